@@ -1,0 +1,38 @@
+# The two set-up commands of README.md, plus bench and fuzz.
+#   make run    install what is missing, build, serve the shipped default config
+#   make test   install, build, run every test (unit, golden, integration, fuzz smoke, SDK)
+BUILD      ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+.PHONY: all setup configure build run test bench fuzz clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+configure: setup
+	@if [ ! -f $(BUILD)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	    -DCMAKE_CXX_COMPILER=clang++ $(CMAKE_ARGS); \
+	fi
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/bedrock-profiles serve $(ARGS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+bench: build
+	scripts/bench $(BUILD)
+
+fuzz: build
+	BP_FUZZ_SECONDS=$${BP_FUZZ_SECONDS:-120} scripts/fuzz $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,54 @@
+#pragma once
+// Loading a config file: syntax (HCL or JSON) -> syntax tree with locations ->
+// binding and validation -> config::Config. Every problem is collected, not
+// only the first, so `validate` can list them all.
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "config/config.h"
+#include "core/status.h"
+
+namespace bp::config {
+
+struct Diagnostic {
+  SourceLocation location;
+  std::string message;  // names the key and says what was expected
+  std::string ToString() const;  // "file:line:col: message"
+};
+
+struct LoadResult {
+  std::optional<Config> config;      // set only when errors is empty
+  std::vector<Diagnostic> errors;    // in file order
+  std::vector<Diagnostic> warnings;  // non-fatal advice
+};
+
+// Reads environment variables for *_env keys. Injected so tests control it.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+EnvLookup ProcessEnv();
+
+// `filename` decides the syntax: ".json" is JSON, anything else HCL.
+// Relative policy_file paths resolve against the file's directory.
+LoadResult LoadText(std::string_view text, const std::string& filename,
+                    const catalog::Catalog& catalog, const EnvLookup& env);
+LoadResult LoadFile(const std::filesystem::path& path, const catalog::Catalog& catalog,
+                    const EnvLookup& env);
+
+// The shipped default (config/bedrock-profiles.hcl, built into the binary).
+std::string_view BuiltinConfigText();
+inline constexpr std::string_view kBuiltinConfigName = "config/bedrock-profiles.hcl (built in)";
+
+// BRIEF.md: --config F if given, else ./bedrock-profiles.hcl if present, else
+// the built-in default.
+LoadResult LoadDefaultOrFile(const std::optional<std::filesystem::path>& path,
+                             const catalog::Catalog& catalog, const EnvLookup& env);
+
+// Convenience: the config, or one kValidation Status listing every error.
+Result<Config> ToResult(LoadResult&& result);
+
+}  // namespace bp::config

@@ -1,0 +1,49 @@
+#pragma once
+// HTTP/1.1 (Boost.Beast) and HTTP/2 cleartext with prior knowledge (nghttp2)
+// on one listening socket, chosen per connection by sniffing the 24-byte
+// HTTP/2 connection preface. One event loop per worker thread; a connection
+// lives on one loop for its whole life. Public header of bp_http.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "http/message.h"
+
+namespace bp::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";       // listen address (IPv4 or IPv6 literal, or "localhost")
+  uint16_t port = 8700;                  // 0 picks a free port; see Server::port()
+  int threads = 0;                       // event loops; 0 = hardware concurrency
+  size_t max_header_bytes = 64 * 1024;   // request line + headers (HTTP/2: header list size)
+  size_t max_body_bytes = 32 * 1024 * 1024;
+  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive connection with no request
+  std::chrono::milliseconds request_timeout{120'000};  // headers+body must arrive within this
+  std::chrono::milliseconds drain_timeout{30'000};     // graceful shutdown bound
+};
+
+class Server {
+ public:
+  // `handler`, `clock` and `random` must outlive the server.
+  static std::unique_ptr<Server> Create(ServerOptions options, Handler& handler, Clock& clock,
+                                        Random& random);
+  virtual ~Server() = default;
+
+  // Binds and listens. Errors: kIo with the address and the OS reason.
+  virtual Status Listen() = 0;
+  // The bound port (after Listen()).
+  virtual uint16_t port() const = 0;
+  // Serves until Shutdown() or, when `handle_signals`, SIGINT/SIGTERM; then
+  // stops accepting, lets in-flight requests and streams finish (bounded by
+  // drain_timeout) and returns. Blocks the calling thread.
+  virtual void Run(bool handle_signals) = 0;
+  // Starts the graceful drain. Thread-safe; may be called from any thread.
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace bp::http

@@ -1,0 +1,51 @@
+#pragma once
+// Thin wrapper over Boost.JSON (STYLE.md D.16): parsing returns Result and
+// never throws; typed accessors report the JSON path of a bad field
+// ("$.tags[2].key: expected a string").
+//
+// Public header of module bp_json. Callers may use boost::json::value and
+// its object/array types directly for building documents; only parsing and
+// checked access must go through here.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/value.hpp>
+
+#include "core/status.h"
+
+namespace bp::json {
+
+using Value = boost::json::value;
+using Object = boost::json::object;
+using Array = boost::json::array;
+
+// Parses one JSON document (no comments, no trailing commas). Errors are
+// kValidation with the parser's message and byte offset.
+Result<Value> Parse(std::string_view text);
+
+// Compact serialisation.
+std::string Serialize(const Value& value);
+
+// Human name of a JSON kind for messages: "a string", "an object", ...
+std::string_view KindName(const Value& value);
+
+// Checked access to object members. `path` names the object in messages
+// ("$", "$.modelSource"). Absent members give std::nullopt for the Optional*
+// forms and a kValidation "... is required" for the Required* forms; a member
+// of the wrong kind is always an error.
+Result<const Object*> RequireObject(const Value& value, std::string_view path);
+Result<std::string> RequiredString(const Object& obj, std::string_view key, std::string_view path);
+Result<std::optional<std::string>> OptionalString(const Object& obj, std::string_view key,
+                                                  std::string_view path);
+Result<std::optional<int64_t>> OptionalInt(const Object& obj, std::string_view key,
+                                           std::string_view path);
+Result<const Array*> OptionalArray(const Object& obj, std::string_view key, std::string_view path);
+
+// Rejects members not in `allowed` (kValidation naming the first unknown key).
+Status RejectUnknownKeys(const Object& obj, std::initializer_list<std::string_view> allowed,
+                         std::string_view path);
+
+}  // namespace bp::json
