@@ -1,0 +1,13 @@
+#pragma once
+// One function per subcommand, each in its own file; private to cli/.
+
+#include <CLI/CLI.hpp>
+
+namespace bp::cli {
+
+// Registers the subcommand on `app`. The callback stores the exit code in
+// `*exit_code` (CLI11 callbacks return nothing).
+void AddValidateCommand(CLI::App& app, int* exit_code);
+void AddServeCommand(CLI::App& app, int* exit_code);
+
+}  // namespace bp::cli

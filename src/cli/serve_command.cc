@@ -1,0 +1,41 @@
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "server/serve.h"
+
+namespace bp::cli {
+
+void AddServeCommand(CLI::App& app, int* exit_code) {
+  auto options = std::make_shared<server::ServeOptions>();
+  auto config = std::make_shared<std::string>();
+  auto state = std::make_shared<std::string>(options->state_dir.string());
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Serve the Bedrock control plane and runtime for the configured profiles.\n"
+      "Reconciles the config into the state store first (creates missing profiles\n"
+      "with their pinned ids, updates their tags), then prints the address and the\n"
+      "profiles. SIGINT/SIGTERM drain in-flight requests and exit 0.");
+  cmd->add_option("--config", *config, "config file (.hcl or .json)");
+  cmd->add_option("--listen", options->listen, "HOST:PORT to listen on ([v6]:PORT; port 0 = any)")
+      ->capture_default_str();
+  cmd->add_option("--state", *state, "state directory (SQLite database)")->capture_default_str();
+  cmd->add_option("--threads", options->threads, "event loops (0 = one per core)")
+      ->capture_default_str();
+  cmd->add_flag("--allow-default-credentials", options->allow_default_credentials,
+                "allow a non-loopback --listen while the shipped default keys are configured");
+  cmd->callback([options, config, state, exit_code] {
+    if (!config->empty()) options->config_path = *config;
+    options->state_dir = *state;
+    Status s = server::Serve(*options, std::cout, std::cerr);
+    if (!s.ok()) {
+      std::cerr << "error: " << s.ToString() << "\n";
+      *exit_code = 1;
+      return;
+    }
+    *exit_code = 0;
+  });
+}
+
+}  // namespace bp::cli

@@ -1,0 +1,162 @@
+#include "server/serve.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <iomanip>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "api/control/control_plane.h"
+#include "api/control/control_routes.h"
+#include "api/router.h"
+#include "auth/authenticator.h"
+#include "catalog/catalog.h"
+#include "config/load.h"
+#include "core/clock.h"
+#include "http/server.h"
+#include "storage/sqlite/sqlite_profile_store.h"
+
+namespace bp::server {
+
+namespace {
+
+// The secret keys shipped in config/bedrock-profiles.hcl. Listening beyond
+// loopback with any of them configured would publish an open door.
+constexpr std::string_view kShippedAccessKeys[] = {"AKIABPLOCALADMIN0001", "AKIABPLOCALRDE2E0001"};
+
+bool UsesShippedKeys(const config::Config& cfg) {
+  return std::any_of(cfg.principals.begin(), cfg.principals.end(), [](const auto& p) {
+    return std::find(std::begin(kShippedAccessKeys), std::end(kShippedAccessKeys),
+                     p.access_key_id) != std::end(kShippedAccessKeys);
+  });
+}
+
+std::string JoinRegions(const std::vector<std::string>& model_arns) {
+  std::string out;
+  for (const std::string& arn : model_arns) {
+    auto parsed = Arn::Parse(arn);
+    if (!parsed.ok()) continue;
+    if (!out.empty()) out += ",";
+    out += parsed->region;
+  }
+  return out;
+}
+
+void PrintBanner(std::ostream& out, const std::string& url, const config::Config& cfg,
+                 const api::control::ControlPlane& control, const std::string& reconcile_note) {
+  out << "bedrock-profiles listening on " << url << "\n";
+  out << "config: " << cfg.source << "  (" << reconcile_note << ")\n";
+  size_t name_width = 4;
+  for (const auto& p : cfg.profiles) name_width = std::max(name_width, p.name.size());
+  out << std::left << std::setw(static_cast<int>(name_width) + 2) << "NAME" << std::setw(95)
+      << "ARN" << std::setw(44) << "MODEL" << "REGIONS\n";
+  for (const auto& p : cfg.profiles) {
+    auto described = control.DescribeConfigured(p);
+    if (!described.ok()) {
+      out << std::setw(static_cast<int>(name_width) + 2) << p.name << "(" << described.status().ToString()
+          << ")\n";
+      continue;
+    }
+    out << std::setw(static_cast<int>(name_width) + 2) << p.name << std::setw(95) << described->arn
+        << std::setw(44) << described->model_id << JoinRegions(described->model_arns) << "\n";
+  }
+  out.flush();
+}
+
+}  // namespace
+
+Result<ListenAddress> ParseListenAddress(std::string_view text) {
+  std::string_view host;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return ValidationError("--listen '" + std::string(text) + "': expected [IPv6]:PORT");
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos || text.find(':') != colon) {
+      return ValidationError("--listen '" + std::string(text) +
+                             "': expected HOST:PORT (use [addr]:PORT for IPv6)");
+    }
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) return ValidationError("--listen '" + std::string(text) + "': empty host");
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoul(std::string(port)) > 65535) {
+    return ValidationError("--listen '" + std::string(text) + "': port must be 0-65535");
+  }
+  return ListenAddress{std::string(host), static_cast<uint16_t>(std::stoul(std::string(port)))};
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost") return true;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, std::string(host).c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  in_addr v4{};
+  if (inet_pton(AF_INET, std::string(host).c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  return false;
+}
+
+Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
+  BP_ASSIGN_OR_RETURN(ListenAddress listen, ParseListenAddress(options.listen));
+  BP_ASSIGN_OR_RETURN(catalog::Catalog catalog, catalog::Catalog::Builtin());
+
+  config::LoadResult loaded =
+      config::LoadDefaultOrFile(options.config_path, catalog, config::ProcessEnv());
+  for (const auto& w : loaded.warnings) err << "warning: " << w.ToString() << "\n";
+  if (!loaded.errors.empty()) {
+    for (const auto& e : loaded.errors) err << e.ToString() << "\n";
+    return ValidationError("the configuration has " + std::to_string(loaded.errors.size()) +
+                           " error(s); run `bedrock-profiles validate` for details");
+  }
+  const config::Config& cfg = *loaded.config;
+
+  if (!IsLoopbackHost(listen.host) && UsesShippedKeys(cfg) && !options.allow_default_credentials) {
+    return ValidationError(
+        "refusing to listen on non-loopback address '" + listen.host +
+        "' while the config holds the shipped default access keys (their secrets are public); "
+        "configure your own principals, or pass --allow-default-credentials");
+  }
+
+  BP_ASSIGN_OR_RETURN(auto store, storage::SqliteProfileStore::Open(options.state_dir, {}));
+
+  SystemClock clock;
+  SystemRandom random;
+  api::control::ControlPlane control(
+      api::control::ControlPlane::Options{
+          .account_id = cfg.account_id, .region = cfg.region, .default_tags = cfg.default_tags},
+      *store, catalog, clock, random);
+  BP_ASSIGN_OR_RETURN(api::control::ReconcileSummary summary, control.Reconcile(cfg));
+
+  auth::AnonymousAuthenticator authenticator;
+  api::ApiHandler handler(authenticator, clock);
+  api::control::RegisterControlRoutes(handler, control);
+  api::RegisterRuntimePlaceholders(handler);
+
+  http::ServerOptions http_options;
+  http_options.host = listen.host;
+  http_options.port = listen.port;
+  http_options.threads = options.threads;
+  std::unique_ptr<http::Server> server = http::Server::Create(http_options, handler, clock, random);
+  BP_RETURN_IF_ERROR(server->Listen());
+
+  std::string host = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
+  PrintBanner(out, "http://" + host + ":" + std::to_string(server->port()), cfg, control,
+              summary.ToString());
+  spdlog::info("serving {} profile(s) from {}; state in {}", cfg.profiles.size(), cfg.source,
+               options.state_dir.string());
+  server->Run(/*handle_signals=*/true);
+  spdlog::info("drained; bye");
+  return Status::Ok();
+}
+
+}  // namespace bp::server
