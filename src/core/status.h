@@ -56,6 +56,8 @@ class [[nodiscard]] Status {
   static Status Ok() { return Status(); }
 
   bool ok() const { return rep_ == nullptr; }
+  // Lets code (and test matchers) treat a Status like a Result<T>.
+  const Status& status() const { return *this; }
   // REQUIRES: !ok() for code(); message() is empty when ok().
   ErrorCode code() const { return rep_ ? rep_->code : ErrorCode::kInternal; }
   const std::string& message() const;

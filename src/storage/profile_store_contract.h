@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,7 @@
 
 #include "core/status.h"
 #include "storage/profile_store.h"
+#include "testing/testing.h"
 
 namespace bp::storage {
 
@@ -28,6 +30,9 @@ struct StoreFactory {
   std::function<Result<std::unique_ptr<ProfileStore>>(const std::filesystem::path& dir)> make;
 };
 
+// Prints the factory's name in test output instead of its bytes.
+void PrintTo(const StoreFactory& factory, std::ostream* os);
+
 // For INSTANTIATE_TEST_SUITE_P's name generator.
 std::string StoreFactoryName(const ::testing::TestParamInfo<StoreFactory>& info);
 
@@ -35,12 +40,8 @@ class ProfileStoreContractTest : public ::testing::TestWithParam<StoreFactory> {
  protected:
   void SetUp() override;
 
-  std::filesystem::path dir_;
+  ::bp::testing::TempDir temp_dir_;  // declared first: outlives store_
   std::unique_ptr<ProfileStore> store_;
-
- private:
-  struct TempDirHolder;
-  std::shared_ptr<TempDirHolder> temp_dir_;
 };
 
 // A complete, valid record: name "rd-<id>", three model ARNs, two tags,

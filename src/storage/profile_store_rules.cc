@@ -29,9 +29,9 @@ Result<Tags> ApplyTagChanges(const Tags& current, const Tags& upsert,
   }
   for (const std::string& key : remove) result.erase(key);
   if (result.size() > max_tags) {
-    return Status(ErrorCode::kTooManyTags,
-                  "the resource would have " + std::to_string(result.size()) +
-                      " tags; at most " + std::to_string(max_tags) + " are allowed");
+    return Status(ErrorCode::kTooManyTags, "the resource would have " +
+                                               std::to_string(result.size()) + " tags; at most " +
+                                               std::to_string(max_tags) + " are allowed");
   }
   return result;
 }

@@ -38,7 +38,8 @@ class MemoryProfileStore final : public ProfileStore {
     std::string profile_id;
   };
 
-  // Present only for an already-used token; answers the replay or conflict.
+  // The answer to a Create whose token is already on record: the replay,
+  // or kConflict.
   Result<CreateProfileOutcome> Replay(const CreateProfileRequest& request,
                                       const TokenEntry& entry) const BP_REQUIRES(mu_);
 
