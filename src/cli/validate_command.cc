@@ -23,8 +23,7 @@ int RunValidate(const ValidateArgs& args) {
   std::optional<std::filesystem::path> path;
   if (!args.config.empty()) path = args.config;
   config::LoadResult result = config::LoadDefaultOrFile(path, *catalog, config::ProcessEnv());
-  for (const auto& w : result.warnings) std::cerr << "warning: " << w.ToString() << "\n";
-  for (const auto& e : result.errors) std::cerr << e.ToString() << "\n";
+  for (const std::string& line : config::FormatDiagnostics(result)) std::cerr << line << "\n";
   if (!result.errors.empty()) {
     std::cerr << result.errors.size() << " error(s) found\n";
     return 1;

@@ -34,12 +34,18 @@ const Entry* Body::FindEntry(std::string_view key) const { return FindIn(attribu
 
 std::string_view KindName(Kind kind) {
   switch (kind) {
-    case Kind::kString: return "a string";
-    case Kind::kNumber: return "a number";
-    case Kind::kBool: return "a bool";
-    case Kind::kNull: return "null";
-    case Kind::kList: return "a list";
-    case Kind::kObject: return "a map";
+    case Kind::kString:
+      return "a string";
+    case Kind::kNumber:
+      return "a number";
+    case Kind::kBool:
+      return "a bool";
+    case Kind::kNull:
+      return "null";
+    case Kind::kList:
+      return "a list";
+    case Kind::kObject:
+      return "a map";
   }
   return "a value";
 }
@@ -48,16 +54,20 @@ bool SameValue(const Value& a, const Value& b) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
     case Kind::kString:
-    case Kind::kNumber: return a.text == b.text;
-    case Kind::kBool: return a.boolean == b.boolean;
-    case Kind::kNull: return true;
+    case Kind::kNumber:
+      return a.text == b.text;
+    case Kind::kBool:
+      return a.boolean == b.boolean;
+    case Kind::kNull:
+      return true;
     case Kind::kList:
       if (a.items.size() != b.items.size()) return false;
       for (size_t i = 0; i < a.items.size(); ++i) {
         if (!SameValue(a.items[i], b.items[i])) return false;
       }
       return true;
-    case Kind::kObject: return SameEntries(a.entries, b.entries);
+    case Kind::kObject:
+      return SameEntries(a.entries, b.entries);
   }
   return false;
 }

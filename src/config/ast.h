@@ -24,8 +24,8 @@ struct Value {
   Kind kind = Kind::kNull;
   SourceLocation location;  // of the value's first character (`<<` for a heredoc)
 
-  std::string text;        // kString: the decoded text; kNumber: the literal as written
-  bool boolean = false;    // kBool
+  std::string text;            // kString: the decoded text; kNumber: the literal as written
+  bool boolean = false;        // kBool
   std::vector<Value> items;    // kList, in order
   std::vector<Entry> entries;  // kObject, in order; keys are unique
 

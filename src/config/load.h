@@ -48,6 +48,10 @@ inline constexpr std::string_view kBuiltinConfigName = "config/bedrock-profiles.
 LoadResult LoadDefaultOrFile(const std::optional<std::filesystem::path>& path,
                              const catalog::Catalog& catalog, const EnvLookup& env);
 
+// Errors and warnings merged in file order, one line each, as `validate`
+// prints them: "file:line:col: message" and "file:line:col: warning: message".
+std::vector<std::string> FormatDiagnostics(const LoadResult& result);
+
 // Convenience: the config, or one kValidation Status listing every error.
 Result<Config> ToResult(LoadResult&& result);
 

@@ -47,6 +47,10 @@ void AppendUtf8(uint32_t cp, std::string& out);
 // "byte 0x01".
 std::string DescribeByte(std::string_view rest);
 
+// How a bad escape is shown: "'\\q'" for a printable character after the
+// backslash, else "'\\' followed by <DescribeByte>".
+std::string DescribeEscape(std::string_view after_backslash);
+
 // "file:3:7" style location.
 SourceLocation At(const std::string& file, uint32_t line, uint32_t column);
 

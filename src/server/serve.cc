@@ -14,6 +14,7 @@
 #include "auth/authenticator.h"
 #include "catalog/catalog.h"
 #include "config/load.h"
+#include "core/arn.h"
 #include "core/clock.h"
 #include "http/server.h"
 #include "storage/sqlite/sqlite_profile_store.h"
@@ -112,9 +113,8 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
 
   config::LoadResult loaded =
       config::LoadDefaultOrFile(options.config_path, catalog, config::ProcessEnv());
-  for (const auto& w : loaded.warnings) err << "warning: " << w.ToString() << "\n";
+  for (const std::string& line : config::FormatDiagnostics(loaded)) err << line << "\n";
   if (!loaded.errors.empty()) {
-    for (const auto& e : loaded.errors) err << e.ToString() << "\n";
     return ValidationError("the configuration has " + std::to_string(loaded.errors.size()) +
                            " error(s); run `bedrock-profiles validate` for details");
   }
@@ -139,8 +139,8 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
 
   auth::AnonymousAuthenticator authenticator;
   api::ApiHandler handler(authenticator, clock);
-  api::control::RegisterControlRoutes(handler, control);
-  api::RegisterRuntimePlaceholders(handler);
+  BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(handler, control));
+  BP_RETURN_IF_ERROR(api::RegisterRuntimePlaceholders(handler));
 
   http::ServerOptions http_options;
   http_options.host = listen.host;

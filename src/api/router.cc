@@ -1,0 +1,316 @@
+#include "api/router.h"
+
+#include <exception>
+#include <utility>
+#include <variant>
+
+#include <spdlog/spdlog.h>
+
+#include "api/access_log.h"
+#include "api/errors.h"
+#include "core/uri.h"
+#include "json/json.h"
+
+namespace bp::api {
+
+std::string_view RawPath(std::string_view target) {
+  size_t q = target.find('?');
+  return q == std::string_view::npos ? target : target.substr(0, q);
+}
+
+std::string_view RawQuery(std::string_view target) {
+  size_t q = target.find('?');
+  return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+}
+
+const std::string* FindHeaderValue(const http::Headers& headers, std::string_view name) {
+  for (const http::Header& h : headers) {
+    if (h.name == name) return &h.value;
+  }
+  return nullptr;
+}
+
+// The outcome of matching a decoded path: a route with its captures, or, when
+// only the method is wrong, the methods the path allows.
+struct ApiHandler::Match {
+  const Route* route = nullptr;
+  std::vector<std::string> params;
+  std::vector<std::string> allowed;
+};
+
+namespace {
+
+bool IsCaptureName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ApiHandler::ApiHandler(const auth::Authenticator& authenticator, const Clock& clock,
+                       ApiHandlerOptions options)
+    : options_(std::move(options)), authenticator_(authenticator), clock_(clock) {
+  RouteOptions open{.max_body_bytes = 0, .authenticate = false};
+  Status health = Register(
+      "GET", "/healthz", "Health", [this](const ApiCall&) { return Result(Health()); }, open);
+  Status ready = Register(
+      "GET", "/readyz", "Ready", [this](const ApiCall&) { return Result(Ready()); }, open);
+  BP_ASSERT(health.ok() && ready.ok());
+  (void)health;
+  (void)ready;
+}
+
+Status ApiHandler::Register(std::string_view method, std::string_view pattern,
+                            std::string operation, SyncOperation fn, RouteOptions options) {
+  Route route{.method = std::string(method),
+              .pattern = std::string(pattern),
+              .operation = std::move(operation),
+              .sync = std::move(fn),
+              .options = options};
+  return AddRoute(std::move(route));
+}
+
+Status ApiHandler::RegisterAsync(std::string_view method, std::string_view pattern,
+                                 std::string operation, AsyncOperation fn, RouteOptions options) {
+  Route route{.method = std::string(method),
+              .pattern = std::string(pattern),
+              .operation = std::move(operation),
+              .async = std::move(fn),
+              .options = options};
+  return AddRoute(std::move(route));
+}
+
+Status ApiHandler::RegisterNotImplemented(std::string_view method, std::string_view pattern,
+                                          std::string operation, RouteOptions options) {
+  std::string message = operation + " is not implemented yet";
+  return Register(
+      method, pattern, std::move(operation),
+      [message](const ApiCall&) -> Result<http::Response> {
+        return Status(ErrorCode::kNotImplemented, message);
+      },
+      options);
+}
+
+Status RegisterRuntimePlaceholders(ApiHandler& handler) {
+  static constexpr std::pair<const char*, const char*> kRuntime[] = {
+      {"/model/{modelId}/invoke", "InvokeModel"},
+      {"/model/{modelId}/invoke-with-response-stream", "InvokeModelWithResponseStream"},
+      {"/model/{modelId}/converse", "Converse"},
+      {"/model/{modelId}/converse-stream", "ConverseStream"},
+      {"/model/{modelId}/count-tokens", "CountTokens"},
+  };
+  for (const auto& [pattern, operation] : kRuntime) {
+    BP_RETURN_IF_ERROR(handler.RegisterNotImplemented("POST", pattern, operation,
+                                                      RouteOptions{.max_body_bytes = 25'000'000}));
+  }
+  return Status::Ok();
+}
+
+Status ApiHandler::AddRoute(Route route) {
+  std::string_view p = route.pattern;
+  if (route.method.empty() || p.size() < 2 || p.front() != '/') {
+    return InternalError("route pattern '" + route.pattern +
+                         "' must start with '/' and name a path");
+  }
+  p.remove_prefix(1);
+  while (true) {
+    size_t slash = p.find('/');
+    std::string_view seg = p.substr(0, slash);
+    Segment segment;
+    if (seg.size() >= 2 && seg.front() == '{' && seg.back() == '}') {
+      if (!IsCaptureName(seg.substr(1, seg.size() - 2))) {
+        return InternalError("route pattern '" + route.pattern + "' has a bad capture");
+      }
+      segment.capture = true;
+    } else if (seg.empty() || seg.find_first_of("{}%") != std::string_view::npos) {
+      return InternalError("route pattern '" + route.pattern + "' has a bad segment");
+    } else {
+      segment.literal = std::string(seg);
+    }
+    route.segments.push_back(std::move(segment));
+    if (slash == std::string_view::npos) break;
+    p.remove_prefix(slash + 1);
+  }
+  if (!route.options.authenticate) {
+    for (const Segment& s : route.segments) {
+      if (s.capture) return InternalError("public route '" + route.pattern + "' has a capture");
+    }
+  }
+  for (const Route& other : routes_) {
+    if (other.method != route.method || other.segments.size() != route.segments.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < other.segments.size() && same; ++i) {
+      same = other.segments[i].capture == route.segments[i].capture &&
+             other.segments[i].literal == route.segments[i].literal;
+    }
+    if (same) {
+      return InternalError("route " + route.method + " " + route.pattern + " is already taken by " +
+                           other.operation);
+    }
+  }
+  routes_.push_back(std::move(route));
+  return Status::Ok();
+}
+
+const ApiHandler::Route* ApiHandler::FindPublic(std::string_view method,
+                                                std::string_view raw_path) const {
+  for (const Route& r : routes_) {
+    if (!r.options.authenticate && r.method == method && r.pattern == raw_path) return &r;
+  }
+  return nullptr;
+}
+
+Result<ApiHandler::Match> ApiHandler::Resolve(std::string_view method,
+                                              std::string_view raw_path) const {
+  auto decoded = SplitAndDecodePath(raw_path);
+  if (!decoded.ok()) {
+    return ValidationError("Malformed request path: " + decoded.status().message());
+  }
+  const std::vector<std::string>& segments = *decoded;
+  Match match;
+  for (const Route& r : routes_) {
+    if (r.segments.size() != segments.size()) continue;
+    bool fits = true;
+    for (size_t i = 0; i < segments.size() && fits; ++i) {
+      const Segment& s = r.segments[i];
+      fits = s.capture ? !segments[i].empty() : s.literal == segments[i];
+    }
+    if (!fits) continue;
+    if (r.method != method) {
+      match.allowed.push_back(r.method);
+      continue;
+    }
+    match.route = &r;
+    for (size_t i = 0; i < segments.size(); ++i) {
+      if (r.segments[i].capture) match.params.push_back(segments[i]);
+    }
+    return match;
+  }
+  if (!match.allowed.empty()) return match;
+  return Status(ErrorCode::kUnknownOperation,
+                "No operation matches " + std::string(method) + " " + std::string(raw_path));
+}
+
+// The state of one request that the catch-all in Handle() needs.
+struct ApiHandler::InFlight {
+  AccessEntry entry;
+  bool answered = false;                 // a response already left
+  std::shared_ptr<LoggedStream> logged;  // set once an async operation owns the stream
+};
+
+void ApiHandler::Handle(http::Request&& request, std::shared_ptr<http::ResponseStream> stream) {
+  // Copied so the log line outlives the request, which moves into the call.
+  InFlight flight{.entry = {.start = clock_.SteadyNow(),
+                            .request_id = request.request_id,
+                            .method = request.method,
+                            .path = std::string(RawPath(request.target))}};
+  AccessEntry& entry = flight.entry;
+  // The one catch-all of this entry point (STYLE.md D.16).
+  try {
+    Dispatch(std::move(request), stream, flight);
+    return;
+  } catch (const std::exception& e) {
+    spdlog::error("request {}: {} {} ({}) threw: {}", entry.request_id, entry.method, entry.path,
+                  entry.operation, e.what());
+  } catch (...) {
+    spdlog::error("request {}: {} {} ({}) threw a non-standard exception", entry.request_id,
+                  entry.method, entry.path, entry.operation);
+  }
+  http::Response failure =
+      api::ErrorResponse(InternalError("unhandled exception"), entry.request_id);
+  if (flight.logged != nullptr) {
+    if (!flight.logged->answered()) flight.logged->Respond(std::move(failure));
+  } else if (!flight.answered) {
+    Answer(*stream, std::move(failure), entry);
+  }
+}
+
+void ApiHandler::Dispatch(http::Request&& request,
+                          const std::shared_ptr<http::ResponseStream>& stream, InFlight& flight) {
+  ApiCall call{.request = std::move(request), .params = {}, .principal = {}, .operation = {}};
+  std::variant<const Route*, http::Response> admitted = Admit(call, flight.entry);
+  if (auto* refusal = std::get_if<http::Response>(&admitted)) {
+    flight.answered = true;
+    return Answer(*stream, std::move(*refusal), flight.entry);
+  }
+  const Route& route = *std::get<const Route*>(admitted);
+  if (route.async) {
+    flight.logged = std::make_shared<LoggedStream>(stream, flight.entry, clock_);
+    route.async(std::move(call), flight.logged);
+    return;
+  }
+  Result<http::Response> result = route.sync(call);
+  flight.answered = true;
+  Answer(*stream,
+         result.ok() ? std::move(result).value()
+                     : api::ErrorResponse(result.status(), flight.entry.request_id),
+         flight.entry);
+}
+
+std::variant<const ApiHandler::Route*, http::Response> ApiHandler::Admit(ApiCall& call,
+                                                                         AccessEntry& entry) const {
+  const Route* route = FindPublic(entry.method, entry.path);
+  if (route == nullptr) {
+    Result<auth::Principal> principal = authenticator_.Authenticate(call.request);
+    if (!principal.ok()) return api::ErrorResponse(principal.status(), entry.request_id);
+    call.principal = std::move(principal).value();
+    entry.principal = call.principal.name;
+    Result<Match> match = Resolve(entry.method, entry.path);
+    if (!match.ok()) return api::ErrorResponse(match.status(), entry.request_id);
+    if (match->route == nullptr) {
+      return MethodNotAllowedResponse(entry.method, entry.path, match->allowed);
+    }
+    route = match->route;
+    call.params = std::move(match->params);
+  }
+  call.operation = route->operation;
+  entry.operation = route->operation;
+  size_t size = call.request.body.size();
+  if (route->options.authenticate && size > route->options.max_body_bytes) {
+    return api::ErrorResponse(
+        Status(ErrorCode::kPayloadTooLarge, "Request body of " + std::to_string(size) +
+                                                " bytes exceeds the limit of " +
+                                                std::to_string(route->options.max_body_bytes) +
+                                                " bytes for " + route->operation),
+        entry.request_id);
+  }
+  return route;
+}
+
+void ApiHandler::Answer(http::ResponseStream& stream, http::Response&& response,
+                        const AccessEntry& entry) {
+  unsigned status = response.status;
+  stream.Respond(std::move(response));
+  LogAccess(entry, status, clock_);
+}
+
+http::Response ApiHandler::ErrorResponse(const Status& status, std::string_view request_id) {
+  spdlog::info("{} refused by the HTTP layer: {} {}", request_id.empty() ? "-" : request_id,
+               ErrorCodeName(status.code()), status.message());
+  return api::ErrorResponse(status, request_id);
+}
+
+http::Response ApiHandler::Health() const {
+  json::Object body;
+  body["status"] = "ok";
+  return JsonResponse(200, body);
+}
+
+http::Response ApiHandler::Ready() const {
+  Status ready = options_.readiness ? options_.readiness() : Status::Ok();
+  if (!ready.ok()) {
+    // An unauthenticated route: log the reason, answer a generic text.
+    spdlog::warn("not ready: {}", ready.ToString());
+    return api::ErrorResponse(Status(ErrorCode::kServiceUnavailable, "The service is not ready."));
+  }
+  json::Object body;
+  body["status"] = "ready";
+  return JsonResponse(200, body);
+}
+
+}  // namespace bp::api

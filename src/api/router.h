@@ -1,0 +1,158 @@
+#pragma once
+// ApiHandler: the http::Handler of the Bedrock endpoint. It owns the route
+// table that the API modules (api/control, api/runtime) register their
+// operations in, and runs every request through the same steps
+// (auth.md: authenticate -> route -> ... -> serve):
+//
+//   1. Public routes (GET /healthz, GET /readyz, and any route registered
+//      with `authenticate = false`) are matched on the raw path and answered
+//      without authentication.
+//   2. Every other request is authenticated through auth::Authenticator. A
+//      failure answers the authenticator's error (403/400) before anything
+//      about routes is revealed.
+//   3. The RAW path (target up to '?') is split on '/' and each segment is
+//      percent-decoded (core/uri.h), so an ARN sent as one encoded segment
+//      stays one segment whatever the client's encoding. A bad escape is
+//      400 ValidationException.
+//   4. The segments are matched against the route table: (method, pattern)
+//      where a pattern segment is a literal or a `{param}` capture matching
+//      one non-empty segment. No pattern matches the path: 404
+//      UnknownOperationException naming method and path. A pattern matches but
+//      not for this method: 405 UnknownOperationException with `allow`.
+//   5. A body larger than the route's limit: 413 ValidationException.
+//   6. The operation runs inside exactly one catch-all: any exception becomes
+//      500 InternalServerException (detail logged). Operations return
+//      Result<http::Response>; a failed Result becomes ErrorResponse().
+//   7. One access-log line per request at info level: request id, principal,
+//      method, path, operation, status, latency in µs.
+//
+// Thread-safety: register every route before the server starts; afterwards
+// Handle() and ErrorResponse() only read the table and may run on any number
+// of loop threads at once. Public header of bp_api.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "auth/authenticator.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "http/message.h"
+
+namespace bp::api {
+
+struct AccessEntry;  // api/access_log.h (private)
+
+// One routed request, as operations see it.
+struct ApiCall {
+  http::Request request;            // the whole request, owned
+  std::vector<std::string> params;  // decoded `{param}` captures, in pattern order
+  auth::Principal principal;        // who is calling (authenticated)
+  std::string_view operation;       // "GetInferenceProfile"; lives as long as the handler
+};
+
+// An operation that answers at once. A failed Result is turned into the
+// error response of its Status (api/errors.h).
+using SyncOperation = std::function<Result<http::Response>(const ApiCall& call)>;
+
+// An operation that answers later or streams (InvokeModelWithResponseStream,
+// ConverseStream). It owns `call` and must eventually answer `stream` exactly
+// once (Respond(), or StartStream()..Finish()) on the stream's loop. The
+// stream it gets writes the access-log line when the answer is complete.
+using AsyncOperation =
+    std::function<void(ApiCall&& call, std::shared_ptr<http::ResponseStream> stream)>;
+
+struct RouteOptions {
+  // Requests whose body is larger answer 413 ValidationException.
+  size_t max_body_bytes = size_t{1024} * 1024;
+  // false only for public routes (health, metrics); they must reveal no secret.
+  bool authenticate = true;
+};
+
+struct ApiHandlerOptions {
+  // /readyz answers 200 when this returns OK, else 503 with its message.
+  // Empty means always ready.
+  std::function<Status()> readiness;
+};
+
+class ApiHandler final : public http::Handler {
+ public:
+  // `authenticator` and `clock` (latency for the access log) must outlive the
+  // handler. Registers GET /healthz and GET /readyz.
+  ApiHandler(const auth::Authenticator& authenticator, const Clock& clock,
+             ApiHandlerOptions options = {});
+  ApiHandler(const ApiHandler&) = delete;
+  ApiHandler& operator=(const ApiHandler&) = delete;
+
+  // Registers `operation` (its name, e.g. "CreateInferenceProfile") at
+  // `method` + `pattern` ("/inference-profiles/{inferenceProfileIdentifier}").
+  // Errors (kInternal; programming errors in the table): a malformed pattern,
+  // a public route with `{param}`s, or a (method, pattern) already taken.
+  Status Register(std::string_view method, std::string_view pattern, std::string operation,
+                  SyncOperation fn, RouteOptions options = {});
+  Status RegisterAsync(std::string_view method, std::string_view pattern, std::string operation,
+                       AsyncOperation fn, RouteOptions options = {});
+  // Registers an operation that answers, after authentication, 501
+  // NotImplementedException "<operation> is not implemented yet".
+  Status RegisterNotImplemented(std::string_view method, std::string_view pattern,
+                                std::string operation, RouteOptions options = {});
+
+  // http::Handler
+  void Handle(http::Request&& request, std::shared_ptr<http::ResponseStream> stream) override;
+  http::Response ErrorResponse(const Status& status, std::string_view request_id) override;
+
+ private:
+  struct Segment {
+    std::string literal;  // empty for a capture
+    bool capture = false;
+  };
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<Segment> segments;
+    std::string operation;
+    SyncOperation sync;  // exactly one of sync/async is set
+    AsyncOperation async;
+    RouteOptions options;
+  };
+  struct Match;
+  struct InFlight;
+
+  Status AddRoute(Route route);
+  const Route* FindPublic(std::string_view method, std::string_view raw_path) const;
+  Result<Match> Resolve(std::string_view method, std::string_view raw_path) const;
+  void Dispatch(http::Request&& request, const std::shared_ptr<http::ResponseStream>& stream,
+                InFlight& flight);
+  // The route to serve `call` with (principal, params and operation filled
+  // in), or the refusal to send: auth failure, 404, 405, 413.
+  std::variant<const Route*, http::Response> Admit(ApiCall& call, AccessEntry& entry) const;
+  void Answer(http::ResponseStream& stream, http::Response&& response, const AccessEntry& entry);
+  http::Response Health() const;
+  http::Response Ready() const;
+
+  const ApiHandlerOptions options_;
+  const auth::Authenticator& authenticator_;
+  const Clock& clock_;
+  std::vector<Route> routes_;  // written only before serving
+};
+
+// Registers the runtime operations of bedrock-api.md §3 (InvokeModel,
+// InvokeModelWithResponseStream, Converse, ConverseStream, CountTokens at
+// POST /model/{modelId}/...) as not implemented yet (501 after
+// authentication), with the model's 25,000,000-byte body limit. The runtime
+// module replaces this call when it lands.
+Status RegisterRuntimePlaceholders(ApiHandler& handler);
+
+// The raw path of a request-target ("/a%3Ab/c" of "/a%3Ab/c?x=1") and its raw
+// query ("x=1", or empty). Local to bp_api so it needs no bp_http code.
+std::string_view RawPath(std::string_view target);
+std::string_view RawQuery(std::string_view target);
+
+// First header with the lower-case `name`, or nullptr.
+const std::string* FindHeaderValue(const http::Headers& headers, std::string_view name);
+
+}  // namespace bp::api

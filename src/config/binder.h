@@ -1,0 +1,46 @@
+#pragma once
+// The binder (the "meaning" stage of STYLE.md A.3): ast::Body -> config::Config.
+// It checks the shape (known keys, kinds, required keys), applies the rules
+// of validate.h to every value, checks what spans values (unique ids and
+// access keys, tag counts after merging default_tags), resolves *_env keys
+// through the EnvLookup and reads policy files through the FileReader.
+// Every problem is collected; none stops the walk. Private header of bp_config.
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "config/ast.h"
+#include "config/bind_util.h"
+#include "config/load.h"
+#include "core/status.h"
+
+namespace bp::config {
+
+// Reads a policy file. Errors are messages for the user (no location).
+using FileReader = std::function<Result<std::string>(const std::filesystem::path&)>;
+
+struct BindContext {
+  const catalog::Catalog& catalog;
+  const EnvLookup& env;            // may be empty: no variable is set
+  std::filesystem::path base_dir;  // relative policy_file paths resolve against it
+  FileReader read_file;            // may be empty: policy files are refused
+};
+
+// Binds and validates. `config` is set only when no error was found (the
+// caller still adds the parser's errors). Profiles and principals come out
+// sorted by name. Config::source is left empty for the caller to fill.
+LoadResult Bind(const ast::Body& body, const BindContext& context);
+
+// A map of tag key -> string value, each checked by CheckTagKey/CheckTagValue,
+// at most kMaxTagsPerResource. Shared with the principals' binder.
+Tags BindTags(const ast::Value& value, std::string_view path, DiagnosticSink& sink);
+
+// principals = { name = { ... } } (bind_principals.cc).
+std::vector<PrincipalConfig> BindPrincipals(const ast::Value& principals,
+                                            const BindContext& context, DiagnosticSink& sink);
+
+}  // namespace bp::config

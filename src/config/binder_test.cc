@@ -1,0 +1,341 @@
+#include "config/binder.h"
+
+#include <map>
+
+#include "config/hcl_parser.h"
+#include "testing/testing.h"
+
+namespace bp::config {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+
+constexpr std::string_view kHead = R"(account_id = "123456789012"
+region     = "eu-central-1"
+)";
+constexpr std::string_view kHaiku =
+    "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/"
+    "eu.anthropic.claude-haiku-4-5-20251001-v1:0";
+constexpr std::string_view kPolicy = R"({"Statement": []})";
+
+class BinderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = catalog::Catalog::Builtin();
+    ASSERT_OK(c);
+    catalog_ = std::move(*c);
+  }
+
+  // Parses and binds; "line:col: message" per error (warnings prefixed).
+  std::vector<std::string> Diagnose(std::string_view text) {
+    result_ = BindText(text);
+    auto by_location = [](const Diagnostic& a, const Diagnostic& b) {
+      return std::pair(a.location.line, a.location.column) <
+             std::pair(b.location.line, b.location.column);
+    };
+    std::stable_sort(result_.errors.begin(), result_.errors.end(), by_location);
+    std::vector<std::string> out;
+    for (const Diagnostic& d : result_.errors) out.push_back(Short(d));
+    for (const Diagnostic& d : result_.warnings) out.push_back("warning " + Short(d));
+    return out;
+  }
+  LoadResult BindText(std::string_view text) {
+    ParseOutput parsed = ParseHcl(text, "t.hcl");
+    EXPECT_THAT(parsed.errors, IsEmpty());
+    if (!parsed.body) return {};
+    BindContext context{*catalog_, env_, "/cfg", reader_};
+    return Bind(*parsed.body, context);
+  }
+  static std::string Short(const Diagnostic& d) {
+    return std::to_string(d.location.line) + ":" + std::to_string(d.location.column) + ": " +
+           d.message;
+  }
+  std::string Profile(std::string_view name, std::string_view body) {
+    return std::string(kHead) + "inference_profiles = {\n  " + std::string(name) + " = {\n" +
+           std::string(body) + "\n  }\n}\n";
+  }
+  std::string Principal(std::string_view body) {
+    return std::string(kHead) + "inference_profiles = { rd-h = { model_arn = \"" +
+           std::string(kHaiku) + "\" } }\nprincipals = {\n  p1 = {\n" + std::string(body) +
+           "\n  }\n}\n";
+  }
+
+  std::optional<catalog::Catalog> catalog_;
+  std::map<std::string, std::string, std::less<>> env_vars_;
+  EnvLookup env_ = [this](std::string_view name) -> std::optional<std::string> {
+    auto it = env_vars_.find(name);
+    if (it == env_vars_.end()) return std::nullopt;
+    return it->second;
+  };
+  std::map<std::string, std::string> files_;
+  FileReader reader_ = [this](const std::filesystem::path& p) -> Result<std::string> {
+    auto it = files_.find(p.string());
+    if (it == files_.end()) return IoError("No such file or directory");
+    return it->second;
+  };
+  LoadResult result_;
+};
+
+TEST_F(BinderTest, MinimalConfigBinds) {
+  EXPECT_THAT(Diagnose(Profile("rd-haiku-45", "model_arn = \"" + std::string(kHaiku) + "\"")),
+              IsEmpty());
+  ASSERT_TRUE(result_.config.has_value());
+  EXPECT_EQ(result_.config->profiles[0].model_arn, kHaiku);
+  EXPECT_EQ(result_.config->profiles[0].location.line, 4u);
+  EXPECT_EQ(result_.config->profiles[0].description, std::nullopt);
+}
+
+TEST_F(BinderTest, EmptyFileNeedsAccountAndRegion) {
+  EXPECT_THAT(Diagnose(""), ElementsAre("0:0: missing required key 'account_id'",
+                                        "0:0: missing required key 'region'",
+                                        "warning 0:0: no inference_profiles are declared: callers "
+                                        "will have no model to use"));
+  EXPECT_FALSE(result_.config.has_value());
+}
+
+TEST_F(BinderTest, UnknownKeysSuggestTheClosestKnownKey) {
+  EXPECT_THAT(Diagnose(std::string(kHead) + "regoin = \"x\"\nzzz = 1\ninference_profiles = {}\n"),
+              ElementsAre("3:1: unknown top-level key 'regoin'; did you mean 'region'?",
+                          "4:1: unknown top-level key 'zzz'; expected one of: account_id, region, "
+                          "default_tags, inference_profiles, principals",
+                          "warning 5:22: inference_profiles is empty: callers will have no model "
+                          "to use"));
+  EXPECT_THAT(Diagnose(Profile("rd-haiku-45", "modle_arn = \"x\"\nTags = {}")),
+              ElementsAre("4:3: inference_profiles.rd-haiku-45: missing required key 'model_arn'",
+                          "5:1: unknown key 'modle_arn' in inference_profiles.rd-haiku-45; did you "
+                          "mean 'model_arn'?",
+                          "6:1: unknown key 'Tags' in inference_profiles.rd-haiku-45; did you mean "
+                          "'tags'?"));
+}
+
+TEST_F(BinderTest, WrongKindsNameTheKeyAndTheExpectedType) {
+  EXPECT_THAT(
+      Diagnose("account_id = 123456789012\nregion = [\"eu-west-1\"]\ndefault_tags = []\n"
+               "inference_profiles = \"x\"\nprincipals = 1\n"),
+      ElementsAre("1:14: account_id: expected a string, found a number (write it in quotes)",
+                  "2:10: region: expected a string, found a list",
+                  "3:16: default_tags: expected a map, found a list",
+                  "4:22: inference_profiles: expected a map, found a string",
+                  "5:14: principals: expected a map, found a number"));
+}
+
+TEST_F(BinderTest, NullMeansNotSet) {
+  EXPECT_THAT(
+      Diagnose(Profile("rd-haiku-45", "model_arn = \"" + std::string(kHaiku) +
+                                          "\"\ndescription = null\nid = null\ntags = null")),
+      IsEmpty());
+  EXPECT_THAT(Diagnose("account_id = null\n" + std::string(kHead.substr(kHead.find('\n') + 1)) +
+                       "inference_profiles = {}"),
+              ElementsAre("0:0: missing required key 'account_id'", HasSubstr("warning")));
+}
+
+TEST_F(BinderTest, ProfileRulesReportAtTheValue) {
+  std::string text = std::string(kHead) + R"(default_tags = { "aws:x" = "1", ok = "a&b" }
+inference_profiles = {
+  Haiku = { model_arn = "arn:aws:bedrock:us-east-1::foundation-model/x" }
+  rd-a = {
+    model_arn   = ")" +
+                     std::string(kHaiku) + R"("
+    description = "for R&D"
+    id          = "acwt9yee9wzo"
+  }
+  rd-b = {
+    model_arn = ")" + std::string(kHaiku) +
+                     R"("
+    id        = "acwt9yee9wzo"
+    tags      = { k = 1 }
+  }
+})";
+  std::vector<std::string> d = Diagnose(text);
+  ASSERT_THAT(d, SizeIs(7));
+  EXPECT_THAT(d[0], HasSubstr("3:18: default_tags: tag key 'aws:x' starts with 'aws:'"));
+  EXPECT_THAT(d[1], HasSubstr("3:38: default_tags.ok: tag value 'a&b' contains '&'"));
+  EXPECT_THAT(d[2], HasSubstr("5:3: inference_profiles: profile name 'Haiku' does not follow"));
+  EXPECT_THAT(d[3], HasSubstr("5:25: inference_profiles.Haiku.model_arn: region 'us-east-1'"));
+  EXPECT_THAT(d[4], HasSubstr("8:19: inference_profiles.rd-a.description: description 'for R&D'"));
+  EXPECT_EQ(d[5],
+            "13:17: inference_profiles.rd-b.id: id 'acwt9yee9wzo' is already used by "
+            "profile 'rd-a' (t.hcl:6:3)");
+  EXPECT_EQ(d[6],
+            "14:23: inference_profiles.rd-b.tags.k: expected a string, found a number "
+            "(write it in quotes)");
+}
+
+TEST_F(BinderTest, AccountOfTheProfileArnMustMatchUnlessAccountIdIsInvalid) {
+  std::string other = std::string(kHaiku).replace(kHaiku.find("123456789012"), 12, "999999999999");
+  std::string body = "model_arn = \"" + other + "\"";
+  EXPECT_THAT(Diagnose(Profile("rd-h", body)), ElementsAre(HasSubstr("differs from account_id")));
+  std::string bad_account = Profile("rd-h", body);
+  bad_account.replace(bad_account.find("123456789012"), 12, "12");
+  EXPECT_THAT(Diagnose(bad_account),
+              ElementsAre(HasSubstr("account_id: '12' is not an AWS account id")));
+}
+
+TEST_F(BinderTest, TagCountsIncludeDefaultTags) {
+  std::string defaults = "default_tags = {\n";
+  for (int i = 0; i < 49; ++i) defaults += "  d" + std::to_string(i) + " = \"v\"\n";
+  defaults += "}\n";
+  std::string arn = "model_arn = \"" + std::string(kHaiku) + "\"\n";
+  std::string base = std::string(kHead) + defaults + "inference_profiles = {\n";
+  // 49 defaults + 1 overriding + 1 new = 50: fine. 49 + 2 new = 51: refused.
+  EXPECT_THAT(Diagnose(base + "rd-a = {\n" + arn + "tags = { d0 = \"x\", n1 = \"y\" }\n}\n}\n"),
+              IsEmpty());
+  EXPECT_THAT(Diagnose(base + "rd-a = {\n" + arn + "tags = { n0 = \"x\", n1 = \"y\" }\n}\n}\n"),
+              ElementsAre("57:1: inference_profiles.rd-a: 51 tags after merging default_tags with "
+                          "the profile's tags; AWS allows at most 50 per resource"));
+  std::string many = "default_tags = {\n";
+  for (int i = 0; i < 51; ++i) many += "  d" + std::to_string(i) + " = \"v\"\n";
+  many += "}\ninference_profiles = { rd-a = { " + arn + " } }\n";
+  EXPECT_THAT(Diagnose(std::string(kHead) + many),
+              ElementsAre("3:16: default_tags: 51 tags; AWS allows at most 50 per resource"));
+}
+
+TEST_F(BinderTest, SecretsComeInlineOrFromTheEnvironment) {
+  std::string common =
+      "arn = \"arn:aws:iam::123456789012:role/r\"\naccess_key_id = \"AKIA000000000001\"\n"
+      "policy = \"{\\\"Statement\\\": []}\"\n";
+  env_vars_["BP_SECRET"] = "from-env";
+  env_vars_["BP_TOKEN"] = "token-env";
+  EXPECT_THAT(Diagnose(Principal(common + "secret_access_key_env = \"BP_SECRET\"\n"
+                                          "session_token_env = \"BP_TOKEN\"")),
+              IsEmpty());
+  EXPECT_EQ(result_.config->principals[0].secret_access_key, "from-env");
+  EXPECT_EQ(result_.config->principals[0].session_token, "token-env");
+
+  env_vars_["BP_EMPTY"] = "";
+  EXPECT_THAT(Diagnose(Principal(common + "secret_access_key_env = \"BP_MISSING\"\n"
+                                          "session_token_env = \"BP_EMPTY\"")),
+              ElementsAre("9:25: principals.p1.secret_access_key_env: environment variable "
+                          "'BP_MISSING' is not set",
+                          "10:21: principals.p1.session_token_env: environment variable "
+                          "'BP_EMPTY' is empty"));
+  EXPECT_THAT(Diagnose(Principal(common + "secret_access_key = \"inline-secret\"\n"
+                                          "secret_access_key_env = \"BP_SECRET\"")),
+              ElementsAre("10:25: principals.p1: give either secret_access_key or "
+                          "secret_access_key_env, not both"));
+  EXPECT_THAT(Diagnose(Principal(common)),
+              ElementsAre("5:3: principals.p1: a secret is required: set secret_access_key or "
+                          "secret_access_key_env"));
+  EXPECT_THAT(Diagnose(Principal(common + "secret_access_key = 5")),
+              ElementsAre(HasSubstr("principals.p1.secret_access_key: expected a string")));
+}
+
+TEST_F(BinderTest, SecretsNeverAppearInDiagnostics) {
+  const std::string secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
+  env_vars_["BP_SECRET"] = secret;
+  // Every key of the principal is wrong in some way.
+  std::string text = Principal(
+      "arn = \"" + secret + "\"\naccess_key_id = \"" + secret + "\"\nsecret_access_key = \"" +
+      secret + "\"\nsecret_access_key_env = \"BP_SECRET\"\nsession_token = \"" + secret +
+      "\"\nsession_token_env = \"BP_SECRET\"\napi_key_sha256 = \"" + secret + "\"\npolicy = \"" +
+      secret + "\"\nsecret_acces_key = \"" + secret + "\"");
+  std::vector<std::string> d = Diagnose(text);
+  EXPECT_THAT(d, SizeIs(7));
+  for (const std::string& line : d) {
+    if (line.find("arn") != std::string::npos || line.find("access_key_id") != std::string::npos) {
+      continue;  // identifiers, quoted on purpose (the test put the secret there)
+    }
+    EXPECT_THAT(line, Not(HasSubstr(secret)));
+    EXPECT_THAT(line, Not(HasSubstr("wJalr")));
+  }
+}
+
+TEST_F(BinderTest, AccessKeysAndApiKeysAreUniqueAcrossPrincipals) {
+  std::string digest(64, 'a');
+  std::string upper(64, 'A');
+  std::string text = std::string(kHead) + "inference_profiles = { rd-h = { model_arn = \"" +
+                     std::string(kHaiku) + "\" } }\nprincipals = {\n" +
+                     "  a = {\n    arn = \"arn:aws:iam::123456789012:role/a\"\n"
+                     "    access_key_id = \"AKIA000000000001\"\n    secret_access_key = \"s\"\n"
+                     "    api_key_sha256 = \"" +
+                     digest +
+                     "\"\n    policy = \"{\\\"Statement\\\":1}\"\n  }\n"
+                     "  b = {\n    arn = \"arn:aws:iam::123456789012:user/b\"\n"
+                     "    access_key_id = \"AKIA000000000001\"\n    secret_access_key = \"s\"\n"
+                     "    api_key_sha256 = [\"" +
+                     std::string(64, 'b') + "\", \"" + upper +
+                     "\"]\n"
+                     "    policy = \"{\\\"Statement\\\":1}\"\n  }\n}\n";
+  EXPECT_THAT(
+      Diagnose(text),
+      ElementsAre("14:21: principals.b.access_key_id: 'AKIA000000000001' is already used "
+                  "by principal 'a' (t.hcl:5:3)",
+                  "16:91: principals.b.api_key_sha256[1]: the same API key digest is already "
+                  "given for principal 'a' (t.hcl:5:3)"));
+}
+
+TEST_F(BinderTest, ApiKeyDigestsAreNormalisedToLowerCase) {
+  std::string text = Principal(
+      "arn = \"arn:aws:iam::123456789012:role/r\"\naccess_key_id = "
+      "\"AKIA000000000001\"\nsecret_access_key = \"s\"\npolicy = "
+      "\"{\\\"Statement\\\":1}\"\napi_key_sha256 = \"" +
+      std::string(64, 'F') + "\"");
+  EXPECT_THAT(Diagnose(text), IsEmpty());
+  EXPECT_THAT(result_.config->principals[0].api_key_sha256, ElementsAre(std::string(64, 'f')));
+  EXPECT_THAT(Diagnose(text + "\n").size(), 0u);
+}
+
+TEST_F(BinderTest, PoliciesFromEveryKeyAddUp) {
+  files_["/cfg/a.json"] = std::string(kPolicy);
+  files_["/abs/b.json"] = R"({"Statement": [{"Effect": "Allow"}]})";
+  files_["/cfg/bad.json"] = "{";
+  std::string common =
+      "arn = \"arn:aws:iam::123456789012:role/r\"\naccess_key_id = "
+      "\"AKIA000000000001\"\nsecret_access_key = \"s\"\n";
+  EXPECT_THAT(
+      Diagnose(Principal(common + "policy = <<EOT\n{\"Statement\": 1}\nEOT\n"
+                                  "policies = [\"{\\\"Statement\\\": 2}\"]\n"
+                                  "policy_file = \"a.json\"\npolicy_files = [\"/abs/b.json\"]")),
+      IsEmpty());
+  const std::vector<PolicyDocument>& p = result_.config->principals[0].policies;
+  ASSERT_THAT(p, SizeIs(4));
+  EXPECT_EQ(p[0].text, "{\"Statement\": 1}\n");
+  EXPECT_EQ(p[0].origin, "t.hcl:9:10");
+  EXPECT_EQ(p[1].text, "{\"Statement\": 2}");
+  EXPECT_EQ(p[2].origin, "/cfg/a.json");
+  EXPECT_EQ(p[3].origin, "/abs/b.json");
+
+  EXPECT_THAT(
+      Diagnose(Principal(common + "policy = <<-EOT\n  {\"Version\": 1}\n  EOT\n"
+                                  "policies = \"x\"\npolicy_file = \"bad.json\"\n"
+                                  "policy_files = [\"missing.json\", 3]")),
+      ElementsAre("9:10: principals.p1.policy: the policy has no \"Statement\" member (an "
+                  "IAM policy document needs one)",
+                  "12:12: principals.p1.policies: expected a list, found a string",
+                  HasSubstr("13:15: principals.p1.policy_file ('/cfg/bad.json'): the policy "
+                            "is not valid JSON"),
+                  "14:17: principals.p1.policy_files[0]: cannot read policy file "
+                  "'/cfg/missing.json': No such file or directory",
+                  "14:33: principals.p1.policy_files[1]: expected a string, found a number (write "
+                  "it in quotes)"));
+}
+
+TEST_F(BinderTest, PrincipalWithoutPolicyIsAWarning) {
+  EXPECT_THAT(Diagnose(Principal("arn = \"arn:aws:iam::123456789012:role/r\"\naccess_key_id = "
+                                 "\"AKIA000000000001\"\nsecret_access_key = \"s\"")),
+              ElementsAre("warning 5:3: principals.p1: no policy is attached, so every request it "
+                          "signs will be denied"));
+  EXPECT_TRUE(result_.config.has_value());
+}
+
+TEST_F(BinderTest, ProfilesAndPrincipalsComeOutSortedByName) {
+  std::string arn = "{ model_arn = \"" + std::string(kHaiku) + "\" }";
+  std::string p =
+      "{\n arn = \"arn:aws:iam::123456789012:role/r\"\n secret_access_key = \"s\"\n"
+      " policy = \"{\\\"Statement\\\":1}\"\n access_key_id = ";
+  EXPECT_THAT(Diagnose(std::string(kHead) + "inference_profiles = {\n rd-z = " + arn +
+                       "\n rd-a = " + arn + "\n rd-m = " + arn + "\n}\nprincipals = {\n zed = " +
+                       p + "\"AKIA000000000001\"\n}\n amy = " + p + "\"AKIA000000000002\"\n}\n}\n"),
+              IsEmpty());
+  ASSERT_THAT(result_.config->profiles, SizeIs(3));
+  EXPECT_EQ(result_.config->profiles[0].name, "rd-a");
+  EXPECT_EQ(result_.config->profiles[2].name, "rd-z");
+  EXPECT_EQ(result_.config->principals[0].name, "amy");
+}
+
+}  // namespace
+}  // namespace bp::config

@@ -1,0 +1,204 @@
+// Worker bookkeeping, protocol sniffing and lingering close.
+
+#include <array>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "http/connection.h"
+#include "http/sniff.h"
+
+namespace bp::http {
+namespace {
+
+using boost::asio::ip::tcp;
+using boost::system::error_code;
+
+// Reads until the first bytes decide the protocol, then hands the socket and
+// those bytes to the protocol's connection. Real HTTP/1.1 traffic decides
+// within two bytes; the preface decides after 24.
+class Sniffer final : public Connection {
+ public:
+  Sniffer(Worker& worker, tcp::socket socket, Peer peer)
+      : worker_(worker), socket_(std::move(socket)), timer_(worker.io()), peer_(std::move(peer)) {}
+
+  void Start(std::string&& initial) override {
+    buffer_ = std::move(initial);
+    timer_.expires_after(worker_.context().options.idle_timeout);
+    timer_.async_wait([self = Self()](const error_code& ec) {
+      if (!ec) self->Abort();
+    });
+    Read();
+  }
+
+  // Nothing was requested yet, so a drain may close at once.
+  void Drain() override { Abort(); }
+
+  void Abort() override {
+    if (done_) return;
+    done_ = true;
+    timer_.cancel();
+    error_code ignored;
+    socket_.close(ignored);
+    worker_.Unregister(this);
+  }
+
+ private:
+  static constexpr size_t kReadSize = size_t{16} * 1024;
+
+  std::shared_ptr<Sniffer> Self() { return std::static_pointer_cast<Sniffer>(shared_from_this()); }
+
+  void Read() {
+    const size_t old = buffer_.size();
+    buffer_.resize(old + kReadSize);
+    socket_.async_read_some(boost::asio::buffer(buffer_.data() + old, kReadSize),
+                            [self = Self(), old](const error_code& ec, size_t n) {
+                              self->buffer_.resize(old + (ec ? 0 : n));
+                              self->OnRead(ec);
+                            });
+  }
+
+  void OnRead(const error_code& ec) {
+    if (done_) return;
+    if (ec) {
+      Abort();
+      return;
+    }
+    const Protocol protocol = SniffProtocol(buffer_);
+    if (protocol == Protocol::kUndecided) {
+      Read();
+      return;
+    }
+    done_ = true;
+    timer_.cancel();
+    worker_.Unregister(this);
+    std::shared_ptr<Connection> next =
+        protocol == Protocol::kHttp2 ? MakeHttp2Connection(worker_, std::move(socket_), peer_)
+                                     : MakeHttp1Connection(worker_, std::move(socket_), peer_);
+    worker_.Register(next);
+    next->Start(std::move(buffer_));
+  }
+
+  Worker& worker_;
+  tcp::socket socket_;
+  boost::asio::steady_timer timer_;
+  const Peer peer_;
+  std::string buffer_;
+  bool done_ = false;
+};
+
+struct Linger : std::enable_shared_from_this<Linger> {
+  explicit Linger(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+
+  void Start(std::chrono::milliseconds timeout) {
+    error_code ec;
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) {
+      socket.close(ec);
+      return;
+    }
+    timer.expires_after(timeout);
+    timer.async_wait([self = shared_from_this()](const error_code& wait_ec) {
+      if (!wait_ec) self->Close();
+    });
+    Read();
+  }
+
+  void Read() {
+    socket.async_read_some(boost::asio::buffer(buf),
+                           [self = shared_from_this()](const error_code& ec, size_t n) {
+                             self->discarded += n;
+                             if (ec || self->discarded > kMaxDiscard) {
+                               self->Close();
+                               return;
+                             }
+                             self->Read();
+                           });
+  }
+
+  void Close() {
+    timer.cancel();
+    error_code ignored;
+    socket.close(ignored);
+  }
+
+  static constexpr size_t kMaxDiscard = 1 << 20;
+  tcp::socket socket;
+  boost::asio::steady_timer timer;
+  std::array<char, 4096> buf;
+  size_t discarded = 0;
+};
+
+}  // namespace
+
+Worker::Worker(const ServerContext& context)
+    : context_(context), io_(std::make_unique<boost::asio::io_context>(1)), loop_(*io_) {}
+
+// The io_context goes first: destroying its pending handlers destroys the
+// connections they own while everything else here is still intact.
+Worker::~Worker() { io_.reset(); }
+
+void Worker::Accept(tcp::socket socket) {
+  error_code ec;
+  if (draining_) {
+    socket.close(ec);
+    return;
+  }
+  const tcp::endpoint remote = socket.remote_endpoint(ec);
+  if (ec) {
+    socket.close(ec);
+    return;
+  }
+  socket.set_option(tcp::no_delay(true), ec);  // streamed chunks must not wait for Nagle
+  Peer peer{remote.address().to_string(), remote.port()};
+  auto sniffer = std::make_shared<Sniffer>(*this, std::move(socket), std::move(peer));
+  Register(sniffer);
+  sniffer->Start({});
+}
+
+void Worker::Register(const std::shared_ptr<Connection>& connection) {
+  connections_.emplace(connection.get(), connection);
+}
+
+void Worker::Unregister(Connection* connection) {
+  connections_.erase(connection);
+  MaybeReportDrained();
+}
+
+void Worker::BeginDrain(std::function<void()> on_drained) {
+  draining_ = true;
+  on_drained_ = std::move(on_drained);
+  std::vector<std::shared_ptr<Connection>> live;
+  live.reserve(connections_.size());
+  for (auto& [ptr, weak] : connections_) {
+    if (auto c = weak.lock()) live.push_back(std::move(c));
+  }
+  for (auto& c : live) c->Drain();
+  MaybeReportDrained();
+}
+
+void Worker::AbortAll() {
+  std::vector<std::shared_ptr<Connection>> live;
+  for (auto& [ptr, weak] : connections_) {
+    if (auto c = weak.lock()) live.push_back(std::move(c));
+  }
+  for (auto& c : live) c->Abort();
+  connections_.clear();
+}
+
+void Worker::MaybeReportDrained() {
+  if (!draining_ || !on_drained_) return;
+  std::erase_if(connections_, [](const auto& entry) { return entry.second.expired(); });
+  if (!connections_.empty()) return;
+  std::function<void()> done = std::move(on_drained_);
+  on_drained_ = nullptr;
+  done();
+}
+
+void LingeringClose(tcp::socket socket, std::chrono::milliseconds timeout) {
+  std::make_shared<Linger>(std::move(socket))->Start(timeout);
+}
+
+}  // namespace bp::http

@@ -1,0 +1,92 @@
+# bedrock-profiles: the shipped default configuration.
+#
+# It reproduces the seed's table (global/bedrock/): two shared application
+# inference profiles for R&D, sourced from the EU cross-region system profiles
+# so traffic stays in eu-central-1, eu-west-1 and eu-west-3.
+#
+# The two principals below are for LOCAL USE ONLY. Their keys are public (they
+# are printed in README.md); `serve` refuses to listen on a non-loopback
+# address while they are configured.
+
+account_id = "123456789012"
+region     = "eu-central-1"
+
+# ADR-0006: the Tier 1 tag set, on every resource.
+default_tags = {
+  Environment  = "rd"
+  Owner        = "platform-engineering"
+  CostCenter   = "rd"
+  billing-mode = "standard"
+}
+
+# ADR-0007: the only models callers may name.
+inference_profiles = {
+  rd-haiku-45 = {
+    model_arn   = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+    description = "Claude Haiku 4.5 for research"
+    id          = "acwt9yee9wzo"
+    tags        = { billing-mode = "rd" }
+  }
+
+  rd-sonnet-4 = {
+    model_arn   = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-sonnet-4-20250514-v1:0"
+    description = "Claude Sonnet 4 for research"
+    id          = "tkxdfdh17c6o"
+    tags        = { billing-mode = "rd" }
+  }
+}
+
+principals = {
+  # Platform engineers: manage profiles (the control plane) and call them.
+  platform-admin = {
+    arn               = "arn:aws:iam::123456789012:role/platform-admin"
+    access_key_id     = "AKIABPLOCALADMIN0001"
+    secret_access_key = "bpLocalAdminSecretKeyDoNotUseOutsideDev1"
+    policy            = <<-EOT
+      {
+        "Version": "2012-10-17",
+        "Statement": [
+          { "Sid": "AdministerBedrock", "Effect": "Allow", "Action": "bedrock:*", "Resource": "*" }
+        ]
+      }
+    EOT
+  }
+
+  # An R&D consumer holding exactly the seed's required policy, for both profiles.
+  rd-e2e = {
+    arn               = "arn:aws:iam::123456789012:role/rd-e2e"
+    access_key_id     = "AKIABPLOCALRDE2E0001"
+    secret_access_key = "bpLocalRdE2eSecretKeyDoNotUseOutsideDev1"
+    policy            = <<-EOT
+      {
+        "Version": "2012-10-17",
+        "Statement": [
+          {
+            "Sid": "InvokeBedrockProfile",
+            "Effect": "Allow",
+            "Action": [
+              "bedrock:InvokeModel",
+              "bedrock:InvokeModelWithResponseStream"
+            ],
+            "Resource": [
+              "arn:aws:bedrock:eu-central-1:123456789012:application-inference-profile/acwt9yee9wzo",
+              "arn:aws:bedrock:eu-central-1:123456789012:application-inference-profile/tkxdfdh17c6o"
+            ]
+          },
+          {
+            "Sid": "InvokeFoundationModel",
+            "Effect": "Allow",
+            "Action": [
+              "bedrock:InvokeModel",
+              "bedrock:InvokeModelWithResponseStream"
+            ],
+            "Resource": [
+              "arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+              "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0"
+            ]
+          }
+        ]
+      }
+    EOT
+  }
+}

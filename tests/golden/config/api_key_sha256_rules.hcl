@@ -1,0 +1,24 @@
+# API key digests: 64 hex digits, never repeated.
+account_id = "123456789012"
+region     = "eu-central-1"
+inference_profiles = {
+  rd-haiku-45 = {
+    model_arn = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+  }
+}
+principals = {
+  a = {
+    arn               = "arn:aws:iam::123456789012:role/a"
+    access_key_id     = "AKIAGOLDEN0000000001"
+    secret_access_key = "inline-secret-not-shown"
+    policy            = "{\"Statement\": []}"
+    api_key_sha256 = ["abababababababababababababababababababababababababababababababab", "bedrock-api-key-not-a-digest", "gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg"]
+  }
+  b = {
+    arn               = "arn:aws:iam::123456789012:role/b"
+    access_key_id     = "AKIAGOLDEN0000000002"
+    secret_access_key = "inline-secret-not-shown"
+    policy            = "{\"Statement\": []}"
+    api_key_sha256 = "ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB"
+  }
+}

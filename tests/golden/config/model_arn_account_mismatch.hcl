@@ -1,0 +1,8 @@
+# A system profile ARN names our own account.
+account_id = "123456789012"
+region     = "eu-central-1"
+inference_profiles = {
+  rd-haiku-45 = {
+    model_arn = "arn:aws:bedrock:eu-central-1:210987654321:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+  }
+}

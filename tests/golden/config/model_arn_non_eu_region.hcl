@@ -1,0 +1,8 @@
+# The ARN's own region must be in the EU.
+account_id = "123456789012"
+region     = "eu-central-1"
+inference_profiles = {
+  rd-haiku-45 = {
+    model_arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+  }
+}

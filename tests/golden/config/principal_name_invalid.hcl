@@ -1,0 +1,16 @@
+# Principal names: letters, digits, ".", "_", "-".
+account_id = "123456789012"
+region     = "eu-central-1"
+inference_profiles = {
+  rd-haiku-45 = {
+    model_arn = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+  }
+}
+principals = {
+  "ops team" = {
+    arn               = "arn:aws:iam::123456789012:role/ops"
+    access_key_id     = "AKIAGOLDEN0000000001"
+    secret_access_key = "inline-secret-not-shown"
+    policy            = "{\"Statement\": []}"
+  }
+}

@@ -1,0 +1,4 @@
+# References and expressions are refused.
+account_id = "123456789012"
+region     = "eu-central-1"
+default_tags = local.tags

@@ -1,0 +1,12 @@
+# Duplicates name both places; the rest is still checked.
+account_id = "123456789012"
+region     = "eu-central-1"
+region = "eu-west-1"
+inference_profiles = {
+  rd-haiku-45 = {
+    model_arn   = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+    description = "one"
+    description = "two"
+  }
+  rd-haiku-45 = {}
+}

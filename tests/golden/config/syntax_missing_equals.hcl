@@ -1,0 +1,2 @@
+# An attribute without "=".
+account_id "123456789012"

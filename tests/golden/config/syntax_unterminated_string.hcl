@@ -1,0 +1,3 @@
+# The closing quote is missing.
+account_id = "123456789012"
+region     = "eu-central-1

@@ -1,0 +1,63 @@
+# At most 50 tags per resource, default_tags included.
+account_id = "123456789012"
+region     = "eu-central-1"
+default_tags = {
+  d00 = "v"
+  d01 = "v"
+  d02 = "v"
+  d03 = "v"
+  d04 = "v"
+  d05 = "v"
+  d06 = "v"
+  d07 = "v"
+  d08 = "v"
+  d09 = "v"
+  d10 = "v"
+  d11 = "v"
+  d12 = "v"
+  d13 = "v"
+  d14 = "v"
+  d15 = "v"
+  d16 = "v"
+  d17 = "v"
+  d18 = "v"
+  d19 = "v"
+  d20 = "v"
+  d21 = "v"
+  d22 = "v"
+  d23 = "v"
+  d24 = "v"
+  d25 = "v"
+  d26 = "v"
+  d27 = "v"
+  d28 = "v"
+  d29 = "v"
+  d30 = "v"
+  d31 = "v"
+  d32 = "v"
+  d33 = "v"
+  d34 = "v"
+  d35 = "v"
+  d36 = "v"
+  d37 = "v"
+  d38 = "v"
+  d39 = "v"
+  d40 = "v"
+  d41 = "v"
+  d42 = "v"
+  d43 = "v"
+  d44 = "v"
+  d45 = "v"
+  d46 = "v"
+  d47 = "v"
+}
+inference_profiles = {
+  rd-haiku-45 = {
+    model_arn = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+    tags = { d00 = "override", n1 = "a", n2 = "b" }
+  }
+  rd-sonnet-4 = {
+    model_arn = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-sonnet-4-20250514-v1:0"
+    tags = { n1 = "a", n2 = "b", n3 = "c" }
+  }
+}

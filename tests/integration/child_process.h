@@ -1,0 +1,54 @@
+#pragma once
+// Runs the bedrock-profiles binary as a child process for integration tests:
+// captures stdout/stderr, reads lines with a deadline, signals, waits.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bp::testing {
+
+// Path of the binary under test (env BP_BINARY).
+std::string BinaryPath();
+
+struct RunResult {
+  int exit_code = -1;  // -1 if killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs to completion (bounded by `timeout`, then SIGKILL) with `args`.
+RunResult RunBinary(const std::vector<std::string>& args,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                    const std::string& working_dir = "");
+
+// A long-running child (serve). Kills it on destruction.
+class ChildProcess {
+ public:
+  explicit ChildProcess(const std::vector<std::string>& args);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Next stdout line, or nullopt at EOF / after `timeout`.
+  std::optional<std::string> ReadLine(std::chrono::milliseconds timeout);
+  void Signal(int sig);
+  // Waits for exit; returns the exit code, -signal if killed, or nullopt on timeout.
+  std::optional<int> Wait(std::chrono::milliseconds timeout);
+  // Everything the child wrote to stderr so far (after Wait, all of it).
+  std::string Stderr();
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  std::string out_buf_;
+  std::string err_buf_;
+  bool exited_ = false;
+  int status_ = 0;
+};
+
+}  // namespace bp::testing
