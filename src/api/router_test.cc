@@ -37,17 +37,16 @@ std::string Message(const http::Response& response) {
 class RouterTest : public ::testing::Test {
  protected:
   RouterTest() : handler_(auth_, clock_) {
-    EXPECT_OK(
-        handler_.Register("GET", "/inference-profiles/{inferenceProfileIdentifier}",
-                                   "GetInferenceProfile", [this](const ApiCall& call) {
-                                     seen_params_ = call.params;
-                                     seen_principal_ = call.principal.name;
-                                     seen_operation_ = std::string(call.operation);
-                                     return Result(JsonResponse(200, json::Object{{"ok", true}}));
-                                   }));
-    EXPECT_OK(handler_.Register(
-        "DELETE", "/inference-profiles/{inferenceProfileIdentifier}", "DeleteInferenceProfile",
-        [](const ApiCall&) { return Result(JsonResponse(200, {})); }));
+    EXPECT_OK(handler_.Register("GET", "/inference-profiles/{inferenceProfileIdentifier}",
+                                "GetInferenceProfile", [this](const ApiCall& call) {
+                                  seen_params_ = call.params;
+                                  seen_principal_ = call.principal.name;
+                                  seen_operation_ = std::string(call.operation);
+                                  return Result(JsonResponse(200, json::Object{{"ok", true}}));
+                                }));
+    EXPECT_OK(handler_.Register("DELETE", "/inference-profiles/{inferenceProfileIdentifier}",
+                                "DeleteInferenceProfile",
+                                [](const ApiCall&) { return Result(JsonResponse(200, {})); }));
     EXPECT_OK(handler_.Register(
         "POST", "/model/{modelId}/converse", "Converse",
         [this](const ApiCall& call) {
@@ -194,8 +193,8 @@ TEST_F(RouterTest, CatchAllTurnsExceptionsInto500WithoutDetail) {
       handler_.Register("POST", "/boom", "Boom", [](const ApiCall&) -> Result<http::Response> {
         throw std::runtime_error("SELECT * FROM secrets at /var/lib/db");
       }));
-  ASSERT_OK(handler_.Register(
-      "POST", "/boom2", "Boom2", [](const ApiCall&) -> Result<http::Response> { throw 42; }));
+  ASSERT_OK(handler_.Register("POST", "/boom2", "Boom2",
+                              [](const ApiCall&) -> Result<http::Response> { throw 42; }));
   for (const char* target : {"/boom", "/boom2"}) {
     FakeResponseStream& s = Send(MakeRequest("POST", target));
     EXPECT_EQ(s.response.status, 500u);
@@ -207,14 +206,12 @@ TEST_F(RouterTest, CatchAllTurnsExceptionsInto500WithoutDetail) {
 }
 
 TEST_F(RouterTest, FailedResultBecomesTheErrorShape) {
-  ASSERT_OK(
-      handler_.Register("POST", "/io", "Io", [](const ApiCall&) -> Result<http::Response> {
-        return IoError("sqlite: disk I/O error in /home/u/.bedrock-profiles/state.db");
-      }));
-  ASSERT_OK(
-      handler_.Register("POST", "/nf", "Nf", [](const ApiCall&) -> Result<http::Response> {
-        return NotFoundError("Inference profile x not found");
-      }));
+  ASSERT_OK(handler_.Register("POST", "/io", "Io", [](const ApiCall&) -> Result<http::Response> {
+    return IoError("sqlite: disk I/O error in /home/u/.bedrock-profiles/state.db");
+  }));
+  ASSERT_OK(handler_.Register("POST", "/nf", "Nf", [](const ApiCall&) -> Result<http::Response> {
+    return NotFoundError("Inference profile x not found");
+  }));
   FakeResponseStream& io = Send(MakeRequest("POST", "/io"));
   EXPECT_EQ(io.response.status, 500u);
   EXPECT_THAT(io.response.body, Not(HasSubstr("state.db")));
@@ -225,8 +222,7 @@ TEST_F(RouterTest, FailedResultBecomesTheErrorShape) {
 }
 
 TEST_F(RouterTest, NotImplementedRoutesAnswer501AfterAuthentication) {
-  ASSERT_OK(
-      handler_.RegisterNotImplemented("POST", "/model/{modelId}/invoke", "InvokeModel"));
+  ASSERT_OK(handler_.RegisterNotImplemented("POST", "/model/{modelId}/invoke", "InvokeModel"));
   FakeResponseStream& s = Send(MakeRequest("POST", "/model/x/invoke", "{}"));
   EXPECT_EQ(s.response.status, 501u);
   EXPECT_EQ(s.Header("x-amzn-errortype"), "NotImplementedException");
@@ -282,11 +278,11 @@ TEST_F(RouterTest, AsyncOperationThatThrowsBeforeAnsweringGets500) {
   ASSERT_OK(handler_.RegisterAsync(
       "POST", "/a", "A",
       [](ApiCall&&, std::shared_ptr<http::ResponseStream>) { throw std::logic_error("bug"); }));
-  ASSERT_OK(handler_.RegisterAsync(
-      "POST", "/b", "B", [](ApiCall&&, std::shared_ptr<http::ResponseStream> stream) {
-        stream->Respond(JsonResponse(202, {}));
-        throw std::logic_error("bug after answering");
-      }));
+  ASSERT_OK(handler_.RegisterAsync("POST", "/b", "B",
+                                   [](ApiCall&&, std::shared_ptr<http::ResponseStream> stream) {
+                                     stream->Respond(JsonResponse(202, {}));
+                                     throw std::logic_error("bug after answering");
+                                   }));
   FakeResponseStream& a = Send(MakeRequest("POST", "/a"));
   EXPECT_EQ(a.answers, 1);
   EXPECT_EQ(a.response.status, 500u);
@@ -305,9 +301,9 @@ TEST_F(RouterTest, RegistrationRejectsBadOrDuplicateRoutes) {
               bp::testing::StatusIs(ErrorCode::kInternal));
   EXPECT_THAT(handler_.Register("GET", "/a/{bad-name}", "X", op),
               bp::testing::StatusIs(ErrorCode::kInternal));
-  EXPECT_THAT(handler_.Register("GET", "/metrics/{x}", "X", op,
-                                         RouteOptions{.authenticate = false}),
-              bp::testing::StatusIs(ErrorCode::kInternal));
+  EXPECT_THAT(
+      handler_.Register("GET", "/metrics/{x}", "X", op, RouteOptions{.authenticate = false}),
+      bp::testing::StatusIs(ErrorCode::kInternal));
   EXPECT_OK(handler_.Register("POST", "/inference-profiles/{id}", "Other", op));
 }
 

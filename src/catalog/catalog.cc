@@ -31,12 +31,12 @@ Result<std::vector<std::string>> StringList(const json::Object& obj, std::string
 
 Result<FoundationModel> ParseModel(const json::Value& v, const std::string& path) {
   BP_ASSIGN_OR_RETURN(const json::Object* o, json::RequireObject(v, path));
-  BP_RETURN_IF_ERROR(json::RejectUnknownKeys(
-      *o,
-      {"model_id", "model_name", "provider_name", "api_model_name", "regions", "input_modalities",
-       "output_modalities", "customizations", "inference_types", "response_streaming",
-       "lifecycle_status"},
-      path));
+  BP_RETURN_IF_ERROR(
+      json::RejectUnknownKeys(*o,
+                              {"model_id", "model_name", "provider_name", "api_model_name",
+                               "regions", "input_modalities", "output_modalities", "customizations",
+                               "inference_types", "response_streaming", "lifecycle_status"},
+                              path));
   FoundationModel m;
   BP_ASSIGN_OR_RETURN(m.model_id, json::RequiredString(*o, "model_id", path));
   BP_ASSIGN_OR_RETURN(m.model_name, json::RequiredString(*o, "model_name", path));
@@ -90,7 +90,8 @@ Result<Catalog> Catalog::Parse(std::string_view json_text, std::string_view orig
   for (const char* section : {"foundation_models", "system_profiles"}) {
     auto arr = json::OptionalArray(**root, section, "$");
     if (!arr.ok()) return annotate(arr.status());
-    if (*arr == nullptr) return annotate(ValidationError(std::string("$.") + section + " is required"));
+    if (*arr == nullptr)
+      return annotate(ValidationError(std::string("$.") + section + " is required"));
     for (size_t i = 0; i < (*arr)->size(); ++i) {
       std::string path = std::string("$.") + section + "[" + std::to_string(i) + "]";
       if (section[0] == 'f') {
@@ -110,8 +111,8 @@ Result<Catalog> Catalog::Parse(std::string_view json_text, std::string_view orig
         for (const std::string& region : p->regions) {
           if (std::find(model->regions.begin(), model->regions.end(), region) ==
               model->regions.end()) {
-            return annotate(ValidationError(path + ".regions: " + p->model_id +
-                                            " is not served in " + region));
+            return annotate(
+                ValidationError(path + ".regions: " + p->model_id + " is not served in " + region));
           }
         }
         catalog.system_profiles_.push_back(std::move(*p));
@@ -121,9 +122,7 @@ Result<Catalog> Catalog::Parse(std::string_view json_text, std::string_view orig
   return catalog;
 }
 
-Result<Catalog> Catalog::Builtin() {
-  return Parse(BuiltinCatalogJson(), "built-in model catalog");
-}
+Result<Catalog> Catalog::Builtin() { return Parse(BuiltinCatalogJson(), "built-in model catalog"); }
 
 const FoundationModel* Catalog::FindModel(std::string_view model_id) const {
   for (const FoundationModel& m : models_) {

@@ -23,16 +23,16 @@ struct FoundationModel {
   std::vector<std::string> customizations;     // usually empty
   std::vector<std::string> inference_types;    // e.g. "INFERENCE_PROFILE"
   bool response_streaming = true;
-  std::string lifecycle_status = "ACTIVE";     // ACTIVE | LEGACY
+  std::string lifecycle_status = "ACTIVE";  // ACTIVE | LEGACY
 };
 
 struct SystemProfile {
-  std::string id;           // "eu.anthropic.claude-haiku-4-5-20251001-v1:0"
-  std::string name;         // "EU Anthropic Claude Haiku 4.5"
+  std::string id;    // "eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+  std::string name;  // "EU Anthropic Claude Haiku 4.5"
   std::string description;
-  std::string model_id;     // the foundation model it routes to
+  std::string model_id;              // the foundation model it routes to
   std::vector<std::string> regions;  // destination regions, in order
-  std::string created_at;   // RFC 3339
+  std::string created_at;            // RFC 3339
 };
 
 class Catalog {

@@ -8,8 +8,8 @@ namespace {
 TEST(CatalogTest, BuiltinHasTheSeedModelsInThreeEuRegions) {
   auto catalog = Catalog::Builtin();
   ASSERT_OK(catalog);
-  for (const char* id : {"anthropic.claude-haiku-4-5-20251001-v1:0",
-                         "anthropic.claude-sonnet-4-20250514-v1:0"}) {
+  for (const char* id :
+       {"anthropic.claude-haiku-4-5-20251001-v1:0", "anthropic.claude-sonnet-4-20250514-v1:0"}) {
     const FoundationModel* m = catalog->FindModel(id);
     ASSERT_NE(m, nullptr) << id;
     EXPECT_EQ(m->regions, (std::vector<std::string>{"eu-central-1", "eu-west-1", "eu-west-3"}));

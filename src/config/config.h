@@ -32,8 +32,8 @@ struct ProfileConfig {
 };
 
 struct PolicyDocument {
-  std::string text;        // the IAM policy JSON as written
-  std::string origin;      // "bedrock-profiles.hcl:40:14" or the policy_file path
+  std::string text;    // the IAM policy JSON as written
+  std::string origin;  // "bedrock-profiles.hcl:40:14" or the policy_file path
 };
 
 struct PrincipalConfig {

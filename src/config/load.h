@@ -18,7 +18,7 @@ namespace bp::config {
 
 struct Diagnostic {
   SourceLocation location;
-  std::string message;  // names the key and says what was expected
+  std::string message;           // names the key and says what was expected
   std::string ToString() const;  // "file:line:col: message"
 };
 

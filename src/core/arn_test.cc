@@ -17,13 +17,14 @@ TEST(ArnTest, ParsesApplicationProfile) {
 }
 
 TEST(ArnTest, ResourceKeepsColons) {
-  auto arn =
-      Arn::Parse("arn:aws:bedrock:eu-west-3::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0");
+  auto arn = Arn::Parse(
+      "arn:aws:bedrock:eu-west-3::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0");
   ASSERT_OK(arn);
   EXPECT_EQ(arn->account, "");
   EXPECT_EQ(arn->ResourceId(), "anthropic.claude-haiku-4-5-20251001-v1:0");
   EXPECT_EQ(ClassifyBedrockArn(*arn), BedrockResourceKind::kFoundationModel);
-  EXPECT_EQ(arn->ToString(), FoundationModelArn("eu-west-3", "anthropic.claude-haiku-4-5-20251001-v1:0"));
+  EXPECT_EQ(arn->ToString(),
+            FoundationModelArn("eu-west-3", "anthropic.claude-haiku-4-5-20251001-v1:0"));
 }
 
 TEST(ArnTest, RejectsMalformed) {

@@ -11,28 +11,50 @@ const std::string& EmptyString() {
 
 std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kValidation: return "Validation";
-    case ErrorCode::kConflict: return "Conflict";
-    case ErrorCode::kServiceQuotaExceeded: return "ServiceQuotaExceeded";
-    case ErrorCode::kTooManyTags: return "TooManyTags";
-    case ErrorCode::kResourceInUse: return "ResourceInUse";
-    case ErrorCode::kAccessDenied: return "AccessDenied";
-    case ErrorCode::kResourceNotFound: return "ResourceNotFound";
-    case ErrorCode::kThrottling: return "Throttling";
-    case ErrorCode::kModelNotReady: return "ModelNotReady";
-    case ErrorCode::kMissingAuthenticationToken: return "MissingAuthenticationToken";
-    case ErrorCode::kIncompleteSignature: return "IncompleteSignature";
-    case ErrorCode::kUnrecognizedClient: return "UnrecognizedClient";
-    case ErrorCode::kInvalidSignature: return "InvalidSignature";
-    case ErrorCode::kUnknownOperation: return "UnknownOperation";
-    case ErrorCode::kPayloadTooLarge: return "PayloadTooLarge";
-    case ErrorCode::kNotImplemented: return "NotImplemented";
-    case ErrorCode::kModelTimeout: return "ModelTimeout";
-    case ErrorCode::kModelError: return "ModelError";
-    case ErrorCode::kModelStreamError: return "ModelStreamError";
-    case ErrorCode::kInternal: return "Internal";
-    case ErrorCode::kServiceUnavailable: return "ServiceUnavailable";
-    case ErrorCode::kIo: return "Io";
+    case ErrorCode::kValidation:
+      return "Validation";
+    case ErrorCode::kConflict:
+      return "Conflict";
+    case ErrorCode::kServiceQuotaExceeded:
+      return "ServiceQuotaExceeded";
+    case ErrorCode::kTooManyTags:
+      return "TooManyTags";
+    case ErrorCode::kResourceInUse:
+      return "ResourceInUse";
+    case ErrorCode::kAccessDenied:
+      return "AccessDenied";
+    case ErrorCode::kResourceNotFound:
+      return "ResourceNotFound";
+    case ErrorCode::kThrottling:
+      return "Throttling";
+    case ErrorCode::kModelNotReady:
+      return "ModelNotReady";
+    case ErrorCode::kMissingAuthenticationToken:
+      return "MissingAuthenticationToken";
+    case ErrorCode::kIncompleteSignature:
+      return "IncompleteSignature";
+    case ErrorCode::kUnrecognizedClient:
+      return "UnrecognizedClient";
+    case ErrorCode::kInvalidSignature:
+      return "InvalidSignature";
+    case ErrorCode::kUnknownOperation:
+      return "UnknownOperation";
+    case ErrorCode::kPayloadTooLarge:
+      return "PayloadTooLarge";
+    case ErrorCode::kNotImplemented:
+      return "NotImplemented";
+    case ErrorCode::kModelTimeout:
+      return "ModelTimeout";
+    case ErrorCode::kModelError:
+      return "ModelError";
+    case ErrorCode::kModelStreamError:
+      return "ModelStreamError";
+    case ErrorCode::kInternal:
+      return "Internal";
+    case ErrorCode::kServiceUnavailable:
+      return "ServiceUnavailable";
+    case ErrorCode::kIo:
+      return "Io";
   }
   return "Unknown";
 }

@@ -33,16 +33,16 @@ enum class ErrorCode : uint8_t {
   kIncompleteSignature,
   kUnrecognizedClient,
   kInvalidSignature,
-  kUnknownOperation,   // no route matched
+  kUnknownOperation,  // no route matched
   kPayloadTooLarge,
-  kNotImplemented,     // route known, operation not built yet
+  kNotImplemented,  // route known, operation not built yet
   // server faults
   kModelTimeout,
   kModelError,
   kModelStreamError,
   kInternal,
   kServiceUnavailable,
-  kIo,                 // local I/O failure (files, database)
+  kIo,  // local I/O failure (files, database)
 };
 
 // Name of the code for logs ("Validation", "Io", ...). Never empty.
@@ -82,8 +82,12 @@ class [[nodiscard]] Status {
 };
 
 // Shorthands.
-inline Status ValidationError(std::string m) { return Status(ErrorCode::kValidation, std::move(m)); }
-inline Status NotFoundError(std::string m) { return Status(ErrorCode::kResourceNotFound, std::move(m)); }
+inline Status ValidationError(std::string m) {
+  return Status(ErrorCode::kValidation, std::move(m));
+}
+inline Status NotFoundError(std::string m) {
+  return Status(ErrorCode::kResourceNotFound, std::move(m));
+}
 inline Status ConflictError(std::string m) { return Status(ErrorCode::kConflict, std::move(m)); }
 inline Status InternalError(std::string m) { return Status(ErrorCode::kInternal, std::move(m)); }
 inline Status IoError(std::string m) { return Status(ErrorCode::kIo, std::move(m)); }
@@ -92,8 +96,8 @@ inline Status IoError(std::string m) { return Status(ErrorCode::kIo, std::move(m
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}              // NOLINT(google-explicit-constructor)
-  Result(Status status) : v_(std::move(status)) {}       // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   // REQUIRES: ok().
@@ -118,10 +122,10 @@ class [[nodiscard]] Result {
 #define BP_CONCAT_(a, b) BP_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define BP_RETURN_IF_ERROR(expr)              \
-  do {                                        \
-    ::bp::Status bp_status_ = (expr);         \
-    if (!bp_status_.ok()) return bp_status_;  \
+#define BP_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::bp::Status bp_status_ = (expr);        \
+    if (!bp_status_.ok()) return bp_status_; \
   } while (false)
 
 #define BP_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
@@ -137,12 +141,12 @@ class [[nodiscard]] Result {
 #ifndef NDEBUG
 #include <cstdio>
 #include <cstdlib>
-#define BP_ASSERT(cond)                                                           \
-  do {                                                                            \
-    if (!(cond)) {                                                                \
+#define BP_ASSERT(cond)                                                                 \
+  do {                                                                                  \
+    if (!(cond)) {                                                                      \
       std::fprintf(stderr, "%s:%d: assertion failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                               \
-    }                                                                             \
+      std::abort();                                                                     \
+    }                                                                                   \
   } while (false)
 #else
 #define BP_ASSERT(cond) ((void)0)

@@ -63,9 +63,8 @@ Result<std::vector<std::string>> SplitAndDecodePath(std::string_view raw_path) {
   size_t start = 0;
   while (true) {
     size_t slash = raw_path.find('/', start);
-    std::string_view seg = raw_path.substr(start, slash == std::string_view::npos
-                                                      ? std::string_view::npos
-                                                      : slash - start);
+    std::string_view seg = raw_path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     BP_ASSIGN_OR_RETURN(std::string decoded, UriDecode(seg));
     segments.push_back(std::move(decoded));
     if (slash == std::string_view::npos) break;

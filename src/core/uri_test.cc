@@ -13,12 +13,14 @@ TEST(UriTest, EncodesLikeAws) {
 
 TEST(UriTest, SplitsRawPathBeforeDecoding) {
   auto segs = SplitAndDecodePath(
-      "/model/arn%3Aaws%3Abedrock%3Aeu-central-1%3A1%3Aapplication-inference-profile%2Fabc/converse");
+      "/model/arn%3Aaws%3Abedrock%3Aeu-central-1%3A1%3Aapplication-inference-profile%2Fabc/"
+      "converse");
   ASSERT_OK(segs);
   ASSERT_EQ(segs->size(), 3u);
   EXPECT_EQ((*segs)[1], "arn:aws:bedrock:eu-central-1:1:application-inference-profile/abc");
   // The Anthropic SDK leaves ':' raw and encodes only '/'.
-  auto raw = SplitAndDecodePath("/model/arn:aws:bedrock:r:1:application-inference-profile%2Fabc/invoke");
+  auto raw =
+      SplitAndDecodePath("/model/arn:aws:bedrock:r:1:application-inference-profile%2Fabc/invoke");
   ASSERT_OK(raw);
   EXPECT_EQ((*raw)[1], "arn:aws:bedrock:r:1:application-inference-profile/abc");
   EXPECT_TRUE(SplitAndDecodePath("/")->empty());

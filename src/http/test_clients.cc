@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -208,7 +209,7 @@ struct H2Client::Callbacks {
                           nghttp2_data_source* source, void*) {
     auto* body = static_cast<Body*>(source->ptr);
     const size_t n = std::min(length, body->data.size() - body->offset);
-    std::memcpy(buf, body->data.data() + body->offset, n);
+    std::copy_n(body->data.data() + body->offset, n, buf);
     body->offset += n;
     if (body->offset == body->data.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
     return static_cast<ssize_t>(n);

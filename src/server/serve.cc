@@ -1,8 +1,7 @@
 #include "server/serve.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
+#include <arpa/inet.h>
 #include <iomanip>
 #include <sstream>
 
@@ -52,12 +51,13 @@ void PrintBanner(std::ostream& out, const std::string& url, const config::Config
   size_t name_width = 4;
   for (const auto& p : cfg.profiles) name_width = std::max(name_width, p.name.size());
   out << std::left << std::setw(static_cast<int>(name_width) + 2) << "NAME" << std::setw(95)
-      << "ARN" << std::setw(44) << "MODEL" << "REGIONS\n";
+      << "ARN" << std::setw(44) << "MODEL"
+      << "REGIONS\n";
   for (const auto& p : cfg.profiles) {
     auto described = control.DescribeConfigured(p);
     if (!described.ok()) {
-      out << std::setw(static_cast<int>(name_width) + 2) << p.name << "(" << described.status().ToString()
-          << ")\n";
+      out << std::setw(static_cast<int>(name_width) + 2) << p.name << "("
+          << described.status().ToString() << ")\n";
       continue;
     }
     out << std::setw(static_cast<int>(name_width) + 2) << p.name << std::setw(95) << described->arn
@@ -149,7 +149,8 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   std::unique_ptr<http::Server> server = http::Server::Create(http_options, handler, clock, random);
   BP_RETURN_IF_ERROR(server->Listen());
 
-  std::string host = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
+  std::string host =
+      listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
   PrintBanner(out, "http://" + host + ":" + std::to_string(server->port()), cfg, control,
               summary.ToString());
   spdlog::info("serving {} profile(s) from {}; state in {}", cfg.profiles.size(), cfg.source,

@@ -19,7 +19,7 @@ struct ServeOptions {
   std::optional<std::filesystem::path> config_path;  // unset: BRIEF.md default rule
   std::string listen = "127.0.0.1:8700";             // HOST:PORT, [v6]:PORT; port 0 = any free
   std::filesystem::path state_dir = ".bedrock-profiles";
-  int threads = 0;  // event loops; 0 = one per core
+  int threads = 0;                         // event loops; 0 = one per core
   bool allow_default_credentials = false;  // permit non-loopback listen with the shipped keys
 };
 

@@ -26,10 +26,10 @@ struct ProfileRecord {
   std::string id;    // "acwt9yee9wzo"; unique
   std::string name;  // inferenceProfileName; unique
   std::optional<std::string> description;
-  std::string arn;         // full application-inference-profile ARN
-  std::string source_arn;  // modelSource.copyFrom as given
+  std::string arn;                      // full application-inference-profile ARN
+  std::string source_arn;               // modelSource.copyFrom as given
   std::vector<std::string> model_arns;  // foundation-model ARNs, one per region, in order
-  Tags tags;               // the resource's tags as AWS holds them (already merged)
+  Tags tags;                            // the resource's tags as AWS holds them (already merged)
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;
 
@@ -73,8 +73,8 @@ class ProfileStore {
   // kTooManyTags (nothing written) if the result would hold more than
   // max_tags tags. Returns the updated record.
   virtual Result<ProfileRecord> UpdateTags(std::string_view id, const Tags& upsert,
-                                           const std::vector<std::string>& remove,
-                                           size_t max_tags, int64_t now_ms) = 0;
+                                           const std::vector<std::string>& remove, size_t max_tags,
+                                           int64_t now_ms) = 0;
 };
 
 }  // namespace bp::storage

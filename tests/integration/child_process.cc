@@ -1,13 +1,13 @@
 #include "integration/child_process.h"
 
+#include <cstdlib>
+#include <sys/wait.h>
+#include <thread>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#include <cstdlib>
-#include <thread>
 
 namespace bp::testing {
 

@@ -2,11 +2,10 @@
 // Runs the bedrock-profiles binary as a child process for integration tests:
 // captures stdout/stderr, reads lines with a deadline, signals, waits.
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace bp::testing {

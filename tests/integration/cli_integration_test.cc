@@ -1,9 +1,9 @@
 // The real binary as a child process: exit codes, the serve banner, drain on
 // SIGTERM, and the refusals that protect users.
-#include <signal.h>
-
 #include <fstream>
 #include <regex>
+
+#include <signal.h>
 
 #include "integration/child_process.h"
 #include "testing/testing.h"
@@ -78,8 +78,8 @@ TEST(CliIntegrationTest, ServePrintsTheSeedArnsAndDrainsOnSigterm) {
   ChildProcess serve({"serve", "--listen", "127.0.0.1:0", "--state", state.path().string()});
   auto first = serve.ReadLine(seconds(20));
   ASSERT_TRUE(first.has_value()) << serve.Stderr();
-  EXPECT_TRUE(std::regex_match(*first, std::regex(
-                                           R"(bedrock-profiles listening on http://127\.0\.0\.1:\d+)")))
+  EXPECT_TRUE(std::regex_match(
+      *first, std::regex(R"(bedrock-profiles listening on http://127\.0\.0\.1:\d+)")))
       << *first;
   std::string banner;
   for (int i = 0; i < 5; ++i) {
@@ -106,8 +106,8 @@ TEST(CliIntegrationTest, ServeRefusesABrokenConfigBeforeListening) {
   TempDir dir;
   auto path = dir.path() / "bad.hcl";
   WriteFile(path, "inference_profiles = {\n");
-  RunResult r = RunBinary({"serve", "--config", path.string(), "--listen", "127.0.0.1:0",
-                           "--state", (dir.path() / "state").string()});
+  RunResult r = RunBinary({"serve", "--config", path.string(), "--listen", "127.0.0.1:0", "--state",
+                           (dir.path() / "state").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("bad.hcl:"));
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr("listening")));

@@ -52,8 +52,7 @@ TEST_F(TaggingTest, InvalidTagsWriteNothing) {
   Status refused = control_.TagResource(arn_, {{"fine", "v"}, {"bad,key", "v"}});
   EXPECT_THAT(refused, StatusIs(ErrorCode::kValidation));
   EXPECT_THAT(refused.message(), HasSubstr("'tags.2.member.key'"));
-  EXPECT_THAT(control_.TagResource(arn_, {{"aws:cost", "x"}}),
-              StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(control_.TagResource(arn_, {{"aws:cost", "x"}}), StatusIs(ErrorCode::kValidation));
   EXPECT_THAT(control_.UntagResource(arn_, {""}), StatusIs(ErrorCode::kValidation));
   EXPECT_EQ(control_.ListTagsForResource(arn_)->size(), 2u);
 }

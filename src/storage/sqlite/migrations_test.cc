@@ -98,8 +98,8 @@ TEST_F(MigrationsTest, FailingStepIsRolledBackAndEarlierStepsStay) {
 TEST_F(MigrationsTest, NonNumericVersionIsAnError) {
   ASSERT_OK(
       db_->Exec("CREATE TABLE schema_migrations (version TEXT, applied_at TEXT);"
-                         "INSERT INTO schema_migrations VALUES ('seven', 'now')",
-                         "seed"));
+                "INSERT INTO schema_migrations VALUES ('seven', 'now')",
+                "seed"));
   EXPECT_THAT(CurrentSchemaVersion(*db_), StatusIs(ErrorCode::kIo));
 }
 

@@ -94,8 +94,7 @@ class SqliteProfileStore final : public ProfileStore {
   };
 
   // Helpers run inside a transaction the caller holds.
-  Result<CreateProfileOutcome> CreateLocked(const CreateProfileRequest& request)
-      BP_REQUIRES(mu_);
+  Result<CreateProfileOutcome> CreateLocked(const CreateProfileRequest& request) BP_REQUIRES(mu_);
   Result<std::optional<StoredToken>> FindToken(std::string_view token) BP_REQUIRES(mu_);
   Result<bool> Exists(std::string_view sql, std::string_view key) BP_REQUIRES(mu_);
   Result<std::optional<ProfileRecord>> LoadProfile(std::string_view id) BP_REQUIRES(mu_);
