@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "config/source_text.h"
+#include "core/uri.h"
 
 namespace bp::config {
 
@@ -19,13 +20,6 @@ constexpr std::string_view kDirectiveError =
 bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9') || c == '-'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Template markers in text that is otherwise literal. At `in[i]` == '$' or
 // '%': returns the number of bytes consumed (appending the literal to `out`),
@@ -251,7 +245,7 @@ bool HclLexer::LexEscape(std::string& out, Token& error) {
       Advance();
       uint32_t cp = 0;
       for (size_t i = 0; i < digits; ++i) {
-        int h = HexValue(Peek());
+        int h = HexDigitValue(Peek());
         if (h < 0) {
           error = Error(
               std::string("expected ") + std::to_string(digits) + " hex digits after '\\" + c + "'",

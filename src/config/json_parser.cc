@@ -4,18 +4,13 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/uri.h"
+
 namespace bp::config {
 
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Recursive descent over the bytes, tracking line and column. Like the HCL
 // parser, the first syntax error stops it and duplicate keys are collected.
@@ -217,7 +212,7 @@ bool JsonParser::ParseString(std::string& out) {
 bool JsonParser::ParseHex4(uint32_t& out) {
   out = 0;
   for (int i = 0; i < 4; ++i) {
-    int h = HexValue(Peek());
+    int h = HexDigitValue(Peek());
     if (h < 0) return Expected("4 hex digits in a \\u escape");
     out = out * 16 + static_cast<uint32_t>(h);
     Advance();

@@ -9,14 +9,14 @@ bool IsUnreserved(unsigned char c) {
          c == '_' || c == '.' || c == '~';
 }
 
-int HexValue(char c) {
+}  // namespace
+
+int HexDigitValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-}  // namespace
 
 std::string UriEncode(std::string_view in, bool encode_slash) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -45,8 +45,8 @@ Result<std::string> UriDecode(std::string_view in) {
     if (i + 2 >= in.size()) {
       return ValidationError("truncated percent-escape in '" + std::string(in) + "'");
     }
-    int hi = HexValue(in[i + 1]);
-    int lo = HexValue(in[i + 2]);
+    int hi = HexDigitValue(in[i + 1]);
+    int lo = HexDigitValue(in[i + 2]);
     if (hi < 0 || lo < 0) {
       return ValidationError("invalid percent-escape in '" + std::string(in) + "'");
     }

@@ -9,6 +9,9 @@
 
 namespace bp {
 
+// Value of a hexadecimal digit (0-15), or -1 when `c` is not one.
+int HexDigitValue(char c);
+
 // Encodes every byte outside the unreserved set as %XX (upper-case hex).
 // With encode_slash == false, '/' is kept (for whole paths).
 std::string UriEncode(std::string_view in, bool encode_slash = true);

@@ -92,12 +92,19 @@ std::shared_ptr<Connection> MakeHttp1Connection(Worker& worker, boost::asio::ip:
 std::shared_ptr<Connection> MakeHttp2Connection(Worker& worker, boost::asio::ip::tcp::socket socket,
                                                 Peer peer);
 
-// Half-closes `socket` (our response is complete) and discards input until
-// the peer closes or `timeout` passes, then closes. Closing with unread input
-// would make the kernel send RST, which can destroy the response before the
-// client reads it (e.g. a 413 sent before the body arrived).
-void LingeringClose(boost::asio::ip::tcp::socket socket, std::chrono::milliseconds timeout);
+// How long a lingering close keeps draining input (as nginx's lingering_timeout
+// and lingering_time): close after `idle` with no input, or after `total`.
+struct LingerLimits {
+  std::chrono::milliseconds idle{5'000};
+  std::chrono::milliseconds total{30'000};
+};
 
-inline constexpr std::chrono::milliseconds kLingerTimeout{2000};
+// Half-closes `socket` (our response is complete) and discards input until
+// the peer closes or the limits run out, then closes. Closing with unread
+// input would make the kernel send RST, which can destroy the response before
+// the client reads it (e.g. a 413 sent while a large body is still arriving).
+// The cost is bounded by time, not bytes: a client still streaming a body it
+// was refused is usually an SDK that writes the whole body before reading.
+void LingeringClose(boost::asio::ip::tcp::socket socket, LingerLimits limits = {});
 
 }  // namespace bp::http

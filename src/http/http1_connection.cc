@@ -281,7 +281,7 @@ class Http1Connection final : public Connection {
       error_code ignored;
       socket_.cancel(ignored);  // the read-ahead; the lingering close reads on its own
       worker_.Unregister(this);
-      LingeringClose(std::move(socket_), kLingerTimeout);
+      LingeringClose(std::move(socket_));
       return;
     }
     phase_ = Phase::kAwaitingRequest;

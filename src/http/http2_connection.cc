@@ -157,7 +157,7 @@ class Http2Connection final : public Connection, public Http2Session::Transport 
     Detach();
     error_code ignored;
     socket_.cancel(ignored);  // the pending read; the lingering close reads on its own
-    LingeringClose(std::move(socket_), kLingerTimeout);
+    LingeringClose(std::move(socket_));
   }
 
   void Close() {

@@ -36,7 +36,7 @@ struct Request {
   std::string body;            // complete body (size-limited by the server)
   std::string remote_address;  // "127.0.0.1" or "::1"
   uint16_t remote_port = 0;
-  std::string request_id;      // UUID assigned by the server; echoed as x-amzn-RequestId
+  std::string request_id;  // UUID assigned by the server; echoed as x-amzn-RequestId
 
   std::string_view path() const;   // raw path: target up to '?'
   std::string_view query() const;  // raw query after '?', or empty

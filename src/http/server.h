@@ -18,11 +18,11 @@ namespace bp::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";       // listen address (IPv4 or IPv6 literal, or "localhost")
-  uint16_t port = 8700;                  // 0 picks a free port; see Server::port()
-  int threads = 0;                       // event loops; 0 = hardware concurrency
-  size_t max_header_bytes = 64 * 1024;   // request line + headers (HTTP/2: header list size)
+  uint16_t port = 8700;                 // 0 picks a free port; see Server::port()
+  int threads = 0;                      // event loops; 0 = hardware concurrency
+  size_t max_header_bytes = 64 * 1024;  // request line + headers (HTTP/2: header list size)
   size_t max_body_bytes = 32 * 1024 * 1024;
-  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive connection with no request
+  std::chrono::milliseconds idle_timeout{60'000};      // keep-alive connection with no request
   std::chrono::milliseconds request_timeout{120'000};  // headers+body must arrive within this
   std::chrono::milliseconds drain_timeout{30'000};     // graceful shutdown bound
 };

@@ -1,5 +1,6 @@
 // Worker bookkeeping, protocol sniffing and lingering close.
 
+#include <algorithm>
 #include <array>
 #include <utility>
 #include <vector>
@@ -92,28 +93,35 @@ class Sniffer final : public Connection {
 struct Linger : std::enable_shared_from_this<Linger> {
   explicit Linger(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
 
-  void Start(std::chrono::milliseconds timeout) {
+  void Start(LingerLimits limits) {
     error_code ec;
     socket.shutdown(tcp::socket::shutdown_send, ec);
     if (ec) {
       socket.close(ec);
       return;
     }
-    timer.expires_after(timeout);
+    this->limits = limits;
+    deadline = std::chrono::steady_clock::now() + limits.total;
+    Arm();
+    Read();
+  }
+
+  // Closes after `idle` without input, and in any case at the deadline.
+  void Arm() {
+    timer.expires_at(std::min(deadline, std::chrono::steady_clock::now() + limits.idle));
     timer.async_wait([self = shared_from_this()](const error_code& wait_ec) {
       if (!wait_ec) self->Close();
     });
-    Read();
   }
 
   void Read() {
     socket.async_read_some(boost::asio::buffer(buf),
                            [self = shared_from_this()](const error_code& ec, size_t n) {
-                             self->discarded += n;
-                             if (ec || self->discarded > kMaxDiscard) {
+                             if (ec) {
                                self->Close();
                                return;
                              }
+                             if (n > 0) self->Arm();  // cancels the pending wait
                              self->Read();
                            });
   }
@@ -124,11 +132,11 @@ struct Linger : std::enable_shared_from_this<Linger> {
     socket.close(ignored);
   }
 
-  static constexpr size_t kMaxDiscard = 1 << 20;
   tcp::socket socket;
   boost::asio::steady_timer timer;
-  std::array<char, 4096> buf;
-  size_t discarded = 0;
+  LingerLimits limits;
+  std::chrono::steady_clock::time_point deadline;
+  std::array<char, 16384> buf;
 };
 
 }  // namespace
@@ -197,8 +205,8 @@ void Worker::MaybeReportDrained() {
   done();
 }
 
-void LingeringClose(tcp::socket socket, std::chrono::milliseconds timeout) {
-  std::make_shared<Linger>(std::move(socket))->Start(timeout);
+void LingeringClose(tcp::socket socket, LingerLimits limits) {
+  std::make_shared<Linger>(std::move(socket))->Start(limits);
 }
 
 }  // namespace bp::http

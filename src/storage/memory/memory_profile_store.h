@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/mutex.h"
+#include "core/mutex.h"
 #include "storage/profile_store.h"
 
 namespace bp::storage {

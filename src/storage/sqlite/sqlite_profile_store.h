@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/status.h"
-#include "storage/mutex.h"
 #include "storage/profile_store.h"
 
 namespace bp::storage {

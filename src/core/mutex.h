@@ -3,8 +3,8 @@
 // scoped lock. libstdc++'s std::mutex carries no capability annotations, so
 // GUARDED_BY(std::mutex) cannot be checked; these thin wrappers can.
 //
-// Used by the storage implementations (memory, sqlite, fault injection).
-// TODO(storage): move to core/ once another module needs it.
+// Use these (not std::mutex) for shared mutable state, so STYLE.md E.25's
+// GUARDED_BY/REQUIRES annotations are checked at compile time.
 
 #include <mutex>
 
@@ -23,7 +23,7 @@
 #define BP_ACQUIRE(...) BP_THREAD_ANNOTATION_(acquire_capability(__VA_ARGS__))
 #define BP_RELEASE(...) BP_THREAD_ANNOTATION_(release_capability(__VA_ARGS__))
 
-namespace bp::storage {
+namespace bp {
 
 // Non-recursive exclusive lock. Not copyable or movable.
 class BP_CAPABILITY("mutex") Mutex final {
@@ -51,4 +51,4 @@ class BP_SCOPED_CAPABILITY MutexLock final {
   Mutex& mu_;
 };
 
-}  // namespace bp::storage
+}  // namespace bp
