@@ -16,7 +16,7 @@ json::Object Body(const http::Response& r) {
 }
 
 std::string Type(const http::Response& r) {
-  const std::string* v = FindHeaderValue(r.headers, "x-amzn-errortype");
+  const std::string* v = http::FindHeader(r.headers, "x-amzn-errortype");
   return v == nullptr ? "" : *v;
 }
 
@@ -59,7 +59,7 @@ TEST(ErrorsTest, TableMatchesTheSpec) {
     http::Response r = ErrorResponse(Status(row.code, "m"), "rid");
     EXPECT_EQ(r.status, row.status);
     EXPECT_EQ(Type(r), row.type);
-    const std::string* ct = FindHeaderValue(r.headers, "content-type");
+    const std::string* ct = http::FindHeader(r.headers, "content-type");
     ASSERT_NE(ct, nullptr);
     EXPECT_EQ(*ct, "application/json");
   }
@@ -120,7 +120,7 @@ TEST(ErrorsTest, MethodNotAllowed) {
   http::Response r = MethodNotAllowedResponse("PATCH", "/inference-profiles", {"GET", "POST"});
   EXPECT_EQ(r.status, 405u);
   EXPECT_EQ(Type(r), "UnknownOperationException");
-  const std::string* allow = FindHeaderValue(r.headers, "allow");
+  const std::string* allow = http::FindHeader(r.headers, "allow");
   ASSERT_NE(allow, nullptr);
   EXPECT_EQ(*allow, "GET, POST");
 }

@@ -13,23 +13,6 @@
 
 namespace bp::api {
 
-std::string_view RawPath(std::string_view target) {
-  size_t q = target.find('?');
-  return q == std::string_view::npos ? target : target.substr(0, q);
-}
-
-std::string_view RawQuery(std::string_view target) {
-  size_t q = target.find('?');
-  return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-}
-
-const std::string* FindHeaderValue(const http::Headers& headers, std::string_view name) {
-  for (const http::Header& h : headers) {
-    if (h.name == name) return &h.value;
-  }
-  return nullptr;
-}
-
 // The outcome of matching a decoded path: a route with its captures, or, when
 // only the method is wrong, the methods the path allows.
 struct ApiHandler::Match {
@@ -208,7 +191,7 @@ void ApiHandler::Handle(http::Request&& request, std::shared_ptr<http::ResponseS
   InFlight flight{.entry = {.start = clock_.SteadyNow(),
                             .request_id = request.request_id,
                             .method = request.method,
-                            .path = std::string(RawPath(request.target))}};
+                            .path = std::string(request.path())}};
   AccessEntry& entry = flight.entry;
   // The one catch-all of this entry point (STYLE.md D.16).
   try {

@@ -147,12 +147,4 @@ class ApiHandler final : public http::Handler {
 // module replaces this call when it lands.
 Status RegisterRuntimePlaceholders(ApiHandler& handler);
 
-// The raw path of a request-target ("/a%3Ab/c" of "/a%3Ab/c?x=1") and its raw
-// query ("x=1", or empty). Local to bp_api so it needs no bp_http code.
-std::string_view RawPath(std::string_view target);
-std::string_view RawQuery(std::string_view target);
-
-// First header with the lower-case `name`, or nullptr.
-const std::string* FindHeaderValue(const http::Headers& headers, std::string_view name);
-
 }  // namespace bp::api

@@ -31,7 +31,7 @@ Result<http::Response> GetProfile(ControlPlane& control, const ApiCall& call) {
 }
 
 Result<http::Response> ListProfiles(ControlPlane& control, const ApiCall& call) {
-  BP_ASSIGN_OR_RETURN(ListInput input, wire::ParseListProfilesQuery(RawQuery(call.request.target)));
+  BP_ASSIGN_OR_RETURN(ListInput input, wire::ParseListProfilesQuery(call.request.query()));
   BP_ASSIGN_OR_RETURN(ListPage page, control.List(input));
   return Ok(wire::ListProfilesJson(page));
 }
@@ -64,8 +64,7 @@ Result<http::Response> ListTags(ControlPlane& control, const ApiCall& call) {
 }
 
 Result<http::Response> ListModels(ControlPlane& control, const ApiCall& call) {
-  BP_ASSIGN_OR_RETURN(ModelFilter filter,
-                      wire::ParseModelFilterQuery(RawQuery(call.request.target)));
+  BP_ASSIGN_OR_RETURN(ModelFilter filter, wire::ParseModelFilterQuery(call.request.query()));
   BP_ASSIGN_OR_RETURN(std::vector<FoundationModelInfo> models,
                       control.ListFoundationModels(filter));
   json::Array items;
