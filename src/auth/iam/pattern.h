@@ -65,9 +65,9 @@ bool WildcardMatch(PatternView pattern, std::string_view value, CaseMode mode);
 // the fifth ':', colons included. Fewer than six components are possible
 // (truncated patterns, or values that are not ARNs).
 struct ArnComponents {
-  std::array<uint32_t, 6> begin{};
-  std::array<uint32_t, 6> end{};
-  uint8_t count = 0;
+  std::array<size_t, 6> begin{};
+  std::array<size_t, 6> end{};
+  size_t count = 0;
 };
 ArnComponents SplitArn(std::string_view text);
 

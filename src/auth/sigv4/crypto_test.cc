@@ -1,0 +1,82 @@
+#include "auth/sigv4/crypto.h"
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "testing/testing.h"
+
+namespace bp::auth::sigv4 {
+namespace {
+
+using bp::testing::StatusIs;
+
+TEST(CryptoTest, Sha256KnownAnswers) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(CryptoTest, HmacSha256Rfc4231Case2) {
+  EXPECT_EQ(HexEncode(HmacSha256(std::string_view("Jefe"), "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(CryptoTest, HmacSha256LongKeyRfc4231Case6) {
+  std::string key(131, '\xaa');
+  EXPECT_EQ(HexEncode(HmacSha256(std::string_view(key),
+                                 "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(CryptoTest, ConcurrentUseAgrees) {
+  std::string expected = HexEncode(HmacSha256(std::string_view("key"), "data"));
+  std::vector<std::thread> threads;
+  std::vector<std::string> got(4);
+  for (size_t i = 0; i < got.size(); ++i) {
+    threads.emplace_back([&got, i] {
+      for (int n = 0; n < 200; ++n) got[i] = HexEncode(HmacSha256(std::string_view("key"), "data"));
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::string& g : got) EXPECT_EQ(g, expected);
+}
+
+TEST(CryptoTest, ConstantTimeEquals) {
+  EXPECT_TRUE(ConstantTimeEquals("", ""));
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "ab"));
+}
+
+TEST(CryptoTest, Base64RoundTrip) {
+  for (std::string s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar",
+                                                std::string("\0\xff\x10", 3)}) {
+    Result<std::string> back = Base64Decode(Base64Encode(s));
+    ASSERT_OK(back);
+    EXPECT_EQ(*back, s);
+  }
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+}
+
+TEST(CryptoTest, Base64PaddingOptional) {
+  Result<std::string> r = Base64Decode("Zm8");
+  ASSERT_OK(r);
+  EXPECT_EQ(*r, "fo");
+}
+
+TEST(CryptoTest, Base64RejectsGarbage) {
+  EXPECT_THAT(Base64Decode("!!!not-base64!!!"), StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(Base64Decode("Zm9v YmFy"), StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(Base64Decode("Z"), StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(Base64Decode("Zm=8"), StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(Base64Decode("Zm9=="), StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(Base64Decode("Zm9="), StatusIs(ErrorCode::kValidation));    // non-zero trailing bits
+  EXPECT_THAT(Base64Decode("Zm9v-_"), StatusIs(ErrorCode::kValidation));  // URL alphabet
+}
+
+}  // namespace
+}  // namespace bp::auth::sigv4
