@@ -1,0 +1,57 @@
+#pragma once
+// May the caller do this? The Authorizer seam (auth.md §3-§4). The IAM-backed
+// implementation lives in auth/iam (IamAuthorizer); operations call this
+// interface with the Bedrock action and resource they are about to touch.
+// Public header of bp_auth.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/authenticator.h"
+#include "core/status.h"
+#include "http/message.h"
+
+namespace bp::auth {
+
+// A request-context condition key the operation knows (aws:ResourceTag/k,
+// aws:RequestTag/k, aws:TagKeys, bedrock:InferenceProfileArn, ...). Keys the
+// authorizer derives itself (aws:SourceIp, aws:CurrentTime, aws:EpochTime,
+// aws:SecureTransport, aws:PrincipalArn, aws:username, aws:userid,
+// aws:PrincipalTag/*, aws:RequestedRegion) need not be given.
+struct ContextEntry {
+  std::string key;
+  std::vector<std::string> values;  // one value unless `multi`
+  bool multi = false;               // multi-valued key (aws:TagKeys)
+};
+
+struct AuthorizationRequest {
+  std::string_view action;  // "bedrock:GetInferenceProfile"
+  std::string_view
+      resource;  // a concrete ARN, or "*" for actions without resource-level permissions
+  std::vector<ContextEntry> context;
+};
+
+class Authorizer {
+ public:
+  virtual ~Authorizer() = default;
+  // OK when an identity policy allows and none denies. Otherwise
+  // kAccessDenied with AWS's wording: "User: <principal ARN> is not
+  // authorized to perform: <action> on resource: <resource> because no
+  // identity-based policy allows the <action> action" (or "... with an
+  // explicit deny in an identity-based policy"). Logs which statement decided.
+  // Never reveals a secret. Thread-safe.
+  virtual Status Authorize(const Principal& principal, const http::Request& request,
+                           const AuthorizationRequest& question) const = 0;
+};
+
+// Allows everything. For unit tests of operations only; never used by serve.
+class AllowAllAuthorizer final : public Authorizer {
+ public:
+  Status Authorize(const Principal&, const http::Request&,
+                   const AuthorizationRequest&) const override {
+    return Status::Ok();
+  }
+};
+
+}  // namespace bp::auth
