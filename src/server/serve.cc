@@ -10,7 +10,7 @@
 #include "api/control/control_plane.h"
 #include "api/control/control_routes.h"
 #include "api/router.h"
-#include "auth/authenticator.h"
+#include "auth/sigv4/sigv4_authenticator.h"
 #include "catalog/catalog.h"
 #include "config/load.h"
 #include "core/arn.h"
@@ -64,6 +64,21 @@ void PrintBanner(std::ostream& out, const std::string& url, const config::Config
         << std::setw(44) << described->model_id << JoinRegions(described->model_arns) << "\n";
   }
   out.flush();
+}
+
+// Every configured principal's ways to sign (secrets stay in memory only).
+auth::sigv4::CredentialSet CredentialsOf(const config::Config& cfg) {
+  auth::sigv4::CredentialSet set;
+  set.reserve(cfg.principals.size());
+  for (const config::PrincipalConfig& p : cfg.principals) {
+    set.push_back({.principal_name = p.name,
+                   .principal_arn = p.arn,
+                   .access_key_id = p.access_key_id,
+                   .secret_access_key = p.secret_access_key,
+                   .session_token = p.session_token,
+                   .api_key_sha256 = p.api_key_sha256});
+  }
+  return set;
 }
 
 }  // namespace
@@ -137,7 +152,7 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
       *store, catalog, clock, random);
   BP_ASSIGN_OR_RETURN(api::control::ReconcileSummary summary, control.Reconcile(cfg));
 
-  auth::AnonymousAuthenticator authenticator;
+  auth::sigv4::SigV4Authenticator authenticator(CredentialsOf(cfg), clock);
   api::ApiHandler handler(authenticator, clock);
   BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(handler, control));
   BP_RETURN_IF_ERROR(api::RegisterRuntimePlaceholders(handler));
