@@ -9,5 +9,7 @@ namespace bp::cli {
 // `*exit_code` (CLI11 callbacks return nothing).
 void AddValidateCommand(CLI::App& app, int* exit_code);
 void AddServeCommand(CLI::App& app, int* exit_code);
+void AddPolicyCommand(CLI::App& app, int* exit_code);
+void AddSimulateCommand(CLI::App& app, int* exit_code);
 
 }  // namespace bp::cli

@@ -40,6 +40,8 @@ int Main(int argc, char** argv) {
     int exit_code = 0;
     AddServeCommand(app, &exit_code);
     AddValidateCommand(app, &exit_code);
+    AddPolicyCommand(app, &exit_code);
+    AddSimulateCommand(app, &exit_code);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -125,5 +125,70 @@ TEST(CliIntegrationTest, SecondServerOnTheSameStateDirIsRefused) {
   EXPECT_EQ(first.Wait(seconds(20)), 0);
 }
 
+TEST(CliIntegrationTest, PolicyPrintsTheSeedConsumerPolicy) {
+  RunResult r = RunBinary({"policy", "rd-haiku-45"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"Sid\": \"InvokeBedrockProfile\""));
+  EXPECT_THAT(r.out, HasSubstr(kHaikuArn));
+  EXPECT_THAT(
+      r.out,
+      HasSubstr("arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"));
+  EXPECT_THAT(r.out, HasSubstr("bedrock:InvokeModelWithResponseStream"));
+  RunResult json = RunBinary({"policy", "rd-sonnet-4", "--json"});
+  EXPECT_EQ(json.exit_code, 0);
+  EXPECT_THAT(json.out, HasSubstr(std::string("\"profileArn\":\"") + kSonnetArn));
+  RunResult missing = RunBinary({"policy", "rd-nope"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("rd-haiku-45"));  // lists what exists
+}
+
+TEST(CliIntegrationTest, SimulateAllowsTheSeedPolicyOnEveryRegion) {
+  RunResult r = RunBinary({"simulate", "--principal", "rd-e2e", "--action", "bedrock:InvokeModel",
+                           "--profile", "rd-haiku-45"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* region : {"eu-central-1", "eu-west-1", "eu-west-3"}) {
+    EXPECT_THAT(r.out, HasSubstr(std::string("ALLOW  bedrock:InvokeModel on arn:aws:bedrock:") +
+                                 region + "::foundation-model/"));
+  }
+  RunResult control = RunBinary({"simulate", "--principal", "rd-e2e", "--action",
+                                 "bedrock:CreateInferenceProfile", "--resource", "*", "--json"});
+  EXPECT_EQ(control.exit_code, 2);
+  EXPECT_THAT(control.out, HasSubstr("\"decision\":\"deny\""));
+  EXPECT_THAT(control.out, HasSubstr("\"missingGrant\""));
+}
+
+TEST(CliIntegrationTest, SimulateNamesTheMissingFoundationModelGrant) {
+  TempDir dir;
+  auto path = dir.path() / "profile-only.hcl";
+  WriteFile(path, R"(account_id = "123456789012"
+region     = "eu-central-1"
+inference_profiles = {
+  rd-haiku-45 = {
+    model_arn = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+    id        = "acwt9yee9wzo"
+  }
+}
+principals = {
+  profile-only = {
+    arn               = "arn:aws:iam::123456789012:role/profile-only"
+    access_key_id     = "AKIABPTESTPROFILE001"
+    secret_access_key = "bpTestProfileOnlySecret00000000000000000"
+    policy = <<-EOT
+      {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel",
+       "Resource": "arn:aws:bedrock:eu-central-1:123456789012:application-inference-profile/acwt9yee9wzo"}]}
+    EOT
+  }
+}
+)");
+  RunResult r = RunBinary({"simulate", "--config", path.string(), "--principal", "profile-only",
+                           "--action", "bedrock:InvokeModel", "--profile", "rd-haiku-45"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ALLOW  bedrock:InvokeModel on " + std::string(kHaikuArn)));
+  EXPECT_THAT(r.out, HasSubstr("missing grant: add to profile-only's policy: "
+                               "{\"Effect\":\"Allow\",\"Action\":\"bedrock:InvokeModel\","
+                               "\"Resource\":\"arn:aws:bedrock:eu-west-3::foundation-model/"
+                               "anthropic.claude-haiku-4-5-20251001-v1:0\"}"));
+}
+
 }  // namespace
 }  // namespace bp::testing

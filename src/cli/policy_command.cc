@@ -1,0 +1,67 @@
+#include <iostream>
+
+#include <boost/json.hpp>
+
+#include "auth/iam/consumer_policy.h"
+#include "cli/commands.h"
+#include "cli/config_loading.h"
+
+namespace bp::cli {
+
+namespace {
+
+struct PolicyArgs {
+  std::string name;
+  std::string config;
+  bool json = false;
+};
+
+int RunPolicy(const PolicyArgs& args) {
+  std::optional<LoadedConfig> loaded = LoadConfigOrReport(args.config);
+  if (!loaded) return 1;
+  const config::ProfileConfig* profile = loaded->config.FindProfile(args.name);
+  if (profile == nullptr) {
+    std::cerr << "error: no profile named '" << args.name << "' in " << loaded->config.source
+              << "; configured:";
+    for (const auto& p : loaded->config.profiles) std::cerr << " " << p.name;
+    std::cerr << "\n";
+    return 1;
+  }
+  auto target = ResolveProfile(*loaded, *profile);
+  if (!target.ok()) {
+    std::cerr << "error: " << target.status().ToString() << "\n";
+    return 1;
+  }
+  auto json = auth::iam::ConsumerPolicyJson(target->arn, target->model_id);
+  if (!json.ok()) {
+    std::cerr << "error: " << json.status().ToString() << "\n";
+    return 1;
+  }
+  if (!args.json) {
+    std::cout << *json;
+    return 0;
+  }
+  boost::json::object out{{"profile", args.name},
+                          {"profileArn", target->arn},
+                          {"modelId", target->model_id},
+                          {"policy", boost::json::parse(*json)}};
+  std::cout << boost::json::serialize(out) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddPolicyCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<PolicyArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "policy",
+      "Print the IAM policy a consumer of profile NAME needs (the seed's two statements:\n"
+      "invoke on the profile ARN, and on its foundation model in any region), as JSON.");
+  cmd->add_option("NAME", args->name, "profile name, e.g. rd-haiku-45")->required();
+  cmd->add_option("--config", args->config, "config file (.hcl or .json)");
+  cmd->add_flag("--json", args->json,
+                "one JSON object: profile, profileArn, modelId and the policy");
+  cmd->callback([args, exit_code] { *exit_code = RunPolicy(*args); });
+}
+
+}  // namespace bp::cli

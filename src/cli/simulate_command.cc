@@ -1,0 +1,201 @@
+// `simulate`: evaluates a configured principal's policies the way `serve`
+// does (auth.md §4: a call through a profile needs the profile ARN and the
+// foundation model in every destination region), explains the decision, and
+// names the grant that is missing.
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+#include <boost/json.hpp>
+
+#include "auth/iam/evaluator.h"
+#include "auth/iam/policy_parser.h"
+#include "cli/commands.h"
+#include "cli/config_loading.h"
+#include "core/arn.h"
+#include "core/clock.h"
+
+namespace bp::cli {
+
+namespace {
+
+namespace iam = auth::iam;
+
+struct SimulateArgs {
+  std::string principal;
+  std::string action;
+  std::string profile;
+  std::string resource;
+  std::string config;
+  bool json = false;
+};
+
+// One evaluation: the action on one resource, with its decision.
+struct Check {
+  iam::Request request;
+  iam::Decision decision;
+};
+
+bool IsInvokeAction(std::string_view action) {
+  std::string lower = iam::ToLowerAscii(action);
+  return lower == "bedrock:invokemodel" || lower == "bedrock:invokemodelwithresponsestream";
+}
+
+iam::Request BaseRequest(const config::PrincipalConfig& principal, std::string_view action,
+                         std::string resource, std::string_view region) {
+  iam::Request r{.action = std::string(action), .resource = std::move(resource), .context = {}};
+  auto now = std::chrono::system_clock::now();
+  std::string iso = FormatRfc3339(now);
+  r.context.Set("aws:CurrentTime", iso.substr(0, 19) + "Z");
+  r.context.Set("aws:EpochTime", std::to_string(ToUnixMillis(now) / 1000));
+  r.context.Set("aws:PrincipalArn", principal.arn);
+  r.context.Set("aws:userid", principal.name);
+  r.context.Set("aws:SecureTransport", "false");
+  r.context.Set("aws:SourceIp", "127.0.0.1");
+  r.context.Set("aws:RequestedRegion", std::string(region));
+  size_t slash = principal.arn.rfind('/');
+  if (principal.arn.find(":user/") != std::string::npos && slash != std::string::npos) {
+    r.context.Set("aws:username", principal.arn.substr(slash + 1));
+  }
+  for (const auto& [k, v] : principal.tags) r.context.Set("aws:PrincipalTag/" + k, v);
+  return r;
+}
+
+// The requests `serve` would evaluate for this question.
+Result<std::vector<iam::Request>> BuildRequests(const LoadedConfig& loaded,
+                                                const config::PrincipalConfig& principal,
+                                                const SimulateArgs& args) {
+  const config::Config& cfg = loaded.config;
+  std::vector<iam::Request> out;
+  if (!args.resource.empty()) {
+    auto arn = Arn::Parse(args.resource);
+    std::string region = arn.ok() && !arn->region.empty() ? arn->region : cfg.region;
+    out.push_back(BaseRequest(principal, args.action, args.resource, region));
+    return out;
+  }
+  const config::ProfileConfig* profile = cfg.FindProfile(args.profile);
+  if (profile == nullptr) return ValidationError("no profile named '" + args.profile + "'");
+  BP_ASSIGN_OR_RETURN(ProfileTarget target, ResolveProfile(loaded, *profile));
+  iam::Request on_profile = BaseRequest(principal, args.action, target.arn, cfg.region);
+  for (const auto& [k, v] : MergeTags(cfg.default_tags, profile->tags)) {
+    on_profile.context.Set("aws:ResourceTag/" + k, v);
+  }
+  out.push_back(std::move(on_profile));
+  if (!IsInvokeAction(args.action)) return out;
+  for (const std::string& region : target.regions) {
+    iam::Request fm =
+        BaseRequest(principal, args.action, FoundationModelArn(region, target.model_id), region);
+    fm.context.Set("bedrock:InferenceProfileArn", target.arn);
+    out.push_back(std::move(fm));
+  }
+  return out;
+}
+
+std::string MissingGrant(const Check& c) {
+  boost::json::object statement{
+      {"Effect", "Allow"}, {"Action", c.request.action}, {"Resource", c.request.resource}};
+  return boost::json::serialize(statement);
+}
+
+void PrintText(const std::vector<Check>& checks, bool allowed, const SimulateArgs& args) {
+  for (const Check& c : checks) {
+    std::cout << (c.decision.allowed() ? "ALLOW  " : "DENY   ") << c.request.action << " on "
+              << c.request.resource << "\n       " << c.decision.Describe() << "\n";
+  }
+  std::cout << "decision: " << (allowed ? "allowed" : "denied") << " (" << args.principal << ")\n";
+  for (const Check& c : checks) {
+    if (c.decision.outcome == iam::Outcome::kImplicitDeny) {
+      std::cout << "missing grant: add to " << args.principal << "'s policy: " << MissingGrant(c)
+                << "\n";
+    } else if (c.decision.outcome == iam::Outcome::kExplicitDeny) {
+      std::cout << "explicit deny: " << c.decision.Describe()
+                << "; narrow or remove that statement\n";
+    }
+  }
+}
+
+void PrintJson(const std::vector<Check>& checks, bool allowed, const SimulateArgs& args) {
+  boost::json::array items;
+  for (const Check& c : checks) {
+    boost::json::object item{{"action", c.request.action},
+                             {"resource", c.request.resource},
+                             {"decision", iam::OutcomeName(c.decision.outcome)},
+                             {"explanation", c.decision.Describe()}};
+    if (c.decision.statement != nullptr) item["statement"] = c.decision.statement->Name();
+    if (c.decision.outcome == iam::Outcome::kImplicitDeny) {
+      item["missingGrant"] = boost::json::parse(MissingGrant(c));
+    }
+    items.push_back(std::move(item));
+  }
+  boost::json::object out{{"principal", args.principal},
+                          {"action", args.action},
+                          {"decision", allowed ? "allow" : "deny"},
+                          {"checks", std::move(items)}};
+  std::cout << boost::json::serialize(out) << "\n";
+}
+
+int RunSimulate(const SimulateArgs& args) {
+  if (args.profile.empty() == args.resource.empty()) {
+    std::cerr << "error: give exactly one of --profile NAME or --resource ARN\n";
+    return 1;
+  }
+  std::optional<LoadedConfig> loaded = LoadConfigOrReport(args.config);
+  if (!loaded) return 1;
+  const config::PrincipalConfig* principal = loaded->config.FindPrincipal(args.principal);
+  if (principal == nullptr) {
+    std::cerr << "error: no principal named '" << args.principal << "'\n";
+    return 1;
+  }
+  std::vector<iam::Policy> policies;
+  for (const config::PolicyDocument& doc : principal->policies) {
+    auto policy = iam::ParsePolicy(doc.text, doc.origin);
+    if (!policy.ok()) {
+      std::cerr << "error: " << policy.status().ToString() << "\n";
+      return 1;
+    }
+    policies.push_back(std::move(policy).value());
+  }
+  std::vector<const iam::Policy*> pointers;
+  for (const iam::Policy& p : policies) pointers.push_back(&p);
+
+  auto requests = BuildRequests(*loaded, *principal, args);
+  if (!requests.ok()) {
+    std::cerr << "error: " << requests.status().ToString() << "\n";
+    return 1;
+  }
+  std::vector<Check> checks;
+  for (iam::Request& r : *requests) {
+    iam::Decision d = iam::Evaluate(pointers, r);
+    checks.push_back(Check{std::move(r), d});
+  }
+  bool allowed = std::all_of(checks.begin(), checks.end(),
+                             [](const Check& c) { return c.decision.allowed(); });
+  if (args.json) {
+    PrintJson(checks, allowed, args);
+  } else {
+    PrintText(checks, allowed, args);
+  }
+  return allowed ? 0 : 2;
+}
+
+}  // namespace
+
+void AddSimulateCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<SimulateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "simulate",
+      "Evaluate a configured principal's IAM policies for ACTION on a profile (checking,\n"
+      "for invoke actions, the profile ARN and its foundation model in every destination\n"
+      "region, as serve does) or on one resource ARN. Prints each check, the statement that\n"
+      "decided and, when denied, the grant that is missing. Exit 0 allowed, 2 denied, 1 error.");
+  cmd->add_option("--principal", args->principal, "principal name from the config")->required();
+  cmd->add_option("--action", args->action, "e.g. bedrock:InvokeModel")->required();
+  cmd->add_option("--profile", args->profile, "profile name, e.g. rd-haiku-45");
+  cmd->add_option("--resource", args->resource, "a resource ARN");
+  cmd->add_option("--config", args->config, "config file (.hcl or .json)");
+  cmd->add_flag("--json", args->json, "machine-readable output");
+  cmd->callback([args, exit_code] { *exit_code = RunSimulate(*args); });
+}
+
+}  // namespace bp::cli
