@@ -10,6 +10,7 @@
 #include "api/control/control_plane.h"
 #include "api/control/control_routes.h"
 #include "api/router.h"
+#include "auth/iam/iam_authorizer.h"
 #include "auth/sigv4/sigv4_authenticator.h"
 #include "catalog/catalog.h"
 #include "config/load.h"
@@ -79,6 +80,21 @@ auth::sigv4::CredentialSet CredentialsOf(const config::Config& cfg) {
                    .api_key_sha256 = p.api_key_sha256});
   }
   return set;
+}
+
+// Every configured principal's policies, for the IAM authorizer.
+std::vector<auth::iam::PrincipalPolicies> PoliciesOf(const config::Config& cfg) {
+  std::vector<auth::iam::PrincipalPolicies> out;
+  out.reserve(cfg.principals.size());
+  for (const config::PrincipalConfig& p : cfg.principals) {
+    auth::iam::PrincipalPolicies entry{
+        .name = p.name, .arn = p.arn, .tags = p.tags, .policies = {}};
+    for (const config::PolicyDocument& doc : p.policies) {
+      entry.policies.push_back({.text = doc.text, .origin = doc.origin});
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
 }
 
 }  // namespace
@@ -153,8 +169,11 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   BP_ASSIGN_OR_RETURN(api::control::ReconcileSummary summary, control.Reconcile(cfg));
 
   auth::sigv4::SigV4Authenticator authenticator(CredentialsOf(cfg), clock);
+  BP_ASSIGN_OR_RETURN(
+      std::unique_ptr<auth::iam::IamAuthorizer> authorizer,
+      auth::iam::IamAuthorizer::Create(PoliciesOf(cfg), clock, {.requested_region = cfg.region}));
   api::ApiHandler handler(authenticator, clock);
-  BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(handler, control));
+  BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(handler, control, *authorizer));
   BP_RETURN_IF_ERROR(api::RegisterRuntimePlaceholders(handler));
 
   http::ServerOptions http_options;

@@ -174,6 +174,27 @@ class ControlPlane final {
   Result<std::vector<FoundationModelInfo>> ListFoundationModels(const ModelFilter& filter);
   Result<FoundationModelInfo> GetFoundationModel(std::string_view identifier);
 
+  // Authorization helpers (control_routes.cc asks the auth::Authorizer with
+  // these before running an operation). They only name resources; they never
+  // validate, so a denied caller learns nothing about what exists.
+  //
+  // The ARN an inference-profile identifier names: an identifier starting
+  // with "arn:" as given; a bare id the catalog knows as a system-defined
+  // profile -> its system-profile ARN in our region and account; any other
+  // bare id -> the application-profile ARN in our region and account.
+  std::string ProfileArnFor(std::string_view identifier) const;
+  // The ARN a foundation-model identifier names: an ARN as given, a bare id
+  // -> arn:aws:bedrock:<region>::foundation-model/<id>.
+  std::string ModelArnFor(std::string_view identifier) const;
+  // The resource of CreateInferenceProfile, whose id is drawn only after the
+  // check: arn:aws:bedrock:<region>:<account>:application-inference-profile/*.
+  std::string NewProfileArnPattern() const;
+  // The stored (merged) tags of the application profile `arn` names, for
+  // aws:ResourceTag/*. Empty when `arn` is not an application-profile ARN of
+  // our partition, region and account, or no such profile exists. Other
+  // store errors are returned (authorization then fails closed).
+  Result<Tags> ResourceTagsFor(std::string_view arn) const;
+
   // Brings the store in line with `config` at serve start: every configured
   // profile exists (created with its pinned id when it has one) and carries
   // exactly MergeTags(config.default_tags, profile.tags). Profiles made

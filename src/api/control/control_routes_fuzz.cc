@@ -18,6 +18,7 @@
 #include "api/fake_response_stream.h"
 #include "api/router.h"
 #include "auth/authenticator.h"
+#include "auth/authorizer.h"
 #include "catalog/catalog.h"
 #include "json/json.h"
 #include "storage/memory/memory_profile_store.h"
@@ -75,7 +76,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(control.Reconcile(config).ok());
   bp::auth::AnonymousAuthenticator auth;
   bp::api::ApiHandler handler(auth, clock);
-  Check(bp::api::control::RegisterControlRoutes(handler, control).ok());
+  bp::auth::AllowAllAuthorizer authorizer;
+  Check(bp::api::control::RegisterControlRoutes(handler, control, authorizer).ok());
 
   struct Op {
     const char* method;

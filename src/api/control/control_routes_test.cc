@@ -5,6 +5,7 @@
 #include "api/control/control_test_fixture.h"
 #include "api/fake_response_stream.h"
 #include "auth/authenticator.h"
+#include "auth/authorizer.h"
 #include "core/uri.h"
 #include "json/json.h"
 
@@ -32,7 +33,7 @@ struct Reply {
 class ControlRoutesTest : public ControlPlaneFixture {
  protected:
   ControlRoutesTest() : handler_(auth_, clock_) {
-    EXPECT_OK(RegisterControlRoutes(handler_, control_));
+    EXPECT_OK(RegisterControlRoutes(handler_, control_, authorizer_));
   }
 
   Reply Call(std::string method, std::string target, std::string body = "") {
@@ -61,6 +62,7 @@ class ControlRoutesTest : public ControlPlaneFixture {
   }
 
   auth::AnonymousAuthenticator auth_;
+  auth::AllowAllAuthorizer authorizer_;
   ApiHandler handler_;
 };
 

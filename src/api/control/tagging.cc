@@ -1,4 +1,5 @@
-// ControlPlane: TagResource, UntagResource, ListTagsForResource.
+// ControlPlane: TagResource, UntagResource, ListTagsForResource, and the
+// authorization helpers that name resources (ProfileArnFor, ...).
 #include <cstdint>
 #include <utility>
 
@@ -84,6 +85,36 @@ Result<Tags> ControlPlane::ListTagsForResource(std::string_view resource_arn) {
   Result<storage::ProfileRecord> record = store_.Get(id);
   if (!record.ok()) return Reword(record.status(), resource_arn);
   return std::move(record->tags);
+}
+
+Result<Tags> ControlPlane::ResourceTagsFor(std::string_view arn) const {
+  Result<Arn> parsed = Arn::Parse(arn);
+  if (!parsed.ok() || ClassifyBedrockArn(*parsed) != BedrockResourceKind::kApplicationProfile ||
+      parsed->partition != "aws" || parsed->region != options_.region ||
+      parsed->account != options_.account_id) {
+    return Tags{};
+  }
+  Result<storage::ProfileRecord> record = store_.Get(parsed->ResourceId());
+  if (record.ok()) return std::move(record->tags);
+  if (record.status().code() == ErrorCode::kResourceNotFound) return Tags{};
+  return record.status();
+}
+
+std::string ControlPlane::ProfileArnFor(std::string_view identifier) const {
+  if (identifier.starts_with("arn:")) return std::string(identifier);
+  if (catalog_.FindSystemProfile(identifier) != nullptr) {
+    return SystemProfileArn(options_.region, options_.account_id, identifier);
+  }
+  return ApplicationProfileArn(options_.region, options_.account_id, identifier);
+}
+
+std::string ControlPlane::ModelArnFor(std::string_view identifier) const {
+  if (identifier.starts_with("arn:")) return std::string(identifier);
+  return FoundationModelArn(options_.region, identifier);
+}
+
+std::string ControlPlane::NewProfileArnPattern() const {
+  return ApplicationProfileArn(options_.region, options_.account_id, "*");
 }
 
 }  // namespace bp::api::control

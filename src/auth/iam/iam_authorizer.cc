@@ -1,0 +1,151 @@
+#include "auth/iam/iam_authorizer.h"
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string_view>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "auth/iam/evaluator.h"
+#include "auth/iam/policy_parser.h"
+
+namespace bp::auth::iam {
+namespace {
+
+// "2026-11-25T12:00:00Z": aws:CurrentTime, to the second, UTC.
+std::string FormatIso8601Seconds(std::chrono::sys_seconds t) {
+  const std::chrono::sys_days day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd(day);
+  const std::chrono::hh_mm_ss<std::chrono::seconds> hms(t - day);
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
+  return buf;
+}
+
+// True for "arn:<partition>:iam:...".
+bool IsIamArn(std::string_view arn) {
+  if (!arn.starts_with("arn:")) return false;
+  const size_t second = arn.find(':', 4);
+  return second != std::string_view::npos && arn.substr(second + 1).starts_with("iam:");
+}
+
+// aws:username: the last path part of "arn:aws:iam::<acct>:user/<path/>name";
+// empty for any other ARN (roles, assumed roles, non-IAM services).
+std::string_view UserName(std::string_view arn) {
+  if (!IsIamArn(arn)) return {};
+  size_t pos = 0;
+  for (int colons = 0; colons < 5; ++colons) {  // skip arn:partition:service:region:account:
+    pos = arn.find(':', pos);
+    if (pos == std::string_view::npos) return {};
+    ++pos;
+  }
+  const std::string_view resource = arn.substr(pos);
+  if (!resource.starts_with("user/")) return {};
+  return resource.substr(resource.rfind('/') + 1);
+}
+
+}  // namespace
+
+IamAuthorizer::IamAuthorizer(const Clock& clock, Options options)
+    : clock_(clock), options_(std::move(options)) {}
+
+Result<std::unique_ptr<IamAuthorizer>> IamAuthorizer::Create(
+    std::vector<PrincipalPolicies> principals, const Clock& clock, Options options) {
+  std::unique_ptr<IamAuthorizer> authorizer(new IamAuthorizer(clock, std::move(options)));
+  for (PrincipalPolicies& p : principals) {
+    BP_RETURN_IF_ERROR(authorizer->AddPrincipal(std::move(p)));
+  }
+  return authorizer;
+}
+
+Status IamAuthorizer::AddPrincipal(PrincipalPolicies principal) {
+  if (principal.name.empty()) return ValidationError("principal with an empty name");
+  auto [it, inserted] = principals_.try_emplace(principal.name);
+  if (!inserted) return ValidationError("principal \"" + principal.name + "\" configured twice");
+  Entry& entry = it->second;
+  entry.arn = principal.arn;
+  entry.policies.reserve(principal.policies.size());
+  for (const PolicySource& source : principal.policies) {
+    BP_ASSIGN_OR_RETURN(Policy policy, ParsePolicy(source.text, source.origin));
+    entry.policies.push_back(std::move(policy));
+  }
+  // Pointers are taken only once the vector stops growing.
+  for (const Policy& policy : entry.policies) entry.policy_ptrs.push_back(&policy);
+
+  Context& ctx = entry.base_context;
+  ctx.Set("aws:SecureTransport", "false");
+  ctx.Set("aws:PrincipalArn", principal.arn);
+  ctx.Set("aws:userid", principal.name);
+  if (std::string_view user = UserName(principal.arn); !user.empty()) {
+    ctx.Set("aws:username", std::string(user));
+  }
+  for (const auto& [key, value] : principal.tags) {
+    ctx.Set("aws:PrincipalTag/" + key, value);
+  }
+  if (!options_.requested_region.empty()) {
+    ctx.Set("aws:RequestedRegion", options_.requested_region);
+  }
+  return Status::Ok();
+}
+
+Status IamAuthorizer::Authorize(const Principal& principal, const http::Request& request,
+                                const AuthorizationRequest& question) const {
+  auto it = principals_.find(principal.name);
+  if (it == principals_.end()) {
+    spdlog::info("authz: {} {} on {}: implicitly denied: unknown principal", principal.name,
+                 question.action, question.resource);
+    return Deny(principal, question, /*explicit_deny=*/false);
+  }
+  const Entry& entry = it->second;
+
+  Request iam_request{std::string(question.action), std::string(question.resource),
+                      entry.base_context};
+  Context& ctx = iam_request.context;
+  ctx.Set("aws:SourceIp", request.remote_address);
+  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  ctx.Set("aws:CurrentTime", FormatIso8601Seconds(now));
+  ctx.Set("aws:EpochTime", std::to_string(now.time_since_epoch().count()));
+  for (const ContextEntry& e : question.context) {
+    if (e.multi) {
+      ctx.SetList(e.key, e.values);
+    } else if (e.values.size() == 1) {
+      ctx.Set(e.key, e.values.front());
+    } else {
+      return InternalError("context key " + e.key + " is single-valued but has " +
+                           std::to_string(e.values.size()) + " values");
+    }
+  }
+
+  const Decision decision = Evaluate(entry.policy_ptrs, iam_request);
+  if (spdlog::default_logger_raw()->should_log(spdlog::level::info)) {
+    spdlog::info("authz: {} {} on {}: {}", principal.name, question.action, question.resource,
+                 decision.Describe());
+  }
+  if (decision.allowed()) return Status::Ok();
+  return Deny(principal, question, decision.outcome == Outcome::kExplicitDeny);
+}
+
+Status IamAuthorizer::Deny(const Principal& principal, const AuthorizationRequest& question,
+                           bool explicit_deny) const {
+  std::string message = "User: ";
+  message += principal.arn;
+  message += " is not authorized to perform: ";
+  message += question.action;
+  message += " on resource: ";
+  message += question.resource;
+  if (explicit_deny) {
+    message += " with an explicit deny in an identity-based policy";
+  } else {
+    message += " because no identity-based policy allows the ";
+    message += question.action;
+    message += " action";
+  }
+  return Status(ErrorCode::kAccessDenied, std::move(message));
+}
+
+}  // namespace bp::auth::iam
