@@ -2,6 +2,7 @@
 #include <iostream>
 #include <optional>
 
+#include "auth/iam/policy_parser.h"
 #include "catalog/catalog.h"
 #include "cli/commands.h"
 #include "config/load.h"
@@ -29,6 +30,22 @@ int RunValidate(const ValidateArgs& args) {
     return 1;
   }
   const config::Config& cfg = *result.config;
+  // Full IAM validation (the config layer only checks that policies are JSON
+  // objects): the same parser `serve` uses, so what passes here loads there.
+  size_t policy_errors = 0;
+  for (const config::PrincipalConfig& principal : cfg.principals) {
+    for (const config::PolicyDocument& doc : principal.policies) {
+      auto policy = auth::iam::ParsePolicy(doc.text, doc.origin);
+      if (policy.ok()) continue;
+      std::cerr << policy.status().ToString() << " (policy of principal '" << principal.name
+                << "')\n";
+      ++policy_errors;
+    }
+  }
+  if (policy_errors > 0) {
+    std::cerr << policy_errors << " error(s) found\n";
+    return 1;
+  }
   std::cout << cfg.source << ": valid (" << cfg.profiles.size() << " profile(s), "
             << cfg.principals.size() << " principal(s))\n";
   return 0;

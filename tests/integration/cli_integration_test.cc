@@ -190,5 +190,32 @@ principals = {
                                "anthropic.claude-haiku-4-5-20251001-v1:0\"}"));
 }
 
+TEST(CliIntegrationTest, ValidateRejectsAnInvalidIamPolicyWithItsJsonPath) {
+  TempDir dir;
+  auto path = dir.path() / "bad-policy.hcl";
+  WriteFile(path, R"(account_id = "123456789012"
+region     = "eu-central-1"
+inference_profiles = {}
+principals = {
+  someone = {
+    arn               = "arn:aws:iam::123456789012:role/someone"
+    access_key_id     = "AKIABPTESTBADPOLICY1"
+    secret_access_key = "bpTestBadPolicySecret0000000000000000000"
+    policy = <<-EOT
+      {"Version": "2012-10-17", "Statement": [{"Effect": "Allowed", "Action": "bedrock:*", "Resource": "*"}]}
+    EOT
+  }
+}
+)");
+  RunResult r = RunBinary({"validate", "--config", path.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("bad-policy.hcl:9:"));
+  EXPECT_THAT(r.err, HasSubstr("$.Statement[0].Effect"));
+  RunResult serve = RunBinary({"serve", "--config", path.string(), "--listen", "127.0.0.1:0",
+                               "--state", (dir.path() / "state").string()});
+  EXPECT_EQ(serve.exit_code, 1);
+  EXPECT_THAT(serve.err, HasSubstr("$.Statement[0].Effect"));
+}
+
 }  // namespace
 }  // namespace bp::testing
