@@ -21,6 +21,7 @@ declare -A allowed=(
   [storage/sqlite]="core storage storage/sqlite"
   [api]="core json http auth api"
   [api/control]="core json http auth api api/control storage catalog config"
+  [api/runtime]="core json http auth api api/runtime storage"
   [server]="*"
   [cli]="*"
 )

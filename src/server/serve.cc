@@ -10,6 +10,7 @@
 #include "api/control/control_plane.h"
 #include "api/control/control_routes.h"
 #include "api/router.h"
+#include "api/runtime/invoke_gate.h"
 #include "auth/iam/iam_authorizer.h"
 #include "auth/sigv4/sigv4_authenticator.h"
 #include "catalog/catalog.h"
@@ -174,7 +175,9 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
       auth::iam::IamAuthorizer::Create(PoliciesOf(cfg), clock, {.requested_region = cfg.region}));
   api::ApiHandler handler(authenticator, clock);
   BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(handler, control, *authorizer));
-  BP_RETURN_IF_ERROR(api::RegisterRuntimePlaceholders(handler));
+  api::runtime::InvokeGate gate({.account_id = cfg.account_id, .region = cfg.region}, *store,
+                                *authorizer);
+  BP_RETURN_IF_ERROR(api::runtime::RegisterRuntimeRoutes(handler, gate));
 
   http::ServerOptions http_options;
   http_options.host = listen.host;

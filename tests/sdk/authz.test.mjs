@@ -13,6 +13,7 @@ import {
   ListInferenceProfilesCommand,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-bedrock';
+import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 
 import { EXTERNAL, HAIKU_MODEL, RD_E2E, REGION, appProfileArn, assertMeta, expectServiceError, startServer } from './harness.mjs';
 
@@ -53,6 +54,30 @@ describe('the shipped rd-e2e consumer on the control plane', () => {
     assert.ok(!out.inferenceProfileSummaries.some((p) => p.inferenceProfileName === 'rd-e2e-attempt'));
   });
 
+  const converse = (modelId) =>
+    new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+
+  test('passes the runtime gate with the seed policy (the profile and its model in every region)', async () => {
+    const client = server.runtimeClient({ credentials: { ...RD_E2E } });
+    // The runtime itself lands in a later issue; reaching it means the gate admitted the call.
+    await expectServiceError(client.send(converse(HAIKU_ARN)), { name: 'NotImplementedException' });
+  });
+
+  test('a raw model id or a system-defined profile is refused naming the usable profiles (ADR-0007)', async () => {
+    const client = server.runtimeClient({ credentials: { ...RD_E2E } });
+    for (const id of [HAIKU_MODEL, `eu.${HAIKU_MODEL}`, `arn:aws:bedrock:eu-west-1::foundation-model/${HAIKU_MODEL}`]) {
+      await expectServiceError(client.send(converse(id)), {
+        name: 'ValidationException',
+        message: new RegExp(`ADR-0007.*rd-haiku-45 \\(${HAIKU_ARN.replace(/[/]/g, '\\/')}\\)`),
+      });
+    }
+  });
+
+  test('an unknown profile is ResourceNotFoundException', async () => {
+    const client = server.runtimeClient();
+    await expectServiceError(client.send(converse(appProfileArn('zzzzzzzzzzzz'))), { name: 'ResourceNotFoundException' });
+  });
+
   test('a denied Get of a missing profile reveals nothing (403, not 404)', async () => {
     const client = server.controlClient({ credentials: { ...RD_E2E } });
     await expectServiceError(client.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: 'zzzzzzzzzzzz' })), {
@@ -64,6 +89,12 @@ describe('the shipped rd-e2e consumer on the control plane', () => {
 describe('an explicit Deny on one profile beside Allow *', { skip: EXTERNAL && 'needs its own server config' }, () => {
   let server;
   const creds = { accessKeyId: 'AKIABPTESTDENYONE001', secretAccessKey: 'bpTestDenyOneSecret000000000000000000000' };
+  const profileOnly = { accessKeyId: 'AKIABPTESTPROFONLY01', secretAccessKey: 'bpTestProfileOnlySecret00000000000000000' };
+  // The seed policy without its foundation-model statement.
+  const profileOnlyPolicy = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], Resource: HAIKU_ARN }],
+  };
   before(async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bp-authz-'));
     const file = path.join(dir, 'deny.hcl');
@@ -90,6 +121,12 @@ inference_profiles = {
   }
 }
 principals = {
+  profile-only = {
+    arn               = "arn:aws:iam::123456789012:role/profile-only"
+    access_key_id     = "${profileOnly.accessKeyId}"
+    secret_access_key = "${profileOnly.secretAccessKey}"
+    policy            = ${JSON.stringify(JSON.stringify(profileOnlyPolicy))}
+  }
   deny-one = {
     arn               = "arn:aws:iam::123456789012:role/deny-one"
     access_key_id     = "${creds.accessKeyId}"
@@ -114,6 +151,22 @@ principals = {
     await expectServiceError(client.send(new ListTagsForResourceCommand({ resourceARN: SONNET_ARN })), {
       name: 'AccessDeniedException',
     });
+  });
+
+  test('a consumer without the foundation-model statement is denied, naming the model', async () => {
+    const client = server.runtimeClient({ credentials: { ...profileOnly } });
+    await expectServiceError(
+      client.send(new ConverseCommand({ modelId: HAIKU_ARN, messages: [{ role: 'user', content: [{ text: 'hi' }] }] })),
+      { name: 'AccessDeniedException', message: /on resource: arn:aws:bedrock:eu-[a-z]+-\d::foundation-model\/anthropic\.claude-haiku/ },
+    );
+  });
+
+  test('the explicit Deny also stops runtime calls on that profile', async () => {
+    const client = server.runtimeClient({ credentials: { ...creds } });
+    await expectServiceError(
+      client.send(new ConverseCommand({ modelId: SONNET_ARN, messages: [{ role: 'user', content: [{ text: 'hi' }] }] })),
+      { name: 'AccessDeniedException', message: /explicit deny/ },
+    );
   });
 
   test('is allowed on the other profile', async () => {

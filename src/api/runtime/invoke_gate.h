@@ -1,0 +1,63 @@
+#pragma once
+// The front door of every runtime call (auth.md order: authenticate -> route
+// -> ADR-0007 check -> authorize -> serve). Resolves the path's modelId to an
+// application inference profile, refuses raw model ids and system-defined
+// profiles (ADR-0007) with the profiles the caller may use, and authorizes
+// the invoke action on the profile ARN and then on its foundation model in
+// EVERY destination region (auth.md §4: deterministic two-resource rule).
+// Public header of bp_api_runtime.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/router.h"
+#include "auth/authorizer.h"
+#include "core/status.h"
+#include "storage/profile_store.h"
+
+namespace bp::api::runtime {
+
+// Which action a runtime route needs.
+enum class InvokeKind : uint8_t {
+  kInvoke,       // InvokeModel, Converse: bedrock:InvokeModel
+  kStream,       // InvokeModelWithResponseStream, ConverseStream
+  kCountTokens,  // CountTokens: bedrock:CountTokens on the profile only
+};
+
+std::string_view ActionFor(InvokeKind kind);
+
+class InvokeGate final {
+ public:
+  struct Options {
+    std::string account_id;  // application profile ARNs must name this account
+    std::string region;      // ... and this region
+  };
+
+  // `store` and `authorizer` must outlive the gate. Thread-safe.
+  InvokeGate(Options options, storage::ProfileStore& store, const auth::Authorizer& authorizer);
+
+  // The profile the call may use. Errors: kValidation (ADR-0007 refusal or a
+  // malformed modelId; the message lists the profiles this caller may use),
+  // kAccessDenied (AWS wording, naming the resource that is not allowed),
+  // kResourceNotFound (no such profile; only after the caller was allowed on
+  // the ARN it named, so a denied caller learns nothing).
+  Result<storage::ProfileRecord> Admit(const ApiCall& call, std::string_view model_id,
+                                       InvokeKind kind) const;
+
+ private:
+  // "rd-haiku-45 (arn:...)" for each profile `call`'s principal may invoke.
+  std::string UsableProfiles(const ApiCall& call) const;
+  Status RefuseRawModel(const ApiCall& call, std::string_view model_id,
+                        std::string_view what) const;
+
+  const Options options_;
+  storage::ProfileStore& store_;
+  const auth::Authorizer& authorizer_;
+};
+
+// Registers the five runtime routes of bedrock-api.md §3. Each passes the
+// gate and then answers 501 NotImplementedException until the runtime lands.
+Status RegisterRuntimeRoutes(ApiHandler& handler, const InvokeGate& gate);
+
+}  // namespace bp::api::runtime
