@@ -68,32 +68,6 @@ Status ApiHandler::RegisterAsync(std::string_view method, std::string_view patte
   return AddRoute(std::move(route));
 }
 
-Status ApiHandler::RegisterNotImplemented(std::string_view method, std::string_view pattern,
-                                          std::string operation, RouteOptions options) {
-  std::string message = operation + " is not implemented yet";
-  return Register(
-      method, pattern, std::move(operation),
-      [message](const ApiCall&) -> Result<http::Response> {
-        return Status(ErrorCode::kNotImplemented, message);
-      },
-      options);
-}
-
-Status RegisterRuntimePlaceholders(ApiHandler& handler) {
-  static constexpr std::pair<const char*, const char*> kRuntime[] = {
-      {"/model/{modelId}/invoke", "InvokeModel"},
-      {"/model/{modelId}/invoke-with-response-stream", "InvokeModelWithResponseStream"},
-      {"/model/{modelId}/converse", "Converse"},
-      {"/model/{modelId}/converse-stream", "ConverseStream"},
-      {"/model/{modelId}/count-tokens", "CountTokens"},
-  };
-  for (const auto& [pattern, operation] : kRuntime) {
-    BP_RETURN_IF_ERROR(handler.RegisterNotImplemented("POST", pattern, operation,
-                                                      RouteOptions{.max_body_bytes = 25'000'000}));
-  }
-  return Status::Ok();
-}
-
 Status ApiHandler::AddRoute(Route route) {
   std::string_view p = route.pattern;
   if (route.method.empty() || p.size() < 2 || p.front() != '/') {

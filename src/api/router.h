@@ -96,10 +96,6 @@ class ApiHandler final : public http::Handler {
                   SyncOperation fn, RouteOptions options = {});
   Status RegisterAsync(std::string_view method, std::string_view pattern, std::string operation,
                        AsyncOperation fn, RouteOptions options = {});
-  // Registers an operation that answers, after authentication, 501
-  // NotImplementedException "<operation> is not implemented yet".
-  Status RegisterNotImplemented(std::string_view method, std::string_view pattern,
-                                std::string operation, RouteOptions options = {});
 
   // http::Handler
   void Handle(http::Request&& request, std::shared_ptr<http::ResponseStream> stream) override;
@@ -139,12 +135,5 @@ class ApiHandler final : public http::Handler {
   const Clock& clock_;
   std::vector<Route> routes_;  // written only before serving
 };
-
-// Registers the runtime operations of bedrock-api.md §3 (InvokeModel,
-// InvokeModelWithResponseStream, Converse, ConverseStream, CountTokens at
-// POST /model/{modelId}/...) as not implemented yet (501 after
-// authentication), with the model's 25,000,000-byte body limit. The runtime
-// module replaces this call when it lands.
-Status RegisterRuntimePlaceholders(ApiHandler& handler);
 
 }  // namespace bp::api

@@ -221,37 +221,6 @@ TEST_F(RouterTest, FailedResultBecomesTheErrorShape) {
   EXPECT_EQ(Message(nf.response), "Inference profile x not found");
 }
 
-TEST_F(RouterTest, NotImplementedRoutesAnswer501AfterAuthentication) {
-  ASSERT_OK(handler_.RegisterNotImplemented("POST", "/model/{modelId}/invoke", "InvokeModel"));
-  FakeResponseStream& s = Send(MakeRequest("POST", "/model/x/invoke", "{}"));
-  EXPECT_EQ(s.response.status, 501u);
-  EXPECT_EQ(s.Header("x-amzn-errortype"), "NotImplementedException");
-  EXPECT_EQ(Message(s.response), "InvokeModel is not implemented yet");
-  auth_.refusal = Status(ErrorCode::kUnrecognizedClient, "The security token ... is invalid.");
-  EXPECT_EQ(Send(MakeRequest("POST", "/model/x/invoke")).response.status, 403u);
-}
-
-TEST(RuntimePlaceholderTest, EveryRuntimeOperationIs501) {
-  FakeAuthenticator auth;
-  bp::testing::FakeClock clock;
-  ApiHandler handler(auth, clock);
-  ASSERT_OK(RegisterRuntimePlaceholders(handler));
-  const std::pair<const char*, const char*> ops[] = {
-      {"invoke", "InvokeModel"},
-      {"invoke-with-response-stream", "InvokeModelWithResponseStream"},
-      {"converse", "Converse"},
-      {"converse-stream", "ConverseStream"},
-      {"count-tokens", "CountTokens"},
-  };
-  for (const auto& [suffix, operation] : ops) {
-    auto stream = std::make_shared<FakeResponseStream>();
-    handler.Handle(MakeRequest("POST", std::string("/model/arn%3Aaws%3Ax%2Fy/") + suffix, "{}"),
-                   stream);
-    EXPECT_EQ(stream->response.status, 501u) << suffix;
-    EXPECT_EQ(Message(stream->response), std::string(operation) + " is not implemented yet");
-  }
-}
-
 TEST_F(RouterTest, AsyncOperationOwnsTheCallAndAnswersLater) {
   std::function<void()> later;
   ASSERT_OK(handler_.RegisterAsync(
