@@ -5,6 +5,7 @@
 
 #include "config/source_text.h"
 #include "core/uri.h"
+#include "core/utf8.h"
 
 namespace bp::config {
 
@@ -260,7 +261,7 @@ bool HclLexer::LexEscape(std::string& out, Token& error) {
             Error("escape '\\" + std::string(1, c) + "' names no Unicode character", line, column);
         return false;
       }
-      AppendUtf8(cp, out);
+      AppendUtf8(out, cp);
       return true;
     }
     default:

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/uri.h"
+#include "core/utf8.h"
 
 namespace bp::config {
 
@@ -251,7 +252,7 @@ bool JsonParser::ParseEscape(std::string& out) {
     }
     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
   }
-  AppendUtf8(cp, out);
+  AppendUtf8(out, cp);
   return true;
 }
 

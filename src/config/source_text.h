@@ -39,10 +39,6 @@ std::string_view StripBom(std::string_view text);
 std::optional<Diagnostic> CheckSourceText(std::string_view text, const std::string& file,
                                           size_t max_bytes);
 
-// Appends the UTF-8 encoding of a Unicode scalar value.
-// REQUIRES: cp <= 0x10FFFF and not a surrogate.
-void AppendUtf8(uint32_t cp, std::string& out);
-
 // How a byte is quoted in "found ..." messages: "'}'", "a newline", "end of file",
 // "byte 0x01".
 std::string DescribeByte(std::string_view rest);

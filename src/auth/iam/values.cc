@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/base64.h"
+
 namespace bp::auth::iam {
 
 namespace {
@@ -133,15 +135,6 @@ std::optional<int64_t> Iso8601(std::string_view s) {
   return (DaysFromCivil(y, m, d) * 86400 - offset) * kMicrosPerSecond + time;
 }
 
-int Base64Digit(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 bool IsV4Mapped(const IpAddress& ip) {
   static constexpr uint8_t kPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   return ip.v6 && std::memcmp(ip.bytes.data(), kPrefix, sizeof kPrefix) == 0;
@@ -233,30 +226,9 @@ std::optional<bool> ParseBool(std::string_view text) {
 }
 
 std::optional<std::string> DecodeBase64(std::string_view text) {
-  size_t padding = 0;
-  while (!text.empty() && text.back() == '=' && padding < 2) {
-    text.remove_suffix(1);
-    ++padding;
-  }
-  if (text.size() % 4 == 1 || (padding > 0 && (text.size() + padding) % 4 != 0)) {
-    return std::nullopt;
-  }
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int d = Base64Digit(c);
-    if (d < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(d);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;  // non-canonical trailing bits
-  return out;
+  auto decoded = Base64Decode(text);
+  if (!decoded.ok()) return std::nullopt;
+  return std::move(decoded).value();
 }
 
 }  // namespace bp::auth::iam

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/base64.h"  // Base64Encode/Decode, used with these helpers
 #include "core/status.h"
 
 namespace bp::auth::sigv4 {
@@ -34,11 +35,5 @@ std::string HexEncode(std::span<const uint8_t> bytes);
 // True when `a` and `b` are equal. The time taken depends only on the
 // lengths (which are public in every use here: hex digests, signatures).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
-
-// Standard base64 (RFC 4648 §4, with '=' padding).
-std::string Base64Encode(std::string_view data);
-// Decodes standard base64; the trailing '=' padding may be left out.
-// kValidation on any other byte, misplaced padding or non-zero trailing bits.
-Result<std::string> Base64Decode(std::string_view text);
 
 }  // namespace bp::auth::sigv4

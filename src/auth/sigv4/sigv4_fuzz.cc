@@ -95,7 +95,7 @@ void CheckHelpers(std::string_view rest) {
   (void)bp::auth::sigv4::CanonicalQuery(rest);
   std::string value = bp::auth::sigv4::CanonicalHeaderValue(rest);
   Check(value.empty() || (value.front() != ' ' && value.back() != ' '));
-  (void)bp::auth::sigv4::Base64Decode(rest);
+  (void)bp::Base64Decode(rest);
   (void)bp::auth::sigv4::DecodeShortTermApiKey(rest);
 }
 
