@@ -1,8 +1,8 @@
 #pragma once
 // Test-only fixture shared by the bp_api_control tests: a ControlPlane over a
 // MemoryProfileStore, the built-in catalog, a FakeClock and a seeded Random.
-// The concrete store is named only in memory_store_test.cc, so this header
-// keeps to the include directions of tools/check_includes.sh.
+// Test-only (tools/check_includes.sh exempts *_test_fixture.h), so it may
+// name the concrete store.
 
 #include <memory>
 #include <string>
@@ -10,6 +10,7 @@
 
 #include "api/control/control_plane.h"
 #include "catalog/catalog.h"
+#include "storage/memory/memory_profile_store.h"
 #include "storage/profile_store.h"
 #include "testing/testing.h"
 
@@ -31,8 +32,9 @@ inline std::string ModelArn(const std::string& region, const std::string& model 
   return "arn:aws:bedrock:" + region + "::foundation-model/" + model;
 }
 
-// A new storage::MemoryProfileStore (memory_store_test.cc).
-std::unique_ptr<storage::ProfileStore> NewMemoryStore();
+inline std::unique_ptr<storage::ProfileStore> NewMemoryStore() {
+  return std::make_unique<storage::MemoryProfileStore>();
+}
 
 inline catalog::Catalog BuiltinCatalog() {
   Result<catalog::Catalog> catalog = catalog::Catalog::Builtin();
