@@ -1,0 +1,180 @@
+#pragma once
+// The model-backend seam: one canonical request/response model that both
+// wire formats (Converse, Anthropic Messages) are translated to and from, and
+// the ModelBackend interface every answerer implements (the built-in
+// simulated model, later real Bedrock and OpenAI-compatible servers).
+// Public header of bp_backends.
+//
+// Output is a sequence of calls on an OutputSink, in this order:
+//   OnStart(input_tokens)
+//   for each content block i = 0, 1, ...:
+//     OnTextStart(i) | OnToolUseStart(i, id, name)
+//     OnTextDelta(i, text)* | OnToolInputDelta(i, json_fragment)*
+//     OnBlockStop(i)
+//   OnFinish(stop_reason, stop_sequence, usage)
+// and at any point one OnError(status) instead of the rest. Exactly one of
+// OnFinish / OnError ends every invocation (unless its handle is destroyed
+// first). An error before OnStart means nothing was produced: the caller may
+// retry elsewhere. Text deltas are whole tokens as they are produced.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/event_loop.h"
+#include "core/status.h"
+
+namespace bp::backends {
+
+enum class Role : uint8_t { kUser, kAssistant };
+
+struct ContentBlock {
+  enum class Kind : uint8_t {
+    kText,        // text
+    kImage,       // format in `text` ("png"), size in `byte_size`
+    kDocument,    // format in `text` ("pdf"), size in `byte_size`
+    kToolUse,     // tool_use_id, tool_name, input_json
+    kToolResult,  // tool_use_id; its text parts joined in `text`, JSON parts in input_json
+    kReasoning,   // reasoning text in `text`
+  };
+  Kind kind = Kind::kText;
+  std::string text;
+  std::string tool_use_id;
+  std::string tool_name;
+  std::string input_json;  // compact JSON text
+  bool is_error = false;   // kToolResult with status "error"
+  size_t byte_size = 0;    // kImage, kDocument: decoded bytes
+};
+
+struct Message {
+  Role role = Role::kUser;
+  std::vector<ContentBlock> content;
+};
+
+struct Tool {
+  std::string name;  // ^[a-zA-Z0-9_-]{1,64}$
+  std::string description;
+  std::string input_schema_json;  // the JSON schema, compact
+};
+
+enum class ToolChoice : uint8_t {
+  kAuto,  // the model decides (default)
+  kAny,   // must use some tool
+  kTool,  // must use `tool_choice_name`
+  kNone,  // must not use tools
+};
+
+struct ModelRequest {
+  std::string model_id;  // foundation model id: "anthropic.claude-haiku-4-5-20251001-v1:0"
+  std::string region;    // the region serving this attempt: "eu-west-1"
+  std::vector<std::string> system;  // system prompt parts, in order
+  std::vector<Message> messages;    // the conversation, oldest first
+  int32_t max_tokens = 0;           // 0: the backend's default
+  std::optional<double> temperature;
+  std::optional<double> top_p;
+  std::optional<int32_t> top_k;
+  std::vector<std::string> stop_sequences;
+  std::vector<Tool> tools;
+  ToolChoice tool_choice = ToolChoice::kAuto;
+  std::string tool_choice_name;  // kTool
+};
+
+enum class StopReason : uint8_t { kEndTurn, kMaxTokens, kStopSequence, kToolUse };
+
+// "end_turn", "max_tokens", "stop_sequence", "tool_use": the same strings in
+// Converse and the Anthropic format.
+std::string_view StopReasonName(StopReason reason);
+
+struct Usage {
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t cache_read_input_tokens = 0;
+  int64_t cache_write_input_tokens = 0;
+};
+
+class OutputSink {
+ public:
+  virtual ~OutputSink() = default;
+  virtual void OnStart(int64_t input_tokens) = 0;
+  virtual void OnTextStart(int index) = 0;
+  virtual void OnToolUseStart(int index, std::string_view tool_use_id,
+                              std::string_view tool_name) = 0;
+  virtual void OnTextDelta(int index, std::string_view text) = 0;
+  virtual void OnToolInputDelta(int index, std::string_view json_fragment) = 0;
+  virtual void OnBlockStop(int index) = 0;
+  // `stop_sequence` is the matched sequence for kStopSequence, else empty.
+  virtual void OnFinish(StopReason reason, std::string_view stop_sequence, const Usage& usage) = 0;
+  // Terminal. Codes: kThrottling, kServiceUnavailable, kModelNotReady,
+  // kModelTimeout, kInternal (retryable before OnStart); kModelError,
+  // kModelStreamError, kValidation (not retryable).
+  virtual void OnError(const Status& status) = 0;
+};
+
+// A running invocation. Destroying it stops every further sink call (timers
+// cancelled, upstream requests aborted). Must be destroyed on the loop the
+// invocation was started on. It may be destroyed from inside one of its own
+// sink callbacks; the backend then makes no further call.
+class Invocation {
+ public:
+  virtual ~Invocation() = default;
+};
+
+class ModelBackend {
+ public:
+  virtual ~ModelBackend() = default;
+
+  // Starts answering `request` on `loop` (the caller's loop thread, which is
+  // also where Start is called). Sink methods run on `loop`, never from
+  // inside Start itself (the first one is posted), so the caller may finish
+  // its own set-up after Start returns. `sink` must outlive the returned
+  // handle or the terminal call, whichever comes first. The backend keeps no
+  // reference to `request` after Start returns. Thread-safe: one backend
+  // serves every loop.
+  virtual std::unique_ptr<Invocation> Start(const ModelRequest& request, EventLoop& loop,
+                                            OutputSink& sink) = 0;
+
+  // The input tokens `request` would count as (CountTokens, and OnStart's
+  // argument for the same request). Pure; thread-safe.
+  virtual int64_t CountInputTokens(const ModelRequest& request) const = 0;
+};
+
+// The whole answer of a non-streaming call, as collected from the sink.
+struct ModelResponse {
+  std::vector<ContentBlock> content;  // kText and kToolUse blocks, in index order
+  StopReason stop_reason = StopReason::kEndTurn;
+  std::string stop_sequence;  // kStopSequence only
+  Usage usage;
+};
+
+// An OutputSink that accumulates a ModelResponse. Deltas are appended to the
+// block of their index; tool input fragments are concatenated into
+// input_json. `done()` after OnFinish or OnError; `status()` holds the error.
+class ResponseCollector final : public OutputSink {
+ public:
+  void OnStart(int64_t input_tokens) override;
+  void OnTextStart(int index) override;
+  void OnToolUseStart(int index, std::string_view tool_use_id, std::string_view tool_name) override;
+  void OnTextDelta(int index, std::string_view text) override;
+  void OnToolInputDelta(int index, std::string_view json_fragment) override;
+  void OnBlockStop(int index) override;
+  void OnFinish(StopReason reason, std::string_view stop_sequence, const Usage& usage) override;
+  void OnError(const Status& status) override;
+
+  bool started() const { return started_; }
+  bool done() const { return done_; }
+  const Status& status() const { return status_; }
+  ModelResponse& response() { return response_; }
+
+ private:
+  ContentBlock* Block(int index);
+
+  ModelResponse response_;
+  Status status_;
+  bool started_ = false;
+  bool done_ = false;
+};
+
+}  // namespace bp::backends

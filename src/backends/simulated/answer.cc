@@ -1,0 +1,123 @@
+#include "backends/simulated/answer.h"
+
+#include <algorithm>
+#include <string_view>
+#include <utility>
+
+#include "backends/simulated/conversation.h"
+#include "backends/simulated/prose.h"
+#include "backends/simulated/tokenizer.h"
+#include "backends/simulated/tool_call.h"
+
+namespace bp::backends::simulated {
+namespace {
+
+struct StopMatch {
+  size_t pos = std::string_view::npos;
+  const std::string* sequence = nullptr;
+};
+
+// The earliest occurrence in `window` of any non-empty stop sequence; at
+// equal positions the shortest wins (it would be generated first).
+StopMatch FindStop(std::string_view window, const std::vector<std::string>& stops) {
+  StopMatch best;
+  for (const std::string& stop : stops) {
+    if (stop.empty()) continue;
+    const size_t pos = window.find(stop);
+    if (pos == std::string_view::npos) continue;
+    if (best.sequence == nullptr || pos < best.pos ||
+        (pos == best.pos && stop.size() < best.sequence->size())) {
+      best = {pos, &stop};
+    }
+  }
+  return best;
+}
+
+size_t LongestStop(const std::vector<std::string>& stops) {
+  size_t longest = 0;
+  for (const std::string& stop : stops) longest = std::max(longest, stop.size());
+  return longest;
+}
+
+// Adds the text block: stop sequences cut first, then `budget` tokens.
+void PlanText(std::string text, const std::vector<std::string>& stops, size_t budget,
+              Answer& answer) {
+  std::vector<uint32_t> ends;
+  bool fits = SplitTokens(text, budget, ends);
+  // Only a sequence starting before the first token past the budget can end
+  // the answer, which bounds the search for very long "Say:" texts.
+  size_t reach = text.size();
+  if (!fits) {
+    size_t next_token = ends.back();
+    while (next_token < text.size() && IsWhitespace(text[next_token])) ++next_token;
+    reach = std::min(text.size(), next_token + LongestStop(stops));
+  }
+  const StopMatch stop = FindStop(std::string_view(text).substr(0, reach), stops);
+  if (stop.sequence != nullptr) {
+    text.resize(stop.pos);
+    answer.stop_reason = StopReason::kStopSequence;
+    answer.stop_sequence = *stop.sequence;
+    ends.clear();
+    fits = SplitTokens(text, budget, ends);
+  }
+  if (!fits) {
+    text.resize(ends.back());
+    answer.stop_reason = StopReason::kMaxTokens;
+    answer.stop_sequence.clear();
+  }
+  answer.output_tokens += static_cast<int64_t>(ends.size());
+  if (ends.empty()) return;
+  PlannedBlock& block = answer.blocks.emplace_back();
+  block.body = std::move(text);
+  block.ends = std::move(ends);
+}
+
+void PlanToolUse(const Tool& tool, const Conversation& conv, uint64_t hash, size_t budget,
+                 Answer& answer) {
+  std::string input = FillToolInput(tool.input_schema_json, conv.last_user_text);
+  const int64_t tokens = CountTokens(input);
+  if (answer.output_tokens + tokens > static_cast<int64_t>(budget)) {
+    // A cut-off tool call would be unusable JSON; end without it.
+    answer.stop_reason = StopReason::kMaxTokens;
+    return;
+  }
+  PlannedBlock& block = answer.blocks.emplace_back();
+  block.tool_use = true;
+  block.tool_use_id = ToolUseId(hash);
+  block.tool_name = tool.name;
+  SplitFragments(input, hash, block.ends);
+  block.body = std::move(input);
+  answer.output_tokens += tokens;
+  answer.stop_reason = StopReason::kToolUse;
+}
+
+}  // namespace
+
+Answer ComposeAnswer(const ModelRequest& request, int32_t default_max_tokens) {
+  Answer answer;
+  answer.input_tokens = CountRequestTokens(request);
+  const Conversation conv = ViewConversation(request);
+  Result<ToolDecision> decision = DecideTool(request, conv);
+  if (!decision.ok()) {
+    answer.error = decision.status();
+    return answer;
+  }
+  const uint64_t hash = HashRequest(request);
+  const size_t budget =
+      static_cast<size_t>(request.max_tokens > 0 ? request.max_tokens : default_max_tokens);
+  const Tool* tool = decision->tool;
+  std::string text;
+  if (tool == nullptr) {
+    const std::optional<std::string_view> say = SayText(conv.last_user_text);
+    text = say ? std::string(*say) : ComposeProse(request, conv, hash);
+  } else if (decision->preamble) {
+    text = "I'll use " + tool->name + " for that.";
+  }
+  PlanText(std::move(text), request.stop_sequences, budget, answer);
+  if (tool != nullptr && answer.stop_reason == StopReason::kEndTurn) {
+    PlanToolUse(*tool, conv, hash, budget, answer);
+  }
+  return answer;
+}
+
+}  // namespace bp::backends::simulated

@@ -1,0 +1,145 @@
+#include "backends/simulated/conversation.h"
+
+#include <algorithm>
+
+#include "backends/simulated/tokenizer.h"
+
+namespace bp::backends::simulated {
+namespace {
+
+class Fnv1a {
+ public:
+  void Add(std::string_view s) {
+    AddInt(s.size());
+    for (char c : s) Byte(static_cast<uint8_t>(c));
+  }
+  void AddInt(uint64_t v) {
+    for (int i = 0; i < 8; ++i) Byte(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  uint64_t value() const { return h_; }
+
+ private:
+  void Byte(uint8_t b) {
+    h_ ^= b;
+    h_ *= 0x100000001B3ULL;
+  }
+  uint64_t h_ = 0xCBF29CE484222325ULL;
+};
+
+void AddBlock(Fnv1a& h, const ContentBlock& block) {
+  h.AddInt(static_cast<uint64_t>(block.kind));
+  h.Add(block.text);
+  h.Add(block.tool_use_id);
+  h.Add(block.tool_name);
+  h.Add(block.input_json);
+  h.AddInt(block.is_error ? 1 : 0);
+  h.AddInt(block.byte_size);
+}
+
+int64_t BlockTokens(const ContentBlock& block) {
+  switch (block.kind) {
+    case ContentBlock::Kind::kText:
+    case ContentBlock::Kind::kReasoning:
+      return CountTokens(block.text);
+    case ContentBlock::Kind::kImage:
+    case ContentBlock::Kind::kDocument:
+      return std::max<int64_t>(1, static_cast<int64_t>(block.byte_size / 750));
+    case ContentBlock::Kind::kToolUse:
+      return CountTokens(block.tool_name) + CountTokens(block.input_json);
+    case ContentBlock::Kind::kToolResult:
+      return CountTokens(block.text) + CountTokens(block.input_json);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Conversation ViewConversation(const ModelRequest& request) {
+  Conversation conv;
+  conv.has_history = request.messages.size() > 1;
+  for (const Message& message : request.messages) {
+    if (message.role != Role::kUser) continue;
+    ++conv.user_turns;
+    conv.last_user = &message;
+  }
+  if (conv.last_user == nullptr) return conv;
+  for (const ContentBlock& block : conv.last_user->content) {
+    switch (block.kind) {
+      case ContentBlock::Kind::kText:
+        if (!conv.last_user_text.empty()) conv.last_user_text += '\n';
+        conv.last_user_text += block.text;
+        break;
+      case ContentBlock::Kind::kToolResult:
+        conv.tool_results.push_back(&block);
+        break;
+      case ContentBlock::Kind::kImage:
+        ++conv.images;
+        break;
+      case ContentBlock::Kind::kDocument:
+        ++conv.documents;
+        break;
+      default:
+        break;
+    }
+  }
+  return conv;
+}
+
+uint64_t HashRequest(const ModelRequest& request) {
+  Fnv1a h;
+  h.Add(request.model_id);
+  h.AddInt(request.system.size());
+  for (const std::string& part : request.system) h.Add(part);
+  h.AddInt(request.messages.size());
+  for (const Message& message : request.messages) {
+    h.AddInt(static_cast<uint64_t>(message.role));
+    h.AddInt(message.content.size());
+    for (const ContentBlock& block : message.content) AddBlock(h, block);
+  }
+  h.AddInt(request.tools.size());
+  for (const Tool& tool : request.tools) {
+    h.Add(tool.name);
+    h.Add(tool.description);
+    h.Add(tool.input_schema_json);
+  }
+  h.AddInt(static_cast<uint64_t>(request.tool_choice));
+  h.Add(request.tool_choice_name);
+  h.AddInt(request.stop_sequences.size());
+  for (const std::string& stop : request.stop_sequences) h.Add(stop);
+  h.AddInt(static_cast<uint64_t>(static_cast<int64_t>(request.max_tokens)));
+  return h.value();
+}
+
+uint64_t Mix(uint64_t hash, uint64_t salt) {
+  uint64_t x = hash + (salt + 1) * 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+int64_t CountRequestTokens(const ModelRequest& request) {
+  int64_t total = 0;
+  for (const std::string& part : request.system) total += CountTokens(part);
+  for (const Message& message : request.messages) {
+    total += 4;
+    for (const ContentBlock& block : message.content) total += BlockTokens(block);
+  }
+  for (const Tool& tool : request.tools) {
+    total += CountTokens(tool.name) + CountTokens(tool.description) +
+             CountTokens(tool.input_schema_json);
+  }
+  return total;
+}
+
+std::string_view ToolNameForUse(const ModelRequest& request, std::string_view tool_use_id) {
+  for (auto it = request.messages.rbegin(); it != request.messages.rend(); ++it) {
+    for (const ContentBlock& block : it->content) {
+      if (block.kind == ContentBlock::Kind::kToolUse && block.tool_use_id == tool_use_id) {
+        return block.tool_name;
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace bp::backends::simulated

@@ -1,0 +1,48 @@
+#pragma once
+// What the simulated model reads from a request: the last user turn, the
+// request's stable hash and its input token count. Private to
+// bp_backends_simulated. Pure functions; thread-safe.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backends/backend.h"
+
+namespace bp::backends::simulated {
+
+// A view of the conversation; pointers refer into the request, which must
+// outlive it.
+struct Conversation {
+  const Message* last_user = nullptr;             // the last kUser message, if any
+  std::string last_user_text;                     // its text blocks joined with "\n"
+  std::vector<const ContentBlock*> tool_results;  // kToolResult blocks of last_user
+  int user_turns = 0;                             // kUser messages in the conversation
+  bool has_history = false;                       // more than one message
+  int images = 0;                                 // in last_user
+  int documents = 0;                              // in last_user
+};
+
+Conversation ViewConversation(const ModelRequest& request);
+
+// FNV-1a (64 bit) over model_id, system, messages, tools, tool_choice,
+// tool_choice_name, stop_sequences and max_tokens, with length prefixes so
+// that field boundaries matter. Stable across builds, platforms and regions.
+uint64_t HashRequest(const ModelRequest& request);
+
+// A well-mixed 64-bit value derived from `hash` and a salt (splitmix64), for
+// independent deterministic choices.
+uint64_t Mix(uint64_t hash, uint64_t salt);
+
+// Input tokens: every system part, every message's text / tool-use name and
+// input / tool-result text and JSON / reasoning text, 4 per message, each
+// tool's name, description and schema, and max(1, byte_size / 750) per image
+// or document.
+int64_t CountRequestTokens(const ModelRequest& request);
+
+// The name of the tool that issued `tool_use_id` (from an assistant
+// tool-use block of the conversation), or empty.
+std::string_view ToolNameForUse(const ModelRequest& request, std::string_view tool_use_id);
+
+}  // namespace bp::backends::simulated

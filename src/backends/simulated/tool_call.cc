@@ -1,0 +1,261 @@
+#include "backends/simulated/tool_call.h"
+
+#include <boost/json/value.hpp>
+
+#include "backends/simulated/prose.h"
+#include "backends/simulated/tokenizer.h"
+#include "json/json.h"
+
+namespace bp::backends::simulated {
+namespace {
+
+bool IsAsciiAlnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool IsSeparator(char c) { return c == ' ' || c == '_' || c == '-'; }
+
+bool MatchesAt(std::string_view text, size_t pos, std::string_view name) {
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char t = text[pos + i];
+    const char n = name[i];
+    if (IsSeparator(n) ? !IsSeparator(t) : AsciiLower(t) != AsciiLower(n)) return false;
+  }
+  return true;
+}
+
+const Tool* FindTool(const ModelRequest& request, std::string_view name) {
+  for (const Tool& tool : request.tools) {
+    if (tool.name == name) return &tool;
+  }
+  return nullptr;
+}
+
+const Tool* FirstMentioned(const ModelRequest& request, std::string_view text) {
+  for (const Tool& tool : request.tools) {
+    if (MentionsTool(text, tool.name)) return &tool;
+  }
+  return nullptr;
+}
+
+std::string_view TrimPunct(std::string_view word) {
+  while (!word.empty() && !IsAsciiAlnum(word.front())) word.remove_prefix(1);
+  while (!word.empty() && !IsAsciiAlnum(word.back())) word.remove_suffix(1);
+  return word;
+}
+
+// The first word starting with A-Z that is not the text's first word.
+std::string_view FirstCapitalizedWord(std::string_view text) {
+  size_t pos = 0;
+  bool first = true;
+  while (pos < text.size()) {
+    while (pos < text.size() && IsWhitespace(text[pos])) ++pos;
+    size_t end = pos;
+    while (end < text.size() && !IsWhitespace(text[end])) ++end;
+    if (end == pos) break;
+    const std::string_view word = TrimPunct(text.substr(pos, end - pos));
+    if (!first && !word.empty() && word.front() >= 'A' && word.front() <= 'Z') return word;
+    first = false;
+    pos = end;
+  }
+  return {};
+}
+
+// The text between the last pair of double quotes.
+std::string_view LastQuoted(std::string_view text) {
+  const size_t close = text.rfind('"');
+  if (close == std::string_view::npos || close == 0) return {};
+  const size_t open = text.rfind('"', close - 1);
+  if (open == std::string_view::npos) return {};
+  return text.substr(open + 1, close - open - 1);
+}
+
+bool IsPlaceName(std::string_view name) {
+  std::string lower;
+  for (char c : name) lower += AsciiLower(c);
+  for (std::string_view key : {"city", "location", "place", "country"}) {
+    if (lower.find(key) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Length of the valid UTF-8 sequence at the start of `s`, or 0.
+size_t Utf8SequenceLength(std::string_view s) {
+  const auto b = [&s](size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0; };
+  const auto cont = [&b](size_t i) { return (b(i) & 0xC0) == 0x80; };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    const bool second_ok = c == 0xE0 ? b(1) >= 0xA0 : c == 0xED ? b(1) < 0xA0 : true;
+    return second_ok && cont(1) && cont(2) ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    const bool second_ok = c == 0xF0 ? b(1) >= 0x90 : c == 0xF4 ? b(1) < 0x90 : true;
+    return second_ok && cont(1) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+// Request text is normally valid UTF-8 already (the wire parsers check); a
+// tool input must stay valid JSON even when it is not.
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  while (!s.empty()) {
+    const size_t n = Utf8SequenceLength(s);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      s.remove_prefix(1);
+      continue;
+    }
+    out.append(s.substr(0, n));
+    s.remove_prefix(n);
+  }
+  return out;
+}
+
+std::string StringFor(std::string_view name, std::string_view user_text) {
+  if (IsPlaceName(name)) {
+    const std::string_view word = FirstCapitalizedWord(user_text);
+    if (!word.empty()) return ValidUtf8(word);
+  }
+  const std::string_view quoted = LastQuoted(user_text);
+  return quoted.empty() ? std::string("example") : ValidUtf8(quoted);
+}
+
+// The schema's type name; the first non-"null" entry of a type list.
+std::string_view TypeOf(const boost::json::object& schema) {
+  const boost::json::value* type = schema.if_contains("type");
+  if (type == nullptr) return {};
+  if (const boost::json::string* s = type->if_string()) return *s;
+  if (const boost::json::array* list = type->if_array()) {
+    for (const boost::json::value& entry : *list) {
+      const boost::json::string* s = entry.if_string();
+      if (s != nullptr && *s != "null") return *s;
+    }
+  }
+  return {};
+}
+
+boost::json::value ValueFor(std::string_view name, const boost::json::value* schema_value,
+                            std::string_view user_text) {
+  const boost::json::object* schema = schema_value != nullptr ? schema_value->if_object() : nullptr;
+  if (schema == nullptr) return boost::json::value(StringFor(name, user_text));
+  if (const boost::json::value* constant = schema->if_contains("const")) return *constant;
+  if (const boost::json::value* values = schema->if_contains("enum")) {
+    const boost::json::array* list = values->if_array();
+    if (list != nullptr && !list->empty()) return list->front();
+  }
+  const std::string_view type = TypeOf(*schema);
+  if (type == "integer" || type == "number") return boost::json::value(1);
+  if (type == "boolean") return boost::json::value(true);
+  if (type == "array") return boost::json::array();
+  if (type == "object") return boost::json::object();
+  if (type == "null") return boost::json::value(nullptr);
+  if (type.empty() && schema->contains("properties")) return boost::json::object();
+  if (type.empty() && schema->contains("items")) return boost::json::array();
+  return boost::json::value(StringFor(name, user_text));
+}
+
+boost::json::object FillObject(const boost::json::object& schema, std::string_view user_text) {
+  boost::json::object out;
+  const boost::json::value* props_value = schema.if_contains("properties");
+  const boost::json::object* props = props_value ? props_value->if_object() : nullptr;
+  const boost::json::value* required_value = schema.if_contains("required");
+  const boost::json::array* required = required_value ? required_value->if_array() : nullptr;
+  bool any_required = false;
+  if (required != nullptr) {
+    for (const boost::json::value& entry : *required) {
+      const boost::json::string* name = entry.if_string();
+      if (name == nullptr || out.contains(*name)) continue;
+      any_required = true;
+      out[*name] = ValueFor(*name, props ? props->if_contains(*name) : nullptr, user_text);
+    }
+  }
+  if (any_required || props == nullptr) return out;
+  for (const auto& [key, property] : *props) out[key] = ValueFor(key, &property, user_text);
+  return out;
+}
+
+}  // namespace
+
+Result<ToolDecision> DecideTool(const ModelRequest& request, const Conversation& conv) {
+  const Tool* named = nullptr;
+  if (request.tool_choice == ToolChoice::kTool) {
+    named = FindTool(request, request.tool_choice_name);
+    if (named == nullptr) {
+      return ValidationError("toolChoice names the tool \"" + request.tool_choice_name +
+                             "\", which is not among the tools offered");
+    }
+  }
+  if (request.tools.empty() || request.tool_choice == ToolChoice::kNone ||
+      !conv.tool_results.empty()) {
+    return ToolDecision{};
+  }
+  switch (request.tool_choice) {
+    case ToolChoice::kTool:
+      return ToolDecision{named, false};
+    case ToolChoice::kAny: {
+      const Tool* mentioned = FirstMentioned(request, conv.last_user_text);
+      return ToolDecision{mentioned ? mentioned : &request.tools.front(), false};
+    }
+    case ToolChoice::kAuto: {
+      if (SayText(conv.last_user_text)) return ToolDecision{};
+      const Tool* mentioned = FirstMentioned(request, conv.last_user_text);
+      return ToolDecision{mentioned, mentioned != nullptr};
+    }
+    case ToolChoice::kNone:
+      break;
+  }
+  return ToolDecision{};
+}
+
+bool MentionsTool(std::string_view text, std::string_view name) {
+  if (name.empty() || name.size() > text.size()) return false;
+  for (size_t pos = 0; pos + name.size() <= text.size(); ++pos) {
+    if (!MatchesAt(text, pos, name)) continue;
+    const bool starts_word = pos == 0 || !IsAsciiAlnum(text[pos - 1]);
+    const size_t end = pos + name.size();
+    const bool ends_word = end == text.size() || !IsAsciiAlnum(text[end]);
+    if (starts_word && ends_word) return true;
+  }
+  return false;
+}
+
+std::string FillToolInput(std::string_view schema_json, std::string_view user_text) {
+  Result<json::Value> schema = json::Parse(schema_json);
+  if (!schema.ok() || !schema->is_object()) return "{}";
+  try {
+    return json::Serialize(FillObject(schema->get_object(), user_text));
+  } catch (const std::exception&) {  // allocation failure while building
+    return "{}";
+  }
+}
+
+std::string ToolUseId(uint64_t hash) {
+  constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::string id = "tooluse_";
+  for (uint64_t i = 0; i < 22; ++i) id += kAlphabet[Mix(hash, 100 + i) % kAlphabet.size()];
+  return id;
+}
+
+void SplitFragments(std::string_view json, uint64_t hash, std::vector<uint32_t>& ends) {
+  const size_t size = json.size();
+  size_t count = 2 + Mix(hash, 4) % 3;
+  if (count > size) count = size;
+  size_t last = 0;
+  for (size_t i = 1; i < count; ++i) {
+    size_t cut = size * i / count;
+    while (cut < size && (static_cast<unsigned char>(json[cut]) & 0xC0) == 0x80) ++cut;
+    if (cut <= last || cut >= size) continue;
+    ends.push_back(static_cast<uint32_t>(cut));
+    last = cut;
+  }
+  if (size > 0) ends.push_back(static_cast<uint32_t>(size));
+}
+
+}  // namespace bp::backends::simulated
