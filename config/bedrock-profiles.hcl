@@ -36,6 +36,37 @@ inference_profiles = {
   }
 }
 
+# Where calls are served. Every call through a profile goes to one of its
+# destination regions; here each answers from the built-in simulated model
+# (deterministic, offline). `faults` (error_rate, throttle_rate,
+# mid_stream_error_rate, outage) injects failures for drills.
+regions = {
+  eu-central-1 = {
+    backend   = "simulated"
+    simulated = { time_to_first_token_ms = 200, tokens_per_second = 150 }
+  }
+  eu-west-1 = {
+    backend   = "simulated"
+    simulated = { time_to_first_token_ms = 250, tokens_per_second = 150 }
+  }
+  eu-west-3 = {
+    backend   = "simulated"
+    simulated = { time_to_first_token_ms = 300, tokens_per_second = 150 }
+  }
+}
+
+# How a call picks its region: the home region first, overflowing to the
+# others when it is busy; a region failing 3 times in a row is skipped for
+# 30 s (doubling up to 5 min), and a failed attempt is retried elsewhere
+# before the first byte reaches the caller.
+routing = {
+  policy            = "home-first"
+  home_region       = "eu-central-1"
+  failure_threshold = 3
+  open_seconds      = 30
+  max_attempts      = 3
+}
+
 principals = {
   # Platform engineers: manage profiles (the control plane) and call them.
   platform-admin = {

@@ -10,8 +10,9 @@ namespace bp::config {
 
 namespace {
 
-constexpr std::string_view kTopLevelKeys[] = {"account_id", "region", "default_tags",
-                                              "inference_profiles", "principals"};
+constexpr std::string_view kTopLevelKeys[] = {
+    "account_id", "region",  "default_tags", "inference_profiles",
+    "principals", "regions", "routing"};
 constexpr std::string_view kProfileKeys[] = {"model_arn", "description", "id", "tags"};
 
 // State shared by the profiles of one file.
@@ -152,6 +153,13 @@ LoadResult Bind(const ast::Body& body, const BindContext& context) {
   if (const ast::Entry* principals = FindSet(body.attributes, "principals")) {
     config.principals = BindPrincipals(principals->value, context, sink);
   }
+  if (const ast::Entry* regions = FindSet(body.attributes, "regions")) {
+    config.regions = BindRegions(regions->value, context, sink);
+  }
+  if (const ast::Entry* routing = FindSet(body.attributes, "routing")) {
+    config.routing = BindRouting(routing->value, sink);
+  }
+  CheckRuntimeSections(body, context, config, sink);
   LoadResult result;
   result.errors = std::move(sink.errors());
   result.warnings = std::move(sink.warnings());

@@ -43,4 +43,14 @@ Tags BindTags(const ast::Value& value, std::string_view path, DiagnosticSink& si
 std::vector<PrincipalConfig> BindPrincipals(const ast::Value& principals,
                                             const BindContext& context, DiagnosticSink& sink);
 
+// regions = { name = { ... } } and routing = { ... } (bind_runtime.cc).
+std::vector<RegionConfig> BindRegions(const ast::Value& regions, const BindContext& context,
+                                      DiagnosticSink& sink);
+RoutingConfig BindRouting(const ast::Value& routing, DiagnosticSink& sink);
+// After profiles, regions and routing are bound: defaults the regions (every
+// destination region of the profiles, simulated) and the home region, and
+// checks that each profile's destination regions are configured.
+void CheckRuntimeSections(const ast::Body& body, const BindContext& context, Config& config,
+                          DiagnosticSink& sink);
+
 }  // namespace bp::config

@@ -101,7 +101,7 @@ TEST_F(BinderTest, UnknownKeysSuggestTheClosestKnownKey) {
   EXPECT_THAT(Diagnose(std::string(kHead) + "regoin = \"x\"\nzzz = 1\ninference_profiles = {}\n"),
               ElementsAre("3:1: unknown top-level key 'regoin'; did you mean 'region'?",
                           "4:1: unknown top-level key 'zzz'; expected one of: account_id, region, "
-                          "default_tags, inference_profiles, principals",
+                          "default_tags, inference_profiles, principals, regions, routing",
                           "warning 5:22: inference_profiles is empty: callers will have no model "
                           "to use"));
   EXPECT_THAT(Diagnose(Profile("rd-haiku-45", "modle_arn = \"x\"\nTags = {}")),
@@ -335,6 +335,50 @@ TEST_F(BinderTest, ProfilesAndPrincipalsComeOutSortedByName) {
   EXPECT_EQ(result_.config->profiles[0].name, "rd-a");
   EXPECT_EQ(result_.config->profiles[2].name, "rd-z");
   EXPECT_EQ(result_.config->principals[0].name, "amy");
+}
+
+TEST_F(BinderTest, WithoutRegionsEveryDestinationRegionIsSimulatedAndHomeIsTheRegion) {
+  ASSERT_THAT(Diagnose(Profile("rd-haiku-45", "model_arn = \"" + std::string(kHaiku) + "\"")),
+              IsEmpty());
+  ASSERT_TRUE(result_.config.has_value());
+  const Config& c = *result_.config;
+  ASSERT_THAT(c.regions, SizeIs(3));
+  EXPECT_EQ(c.regions[0].name, "eu-central-1");
+  EXPECT_EQ(c.regions[1].name, "eu-west-1");
+  EXPECT_EQ(c.regions[2].name, "eu-west-3");
+  EXPECT_EQ(c.regions[1].backend, "simulated");
+  EXPECT_EQ(c.regions[1].simulated.time_to_first_token_ms, 200);
+  EXPECT_EQ(c.routing.policy, "home-first");
+  EXPECT_EQ(c.routing.home_region, "eu-central-1");
+  EXPECT_NE(c.FindRegion("eu-west-3"), nullptr);
+  EXPECT_EQ(c.FindRegion("eu-north-1"), nullptr);
+}
+
+TEST_F(BinderTest, RegionsAndRoutingBindEveryKnob) {
+  std::string text = Profile("rd-haiku-45", "model_arn = \"" + std::string(kHaiku) + "\"") +
+                     R"(regions = {
+  eu-central-1 = { faults = { outage = true, seed = 9 } }
+  eu-west-1    = { simulated = { time_to_first_token_ms = 0, tokens_per_second = 0 } }
+  eu-west-3    = { faults = { error_rate = 0.25, throttle_rate = 0.5, mid_stream_error_rate = 1 } }
+}
+routing = { policy = "least-outstanding", home_region = "eu-west-1", max_attempts = 2,
+            open_seconds = 0.5, max_open_seconds = 2, failure_threshold = 4,
+            overflow_outstanding = 8 }
+)";
+  ASSERT_THAT(Diagnose(text), IsEmpty());
+  const Config& c = *result_.config;
+  EXPECT_TRUE(c.FindRegion("eu-central-1")->faults.outage);
+  EXPECT_EQ(c.FindRegion("eu-central-1")->faults.seed, 9u);
+  EXPECT_EQ(c.FindRegion("eu-west-1")->simulated.tokens_per_second, 0);
+  EXPECT_EQ(c.FindRegion("eu-west-3")->faults.throttle_rate, 0.5);
+  EXPECT_EQ(c.FindRegion("eu-west-3")->faults.mid_stream_error_rate, 1);
+  EXPECT_EQ(c.routing.policy, "least-outstanding");
+  EXPECT_EQ(c.routing.home_region, "eu-west-1");
+  EXPECT_EQ(c.routing.max_attempts, 2u);
+  EXPECT_EQ(c.routing.open_seconds, 0.5);
+  EXPECT_EQ(c.routing.max_open_seconds, 2);
+  EXPECT_EQ(c.routing.failure_threshold, 4u);
+  EXPECT_EQ(c.routing.overflow_outstanding, 8u);
 }
 
 }  // namespace

@@ -24,4 +24,11 @@ const PrincipalConfig* Config::FindPrincipal(std::string_view name) const {
   return nullptr;
 }
 
+const RegionConfig* Config::FindRegion(std::string_view name) const {
+  for (const RegionConfig& r : regions) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
+}
+
 }  // namespace bp::config

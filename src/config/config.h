@@ -48,6 +48,41 @@ struct PrincipalConfig {
   SourceLocation location;
 };
 
+// How the built-in simulated model answers in one region (backends/simulated).
+struct SimulatedConfig {
+  int64_t time_to_first_token_ms = 200;
+  double tokens_per_second = 150;  // 0: every token at once
+};
+
+// Fault injection for drills and tests, applied to any backend of a region.
+struct FaultConfig {
+  double error_rate = 0;             // share of calls failing before output (ServiceUnavailable)
+  double throttle_rate = 0;          // share of calls throttled before output
+  double mid_stream_error_rate = 0;  // share of calls failing after the first token
+  bool outage = false;               // every call fails before output
+  uint64_t seed = 1;                 // of the fault dice (deterministic per call order)
+};
+
+// A region calls may be routed to, and what answers there.
+struct RegionConfig {
+  std::string name;                   // "eu-west-1"
+  std::string backend = "simulated";  // the only kind in this build
+  SimulatedConfig simulated;
+  FaultConfig faults;
+  SourceLocation location;  // of the map key; empty file when defaulted
+};
+
+// How a call picks among its profile's regions (routing/router.h).
+struct RoutingConfig {
+  std::string policy = "home-first";   // or "least-outstanding"
+  std::string home_region;             // default: the config's `region`
+  uint32_t overflow_outstanding = 64;  // home-first: calls in flight before overflowing
+  uint32_t failure_threshold = 3;      // consecutive failures that open a region's circuit
+  double open_seconds = 30;            // first open period; doubles on re-open
+  double max_open_seconds = 300;
+  uint32_t max_attempts = 3;  // regions tried per call before giving up
+};
+
 struct Config {
   std::string source;      // the file it came from, or "config/bedrock-profiles.hcl (built in)"
   std::string account_id;  // 12 digits
@@ -55,10 +90,15 @@ struct Config {
   Tags default_tags;       // ADR-0006 Tier 1 set
   std::vector<ProfileConfig> profiles;      // ordered by name
   std::vector<PrincipalConfig> principals;  // ordered by name
+  // Ordered by name. When the file has no `regions`, every destination region
+  // of the declared profiles gets the simulated model with defaults.
+  std::vector<RegionConfig> regions;
+  RoutingConfig routing;
 
   // nullptr when absent.
   const ProfileConfig* FindProfile(std::string_view name) const;
   const PrincipalConfig* FindPrincipal(std::string_view name) const;
+  const RegionConfig* FindRegion(std::string_view name) const;
 };
 
 }  // namespace bp::config

@@ -112,7 +112,7 @@ TEST_F(LoadTest, ShippedFileIsTheBuiltinAndLoads) {
   LoadResult r = LoadFile(path, *catalog_, env_);
   ExpectShippedDefault(r);
   EXPECT_EQ(r.config->source, path.string());
-  EXPECT_EQ(r.config->principals[0].policies[0].origin, path.string() + ":45:25");
+  EXPECT_EQ(r.config->principals[0].policies[0].origin, path.string() + ":76:25");
 }
 
 TEST_F(LoadTest, JsonTwinYieldsTheSameTreeAndConfig) {

@@ -1,0 +1,245 @@
+// regions = { ... } and routing = { ... }: where runtime calls are served and
+// how a call picks among its profile's regions.
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <set>
+
+#include "config/binder.h"
+#include "config/source_text.h"
+#include "config/validate.h"
+#include "core/arn.h"
+
+namespace bp::config {
+
+namespace {
+
+constexpr std::string_view kRegionKeys[] = {"backend", "simulated", "faults"};
+constexpr std::string_view kSimulatedKeys[] = {"time_to_first_token_ms", "tokens_per_second"};
+constexpr std::string_view kFaultKeys[] = {"error_rate", "throttle_rate", "mid_stream_error_rate",
+                                           "outage", "seed"};
+constexpr std::string_view kRoutingKeys[] = {
+    "policy",       "home_region",      "overflow_outstanding", "failure_threshold",
+    "open_seconds", "max_open_seconds", "max_attempts"};
+constexpr std::string_view kBackends[] = {"simulated"};
+constexpr std::string_view kPlannedBackends[] = {"bedrock", "openai"};
+constexpr std::string_view kPolicies[] = {"home-first", "least-outstanding"};
+
+// 30 -> "30", 0.5 -> "0.5".
+std::string Show(double v) {
+  std::string s = std::to_string(v);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::string Range(double min, double max) { return "between " + Show(min) + " and " + Show(max); }
+
+// A number member within [min, max]; nullopt when absent or wrong (reported).
+std::optional<double> NumberMember(const std::vector<ast::Entry>& entries, std::string_view key,
+                                   std::string_view path, double min, double max, bool integer,
+                                   DiagnosticSink& sink) {
+  const ast::Entry* entry = FindSet(entries, key);
+  if (entry == nullptr) return std::nullopt;
+  std::string child = ChildPath(path, key);
+  if (!ExpectKind(entry->value, ast::Kind::kNumber, child, sink)) return std::nullopt;
+  const std::string& text = entry->value.text;
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  bool whole = ec == std::errc() && end == text.data() + text.size() && std::isfinite(v);
+  if (!whole || (integer && v != std::floor(v))) {
+    sink.Error(
+        entry->value.location,
+        child + ": expected " + (integer ? "a whole number" : "a number") + ", found " + text);
+    return std::nullopt;
+  }
+  if (v < min || v > max) {
+    sink.Error(entry->value.location,
+               child + ": " + text + " is out of range; expected a value " + Range(min, max));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<bool> BoolMember(const std::vector<ast::Entry>& entries, std::string_view key,
+                               std::string_view path, DiagnosticSink& sink) {
+  const ast::Entry* entry = FindSet(entries, key);
+  if (entry == nullptr) return std::nullopt;
+  if (!ExpectKind(entry->value, ast::Kind::kBool, ChildPath(path, key), sink)) return std::nullopt;
+  return entry->value.boolean;
+}
+
+// A string member that must be one of `allowed`.
+const ast::Value* ChoiceMember(const std::vector<ast::Entry>& entries, std::string_view key,
+                               std::string_view path, std::span<const std::string_view> allowed,
+                               DiagnosticSink& sink) {
+  const ast::Value* v = StringMember(entries, key, path, {}, false, sink);
+  if (v == nullptr) return nullptr;
+  if (std::find(allowed.begin(), allowed.end(), v->text) != allowed.end()) return v;
+  std::string message = ChildPath(path, key) + ": unknown value '" + v->text + "'";
+  if (auto match = ClosestMatch(v->text, allowed)) {
+    message += "; did you mean '" + std::string(*match) + "'?";
+  } else {
+    message += "; expected one of: ";
+    for (size_t i = 0; i < allowed.size(); ++i)
+      message += (i ? ", " : "") + std::string(allowed[i]);
+  }
+  sink.Error(v->location, std::move(message));
+  return nullptr;
+}
+
+void BindSimulated(const ast::Value& value, const std::string& path, SimulatedConfig& out,
+                   DiagnosticSink& sink) {
+  if (!ExpectKind(value, ast::Kind::kObject, path, sink)) return;
+  CheckKeys(value.entries, kSimulatedKeys, path, sink);
+  if (auto v = NumberMember(value.entries, "time_to_first_token_ms", path, 0, 600'000, true, sink))
+    out.time_to_first_token_ms = static_cast<int64_t>(*v);
+  if (auto v = NumberMember(value.entries, "tokens_per_second", path, 0, 1'000'000, false, sink))
+    out.tokens_per_second = *v;
+}
+
+void BindFaults(const ast::Value& value, const std::string& path, FaultConfig& out,
+                DiagnosticSink& sink) {
+  if (!ExpectKind(value, ast::Kind::kObject, path, sink)) return;
+  CheckKeys(value.entries, kFaultKeys, path, sink);
+  if (auto v = NumberMember(value.entries, "error_rate", path, 0, 1, false, sink))
+    out.error_rate = *v;
+  if (auto v = NumberMember(value.entries, "throttle_rate", path, 0, 1, false, sink))
+    out.throttle_rate = *v;
+  if (auto v = NumberMember(value.entries, "mid_stream_error_rate", path, 0, 1, false, sink))
+    out.mid_stream_error_rate = *v;
+  if (auto v = BoolMember(value.entries, "outage", path, sink)) out.outage = *v;
+  if (auto v = NumberMember(value.entries, "seed", path, 0, 9007199254740992.0, true, sink))
+    out.seed = static_cast<uint64_t>(*v);
+}
+
+std::optional<RegionConfig> BindRegion(const ast::Entry& entry, const BindContext& context,
+                                       DiagnosticSink& sink) {
+  size_t errors_before = sink.error_count();
+  std::string path = ChildPath("regions", entry.key);
+  sink.Check(CheckRegion(entry.key, context.catalog), entry.key_location, "regions");
+  if (!ExpectKind(entry.value, ast::Kind::kObject, path, sink)) return std::nullopt;
+  const std::vector<ast::Entry>& fields = entry.value.entries;
+  CheckKeys(fields, kRegionKeys, path, sink);
+  RegionConfig region;
+  region.name = entry.key;
+  region.location = entry.key_location;
+  if (const ast::Value* b = StringMember(fields, "backend", path, {}, false, sink)) {
+    bool planned = std::find(std::begin(kPlannedBackends), std::end(kPlannedBackends), b->text) !=
+                   std::end(kPlannedBackends);
+    if (planned) {
+      sink.Error(b->location, path + ".backend: the '" + b->text +
+                                  "' backend is not available in this build yet; available: "
+                                  "simulated");
+    } else if (ChoiceMember(fields, "backend", path, kBackends, sink) != nullptr) {
+      region.backend = b->text;
+    }
+  }
+  if (const ast::Entry* sim = FindSet(fields, "simulated")) {
+    BindSimulated(sim->value, path + ".simulated", region.simulated, sink);
+  }
+  if (const ast::Entry* faults = FindSet(fields, "faults")) {
+    BindFaults(faults->value, path + ".faults", region.faults, sink);
+  }
+  if (sink.error_count() != errors_before) return std::nullopt;
+  return region;
+}
+
+// The regions a profile's calls may be served in: its system profile's
+// destinations, or the foundation model's own region.
+std::vector<std::string> DestinationRegions(const ProfileConfig& profile,
+                                            const catalog::Catalog& catalog) {
+  auto arn = Arn::Parse(profile.model_arn);
+  if (!arn.ok()) return {};
+  if (ClassifyBedrockArn(*arn) == BedrockResourceKind::kSystemProfile) {
+    if (const catalog::SystemProfile* sp = catalog.FindSystemProfile(arn->ResourceId())) {
+      return sp->regions;
+    }
+    return {};
+  }
+  return {arn->region};
+}
+
+}  // namespace
+
+std::vector<RegionConfig> BindRegions(const ast::Value& value, const BindContext& context,
+                                      DiagnosticSink& sink) {
+  std::vector<RegionConfig> out;
+  if (!ExpectKind(value, ast::Kind::kObject, "regions", sink)) return out;
+  for (const ast::Entry& entry : value.entries) {
+    if (auto region = BindRegion(entry, context, sink)) out.push_back(std::move(*region));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const RegionConfig& a, const RegionConfig& b) { return a.name < b.name; });
+  return out;
+}
+
+RoutingConfig BindRouting(const ast::Value& value, DiagnosticSink& sink) {
+  RoutingConfig out;
+  if (!ExpectKind(value, ast::Kind::kObject, "routing", sink)) return out;
+  const std::vector<ast::Entry>& f = value.entries;
+  CheckKeys(f, kRoutingKeys, "routing", sink);
+  if (const ast::Value* p = ChoiceMember(f, "policy", "routing", kPolicies, sink)) {
+    out.policy = p->text;
+  }
+  if (const ast::Value* h = StringMember(f, "home_region", "routing", {}, false, sink)) {
+    out.home_region = h->text;
+  }
+  if (auto v = NumberMember(f, "overflow_outstanding", "routing", 1, 1'000'000, true, sink))
+    out.overflow_outstanding = static_cast<uint32_t>(*v);
+  if (auto v = NumberMember(f, "failure_threshold", "routing", 1, 1000, true, sink))
+    out.failure_threshold = static_cast<uint32_t>(*v);
+  if (auto v = NumberMember(f, "open_seconds", "routing", 0.001, 86400, false, sink))
+    out.open_seconds = *v;
+  if (auto v = NumberMember(f, "max_open_seconds", "routing", 0.001, 86400, false, sink))
+    out.max_open_seconds = *v;
+  if (auto v = NumberMember(f, "max_attempts", "routing", 1, 10, true, sink))
+    out.max_attempts = static_cast<uint32_t>(*v);
+  if (out.max_open_seconds < out.open_seconds) {
+    sink.Error(value.location,
+               "routing: max_open_seconds (" + Show(out.max_open_seconds) +
+                   ") is less than open_seconds (" + Show(out.open_seconds) + ")");
+  }
+  return out;
+}
+
+void CheckRuntimeSections(const ast::Body& body, const BindContext& context, Config& config,
+                          DiagnosticSink& sink) {
+  const ast::Entry* regions_entry = FindSet(body.attributes, "regions");
+  if (regions_entry == nullptr) {
+    // Default: every destination region of the declared profiles, simulated.
+    std::set<std::string> names;
+    for (const ProfileConfig& p : config.profiles) {
+      for (std::string& r : DestinationRegions(p, context.catalog)) names.insert(std::move(r));
+    }
+    if (!config.region.empty()) names.insert(config.region);
+    for (const std::string& name : names) config.regions.push_back(RegionConfig{.name = name});
+  } else {
+    // Regions written in the file count even when their body had errors
+    // (those are reported where they are).
+    const std::vector<ast::Entry>& written = regions_entry->value.entries;
+    for (const ProfileConfig& p : config.profiles) {
+      for (const std::string& r : DestinationRegions(p, context.catalog)) {
+        if (std::any_of(written.begin(), written.end(),
+                        [&](const ast::Entry& e) { return e.key == r; })) {
+          continue;
+        }
+        sink.Error(p.location, ChildPath("inference_profiles", p.name) + ": routes to region '" +
+                                   r + "', which has no entry in regions (" +
+                                   regions_entry->key_location.ToString() + ")");
+      }
+    }
+  }
+  if (config.routing.home_region.empty()) {
+    config.routing.home_region = config.region;
+  } else if (config.FindRegion(config.routing.home_region) == nullptr) {
+    const ast::Entry* routing = FindSet(body.attributes, "routing");
+    const ast::Entry* home = routing ? FindSet(routing->value.entries, "home_region") : nullptr;
+    sink.Error(home ? home->value.location : At(body.file, 0, 0),
+               "routing.home_region: '" + config.routing.home_region +
+                   "' is not one of the configured regions");
+  }
+}
+
+}  // namespace bp::config

@@ -1,0 +1,62 @@
+#pragma once
+// CachingProfileStore: a ProfileStore decorator that serves every read from
+// an immutable in-memory snapshot, so the runtime's hot path never touches
+// the database (docs/architecture.md). Writes go to the wrapped store first;
+// only once it has committed is a new snapshot published (copy on write:
+// writes are rare control-plane operations). The wrapped store must not be
+// written behind this decorator's back (the SQLite store's LOCK file keeps
+// other processes out).
+//
+// Thread-safety: every method may be called from any thread. Readers take a
+// mutex only to copy the snapshot pointer; they never wait for the database.
+// Public header of bp_storage.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/mutex.h"
+#include "core/status.h"
+#include "storage/profile_store.h"
+
+namespace bp::storage {
+
+// Every profile at one moment, by id. Immutable once published.
+struct ProfileSnapshot {
+  std::map<std::string, std::shared_ptr<const ProfileRecord>, std::less<>> by_id;
+
+  // nullptr when absent.
+  const ProfileRecord* Find(std::string_view id) const;
+};
+
+class CachingProfileStore final : public ProfileStore {
+ public:
+  // Loads the first snapshot from `inner` (which must outlive this).
+  static Result<std::unique_ptr<CachingProfileStore>> Create(ProfileStore& inner);
+
+  // The current snapshot; holding it keeps it alive.
+  std::shared_ptr<const ProfileSnapshot> Snapshot() const BP_EXCLUDES(mu_);
+
+  // ProfileStore
+  Result<CreateProfileOutcome> Create(const CreateProfileRequest& request) override;
+  Result<ProfileRecord> Get(std::string_view id) override;
+  Result<std::vector<ProfileRecord>> List() override;
+  Status Delete(std::string_view id) override;
+  Result<ProfileRecord> UpdateTags(std::string_view id, const Tags& upsert,
+                                   const std::vector<std::string>& remove, size_t max_tags,
+                                   int64_t now_ms) override;
+
+ private:
+  explicit CachingProfileStore(ProfileStore& inner) : inner_(inner) {}
+  // Publishes a snapshot with `record` put (or removed when `remove`).
+  void Publish(const ProfileRecord* record, std::string_view removed_id) BP_EXCLUDES(mu_);
+
+  ProfileStore& inner_;
+  Mutex write_mu_;  // serialises writers: inner write + publish is one step
+  mutable Mutex mu_;
+  std::shared_ptr<const ProfileSnapshot> snapshot_ BP_GUARDED_BY(mu_);
+};
+
+}  // namespace bp::storage

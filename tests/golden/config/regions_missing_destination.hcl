@@ -1,0 +1,11 @@
+# A profile routes to eu-west-1 and eu-west-3, but regions only lists eu-central-1.
+account_id = "123456789012"
+region = "eu-central-1"
+inference_profiles = {
+  rd-haiku-45 = {
+    model_arn = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+  }
+}
+regions = {
+  eu-central-1 = {}
+}
