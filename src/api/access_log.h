@@ -1,9 +1,11 @@
 #pragma once
 // Access logging for ApiHandler (private to bp_api; included only by
 // router.cc and its test). One info line per request:
-//   "<request id> <principal> <method> <path> <operation> <status> <latency>us"
-// The path is the raw one as received (never decoded, so the line cannot be
-// split by an embedded space or newline); missing values print as "-".
+//   "<request id> <principal> <method> <path> <operation> <status> <latency>us <region>"
+// where <region> is the region that served a runtime call (the response
+// header kServedRegionHeader, set by api/runtime). The path is the raw one as received (never
+// decoded, so the line cannot be split by an embedded space or newline); missing values print as
+// "-".
 
 #include <chrono>
 #include <memory>
@@ -24,8 +26,16 @@ struct AccessEntry {
   std::string operation;  // empty when no route matched
 };
 
+// The response header naming the region that served a runtime call; the
+// access line shows it.
+inline constexpr std::string_view kServedRegionHeader = "x-bedrock-profiles-region";
+
+// The kServedRegionHeader value in `headers`, or empty.
+std::string_view ServedRegion(const http::Headers& headers);
+
 // Writes the line for `entry` answered with `status` at `clock.SteadyNow()`.
-void LogAccess(const AccessEntry& entry, unsigned status, const Clock& clock);
+void LogAccess(const AccessEntry& entry, unsigned status, const Clock& clock,
+               std::string_view region = {});
 
 // Wraps the stream given to an AsyncOperation: forwards every call and logs
 // the access line once the answer is complete (Respond or Finish), or, if
@@ -56,6 +66,7 @@ class LoggedStream final : public http::ResponseStream {
   const AccessEntry entry_;
   const Clock& clock_;
   unsigned status_ = 0;
+  std::string region_;
   bool logged_ = false;
 };
 

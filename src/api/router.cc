@@ -242,8 +242,9 @@ std::variant<const ApiHandler::Route*, http::Response> ApiHandler::Admit(ApiCall
 void ApiHandler::Answer(http::ResponseStream& stream, http::Response&& response,
                         const AccessEntry& entry) {
   unsigned status = response.status;
+  std::string region(ServedRegion(response.headers));
   stream.Respond(std::move(response));
-  LogAccess(entry, status, clock_);
+  LogAccess(entry, status, clock_, region);
 }
 
 http::Response ApiHandler::ErrorResponse(const Status& status, std::string_view request_id) {

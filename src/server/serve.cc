@@ -11,6 +11,7 @@
 #include "api/control/control_routes.h"
 #include "api/router.h"
 #include "api/runtime/invoke_gate.h"
+#include "api/runtime/runtime_service.h"
 #include "auth/iam/iam_authorizer.h"
 #include "auth/sigv4/sigv4_authenticator.h"
 #include "catalog/catalog.h"
@@ -18,6 +19,8 @@
 #include "core/arn.h"
 #include "core/clock.h"
 #include "http/server.h"
+#include "server/runtime_parts.h"
+#include "storage/caching_store.h"
 #include "storage/sqlite/sqlite_profile_store.h"
 
 namespace bp::server {
@@ -65,6 +68,9 @@ void PrintBanner(std::ostream& out, const std::string& url, const config::Config
     out << std::setw(static_cast<int>(name_width) + 2) << p.name << std::setw(95) << described->arn
         << std::setw(44) << described->model_id << JoinRegions(described->model_arns) << "\n";
   }
+  out << "regions (routing " << cfg.routing.policy << ", home " << cfg.routing.home_region
+      << "):\n";
+  for (const std::string& line : DescribeRegions(cfg)) out << "  " << line << "\n";
   out.flush();
 }
 
@@ -159,7 +165,10 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
         "configure your own principals, or pass --allow-default-credentials");
   }
 
-  BP_ASSIGN_OR_RETURN(auto store, storage::SqliteProfileStore::Open(options.state_dir, {}));
+  BP_ASSIGN_OR_RETURN(auto sqlite, storage::SqliteProfileStore::Open(options.state_dir, {}));
+  // Every read (the runtime's above all) comes from memory; writes go through
+  // to SQLite first.
+  BP_ASSIGN_OR_RETURN(auto store, storage::CachingProfileStore::Create(*sqlite));
 
   SystemClock clock;
   SystemRandom random;
@@ -177,7 +186,14 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(handler, control, *authorizer));
   api::runtime::InvokeGate gate({.account_id = cfg.account_id, .region = cfg.region}, *store,
                                 *authorizer);
-  BP_RETURN_IF_ERROR(api::runtime::RegisterRuntimeRoutes(handler, gate));
+  BP_ASSIGN_OR_RETURN(RuntimeParts runtime, BuildRuntimeParts(cfg, clock));
+  api::runtime::RuntimeService runtime_service({}, {.gate = gate,
+                                                    .catalog = catalog,
+                                                    .router = *runtime.router,
+                                                    .backends = runtime.backends,
+                                                    .clock = clock,
+                                                    .random = random});
+  BP_RETURN_IF_ERROR(runtime_service.RegisterRoutes(handler));
 
   http::ServerOptions http_options;
   http_options.host = listen.host;

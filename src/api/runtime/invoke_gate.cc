@@ -29,15 +29,15 @@ std::string_view ActionFor(InvokeKind kind) {
   return "bedrock:InvokeModel";
 }
 
-InvokeGate::InvokeGate(Options options, storage::ProfileStore& store,
+InvokeGate::InvokeGate(Options options, const storage::CachingProfileStore& profiles,
                        const auth::Authorizer& authorizer)
-    : options_(std::move(options)), store_(store), authorizer_(authorizer) {}
+    : options_(std::move(options)), profiles_(profiles), authorizer_(authorizer) {}
 
 std::string InvokeGate::UsableProfiles(const ApiCall& call) const {
-  auto all = store_.List();
-  if (!all.ok()) return "";
+  std::shared_ptr<const storage::ProfileSnapshot> snapshot = profiles_.Snapshot();
   std::string out;
-  for (const storage::ProfileRecord& p : *all) {
+  for (const auto& [id, record] : snapshot->by_id) {
+    const storage::ProfileRecord& p = *record;
     auth::AuthorizationRequest q{.action = "bedrock:InvokeModel", .resource = p.arn, .context = {}};
     if (!authorizer_.Authorize(call.principal, call.request, q).ok()) continue;
     if (!out.empty()) out += ", ";
@@ -56,8 +56,8 @@ Status InvokeGate::RefuseRawModel(const ApiCall& call, std::string_view model_id
   return ValidationError(std::move(message));
 }
 
-Result<storage::ProfileRecord> InvokeGate::Admit(const ApiCall& call, std::string_view model_id,
-                                                 InvokeKind kind) const {
+Result<InvokeGate::Profile> InvokeGate::Admit(const ApiCall& call, std::string_view model_id,
+                                              InvokeKind kind) const {
   std::string profile_arn;
   if (model_id.rfind("arn:", 0) == 0) {
     auto arn = Arn::Parse(model_id);
@@ -94,13 +94,12 @@ Result<storage::ProfileRecord> InvokeGate::Admit(const ApiCall& call, std::strin
   if (!parsed.ok() || parsed->region != options_.region || parsed->account != options_.account_id) {
     return NotFoundError("Inference profile " + profile_arn + " was not found");
   }
-  auto record = store_.Get(parsed->ResourceId());
-  if (!record.ok()) {
-    if (record.status().code() == ErrorCode::kResourceNotFound) {
-      return NotFoundError("Inference profile " + profile_arn + " was not found");
-    }
-    return record.status();
+  std::shared_ptr<const storage::ProfileSnapshot> snapshot = profiles_.Snapshot();
+  auto found = snapshot->by_id.find(parsed->ResourceId());
+  if (found == snapshot->by_id.end()) {
+    return NotFoundError("Inference profile " + profile_arn + " was not found");
   }
+  Profile record = found->second;
   if (kind == InvokeKind::kCountTokens) return record;
   // The foundation model in every region the profile may route to, so a
   // policy missing a region fails on the first call, not by chance later.
@@ -116,35 +115,6 @@ Result<storage::ProfileRecord> InvokeGate::Admit(const ApiCall& call, std::strin
         {.action = action, .resource = model_arn, .context = std::move(context)}));
   }
   return record;
-}
-
-Status RegisterRuntimeRoutes(ApiHandler& handler, const InvokeGate& gate) {
-  struct RouteSpec {
-    const char* pattern;
-    const char* operation;
-    InvokeKind kind;
-  };
-  static constexpr RouteSpec kRoutes[] = {
-      {"/model/{modelId}/invoke", "InvokeModel", InvokeKind::kInvoke},
-      {"/model/{modelId}/invoke-with-response-stream", "InvokeModelWithResponseStream",
-       InvokeKind::kStream},
-      {"/model/{modelId}/converse", "Converse", InvokeKind::kInvoke},
-      {"/model/{modelId}/converse-stream", "ConverseStream", InvokeKind::kStream},
-      {"/model/{modelId}/count-tokens", "CountTokens", InvokeKind::kCountTokens},
-  };
-  for (const RouteSpec& r : kRoutes) {
-    std::string operation = r.operation;
-    BP_RETURN_IF_ERROR(handler.Register(
-        "POST", r.pattern, operation,
-        [&gate, operation, kind = r.kind](const ApiCall& call) -> Result<http::Response> {
-          BP_ASSIGN_OR_RETURN(storage::ProfileRecord profile,
-                              gate.Admit(call, call.params.at(0), kind));
-          (void)profile;
-          return Status(ErrorCode::kNotImplemented, operation + " is not implemented yet");
-        },
-        RouteOptions{.max_body_bytes = 25'000'000}));
-  }
-  return Status::Ok();
 }
 
 }  // namespace bp::api::runtime

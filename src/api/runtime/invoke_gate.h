@@ -7,6 +7,7 @@
 // EVERY destination region (auth.md §4: deterministic two-resource rule).
 // Public header of bp_api_runtime.
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "api/router.h"
 #include "auth/authorizer.h"
 #include "core/status.h"
+#include "storage/caching_store.h"
 #include "storage/profile_store.h"
 
 namespace bp::api::runtime {
@@ -34,16 +36,18 @@ class InvokeGate final {
     std::string region;      // ... and this region
   };
 
-  // `store` and `authorizer` must outlive the gate. Thread-safe.
-  InvokeGate(Options options, storage::ProfileStore& store, const auth::Authorizer& authorizer);
+  // `profiles` and `authorizer` must outlive the gate. Thread-safe. Reads
+  // only the in-memory snapshot of `profiles` (never the database).
+  InvokeGate(Options options, const storage::CachingProfileStore& profiles,
+             const auth::Authorizer& authorizer);
 
   // The profile the call may use. Errors: kValidation (ADR-0007 refusal or a
   // malformed modelId; the message lists the profiles this caller may use),
   // kAccessDenied (AWS wording, naming the resource that is not allowed),
   // kResourceNotFound (no such profile; only after the caller was allowed on
   // the ARN it named, so a denied caller learns nothing).
-  Result<storage::ProfileRecord> Admit(const ApiCall& call, std::string_view model_id,
-                                       InvokeKind kind) const;
+  using Profile = std::shared_ptr<const storage::ProfileRecord>;
+  Result<Profile> Admit(const ApiCall& call, std::string_view model_id, InvokeKind kind) const;
 
  private:
   // "rd-haiku-45 (arn:...)" for each profile `call`'s principal may invoke.
@@ -52,12 +56,8 @@ class InvokeGate final {
                         std::string_view what) const;
 
   const Options options_;
-  storage::ProfileStore& store_;
+  const storage::CachingProfileStore& profiles_;
   const auth::Authorizer& authorizer_;
 };
-
-// Registers the five runtime routes of bedrock-api.md §3. Each passes the
-// gate and then answers 501 NotImplementedException until the runtime lands.
-Status RegisterRuntimeRoutes(ApiHandler& handler, const InvokeGate& gate);
 
 }  // namespace bp::api::runtime

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/arn.h"
+#include "storage/caching_store.h"
 #include "storage/memory/memory_profile_store.h"
 #include "testing/testing.h"
 
@@ -42,21 +43,23 @@ class InvokeGateTest : public ::testing::Test {
                              .tags = {},
                              .created_at_ms = 1,
                              .updated_at_ms = 1};
-    ASSERT_OK(store_.Create({.profile = p, .client_token = "", .request_digest = ""}));
+    ASSERT_OK(store_->Create({.profile = p, .client_token = "", .request_digest = ""}));
     call_.principal = {
         .name = "rd-e2e", .arn = "arn:aws:iam::123456789012:role/rd-e2e", .access_key_id = "AKIA"};
   }
 
-  storage::MemoryProfileStore store_;
+  storage::MemoryProfileStore memory_;
+  std::unique_ptr<storage::CachingProfileStore> store_ =
+      std::move(storage::CachingProfileStore::Create(memory_).value());
   FakeAuthorizer authz_;
-  InvokeGate gate_{{.account_id = "123456789012", .region = "eu-central-1"}, store_, authz_};
+  InvokeGate gate_{{.account_id = "123456789012", .region = "eu-central-1"}, *store_, authz_};
   ApiCall call_;
 };
 
 TEST_F(InvokeGateTest, AdmitsTheProfileByArnOrIdAndChecksEveryRegion) {
   auto by_arn = gate_.Admit(call_, kHaikuArn, InvokeKind::kInvoke);
   ASSERT_OK(by_arn);
-  EXPECT_EQ(by_arn->name, "rd-haiku-45");
+  EXPECT_EQ((*by_arn)->name, "rd-haiku-45");
   EXPECT_THAT(authz_.asked, ::testing::ElementsAre(
                                 std::string("bedrock:InvokeModel ") + kHaikuArn,
                                 "bedrock:InvokeModel " + FoundationModelArn("eu-central-1", kModel),

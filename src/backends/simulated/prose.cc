@@ -15,8 +15,8 @@ constexpr std::array<std::string_view, 8> kFillers = {
     "Start a message with \"Say:\" and I will repeat the rest of it word for word.",
     "When streamed, this text arrives one token at a time.",
     "No data left this machine to produce this reply.",
-    "Routing, quotas and failover behave here as they would in front of a real model.",
-    "Point this region at Amazon Bedrock in the config to get real answers.",
+    "Routing and failover behave here as they would in front of a real model.",
+    "Each region can be given its own pace and injected faults in the config.",
 };
 constexpr int64_t kMinTokens = 25;
 constexpr int64_t kMaxTokens = 80;  // fillers past the minimum must fit under this

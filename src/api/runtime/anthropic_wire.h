@@ -1,0 +1,97 @@
+#pragma once
+// The Anthropic Messages format as Bedrock carries it in InvokeModel /
+// InvokeModelWithResponseStream bodies (bedrock-api.md §5): pure translation
+// to and from the canonical model of backends/backend.h. No I/O.
+// Public header of bp_api_runtime.
+//
+// Schema errors use Bedrock's wording for this body, naming the JSON pointer:
+//   Malformed input request: #: extraneous key [stream] is not permitted,
+//   please reformat your input and try again.
+//   Malformed input request: #: required key [max_tokens] not found, please
+//   reformat your input and try again.
+//   Malformed input request: #/messages/0/role: expected type: String,
+//   found: Integer, please reformat your input and try again.
+// Checks beyond the schema (what the model itself refuses) use Anthropic's
+// dotted-path sentences ("messages.0: all messages must have non-empty
+// content except for the optional final assistant message"). Only the first
+// error found is reported.
+//
+// Thread-safety: pure functions; safe from any thread. The Append* functions
+// use a per-thread scratch buffer, so they allocate nothing once warm.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "backends/backend.h"
+#include "core/clock.h"
+#include "core/status.h"
+
+namespace bp::api::runtime {
+
+// An Anthropic body -> ModelRequest (model_id and region left empty).
+// Required: anthropic_version (any non-empty string: SDKs send
+// "bedrock-2023-05-31" or their own API version), max_tokens (integer >= 1),
+// messages (>= 1). Optional: system (string or text blocks), temperature and
+// top_p (0..1), top_k (>= 0), stop_sequences, tools [{name, description,
+// input_schema}], tool_choice {type: auto|any|tool|none, name}; accepted and
+// not modelled: metadata, anthropic_beta, thinking, cache_control, citations.
+// Content is a string or blocks: text, image {source {type: base64,
+// media_type, data}}, document (base64 or text source), tool_use, tool_result
+// (content string or blocks), thinking / redacted_thinking. Unknown keys at
+// any level are refused; image/document sources by url or file are refused
+// as not supported by this endpoint. Errors: kValidation as described above.
+Result<backends::ModelRequest> ParseAnthropicRequest(std::string_view body);
+
+// "msg_bdrk_" + 24 characters [A-Za-z0-9] drawn from `random`.
+std::string NewAnthropicMessageId(Random& random);
+
+// §5.2 response: {"id","type":"message","role":"assistant","model":
+// api_model_name,"content":[{"type":"text","text"} | {"type":"tool_use","id",
+// "name","input"} | {"type":"thinking","thinking","signature":""}],
+// "stop_reason","stop_sequence" (null unless stop_sequence),"usage":
+// {"input_tokens","cache_creation_input_tokens","cache_read_input_tokens",
+// "output_tokens"}}. Tool input that is not a JSON object is sent as {}.
+std::string AnthropicResponseJson(const backends::ModelResponse& response,
+                                  std::string_view message_id, std::string_view api_model_name);
+
+// ---- InvokeModelWithResponseStream (§5.3) ---------------------------------
+// Each appends ONE event-stream `chunk` frame whose payload is
+// {"bytes":"<base64 of the Anthropic event JSON>"}, in the backend sink order.
+
+// message_start with an empty message (content [], stop_reason null,
+// usage.input_tokens = input_tokens, output_tokens 0).
+void AppendAnthropicMessageStart(std::string& out, std::string_view message_id,
+                                 std::string_view api_model_name, int64_t input_tokens);
+// content_block_start {"type":"text","text":""}
+void AppendAnthropicTextStart(std::string& out, int index);
+// content_block_start {"type":"tool_use","id","name","input":{}}
+void AppendAnthropicToolUseStart(std::string& out, int index, std::string_view id,
+                                 std::string_view name);
+// content_block_delta {"type":"text_delta","text"}
+void AppendAnthropicTextDelta(std::string& out, int index, std::string_view text);
+// content_block_delta {"type":"input_json_delta","partial_json"}
+void AppendAnthropicToolInputDelta(std::string& out, int index, std::string_view fragment);
+// content_block_stop
+void AppendAnthropicBlockStop(std::string& out, int index);
+
+// Bedrock's per-call figures, carried in message_stop (milliseconds for the
+// latencies). Cache counts are sent only when non-zero.
+struct InvocationMetrics {
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t invocation_latency_ms = 0;
+  int64_t first_byte_latency_ms = 0;
+  int64_t cache_read_input_tokens = 0;
+  int64_t cache_write_input_tokens = 0;
+};
+
+// TWO chunk frames: message_delta {"delta":{"stop_reason","stop_sequence"
+// (null unless kStopSequence)},"usage":{"output_tokens"}} then message_stop
+// carrying "amazon-bedrock-invocationMetrics" {inputTokenCount,
+// outputTokenCount, invocationLatency, firstByteLatency[,
+// cacheReadInputTokenCount, cacheWriteInputTokenCount]}.
+void AppendAnthropicFinish(std::string& out, backends::StopReason reason,
+                           std::string_view stop_sequence, const InvocationMetrics& metrics);
+
+}  // namespace bp::api::runtime

@@ -1,0 +1,34 @@
+#pragma once
+// Private to converse_wire.cc: the Converse ContentBlock union and its
+// members (bedrock-api.md §3.3) -> backends::ContentBlock. Errors are
+// kValidation in Coral style (wire_util.h) naming the member path.
+
+#include <vector>
+
+#include "api/runtime/wire_util.h"
+#include "backends/backend.h"
+#include "core/status.h"
+#include "json/json.h"
+
+namespace bp::api::runtime {
+
+struct ConversationFacts {
+  bool has_tool_blocks = false;  // toolUse / toolResult seen: toolConfig is required
+};
+
+// One ContentBlock union at `p`; appends the block to `out` (a cachePoint is
+// validated and appends nothing). text must not be blank; image / document
+// bytes must be valid base64 (their decoded size goes to byte_size);
+// s3Location sources, video, audio, citationsContent, searchResult,
+// toolAddition and toolRemoval are refused as not supported.
+Status ParseContentBlock(const json::Value& v, const WirePath& p, ConversationFacts& facts,
+                         std::vector<backends::ContentBlock>& out);
+
+// cachePoint {type: "default", ttl}: validated only.
+Status ParseCachePoint(const json::Value& v, const WirePath& p);
+
+// guardContent {text {text, qualifiers}} | {image}: the guarded text (kText)
+// or image (kImage).
+Status ParseGuardContent(const json::Value& v, const WirePath& p, backends::ContentBlock& block);
+
+}  // namespace bp::api::runtime

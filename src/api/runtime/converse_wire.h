@@ -1,0 +1,102 @@
+#pragma once
+// The Converse wire format (bedrock-api.md §3.3-3.6): pure translation
+// between Converse / ConverseStream / CountTokens bodies and the canonical
+// model of backends/backend.h. No I/O, no clocks; the runtime service calls
+// these once per request (parse) and once per token (stream events).
+// Public header of bp_api_runtime.
+//
+// Errors are kValidation with Bedrock's Coral wording, naming the member
+// path the way Bedrock does ("messages.0.member.content.1.member.text"):
+//   1 validation error detected: Value '0' at 'inferenceConfig.maxTokens'
+//   failed to satisfy constraint: Member must have value greater than or
+//   equal to 1
+// plus Bedrock's own sentences for conversation-shape errors. Only the first
+// error found is reported. Messages may echo client text; they are not
+// guaranteed to be valid UTF-8 (api::ErrorResponse repairs that).
+//
+// Thread-safety: pure functions; safe from any thread. The Append* functions
+// use a per-thread scratch buffer, so they allocate nothing once warm.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "backends/backend.h"
+#include "core/status.h"
+
+namespace bp::api::runtime {
+
+// ---- Converse / ConverseStream requests --------------------------------
+
+// A Converse or ConverseStream body -> ModelRequest (model_id and region are
+// left empty: the path and the router supply them). max_tokens is 0 when
+// inferenceConfig.maxTokens is absent (the backend's default).
+//
+// Accepted and ignored (not modelled): guardrailConfig, promptVariables,
+// requestMetadata, performanceConfig, serviceTier, outputConfig,
+// additionalModelResponseFieldPaths, cachePoint blocks, toolSpec.strict.
+// additionalModelRequestFields.top_k becomes top_k when it is an integer.
+// JSON null for an optional member means "absent".
+//
+// Errors (kValidation), among others: a body that is not a JSON object; an
+// unknown member anywhere ("The request body contains the unknown member
+// 'inferenceConfig.foo'. Remove it and try again."); roles other than
+// user/assistant; a conversation that does not start with a user message or
+// does not alternate roles; empty content or blank text; a content block
+// that is not exactly one known member; tool names outside
+// ^[a-zA-Z0-9_-]+$ (1-64), toolUseIds outside ^[a-zA-Z0-9_.:-]+$ (1-64);
+// temperature/topP outside 0..1; more than 2500 stopSequences or an empty
+// one; toolChoice.tool naming no tool in toolConfig.tools; toolUse/toolResult
+// blocks without toolConfig; bad base64 image/document bytes; s3Location
+// sources, video, audio and other blocks this endpoint does not serve.
+Result<backends::ModelRequest> ParseConverseRequest(std::string_view body);
+
+// ---- Converse response (§3.4) ------------------------------------------
+
+// {"output":{"message":{"role":"assistant","content":[...]}},"stopReason":..,
+//  "usage":{"inputTokens","outputTokens","totalTokens"[,"cacheReadInputTokens",
+//  "cacheWriteInputTokens"]},"metrics":{"latencyMs":..}}.
+// Content: kText -> {"text"}, kToolUse -> {"toolUse":{toolUseId,name,input}},
+// kReasoning -> {"reasoningContent":{"reasoningText":{"text"}}}; other kinds
+// are skipped. A tool input that is not a JSON object is sent as {}. With
+// stopReason stop_sequence, additionalModelResponseFields carries
+// {"delta":{"stop_sequence":"<matched>"}} (what Anthropic clients read).
+// totalTokens = input + output + cache read + cache write tokens.
+std::string ConverseResponseJson(const backends::ModelResponse& response, int64_t latency_ms);
+
+// ---- ConverseStream events (§3.5) ----------------------------------------
+// Each appends ONE event-stream frame (:message-type event) to `out`. The
+// order is the backend sink order: MessageStart; per block ToolUseStart (tool
+// blocks only: Bedrock sends no start event for text), deltas, BlockStop;
+// then Finish.
+
+// messageStart {"role":"assistant"}
+void AppendConverseMessageStart(std::string& out);
+// contentBlockStart {"contentBlockIndex":i,"start":{"toolUse":{"toolUseId","name"}}}
+void AppendConverseToolUseStart(std::string& out, int index, std::string_view id,
+                                std::string_view name);
+// contentBlockDelta {"contentBlockIndex":i,"delta":{"text":"..."}}
+void AppendConverseTextDelta(std::string& out, int index, std::string_view text);
+// contentBlockDelta {"contentBlockIndex":i,"delta":{"toolUse":{"input":"<fragment>"}}}
+void AppendConverseToolInputDelta(std::string& out, int index, std::string_view fragment);
+// contentBlockStop {"contentBlockIndex":i}
+void AppendConverseBlockStop(std::string& out, int index);
+// TWO frames: messageStop {"stopReason":..} then metadata {"usage":{..},
+// "metrics":{"latencyMs":..}}, the last event of the stream.
+void AppendConverseFinish(std::string& out, backends::StopReason reason,
+                          const backends::Usage& usage, int64_t latency_ms);
+
+// ---- CountTokens (§3.6) ----------------------------------------------------
+
+// {"input":{"converse":{messages, system, toolConfig,
+// additionalModelRequestFields}}} -> validated as ParseConverseRequest (no
+// inferenceConfig there), or {"input":{"invokeModel":{"body":"<base64>"}}}
+// -> the decoded body parsed with ParseAnthropicRequest (anthropic_wire.h).
+// Errors (kValidation): anything else, with the member path named; errors of
+// the inner Anthropic body keep its "Malformed input request: ..." wording.
+Result<backends::ModelRequest> ParseCountTokensRequest(std::string_view body);
+
+// {"inputTokens":n}
+std::string CountTokensResponseJson(int64_t input_tokens);
+
+}  // namespace bp::api::runtime

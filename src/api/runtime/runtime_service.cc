@@ -1,0 +1,420 @@
+#include "api/runtime/runtime_service.h"
+
+#include <chrono>
+#include <utility>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "api/access_log.h"
+#include "api/errors.h"
+#include "api/runtime/anthropic_wire.h"
+#include "api/runtime/converse_wire.h"
+#include "api/runtime/stream_errors.h"
+
+namespace bp::api::runtime {
+
+namespace {
+
+constexpr size_t kMaxBodyBytes = 25'000'000;
+constexpr std::string_view kEventStreamType = "application/vnd.amazon.eventstream";
+constexpr std::string_view kJsonType = "application/json";
+
+bool IsStream(RuntimeApi api) {
+  return api == RuntimeApi::kInvokeStream || api == RuntimeApi::kConverseStream;
+}
+bool IsAnthropic(RuntimeApi api) {
+  return api == RuntimeApi::kInvoke || api == RuntimeApi::kInvokeStream;
+}
+
+// "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.x" -> "anthropic.x".
+std::string_view ModelIdOf(std::string_view model_arn) {
+  size_t slash = model_arn.find('/');
+  return slash == std::string_view::npos ? model_arn : model_arn.substr(slash + 1);
+}
+
+// "arn:aws:bedrock:eu-west-1::..." -> "eu-west-1".
+std::string_view RegionOf(std::string_view arn) {
+  size_t start = 0;
+  for (int i = 0; i < 3; ++i) {
+    start = arn.find(':', start);
+    if (start == std::string_view::npos) return {};
+    ++start;
+  }
+  size_t end = arn.find(':', start);
+  return end == std::string_view::npos ? std::string_view() : arn.substr(start, end - start);
+}
+
+// Failures that say something about the region, worth another region.
+bool IsRetryable(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kThrottling:
+    case ErrorCode::kServiceUnavailable:
+    case ErrorCode::kModelNotReady:
+    case ErrorCode::kModelTimeout:
+    case ErrorCode::kInternal:
+    case ErrorCode::kModelStreamError:
+      return true;
+    default:
+      return false;
+  }
+}
+
+routing::Outcome OutcomeOf(ErrorCode code) {
+  return IsRetryable(code) || code == ErrorCode::kModelError ? routing::Outcome::kFailure
+                                                             : routing::Outcome::kClientError;
+}
+
+int64_t MillisBetween(std::chrono::steady_clock::time_point a,
+                      std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+}
+
+}  // namespace
+
+// One runtime call in flight. Owned by itself (self_) from Run() until its
+// answer is complete; the backend invocation holds only a reference (the
+// sink), and is always destroyed from a posted task, never from inside one of
+// its own callbacks.
+class RuntimeService::Call final : public backends::OutputSink,
+                                   public std::enable_shared_from_this<Call> {
+ public:
+  Call(const RuntimeService& service, RuntimeApi api, const ApiCall& call,
+       std::shared_ptr<http::ResponseStream> stream, backends::ModelRequest request,
+       const storage::ProfileRecord& profile)
+      : service_(service),
+        api_(api),
+        request_id_(call.request.request_id),
+        stream_(std::move(stream)),
+        request_(std::move(request)),
+        start_(service.deps_.clock.SteadyNow()) {
+    for (const std::string& arn : profile.model_arns) {
+      std::string_view region = RegionOf(arn);
+      if (service.deps_.backends.find(region) == service.deps_.backends.end()) continue;
+      candidates_.emplace_back(region);
+      model_ids_.emplace_back(ModelIdOf(arn));
+    }
+    if (IsAnthropic(api_)) {
+      message_id_ = NewAnthropicMessageId(service.deps_.random);
+      std::string_view model_id = model_ids_.empty() ? std::string_view() : model_ids_.front();
+      const catalog::FoundationModel* fm = service.deps_.catalog.FindModel(model_id);
+      api_model_name_ = fm != nullptr ? fm->api_model_name : std::string(model_id);
+    }
+  }
+
+  void Run() {
+    self_ = shared_from_this();
+    if (candidates_.empty()) {
+      return Fail(Status(ErrorCode::kServiceUnavailable,
+                         "None of the inference profile's regions is served by this endpoint"));
+    }
+    NextAttempt(Status::Ok());
+  }
+
+  // backends::OutputSink
+  void OnStart(int64_t input_tokens) override {
+    if (Ignored()) return;
+    first_byte_ = service_.deps_.clock.SteadyNow();
+    input_tokens_ = input_tokens;
+    if (!IsStream(api_)) return collector_.OnStart(input_tokens);
+    http::Headers headers;
+    headers.push_back({"content-type", std::string(kEventStreamType)});
+    if (api_ == RuntimeApi::kInvokeStream) {
+      headers.push_back({"x-amzn-bedrock-content-type", std::string(kJsonType)});
+    }
+    headers.push_back({std::string(kServedRegionHeader), region_});
+    stream_->StartStream(200, std::move(headers));
+    started_ = true;
+    std::string frame;
+    if (api_ == RuntimeApi::kConverseStream) {
+      AppendConverseMessageStart(frame);
+    } else {
+      AppendAnthropicMessageStart(frame, message_id_, api_model_name_, input_tokens);
+    }
+    Send(std::move(frame));
+  }
+
+  void OnTextStart(int index) override {
+    if (Ignored()) return;
+    if (!IsStream(api_)) return collector_.OnTextStart(index);
+    if (api_ == RuntimeApi::kInvokeStream) {
+      std::string frame;
+      AppendAnthropicTextStart(frame, index);
+      Send(std::move(frame));
+    }  // Converse sends no start event for text blocks (§3.5).
+  }
+
+  void OnToolUseStart(int index, std::string_view id, std::string_view name) override {
+    if (Ignored()) return;
+    if (!IsStream(api_)) return collector_.OnToolUseStart(index, id, name);
+    std::string frame;
+    if (api_ == RuntimeApi::kConverseStream) {
+      AppendConverseToolUseStart(frame, index, id, name);
+    } else {
+      AppendAnthropicToolUseStart(frame, index, id, name);
+    }
+    Send(std::move(frame));
+  }
+
+  void OnTextDelta(int index, std::string_view text) override {
+    if (Ignored()) return;
+    if (!IsStream(api_)) return collector_.OnTextDelta(index, text);
+    std::string frame;
+    if (api_ == RuntimeApi::kConverseStream) {
+      AppendConverseTextDelta(frame, index, text);
+    } else {
+      AppendAnthropicTextDelta(frame, index, text);
+    }
+    Send(std::move(frame));
+  }
+
+  void OnToolInputDelta(int index, std::string_view fragment) override {
+    if (Ignored()) return;
+    if (!IsStream(api_)) return collector_.OnToolInputDelta(index, fragment);
+    std::string frame;
+    if (api_ == RuntimeApi::kConverseStream) {
+      AppendConverseToolInputDelta(frame, index, fragment);
+    } else {
+      AppendAnthropicToolInputDelta(frame, index, fragment);
+    }
+    Send(std::move(frame));
+  }
+
+  void OnBlockStop(int index) override {
+    if (Ignored()) return;
+    if (!IsStream(api_)) return collector_.OnBlockStop(index);
+    std::string frame;
+    if (api_ == RuntimeApi::kConverseStream) {
+      AppendConverseBlockStop(frame, index);
+    } else {
+      AppendAnthropicBlockStop(frame, index);
+    }
+    Send(std::move(frame));
+  }
+
+  void OnFinish(backends::StopReason reason, std::string_view stop_sequence,
+                const backends::Usage& usage) override {
+    if (Ignored()) return;
+    service_.deps_.router.End(region_, routing::Outcome::kSuccess);
+    const int64_t latency = MillisBetween(start_, service_.deps_.clock.SteadyNow());
+    if (IsStream(api_)) {
+      std::string frame;
+      if (api_ == RuntimeApi::kConverseStream) {
+        AppendConverseFinish(frame, reason, usage, latency);
+      } else {
+        AppendAnthropicFinish(frame, reason, stop_sequence,
+                              {.input_tokens = usage.input_tokens,
+                               .output_tokens = usage.output_tokens,
+                               .invocation_latency_ms = latency,
+                               .first_byte_latency_ms = MillisBetween(start_, first_byte_)});
+      }
+      Send(std::move(frame));
+      stream_->Finish();
+      return Release();
+    }
+    collector_.OnFinish(reason, stop_sequence, usage);
+    RespondCollected(latency);
+    Release();
+  }
+
+  void OnError(const Status& status) override {
+    if (Ignored()) return;
+    service_.deps_.router.End(region_, OutcomeOf(status.code()));
+    spdlog::info("{} attempt in {} failed: {} {}", request_id_, region_,
+                 ErrorCodeName(status.code()), status.message());
+    if (!started_ && IsRetryable(status.code())) {
+      // Nothing reached the caller yet: try another region, from a fresh
+      // task so this invocation is gone first.
+      Status last = status;
+      stream_->loop().Post([self = shared_from_this(), last = std::move(last)] {
+        self->invocation_.reset();
+        self->NextAttempt(last);
+      });
+      finished_attempt_ = true;
+      return;
+    }
+    Fail(status);
+  }
+
+ private:
+  // True when the callback belongs to an attempt already over, or the caller
+  // went away (then the attempt is abandoned).
+  bool Ignored() {
+    if (finished_attempt_ || done_) return true;
+    if (!stream_->Closed()) return false;
+    service_.deps_.router.End(region_, routing::Outcome::kClientError);
+    spdlog::info("{} caller went away; abandoning the call in {}", request_id_, region_);
+    Release();
+    return true;
+  }
+
+  void NextAttempt(Status last_error) {
+    finished_attempt_ = false;
+    std::optional<std::string> region = service_.deps_.router.Pick(candidates_, tried_);
+    if (!region) {
+      if (last_error.ok()) {
+        last_error = Status(ErrorCode::kServiceUnavailable,
+                            "No region of the inference profile can serve the request now");
+      }
+      return Fail(last_error);
+    }
+    region_ = std::move(*region);
+    tried_.push_back(region_);
+    size_t i = 0;
+    while (i < candidates_.size() && candidates_[i] != region_) ++i;
+    request_.region = region_;
+    request_.model_id = model_ids_[i];
+    collector_ = backends::ResponseCollector();
+    service_.deps_.router.Begin(region_);
+    backends::ModelBackend* backend = service_.deps_.backends.find(region_)->second;
+    invocation_ = backend->Start(request_, stream_->loop(), *this);
+  }
+
+  void Send(std::string&& frame) { stream_->Write(std::move(frame)); }
+
+  // The terminal failure: a JSON error before the first byte, an in-stream
+  // exception after it.
+  void Fail(Status status) {
+    if (status.code() == ErrorCode::kModelStreamError && !IsStream(api_)) {
+      status = Status(ErrorCode::kModelError, status.message());
+    }
+    if (started_) {
+      std::string frame;
+      AppendStreamException(
+          frame, api_ == RuntimeApi::kConverseStream ? StreamApi::kConverse : StreamApi::kInvoke,
+          status);
+      Send(std::move(frame));
+      stream_->Finish();
+    } else {
+      http::Response response = ErrorResponse(status, request_id_);
+      if (!region_.empty()) {
+        response.headers.push_back({std::string(kServedRegionHeader), region_});
+      }
+      stream_->Respond(std::move(response));
+    }
+    Release();
+  }
+
+  void RespondCollected(int64_t latency_ms) {
+    backends::ModelResponse& r = collector_.response();
+    http::Response response;
+    response.headers.push_back({"content-type", std::string(kJsonType)});
+    response.headers.push_back({std::string(kServedRegionHeader), region_});
+    if (api_ == RuntimeApi::kConverse) {
+      response.body = ConverseResponseJson(r, latency_ms);
+    } else {
+      response.body = AnthropicResponseJson(r, message_id_, api_model_name_);
+      response.headers.push_back(
+          {"x-amzn-bedrock-input-token-count", std::to_string(r.usage.input_tokens)});
+      response.headers.push_back(
+          {"x-amzn-bedrock-output-token-count", std::to_string(r.usage.output_tokens)});
+      response.headers.push_back({"x-amzn-bedrock-invocation-latency", std::to_string(latency_ms)});
+    }
+    stream_->Respond(std::move(response));
+  }
+
+  // Ends the call: the invocation and the self-reference go in a posted task.
+  void Release() {
+    done_ = true;
+    stream_->loop().Post([self = shared_from_this()] {
+      self->invocation_.reset();
+      self->self_.reset();
+    });
+  }
+
+  const RuntimeService& service_;
+  const RuntimeApi api_;
+  const std::string request_id_;
+  const std::shared_ptr<http::ResponseStream> stream_;
+  backends::ModelRequest request_;
+  std::vector<std::string> candidates_;  // regions with a backend, in profile order
+  std::vector<std::string> model_ids_;   // foundation model id per candidate
+  std::vector<std::string> tried_;
+  std::string region_;  // of the current attempt
+  std::string message_id_;
+  std::string api_model_name_;
+  std::unique_ptr<backends::Invocation> invocation_;
+  backends::ResponseCollector collector_;  // non-streaming calls
+  std::shared_ptr<Call> self_;
+  const std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point first_byte_;
+  int64_t input_tokens_ = 0;
+  bool started_ = false;           // the caller has seen bytes (streams only)
+  bool finished_attempt_ = false;  // the current attempt ended; a retry is posted
+  bool done_ = false;
+};
+
+RuntimeService::RuntimeService(Options options, Dependencies deps)
+    : options_(options), deps_(deps) {}
+
+void RuntimeService::Serve(RuntimeApi api, ApiCall&& call,
+                           std::shared_ptr<http::ResponseStream> stream) const {
+  auto refuse = [&](const Status& status) {
+    stream->Respond(ErrorResponse(status, call.request.request_id));
+  };
+  Result<InvokeGate::Profile> profile = deps_.gate.Admit(
+      call, call.params.at(0), IsStream(api) ? InvokeKind::kStream : InvokeKind::kInvoke);
+  if (!profile.ok()) return refuse(profile.status());
+  Result<backends::ModelRequest> request = IsAnthropic(api)
+                                               ? ParseAnthropicRequest(call.request.body)
+                                               : ParseConverseRequest(call.request.body);
+  if (!request.ok()) return refuse(request.status());
+  if (request->max_tokens > options_.max_output_tokens) {
+    const std::string limit = std::to_string(options_.max_output_tokens);
+    return refuse(ValidationError("The maximum tokens you requested exceeds the model limit of " +
+                                  limit +
+                                  ". Try again with a maximum tokens value that is lower "
+                                  "than " +
+                                  limit + "."));
+  }
+  auto run =
+      std::make_shared<Call>(*this, api, call, std::move(stream), std::move(*request), **profile);
+  run->Run();
+}
+
+Result<http::Response> RuntimeService::CountTokens(const ApiCall& call) const {
+  BP_ASSIGN_OR_RETURN(InvokeGate::Profile profile,
+                      deps_.gate.Admit(call, call.params.at(0), InvokeKind::kCountTokens));
+  BP_ASSIGN_OR_RETURN(backends::ModelRequest request, ParseCountTokensRequest(call.request.body));
+  for (const std::string& arn : profile->model_arns) {
+    auto it = deps_.backends.find(RegionOf(arn));
+    if (it == deps_.backends.end()) continue;
+    request.model_id = std::string(ModelIdOf(arn));
+    request.region = it->first;
+    http::Response response;
+    response.headers.push_back({"content-type", std::string(kJsonType)});
+    response.body = CountTokensResponseJson(it->second->CountInputTokens(request));
+    return response;
+  }
+  return Status(ErrorCode::kServiceUnavailable,
+                "None of the inference profile's regions is served by this endpoint");
+}
+
+Status RuntimeService::RegisterRoutes(ApiHandler& handler) const {
+  struct RouteSpec {
+    const char* pattern;
+    const char* operation;
+    RuntimeApi api;
+  };
+  static constexpr RouteSpec kRoutes[] = {
+      {"/model/{modelId}/invoke", "InvokeModel", RuntimeApi::kInvoke},
+      {"/model/{modelId}/invoke-with-response-stream", "InvokeModelWithResponseStream",
+       RuntimeApi::kInvokeStream},
+      {"/model/{modelId}/converse", "Converse", RuntimeApi::kConverse},
+      {"/model/{modelId}/converse-stream", "ConverseStream", RuntimeApi::kConverseStream},
+  };
+  const RouteOptions options{.max_body_bytes = kMaxBodyBytes};
+  for (const RouteSpec& r : kRoutes) {
+    BP_RETURN_IF_ERROR(handler.RegisterAsync(
+        "POST", r.pattern, r.operation,
+        [this, api = r.api](ApiCall&& call, std::shared_ptr<http::ResponseStream> stream) {
+          Serve(api, std::move(call), std::move(stream));
+        },
+        options));
+  }
+  return handler.Register(
+      "POST", "/model/{modelId}/count-tokens", "CountTokens",
+      [this](const ApiCall& call) { return CountTokens(call); }, options);
+}
+
+}  // namespace bp::api::runtime

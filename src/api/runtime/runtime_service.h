@@ -1,0 +1,76 @@
+#pragma once
+// The runtime operations of bedrock-api.md §3: InvokeModel,
+// InvokeModelWithResponseStream, Converse, ConverseStream and CountTokens.
+// Each call: the gate (ADR-0007 + authorization) -> parse and validate the
+// body once -> pick a region (routing::Router) -> start the region's backend
+// -> answer as JSON, or as an event stream written token by token.
+//
+// Failover: a retryable failure (throttling, unavailable, timeout, internal,
+// model not ready) before the first byte reaches the caller is retried in
+// another of the profile's regions, up to the router's max_attempts. For the
+// non-streaming operations nothing is sent before the model finishes, so a
+// mid-answer fault is retried too. After a stream's first byte a failure
+// becomes a modelled exception event and the body ends cleanly.
+//
+// Every answer carries the serving region in the `x-bedrock-profiles-region`
+// header (also in the access log); InvokeModel adds Bedrock's
+// X-Amzn-Bedrock-{Input,Output}-Token-Count and -Invocation-Latency headers.
+//
+// Thread-safety: register before serving; then calls run on any loop thread
+// at once. Each call lives on the loop of its connection. Public header of
+// bp_api_runtime (with invoke_gate.h).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "api/router.h"
+#include "api/runtime/invoke_gate.h"
+#include "backends/backend.h"
+#include "catalog/catalog.h"
+#include "core/clock.h"
+#include "routing/router.h"
+
+namespace bp::api::runtime {
+
+// region -> the backend answering there. Backends are not owned.
+using BackendMap = std::map<std::string, backends::ModelBackend*, std::less<>>;
+
+enum class RuntimeApi : uint8_t { kInvoke, kInvokeStream, kConverse, kConverseStream };
+
+class RuntimeService final {
+ public:
+  struct Options {
+    // Upper bound on maxTokens / max_tokens (Claude 4.x on Bedrock: 64000).
+    int32_t max_output_tokens = 64'000;
+  };
+  // Everything must outlive the service.
+  struct Dependencies {
+    const InvokeGate& gate;
+    const catalog::Catalog& catalog;
+    routing::Router& router;
+    const BackendMap& backends;
+    const Clock& clock;
+    Random& random;
+  };
+
+  RuntimeService(Options options, Dependencies deps);
+
+  // Registers the five routes of §3 on `handler`.
+  Status RegisterRoutes(ApiHandler& handler) const;
+
+  // One call of `api` (the route handlers; public for tests).
+  void Serve(RuntimeApi api, ApiCall&& call, std::shared_ptr<http::ResponseStream> stream) const;
+  Result<http::Response> CountTokens(const ApiCall& call) const;
+
+ private:
+  class Call;
+  friend class Call;
+
+  const Options options_;
+  const Dependencies deps_;
+};
+
+}  // namespace bp::api::runtime

@@ -1,0 +1,263 @@
+#include "api/runtime/runtime_service.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/fake_response_stream.h"
+#include "core/arn.h"
+#include "eventstream/eventstream.h"
+#include "storage/caching_store.h"
+#include "storage/memory/memory_profile_store.h"
+#include "testing/testing.h"
+
+namespace bp::api::runtime {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kModel[] = "anthropic.claude-haiku-4-5-20251001-v1:0";
+constexpr char kId[] = "acwt9yee9wzo";
+
+// A backend that answers by script: fail before output, or emit `words` as
+// text deltas (failing after the first one when `fail_mid_stream`).
+class ScriptedBackend final : public backends::ModelBackend {
+ public:
+  struct Script {
+    Status fail_before;  // OK: no failure before output
+    bool fail_mid_stream = false;
+    std::vector<std::string> words = {"hello", " world"};
+  };
+  explicit ScriptedBackend(Script script) : script_(std::move(script)) {}
+
+  std::unique_ptr<backends::Invocation> Start(const backends::ModelRequest& request,
+                                              EventLoop& loop,
+                                              backends::OutputSink& sink) override {
+    ++calls;
+    last_model_id = request.model_id;
+    auto alive = std::make_shared<bool>(true);
+    loop.Post([this, &sink, alive] {
+      if (!*alive) return;
+      if (!script_.fail_before.ok()) return sink.OnError(script_.fail_before);
+      sink.OnStart(7);
+      sink.OnTextStart(0);
+      for (size_t i = 0; i < script_.words.size(); ++i) {
+        sink.OnTextDelta(0, script_.words[i]);
+        if (script_.fail_mid_stream) {
+          return sink.OnError(Status(ErrorCode::kModelStreamError, "broke mid-answer"));
+        }
+      }
+      sink.OnBlockStop(0);
+      sink.OnFinish(
+          backends::StopReason::kEndTurn, "",
+          {.input_tokens = 7, .output_tokens = static_cast<int64_t>(script_.words.size())});
+    });
+    return std::make_unique<Handle>(std::move(alive));
+  }
+  int64_t CountInputTokens(const backends::ModelRequest&) const override { return 7; }
+
+  int calls = 0;
+  std::string last_model_id;
+
+ private:
+  struct Handle final : backends::Invocation {
+    explicit Handle(std::shared_ptr<bool> a) : alive(std::move(a)) {}
+    ~Handle() override { *alive = false; }
+    std::shared_ptr<bool> alive;
+  };
+  Script script_;
+};
+
+class RuntimeServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage::ProfileRecord p;
+    p.id = kId;
+    p.name = "rd-haiku-45";
+    p.arn = ApplicationProfileArn("eu-central-1", "123456789012", kId);
+    p.source_arn = "src";
+    for (const char* r : {"eu-central-1", "eu-west-1", "eu-west-3"}) {
+      p.model_arns.push_back(FoundationModelArn(r, kModel));
+    }
+    ASSERT_OK(store_->Create({.profile = p}).status());
+  }
+
+  void Use(const std::string& region, ScriptedBackend::Script script) {
+    owned_[region] = std::make_unique<ScriptedBackend>(std::move(script));
+    backends_[region] = owned_[region].get();
+  }
+  ScriptedBackend& Backend(const std::string& region) { return *owned_.at(region); }
+
+  // Runs one call of `api` and everything it schedules.
+  std::shared_ptr<testing::FakeResponseStream> Call(RuntimeApi api, std::string model_id,
+                                                    std::string body) {
+    ApiCall call{.request = testing::MakeRequest("POST", "/model/x/converse", std::move(body)),
+                 .params = {std::move(model_id)},
+                 .principal = {.name = "p",
+                               .arn = "arn:aws:iam::123456789012:role/p",
+                               .access_key_id = "AKIA"},
+                 .operation = "Converse"};
+    auto stream = std::make_shared<testing::FakeResponseStream>();
+    service_.Serve(api, std::move(call), stream);
+    static_cast<testing::ManualLoop&>(stream->loop()).RunAll();
+    return stream;
+  }
+
+  static std::vector<eventstream::Frame> Frames(const std::string& body) {
+    eventstream::Decoder decoder;
+    decoder.Feed(body);
+    std::vector<eventstream::Frame> out;
+    for (;;) {
+      auto next = decoder.Next();
+      EXPECT_OK(next.status());
+      if (!next.ok() || !next->has_value()) break;
+      out.push_back(std::move(**next));
+    }
+    EXPECT_OK(decoder.Finish());
+    return out;
+  }
+
+  static constexpr char kConverse[] = R"({"messages":[{"role":"user","content":[{"text":"hi"}]}]})";
+  static constexpr char kAnthropic[] =
+      R"({"anthropic_version":"bedrock-2023-05-31","max_tokens":10,"messages":[{"role":"user","content":"hi"}]})";
+
+  bp::testing::FakeClock clock_;
+  bp::testing::SeededRandom random_{7};
+  catalog::Catalog catalog_ = catalog::Catalog::Builtin().value();
+  storage::MemoryProfileStore memory_;
+  std::unique_ptr<storage::CachingProfileStore> store_ =
+      std::move(storage::CachingProfileStore::Create(memory_).value());
+  auth::AllowAllAuthorizer authz_;
+  InvokeGate gate_{{.account_id = "123456789012", .region = "eu-central-1"}, *store_, authz_};
+  routing::Router router_{{.home_region = "eu-central-1", .failure_threshold = 2},
+                          {"eu-central-1", "eu-west-1", "eu-west-3"},
+                          clock_};
+  std::map<std::string, std::unique_ptr<ScriptedBackend>> owned_;
+  BackendMap backends_;
+  RuntimeService service_{{},
+                          {.gate = gate_,
+                           .catalog = catalog_,
+                           .router = router_,
+                           .backends = backends_,
+                           .clock = clock_,
+                           .random = random_}};
+};
+
+TEST_F(RuntimeServiceTest, ConverseIsAnsweredByTheHomeRegion) {
+  for (const char* r : {"eu-central-1", "eu-west-1", "eu-west-3"}) Use(r, {});
+  auto s = Call(RuntimeApi::kConverse, kId, kConverse);
+  EXPECT_EQ(s->answers, 1);
+  EXPECT_EQ(s->response.status, 200u);
+  EXPECT_EQ(s->Header("x-bedrock-profiles-region"), "eu-central-1");
+  EXPECT_THAT(s->response.body, HasSubstr(R"("text":"hello world")"));
+  EXPECT_THAT(s->response.body, HasSubstr(R"("stopReason":"end_turn")"));
+  EXPECT_EQ(Backend("eu-central-1").last_model_id, kModel);
+  EXPECT_EQ(Backend("eu-west-1").calls, 0);
+}
+
+TEST_F(RuntimeServiceTest, RetryableFailureBeforeOutputIsRetriedInAnotherRegion) {
+  Use("eu-central-1", {.fail_before = Status(ErrorCode::kServiceUnavailable, "down")});
+  Use("eu-west-1", {});
+  Use("eu-west-3", {});
+  auto s = Call(RuntimeApi::kConverse, kId, kConverse);
+  EXPECT_EQ(s->answers, 1);
+  EXPECT_EQ(s->response.status, 200u);
+  EXPECT_EQ(s->Header("x-bedrock-profiles-region"), "eu-west-1");
+  std::vector<routing::RegionHealth> health = router_.Health();
+  EXPECT_EQ(health[0].failures, 1u);
+  EXPECT_EQ(health[1].successes, 1u);
+  for (const auto& h : health) EXPECT_EQ(h.outstanding, 0u) << h.region;
+}
+
+TEST_F(RuntimeServiceTest, NonStreamingCallsRetryAMidAnswerFaultToo) {
+  Use("eu-central-1", {.fail_mid_stream = true});
+  Use("eu-west-1", {});
+  Use("eu-west-3", {});
+  auto s = Call(RuntimeApi::kInvoke, kId, kAnthropic);
+  EXPECT_EQ(s->response.status, 200u);
+  EXPECT_EQ(s->Header("x-bedrock-profiles-region"), "eu-west-1");
+  EXPECT_EQ(s->Header("x-amzn-bedrock-input-token-count"), "7");
+  EXPECT_EQ(s->Header("x-amzn-bedrock-output-token-count"), "2");
+  EXPECT_THAT(s->response.body, HasSubstr(R"("model":"claude-haiku-4-5-20251001")"));
+}
+
+TEST_F(RuntimeServiceTest, WhenEveryRegionFailsTheLastErrorIsAnswered) {
+  for (const char* r : {"eu-central-1", "eu-west-1", "eu-west-3"}) {
+    Use(r, {.fail_before = Status(ErrorCode::kThrottling, std::string("busy in ") + r)});
+  }
+  auto s = Call(RuntimeApi::kConverse, kId, kConverse);
+  EXPECT_EQ(s->answers, 1);
+  EXPECT_EQ(s->response.status, 429u);
+  EXPECT_THAT(s->response.body, HasSubstr("busy in eu-west-3"));
+  EXPECT_EQ(Backend("eu-west-3").calls, 1);
+}
+
+TEST_F(RuntimeServiceTest, ClientErrorsAreNotRetried) {
+  Use("eu-central-1", {.fail_before = ValidationError("bad tool choice")});
+  Use("eu-west-1", {});
+  auto s = Call(RuntimeApi::kConverse, kId, kConverse);
+  EXPECT_EQ(s->response.status, 400u);
+  EXPECT_EQ(Backend("eu-west-1").calls, 0);
+  EXPECT_EQ(router_.Health()[0].failures, 0u) << "a client error says nothing about the region";
+}
+
+TEST_F(RuntimeServiceTest, ConverseStreamWritesEventsAndEndsWithMetadata) {
+  Use("eu-central-1", {});
+  auto s = Call(RuntimeApi::kConverseStream, kId, kConverse);
+  EXPECT_EQ(s->answers, 1);
+  EXPECT_TRUE(s->finished);
+  EXPECT_EQ(s->Header("content-type"), "application/vnd.amazon.eventstream");
+  std::vector<std::string> types;
+  for (const auto& f : Frames(s->response.body)) {
+    types.emplace_back(f.StringHeader(":event-type"));
+  }
+  EXPECT_THAT(types, ElementsAre("messageStart", "contentBlockDelta", "contentBlockDelta",
+                                 "contentBlockStop", "messageStop", "metadata"));
+}
+
+TEST_F(RuntimeServiceTest, AFaultAfterTheFirstByteBecomesAnExceptionEvent) {
+  Use("eu-central-1", {.fail_mid_stream = true});
+  Use("eu-west-1", {});
+  auto s = Call(RuntimeApi::kConverseStream, kId, kConverse);
+  EXPECT_EQ(s->answers, 1);
+  EXPECT_TRUE(s->finished);
+  std::vector<eventstream::Frame> frames = Frames(s->response.body);
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_EQ(frames[2].StringHeader(":message-type"), "exception");
+  EXPECT_EQ(frames[2].StringHeader(":exception-type"), "modelStreamErrorException");
+  EXPECT_EQ(Backend("eu-west-1").calls, 0) << "bytes were sent: no retry";
+}
+
+TEST_F(RuntimeServiceTest, StreamsRetryFailuresBeforeTheFirstByte) {
+  Use("eu-central-1", {.fail_before = Status(ErrorCode::kThrottling, "busy")});
+  Use("eu-west-1", {});
+  auto s = Call(RuntimeApi::kInvokeStream, kId, kAnthropic);
+  EXPECT_EQ(s->answers, 1);
+  EXPECT_EQ(s->Header("x-bedrock-profiles-region"), "eu-west-1");
+  std::vector<eventstream::Frame> frames = Frames(s->response.body);
+  ASSERT_FALSE(frames.empty());
+  for (const auto& f : frames) EXPECT_EQ(f.StringHeader(":event-type"), "chunk");
+}
+
+TEST_F(RuntimeServiceTest, RefusalsAndBadBodiesNeverReachABackend) {
+  Use("eu-central-1", {});
+  EXPECT_EQ(Call(RuntimeApi::kConverse, kModel, kConverse)->response.status, 400u);
+  EXPECT_EQ(Call(RuntimeApi::kConverse, "zzzzzzzzzzzz", kConverse)->response.status, 404u);
+  EXPECT_EQ(Call(RuntimeApi::kConverse, kId, "{not json")->response.status, 400u);
+  auto big = Call(RuntimeApi::kConverse, kId,
+                  R"({"messages":[{"role":"user","content":[{"text":"hi"}]}],)"
+                  R"("inferenceConfig":{"maxTokens":64001}})");
+  EXPECT_EQ(big->response.status, 400u);
+  EXPECT_THAT(big->response.body, HasSubstr("model limit of 64000"));
+  EXPECT_EQ(Backend("eu-central-1").calls, 0);
+}
+
+TEST_F(RuntimeServiceTest, AProfileWithoutAServedRegionIsUnavailable) {
+  auto s = Call(RuntimeApi::kConverse, kId, kConverse);  // no backends at all
+  EXPECT_EQ(s->response.status, 503u);
+}
+
+}  // namespace
+}  // namespace bp::api::runtime

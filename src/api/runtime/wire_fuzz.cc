@@ -1,0 +1,69 @@
+// libFuzzer target over the runtime's body parsers (untrusted bytes from every
+// caller): Converse / ConverseStream, Anthropic Messages (InvokeModel*) and
+// CountTokens. Byte 0 picks the parser; the rest is the body.
+//
+// Invariants checked on every input: parsing never crashes, hangs or throws;
+// an accepted request renders into response JSON that parses again (the
+// text and tool inputs it carried are echoed back through both formats).
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "api/runtime/anthropic_wire.h"
+#include "api/runtime/converse_wire.h"
+#include "backends/backend.h"
+#include "json/json.h"
+
+namespace {
+
+void Check(bool ok) {
+  if (!ok) std::abort();
+}
+
+// A response echoing every block of the request, so the renderers see the
+// same strange strings the parser accepted.
+bp::backends::ModelResponse Echo(const bp::backends::ModelRequest& request) {
+  bp::backends::ModelResponse response;
+  for (const bp::backends::Message& m : request.messages) {
+    for (const bp::backends::ContentBlock& b : m.content) {
+      if (b.kind == bp::backends::ContentBlock::Kind::kText ||
+          b.kind == bp::backends::ContentBlock::Kind::kToolUse) {
+        response.content.push_back(b);
+      }
+    }
+  }
+  response.stop_reason = bp::backends::StopReason::kStopSequence;
+  response.stop_sequence =
+      request.stop_sequences.empty() ? std::string("x") : request.stop_sequences.front();
+  return response;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
+  bp::Result<bp::backends::ModelRequest> request = bp::ValidationError("unset");
+  switch (data[0] % 3) {
+    case 0:
+      request = bp::api::runtime::ParseConverseRequest(body);
+      break;
+    case 1:
+      request = bp::api::runtime::ParseAnthropicRequest(body);
+      break;
+    default:
+      request = bp::api::runtime::ParseCountTokensRequest(body);
+      break;
+  }
+  if (!request.ok()) {
+    Check(!request.status().message().empty());
+    return 0;
+  }
+  bp::backends::ModelResponse response = Echo(*request);
+  Check(bp::json::Parse(bp::api::runtime::ConverseResponseJson(response, 1)).ok());
+  Check(bp::json::Parse(bp::api::runtime::AnthropicResponseJson(response, "msg_bdrk_x",
+                                                                "claude-haiku-4-5-20251001"))
+            .ok());
+  return 0;
+}

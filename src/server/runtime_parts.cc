@@ -1,0 +1,90 @@
+#include "server/runtime_parts.h"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+#include <utility>
+
+#include "backends/fault_injection.h"
+#include "backends/simulated/simulated_backend.h"
+
+namespace bp::server {
+
+namespace {
+
+bool HasFaults(const config::FaultConfig& f) {
+  return f.outage || f.error_rate > 0 || f.throttle_rate > 0 || f.mid_stream_error_rate > 0;
+}
+
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000)));
+}
+
+}  // namespace
+
+Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock) {
+  RuntimeParts parts;
+  std::vector<std::string> names;
+  for (const config::RegionConfig& region : config.regions) {
+    if (region.backend != "simulated") {
+      return ValidationError("regions." + region.name + ".backend: '" + region.backend +
+                             "' is not available in this build");
+    }
+    std::unique_ptr<backends::ModelBackend> backend =
+        std::make_unique<backends::simulated::SimulatedBackend>(
+            backends::simulated::SimulatedOptions{
+                .time_to_first_token =
+                    std::chrono::milliseconds(region.simulated.time_to_first_token_ms),
+                .tokens_per_second = region.simulated.tokens_per_second,
+            });
+    if (HasFaults(region.faults)) {
+      backend = std::make_unique<backends::FaultInjectingBackend>(
+          std::move(backend), backends::FaultOptions{
+                                  .error_rate = region.faults.error_rate,
+                                  .throttle_rate = region.faults.throttle_rate,
+                                  .outage = region.faults.outage,
+                                  .mid_stream_error_rate = region.faults.mid_stream_error_rate,
+                                  .seed = region.faults.seed,
+                              });
+    }
+    parts.backends.emplace(region.name, backend.get());
+    parts.owned.push_back(std::move(backend));
+    names.push_back(region.name);
+  }
+  const config::RoutingConfig& r = config.routing;
+  std::optional<routing::Policy> policy = routing::ParsePolicy(r.policy);
+  if (!policy) return ValidationError("routing.policy: unknown policy '" + r.policy + "'");
+  parts.router = std::make_unique<routing::Router>(
+      routing::Options{.policy = *policy,
+                       .home_region = r.home_region,
+                       .overflow_outstanding = r.overflow_outstanding,
+                       .failure_threshold = r.failure_threshold,
+                       .open_for = Millis(r.open_seconds),
+                       .max_open_for = Millis(r.max_open_seconds),
+                       .max_attempts = r.max_attempts},
+      std::move(names), clock);
+  return parts;
+}
+
+std::vector<std::string> DescribeRegions(const config::Config& config) {
+  std::vector<std::string> lines;
+  for (const config::RegionConfig& region : config.regions) {
+    std::ostringstream line;
+    line << region.name << "  " << region.backend << " (first token "
+         << region.simulated.time_to_first_token_ms << " ms, ";
+    if (region.simulated.tokens_per_second > 0) {
+      line << region.simulated.tokens_per_second << " tokens/s)";
+    } else {
+      line << "unthrottled)";
+    }
+    const config::FaultConfig& f = region.faults;
+    if (f.outage) line << "  faults: OUTAGE";
+    if (f.error_rate > 0) line << "  faults: error_rate " << f.error_rate;
+    if (f.throttle_rate > 0) line << "  throttle_rate " << f.throttle_rate;
+    if (f.mid_stream_error_rate > 0) line << "  mid_stream_error_rate " << f.mid_stream_error_rate;
+    lines.push_back(line.str());
+  }
+  return lines;
+}
+
+}  // namespace bp::server

@@ -1,0 +1,30 @@
+#pragma once
+// The runtime's concrete parts built from the config: one backend per
+// configured region (the simulated model, wrapped in fault injection when the
+// region asks for faults) and the region router. Private to bp_server.
+
+#include <memory>
+#include <vector>
+
+#include "api/runtime/runtime_service.h"
+#include "backends/backend.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "routing/router.h"
+
+namespace bp::server {
+
+struct RuntimeParts {
+  std::vector<std::unique_ptr<backends::ModelBackend>> owned;
+  api::runtime::BackendMap backends;  // region -> owned backend
+  std::unique_ptr<routing::Router> router;
+};
+
+// Errors: kValidation for a backend kind this build cannot serve.
+Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock);
+
+// One line per region for the banner: "eu-west-1 simulated (ttft 250 ms, 150 tok/s)".
+std::vector<std::string> DescribeRegions(const config::Config& config);
+
+}  // namespace bp::server

@@ -1,0 +1,81 @@
+#include "storage/caching_store.h"
+
+#include <memory>
+
+#include "storage/memory/memory_profile_store.h"
+#include "storage/profile_store_contract.h"
+#include "testing/testing.h"
+
+namespace bp::storage {
+namespace {
+
+using ::bp::testing::StatusIs;
+
+// The decorator over a memory store must keep the whole contract.
+class CachedMemory final : public ProfileStore {
+ public:
+  CachedMemory() : cached_(std::move(CachingProfileStore::Create(memory_).value())) {}
+  Result<CreateProfileOutcome> Create(const CreateProfileRequest& r) override {
+    return cached_->Create(r);
+  }
+  Result<ProfileRecord> Get(std::string_view id) override { return cached_->Get(id); }
+  Result<std::vector<ProfileRecord>> List() override { return cached_->List(); }
+  Status Delete(std::string_view id) override { return cached_->Delete(id); }
+  Result<ProfileRecord> UpdateTags(std::string_view id, const Tags& upsert,
+                                   const std::vector<std::string>& remove, size_t max_tags,
+                                   int64_t now_ms) override {
+    return cached_->UpdateTags(id, upsert, remove, max_tags, now_ms);
+  }
+
+ private:
+  MemoryProfileStore memory_;
+  std::unique_ptr<CachingProfileStore> cached_;
+};
+
+Result<std::unique_ptr<ProfileStore>> MakeCached(const std::filesystem::path&) {
+  return std::unique_ptr<ProfileStore>(std::make_unique<CachedMemory>());
+}
+
+INSTANTIATE_TEST_SUITE_P(CachedMemory, ProfileStoreContractTest,
+                         ::testing::Values(StoreFactory{"CachedMemory", &MakeCached}),
+                         StoreFactoryName);
+
+ProfileRecord Record(std::string id, std::string name) {
+  ProfileRecord r;
+  r.id = std::move(id);
+  r.name = std::move(name);
+  r.arn = "arn:aws:bedrock:eu-central-1:123456789012:application-inference-profile/" + r.id;
+  r.source_arn = "arn:aws:bedrock:eu-central-1::foundation-model/m";
+  r.model_arns = {r.source_arn};
+  return r;
+}
+
+TEST(CachingProfileStoreTest, LoadsWhatTheInnerStoreHeldAndSeesLaterWrites) {
+  MemoryProfileStore memory;
+  ASSERT_OK(memory.Create({.profile = Record("aaaaaaaaaaaa", "rd-a")}).status());
+  auto cached = CachingProfileStore::Create(memory);
+  ASSERT_OK(cached.status());
+  std::shared_ptr<const ProfileSnapshot> before = (*cached)->Snapshot();
+  ASSERT_NE(before->Find("aaaaaaaaaaaa"), nullptr);
+
+  ASSERT_OK((*cached)->Create({.profile = Record("bbbbbbbbbbbb", "rd-b")}).status());
+  EXPECT_EQ(before->Find("bbbbbbbbbbbb"), nullptr) << "published snapshots never change";
+  EXPECT_NE((*cached)->Snapshot()->Find("bbbbbbbbbbbb"), nullptr);
+
+  ASSERT_OK((*cached)->Delete("aaaaaaaaaaaa"));
+  EXPECT_EQ((*cached)->Snapshot()->Find("aaaaaaaaaaaa"), nullptr);
+  EXPECT_THAT(memory.Get("aaaaaaaaaaaa").status(), StatusIs(ErrorCode::kResourceNotFound));
+}
+
+TEST(CachingProfileStoreTest, ReadsDoNotReachTheInnerStore) {
+  MemoryProfileStore memory;
+  ASSERT_OK(memory.Create({.profile = Record("aaaaaaaaaaaa", "rd-a")}).status());
+  auto cached = CachingProfileStore::Create(memory);
+  ASSERT_OK(cached.status());
+  // Written behind the decorator's back: invisible to it (reads are memory only).
+  ASSERT_OK(memory.Delete("aaaaaaaaaaaa"));
+  EXPECT_OK((*cached)->Get("aaaaaaaaaaaa").status());
+}
+
+}  // namespace
+}  // namespace bp::storage
