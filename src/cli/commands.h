@@ -11,5 +11,6 @@ void AddValidateCommand(CLI::App& app, int* exit_code);
 void AddServeCommand(CLI::App& app, int* exit_code);
 void AddPolicyCommand(CLI::App& app, int* exit_code);
 void AddSimulateCommand(CLI::App& app, int* exit_code);
+void AddInvokeCommand(CLI::App& app, int* exit_code);
 
 }  // namespace bp::cli

@@ -42,6 +42,7 @@ int Main(int argc, char** argv) {
     AddValidateCommand(app, &exit_code);
     AddPolicyCommand(app, &exit_code);
     AddSimulateCommand(app, &exit_code);
+    AddInvokeCommand(app, &exit_code);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <iomanip>
 #include <sstream>
 #include <utility>
 
@@ -70,7 +71,7 @@ std::vector<std::string> DescribeRegions(const config::Config& config) {
   std::vector<std::string> lines;
   for (const config::RegionConfig& region : config.regions) {
     std::ostringstream line;
-    line << region.name << "  " << region.backend << " (first token "
+    line << std::left << std::setw(14) << region.name << region.backend << " (first token "
          << region.simulated.time_to_first_token_ms << " ms, ";
     if (region.simulated.tokens_per_second > 0) {
       line << region.simulated.tokens_per_second << " tokens/s)";

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <limits>
 
+#include "core/utf8.h"
+
 namespace bp::api::runtime {
 
 std::string WirePath::Render(Style style) const {
@@ -180,24 +182,6 @@ Status CheckName(std::string_view s, const WirePath& p, bool id) {
 
 namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i] (RFC 3629: no
-// overlongs, no surrogates, nothing above U+10FFFF), or 0.
-size_t Utf8Length(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-  if (n == 0 || c > 0xF4 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  unsigned char c1 = byte(i + 1);
-  if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
-      (c == 0xF4 && c1 > 0x8F)) {
-    return 0;
-  }
-  return n;
-}
-
 void AppendEscape(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
   switch (c) {
@@ -242,7 +226,7 @@ void AppendJsonString(std::string& out, std::string_view text) {
       continue;
     }
     if (c >= 0x80) {
-      size_t n = Utf8Length(text, i);
+      size_t n = Utf8SequenceLength(text, i);
       if (n > 0) {
         i += n;  // valid multi-byte sequence: part of the verbatim run
         continue;

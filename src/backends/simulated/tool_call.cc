@@ -4,6 +4,7 @@
 
 #include "backends/simulated/prose.h"
 #include "backends/simulated/tokenizer.h"
+#include "core/utf8.h"
 #include "json/json.h"
 
 namespace bp::backends::simulated {
@@ -81,49 +82,13 @@ bool IsPlaceName(std::string_view name) {
   return false;
 }
 
-// Length of the valid UTF-8 sequence at the start of `s`, or 0.
-size_t Utf8SequenceLength(std::string_view s) {
-  const auto b = [&s](size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0; };
-  const auto cont = [&b](size_t i) { return (b(i) & 0xC0) == 0x80; };
-  const unsigned char c = b(0);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    const bool second_ok = c == 0xE0 ? b(1) >= 0xA0 : c == 0xED ? b(1) < 0xA0 : true;
-    return second_ok && cont(1) && cont(2) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    const bool second_ok = c == 0xF0 ? b(1) >= 0x90 : c == 0xF4 ? b(1) < 0x90 : true;
-    return second_ok && cont(1) && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
-}
-
-// Request text is normally valid UTF-8 already (the wire parsers check); a
-// tool input must stay valid JSON even when it is not.
-std::string ValidUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  while (!s.empty()) {
-    const size_t n = Utf8SequenceLength(s);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      s.remove_prefix(1);
-      continue;
-    }
-    out.append(s.substr(0, n));
-    s.remove_prefix(n);
-  }
-  return out;
-}
-
 std::string StringFor(std::string_view name, std::string_view user_text) {
   if (IsPlaceName(name)) {
     const std::string_view word = FirstCapitalizedWord(user_text);
-    if (!word.empty()) return ValidUtf8(word);
+    if (!word.empty()) return ToValidUtf8(word);
   }
   const std::string_view quoted = LastQuoted(user_text);
-  return quoted.empty() ? std::string("example") : ValidUtf8(quoted);
+  return quoted.empty() ? std::string("example") : ToValidUtf8(quoted);
 }
 
 // The schema's type name; the first non-"null" entry of a type list.

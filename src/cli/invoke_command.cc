@@ -1,0 +1,557 @@
+// `invoke NAME PROMPT`: a small client for people. Resolves NAME to a profile
+// ARN, calls Converse (or ConverseStream with --stream) on the endpoint,
+// prints the answer as it arrives, then one summary line on stderr with the
+// usage and the serving region (x-bedrock-profiles-region).
+//
+// Failures print one line on stderr and exit 1: the service's own errors as
+// "<Type>Exception: <message>", everything else as "error: <message>".
+
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include <boost/json.hpp>
+
+#include "auth/credentials/credentials.h"
+#include "auth/sigv4/signer.h"
+#include "cli/commands.h"
+#include "cli/config_loading.h"
+#include "core/arn.h"
+#include "core/uri.h"
+#include "eventstream/eventstream.h"
+#include "http/client.h"
+#include "json/json.h"
+
+namespace bp::cli {
+namespace {
+
+namespace creds = auth::credentials;
+using Steady = std::chrono::steady_clock;
+
+struct InvokeArgs {
+  std::string name;
+  std::string prompt;
+  std::string endpoint;
+  std::string config;
+  std::string principal;
+  std::string system;
+  std::string region;
+  int64_t max_tokens = 0;  // 0: not given
+  bool stream = false;
+  bool json = false;
+};
+
+// Service errors are printed as the service named them; see PrintFailure().
+Status ServiceError(std::string_view type, std::string_view message) {
+  return Status(ErrorCode::kValidation, std::string(type) + ": " + std::string(message));
+}
+
+bool IsServiceErrorText(std::string_view text) {
+  size_t colon = text.find(": ");
+  if (colon == std::string_view::npos) return false;
+  std::string_view type = text.substr(0, colon);
+  return type.size() > 9 && type.substr(type.size() - 9) == "Exception" &&
+         type.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
+             std::string_view::npos;
+}
+
+void PrintFailure(const Status& status) {
+  std::cerr << (IsServiceErrorText(status.message()) ? "" : "error: ") << status.message() << "\n";
+}
+
+using JsonValue = boost::json::value;
+
+// v[k1][k2]... through objects; nullptr as soon as a step is missing. Never
+// throws, so untrusted answers need no other checks.
+const JsonValue* At(const JsonValue* v, std::initializer_list<std::string_view> path) {
+  for (std::string_view key : path) {
+    const boost::json::object* o = v ? v->if_object() : nullptr;
+    v = o ? o->if_contains(key) : nullptr;
+  }
+  return v;
+}
+
+std::string Str(const JsonValue* v) {
+  const boost::json::string* s = v ? v->if_string() : nullptr;
+  return s ? std::string(*s) : std::string();
+}
+
+std::optional<int64_t> Int(const JsonValue* v) {
+  if (v && v->is_int64()) return v->get_int64();
+  if (v && v->is_uint64() && v->get_uint64() <= INT64_MAX)
+    return static_cast<int64_t>(v->get_uint64());
+  return std::nullopt;
+}
+
+// The Bedrock error shape (bedrock-api.md §1.5): the type from
+// x-amzn-ErrorType, else body __type / code (cut at ':' and after '#').
+Status FromErrorResponse(const http::Response& r) {
+  std::string type;
+  if (const std::string* h = http::FindHeader(r.headers, "x-amzn-errortype")) type = *h;
+  auto parsed = json::Parse(r.body);
+  const JsonValue* body = parsed.ok() ? &*parsed : nullptr;
+  if (type.empty()) type = Str(At(body, {"__type"}));
+  if (type.empty()) type = Str(At(body, {"code"}));
+  type = type.substr(0, type.find_first_of(":,"));
+  if (size_t hash = type.rfind('#'); hash != std::string::npos) type = type.substr(hash + 1);
+  std::string message = Str(At(body, {"message"}));
+  if (message.empty()) message = Str(At(body, {"Message"}));
+  if (type.empty() || message.empty()) {
+    std::string text = r.body.substr(0, 300);
+    return Status(ErrorCode::kServiceUnavailable,
+                  "HTTP " + std::to_string(r.status) + ": " + (text.empty() ? "(no body)" : text));
+  }
+  return ServiceError(type, message);
+}
+
+// Picks the endpoint per BRIEF.md: --endpoint, the service-specific
+// variables, AWS_ENDPOINT_URL, else the AWS endpoint of the region.
+Result<http::Endpoint> ResolveEndpoint(const InvokeArgs& args, const creds::EnvLookup& env,
+                                       std::string_view region, bool runtime) {
+  std::vector<std::string_view> vars;
+  if (runtime) vars.push_back("AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
+  vars.push_back("AWS_ENDPOINT_URL_BEDROCK");
+  vars.push_back("AWS_ENDPOINT_URL");
+  std::string origin = "--endpoint";
+  std::string url = args.endpoint;
+  for (auto var = vars.begin(); url.empty() && var != vars.end(); ++var) {
+    origin = std::string(*var);
+    url = env(*var).value_or("");
+  }
+  if (url.empty()) {
+    url = std::string("https://bedrock") + (runtime ? "-runtime." : ".") + std::string(region) +
+          ".amazonaws.com";
+    origin =
+        "the AWS endpoint (no --endpoint, AWS_ENDPOINT_URL_BEDROCK_RUNTIME, "
+        "AWS_ENDPOINT_URL_BEDROCK or AWS_ENDPOINT_URL given)";
+  }
+  auto endpoint = http::ParseEndpointUrl(url);
+  if (!endpoint.ok()) {
+    return ValidationError(endpoint.status().message() + " [from " + origin +
+                           "]; for the local endpoint pass --endpoint http://127.0.0.1:8700");
+  }
+  return endpoint;
+}
+
+Result<creds::Credentials> ResolveCredentials(const InvokeArgs& args, const config::Config& cfg,
+                                              const creds::EnvLookup& env) {
+  if (args.principal.empty()) {
+    auto found = creds::Resolve(env, env("HOME").value_or(""));
+    if (found.ok()) return found;
+    return ValidationError(found.status().message() +
+                           "\nhint: for the local endpoint, sign with a principal of the config: "
+                           "--principal rd-e2e");
+  }
+  const config::PrincipalConfig* p = cfg.FindPrincipal(args.principal);
+  if (p == nullptr) {
+    std::string names;
+    for (const auto& q : cfg.principals) names += " " + q.name;
+    return ValidationError("no principal named '" + args.principal + "' in " + cfg.source +
+                           "; configured:" + names);
+  }
+  return creds::Credentials{.access_key_id = p->access_key_id,
+                            .secret_access_key = p->secret_access_key,
+                            .session_token = p->session_token,
+                            .bearer_token = std::nullopt,
+                            .source = "principal " + p->name};
+}
+
+// Sends signed (or bearer-authenticated) requests to one endpoint.
+class BedrockCaller final {
+ public:
+  BedrockCaller(http::Endpoint endpoint, const creds::Credentials& credentials, std::string region)
+      : client_(std::move(endpoint), http::ClientOptions{}),
+        credentials_(credentials),
+        region_(std::move(region)) {}
+
+  const http::Endpoint& endpoint() const { return client_.endpoint(); }
+
+  // `path` and `query` in wire form (already percent-encoded).
+  Result<http::Response> Call(std::string_view method, const std::string& path,
+                              const std::string& query, std::string body,
+                              const http::ResponseCallbacks* callbacks) const {
+    http::Request request{.method = std::string(method),
+                          .target = path + (query.empty() ? "" : "?" + query),
+                          .headers = {{"host", client_.endpoint().Authority()}},
+                          .body = std::move(body)};
+    if (!request.body.empty()) request.headers.push_back({"content-type", "application/json"});
+    BP_RETURN_IF_ERROR(Authenticate(request, client_.endpoint().base_path + path, query));
+    return callbacks ? client_.Send(request, *callbacks) : client_.Send(request);
+  }
+
+ private:
+  Status Authenticate(http::Request& request, const std::string& wire_path,
+                      const std::string& query) const {
+    if (credentials_.bearer_token) {
+      request.headers.push_back({"authorization", "Bearer " + *credentials_.bearer_token});
+      return Status::Ok();
+    }
+    auth::sigv4::Credentials keys{.access_key_id = credentials_.access_key_id,
+                                  .secret_access_key = credentials_.secret_access_key,
+                                  .session_token = credentials_.session_token};
+    auth::sigv4::SigningRequest what{.method = request.method,
+                                     .path = wire_path,
+                                     .query = query,
+                                     .headers = request.headers,
+                                     .body = request.body,
+                                     .payload_hash = std::nullopt};
+    auth::sigv4::SigningOptions how{.region = region_,
+                                    .service = "bedrock",
+                                    .time = std::chrono::system_clock::now(),
+                                    .add_content_sha256_header = true};
+    BP_ASSIGN_OR_RETURN(auto signed_request, auth::sigv4::SignWithHeaders(keys, what, how));
+    for (auto& h : signed_request.headers_to_add) request.headers.push_back(std::move(h));
+    return Status::Ok();
+  }
+
+  const http::Client client_;
+  const creds::Credentials& credentials_;
+  const std::string region_;
+};
+
+// ListInferenceProfiles(type=APPLICATION), every page, for a profile with no
+// pinned id: its ARN exists only on the endpoint.
+Result<std::string> FindArnOnEndpoint(const BedrockCaller& control, const std::string& name) {
+  std::set<std::string> seen_tokens;
+  std::string token;
+  do {
+    std::string query = "type=APPLICATION";
+    if (!token.empty()) query += "&nextToken=" + UriEncode(token);
+    BP_ASSIGN_OR_RETURN(http::Response r,
+                        control.Call("GET", "/inference-profiles", query, "", nullptr));
+    if (r.status != 200) return FromErrorResponse(r);
+    auto parsed = json::Parse(r.body);
+    if (!parsed.ok()) return std::move(parsed).status().Annotate("ListInferenceProfiles answer");
+    const json::Value& page = *parsed;
+    const JsonValue* list = At(&page, {"inferenceProfileSummaries"});
+    if (list == nullptr || !list->is_array()) {
+      return ValidationError("malformed ListInferenceProfiles answer from " +
+                             control.endpoint().ToString());
+    }
+    for (const boost::json::value& item : list->get_array()) {
+      if (Str(At(&item, {"inferenceProfileName"})) == name) {
+        return Str(At(&item, {"inferenceProfileArn"}));
+      }
+    }
+    token = Str(At(&page, {"nextToken"}));
+    if (!token.empty() && !seen_tokens.insert(token).second) {
+      return ValidationError("ListInferenceProfiles on " + control.endpoint().ToString() +
+                             " repeated a nextToken; giving up");
+    }
+  } while (!token.empty());
+  return ValidationError("profile '" + name + "' has no pinned id and does not exist on " +
+                         control.endpoint().ToString() + " yet; create it with `bedrock-profiles " +
+                         "apply`, or pass its ARN");
+}
+
+bool IsApplicationId(std::string_view s) {
+  return s.size() == 12 &&
+         s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string_view::npos;
+}
+
+// What the call names as modelId, and how the summary calls it.
+struct ModelRef {
+  std::string model_id;
+  std::string label;
+};
+
+// A configured name; an application-profile ARN or id (as is, labelled with
+// the configured name when it is one of ours); a raw model id (as is: the
+// endpoint answers ADR-0007's refusal); anything else is an unknown name.
+Result<ModelRef> ResolveName(const std::string& name, const config::Config& cfg,
+                             const std::function<Result<std::string>(const std::string&)>& lookup) {
+  if (const config::ProfileConfig* p = cfg.FindProfile(name)) {
+    if (p->id) return ModelRef{ApplicationProfileArn(cfg.region, cfg.account_id, *p->id), name};
+    BP_ASSIGN_OR_RETURN(std::string arn, lookup(name));
+    return ModelRef{arn, name};
+  }
+  bool is_arn = name.rfind("arn:", 0) == 0;
+  if (is_arn || IsApplicationId(name)) {
+    for (const config::ProfileConfig& p : cfg.profiles) {
+      if (p.id &&
+          (name == *p.id || name == ApplicationProfileArn(cfg.region, cfg.account_id, *p.id))) {
+        return ModelRef{name, p.name};
+      }
+    }
+    return ModelRef{name, is_arn ? name.substr(name.rfind('/') + 1) : name};
+  }
+  if (name.find_first_of(".:") != std::string::npos) return ModelRef{name, name};
+  std::string names;
+  for (const config::ProfileConfig& p : cfg.profiles) names += " " + p.name;
+  return ValidationError("no profile named '" + name + "' in " + cfg.source + "; configured:" +
+                         names + " (or pass an application inference profile ARN or id)");
+}
+
+std::string ConverseBody(const InvokeArgs& args) {
+  boost::json::object text{{"text", args.prompt}};
+  boost::json::object body{
+      {"messages", boost::json::array{boost::json::object{{"role", "user"},
+                                                          {"content", boost::json::array{text}}}}}};
+  if (!args.system.empty()) {
+    body["system"] = boost::json::array{boost::json::object{{"text", args.system}}};
+  }
+  if (args.max_tokens > 0) {
+    body["inferenceConfig"] = boost::json::object{{"maxTokens", args.max_tokens}};
+  }
+  return boost::json::serialize(body);
+}
+
+// What the summary line reports.
+struct Summary {
+  std::string label;
+  std::string region = "region unknown";
+  std::optional<int64_t> input_tokens;
+  std::optional<int64_t> output_tokens;
+  std::string stop_reason;
+  Steady::time_point start = Steady::now();
+
+  void TakeRegion(const http::Response& head) {
+    const std::string* r = http::FindHeader(head.headers, "x-bedrock-profiles-region");
+    if (r != nullptr && !r->empty()) region = *r;
+  }
+  void TakeUsage(const JsonValue* usage) {
+    input_tokens = Int(At(usage, {"inputTokens"}));
+    output_tokens = Int(At(usage, {"outputTokens"}));
+  }
+  void Print() const {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - start);
+    auto count = [](const std::optional<int64_t>& n) { return n ? std::to_string(*n) : "?"; };
+    std::cerr << label << " \u00b7 " << region << " \u00b7 " << count(input_tokens) << " in / "
+              << count(output_tokens) << " out tokens \u00b7 "
+              << (stop_reason.empty() ? "no stop reason" : stop_reason) << " \u00b7 " << ms.count()
+              << " ms\n";
+  }
+};
+
+std::string ToolUseText(const std::string& name, const std::string& input_json) {
+  return "[tool_use " + name + " " + (input_json.empty() ? "{}" : input_json) + "]";
+}
+
+Status PrintConverse(const http::Response& r, bool json_out, Summary& summary) {
+  auto parsed = json::Parse(r.body);
+  if (!parsed.ok())
+    return ValidationError("malformed Converse answer: " + parsed.status().message());
+  summary.TakeRegion(r);
+  summary.TakeUsage(At(&*parsed, {"usage"}));
+  summary.stop_reason = Str(At(&*parsed, {"stopReason"}));
+  if (json_out) {
+    std::cout << r.body << "\n";
+    return Status::Ok();
+  }
+  const JsonValue* content = At(&*parsed, {"output", "message", "content"});
+  if (content == nullptr || !content->is_array()) {
+    return ValidationError("the Converse answer has no output.message.content");
+  }
+  for (const JsonValue& block : content->get_array()) {
+    if (const JsonValue* text = At(&block, {"text"}); text && text->is_string()) {
+      std::cout << std::string_view(text->get_string());
+    } else if (const JsonValue* tool = At(&block, {"toolUse"})) {
+      const JsonValue* input = At(tool, {"input"});
+      std::cout << ToolUseText(Str(At(tool, {"name"})),
+                               input ? boost::json::serialize(*input) : "");
+    }
+  }
+  std::cout << "\n";
+  return Status::Ok();
+}
+
+// Decodes a ConverseStream answer as it arrives and prints it live.
+class StreamPrinter final {
+ public:
+  StreamPrinter(bool json_out, Summary& summary) : json_out_(json_out), summary_(summary) {}
+
+  Status OnHead(const http::Response& head) {
+    head_ = head;
+    summary_.TakeRegion(head);
+    const std::string* type = http::FindHeader(head.headers, "content-type");
+    failed_ = head.status != 200 || type == nullptr ||
+              type->find("application/vnd.amazon.eventstream") == std::string::npos;
+    return Status::Ok();
+  }
+
+  Status OnBody(std::string_view piece) {
+    if (failed_) {
+      if (head_.body.size() < 64 * 1024) head_.body.append(piece);
+      return Status::Ok();
+    }
+    decoder_.Feed(piece);
+    while (true) {
+      auto frame = decoder_.Next();
+      if (!frame.ok()) return std::move(frame).status().Annotate("malformed event stream");
+      if (!frame->has_value()) return Status::Ok();
+      BP_RETURN_IF_ERROR(OnFrame(**frame));
+    }
+  }
+
+  // After the body ended: the error answer, a truncated stream, or OK.
+  Status Finish() {
+    if (failed_) {
+      if (head_.status == 200) {
+        return ValidationError("expected an event stream, got content-type '" +
+                               std::string(ContentType()) + "'");
+      }
+      return FromErrorResponse(head_);
+    }
+    Status done = decoder_.Finish();
+    return done.ok() ? done : std::move(done).Annotate("the event stream ended early");
+  }
+
+  // Ends the text on stdout with a newline (after a failure, only if some
+  // text was shown).
+  void EndOutput(bool success) {
+    if (!json_out_ && (success || printed_)) std::cout << "\n" << std::flush;
+  }
+
+ private:
+  void Print(std::string_view text) {
+    std::cout << text << std::flush;  // live: one flush per delta
+    printed_ = true;
+  }
+
+  std::string_view ContentType() const {
+    const std::string* t = http::FindHeader(head_.headers, "content-type");
+    return t ? std::string_view(*t) : "none";
+  }
+
+  Status OnFrame(const eventstream::Frame& frame) {
+    std::string_view kind = frame.StringHeader(":message-type");
+    if (kind == "error") {
+      return ServiceError(frame.StringHeader(":error-code"), frame.StringHeader(":error-message"));
+    }
+    std::string_view type =
+        frame.StringHeader(kind == "exception" ? ":exception-type" : ":event-type");
+    auto payload = json::Parse(frame.payload.empty() ? "{}" : frame.payload);
+    if (!payload.ok()) {
+      return ValidationError("malformed " + std::string(type) +
+                             " event: " + payload.status().message());
+    }
+    if (json_out_) {
+      std::cout << boost::json::serialize(boost::json::object{{type, *payload}}) << "\n"
+                << std::flush;
+    }
+    if (kind == "exception") {
+      std::string name(type);
+      if (!name.empty()) name[0] = static_cast<char>(std::toupper(name[0]));
+      return ServiceError(name, Str(At(&*payload, {"message"})));
+    }
+    OnEvent(type, &*payload);
+    return Status::Ok();
+  }
+
+  void OnEvent(std::string_view type, const JsonValue* p) {
+    int64_t index = Int(At(p, {"contentBlockIndex"})).value_or(0);
+    if (type == "contentBlockStart") {
+      if (const JsonValue* tool = At(p, {"start", "toolUse"})) {
+        tools_[index] = {Str(At(tool, {"name"})), ""};
+      }
+    } else if (type == "contentBlockDelta") {
+      std::string text = Str(At(p, {"delta", "text"}));
+      if (!text.empty() && !json_out_) Print(text);
+      if (const JsonValue* input = At(p, {"delta", "toolUse", "input"}); tools_.count(index)) {
+        tools_[index].second += Str(input);
+      }
+    } else if (type == "contentBlockStop" && tools_.count(index)) {
+      if (!json_out_) Print(ToolUseText(tools_[index].first, tools_[index].second));
+      tools_.erase(index);
+    } else if (type == "messageStop") {
+      summary_.stop_reason = Str(At(p, {"stopReason"}));
+    } else if (type == "metadata") {
+      summary_.TakeUsage(At(p, {"usage"}));
+    }
+  }
+
+  const bool json_out_;
+  Summary& summary_;
+  http::Response head_;
+  bool failed_ = false;
+  bool printed_ = false;
+  eventstream::Decoder decoder_;
+  std::map<int64_t, std::pair<std::string, std::string>> tools_;  // index -> (name, input)
+};
+
+Status Converse(const BedrockCaller& runtime, const ModelRef& model, const InvokeArgs& args) {
+  Summary summary{.label = model.label};
+  std::string path =
+      "/model/" + UriEncode(model.model_id) + (args.stream ? "/converse-stream" : "/converse");
+  if (!args.stream) {
+    BP_ASSIGN_OR_RETURN(http::Response r,
+                        runtime.Call("POST", path, "", ConverseBody(args), nullptr));
+    if (r.status != 200) return FromErrorResponse(r);
+    BP_RETURN_IF_ERROR(PrintConverse(r, args.json, summary));
+    summary.Print();
+    return Status::Ok();
+  }
+  StreamPrinter printer(args.json, summary);
+  http::ResponseCallbacks callbacks{
+      .on_head = [&](const http::Response& head) { return printer.OnHead(head); },
+      .on_body = [&](std::string_view piece) { return printer.OnBody(piece); }};
+  auto sent = runtime.Call("POST", path, "", ConverseBody(args), &callbacks);
+  Status status = sent.ok() ? printer.Finish() : sent.status();
+  printer.EndOutput(status.ok());
+  if (!status.ok()) return status;
+  summary.Print();
+  return Status::Ok();
+}
+
+Status Invoke(const InvokeArgs& args, const config::Config& cfg) {
+  creds::EnvLookup env = creds::ProcessEnv();
+  std::string region = args.region.empty() ? cfg.region : args.region;
+  BP_ASSIGN_OR_RETURN(creds::Credentials credentials, ResolveCredentials(args, cfg, env));
+  auto lookup = [&](const std::string& name) -> Result<std::string> {
+    BP_ASSIGN_OR_RETURN(http::Endpoint control, ResolveEndpoint(args, env, region, false));
+    return FindArnOnEndpoint(BedrockCaller(control, credentials, region), name);
+  };
+  BP_ASSIGN_OR_RETURN(ModelRef model, ResolveName(args.name, cfg, lookup));
+  BP_ASSIGN_OR_RETURN(http::Endpoint endpoint, ResolveEndpoint(args, env, region, true));
+  return Converse(BedrockCaller(endpoint, credentials, region), model, args);
+}
+
+int RunInvoke(const InvokeArgs& args) {
+  std::optional<LoadedConfig> loaded = LoadConfigOrReport(args.config);
+  if (!loaded) return 1;  // already reported
+  Status status = Invoke(args, loaded->config);
+  if (status.ok()) return 0;
+  PrintFailure(status);
+  return 1;
+}
+
+}  // namespace
+
+void AddInvokeCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<InvokeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "invoke",
+      "Send PROMPT to the profile NAME through Converse and print the answer as it arrives,\n"
+      "then (on stderr) the token usage, stop reason, latency and the region that served it.");
+  cmd->add_option("NAME", args->name,
+                  "profile name from the config (rd-haiku-45), or an application inference "
+                  "profile ARN or id")
+      ->required();
+  cmd->add_option("PROMPT", args->prompt, "the user message")->required();
+  cmd->add_flag("--stream", args->stream, "use ConverseStream and print text as it is generated");
+  cmd->add_option("--endpoint", args->endpoint,
+                  "endpoint URL; default: AWS_ENDPOINT_URL_BEDROCK_RUNTIME, "
+                  "AWS_ENDPOINT_URL_BEDROCK, AWS_ENDPOINT_URL, else AWS in the region");
+  cmd->add_option("--config", args->config, "config file (.hcl or .json)");
+  cmd->add_option("--principal", args->principal,
+                  "sign with this config principal's keys (local endpoint) instead of the AWS "
+                  "credential chain");
+  cmd->add_option("--system", args->system, "system prompt");
+  cmd->add_option("--max-tokens", args->max_tokens, "inferenceConfig.maxTokens")
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}));
+  cmd->add_option("--region", args->region, "signing region (default: the config's region)");
+  cmd->add_flag("--json", args->json,
+                "print the Converse response JSON (with --stream: one JSON line per event)");
+  cmd->footer(
+      "Example, against a local `bedrock-profiles serve`:\n"
+      "  bedrock-profiles invoke rd-haiku-45 \"Say: hello\" --stream \\\n"
+      "      --endpoint http://127.0.0.1:8700 --principal rd-e2e\n"
+      "Credentials without --principal: AWS_BEARER_TOKEN_BEDROCK, AWS_ACCESS_KEY_ID/\n"
+      "AWS_SECRET_ACCESS_KEY, then ~/.aws/credentials and ~/.aws/config (AWS_PROFILE).\n"
+      "Exit status: 0 on success, 1 on any error (the service's errors are printed as\n"
+      "'<Type>Exception: <message>').");
+  cmd->callback([args, exit_code] { *exit_code = RunInvoke(*args); });
+}
+
+}  // namespace bp::cli
