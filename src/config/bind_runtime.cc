@@ -197,11 +197,21 @@ RoutingConfig BindRouting(const ast::Value& value, DiagnosticSink& sink) {
   if (auto v = NumberMember(f, "max_attempts", "routing", 1, 10, true, sink))
     out.max_attempts = static_cast<uint32_t>(*v);
   if (out.max_open_seconds < out.open_seconds) {
-    sink.Error(value.location,
-               "routing: max_open_seconds (" + Show(out.max_open_seconds) +
-                   ") is less than open_seconds (" + Show(out.open_seconds) + ")");
+    sink.Error(value.location, "routing: max_open_seconds (" + Show(out.max_open_seconds) +
+                                   ") is less than open_seconds (" + Show(out.open_seconds) + ")");
   }
   return out;
+}
+
+uint32_t BindApprovals(const ast::Value& value, DiagnosticSink& sink) {
+  constexpr std::string_view kApprovalKeys[] = {"required"};
+  uint32_t required = 1;
+  if (!ExpectKind(value, ast::Kind::kObject, "approvals", sink)) return required;
+  CheckKeys(value.entries, kApprovalKeys, "approvals", sink);
+  if (auto v = NumberMember(value.entries, "required", "approvals", 0, 10, true, sink)) {
+    required = static_cast<uint32_t>(*v);
+  }
+  return required;
 }
 
 void CheckRuntimeSections(const ast::Body& body, const BindContext& context, Config& config,

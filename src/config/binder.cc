@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::string_view kTopLevelKeys[] = {
     "account_id", "region",  "default_tags", "inference_profiles",
-    "principals", "regions", "routing"};
+    "principals", "regions", "routing",      "approvals"};
 constexpr std::string_view kProfileKeys[] = {"model_arn", "description", "id", "tags"};
 
 // State shared by the profiles of one file.
@@ -160,6 +160,9 @@ LoadResult Bind(const ast::Body& body, const BindContext& context) {
     config.routing = BindRouting(routing->value, sink);
   }
   CheckRuntimeSections(body, context, config, sink);
+  if (const ast::Entry* approvals = FindSet(body.attributes, "approvals")) {
+    config.required_approvals = BindApprovals(approvals->value, sink);
+  }
   LoadResult result;
   result.errors = std::move(sink.errors());
   result.warnings = std::move(sink.warnings());

@@ -94,6 +94,8 @@ struct Config {
   // of the declared profiles gets the simulated model with defaults.
   std::vector<RegionConfig> regions;
   RoutingConfig routing;
+  // `apply` refuses a plan with fewer approvals (approvals = { required = N }).
+  uint32_t required_approvals = 1;
 
   // nullptr when absent.
   const ProfileConfig* FindProfile(std::string_view name) const;

@@ -1,4 +1,4 @@
-# Wrong kinds, out-of-range numbers, unknown keys and values in regions/routing.
+# Wrong kinds, out-of-range numbers, unknown keys and values in regions/routing/approvals.
 account_id = "123456789012"
 region = "eu-central-1"
 inference_profiles = {
@@ -25,3 +25,4 @@ routing = {
   open_seconds = 10
   max_open_seconds = 5
 }
+approvals = { required = 11, by = "x" }

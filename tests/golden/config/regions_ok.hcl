@@ -1,4 +1,4 @@
-# A full regions and routing section: every knob set, all valid.
+# Full regions, routing and approvals sections: every knob set, all valid.
 account_id = "123456789012"
 region = "eu-central-1"
 inference_profiles = {
@@ -26,3 +26,4 @@ routing = {
   max_open_seconds     = 60
   max_attempts         = 2
 }
+approvals = { required = 2 }
