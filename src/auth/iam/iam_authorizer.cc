@@ -122,9 +122,13 @@ Status IamAuthorizer::Authorize(const Principal& principal, const http::Request&
   }
 
   const Decision decision = Evaluate(entry.policy_ptrs, iam_request);
-  if (spdlog::default_logger_raw()->should_log(spdlog::level::info)) {
-    spdlog::info("authz: {} {} on {}: {}", principal.name, question.action, question.resource,
-                 decision.Describe());
+  // Denials at info (an operator needs the deciding statement); allows at
+  // debug: a runtime call makes several decisions and the access log already
+  // says it succeeded.
+  const auto level = decision.allowed() ? spdlog::level::debug : spdlog::level::info;
+  if (spdlog::default_logger_raw()->should_log(level)) {
+    spdlog::log(level, "authz: {} {} on {}: {}", principal.name, question.action, question.resource,
+                decision.Describe());
   }
   if (decision.allowed()) return Status::Ok();
   return Deny(principal, question, decision.outcome == Outcome::kExplicitDeny);

@@ -270,7 +270,8 @@ TEST_F(IamAuthorizerTest, LogsTheDecidingStatement) {
   std::ostringstream out;
   auto logger = std::make_shared<spdlog::logger>(
       "iam-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
-  logger->set_level(spdlog::level::info);
+  // Allows are logged at debug, denials at info.
+  logger->set_level(spdlog::level::debug);
   auto previous = spdlog::default_logger();
   spdlog::set_default_logger(logger);
   EXPECT_OK(authorizer->Authorize(rd_, request_, {"bedrock:InvokeModel", kHaikuModel, {}}));
@@ -284,6 +285,18 @@ TEST_F(IamAuthorizerTest, LogsTheDecidingStatement) {
       << log;
   EXPECT_NE(log.find("implicitly denied"), std::string::npos) << log;
   EXPECT_EQ(log.find(rd_.access_key_id), std::string::npos) << log;
+
+  std::ostringstream info_out;
+  logger = std::make_shared<spdlog::logger>(
+      "iam-test-info", std::make_shared<spdlog::sinks::ostream_sink_mt>(info_out));
+  logger->set_level(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+  EXPECT_OK(authorizer->Authorize(rd_, request_, {"bedrock:InvokeModel", kHaikuModel, {}}));
+  EXPECT_FALSE(
+      authorizer->Authorize(rd_, request_, {"bedrock:DeleteInferenceProfile", "*", {}}).ok());
+  spdlog::set_default_logger(previous);
+  EXPECT_EQ(info_out.str().find("allowed by"), std::string::npos) << info_out.str();
+  EXPECT_NE(info_out.str().find("implicitly denied"), std::string::npos) << info_out.str();
 }
 
 }  // namespace
