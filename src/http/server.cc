@@ -90,13 +90,16 @@ class ServerImpl final : public Server {
 
   uint16_t port() const override { return port_; }
 
+  void CatchSignals() override {
+    if (signals_) return;
+    signals_.emplace(workers_[0]->io(), SIGINT, SIGTERM);
+    signals_->async_wait([this](const error_code& ec, int) {
+      if (!ec) BeginDrain();
+    });
+  }
+
   void Run(bool handle_signals) override {
-    if (handle_signals) {
-      signals_.emplace(workers_[0]->io(), SIGINT, SIGTERM);
-      signals_->async_wait([this](const error_code& ec, int) {
-        if (!ec) BeginDrain();
-      });
-    }
+    if (handle_signals) CatchSignals();
     for (size_t i = 0; i < acceptors_.size(); ++i) Accept(i);
     std::vector<WorkGuard> guards;
     for (auto& w : workers_) guards.push_back(boost::asio::make_work_guard(w->io()));

@@ -38,6 +38,10 @@ class Server {
   virtual Status Listen() = 0;
   // The bound port (after Listen()).
   virtual uint16_t port() const = 0;
+  // Takes over SIGINT and SIGTERM now (they start the drain once Run() runs),
+  // so a signal that arrives between Listen() and Run() cannot kill the
+  // process with its default action. Idempotent.
+  virtual void CatchSignals() = 0;
   // Serves until Shutdown() or, when `handle_signals`, SIGINT/SIGTERM; then
   // stops accepting, lets in-flight requests and streams finish (bounded by
   // drain_timeout) and returns. Blocks the calling thread.

@@ -201,6 +201,8 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   http_options.threads = options.threads;
   std::unique_ptr<http::Server> server = http::Server::Create(http_options, handler, clock, random);
   BP_RETURN_IF_ERROR(server->Listen());
+  // Before the banner: whoever reads it may signal at once (tests, scripts).
+  server->CatchSignals();
 
   std::string host =
       listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
