@@ -11,6 +11,10 @@ void AddValidateCommand(CLI::App& app, int* exit_code);
 void AddServeCommand(CLI::App& app, int* exit_code);
 void AddPolicyCommand(CLI::App& app, int* exit_code);
 void AddSimulateCommand(CLI::App& app, int* exit_code);
+void AddPlanCommand(CLI::App& app, int* exit_code);
+void AddApproveCommand(CLI::App& app, int* exit_code);
+void AddApplyCommand(CLI::App& app, int* exit_code);
+void AddOutputCommand(CLI::App& app, int* exit_code);
 void AddInvokeCommand(CLI::App& app, int* exit_code);
 
 }  // namespace bp::cli

@@ -13,14 +13,19 @@
 
 #include <boost/json.hpp>
 
+#include "api/client/bedrock_client.h"
+#include "api/client/endpoint.h"
+#include "api/client/service_error.h"
 #include "auth/credentials/credentials.h"
-#include "auth/sigv4/signer.h"
+#include "cli/client_setup.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
 #include "core/arn.h"
+#include "core/clock.h"
 #include "core/uri.h"
 #include "eventstream/eventstream.h"
 #include "http/client.h"
+#include "http/message.h"
 #include "json/json.h"
 
 namespace bp::cli {
@@ -42,22 +47,18 @@ struct InvokeArgs {
   bool json = false;
 };
 
-// Service errors are printed as the service named them; see PrintFailure().
-Status ServiceError(std::string_view type, std::string_view message) {
-  return Status(ErrorCode::kValidation, std::string(type) + ": " + std::string(message));
-}
+namespace client = api::client;
 
-bool IsServiceErrorText(std::string_view text) {
-  size_t colon = text.find(": ");
-  if (colon == std::string_view::npos) return false;
-  std::string_view type = text.substr(0, colon);
-  return type.size() > 9 && type.substr(type.size() - 9) == "Exception" &&
-         type.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
-             std::string_view::npos;
+// An error the service sent inside a stream, printed as "<Type>: <message>"
+// like the errors it answers with (client::ServiceErrorStatus).
+Status InStreamError(std::string_view type, std::string_view message) {
+  return Status(client::ErrorCodeForServiceError(type, 0),
+                std::string(type) + ": " + std::string(message));
 }
 
 void PrintFailure(const Status& status) {
-  std::cerr << (IsServiceErrorText(status.message()) ? "" : "error: ") << status.message() << "\n";
+  std::cerr << (client::IsServiceErrorMessage(status.message()) ? "" : "error: ")
+            << status.message() << "\n";
 }
 
 using JsonValue = boost::json::value;
@@ -84,150 +85,34 @@ std::optional<int64_t> Int(const JsonValue* v) {
   return std::nullopt;
 }
 
-// The Bedrock error shape (bedrock-api.md §1.5): the type from
-// x-amzn-ErrorType, else body __type / code (cut at ':' and after '#').
-Status FromErrorResponse(const http::Response& r) {
-  std::string type;
-  if (const std::string* h = http::FindHeader(r.headers, "x-amzn-errortype")) type = *h;
-  auto parsed = json::Parse(r.body);
-  const JsonValue* body = parsed.ok() ? &*parsed : nullptr;
-  if (type.empty()) type = Str(At(body, {"__type"}));
-  if (type.empty()) type = Str(At(body, {"code"}));
-  type = type.substr(0, type.find_first_of(":,"));
-  if (size_t hash = type.rfind('#'); hash != std::string::npos) type = type.substr(hash + 1);
-  std::string message = Str(At(body, {"message"}));
-  if (message.empty()) message = Str(At(body, {"Message"}));
-  if (type.empty() || message.empty()) {
-    std::string text = r.body.substr(0, 300);
-    return Status(ErrorCode::kServiceUnavailable,
-                  "HTTP " + std::to_string(r.status) + ": " + (text.empty() ? "(no body)" : text));
-  }
-  return ServiceError(type, message);
-}
-
-// Picks the endpoint per BRIEF.md: --endpoint, the service-specific
-// variables, AWS_ENDPOINT_URL, else the AWS endpoint of the region.
+// The endpoint per BRIEF.md (client::ResolveEndpoint), with a hint for the
+// local endpoint when the URL is malformed.
 Result<http::Endpoint> ResolveEndpoint(const InvokeArgs& args, const creds::EnvLookup& env,
-                                       std::string_view region, bool runtime) {
-  std::vector<std::string_view> vars;
-  if (runtime) vars.push_back("AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
-  vars.push_back("AWS_ENDPOINT_URL_BEDROCK");
-  vars.push_back("AWS_ENDPOINT_URL");
-  std::string origin = "--endpoint";
-  std::string url = args.endpoint;
-  for (auto var = vars.begin(); url.empty() && var != vars.end(); ++var) {
-    origin = std::string(*var);
-    url = env(*var).value_or("");
+                                       std::string_view region, client::Plane plane) {
+  auto resolved = client::ResolveEndpoint(plane, args.endpoint, region, env);
+  if (!resolved.ok()) {
+    return ValidationError(resolved.status().message() +
+                           "; for the local endpoint pass --endpoint http://127.0.0.1:8700");
   }
-  if (url.empty()) {
-    url = std::string("https://bedrock") + (runtime ? "-runtime." : ".") + std::string(region) +
-          ".amazonaws.com";
-    origin =
-        "the AWS endpoint (no --endpoint, AWS_ENDPOINT_URL_BEDROCK_RUNTIME, "
-        "AWS_ENDPOINT_URL_BEDROCK or AWS_ENDPOINT_URL given)";
-  }
-  auto endpoint = http::ParseEndpointUrl(url);
-  if (!endpoint.ok()) {
-    return ValidationError(endpoint.status().message() + " [from " + origin +
-                           "]; for the local endpoint pass --endpoint http://127.0.0.1:8700");
-  }
-  return endpoint;
+  return std::move(resolved).value().endpoint;
 }
-
-Result<creds::Credentials> ResolveCredentials(const InvokeArgs& args, const config::Config& cfg,
-                                              const creds::EnvLookup& env) {
-  if (args.principal.empty()) {
-    auto found = creds::Resolve(env, env("HOME").value_or(""));
-    if (found.ok()) return found;
-    return ValidationError(found.status().message() +
-                           "\nhint: for the local endpoint, sign with a principal of the config: "
-                           "--principal rd-e2e");
-  }
-  const config::PrincipalConfig* p = cfg.FindPrincipal(args.principal);
-  if (p == nullptr) {
-    std::string names;
-    for (const auto& q : cfg.principals) names += " " + q.name;
-    return ValidationError("no principal named '" + args.principal + "' in " + cfg.source +
-                           "; configured:" + names);
-  }
-  return creds::Credentials{.access_key_id = p->access_key_id,
-                            .secret_access_key = p->secret_access_key,
-                            .session_token = p->session_token,
-                            .bearer_token = std::nullopt,
-                            .source = "principal " + p->name};
-}
-
-// Sends signed (or bearer-authenticated) requests to one endpoint.
-class BedrockCaller final {
- public:
-  BedrockCaller(http::Endpoint endpoint, const creds::Credentials& credentials, std::string region)
-      : client_(std::move(endpoint), http::ClientOptions{}),
-        credentials_(credentials),
-        region_(std::move(region)) {}
-
-  const http::Endpoint& endpoint() const { return client_.endpoint(); }
-
-  // `path` and `query` in wire form (already percent-encoded).
-  Result<http::Response> Call(std::string_view method, const std::string& path,
-                              const std::string& query, std::string body,
-                              const http::ResponseCallbacks* callbacks) const {
-    http::Request request{.method = std::string(method),
-                          .target = path + (query.empty() ? "" : "?" + query),
-                          .headers = {{"host", client_.endpoint().Authority()}},
-                          .body = std::move(body)};
-    if (!request.body.empty()) request.headers.push_back({"content-type", "application/json"});
-    BP_RETURN_IF_ERROR(Authenticate(request, client_.endpoint().base_path + path, query));
-    return callbacks ? client_.Send(request, *callbacks) : client_.Send(request);
-  }
-
- private:
-  Status Authenticate(http::Request& request, const std::string& wire_path,
-                      const std::string& query) const {
-    if (credentials_.bearer_token) {
-      request.headers.push_back({"authorization", "Bearer " + *credentials_.bearer_token});
-      return Status::Ok();
-    }
-    auth::sigv4::Credentials keys{.access_key_id = credentials_.access_key_id,
-                                  .secret_access_key = credentials_.secret_access_key,
-                                  .session_token = credentials_.session_token};
-    auth::sigv4::SigningRequest what{.method = request.method,
-                                     .path = wire_path,
-                                     .query = query,
-                                     .headers = request.headers,
-                                     .body = request.body,
-                                     .payload_hash = std::nullopt};
-    auth::sigv4::SigningOptions how{.region = region_,
-                                    .service = "bedrock",
-                                    .time = std::chrono::system_clock::now(),
-                                    .add_content_sha256_header = true};
-    BP_ASSIGN_OR_RETURN(auto signed_request, auth::sigv4::SignWithHeaders(keys, what, how));
-    for (auto& h : signed_request.headers_to_add) request.headers.push_back(std::move(h));
-    return Status::Ok();
-  }
-
-  const http::Client client_;
-  const creds::Credentials& credentials_;
-  const std::string region_;
-};
 
 // ListInferenceProfiles(type=APPLICATION), every page, for a profile with no
 // pinned id: its ARN exists only on the endpoint.
-Result<std::string> FindArnOnEndpoint(const BedrockCaller& control, const std::string& name) {
+Result<std::string> FindArnOnEndpoint(const client::BedrockClient& control,
+                                      const std::string& name) {
   std::set<std::string> seen_tokens;
   std::string token;
   do {
     std::string query = "type=APPLICATION";
     if (!token.empty()) query += "&nextToken=" + UriEncode(token);
-    BP_ASSIGN_OR_RETURN(http::Response r,
-                        control.Call("GET", "/inference-profiles", query, "", nullptr));
-    if (r.status != 200) return FromErrorResponse(r);
-    auto parsed = json::Parse(r.body);
-    if (!parsed.ok()) return std::move(parsed).status().Annotate("ListInferenceProfiles answer");
-    const json::Value& page = *parsed;
+    BP_ASSIGN_OR_RETURN(
+        json::Value page,
+        control.SendJson(client::Call{
+            .method = "GET", .path = "/inference-profiles", .query = std::move(query)}));
     const JsonValue* list = At(&page, {"inferenceProfileSummaries"});
     if (list == nullptr || !list->is_array()) {
-      return ValidationError("malformed ListInferenceProfiles answer from " +
-                             control.endpoint().ToString());
+      return ValidationError("malformed ListInferenceProfiles answer from " + control.Describe());
     }
     for (const boost::json::value& item : list->get_array()) {
       if (Str(At(&item, {"inferenceProfileName"})) == name) {
@@ -236,12 +121,12 @@ Result<std::string> FindArnOnEndpoint(const BedrockCaller& control, const std::s
     }
     token = Str(At(&page, {"nextToken"}));
     if (!token.empty() && !seen_tokens.insert(token).second) {
-      return ValidationError("ListInferenceProfiles on " + control.endpoint().ToString() +
+      return ValidationError("ListInferenceProfiles on " + control.Describe() +
                              " repeated a nextToken; giving up");
     }
   } while (!token.empty());
   return ValidationError("profile '" + name + "' has no pinned id and does not exist on " +
-                         control.endpoint().ToString() + " yet; create it with `bedrock-profiles " +
+                         control.Describe() + " yet; create it with `bedrock-profiles " +
                          "apply`, or pass its ARN");
 }
 
@@ -361,12 +246,14 @@ class StreamPrinter final {
  public:
   StreamPrinter(bool json_out, Summary& summary) : json_out_(json_out), summary_(summary) {}
 
+  // Only successful answers arrive here (BedrockClient::Stream returns the
+  // others as errors); one that is not an event stream is still refused.
   Status OnHead(const http::Response& head) {
     head_ = head;
     summary_.TakeRegion(head);
     const std::string* type = http::FindHeader(head.headers, "content-type");
-    failed_ = head.status != 200 || type == nullptr ||
-              type->find("application/vnd.amazon.eventstream") == std::string::npos;
+    failed_ =
+        type == nullptr || type->find("application/vnd.amazon.eventstream") == std::string::npos;
     return Status::Ok();
   }
 
@@ -384,14 +271,11 @@ class StreamPrinter final {
     }
   }
 
-  // After the body ended: the error answer, a truncated stream, or OK.
+  // After the body ended: a wrong content type, a truncated stream, or OK.
   Status Finish() {
     if (failed_) {
-      if (head_.status == 200) {
-        return ValidationError("expected an event stream, got content-type '" +
-                               std::string(ContentType()) + "'");
-      }
-      return FromErrorResponse(head_);
+      return ValidationError("expected an event stream, got content-type '" +
+                             std::string(ContentType()) + "'");
     }
     Status done = decoder_.Finish();
     return done.ok() ? done : std::move(done).Annotate("the event stream ended early");
@@ -417,7 +301,7 @@ class StreamPrinter final {
   Status OnFrame(const eventstream::Frame& frame) {
     std::string_view kind = frame.StringHeader(":message-type");
     if (kind == "error") {
-      return ServiceError(frame.StringHeader(":error-code"), frame.StringHeader(":error-message"));
+      return InStreamError(frame.StringHeader(":error-code"), frame.StringHeader(":error-message"));
     }
     std::string_view type =
         frame.StringHeader(kind == "exception" ? ":exception-type" : ":event-type");
@@ -433,7 +317,7 @@ class StreamPrinter final {
     if (kind == "exception") {
       std::string name(type);
       if (!name.empty()) name[0] = static_cast<char>(std::toupper(name[0]));
-      return ServiceError(name, Str(At(&*payload, {"message"})));
+      return InStreamError(name, Str(At(&*payload, {"message"})));
     }
     OnEvent(type, &*payload);
     return Status::Ok();
@@ -470,14 +354,19 @@ class StreamPrinter final {
   std::map<int64_t, std::pair<std::string, std::string>> tools_;  // index -> (name, input)
 };
 
-Status Converse(const BedrockCaller& runtime, const ModelRef& model, const InvokeArgs& args) {
+// Converse has no side effect but its cost: retried like the AWS SDKs do.
+Status Converse(const client::BedrockClient& runtime, const ModelRef& model,
+                const InvokeArgs& args) {
   Summary summary{.label = model.label};
-  std::string path =
-      "/model/" + UriEncode(model.model_id) + (args.stream ? "/converse-stream" : "/converse");
+  client::Call call{.method = "POST",
+                    .path = "/model/" + UriEncode(model.model_id) +
+                            (args.stream ? "/converse-stream" : "/converse"),
+                    .query = "",
+                    .body = ConverseBody(args),
+                    .idempotency = http::Idempotency::kIdempotent};
   if (!args.stream) {
-    BP_ASSIGN_OR_RETURN(http::Response r,
-                        runtime.Call("POST", path, "", ConverseBody(args), nullptr));
-    if (r.status != 200) return FromErrorResponse(r);
+    BP_ASSIGN_OR_RETURN(http::Response r, runtime.Send(call));
+    if (r.status != 200) return client::ServiceErrorStatus(r);
     BP_RETURN_IF_ERROR(PrintConverse(r, args.json, summary));
     summary.Print();
     return Status::Ok();
@@ -486,7 +375,7 @@ Status Converse(const BedrockCaller& runtime, const ModelRef& model, const Invok
   http::ResponseCallbacks callbacks{
       .on_head = [&](const http::Response& head) { return printer.OnHead(head); },
       .on_body = [&](std::string_view piece) { return printer.OnBody(piece); }};
-  auto sent = runtime.Call("POST", path, "", ConverseBody(args), &callbacks);
+  auto sent = runtime.Stream(call, callbacks);
   Status status = sent.ok() ? printer.Finish() : sent.status();
   printer.EndOutput(status.ok());
   if (!status.ok()) return status;
@@ -496,15 +385,20 @@ Status Converse(const BedrockCaller& runtime, const ModelRef& model, const Invok
 
 Status Invoke(const InvokeArgs& args, const config::Config& cfg) {
   creds::EnvLookup env = creds::ProcessEnv();
+  SystemClock clock;
   std::string region = args.region.empty() ? cfg.region : args.region;
-  BP_ASSIGN_OR_RETURN(creds::Credentials credentials, ResolveCredentials(args, cfg, env));
+  BP_ASSIGN_OR_RETURN(creds::Credentials credentials,
+                      ResolveCredentials(args.principal, cfg, env, "rd-e2e"));
+  client::BedrockClientOptions options{.region = region, .http = client::HttpOptionsFromEnv(env)};
   auto lookup = [&](const std::string& name) -> Result<std::string> {
-    BP_ASSIGN_OR_RETURN(http::Endpoint control, ResolveEndpoint(args, env, region, false));
-    return FindArnOnEndpoint(BedrockCaller(control, credentials, region), name);
+    BP_ASSIGN_OR_RETURN(http::Endpoint control,
+                        ResolveEndpoint(args, env, region, client::Plane::kControl));
+    return FindArnOnEndpoint(client::BedrockClient(control, credentials, options, clock), name);
   };
   BP_ASSIGN_OR_RETURN(ModelRef model, ResolveName(args.name, cfg, lookup));
-  BP_ASSIGN_OR_RETURN(http::Endpoint endpoint, ResolveEndpoint(args, env, region, true));
-  return Converse(BedrockCaller(endpoint, credentials, region), model, args);
+  BP_ASSIGN_OR_RETURN(http::Endpoint endpoint,
+                      ResolveEndpoint(args, env, region, client::Plane::kRuntime));
+  return Converse(client::BedrockClient(endpoint, credentials, options, clock), model, args);
 }
 
 int RunInvoke(const InvokeArgs& args) {

@@ -40,6 +40,10 @@ int Main(int argc, char** argv) {
     int exit_code = 0;
     AddServeCommand(app, &exit_code);
     AddValidateCommand(app, &exit_code);
+    AddPlanCommand(app, &exit_code);
+    AddApproveCommand(app, &exit_code);
+    AddApplyCommand(app, &exit_code);
+    AddOutputCommand(app, &exit_code);
     AddPolicyCommand(app, &exit_code);
     AddSimulateCommand(app, &exit_code);
     AddInvokeCommand(app, &exit_code);

@@ -1,35 +1,20 @@
-// Blocking HTTP/1.1 client over Asio + Beast. Blocking calls with timeouts are
-// built from asynchronous operations on a private io_context that the calling
-// thread runs until the one pending operation completes: beast::tcp_stream's
-// timeouts apply only to asynchronous operations.
+// http::Client: request checks and serialization, endpoint URLs, and the
+// retry loop around single attempts (client_exchange.cc does the I/O).
 
 #include "http/client.h"
 
-#include <array>
+#include <algorithm>
+#include <arpa/inet.h>
 #include <cctype>
-#include <optional>
+#include <charconv>
+#include <netinet/in.h>
+#include <thread>
 #include <utility>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
+#include "http/client_exchange.h"
 
 namespace bp::http {
 namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-using asio::ip::tcp;
-using boost::system::error_code;
-using Parser = beast::http::response_parser<beast::http::buffer_body>;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -96,9 +81,10 @@ Status ParseAuthority(std::string_view url, std::string_view authority, Endpoint
     size_t close = authority.find(']');
     if (close == std::string_view::npos) return BadUrl(url, "unterminated IPv6 literal");
     out.host = std::string(authority.substr(1, close - 1));
-    error_code ec;
-    (void)asio::ip::make_address_v6(out.host, ec);
-    if (ec) return BadUrl(url, "'" + out.host + "' is not an IPv6 address");
+    in6_addr parsed{};
+    if (::inet_pton(AF_INET6, out.host.c_str(), &parsed) != 1) {
+      return BadUrl(url, "'" + out.host + "' is not an IPv6 address");
+    }
     std::string_view rest = authority.substr(close + 1);
     if (!rest.empty() && rest.front() != ':') return BadUrl(url, "unexpected text after ']'");
     has_port = !rest.empty();
@@ -120,12 +106,6 @@ Status ParseAuthority(std::string_view url, std::string_view authority, Endpoint
     BP_ASSIGN_OR_RETURN(out.port, ParsePort(url, port_text));
   }
   return Status::Ok();
-}
-
-// Runs `ioc` until the single operation started before the call completes.
-void RunUntilDone(asio::io_context& ioc) {
-  ioc.restart();
-  ioc.run();
 }
 
 std::string SerializeHead(const Endpoint& endpoint, const ClientOptions& options,
@@ -169,167 +149,116 @@ Status CheckRequest(const Request& request) {
   return Status::Ok();
 }
 
-Response HeadOf(const Parser& parser) {
-  const auto& msg = parser.get();
-  Response head{.status = msg.result_int(), .headers = {}, .body = {}};
-  for (const auto& field : msg) {
-    head.headers.push_back(Header{Lower(field.name_string()), std::string(field.value())});
+uint16_t DefaultPort(Scheme scheme) { return scheme == Scheme::kHttps ? 443 : 80; }
+
+bool IsIdempotent(Idempotency idempotency, std::string_view method) {
+  switch (idempotency) {
+    case Idempotency::kIdempotent:
+      return true;
+    case Idempotency::kNotIdempotent:
+      return false;
+    case Idempotency::kByMethod:
+      break;
   }
-  return head;
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+         method == "DELETE";
 }
 
-// One exchange: connect, write, read. Lives for one Send() call.
-class Exchange {
- public:
-  Exchange(const Endpoint& endpoint, const ClientOptions& options,
-           const ResponseCallbacks& callbacks)
-      : endpoint_(endpoint), options_(options), callbacks_(callbacks), stream_(ioc_) {}
+// A non-negative decimal integer header value, or nullopt.
+std::optional<uint64_t> HeaderNumber(const Headers& headers, std::string_view name) {
+  const std::string* value = FindHeader(headers, name);
+  if (value == nullptr || value->empty() || value->size() > 12) return std::nullopt;
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
+  if (ec != std::errc() || end != value->data() + value->size()) return std::nullopt;
+  return n;
+}
 
-  Result<Response> Run(const Request& request) {
-    BP_RETURN_IF_ERROR(Connect());
-    BP_RETURN_IF_ERROR(Write(request));
-    return Read(/*head_only=*/request.method == "HEAD");
+// x-amz-retry-after (milliseconds), else Retry-After (delta-seconds; the
+// HTTP-date form is not used by AWS and is ignored).
+std::optional<std::chrono::milliseconds> RetryAfter(const Response& response) {
+  if (auto ms = HeaderNumber(response.headers, "x-amz-retry-after")) {
+    return std::chrono::milliseconds(*ms);
   }
-
- private:
-  Status Unavailable(std::string_view what) const {
-    return Status(ErrorCode::kServiceUnavailable, std::string(what));
+  if (auto s = HeaderNumber(response.headers, "retry-after")) {
+    return std::chrono::milliseconds(*s * 1000);
   }
+  return std::nullopt;
+}
 
-  Status Connect() {
-    const std::string url = endpoint_.ToString();
-    std::vector<tcp::endpoint> targets;
-    error_code ec;
-    asio::ip::address addr = asio::ip::make_address(endpoint_.host, ec);
-    if (!ec) {
-      targets.emplace_back(addr, endpoint_.port);
-    } else {
-      tcp::resolver resolver(ioc_);
-      auto results = resolver.resolve(endpoint_.host, std::to_string(endpoint_.port), ec);
-      if (ec) {
-        return Unavailable("cannot connect to " + url + ": cannot resolve host '" + endpoint_.host +
-                           "': " + ec.message());
-      }
-      for (const auto& r : results) targets.push_back(r.endpoint());
-    }
-    stream_.expires_after(options_.connect_timeout);
-    stream_.async_connect(targets, [&ec](error_code e, const tcp::endpoint&) { ec = e; });
-    RunUntilDone(ioc_);
-    if (ec == beast::error::timeout) {
-      return Unavailable("cannot connect to " + url + ": timed out after " +
-                         std::to_string(options_.connect_timeout.count()) + " ms");
-    }
-    if (ec) return Unavailable("cannot connect to " + url + ": " + ec.message());
-    stream_.socket().set_option(tcp::no_delay(true), ec);  // best effort
-    return Status::Ok();
-  }
+// Full jitter: uniform in [0, min(max_delay, base_delay * 2^(attempt-1))].
+std::chrono::milliseconds Backoff(const RetryOptions& retry, int attempt, Random& random) {
+  int64_t cap = std::max<int64_t>(0, retry.max_delay.count());
+  int64_t ceiling = std::max<int64_t>(0, retry.base_delay.count());
+  for (int i = 1; i < attempt && ceiling < cap; ++i) ceiling *= 2;
+  ceiling = std::min(ceiling, cap);
+  return std::chrono::milliseconds(
+      static_cast<int64_t>(random.Next() % (static_cast<uint64_t>(ceiling) + 1)));
+}
 
-  Status Write(const Request& request) {
-    std::array<asio::const_buffer, 2> buffers{
-        asio::buffer(head_ = SerializeHead(endpoint_, options_, request)),
-        asio::buffer(request.body)};
-    error_code ec;
-    stream_.expires_after(options_.read_timeout);
-    asio::async_write(stream_, buffers, [&ec](error_code e, size_t) { ec = e; });
-    RunUntilDone(ioc_);
-    if (ec) return TransportError(ec, "sending the request");
-    return Status::Ok();
-  }
-
-  Status TransportError(const error_code& ec, std::string_view doing) const {
-    const std::string url = endpoint_.ToString();
-    if (ec == beast::error::timeout) {
-      return Unavailable("no progress from " + url + " for " +
-                         std::to_string(options_.read_timeout.count()) + " ms while " +
-                         std::string(doing) + " (timed out)");
-    }
-    if (ec == beast::http::error::end_of_stream || ec == beast::http::error::partial_message ||
-        ec == asio::error::eof || ec == asio::error::connection_reset ||
-        ec == asio::error::broken_pipe) {
-      return Unavailable(url + " closed the connection before the response was complete (" +
-                         ec.message() + ")");
-    }
-    if (ec.category() == beast::http::make_error_code(beast::http::error::bad_version).category()) {
-      // Every other beast::http error is a parse failure.
-      return Unavailable("malformed HTTP response from " + url + ": " + ec.message());
-    }
-    return Unavailable("error talking to " + url + " while " + std::string(doing) + ": " +
-                       ec.message());
-  }
-
-  Result<Response> Read(bool head_only) {
-    std::optional<Parser> parser;
-    std::optional<Response> head;
-    std::array<char, 16 * 1024> piece{};
-    auto start_parser = [&] {
-      parser.emplace();
-      parser->header_limit(static_cast<uint32_t>(options_.max_header_bytes));
-      parser->body_limit(boost::none);
-      parser->skip(head_only);  // a HEAD answer announces a body it does not send
-    };
-    start_parser();
-    while (true) {
-      parser->get().body().data = piece.data();
-      parser->get().body().size = piece.size();
-      error_code ec;
-      stream_.expires_after(options_.read_timeout);
-      beast::http::async_read_some(stream_, buffer_, *parser,
-                                   [&ec](error_code e, size_t) { ec = e; });
-      RunUntilDone(ioc_);
-      if (ec == beast::http::error::need_buffer) ec = {};
-      if (ec) return TransportError(ec, "reading the response");
-      if (!parser->is_header_done()) continue;
-      // An interim 1xx answer (other than 101) is skipped; the real one follows.
-      unsigned status = parser->get().result_int();
-      if (status >= 100 && status < 200 && status != 101) {
-        if (parser->is_done()) start_parser();
-        continue;
-      }
-      if (!head) {
-        head = HeadOf(*parser);
-        if (callbacks_.on_head) BP_RETURN_IF_ERROR(callbacks_.on_head(*head));
-      }
-      size_t got = piece.size() - parser->get().body().size;
-      if (got > 0 && callbacks_.on_body) {
-        BP_RETURN_IF_ERROR(callbacks_.on_body(std::string_view(piece.data(), got)));
-      }
-      if (parser->is_done()) break;
-    }
-    error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    return std::move(*head);
-  }
-
-  const Endpoint& endpoint_;
-  const ClientOptions& options_;
-  const ResponseCallbacks& callbacks_;
-  asio::io_context ioc_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  std::string head_;  // serialized request head; must outlive the write
+// Whether a failed attempt may be repeated, and what to say about it.
+struct Verdict {
+  bool retry = false;
+  std::optional<std::chrono::milliseconds> at_least;  // the answer's Retry-After
+  std::string reason;
 };
+
+Verdict Judge(const AttemptOutcome& outcome, const RetryOptions& retry, bool idempotent) {
+  if (outcome.delivered) return {};
+  if (!outcome.status.ok()) {
+    bool again = outcome.failure == FailureKind::kBeforeSend ||
+                 (outcome.failure == FailureKind::kAfterSend && idempotent);
+    return Verdict{.retry = again, .at_least = std::nullopt, .reason = outcome.status.message()};
+  }
+  if (!outcome.held) return {};
+  Transience t =
+      retry.classify ? retry.classify(outcome.response) : DefaultTransience(outcome.response);
+  bool again = t == Transience::kThrottled || (t == Transience::kTransient && idempotent);
+  return Verdict{.retry = again,
+                 .at_least = RetryAfter(outcome.response),
+                 .reason = "HTTP " + std::to_string(outcome.response.status)};
+}
+
+// Hands a held error answer to the callbacks, as one piece.
+Status Deliver(const Response& held, const ResponseCallbacks& callbacks) {
+  Response head{.status = held.status, .headers = held.headers, .body = {}};
+  if (callbacks.on_head) BP_RETURN_IF_ERROR(callbacks.on_head(head));
+  if (!held.body.empty() && callbacks.on_body) BP_RETURN_IF_ERROR(callbacks.on_body(held.body));
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<TlsState>> SetUpTls(const Endpoint& endpoint, const ClientOptions& options) {
+  if (endpoint.scheme != Scheme::kHttps) return std::shared_ptr<TlsState>();
+  return MakeTlsState(options);
+}
 
 }  // namespace
 
+Transience DefaultTransience(const Response& response) {
+  if (response.status == 429) return Transience::kThrottled;
+  if (response.status >= 500 && response.status <= 599) return Transience::kTransient;
+  return Transience::kPermanent;
+}
+
 std::string Endpoint::Authority() const {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port != 80) h += ":" + std::to_string(port);
+  if (port != DefaultPort(scheme)) h += ":" + std::to_string(port);
   return h;
 }
 
-std::string Endpoint::ToString() const { return "http://" + Authority() + base_path; }
+std::string Endpoint::ToString() const {
+  return (scheme == Scheme::kHttps ? "https://" : "http://") + Authority() + base_path;
+}
 
 Result<Endpoint> ParseEndpointUrl(std::string_view url) {
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
-    return BadUrl(url, "expected http://HOST:PORT, e.g. http://127.0.0.1:8700");
+    return BadUrl(url, "expected http://HOST:PORT or https://HOST, e.g. http://127.0.0.1:8700");
   }
   std::string scheme = Lower(url.substr(0, scheme_end));
-  if (scheme == "https") {
-    return ValidationError("https endpoints are not supported by this build yet ('" +
-                           std::string(url) + "')");
+  if (scheme != "http" && scheme != "https") {
+    return BadUrl(url, "the scheme must be http:// or https://");
   }
-  if (scheme != "http") return BadUrl(url, "the scheme must be http://");
   std::string_view rest = url.substr(scheme_end + 3);
   if (rest.find_first_of("?#") != std::string_view::npos) {
     return BadUrl(url, "a query or fragment is not allowed");
@@ -340,6 +269,8 @@ Result<Endpoint> ParseEndpointUrl(std::string_view url) {
     return BadUrl(url, "user information ('user@') is not allowed");
   }
   Endpoint endpoint;
+  endpoint.scheme = scheme == "https" ? Scheme::kHttps : Scheme::kHttp;
+  endpoint.port = DefaultPort(endpoint.scheme);
   BP_RETURN_IF_ERROR(ParseAuthority(url, authority, endpoint));
   if (slash != std::string_view::npos) {
     std::string_view path = rest.substr(slash);
@@ -353,20 +284,51 @@ Result<Endpoint> ParseEndpointUrl(std::string_view url) {
 }
 
 Client::Client(Endpoint endpoint, ClientOptions options)
-    : endpoint_(std::move(endpoint)), options_(std::move(options)) {}
+    : endpoint_(std::move(endpoint)),
+      options_(std::move(options)),
+      tls_(SetUpTls(endpoint_, options_)) {}
 
-Result<Response> Client::Send(const Request& request, const ResponseCallbacks& callbacks) const {
+Result<Response> Client::Send(const Request& request, const ResponseCallbacks& callbacks,
+                              Idempotency idempotency) const {
+  BP_RETURN_IF_ERROR(tls_.status());
   BP_RETURN_IF_ERROR(CheckRequest(request));
-  try {
-    Exchange exchange(endpoint_, options_, callbacks);
-    return exchange.Run(request);
-  } catch (const std::exception& e) {  // Asio/Beast allocation or system errors
-    return Status(ErrorCode::kServiceUnavailable,
-                  "error talking to " + endpoint_.ToString() + ": " + e.what());
+  TlsState* tls = tls_->get();
+  const RetryOptions& retry = options_.retry;
+  const int max_attempts = std::max(1, retry.max_attempts);
+  const bool idempotent = IsIdempotent(idempotency, request.method);
+  const std::string head = SerializeHead(endpoint_, options_, request);
+  SystemRandom system_random;
+  Random& random = retry.random ? *retry.random : system_random;
+  for (int attempt = 1;; ++attempt) {
+    AttemptOutcome outcome = RunAttempt(endpoint_, options_, tls, head, request, callbacks);
+    Verdict verdict = Judge(outcome, retry, idempotent);
+    std::chrono::milliseconds delay = Backoff(retry, attempt, random);
+    if (verdict.at_least) {
+      if (*verdict.at_least > retry.max_delay) verdict.retry = false;  // asks too much
+      delay = std::max(delay, *verdict.at_least);
+    }
+    if (!verdict.retry || attempt >= max_attempts) {
+      if (!outcome.status.ok()) {
+        if (attempt == 1) return outcome.status;
+        return Status(outcome.status.code(), outcome.status.message() + " (gave up after " +
+                                                 std::to_string(attempt) + " attempts)");
+      }
+      if (outcome.held) BP_RETURN_IF_ERROR(Deliver(outcome.response, callbacks));
+      outcome.response.body.clear();
+      return std::move(outcome.response);
+    }
+    if (retry.on_retry) {
+      retry.on_retry(RetryNotice{.attempt = attempt, .delay = delay, .reason = verdict.reason});
+    }
+    if (retry.sleep) {
+      retry.sleep(delay);
+    } else {
+      std::this_thread::sleep_for(delay);
+    }
   }
 }
 
-Result<Response> Client::Send(const Request& request) const {
+Result<Response> Client::Send(const Request& request, Idempotency idempotency) const {
   std::string body;
   ResponseCallbacks collect{
       .on_head = nullptr, .on_body = [&](std::string_view piece) -> Status {
@@ -378,7 +340,7 @@ Result<Response> Client::Send(const Request& request) const {
         body.append(piece);
         return Status::Ok();
       }};
-  BP_ASSIGN_OR_RETURN(Response response, Send(request, collect));
+  BP_ASSIGN_OR_RETURN(Response response, Send(request, collect, idempotency));
   response.body = std::move(body);
   return response;
 }

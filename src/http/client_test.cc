@@ -1,6 +1,7 @@
 // http::Client against a scripted raw-socket server on 127.0.0.1:0 (or ::1):
-// content-length, chunked (delivered live), read-until-close, interim 1xx,
-// refused connections, read timeouts, truncated and malformed answers.
+// endpoint URLs, content-length, chunked (delivered live), read-until-close,
+// interim 1xx, refused connections, read timeouts, truncated and malformed
+// answers. TLS: client_tls_test.cc; retries: client_retry_test.cc.
 
 #include "http/client.h"
 
@@ -180,19 +181,35 @@ TEST(ParseEndpointUrlTest, AcceptsHostsPortsAndIpv6Literals) {
   EXPECT_EQ(c->ToString(), "http://localhost/prefix/v1");
 }
 
-TEST(ParseEndpointUrlTest, HttpsIsRefusedClearly) {
-  auto r = ParseEndpointUrl("https://bedrock-runtime.eu-central-1.amazonaws.com");
-  EXPECT_THAT(r, StatusIs(ErrorCode::kValidation));
-  EXPECT_THAT(r.status().message(),
-              HasSubstr("https endpoints are not supported by this build yet"));
+TEST(ParseEndpointUrlTest, HttpsDefaultsToPort443) {
+  auto a = ParseEndpointUrl("https://bedrock-runtime.eu-central-1.amazonaws.com");
+  ASSERT_OK(a);
+  EXPECT_EQ(a->scheme, Scheme::kHttps);
+  EXPECT_EQ(a->host, "bedrock-runtime.eu-central-1.amazonaws.com");
+  EXPECT_EQ(a->port, 443);
+  EXPECT_EQ(a->Authority(), "bedrock-runtime.eu-central-1.amazonaws.com");
+  EXPECT_EQ(a->ToString(), "https://bedrock-runtime.eu-central-1.amazonaws.com");
+
+  auto b = ParseEndpointUrl("HTTPS://127.0.0.1:8443/base/");
+  ASSERT_OK(b);
+  EXPECT_EQ(b->scheme, Scheme::kHttps);
+  EXPECT_EQ(b->port, 8443);
+  EXPECT_EQ(b->base_path, "/base");
+  EXPECT_EQ(b->ToString(), "https://127.0.0.1:8443/base");
+
+  // Port 80 is not the default for https, nor 443 for http.
+  EXPECT_EQ(ParseEndpointUrl("https://h:80")->Authority(), "h:80");
+  EXPECT_EQ(ParseEndpointUrl("http://h:443")->Authority(), "h:443");
+  EXPECT_EQ(ParseEndpointUrl("http://h")->scheme, Scheme::kHttp);
 }
 
 TEST(ParseEndpointUrlTest, RefusesMalformedUrls) {
   for (const char* bad :
-       {"127.0.0.1:8700", "ftp://host", "http://", "http://:8700", "http://user@host",
-        "http://[::1:8700", "http://[zz::1]:80", "http://[::1]x", "http://::1:8700",
-        "http://host:0", "http://host:65536", "http://host:12ab", "http://host:8700?x=1",
-        "http://host#frag", "http://ho st:80", "http://host/a b"}) {
+       {"127.0.0.1:8700", "ftp://host", "httpss://host", "https://", "https://user@host", "http://",
+        "http://:8700", "http://user@host", "http://[::1:8700", "http://[zz::1]:80",
+        "http://[::1]x", "http://::1:8700", "http://host:0", "http://host:65536",
+        "http://host:12ab", "http://host:8700?x=1", "http://host#frag", "http://ho st:80",
+        "http://host/a b"}) {
     auto r = ParseEndpointUrl(bad);
     EXPECT_THAT(r, StatusIs(ErrorCode::kValidation)) << bad;
     EXPECT_THAT(r.status().message(), HasSubstr(bad));
@@ -283,7 +300,9 @@ TEST(ClientTest, BodyUntilCloseAndInterimContinue) {
 TEST(ClientTest, RefusedConnectionNamesTheEndpoint) {
   uint16_t port = FreePort();
   ASSERT_NE(port, 0);
-  auto r = MakeClient(port).Send(Post("/", ""));
+  ClientOptions once;
+  once.retry.max_attempts = 1;
+  auto r = MakeClient(port, once).Send(Post("/", ""));
   EXPECT_THAT(r, StatusIs(ErrorCode::kServiceUnavailable));
   EXPECT_EQ(r.status().message(),
             "cannot connect to http://127.0.0.1:" + std::to_string(port) + ": Connection refused");

@@ -1,0 +1,74 @@
+#include "cli/client_setup.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "config/load.h"
+
+namespace bp::cli {
+
+namespace creds = auth::credentials;
+
+Result<std::string> ConfigText(const std::string& source) {
+  if (source.ends_with("(built in)")) return std::string(config::BuiltinConfigText());
+  std::ifstream in(source, std::ios::binary);
+  if (!in) {
+    return Status(ErrorCode::kIo, "cannot read the config file '" + source + "'");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status(ErrorCode::kIo, "cannot read the config file '" + source + "'");
+  return text.str();
+}
+
+Result<creds::Credentials> ResolveCredentials(const std::string& principal,
+                                              const config::Config& config,
+                                              const creds::EnvLookup& env,
+                                              std::string_view suggested) {
+  if (principal.empty()) {
+    auto found = creds::Resolve(env, env("HOME").value_or(""));
+    if (found.ok()) return found;
+    return ValidationError(found.status().message() +
+                           "\nhint: for the local endpoint, sign with a principal of the config: "
+                           "--principal " +
+                           std::string(suggested));
+  }
+  const config::PrincipalConfig* p = config.FindPrincipal(principal);
+  if (p == nullptr) {
+    std::string names;
+    for (const auto& q : config.principals) names += " " + q.name;
+    return ValidationError("no principal named '" + principal + "' in " + config.source +
+                           (names.empty() ? " (it has none)" : "; configured:" + names));
+  }
+  return creds::Credentials{.access_key_id = p->access_key_id,
+                            .secret_access_key = p->secret_access_key,
+                            .session_token = p->session_token,
+                            .bearer_token = std::nullopt,
+                            .source = "principal " + p->name};
+}
+
+Result<std::unique_ptr<api::client::BedrockClient>> MakeControlClient(const ClientFlags& flags,
+                                                                      const config::Config& config,
+                                                                      const Clock& clock) {
+  const creds::EnvLookup env = creds::ProcessEnv();
+  BP_ASSIGN_OR_RETURN(creds::Credentials credentials,
+                      ResolveCredentials(flags.principal, config, env, "platform-admin"));
+  BP_ASSIGN_OR_RETURN(api::client::ResolvedEndpoint endpoint,
+                      api::client::ResolveEndpoint(api::client::Plane::kControl, flags.endpoint,
+                                                   config.region, env));
+  api::client::BedrockClientOptions options{.region = config.region,
+                                            .http = api::client::HttpOptionsFromEnv(env)};
+  return std::make_unique<api::client::BedrockClient>(
+      std::move(endpoint.endpoint), std::move(credentials), std::move(options), clock);
+}
+
+void AddClientFlags(CLI::App* cmd, ClientFlags& flags) {
+  cmd->add_option("--endpoint", flags.endpoint,
+                  "Bedrock control-plane URL; default: AWS_ENDPOINT_URL_BEDROCK, AWS_ENDPOINT_URL, "
+                  "else https://bedrock.<config region>.amazonaws.com");
+  cmd->add_option("--principal", flags.principal,
+                  "sign with this config principal's keys (the local endpoint) instead of the AWS "
+                  "credential chain");
+}
+
+}  // namespace bp::cli

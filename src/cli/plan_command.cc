@@ -1,0 +1,102 @@
+// `plan`: compare the config with the endpoint's live profiles and print
+// what apply would do; --out writes the plan file that approve and apply use.
+#include <cstdlib>
+#include <iostream>
+
+#include "api/control/http_control_plane.h"
+#include "cli/client_setup.h"
+#include "cli/commands.h"
+#include "cli/config_loading.h"
+#include "planner/plan.h"
+#include "planner/plan_file.h"
+#include "planner/render.h"
+
+namespace bp::cli {
+
+namespace {
+
+struct PlanArgs {
+  std::string config;
+  ClientFlags client;
+  std::string out;
+  std::string by;
+  bool detailed_exitcode = false;
+};
+
+// Who is planning: --by, else $USER, else $LOGNAME.
+std::string Planner(const std::string& by) {
+  if (!by.empty()) return by;
+  for (const char* var : {"USER", "LOGNAME"}) {
+    const char* v = std::getenv(var);
+    if (v != nullptr && *v != '\0') return v;
+  }
+  return "unknown";
+}
+
+int RunPlan(const PlanArgs& args) {
+  std::optional<LoadedConfig> loaded = LoadConfigOrReport(args.config);
+  if (!loaded) return 1;
+  const config::Config& cfg = loaded->config;
+  Result<std::string> text = ConfigText(cfg.source);
+  if (!text.ok()) {
+    std::cerr << "error: " << text.status().message() << "\n";
+    return 1;
+  }
+  SystemClock clock;
+  auto client = MakeControlClient(args.client, cfg, clock);
+  if (!client.ok()) {
+    std::cerr << "error: " << client.status().message() << "\n";
+    return 1;
+  }
+  api::control::HttpControlPlane endpoint(**client);
+  std::cerr << "Reading the live profiles from " << endpoint.Describe() << " ...\n";
+  Result<planner::Plan> plan = planner::PlanAgainst(
+      cfg, loaded->catalog, endpoint,
+      {.planned_by = Planner(args.by), .endpoint = endpoint.Describe(), .config_text = *text},
+      clock);
+  if (!plan.ok()) {
+    std::cerr << "error: " << plan.status().message() << "\n";
+    return 1;
+  }
+  std::cout << planner::Render(*plan);
+  if (!args.out.empty()) {
+    Status saved = planner::SavePlanFile(args.out, *plan);
+    if (!saved.ok()) {
+      std::cerr << "error: " << saved.message() << "\n";
+      return 1;
+    }
+    std::cout << "\nSaved the plan to: " << args.out << "\n";
+    if (plan->HasChanges()) {
+      std::cout << "It needs " << plan->required_approvals << " approval(s) by someone other than "
+                << plan->planned_by << ":\n  bedrock-profiles approve " << args.out
+                << " --by NAME\nthen:\n  bedrock-profiles apply " << args.out << "\n";
+    }
+  }
+  if (args.detailed_exitcode && plan->HasChanges()) return 2;
+  return 0;
+}
+
+}  // namespace
+
+void AddPlanCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<PlanArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "plan",
+      "Compare the config with the live application inference profiles of an endpoint\n"
+      "(the local serve or AWS) and print the changes apply would make: + create,\n"
+      "~ update tags in place, -/+ replace (name, model and description cannot change),\n"
+      "- destroy (only profiles this tool created; others are listed as unmanaged).");
+  cmd->add_option("--config", args->config, "config file (.hcl or .json)");
+  AddClientFlags(cmd, args->client);
+  cmd->add_option("--out", args->out, "write the plan file for `approve` and `apply`");
+  cmd->add_option("--by", args->by, "who is planning (default: $USER); approvers must differ");
+  cmd->add_flag("--detailed-exitcode", args->detailed_exitcode,
+                "exit 0 when there are no changes, 2 when there are, 1 on error");
+  cmd->footer(
+      "Example, against a local `bedrock-profiles serve`:\n"
+      "  bedrock-profiles plan --endpoint http://127.0.0.1:8700 --principal platform-admin \\\n"
+      "      --out rd.plan");
+  cmd->callback([args, exit_code] { *exit_code = RunPlan(*args); });
+}
+
+}  // namespace bp::cli
