@@ -242,5 +242,27 @@ TEST_F(ManageIntegrationTest, AnInterruptedApplyResumesWithoutDuplicates) {
   EXPECT_THAT(again.out, Not(HasSubstr("Creating...")));
 }
 
+TEST_F(ManageIntegrationTest, AnApplyThatStoppedAfterTheFirstActionIsResumed) {
+  ASSERT_EQ(Run({"plan", "--out", Plan("p"), "--by", "alice"}).exit_code, 0);
+  ASSERT_EQ(RunBinary({"approve", Plan("p"), "--by", "bob"}).exit_code, 0);
+  // The live state after exactly the plan's first action (rd-haiku-45 as
+  // planned), as an apply stopped right after it would leave it.
+  const std::string full = config_text_;
+  size_t begin = config_text_.find("  rd-sonnet-4 = {");
+  size_t end = config_text_.find("\n  }\n", begin) + 5;
+  WriteConfig(std::string(full).erase(begin, end - begin));
+  ASSERT_EQ(AutoApply().exit_code, 0);
+  WriteConfig(full);
+  const std::string haiku = Run({"output", "rd-haiku-45"}).out;
+
+  RunResult resumed = Run({"apply", Plan("p")}, false);
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_THAT(resumed.out, HasSubstr("Resuming: 1 of 2 actions were already applied"));
+  EXPECT_THAT(resumed.out, Not(HasSubstr("rd-haiku-45: Creating...")));
+  EXPECT_THAT(resumed.out, HasSubstr("rd-sonnet-4: Creation complete"));
+  EXPECT_EQ(Run({"output", "rd-haiku-45"}).out, haiku) << "the existing profile was kept";
+  EXPECT_EQ(Run({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace bp::testing
