@@ -38,8 +38,8 @@ namespace bp::planner {
 
 // The tag that marks profiles bedrock-profiles manages. A config may not give
 // this key another value.
-inline constexpr std::string_view kManagementTagKey = "managed-by";
-inline constexpr std::string_view kManagementTagValue = "bedrock-profiles";
+inline constexpr std::string_view kManagementTagKey = kManagedByTagKey;
+inline constexpr std::string_view kManagementTagValue = kManagedByTagValue;
 // AWS: at most 50 tags per resource, the management tag included.
 inline constexpr size_t kMaxTagsPerProfile = 50;
 

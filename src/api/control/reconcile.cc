@@ -118,7 +118,13 @@ Result<ReconcileSummary> ControlPlane::Reconcile(const config::Config& config) {
   for (const ReconcilePlan::Update& u : plan.updates) {
     Tags upsert;
     std::vector<std::string> remove;
-    TagDiff(u.existing.tags, u.desired, upsert, remove);
+    // The planner's management tag is not the config's to remove: keep it,
+    // or every serve restart would turn applied profiles into adoptions.
+    Tags desired = u.desired;
+    if (auto it = u.existing.tags.find(kManagedByTagKey); it != u.existing.tags.end()) {
+      desired.emplace(it->first, it->second);
+    }
+    TagDiff(u.existing.tags, desired, upsert, remove);
     if (upsert.empty() && remove.empty()) {
       summary.unchanged.push_back(u.name);
       continue;

@@ -90,6 +90,18 @@ TEST_F(ReconcileTest, SetsTagsToExactlyTheConfiguredMergedSet) {
   EXPECT_EQ(*control_.ListTagsForResource(kAppArnPrefix + std::string("tkxdfdh17c6o")), expected);
 }
 
+TEST_F(ReconcileTest, KeepsThePlannersManagementTag) {
+  ASSERT_OK(control_.Reconcile(ShippedConfig()));
+  std::string arn = kAppArnPrefix + std::string("acwt9yee9wzo");
+  ASSERT_OK(control_.TagResource(
+      arn, {{std::string(kManagedByTagKey), std::string(kManagedByTagValue)}, {"extra", "x"}}));
+  Result<ReconcileSummary> summary = control_.Reconcile(ShippedConfig());
+  ASSERT_OK(summary);
+  Tags expected = kMerged;
+  expected[std::string(kManagedByTagKey)] = std::string(kManagedByTagValue);
+  EXPECT_EQ(*control_.ListTagsForResource(arn), expected) << "extra removed, managed-by kept";
+}
+
 TEST_F(ReconcileTest, LeavesProfilesMadeThroughTheApiAlone) {
   std::string mine = MakeProfile("my-experiment", {{"owner", "me"}});
   Tags before = *control_.ListTagsForResource(mine);
