@@ -191,5 +191,23 @@ TEST_F(EvaluatorTest, HotPathDoesNotAllocate) {
   EXPECT_EQ(on_model.statement->sid, "InvokeFoundationModel");
 }
 
+TEST(ContextTest, AFallbackIsReadNotCopiedAndTheOverlayWins) {
+  Context base;
+  base.Set("aws:PrincipalArn", "arn:aws:iam::123456789012:role/rd-e2e");
+  base.Set("aws:RequestedRegion", "eu-central-1");
+  Context ctx;
+  ctx.SetFallback(&base);
+  ctx.Set("aws:RequestedRegion", "eu-west-3");
+  ASSERT_NE(ctx.Find("AWS:PrincipalArn"), nullptr);
+  EXPECT_EQ(ctx.Find("aws:principalarn")->values.front(), "arn:aws:iam::123456789012:role/rd-e2e");
+  EXPECT_EQ(ctx.Find("aws:RequestedRegion")->values.front(), "eu-west-3");
+  EXPECT_EQ(base.Find("aws:RequestedRegion")->values.front(), "eu-central-1");
+  EXPECT_TRUE(ctx.Erase("aws:RequestedRegion"));
+  EXPECT_EQ(ctx.Find("aws:RequestedRegion")->values.front(), "eu-central-1");
+  EXPECT_FALSE(ctx.Erase("aws:PrincipalArn")) << "only keys set here are erased";
+  EXPECT_EQ(ctx.size(), 0u);
+  EXPECT_EQ(ctx.Find("aws:SourceIp"), nullptr);
+}
+
 }  // namespace
 }  // namespace bp::auth::iam

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <string_view>
 #include <utility>
 
@@ -25,6 +26,24 @@ std::string FormatIso8601Seconds(std::chrono::sys_seconds t) {
                 static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
                 static_cast<int>(hms.seconds().count()));
   return buf;
+}
+
+// aws:CurrentTime and aws:EpochTime for `now`, formatted once per second per
+// thread (a runtime call makes several decisions in the same second).
+struct TimeKeys {
+  int64_t second = std::numeric_limits<int64_t>::min();
+  std::string current_time;
+  std::string epoch_time;
+};
+const TimeKeys& TimeKeysFor(std::chrono::sys_seconds now) {
+  thread_local TimeKeys cache;
+  const int64_t second = now.time_since_epoch().count();
+  if (cache.second != second) {
+    cache.second = second;
+    cache.current_time = FormatIso8601Seconds(now);
+    cache.epoch_time = std::to_string(second);
+  }
+  return cache;
 }
 
 // True for "arn:<partition>:iam:...".
@@ -103,13 +122,14 @@ Status IamAuthorizer::Authorize(const Principal& principal, const http::Request&
   }
   const Entry& entry = it->second;
 
-  Request iam_request{std::string(question.action), std::string(question.resource),
-                      entry.base_context};
+  Request iam_request{std::string(question.action), std::string(question.resource), {}};
   Context& ctx = iam_request.context;
+  ctx.SetFallback(&entry.base_context);  // the principal's keys, not copied
   ctx.Set("aws:SourceIp", request.remote_address);
   const auto now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
-  ctx.Set("aws:CurrentTime", FormatIso8601Seconds(now));
-  ctx.Set("aws:EpochTime", std::to_string(now.time_since_epoch().count()));
+  const TimeKeys& time = TimeKeysFor(now);
+  ctx.Set("aws:CurrentTime", time.current_time);
+  ctx.Set("aws:EpochTime", time.epoch_time);
   for (const ContextEntry& e : question.context) {
     if (e.multi) {
       ctx.SetList(e.key, e.values);

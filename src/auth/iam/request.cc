@@ -38,7 +38,8 @@ const ContextValue* Context::Find(std::string_view key) const {
 
 const ContextValue* Context::FindLowered(std::string_view lower_key) const {
   auto it = entries_.find(lower_key);
-  return it == entries_.end() ? nullptr : &it->second;
+  if (it != entries_.end()) return &it->second;
+  return fallback_ != nullptr ? fallback_->FindLowered(lower_key) : nullptr;
 }
 
 }  // namespace bp::auth::iam

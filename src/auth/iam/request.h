@@ -37,10 +37,17 @@ class Context final {
   // allocation-free. REQUIRES: `lower_key` has no upper-case ASCII letter.
   const ContextValue* FindLowered(std::string_view lower_key) const;
 
+  // Keys not set here are looked up in `fallback` (which must outlive this
+  // context), so a per-request context can sit on a per-principal one
+  // without copying it. Set and Erase touch only this context.
+  void SetFallback(const Context* fallback) { fallback_ = fallback; }
+
+  // Keys set in this context (not counting the fallback's).
   size_t size() const { return entries_.size(); }
 
  private:
   std::map<std::string, ContextValue, std::less<>> entries_;  // keys lower-cased
+  const Context* fallback_ = nullptr;
 };
 
 // One authorization question: may the caller perform `action`
