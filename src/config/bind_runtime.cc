@@ -21,7 +21,7 @@ constexpr std::string_view kFaultKeys[] = {"error_rate", "throttle_rate", "mid_s
                                            "outage", "seed"};
 constexpr std::string_view kRoutingKeys[] = {
     "policy",       "home_region",      "overflow_outstanding", "failure_threshold",
-    "open_seconds", "max_open_seconds", "max_attempts"};
+    "open_seconds", "max_open_seconds", "max_attempts",         "first_token_timeout_ms"};
 constexpr std::string_view kBackends[] = {"simulated"};
 constexpr std::string_view kPlannedBackends[] = {"bedrock", "openai"};
 constexpr std::string_view kPolicies[] = {"home-first", "least-outstanding"};
@@ -196,6 +196,8 @@ RoutingConfig BindRouting(const ast::Value& value, DiagnosticSink& sink) {
     out.max_open_seconds = *v;
   if (auto v = NumberMember(f, "max_attempts", "routing", 1, 10, true, sink))
     out.max_attempts = static_cast<uint32_t>(*v);
+  if (auto v = NumberMember(f, "first_token_timeout_ms", "routing", 0, 600'000, true, sink))
+    out.first_token_timeout_ms = static_cast<int64_t>(*v);
   if (out.max_open_seconds < out.open_seconds) {
     sink.Error(value.location, "routing: max_open_seconds (" + Show(out.max_open_seconds) +
                                    ") is less than open_seconds (" + Show(out.open_seconds) + ")");

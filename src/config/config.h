@@ -81,6 +81,8 @@ struct RoutingConfig {
   double open_seconds = 30;            // first open period; doubles on re-open
   double max_open_seconds = 300;
   uint32_t max_attempts = 3;  // regions tried per call before giving up
+  // An attempt with no first token by then is retried elsewhere (0: never).
+  int64_t first_token_timeout_ms = 30'000;
 };
 
 struct Config {

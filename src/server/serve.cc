@@ -187,12 +187,14 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   api::runtime::InvokeGate gate({.account_id = cfg.account_id, .region = cfg.region}, *store,
                                 *authorizer);
   BP_ASSIGN_OR_RETURN(RuntimeParts runtime, BuildRuntimeParts(cfg, clock));
-  api::runtime::RuntimeService runtime_service({}, {.gate = gate,
-                                                    .catalog = catalog,
-                                                    .router = *runtime.router,
-                                                    .backends = runtime.backends,
-                                                    .clock = clock,
-                                                    .random = random});
+  api::runtime::RuntimeService runtime_service(
+      {.first_token_timeout = std::chrono::milliseconds(cfg.routing.first_token_timeout_ms)},
+      {.gate = gate,
+       .catalog = catalog,
+       .router = *runtime.router,
+       .backends = runtime.backends,
+       .clock = clock,
+       .random = random});
   BP_RETURN_IF_ERROR(runtime_service.RegisterRoutes(handler));
 
   http::ServerOptions http_options;

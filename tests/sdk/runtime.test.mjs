@@ -388,6 +388,35 @@ describe('failover across the profile\'s EU regions', { skip: EXTERNAL && 'needs
   });
 });
 
+describe('first-token timeout', { skip: EXTERNAL && 'needs its own server config' }, () => {
+  let server;
+  let dir;
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'bp-ttft-'));
+    // The home region would take 10 minutes to its first token; the timeout moves the call on.
+    const regions = [
+      '  eu-central-1 = { simulated = { time_to_first_token_ms = 600000, tokens_per_second = 0 } }',
+      `  eu-west-1 = ${fast()}`,
+      `  eu-west-3 = ${fast()}`,
+    ].join('\n');
+    server = await startServer({ config: configWith(dir, { regions, routing: 'routing = { first_token_timeout_ms = 300 }' }) });
+  });
+  after(async () => {
+    if (server) await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a region that never answers costs one timeout, not the call', async () => {
+    const started = Date.now();
+    const out = await server.runtimeClient().send(new ConverseStreamCommand({ modelId: HAIKU, messages: say('moved on in time') }));
+    assert.equal(textOf(await collectConverseStream(out)), 'moved on in time');
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+    const res = await rawHttp(server.endpoint, { method: 'POST', path: `/model/${encodeURIComponent(HAIKU)}/converse`, body: JSON.stringify({ messages: say('again') }) });
+    assert.equal(res.status, 200, res.text);
+    assert.notEqual(res.headers['x-bedrock-profiles-region'], 'eu-central-1');
+  });
+});
+
 describe('faults', { skip: EXTERNAL && 'needs its own server config' }, () => {
   let server;
   let dir;

@@ -114,6 +114,8 @@ class RuntimeService::Call final : public backends::OutputSink,
   // backends::OutputSink
   void OnStart(int64_t input_tokens) override {
     if (Ignored()) return;
+    first_token_timer_.reset();
+    first_token_seen_ = true;
     first_byte_ = service_.deps_.clock.SteadyNow();
     input_tokens_ = input_tokens;
     if (!IsStream(api_)) return collector_.OnStart(input_tokens);
@@ -267,7 +269,19 @@ class RuntimeService::Call final : public backends::OutputSink,
     collector_ = backends::ResponseCollector();
     service_.deps_.router.Begin(region_);
     backends::ModelBackend* backend = service_.deps_.backends.find(region_)->second;
+    first_token_seen_ = false;
+    const uint32_t attempt = ++attempt_;
     invocation_ = backend->Start(request_, stream_->loop(), *this);
+    const std::chrono::milliseconds timeout = service_.options_.first_token_timeout;
+    if (timeout.count() > 0) {
+      // The handle is a member: destroying the call cancels the timer.
+      first_token_timer_ = stream_->loop().After(timeout, [this, attempt, timeout] {
+        if (attempt != attempt_ || first_token_seen_) return;
+        OnError(Status(ErrorCode::kModelTimeout, "The model in " + region_ +
+                                                     " produced no first token within " +
+                                                     std::to_string(timeout.count()) + " ms"));
+      });
+    }
   }
 
   void Send(std::string&& frame) { stream_->Write(std::move(frame)); }
@@ -318,6 +332,7 @@ class RuntimeService::Call final : public backends::OutputSink,
     done_ = true;
     stream_->loop().Post([self = shared_from_this()] {
       self->invocation_.reset();
+      self->first_token_timer_.reset();
       self->self_.reset();
     });
   }
@@ -334,6 +349,9 @@ class RuntimeService::Call final : public backends::OutputSink,
   std::string message_id_;
   std::string api_model_name_;
   std::unique_ptr<backends::Invocation> invocation_;
+  std::unique_ptr<TimerHandle> first_token_timer_;
+  uint32_t attempt_ = 0;                   // numbers the attempts, for the timer
+  bool first_token_seen_ = false;          // in the current attempt
   backends::ResponseCollector collector_;  // non-streaming calls
   std::shared_ptr<Call> self_;
   const std::chrono::steady_clock::time_point start_;

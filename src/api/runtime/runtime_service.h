@@ -9,8 +9,10 @@
 // model not ready) before the first byte reaches the caller is retried in
 // another of the profile's regions, up to the router's max_attempts. For the
 // non-streaming operations nothing is sent before the model finishes, so a
-// mid-answer fault is retried too. After a stream's first byte a failure
-// becomes a modelled exception event and the body ends cleanly.
+// mid-answer fault is retried too. An attempt that produces no first token
+// within Options::first_token_timeout is abandoned the same way. After a
+// stream's first byte a failure becomes a modelled exception event and the
+// body ends cleanly.
 //
 // Every answer carries the serving region in the `x-bedrock-profiles-region`
 // header (also in the access log); InvokeModel adds Bedrock's
@@ -20,6 +22,7 @@
 // at once. Each call lives on the loop of its connection. Public header of
 // bp_api_runtime (with invoke_gate.h).
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -45,6 +48,9 @@ class RuntimeService final {
   struct Options {
     // Upper bound on maxTokens / max_tokens (Claude 4.x on Bedrock: 64000).
     int32_t max_output_tokens = 64'000;
+    // An attempt whose first token has not come within this is abandoned
+    // as ModelTimeout and retried in another region (0: wait forever).
+    std::chrono::milliseconds first_token_timeout{0};
   };
   // Everything must outlive the service.
   struct Dependencies {

@@ -28,6 +28,7 @@ class ScriptedBackend final : public backends::ModelBackend {
   struct Script {
     Status fail_before;  // OK: no failure before output
     bool fail_mid_stream = false;
+    bool hang = false;  // never produce anything
     std::vector<std::string> words = {"hello", " world"};
   };
   explicit ScriptedBackend(Script script) : script_(std::move(script)) {}
@@ -38,6 +39,7 @@ class ScriptedBackend final : public backends::ModelBackend {
     ++calls;
     last_model_id = request.model_id;
     auto alive = std::make_shared<bool>(true);
+    if (script_.hang) return std::make_unique<Handle>(std::move(alive));
     loop.Post([this, &sink, alive] {
       if (!*alive) return;
       if (!script_.fail_before.ok()) return sink.OnError(script_.fail_before);
@@ -252,6 +254,32 @@ TEST_F(RuntimeServiceTest, RefusalsAndBadBodiesNeverReachABackend) {
   EXPECT_EQ(big->response.status, 400u);
   EXPECT_THAT(big->response.body, HasSubstr("model limit of 64000"));
   EXPECT_EQ(Backend("eu-central-1").calls, 0);
+}
+
+TEST_F(RuntimeServiceTest, AnAttemptWithoutAFirstTokenInTimeIsRetriedElsewhere) {
+  Use("eu-central-1", {.hang = true});
+  Use("eu-west-1", {});
+  RuntimeService impatient({.first_token_timeout = std::chrono::milliseconds(100)},
+                           {.gate = gate_,
+                            .catalog = catalog_,
+                            .router = router_,
+                            .backends = backends_,
+                            .clock = clock_,
+                            .random = random_});
+  ApiCall call{.request = testing::MakeRequest("POST", "/model/x/converse", kConverse),
+               .params = {kId},
+               .principal = {.name = "p",
+                             .arn = "arn:aws:iam::123456789012:role/p",
+                             .access_key_id = "AKIA"},
+               .operation = "Converse"};
+  auto s = std::make_shared<testing::FakeResponseStream>();
+  impatient.Serve(RuntimeApi::kConverseStream, std::move(call), s);
+  static_cast<testing::ManualLoop&>(s->loop()).RunAll();
+  EXPECT_EQ(s->answers, 1);
+  EXPECT_EQ(s->Header("x-bedrock-profiles-region"), "eu-west-1");
+  EXPECT_TRUE(s->finished);
+  EXPECT_EQ(router_.Health()[0].failures, 1u) << "the silent region is charged a failure";
+  for (const auto& h : router_.Health()) EXPECT_EQ(h.outstanding, 0u) << h.region;
 }
 
 TEST_F(RuntimeServiceTest, AProfileWithoutAServedRegionIsUnavailable) {

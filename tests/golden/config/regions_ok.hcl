@@ -25,5 +25,6 @@ routing = {
   open_seconds         = 0.5
   max_open_seconds     = 60
   max_attempts         = 2
+  first_token_timeout_ms = 5000
 }
 approvals = { required = 2 }
