@@ -145,6 +145,29 @@ Result<std::vector<DesiredProfile>> DesiredState(const config::Config& config,
   return desired;
 }
 
+namespace {
+
+// Principals whose policy text names `arn` (or its resource id after "/"),
+// with where that policy was written.
+std::vector<std::string> ConsumersOf(const config::Config& config, const std::string& arn) {
+  std::vector<std::string> out;
+  const size_t slash = arn.rfind('/');
+  const std::string id_ref =
+      slash == std::string::npos ? arn : "application-inference-profile/" + arn.substr(slash + 1);
+  for (const config::PrincipalConfig& p : config.principals) {
+    for (const config::PolicyDocument& doc : p.policies) {
+      if (doc.text.find(arn) == std::string::npos && doc.text.find(id_ref) == std::string::npos) {
+        continue;
+      }
+      out.push_back(p.name + " (" + doc.origin + ")");
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string_view ActionKindName(ActionKind kind) {
   switch (kind) {
     case ActionKind::kCreate:
@@ -210,6 +233,9 @@ Result<Plan> ComputePlan(const config::Config& config, const catalog::Catalog& c
     } else {
       plan.unmanaged.push_back(p.name);
     }
+  }
+  for (std::vector<Action>* group : {&replaces, &destroys}) {
+    for (Action& a : *group) a.consumers = ConsumersOf(config, a.before->arn);
   }
   for (std::vector<Action>* group : {&creates, &updates, &replaces, &destroys}) {
     for (Action& a : *group) plan.actions.push_back(std::move(a));

@@ -110,6 +110,10 @@ struct Action {
   // update, replace: the live profile lacked the management tag and is taken
   // over by this action.
   bool adopt = false;
+  // replace, destroy: configured principals whose policies name the old ARN
+  // (or its id) literally, so they stop matching once the ARN goes:
+  // "rd-e2e (bedrock-profiles.hcl:76:25)". Shown in the plan as a warning.
+  std::vector<std::string> consumers;
   bool operator==(const Action&) const = default;
 };
 

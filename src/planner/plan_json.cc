@@ -117,6 +117,7 @@ json::Object ActionToJson(const Action& a) {
   out["name"] = a.name;
   out["adopt"] = a.adopt;
   out["forces"] = StringsToJson(a.forces);
+  if (!a.consumers.empty()) out["consumers"] = StringsToJson(a.consumers);
   json::Array changes;
   for (const TagChange& c : a.tag_changes) {
     json::Object change;
@@ -191,12 +192,16 @@ Status CheckActionShape(const Action& a, const std::string& path) {
 Result<Action> ActionFromJson(const json::Value& value, const std::string& path) {
   BP_ASSIGN_OR_RETURN(const json::Object* obj, json::RequireObject(value, path));
   BP_RETURN_IF_ERROR(json::RejectUnknownKeys(
-      *obj, {"kind", "name", "adopt", "forces", "tag_changes", "before", "after"}, path));
+      *obj, {"kind", "name", "adopt", "forces", "consumers", "tag_changes", "before", "after"},
+      path));
   Action a;
   BP_ASSIGN_OR_RETURN(a.kind, KindFromJson(*obj, path));
   BP_ASSIGN_OR_RETURN(a.name, json::RequiredString(*obj, "name", path));
   BP_ASSIGN_OR_RETURN(a.adopt, BoolFromJson(*obj, "adopt", path));
   BP_ASSIGN_OR_RETURN(a.forces, StringsFromJson(*obj, "forces", path));
+  if (obj->if_contains("consumers") != nullptr) {
+    BP_ASSIGN_OR_RETURN(a.consumers, StringsFromJson(*obj, "consumers", path));
+  }
   BP_ASSIGN_OR_RETURN(a.tag_changes, TagChangesFromJson(*obj, path));
   if (const json::Value* before = obj->if_contains("before")) {
     BP_ASSIGN_OR_RETURN(a.before, LiveProfileFromJson(*before, Child(path, "before")));

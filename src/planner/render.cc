@@ -167,6 +167,14 @@ Attr DescriptionChange(const Action& a) {
   return attr;
 }
 
+// Who loses access when the ARN goes (policies naming it literally).
+void RenderConsumers(const Action& a, std::string& out) {
+  if (a.consumers.empty()) return;
+  out += "  # WARNING: these policies name the ARN that goes away and will stop matching;\n";
+  out += "  #  update them (" + a.before->arn + "):\n";
+  for (const std::string& c : a.consumers) out += "  #    " + c + "\n";
+}
+
 void RenderCreate(const Action& a, std::string& out) {
   out += "  # " + a.name + " will be created\n";
   out += "  + " + a.name + "\n";
@@ -198,6 +206,7 @@ void RenderReplace(const Action& a, std::string& out) {
   if (a.adopt) {
     out += "  # (adopted: bedrock-profiles did not create it, but the config names it)\n";
   }
+  RenderConsumers(a, out);
   out += "-/+ " + a.name + "\n";
   std::vector<Attr> attrs = {{'~', "arn", {Quote(a.before->arn) + " -> (known after apply)"}},
                              {'+', "model_arn", {Quote(a.after->copy_from)}},
@@ -217,6 +226,7 @@ void RenderDestroy(const Action& a, std::string& out) {
   out += "  # " + a.name + " will be destroyed\n";
   out += "  # (it carries " + std::string(kManagementTagKey) + " = " + Quote(kManagementTagValue) +
          " and the config no longer names it)\n";
+  RenderConsumers(a, out);
   out += "  - " + a.name + "\n";
   std::vector<Attr> attrs = {{'-', "arn", {Quote(a.before->arn)}, " -> null"}};
   if (a.before->description) {
