@@ -84,7 +84,7 @@ void AddPlanCommand(CLI::App& app, int* exit_code) {
       "plan",
       "Compare the config with the live application inference profiles of an endpoint\n"
       "(the local serve or AWS) and print the changes apply would make: + create,\n"
-      "~ update tags in place, -/+ replace (name, model and description cannot change),\n"
+      "~ update tags in place, -/+ replace (Bedrock cannot change model or description),\n"
       "- destroy (only profiles this tool created; others are listed as unmanaged).");
   cmd->add_option("--config", args->config, "config file (.hcl or .json)");
   AddClientFlags(cmd, args->client);
