@@ -8,39 +8,11 @@
 #include "auth/sigv4/signer.h"
 #include "config/load.h"
 #include "core/uri.h"
+#include "server/principals.h"
 
 namespace bp::bench {
 
 namespace {
-
-// serve.cc's CredentialsOf / PoliciesOf, repeated here because they are
-// private to bp_server; the shapes are the authenticator's and authorizer's
-// public inputs.
-auth::sigv4::CredentialSet CredentialsOf(const config::Config& cfg) {
-  auth::sigv4::CredentialSet set;
-  for (const config::PrincipalConfig& p : cfg.principals) {
-    set.push_back({.principal_name = p.name,
-                   .principal_arn = p.arn,
-                   .access_key_id = p.access_key_id,
-                   .secret_access_key = p.secret_access_key,
-                   .session_token = p.session_token,
-                   .api_key_sha256 = p.api_key_sha256});
-  }
-  return set;
-}
-
-std::vector<auth::iam::PrincipalPolicies> PoliciesOf(const config::Config& cfg) {
-  std::vector<auth::iam::PrincipalPolicies> out;
-  for (const config::PrincipalConfig& p : cfg.principals) {
-    auth::iam::PrincipalPolicies entry{
-        .name = p.name, .arn = p.arn, .tags = p.tags, .policies = {}};
-    for (const config::PolicyDocument& doc : p.policies) {
-      entry.policies.push_back({.text = doc.text, .origin = doc.origin});
-    }
-    out.push_back(std::move(entry));
-  }
-  return out;
-}
 
 // The built-in config (never ./bedrock-profiles.hcl: the numbers must not
 // depend on the directory the bench runs in), without environment lookups.
@@ -94,9 +66,9 @@ Status EndpointStack::Wire(const Options& options) {
                       control_->DescribeConfigured(*profile));
 
   authenticator_ =
-      std::make_unique<auth::sigv4::SigV4Authenticator>(CredentialsOf(config_), clock_);
+      std::make_unique<auth::sigv4::SigV4Authenticator>(server::CredentialsOf(config_), clock_);
   BP_ASSIGN_OR_RETURN(authorizer_,
-                      auth::iam::IamAuthorizer::Create(PoliciesOf(config_), clock_,
+                      auth::iam::IamAuthorizer::Create(server::PoliciesOf(config_), clock_,
                                                        {.requested_region = config_.region}));
   handler_ = std::make_unique<api::ApiHandler>(*authenticator_, clock_);
   BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(*handler_, *control_, *authorizer_));

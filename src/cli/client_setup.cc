@@ -1,5 +1,7 @@
 #include "cli/client_setup.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -12,12 +14,12 @@ namespace creds = auth::credentials;
 Result<std::string> ConfigText(const std::string& source) {
   if (source.ends_with("(built in)")) return std::string(config::BuiltinConfigText());
   std::ifstream in(source, std::ios::binary);
-  if (!in) {
-    return Status(ErrorCode::kIo, "cannot read the config file '" + source + "'");
-  }
   std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status(ErrorCode::kIo, "cannot read the config file '" + source + "'");
+  if (in) text << in.rdbuf();
+  if (!in || in.bad()) {
+    return Status(ErrorCode::kIo,
+                  "cannot read the config file '" + source + "': " + std::strerror(errno));
+  }
   return text.str();
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "api/runtime/runtime_test_util.h"
 #include "api/runtime/wire_util.h"
 #include "core/base64.h"
 #include "eventstream/eventstream.h"
@@ -22,25 +23,8 @@ using Kind = ContentBlock::Kind;
 
 constexpr char kHello[] = R"({"messages":[{"role":"user","content":[{"text":"Hello"}]}]})";
 
-json::Value ParseOrDie(std::string_view text) {
-  Result<json::Value> v = json::Parse(text);
-  EXPECT_OK(v) << text;
-  return v.ok() ? *v : json::Value();
-}
-
-std::vector<eventstream::Frame> DecodeFrames(std::string_view bytes) {
-  eventstream::Decoder decoder;
-  decoder.Feed(bytes);
-  std::vector<eventstream::Frame> frames;
-  for (;;) {
-    Result<std::optional<eventstream::Frame>> next = decoder.Next();
-    EXPECT_OK(next);
-    if (!next.ok() || !next->has_value()) break;
-    frames.push_back(std::move(**next));
-  }
-  EXPECT_OK(decoder.Finish());
-  return frames;
-}
+using testing::DecodeFrames;
+using testing::ParseOrDie;
 
 // ---- parsing: the happy paths ------------------------------------------------------
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/fake_response_stream.h"
+#include "api/runtime/runtime_test_util.h"
 #include "core/arn.h"
 #include "eventstream/eventstream.h"
 #include "storage/caching_store.h"
@@ -108,17 +109,7 @@ class RuntimeServiceTest : public ::testing::Test {
   }
 
   static std::vector<eventstream::Frame> Frames(const std::string& body) {
-    eventstream::Decoder decoder;
-    decoder.Feed(body);
-    std::vector<eventstream::Frame> out;
-    for (;;) {
-      auto next = decoder.Next();
-      EXPECT_OK(next.status());
-      if (!next.ok() || !next->has_value()) break;
-      out.push_back(std::move(**next));
-    }
-    EXPECT_OK(decoder.Finish());
-    return out;
+    return testing::DecodeFrames(body);
   }
 
   static constexpr char kConverse[] = R"({"messages":[{"role":"user","content":[{"text":"hi"}]}]})";
