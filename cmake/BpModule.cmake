@@ -34,7 +34,7 @@ function(bp_add_module name)
                           GTest::gmock_main ${ARG_TEST_DEPS})
     add_test(NAME bp_${name}_test COMMAND bp_${name}_test)
     set_tests_properties(bp_${name}_test PROPERTIES LABELS unit
-                         ENVIRONMENT "BP_SOURCE_DIR=${PROJECT_SOURCE_DIR};BP_SHARED_DIR=${PROJECT_SOURCE_DIR}/../shared")
+                         ENVIRONMENT "BP_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
   endif()
 endfunction()
 

@@ -1,4 +1,4 @@
-// Golden vectors (spec/testdata/eventstream, README.md there): every file is a
+// Golden vectors (tests/testdata/eventstream, README.md there): every file is a
 // case; a new case is a new file. Each positive vector must decode to exactly
 // its `decoded` description, whole, split at every byte boundary and one byte
 // at a time, and re-encode to the same bytes; every proper prefix must leave
@@ -34,19 +34,18 @@ struct Vector {
   std::string bytes;
 };
 
-std::filesystem::path VectorDir() { return bp::testing::SharedDir() / "spec/testdata/eventstream"; }
+std::filesystem::path VectorDir() { return bp::testing::TestDataDir() / "eventstream"; }
 
 std::vector<Vector> LoadVectors() {
   std::vector<Vector> out;
-  for (const auto& entry : std::filesystem::directory_iterator(VectorDir())) {
-    if (entry.path().extension() != ".json") continue;
-    Result<json::Value> doc = json::Parse(bp::testing::ReadFileOrDie(entry.path()));
-    EXPECT_OK(doc) << entry.path();
+  for (const std::filesystem::path& path : bp::testing::ListCaseFiles(VectorDir(), ".json")) {
+    Result<json::Value> doc = json::Parse(bp::testing::ReadFileOrDie(path));
+    EXPECT_OK(doc) << path;
     if (!doc.ok() || !doc->is_object()) continue;
     const json::Value* hex = doc->as_object().if_contains("hex");
-    EXPECT_TRUE(hex != nullptr && hex->is_string()) << entry.path();
+    EXPECT_TRUE(hex != nullptr && hex->is_string()) << path;
     if (hex == nullptr || !hex->is_string()) continue;
-    out.push_back({entry.path().stem().string(), *doc, HexDecode(hex->as_string())});
+    out.push_back({path.stem().string(), *doc, HexDecode(hex->as_string())});
   }
   std::sort(out.begin(), out.end(),
             [](const Vector& a, const Vector& b) { return a.name < b.name; });
@@ -145,6 +144,7 @@ class GoldenTest : public ::testing::TestWithParam<size_t> {
 };
 
 TEST(GoldenVectors, AreFoundAndIncludeTheNamedCases) {
+  bp::testing::ExpectCases(bp::testing::ListCaseFiles(VectorDir(), ".json"), VectorDir());
   std::vector<std::string> names;
   for (const Vector& v : Vectors()) names.push_back(v.name);
   for (const char* want :

@@ -30,13 +30,12 @@ namespace fs = std::filesystem;
 
 fs::path CaseDir() { return testing::SourceDir() / "tests" / "golden" / "config"; }
 
-bool IsInput(const fs::path& p) { return p.extension() == ".hcl" || p.extension() == ".json"; }
-
 std::vector<std::string> FindCases() {
   std::vector<std::string> names;
-  std::error_code ec;
-  for (const fs::directory_entry& e : fs::directory_iterator(CaseDir(), ec)) {
-    if (e.is_regular_file() && IsInput(e.path())) names.push_back(e.path().filename().string());
+  for (std::string_view extension : {".hcl", ".json"}) {
+    for (const fs::path& file : testing::ListCaseFiles(CaseDir(), extension)) {
+      names.push_back(file.filename().string());
+    }
   }
   std::sort(names.begin(), names.end());
   return names;
@@ -99,7 +98,8 @@ INSTANTIATE_TEST_SUITE_P(Cases, ConfigGoldenTest, ::testing::ValuesIn(FindCases(
 
 TEST(ConfigGoldenSuiteTest, HasCasesAndNoOrphanExpectations) {
   EXPECT_GE(FindCases().size(), 30u) << "case folder: " << CaseDir();
-  for (const fs::directory_entry& e : fs::directory_iterator(CaseDir())) {
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(CaseDir(), ec)) {
     if (e.path().extension() != ".expected") continue;
     fs::path stem = fs::path(e.path()).replace_extension();
     EXPECT_TRUE(fs::exists(stem.string() + ".hcl") || fs::exists(stem.string() + ".json"))

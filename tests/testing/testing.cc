@@ -1,5 +1,6 @@
 #include "testing/testing.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -43,9 +44,41 @@ std::filesystem::path SourceDir() {
   return dir ? std::filesystem::path(dir) : std::filesystem::current_path();
 }
 
-std::filesystem::path SharedDir() {
-  const char* dir = std::getenv("BP_SHARED_DIR");
-  return dir ? std::filesystem::path(dir) : SourceDir() / ".." / "shared";
+std::filesystem::path TestDataDir() { return SourceDir() / "tests" / "testdata"; }
+
+std::vector<std::filesystem::path> ListCaseFiles(const std::filesystem::path& dir,
+                                                 std::string_view extension) {
+  std::vector<std::filesystem::path> out;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_ec;
+    if (it->is_regular_file(type_ec) && it->path().extension() == extension) {
+      out.push_back(it->path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::filesystem::path> ListCaseDirs(const std::filesystem::path& dir,
+                                                std::string_view marker) {
+  std::vector<std::filesystem::path> out;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_ec;
+    if (it->is_directory(type_ec) && std::filesystem::exists(it->path() / marker, type_ec)) {
+      out.push_back(it->path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void ExpectCases(const std::vector<std::filesystem::path>& cases,
+                 const std::filesystem::path& dir) {
+  EXPECT_FALSE(cases.empty())
+      << "no golden cases in " << dir
+      << ": the data folder is missing or empty (see tests/testdata/README.md)";
 }
 
 std::string ReadFileOrDie(const std::filesystem::path& path) {

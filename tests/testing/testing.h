@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -71,10 +73,25 @@ class SeededRandom final : public Random {
   uint64_t state_;
 };
 
-// The repository root (BP_SOURCE_DIR, set by ctest) and ../shared.
+// The repository root (BP_SOURCE_DIR, set by ctest, else the working
+// directory) and the golden data copied into it (tests/testdata, see its
+// README.md).
 std::filesystem::path SourceDir();
-std::filesystem::path SharedDir();
+std::filesystem::path TestDataDir();
 std::string ReadFileOrDie(const std::filesystem::path& path);
+
+// The cases of a golden folder, sorted by path: the regular files whose name
+// ends in `extension` (".json"), or, when `marker` is given, the
+// subfolders that contain a file of that name ("request.txt"). Never throws:
+// a missing folder yields an empty list; pair it with ExpectCases.
+std::vector<std::filesystem::path> ListCaseFiles(const std::filesystem::path& dir,
+                                                 std::string_view extension);
+std::vector<std::filesystem::path> ListCaseDirs(const std::filesystem::path& dir,
+                                                std::string_view marker);
+
+// A test failure naming `dir` when `cases` is empty (the data folder is
+// missing or was not copied), so a suite never passes by finding nothing.
+void ExpectCases(const std::vector<std::filesystem::path>& cases, const std::filesystem::path& dir);
 
 }  // namespace bp::testing
 

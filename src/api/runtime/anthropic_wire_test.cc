@@ -37,8 +37,8 @@ std::string Hex(std::string_view bytes) {
 }
 
 json::Value Vector(std::string_view name) {
-  return ParseOrDie(bp::testing::ReadFileOrDie(bp::testing::SharedDir() /
-                                               "spec/testdata/eventstream" / std::string(name)));
+  return ParseOrDie(
+      bp::testing::ReadFileOrDie(bp::testing::TestDataDir() / "eventstream" / std::string(name)));
 }
 
 // ---- parsing: the happy paths --------------------------------------------------------

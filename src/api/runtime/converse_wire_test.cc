@@ -581,7 +581,7 @@ TEST(ConverseStreamTest, TextDeltaMatchesTheSpecVector) {
   std::string out;
   AppendConverseTextDelta(out, 0, "Hello");
   json::Value vector = ParseOrDie(bp::testing::ReadFileOrDie(
-      bp::testing::SharedDir() / "spec/testdata/eventstream/converse_content_block_delta.json"));
+      bp::testing::TestDataDir() / "eventstream/converse_content_block_delta.json"));
   std::string hex;
   for (unsigned char c : out) {
     static constexpr char kHex[] = "0123456789abcdef";

@@ -1,5 +1,5 @@
 // Golden runner for the IAM evaluator: every case file of the shared set
-// ($BP_SHARED_DIR/spec/testdata/iam/NN-*.json) and of tests/golden/iam/cases/
+// (tests/testdata/iam/NN-*.json) and of tests/golden/iam/cases/
 // is one parameter. A case lists policies, a request and the expected
 // decision (format: the shared set's README.md; additions of this project:
 // tests/golden/iam/cases/README.md):
@@ -27,22 +27,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path SharedCaseDir() { return testing::SharedDir() / "spec" / "testdata" / "iam"; }
+fs::path SharedCaseDir() { return testing::TestDataDir() / "iam"; }
 fs::path OwnCaseDir() { return testing::SourceDir() / "tests" / "golden" / "iam" / "cases"; }
 
-std::vector<fs::path> FindCases(const fs::path& dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
-    if (e.is_regular_file() && e.path().extension() == ".json") out.push_back(e.path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 std::vector<fs::path> AllCases() {
-  std::vector<fs::path> all = FindCases(SharedCaseDir());
-  for (fs::path& p : FindCases(OwnCaseDir())) all.push_back(std::move(p));
+  std::vector<fs::path> all = testing::ListCaseFiles(SharedCaseDir(), ".json");
+  for (fs::path& p : testing::ListCaseFiles(OwnCaseDir(), ".json")) all.push_back(std::move(p));
   return all;
 }
 
@@ -131,8 +121,12 @@ INSTANTIATE_TEST_SUITE_P(Cases, IamGoldenTest, ::testing::ValuesIn(AllCases()), 
 
 // Guards against a runner that silently finds nothing.
 TEST(IamGoldenSetTest, FindsEveryCase) {
-  EXPECT_EQ(FindCases(SharedCaseDir()).size(), 99u) << SharedCaseDir();
-  EXPECT_GE(FindCases(OwnCaseDir()).size(), 25u) << OwnCaseDir();
+  std::vector<fs::path> shared = testing::ListCaseFiles(SharedCaseDir(), ".json");
+  std::vector<fs::path> own = testing::ListCaseFiles(OwnCaseDir(), ".json");
+  testing::ExpectCases(shared, SharedCaseDir());
+  testing::ExpectCases(own, OwnCaseDir());
+  EXPECT_EQ(shared.size(), 99u) << SharedCaseDir();
+  EXPECT_GE(own.size(), 25u) << OwnCaseDir();
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Golden runner over the short-term Bedrock API key cases
-// ($BP_SHARED_DIR/spec/testdata/bedrock-api-key/*.json, see its README.md):
+// (tests/testdata/bedrock-api-key/*.json, see its README.md):
 // each token goes through SigV4Authenticator as "Authorization: Bearer
 // <token>" with the case's credentials and clock, and must give its `expect`:
 //   valid         -> the principal, and the scope region of the case
@@ -29,17 +29,13 @@ using bp::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-fs::path CaseDir() { return bp::testing::SharedDir() / "spec" / "testdata" / "bedrock-api-key"; }
+fs::path CaseDir() { return bp::testing::TestDataDir() / "bedrock-api-key"; }
 
 std::vector<std::string> CaseNames() {
   std::vector<std::string> names;
-  std::error_code ec;
-  for (const fs::directory_entry& e : fs::directory_iterator(CaseDir(), ec)) {
-    if (e.is_regular_file() && e.path().extension() == ".json") {
-      names.push_back(e.path().stem().string());
-    }
+  for (const fs::path& file : bp::testing::ListCaseFiles(CaseDir(), ".json")) {
+    names.push_back(file.stem().string());
   }
-  std::sort(names.begin(), names.end());
   return names;
 }
 
@@ -172,7 +168,10 @@ std::string CaseTestName(const ::testing::TestParamInfo<std::string>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, BedrockApiKeyTest, ::testing::ValuesIn(CaseNames()), CaseTestName);
 
-TEST(BedrockApiKeyDiscovery, FindsTheCases) { EXPECT_EQ(CaseNames().size(), 6u); }
+TEST(BedrockApiKeyDiscovery, FindsTheCases) {
+  bp::testing::ExpectCases(bp::testing::ListCaseFiles(CaseDir(), ".json"), CaseDir());
+  EXPECT_EQ(CaseNames().size(), 6u);
+}
 
 // Our generator signs exactly as AWS's does: the signature of the valid-12h
 // key is reproduced from its credentials, region, date and lifetime.

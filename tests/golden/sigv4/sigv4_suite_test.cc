@@ -1,5 +1,5 @@
 // Golden runner over AWS's public SigV4 test suite
-// ($BP_SHARED_DIR/spec/testdata/sigv4/<case>/, see its README.md).
+// (tests/testdata/sigv4/<case>/, see its README.md).
 //
 // Signer: from request.txt and context.json, every intermediate file byte for
 // byte, in both forms; the query-signed request byte for byte; the
@@ -43,17 +43,13 @@ using bp::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-fs::path SuiteDir() { return bp::testing::SharedDir() / "spec" / "testdata" / "sigv4"; }
+fs::path SuiteDir() { return bp::testing::TestDataDir() / "sigv4"; }
 
 std::vector<std::string> CaseNames() {
   std::vector<std::string> names;
-  std::error_code ec;
-  for (const fs::directory_entry& e : fs::directory_iterator(SuiteDir(), ec)) {
-    if (e.is_directory() && fs::exists(e.path() / "request.txt")) {
-      names.push_back(e.path().filename().string());
-    }
+  for (const fs::path& dir : bp::testing::ListCaseDirs(SuiteDir(), "request.txt")) {
+    names.push_back(dir.filename().string());
   }
-  std::sort(names.begin(), names.end());
   return names;
 }
 
@@ -406,6 +402,7 @@ std::string CaseTestName(const ::testing::TestParamInfo<std::string>& info) {
 INSTANTIATE_TEST_SUITE_P(Suite, Sigv4SuiteTest, ::testing::ValuesIn(CaseNames()), CaseTestName);
 
 TEST(Sigv4SuiteDiscovery, FindsTheSuite) {
+  bp::testing::ExpectCases(bp::testing::ListCaseDirs(SuiteDir(), "request.txt"), SuiteDir());
   EXPECT_GE(CaseNames().size(), 30u) << "no cases under " << SuiteDir();
 }
 
