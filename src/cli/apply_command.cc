@@ -9,6 +9,7 @@
 #include "cli/client_setup.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
+#include "cli/help.h"
 #include "planner/apply.h"
 #include "planner/plan.h"
 #include "planner/plan_file.h"
@@ -133,9 +134,10 @@ void AddApplyCommand(CLI::App& app, int* exit_code) {
   AddClientFlags(cmd, args->client);
   cmd->add_flag("--auto-approve", args->auto_approve, "plan and apply without a plan file");
   cmd->add_option("--by", args->by, "with --auto-approve: who is applying (recorded in messages)");
-  cmd->footer(
-      "Ctrl-C stops after the current action; the state stays consistent and a new\n"
-      "`plan` shows what remains.");
+  SetHelpFooter(cmd, {.examples = "bedrock-profiles apply rd.plan --endpoint http://127.0.0.1:8700 "
+                                  "--principal platform-admin",
+                      .notes = "Ctrl-C stops after the current action; the state stays consistent "
+                               "and a new\n`plan` shows what remains."});
   cmd->callback([args, exit_code] { *exit_code = RunApply(*args); });
 }
 

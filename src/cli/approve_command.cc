@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "planner/plan.h"
 #include "planner/plan_file.h"
 
@@ -50,6 +51,7 @@ void AddApproveCommand(CLI::App& app, int* exit_code) {
       "approve their own plan; `apply` needs the config's approvals.required (default 1).");
   cmd->add_option("PLAN", args->plan, "the plan file")->required();
   cmd->add_option("--by", args->by, "who approves")->required();
+  SetHelpFooter(cmd, {.examples = "bedrock-profiles approve rd.plan --by alice"});
   cmd->callback([args, exit_code] { *exit_code = RunApprove(*args); });
 }
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -20,6 +21,7 @@
 #include "cli/client_setup.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
+#include "cli/help.h"
 #include "core/arn.h"
 #include "core/clock.h"
 #include "core/uri.h"
@@ -401,7 +403,23 @@ Status Invoke(const InvokeArgs& args, const config::Config& cfg) {
   return Converse(client::BedrockClient(endpoint, credentials, options, clock), model, args);
 }
 
-int RunInvoke(const InvokeArgs& args) {
+// PROMPT "-" is read from standard input, whole (trailing newlines dropped).
+Result<std::string> ReadPrompt(const std::string& prompt) {
+  if (prompt != "-") return prompt;
+  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  if (std::cin.bad()) return Status(ErrorCode::kValidation, "cannot read the prompt from stdin");
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.empty()) return Status(ErrorCode::kValidation, "the prompt read from stdin is empty");
+  return text;
+}
+
+int RunInvoke(InvokeArgs args) {
+  Result<std::string> prompt = ReadPrompt(args.prompt);
+  if (!prompt.ok()) {
+    PrintFailure(prompt.status());
+    return 1;
+  }
+  args.prompt = std::move(*prompt);
   std::optional<LoadedConfig> loaded = LoadConfigOrReport(args.config);
   if (!loaded) return 1;  // already reported
   Status status = Invoke(args, loaded->config);
@@ -422,7 +440,8 @@ void AddInvokeCommand(CLI::App& app, int* exit_code) {
                   "profile name from the config (rd-haiku-45), or an application inference "
                   "profile ARN or id")
       ->required();
-  cmd->add_option("PROMPT", args->prompt, "the user message")->required();
+  cmd->add_option("PROMPT", args->prompt, "the user message; - reads it from standard input")
+      ->required();
   cmd->add_flag("--stream", args->stream, "use ConverseStream and print text as it is generated");
   cmd->add_option("--endpoint", args->endpoint,
                   "endpoint URL; default: AWS_ENDPOINT_URL_BEDROCK_RUNTIME, "
@@ -437,14 +456,17 @@ void AddInvokeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--region", args->region, "signing region (default: the config's region)");
   cmd->add_flag("--json", args->json,
                 "print the Converse response JSON (with --stream: one JSON line per event)");
-  cmd->footer(
-      "Example, against a local `bedrock-profiles serve`:\n"
-      "  bedrock-profiles invoke rd-haiku-45 \"Say: hello\" --stream \\\n"
-      "      --endpoint http://127.0.0.1:8700 --principal rd-e2e\n"
-      "Credentials without --principal: AWS_BEARER_TOKEN_BEDROCK, AWS_ACCESS_KEY_ID/\n"
-      "AWS_SECRET_ACCESS_KEY, then ~/.aws/credentials and ~/.aws/config (AWS_PROFILE).\n"
-      "Exit status: 0 on success, 1 on any error (the service's errors are printed as\n"
-      "'<Type>Exception: <message>').");
+  SetHelpFooter(
+      cmd,
+      {.examples = "bedrock-profiles invoke rd-haiku-45 \"Say: hello\" --stream \\\n"
+                   "    --endpoint http://127.0.0.1:8700 --principal rd-e2e\n"
+                   "git diff | bedrock-profiles invoke rd-haiku-45 - --endpoint "
+                   "http://127.0.0.1:8700 \\\n"
+                   "    --principal rd-e2e --system \"Review this change.\"",
+       .notes = "Credentials without --principal: AWS_BEARER_TOKEN_BEDROCK, AWS_ACCESS_KEY_ID/\n"
+                "AWS_SECRET_ACCESS_KEY, then ~/.aws/credentials and ~/.aws/config (AWS_PROFILE).",
+       .exit_status = "1 on any other error (the service's errors are printed as\n"
+                      "'<Type>Exception: <message>')"});
   cmd->callback([args, exit_code] { *exit_code = RunInvoke(*args); });
 }
 

@@ -3,6 +3,9 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -23,6 +26,32 @@ void SetUpLogging() {
   spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug etc.
 }
 
+constexpr int kUsageError = 2;
+
+// `bedrock-profiles frobnicate`: CLI11 would say "A subcommand is required";
+// name the word instead. Only the first argument can be a command (the root
+// has no options that take a value).
+std::optional<int> RefuseUnknownCommand(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-' || argv[1][0] == '\0') return std::nullopt;
+  std::string_view word = argv[1];
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->check_name(std::string(word))) return std::nullopt;
+  }
+  std::cerr << "bedrock-profiles: unknown command '" << word << "'\n"
+            << "Commands:";
+  for (const CLI::App* sub : app.get_subcommands({})) std::cerr << " " << sub->get_name();
+  std::cerr << "\nRun 'bedrock-profiles --help' for what each does.\n";
+  return kUsageError;
+}
+
+// --help and --version exit 0 through CLI11; every other parse error is a
+// usage error: CLI11's message, a pointer to --help, exit 2.
+int UsageExit(const CLI::App& app, const CLI::ParseError& e) {
+  if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+  app.exit(e);
+  return kUsageError;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -36,7 +65,10 @@ int Main(int argc, char** argv) {
     app.set_version_flag("--version", "bedrock-profiles 0.1.0");
     app.footer(
         "Config: --config F, else ./bedrock-profiles.hcl if present, else the shipped default.\n"
-        "Run `bedrock-profiles <command> --help` for a command's options.");
+        "Logs go to stderr; SPDLOG_LEVEL=debug (or warn, error, off) sets how much.\n"
+        "Run `bedrock-profiles <command> --help` for a command's options and examples.\n"
+        "Exit status: 0 on success, 2 on a usage error, 1 on any other error (plan\n"
+        "--detailed-exitcode and simulate also use 2 for \"changes\" and \"denied\").");
     int exit_code = 0;
     AddServeCommand(app, &exit_code);
     AddValidateCommand(app, &exit_code);
@@ -47,18 +79,20 @@ int Main(int argc, char** argv) {
     AddPolicyCommand(app, &exit_code);
     AddSimulateCommand(app, &exit_code);
     AddInvokeCommand(app, &exit_code);
+    AddCompletionCommand(app, &exit_code);
+    if (std::optional<int> code = RefuseUnknownCommand(app, argc, argv)) return *code;
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-      return app.exit(e);
+      return UsageExit(app, e);
     }
     return exit_code;
   } catch (const std::exception& e) {
     std::cerr << "bedrock-profiles: internal error: " << e.what() << "\n";
-    return 70;
+    return 1;
   } catch (...) {
     std::cerr << "bedrock-profiles: internal error\n";
-    return 70;
+    return 1;
   }
 }
 

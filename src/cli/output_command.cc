@@ -6,6 +6,7 @@
 #include "cli/client_setup.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
+#include "cli/help.h"
 #include "planner/output.h"
 
 namespace bp::cli {
@@ -66,6 +67,11 @@ void AddOutputCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--json", args->json, "JSON, as `terraform output -json`");
   cmd->add_option("--config", args->config, "config file (.hcl or .json)");
   AddClientFlags(cmd, args->client);
+  SetHelpFooter(cmd, {.examples = "bedrock-profiles output --endpoint http://127.0.0.1:8700 "
+                                  "--principal platform-admin\n"
+                                  "export BEDROCK_INFERENCE_PROFILE_ARN=$(bedrock-profiles output "
+                                  "rd-haiku-45 --endpoint http://127.0.0.1:8700 --principal "
+                                  "platform-admin)"});
   cmd->callback([args, exit_code] { *exit_code = RunOutput(*args); });
 }
 

@@ -7,6 +7,7 @@
 #include "cli/client_setup.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
+#include "cli/help.h"
 #include "planner/plan.h"
 #include "planner/plan_file.h"
 #include "planner/render.h"
@@ -92,10 +93,12 @@ void AddPlanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--by", args->by, "who is planning (default: $USER); approvers must differ");
   cmd->add_flag("--detailed-exitcode", args->detailed_exitcode,
                 "exit 0 when there are no changes, 2 when there are, 1 on error");
-  cmd->footer(
-      "Example, against a local `bedrock-profiles serve`:\n"
-      "  bedrock-profiles plan --endpoint http://127.0.0.1:8700 --principal platform-admin \\\n"
-      "      --out rd.plan");
+  SetHelpFooter(cmd,
+                {.examples = "bedrock-profiles plan --endpoint http://127.0.0.1:8700 "
+                             "--principal platform-admin \\\n"
+                             "    --out rd.plan",
+                 .exit_status = "1 on any other error; with --detailed-exitcode 2 when there are "
+                                "changes"});
   cmd->callback([args, exit_code] { *exit_code = RunPlan(*args); });
 }
 

@@ -5,6 +5,7 @@
 #include "auth/iam/consumer_policy.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
+#include "cli/help.h"
 
 namespace bp::cli {
 
@@ -61,6 +62,7 @@ void AddPolicyCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--config", args->config, "config file (.hcl or .json)");
   cmd->add_flag("--json", args->json,
                 "one JSON object: profile, profileArn, modelId and the policy");
+  SetHelpFooter(cmd, {.examples = "bedrock-profiles policy rd-haiku-45 > rd-haiku-45-policy.json"});
   cmd->callback([args, exit_code] { *exit_code = RunPolicy(*args); });
 }
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "server/serve.h"
 
 namespace bp::cli {
@@ -25,6 +26,12 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_flag("--allow-default-credentials", options->allow_default_credentials,
                 "allow a non-loopback --listen while the shipped default keys are configured");
+  SetHelpFooter(
+      cmd, {.examples = "bedrock-profiles serve                      # the shipped default config\n"
+                        "bedrock-profiles serve --config org.hcl --listen 127.0.0.1:9000",
+            .notes = "Logs (one access line per request) go to stderr; SPDLOG_LEVEL=debug "
+                     "shows more.",
+            .exit_status = "1 when the config is invalid or the address is taken"});
   cmd->callback([options, config, state, exit_code] {
     if (!config->empty()) options->config_path = *config;
     options->state_dir = *state;

@@ -13,6 +13,7 @@
 #include "auth/iam/policy_parser.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
+#include "cli/help.h"
 #include "core/arn.h"
 #include "core/clock.h"
 
@@ -195,6 +196,9 @@ void AddSimulateCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--resource", args->resource, "a resource ARN");
   cmd->add_option("--config", args->config, "config file (.hcl or .json)");
   cmd->add_flag("--json", args->json, "machine-readable output");
+  SetHelpFooter(cmd, {.examples = "bedrock-profiles simulate --principal rd-e2e --action "
+                                  "bedrock:InvokeModel --profile rd-haiku-45",
+                      .exit_status = "2 when denied, 1 on any other error"});
   cmd->callback([args, exit_code] { *exit_code = RunSimulate(*args); });
 }
 

@@ -5,6 +5,7 @@
 #include "auth/iam/policy_parser.h"
 #include "catalog/catalog.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 #include "config/load.h"
 
 namespace bp::cli {
@@ -61,6 +62,8 @@ void AddValidateCommand(CLI::App& app, int* exit_code) {
       "model catalog, ids, descriptions and tags within Bedrock's limits, principals and\n"
       "policies. Exit 0 when valid, 1 listing every error as file:line:col: message.");
   cmd->add_option("--config", args->config, "config file (.hcl or .json)");
+  SetHelpFooter(cmd, {.examples = "bedrock-profiles validate --config bedrock-profiles.hcl",
+                      .exit_status = "1 when the config has errors (each as file:line:col)"});
   cmd->callback([args, exit_code] { *exit_code = RunValidate(*args); });
 }
 

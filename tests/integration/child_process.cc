@@ -15,8 +15,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// stdin is /dev/null, or the read end of a pipe whose write end goes to
+// *in_fd when in_fd is given.
 pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd,
-            const std::string& working_dir) {
+            const std::string& working_dir, int* in_fd = nullptr) {
+  int in_pipe[2] = {-1, -1};
+  if (in_fd != nullptr && pipe2(in_pipe, O_CLOEXEC) != 0) std::abort();
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) std::abort();
@@ -30,14 +34,22 @@ pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd,
   if (pid == 0) {
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
+    if (in_fd != nullptr) {
+      dup2(in_pipe[0], 0);
+    } else {
+      int devnull = open("/dev/null", O_RDONLY);
+      dup2(devnull, 0);
+    }
     if (!working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(126);
     execv(argv[0], argv.data());
     _exit(127);
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
+  if (in_fd != nullptr) {
+    close(in_pipe[0]);
+    *in_fd = in_pipe[1];
+  }
   fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
   fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
   *out_fd = out_pipe[0];
@@ -71,11 +83,26 @@ std::string BinaryPath() {
   return p ? p : "build/bedrock-profiles";
 }
 
-RunResult RunBinary(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
-                    const std::string& working_dir) {
+namespace {
+
+RunResult RunToEnd(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
+                   const std::string& working_dir, const std::string* input) {
   int out_fd = -1;
   int err_fd = -1;
-  pid_t pid = Spawn(args, &out_fd, &err_fd, working_dir);
+  int in_fd = -1;
+  pid_t pid = Spawn(args, &out_fd, &err_fd, working_dir, input != nullptr ? &in_fd : nullptr);
+  if (input != nullptr) {
+    ::signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill the test
+    // Small inputs only (tests): the pipe buffer holds them, so this cannot
+    // block on a child that is not reading yet.
+    size_t done = 0;
+    while (done < input->size()) {
+      ssize_t n = write(in_fd, input->data() + done, input->size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    close(in_fd);
+  }
   RunResult result;
   auto deadline = Clock::now() + timeout;
   bool out_open = true;
@@ -93,6 +120,18 @@ RunResult RunBinary(const std::vector<std::string>& args, std::chrono::milliseco
   close(err_fd);
   result.exit_code = DecodeStatus(status);
   return result;
+}
+
+}  // namespace
+
+RunResult RunBinary(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
+                    const std::string& working_dir) {
+  return RunToEnd(args, timeout, working_dir, nullptr);
+}
+
+RunResult RunBinaryWithInput(const std::vector<std::string>& args, const std::string& input,
+                             std::chrono::milliseconds timeout) {
+  return RunToEnd(args, timeout, "", &input);
 }
 
 ChildProcess::ChildProcess(const std::vector<std::string>& args) {

@@ -24,6 +24,10 @@ RunResult RunBinary(const std::vector<std::string>& args,
                     std::chrono::milliseconds timeout = std::chrono::seconds(30),
                     const std::string& working_dir = "");
 
+// The same with `input` as the child's standard input (then end of file).
+RunResult RunBinaryWithInput(const std::vector<std::string>& args, const std::string& input,
+                             std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
 // A long-running child (serve). Kills it on destruction.
 class ChildProcess {
  public:

@@ -1,5 +1,6 @@
 // The real binary as a child process: exit codes, the serve banner, drain on
 // SIGTERM, and the refusals that protect users.
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 
@@ -29,7 +30,72 @@ TEST(CliIntegrationTest, HelpListsTheCommands) {
   EXPECT_THAT(r.out, HasSubstr("serve"));
   EXPECT_THAT(r.out, HasSubstr("validate"));
   RunResult none = RunBinary({});
-  EXPECT_NE(none.exit_code, 0);
+  EXPECT_EQ(none.exit_code, 2);
+}
+
+TEST(CliIntegrationTest, AnUnknownCommandIsNamedAndIsAUsageError) {
+  RunResult r = RunBinary({"frobnicate"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown command 'frobnicate'"));
+  EXPECT_THAT(r.err, HasSubstr("plan"));  // the list of commands
+}
+
+TEST(CliIntegrationTest, EveryUsageErrorExitsTwo) {
+  EXPECT_EQ(RunBinary({}).exit_code, 2);
+  EXPECT_EQ(RunBinary({"plan", "--no-such-flag"}).exit_code, 2);
+  EXPECT_EQ(RunBinary({"approve", "x.plan"}).exit_code, 2);  // --by is required
+  EXPECT_EQ(RunBinary({"completion", "fish"}).exit_code, 2);
+  EXPECT_EQ(RunBinary({"validate", "--help"}).exit_code, 0);
+  // A runtime error is 1, not 2.
+  EXPECT_EQ(RunBinary({"validate", "--config", "/nonexistent/x.hcl"}).exit_code, 1);
+}
+
+TEST(CliIntegrationTest, EveryCommandsHelpHasAnExampleAndTheExitStatus) {
+  for (const char* command : {"serve", "validate", "plan", "approve", "apply", "output", "policy",
+                              "simulate", "invoke", "completion"}) {
+    RunResult r = RunBinary({command, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << command;
+    EXPECT_THAT(r.out, HasSubstr("Examples:\n  bedrock-profiles ")) << command;
+    EXPECT_THAT(r.out, HasSubstr("Exit status: 0 on success, 2 on a usage error, ")) << command;
+  }
+}
+
+// The bash script completes commands and a command's flags when bash runs it.
+TEST(CliIntegrationTest, BashCompletionCompletesCommandsAndFlags) {
+  TempDir dir;
+  RunResult script = RunBinary({"completion", "bash"});
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  WriteFile(dir.path() / "c.bash", script.out);
+  WriteFile(dir.path() / "probe.sh",
+            "source \"$1\"\n"
+            "COMP_WORDS=(bedrock-profiles pl); COMP_CWORD=1; _bedrock_profiles\n"
+            "echo \"1:${COMPREPLY[*]}\"\n"
+            "COMP_WORDS=(bedrock-profiles plan --det); COMP_CWORD=2; _bedrock_profiles\n"
+            "echo \"2:${COMPREPLY[*]}\"\n"
+            "COMP_WORDS=(bedrock-profiles invoke --str); COMP_CWORD=2; _bedrock_profiles\n"
+            "echo \"3:${COMPREPLY[*]}\"\n");
+  std::string cmd = "bash " + (dir.path() / "probe.sh").string() + " " +
+                    (dir.path() / "c.bash").string() + " > " + (dir.path() / "out").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::string out = ReadFileOrDie(dir.path() / "out");
+  EXPECT_THAT(out, HasSubstr("1:plan\n"));
+  EXPECT_THAT(out, HasSubstr("2:--detailed-exitcode\n"));
+  EXPECT_THAT(out, HasSubstr("3:--stream\n"));
+}
+
+TEST(CliIntegrationTest, ZshCompletionIsValidZshAndNamesEveryCommand) {
+  TempDir dir;
+  RunResult script = RunBinary({"completion", "zsh"});
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  EXPECT_THAT(script.out, HasSubstr("#compdef bedrock-profiles"));
+  for (const char* command : {"'serve:", "'plan:", "'invoke:", "'completion:"}) {
+    EXPECT_THAT(script.out, HasSubstr(command));
+  }
+  EXPECT_THAT(script.out, HasSubstr("'--detailed-exitcode["));
+  WriteFile(dir.path() / "_bedrock-profiles", script.out);
+  // zsh -n parses without running: a quoting mistake fails here.
+  std::string cmd = "zsh -n " + (dir.path() / "_bedrock-profiles").string();
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << script.out;
 }
 
 TEST(CliIntegrationTest, ValidateAcceptsTheShippedDefault) {

@@ -184,6 +184,19 @@ TEST_F(InvokeIntegrationTest, PrintsTheAnswerAndASummary) {
   EXPECT_THAT(r.err, ContainsRegex(kSummary));
 }
 
+TEST_F(InvokeIntegrationTest, ADashReadsThePromptFromStdin) {
+  RunResult r = RunBinaryWithInput({"invoke", "rd-haiku-45", "-", "--principal", "rd-e2e",
+                                    "--endpoint", endpoint_, "--config", config_},
+                                   "Say: from a pipe\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "from a pipe\n");
+  RunResult empty = RunBinaryWithInput({"invoke", "rd-haiku-45", "-", "--principal", "rd-e2e",
+                                        "--endpoint", endpoint_, "--config", config_},
+                                       "");
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_THAT(empty.err, HasSubstr("the prompt read from stdin is empty"));
+}
+
 TEST_F(InvokeIntegrationTest, StreamsTheAnswerAndASummary) {
   RunResult r = Invoke({"rd-haiku-45", "Say: hello from invoke", "--stream", "--principal",
                         "rd-e2e", "--endpoint", endpoint_});
