@@ -1,12 +1,14 @@
 # The two set-up commands of README.md, plus bench and fuzz.
 #   make run    install what is missing, build, serve the shipped default config
 #   make test   install, build, run every test (unit, golden, integration, fuzz smoke, SDK)
+#   make install / make deb   see docs/deploy.md
 BUILD      ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
+PREFIX     ?= /usr/local
 CMAKE_ARGS ?=
 
-.PHONY: all setup configure build run test bench fuzz clean
+.PHONY: all setup configure build run test bench fuzz install deb clean
 
 all: build
 
@@ -33,6 +35,14 @@ bench: build
 
 fuzz: build
 	BP_FUZZ_SECONDS=$${BP_FUZZ_SECONDS:-120} scripts/fuzz $(BUILD)
+
+# make install [PREFIX=/usr/local] [DESTDIR=/stage]; docs/deploy.md.
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX) --strip
+
+# The Debian package: $(BUILD)/bedrock-profiles_<version>_<arch>.deb.
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD)
