@@ -15,13 +15,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd,
-            const std::string& working_dir) {
+// Starts `program` (a path, or a name looked up in PATH) with `args`.
+pid_t Spawn(const std::string& program, const std::vector<std::string>& args, int* out_fd,
+            int* err_fd, const std::string& working_dir) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) std::abort();
   std::vector<std::string> argv_storage;
-  argv_storage.push_back(BinaryPath());
+  argv_storage.push_back(program);
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
@@ -33,7 +34,7 @@ pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd,
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
     if (!working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(126);
-    execv(argv[0], argv.data());
+    execvp(argv[0], argv.data());
     _exit(127);
   }
   close(out_pipe[1]);
@@ -73,9 +74,14 @@ std::string BinaryPath() {
 
 RunResult RunBinary(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
                     const std::string& working_dir) {
+  return RunProgram(BinaryPath(), args, timeout, working_dir);
+}
+
+RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     std::chrono::milliseconds timeout, const std::string& working_dir) {
   int out_fd = -1;
   int err_fd = -1;
-  pid_t pid = Spawn(args, &out_fd, &err_fd, working_dir);
+  pid_t pid = Spawn(program, args, &out_fd, &err_fd, working_dir);
   RunResult result;
   auto deadline = Clock::now() + timeout;
   bool out_open = true;
@@ -96,7 +102,7 @@ RunResult RunBinary(const std::vector<std::string>& args, std::chrono::milliseco
 }
 
 ChildProcess::ChildProcess(const std::vector<std::string>& args) {
-  pid_ = Spawn(args, &out_fd_, &err_fd_, "");
+  pid_ = Spawn(BinaryPath(), args, &out_fd_, &err_fd_, "");
 }
 
 ChildProcess::~ChildProcess() {
