@@ -65,8 +65,9 @@ Status EndpointStack::Wire(const Options& options) {
   BP_ASSIGN_OR_RETURN(api::control::ConfiguredProfile described,
                       control_->DescribeConfigured(*profile));
 
-  authenticator_ =
-      std::make_unique<auth::sigv4::SigV4Authenticator>(server::CredentialsOf(config_), clock_);
+  authenticator_ = std::make_unique<auth::sigv4::SigV4Authenticator>(
+      server::CredentialsOf(config_), clock_,
+      auth::sigv4::SigV4AuthenticatorOptions{.region = config_.region});
   BP_ASSIGN_OR_RETURN(authorizer_,
                       auth::iam::IamAuthorizer::Create(server::PoliciesOf(config_), clock_,
                                                        {.requested_region = config_.region}));

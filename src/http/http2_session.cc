@@ -89,6 +89,17 @@ struct OptionDeleter {
   void operator()(nghttp2_option* p) const { nghttp2_option_del(p); }
 };
 
+// RFC 9113 §8.3.1: a request translated from HTTP/2 gets a Host field from
+// :authority when it has none, so every consumer (SigV4 signs "host" on both
+// protocols: curl --aws-sigv4, the AWS SDKs) finds it under one name. A Host
+// the client did send is kept as sent; :authority stays too (a client may
+// sign it instead).
+void AddHostFromAuthority(Headers& headers) {
+  if (FindHeader(headers, "host") != nullptr) return;
+  const std::string* authority = FindHeader(headers, ":authority");
+  if (authority != nullptr) headers.push_back(Header{"host", *authority});
+}
+
 constexpr uint32_t kMaxConcurrentStreams = 100;
 constexpr int32_t kStreamWindow = 1 << 20;
 constexpr int32_t kConnectionWindow = 8 << 20;
@@ -150,7 +161,10 @@ struct Http2Session::Callbacks {
     if (!data_or_headers) return 0;
     Stream* s = StreamOf(session, frame->hd.stream_id);
     if (s == nullptr || s->rejected) return 0;
-    if (IsRequestHeaders(frame) && !CheckHeaderLimits(self, *s)) return 0;
+    if (IsRequestHeaders(frame)) {
+      if (!CheckHeaderLimits(self, *s)) return 0;
+      AddHostFromAuthority(s->request.headers);
+    }
     if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0 && !s->request_complete) {
       s->request_complete = true;
       self.ready_.push_back(s->id);

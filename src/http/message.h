@@ -30,8 +30,10 @@ struct Request {
   std::string method;  // "GET", "POST", ...
   std::string target;  // raw request-target as on the wire: "/a%3Ab/c?x=1"
   // Headers with lower-cased names, in arrival order. Over HTTP/2 the
-  // ":authority" pseudo-header is kept here (SigV4 signs it); ":method",
-  // ":path" and ":scheme" are not (see method/target).
+  // ":authority" pseudo-header is kept here (a client may sign it); ":method",
+  // ":path" and ":scheme" are not (see method/target). An HTTP/2 request
+  // without a "host" gets one, last, with :authority's value (RFC 9113
+  // §8.3.1); a "host" the client sent is kept as sent.
   Headers headers;
   std::string body;            // complete body (size-limited by the server)
   std::string remote_address;  // "127.0.0.1" or "::1"

@@ -1,6 +1,7 @@
 // A real Server on 127.0.0.1:0 driven by an h2c (prior knowledge) client
 // built on nghttp2's client session.
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -50,10 +51,29 @@ TEST_F(Http2Test, GetKeepsAuthorityAndAnswersWithDateAndRequestId) {
   EXPECT_EQ(r.headers[0].value, "127.0.0.1:8700");
   EXPECT_EQ(FindHeader(r.headers, ":method"), nullptr);
   EXPECT_EQ(FindHeader(r.headers, ":path"), nullptr);
-  EXPECT_EQ(FindHeader(r.headers, "host"), nullptr);
+  // RFC 9113 §8.3.1: no Host was sent, so :authority's value is the Host.
+  EXPECT_EQ(r.headers.back().name, "host");
+  EXPECT_EQ(r.headers.back().value, "127.0.0.1:8700");
   EXPECT_EQ(*FindHeader(r.headers, "x-amz-date"), "20260101T000000Z");
   EXPECT_EQ(r.request_id, *FindHeader(s.headers, "x-amzn-requestid"));
   EXPECT_EQ(r.remote_address, "127.0.0.1");
+}
+
+TEST_F(Http2Test, AHostThatWasSentIsKeptAsSent) {
+  StartServer();
+  H2Client c;
+  ASSERT_TRUE(c.Connect(port()));
+  const int32_t id = c.Submit("GET", "/echo", "127.0.0.1:8700", {{"host", "example.test:8700"}});
+  ASSERT_TRUE(c.WaitStreamClosed(id));
+  EXPECT_EQ(c.stream(id).status, 200u);
+  auto requests = handler_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const Headers& headers = requests[0].headers;
+  EXPECT_EQ(std::count_if(headers.begin(), headers.end(),
+                          [](const Header& h) { return h.name == "host"; }),
+            1);
+  EXPECT_EQ(*FindHeader(headers, "host"), "example.test:8700");
+  EXPECT_EQ(*FindHeader(headers, ":authority"), "127.0.0.1:8700");
 }
 
 TEST_F(Http2Test, PostWithBody) {

@@ -149,7 +149,9 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
       *store, catalog, clock, random);
   BP_ASSIGN_OR_RETURN(api::control::ReconcileSummary summary, control.Reconcile(cfg));
 
-  auth::sigv4::SigV4Authenticator authenticator(CredentialsOf(cfg), clock);
+  // Signatures and short-term API keys must be scoped to this endpoint's
+  // region, as AWS's own endpoint of that region requires.
+  auth::sigv4::SigV4Authenticator authenticator(CredentialsOf(cfg), clock, {.region = cfg.region});
   BP_ASSIGN_OR_RETURN(
       std::unique_ptr<auth::iam::IamAuthorizer> authorizer,
       auth::iam::IamAuthorizer::Create(PoliciesOf(cfg), clock, {.requested_region = cfg.region}));

@@ -15,17 +15,18 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// stdin is /dev/null, or the read end of a pipe whose write end goes to
-// *in_fd when in_fd is given.
-pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd,
-            const std::string& working_dir, int* in_fd = nullptr) {
+// Starts `program` (a path, or a name looked up in PATH) with `args`. stdin
+// is /dev/null, or the read end of a pipe whose write end goes to *in_fd
+// when in_fd is given.
+pid_t Spawn(const std::string& program, const std::vector<std::string>& args, int* out_fd,
+            int* err_fd, const std::string& working_dir, int* in_fd = nullptr) {
   int in_pipe[2] = {-1, -1};
   if (in_fd != nullptr && pipe2(in_pipe, O_CLOEXEC) != 0) std::abort();
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) std::abort();
   std::vector<std::string> argv_storage;
-  argv_storage.push_back(BinaryPath());
+  argv_storage.push_back(program);
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
@@ -41,7 +42,7 @@ pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd,
       dup2(devnull, 0);
     }
     if (!working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(126);
-    execv(argv[0], argv.data());
+    execvp(argv[0], argv.data());
     _exit(127);
   }
   close(out_pipe[1]);
@@ -85,12 +86,14 @@ std::string BinaryPath() {
 
 namespace {
 
-RunResult RunToEnd(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
-                   const std::string& working_dir, const std::string* input) {
+RunResult RunToEnd(const std::string& program, const std::vector<std::string>& args,
+                   std::chrono::milliseconds timeout, const std::string& working_dir,
+                   const std::string* input) {
   int out_fd = -1;
   int err_fd = -1;
   int in_fd = -1;
-  pid_t pid = Spawn(args, &out_fd, &err_fd, working_dir, input != nullptr ? &in_fd : nullptr);
+  pid_t pid =
+      Spawn(program, args, &out_fd, &err_fd, working_dir, input != nullptr ? &in_fd : nullptr);
   if (input != nullptr) {
     ::signal(SIGPIPE, SIG_IGN);  // a child that exits early must not kill the test
     // Small inputs only (tests): the pipe buffer holds them, so this cannot
@@ -126,16 +129,21 @@ RunResult RunToEnd(const std::vector<std::string>& args, std::chrono::millisecon
 
 RunResult RunBinary(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
                     const std::string& working_dir) {
-  return RunToEnd(args, timeout, working_dir, nullptr);
+  return RunToEnd(BinaryPath(), args, timeout, working_dir, nullptr);
+}
+
+RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     std::chrono::milliseconds timeout, const std::string& working_dir) {
+  return RunToEnd(program, args, timeout, working_dir, nullptr);
 }
 
 RunResult RunBinaryWithInput(const std::vector<std::string>& args, const std::string& input,
                              std::chrono::milliseconds timeout) {
-  return RunToEnd(args, timeout, "", &input);
+  return RunToEnd(BinaryPath(), args, timeout, "", &input);
 }
 
 ChildProcess::ChildProcess(const std::vector<std::string>& args) {
-  pid_ = Spawn(args, &out_fd_, &err_fd_, "");
+  pid_ = Spawn(BinaryPath(), args, &out_fd_, &err_fd_, "");
 }
 
 ChildProcess::~ChildProcess() {

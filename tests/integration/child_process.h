@@ -1,6 +1,7 @@
 #pragma once
-// Runs the bedrock-profiles binary as a child process for integration tests:
-// captures stdout/stderr, reads lines with a deadline, signals, waits.
+// Runs the bedrock-profiles binary (or another program, such as curl) as a
+// child process for integration tests: captures stdout/stderr, reads lines
+// with a deadline, signals, waits.
 
 #include <chrono>
 #include <optional>
@@ -23,6 +24,12 @@ struct RunResult {
 RunResult RunBinary(const std::vector<std::string>& args,
                     std::chrono::milliseconds timeout = std::chrono::seconds(30),
                     const std::string& working_dir = "");
+
+// The same for another program: a path, or a name looked up in PATH (exit
+// code 127 when it cannot be started).
+RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                     const std::string& working_dir = "");
 
 // The same with `input` as the child's standard input (then end of file).
 RunResult RunBinaryWithInput(const std::vector<std::string>& args, const std::string& input,

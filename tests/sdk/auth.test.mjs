@@ -9,6 +9,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { ListFoundationModelsCommand, ListInferenceProfilesCommand } from '@aws-sdk/client-bedrock';
+import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { getToken } from '@aws/bedrock-token-generator';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 import {
@@ -36,6 +38,15 @@ class Sha256 {
 }
 
 const API_KEY = 'bp-test-long-term-api-key-0123456789abcdef';
+const API_KEY_USER = Object.freeze({
+  accessKeyId: 'AKIABPTESTAPIKEY0001',
+  secretAccessKey: 'bpTestApiKeyUserSecret000000000000000000',
+});
+// AWS's wire text for a credential scope of another region or service (docs/auth.md): the
+// sentence ends with a space, as each of AWS's scope sentences does.
+const WRONG_REGION = (region) => `Credential should be scoped to a valid region, not '${region}'. `;
+const WRONG_SERVICE = "Credential should be scoped to correct service: 'bedrock'. ";
+const HAIKU_ID = 'acwt9yee9wzo';
 const SESSION = Object.freeze({
   accessKeyId: 'ASIABPTESTSESSION001',
   secretAccessKey: 'bpTestSessionSecretKey000000000000000000',
@@ -57,7 +68,7 @@ default_tags = { Environment = "rd" }
 inference_profiles = {
   rd-haiku-45 = {
     model_arn = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0"
-    id        = "acwt9yee9wzo"
+    id        = "${HAIKU_ID}"
   }
 }
 principals = {
@@ -69,8 +80,8 @@ principals = {
   }
   api-key-user = {
     arn               = "arn:aws:iam::123456789012:user/api-key-user"
-    access_key_id     = "AKIABPTESTAPIKEY0001"
-    secret_access_key = "bpTestApiKeyUserSecret000000000000000000"
+    access_key_id     = "${API_KEY_USER.accessKeyId}"
+    secret_access_key = "${API_KEY_USER.secretAccessKey}"
     api_key_sha256    = "${sha}"
     policy            = ${JSON.stringify(ALLOW_ALL)}
   }
@@ -197,6 +208,59 @@ describe('authentication', { skip: EXTERNAL && 'needs its own server config' }, 
       server.controlClient({ credentials: { ...SESSION, sessionToken: 'another-token' } }).send(new ListFoundationModelsCommand({})),
       { name: 'UnrecognizedClientException' },
     );
+  });
+
+  // The endpoint's region is the config's eu-central-1: AWS refuses a signature scoped to any
+  // other region, so an E2E test that passes here also passes against AWS.
+  test('the official clients configured for us-east-1 get AWS\'s refusal, over HTTP/1.1 and HTTP/2', async () => {
+    const control = await expectServiceError(
+      server.controlClient({ region: 'us-east-1' }).send(new ListFoundationModelsCommand({})),
+      { name: 'InvalidSignatureException' },
+    );
+    assert.equal(control.message, WRONG_REGION('us-east-1'));
+    const runtime = await expectServiceError(
+      server.runtimeClient({ region: 'us-east-1' }).send(
+        new ConverseCommand({ modelId: HAIKU_ID, messages: [{ role: 'user', content: [{ text: 'Say: no' }] }] }),
+      ),
+      { name: 'InvalidSignatureException' },
+    );
+    assert.equal(runtime.message, WRONG_REGION('us-east-1'));
+  });
+
+  test('the official runtime client configured for the endpoint\'s region is served over HTTP/2', async () => {
+    const out = await server
+      .runtimeClient()
+      .send(new ConverseCommand({ modelId: HAIKU_ID, messages: [{ role: 'user', content: [{ text: 'Say: yes' }] }] }));
+    assertMeta(out);
+    assert.equal(out.output.message.content[0].text, 'yes');
+  });
+
+  test('a signature scoped to another service is AWS\'s refusal', async () => {
+    const url = new URL(server.endpoint);
+    const signer = new SignatureV4({ service: 'bedrock-runtime', region: REGION, credentials: { ...ADMIN }, sha256: Sha256 });
+    const signed = await signer.sign({
+      method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/foundation-models', query: {}, headers: { host: url.host },
+    });
+    const res = await rawHttp(server.endpoint, { path: '/foundation-models', sign: false, headers: signed.headers });
+    assertRawError(res, { status: 403, codes: 'InvalidSignatureException' });
+    assert.equal(res.json.message, WRONG_SERVICE);
+  });
+
+  test('a short-term API key from AWS\'s own generator is accepted for the endpoint\'s region only', async () => {
+    const saved = process.env.AWS_BEARER_TOKEN_BEDROCK;
+    try {
+      process.env.AWS_BEARER_TOKEN_BEDROCK = await getToken({ credentials: { ...API_KEY_USER }, region: REGION });
+      assertMeta(await server.controlClient({ credentials: undefined }).send(new ListFoundationModelsCommand({})));
+      process.env.AWS_BEARER_TOKEN_BEDROCK = await getToken({ credentials: { ...API_KEY_USER }, region: 'us-east-1' });
+      const e = await expectServiceError(
+        server.controlClient({ credentials: undefined }).send(new ListFoundationModelsCommand({})),
+        { name: 'InvalidSignatureException' },
+      );
+      assert.equal(e.message, WRONG_REGION('us-east-1'));
+    } finally {
+      if (saved === undefined) delete process.env.AWS_BEARER_TOKEN_BEDROCK;
+      else process.env.AWS_BEARER_TOKEN_BEDROCK = saved;
+    }
   });
 
   test('health needs no credentials and reveals nothing', async () => {

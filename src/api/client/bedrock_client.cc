@@ -4,6 +4,7 @@
 
 #include "api/client/endpoint.h"
 #include "api/client/service_error.h"
+#include "auth/sigv4/endpoint_region.h"
 #include "auth/sigv4/signer.h"
 
 namespace bp::api::client {
@@ -22,7 +23,7 @@ BedrockClient::BedrockClient(http::Endpoint endpoint, auth::credentials::Credent
                              BedrockClientOptions options, const Clock& clock)
     : http_(std::move(endpoint), WithAwsRetries(std::move(options.http))),
       credentials_(std::move(credentials)),
-      region_(std::move(options.region)),
+      region_(auth::sigv4::EndpointRegion(http_.endpoint().host, options.region)),
       clock_(clock) {}
 
 Result<http::Request> BedrockClient::Prepare(const Call& call) const {

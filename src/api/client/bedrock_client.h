@@ -2,7 +2,8 @@
 // One signed client for Bedrock's two planes, shared by the CLI's commands
 // (invoke, plan, apply, output) and the HTTP control plane
 // (api/control/http_control_plane.h): requests signed with SigV4 (service
-// "bedrock", the configured region) or sent with a Bedrock API key
+// "bedrock", the configured region or the region of a Bedrock host name) or
+// sent with a Bedrock API key
 // (Authorization: Bearer), JSON in and out, streamed answers through
 // callbacks, and error answers turned into Status values that print as
 // "ValidationException: <message>" (service_error.h). Retries, TLS and
@@ -24,7 +25,10 @@
 namespace bp::api::client {
 
 struct BedrockClientOptions {
-  // The SigV4 signing region ("eu-central-1"); also with a custom endpoint.
+  // The SigV4 signing region ("eu-central-1"); also with a custom endpoint,
+  // except one whose host names AWS's Bedrock endpoint of a region
+  // ("bedrock-runtime.eu-west-1.amazonaws.com"): that one accepts only its
+  // own region, so the client signs for it.
   std::string region;
   // Timeouts, CA bundle, retries. An empty retry.classify becomes
   // ClassifyServiceError.
@@ -53,6 +57,8 @@ class BedrockClient final {
   const http::Endpoint& endpoint() const { return http_.endpoint(); }
   // "https://bedrock.eu-central-1.amazonaws.com", for messages.
   std::string Describe() const { return http_.endpoint().ToString(); }
+  // The region the requests are signed for (see BedrockClientOptions::region).
+  const std::string& signing_region() const { return region_; }
 
   // Sends the call and returns the answer whatever its status (body
   // collected). Headers sent: host, content-type: application/json (with a

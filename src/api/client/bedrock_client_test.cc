@@ -132,7 +132,7 @@ class BedrockClientTest : public ::testing::Test {
   const http::testing::TestPki pki_ = http::testing::MakeTestPki({"localhost"}, {"127.0.0.1"});
   const std::string ca_path_ = (dir_.path() / "ca.pem").string();
   FakeClock clock_;
-  auth::sigv4::SigV4Authenticator verifier_{Principals(), clock_};
+  auth::sigv4::SigV4Authenticator verifier_{Principals(), clock_, {.region = "eu-central-1"}};
   std::vector<http::Response> answers_;  // guarded by mu_
   std::vector<std::chrono::milliseconds> sleeps_;
   std::mutex mu_;
@@ -279,6 +279,18 @@ TEST_F(BedrockClientTest, StreamsDeliverSuccessAndReturnErrors) {
 
 TEST_F(BedrockClientTest, DescribeNamesTheEndpoint) {
   EXPECT_EQ(MakeClient(Keys())->Describe(), "https://127.0.0.1:" + std::to_string(server_->port()));
+}
+
+// invoke/plan/apply sign for the config's region, except against AWS's
+// endpoint of another region, which accepts only its own.
+TEST_F(BedrockClientTest, SignsForTheConfiguredRegionOrThatOfABedrockHostName) {
+  EXPECT_EQ(MakeClient(Keys())->signing_region(), "eu-central-1");
+  for (const char* host :
+       {"bedrock.eu-west-3.amazonaws.com", "bedrock-runtime.eu-west-3.amazonaws.com"}) {
+    BedrockClient aws(http::Endpoint{.host = host, .port = 443, .scheme = http::Scheme::kHttps},
+                      Keys(), BedrockClientOptions{.region = "eu-central-1", .http = {}}, clock_);
+    EXPECT_EQ(aws.signing_region(), "eu-west-3") << host;
+  }
 }
 
 }  // namespace

@@ -68,7 +68,7 @@ http::Response Error(unsigned status, std::string type, std::string message) {
 class BedrockDouble final {
  public:
   BedrockDouble(const http::testing::TestPki& pki, const Clock& clock)
-      : verifier_(Principals(), clock),
+      : verifier_(Principals(), clock, {.region = "eu-central-1"}),
         server_(pki, [this](const http::Request& r) { return Handle(r); }) {}
 
   bool ok() const { return server_.ok(); }

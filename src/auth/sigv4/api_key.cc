@@ -53,6 +53,7 @@ Result<std::string> DecodeShortTermApiKey(std::string_view token) {
 }
 
 Result<VerifiedSignature> VerifyShortTermApiKey(std::string_view token, const Verifier& verifier,
+                                                std::string_view endpoint_region,
                                                 std::chrono::seconds max_lifetime) {
   BP_ASSIGN_OR_RETURN(std::string decoded, DecodeShortTermApiKey(token));
   BP_ASSIGN_OR_RETURN(PresignedUrl url, SplitUrl(decoded));
@@ -66,7 +67,8 @@ Result<VerifiedSignature> VerifyShortTermApiKey(std::string_view token, const Ve
   http::Headers headers = {{"host", url.host}};
   SignedParts parts{"POST", url.path, url.query, headers, ""};
   return verifier.VerifyParams(parts, params,
-                               VerifyRules{.excluded_query_names = kExcluded,
+                               VerifyRules{.region = endpoint_region,
+                                           .excluded_query_names = kExcluded,
                                            .max_lifetime = max_lifetime,
                                            .explain_mismatch = false});
 }

@@ -7,7 +7,8 @@
 // verifier checks it like any presigned request: POST, canonical URI "/",
 // host "bedrock.amazonaws.com" signed alone, canonical query without
 // X-Amz-Signature and Version, empty-body payload hash, scope service
-// "bedrock", valid until X-Amz-Date + X-Amz-Expires (at most 12 h).
+// "bedrock" and the region of the endpoint the key is sent to, valid until
+// X-Amz-Date + X-Amz-Expires (at most 12 h).
 //
 // Long-term keys (opaque, compared by SHA-256) are the authenticator's job
 // (sigv4_authenticator.h). Public header of bp_auth_sigv4. Pure functions
@@ -33,14 +34,16 @@ inline constexpr std::chrono::seconds kMaxShortTermApiKeyLifetime{12 * 60 * 60};
 Result<std::string> DecodeShortTermApiKey(std::string_view token);
 
 // Verifies a short-term key with `verifier` (whose service must be
-// "bedrock"). Errors: kIncompleteSignature when malformed (not base64, not a
-// presigned URL for bedrock.amazonaws.com with host signed alone),
-// kUnrecognizedClient for an unknown access key or wrong session token,
-// kInvalidSignature for a bad signature (without the canonical text: the
-// token is a bearer secret) or an expired key, including one signed for
-// longer than `max_lifetime`.
+// "bedrock"), sent to an endpoint of `endpoint_region` (normally
+// verifier.EndpointRegion(request.headers)). Errors: kIncompleteSignature when
+// malformed (not base64, not a presigned URL for bedrock.amazonaws.com with
+// host signed alone), kInvalidSignature for a scope of another region or
+// service (AWS's text, as for a signature), kUnrecognizedClient for an
+// unknown access key or wrong session token, kInvalidSignature for a bad
+// signature (without the canonical text: the token is a bearer secret) or an
+// expired key, including one signed for longer than `max_lifetime`.
 Result<VerifiedSignature> VerifyShortTermApiKey(
-    std::string_view token, const Verifier& verifier,
+    std::string_view token, const Verifier& verifier, std::string_view endpoint_region,
     std::chrono::seconds max_lifetime = kMaxShortTermApiKeyLifetime);
 
 // Makes a short-term key the way AWS's generator does (for tests and for

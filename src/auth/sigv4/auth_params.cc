@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "auth/sigv4/endpoint_region.h"
+
 namespace bp::auth::sigv4 {
 
 namespace {
@@ -21,15 +23,6 @@ std::string Quote(std::string_view text) {
   if (text.size() > kMax) out += "...";
   out += "'";
   return out;
-}
-
-// Any region is served, but only names shaped like one ("eu-central-1") are
-// taken, so the region can be logged and compared safely.
-bool IsRegionName(std::string_view region) {
-  return !region.empty() && region.size() <= 32 &&
-         std::all_of(region.begin(), region.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-         });
 }
 
 std::string_view TrimSpaces(std::string_view s) {
@@ -64,6 +57,8 @@ Status ParseCredential(std::string_view credential, AuthParams& out) {
   if (parts[1].size() != 8 || !ParseAmzDate(std::string(parts[1]) + "T000000Z")) {
     return Incomplete("Credential scope date " + Quote(parts[1]) + " is not a YYYYMMDD date.");
   }
+  // Only names shaped like a region are taken, so that one can be quoted and
+  // logged safely; the verifier then requires the endpoint's own region.
   if (!IsRegionName(parts[2])) {
     return Incomplete("Credential should be scoped to a valid region, not " + Quote(parts[2]) +
                       ".");

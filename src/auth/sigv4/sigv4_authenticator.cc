@@ -36,7 +36,8 @@ std::optional<std::string_view> BearerToken(std::string_view value) {
 }
 
 VerifierOptions VerifierOptionsFrom(const SigV4AuthenticatorOptions& o) {
-  return VerifierOptions{.service = o.service,
+  return VerifierOptions{.region = o.region,
+                         .service = o.service,
                          .allowed_skew = o.allowed_skew,
                          .max_presign_expiry = o.max_presign_expiry,
                          .normalize_path = true,
@@ -86,7 +87,7 @@ Result<Principal> SigV4Authenticator::Authenticate(const http::Request& request)
   const std::string* authorization = http::FindHeader(request.headers, "authorization");
   if (authorization != nullptr) {
     if (std::optional<std::string_view> token = BearerToken(*authorization)) {
-      return AuthenticateBearer(*token);
+      return AuthenticateBearer(*token, request);
     }
     std::string_view value = *authorization;
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
@@ -101,7 +102,8 @@ Result<Principal> SigV4Authenticator::Authenticate(const http::Request& request)
   return PrincipalFor(verified.access_key_id);
 }
 
-Result<Principal> SigV4Authenticator::AuthenticateBearer(std::string_view token) const {
+Result<Principal> SigV4Authenticator::AuthenticateBearer(std::string_view token,
+                                                         const http::Request& request) const {
   if (token.empty()) {
     return Status(ErrorCode::kIncompleteSignature,
                   "Authorization header 'Bearer' requires a Bedrock API key.");
@@ -112,8 +114,10 @@ Result<Principal> SigV4Authenticator::AuthenticateBearer(std::string_view token)
   if (!token.starts_with(kShortTermApiKeyPrefix)) {
     return Status(ErrorCode::kUnrecognizedClient, std::string(kInvalidToken));
   }
+  // The key is scoped like a signature of the request that carries it.
+  const std::string region = verifier_.EndpointRegion(request.headers);
   BP_ASSIGN_OR_RETURN(VerifiedSignature verified,
-                      VerifyShortTermApiKey(token, verifier_, max_api_key_lifetime_));
+                      VerifyShortTermApiKey(token, verifier_, region, max_api_key_lifetime_));
   return PrincipalFor(verified.access_key_id);
 }
 

@@ -14,7 +14,9 @@
 //   X-Amz-Algorithm/-Credential/-Signature in the query -> presigned form
 //   nothing                         -> kMissingAuthenticationToken
 // Any other Authorization scheme is kIncompleteSignature; its value is never
-// repeated (it may be a secret).
+// repeated (it may be a secret). SigV4 scopes and short-term API keys must
+// name the endpoint's region (options.region, or the region of a Bedrock
+// Host) and service "bedrock": otherwise kInvalidSignature with AWS's text.
 //
 // Thread-safety: Authenticate may be called concurrently. Immutable after
 // construction apart from the verifier's internally locked key cache; a
@@ -48,6 +50,11 @@ struct CredentialEntry {
 using CredentialSet = std::vector<CredentialEntry>;
 
 struct SigV4AuthenticatorOptions {
+  // The endpoint's region (the config's `region`), which every signature and
+  // short-term API key must be scoped to, unless the request's Host names a
+  // Bedrock endpoint: then its region (endpoint_region.h). Required: when
+  // empty, every signature and short-term key is refused.
+  std::string region;
   std::string service = "bedrock";  // required scope service, control plane and runtime alike
   std::chrono::seconds allowed_skew{300};
   std::chrono::seconds max_presign_expiry{7 * 24 * 60 * 60};
@@ -92,7 +99,7 @@ class SigV4Authenticator final : public Authenticator {
     std::unordered_map<std::string, size_t, Hash, std::equal_to<>> by_api_key_;
   };
 
-  Result<Principal> AuthenticateBearer(std::string_view token) const;
+  Result<Principal> AuthenticateBearer(std::string_view token, const http::Request& request) const;
   Result<Principal> PrincipalFor(std::string_view access_key_id) const;
 
   const Index index_;

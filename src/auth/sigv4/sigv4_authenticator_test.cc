@@ -23,7 +23,7 @@ std::chrono::system_clock::time_point Now() { return ParseAmzDate("20261125T1025
 
 class SigV4AuthenticatorTest : public ::testing::Test {
  protected:
-  SigV4AuthenticatorTest() : clock_(Now()), auth_(Set(), clock_) {}
+  SigV4AuthenticatorTest() : clock_(Now()), auth_(Set(), clock_, {.region = "eu-central-1"}) {}
 
   static CredentialSet Set() {
     std::string digest = Sha256Hex(kLongTermKey);
@@ -64,11 +64,11 @@ class SigV4AuthenticatorTest : public ::testing::Test {
     return r;
   }
 
-  static http::Request Signed(const Credentials& c) {
-    http::Request r = Base();
-    Result<SigningResult> s =
-        SignWithHeaders(c, {r.method, r.path(), r.query(), r.headers, r.body, std::nullopt},
-                        SigningOptions{.region = "eu-west-3", .service = "bedrock", .time = Now()});
+  static http::Request Signed(const Credentials& c, std::string region = "eu-central-1",
+                              std::string service = "bedrock", http::Request r = Base()) {
+    Result<SigningResult> s = SignWithHeaders(
+        c, {r.method, r.path(), r.query(), r.headers, r.body, std::nullopt},
+        SigningOptions{.region = std::move(region), .service = std::move(service), .time = Now()});
     EXPECT_OK(s);
     if (s.ok())
       r.headers.insert(r.headers.end(), s->headers_to_add.begin(), s->headers_to_add.end());
@@ -92,12 +92,45 @@ TEST_F(SigV4AuthenticatorTest, SigV4PresignedForm) {
   Result<SigningResult> s =
       Presign({"ASIATEMP", "temp-secret", "session"},
               {r.method, r.path(), r.query(), r.headers, r.body, std::nullopt},
-              SigningOptions{.region = "eu-west-1", .service = "bedrock", .time = Now()});
+              SigningOptions{.region = "eu-central-1", .service = "bedrock", .time = Now()});
   ASSERT_OK(s);
   r.target += "?" + s->query;
   Result<Principal> p = auth_.Authenticate(r);
   ASSERT_OK(p);
   EXPECT_EQ(p->name, "temp");
+}
+
+// AWS refuses a signature scoped to another region or service, before it
+// looks at the access key; so does the endpoint, with AWS's wording.
+TEST_F(SigV4AuthenticatorTest, ScopeOfAnotherRegionOrServiceIsRefused) {
+  const Credentials keys{"AKIAE2E", "e2e-secret", std::nullopt};
+  Result<Principal> region = auth_.Authenticate(Signed(keys, "us-east-1"));
+  ASSERT_THAT(region, StatusIs(ErrorCode::kInvalidSignature));
+  EXPECT_EQ(region.status().message(),
+            "Credential should be scoped to a valid region, not 'us-east-1'. ");
+  Result<Principal> service = auth_.Authenticate(Signed(keys, "eu-central-1", "bedrock-runtime"));
+  ASSERT_THAT(service, StatusIs(ErrorCode::kInvalidSignature));
+  EXPECT_EQ(service.status().message(),
+            "Credential should be scoped to correct service: 'bedrock'. ");
+  EXPECT_THAT(auth_.Authenticate(Signed({"AKIAUNKNOWN", "x", std::nullopt}, "us-east-1")),
+              StatusIs(ErrorCode::kInvalidSignature));
+}
+
+TEST_F(SigV4AuthenticatorTest, ABedrockHostNameSetsTheRegion) {
+  const Credentials keys{"AKIAE2E", "e2e-secret", std::nullopt};
+  http::Request aws = Base();
+  aws.headers = {{"host", "bedrock-runtime.eu-west-1.amazonaws.com"}};
+  EXPECT_OK(auth_.Authenticate(Signed(keys, "eu-west-1", "bedrock", aws)));
+  Result<Principal> configured = auth_.Authenticate(Signed(keys, "eu-central-1", "bedrock", aws));
+  ASSERT_THAT(configured, StatusIs(ErrorCode::kInvalidSignature));
+  EXPECT_EQ(configured.status().message(),
+            "Credential should be scoped to a valid region, not 'eu-central-1'. ");
+}
+
+TEST_F(SigV4AuthenticatorTest, AnEndpointWithoutARegionRefusesEverySignature) {
+  SigV4Authenticator unset(Set(), clock_);
+  EXPECT_THAT(unset.Authenticate(Signed({"AKIAE2E", "e2e-secret", std::nullopt})),
+              StatusIs(ErrorCode::kInvalidSignature));
 }
 
 TEST_F(SigV4AuthenticatorTest, SessionTokenEnforced) {
@@ -150,6 +183,20 @@ TEST_F(SigV4AuthenticatorTest, ShortTermApiKey) {
   EXPECT_EQ(p->access_key_id, "AKIAE2E");
   clock_.Advance(std::chrono::hours(1) + std::chrono::seconds(1));
   EXPECT_THAT(auth_.Authenticate(Bearer(*key)), StatusIs(ErrorCode::kInvalidSignature));
+}
+
+TEST_F(SigV4AuthenticatorTest, ShortTermApiKeyForAnotherRegionIsRefused) {
+  Result<std::string> key = MakeShortTermApiKey({"AKIAE2E", "e2e-secret", std::nullopt},
+                                                "us-east-1", Now(), std::chrono::hours(1));
+  ASSERT_OK(key);
+  Result<Principal> p = auth_.Authenticate(Bearer(*key));
+  ASSERT_THAT(p, StatusIs(ErrorCode::kInvalidSignature));
+  EXPECT_EQ(p.status().message(),
+            "Credential should be scoped to a valid region, not 'us-east-1'. ");
+  // Sent to AWS's us-east-1 endpoint (by its host name), the same key is valid.
+  http::Request aws = Bearer(*key);
+  aws.headers[0].value = "bedrock-runtime.us-east-1.amazonaws.com";
+  EXPECT_OK(auth_.Authenticate(aws));
 }
 
 TEST_F(SigV4AuthenticatorTest, OtherSchemesRefusedWithoutEcho) {

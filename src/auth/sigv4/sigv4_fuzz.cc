@@ -1,6 +1,6 @@
 // libFuzzer target over SigV4 and API-key parsing and verification, with a
-// fixed clock (2026-11-25T10:25:55Z) and one known credential (AKIDEXAMPLE,
-// plus one long-term API key).
+// fixed clock (2026-11-25T10:25:55Z), the endpoint region eu-central-1 and
+// one known credential (AKIDEXAMPLE, plus one long-term API key).
 //
 // Input: byte 0 picks where the rest goes:
 //   0  the Authorization header value of GET /model/x/converse
@@ -112,7 +112,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
          .secret_access_key = kSecret,
          .session_token = std::nullopt,
          .api_key_sha256 = {bp::auth::sigv4::Sha256Hex(kApiKey)}}};
-    return new bp::auth::sigv4::SigV4Authenticator(std::move(set), *clock);
+    return new bp::auth::sigv4::SigV4Authenticator(std::move(set), *clock,
+                                                   {.region = "eu-central-1"});
   }();
   if (size == 0) return 0;
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);

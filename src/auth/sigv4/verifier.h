@@ -5,7 +5,8 @@
 //
 // Order of checks, each failing with the auth.md §5 code:
 //   1. parse the header or query fields       -> kIncompleteSignature (400)
-//   2. scope service and scope date            -> kInvalidSignature (403)
+//   2. scope region, service and date          -> kInvalidSignature (403),
+//      AWS's texts, every mismatch named in one message (see CheckScope)
 //   3. access key known                        -> kUnrecognizedClient (403)
 //   4. session token equal when configured, absent when not
 //                                               -> kUnrecognizedClient (403)
@@ -19,8 +20,10 @@
 // No credentials at all: kMissingAuthenticationToken (403). Messages never
 // hold a secret, a signing key or a signature.
 //
-// The scope region is not checked (the endpoint serves every region); it is
-// returned and logged at debug level.
+// The scope region must be the endpoint's region (endpoint_region.h): the
+// region of the Host when it names a Bedrock endpoint, else the configured
+// one. Over HTTP/2 the server has already supplied a missing Host from
+// :authority (RFC 9113 §8.3.1), so both protocols are checked alike.
 //
 // Thread-safety: Verify may be called concurrently; the signing-key cache is
 // internally locked.
@@ -41,6 +44,9 @@
 namespace bp::auth::sigv4 {
 
 struct VerifierOptions {
+  // The endpoint's configured region (the config's `region`). Required: when
+  // empty, no scope matches and every signature is refused.
+  std::string region;
   std::string service = "bedrock";                            // required scope service
   std::chrono::seconds allowed_skew{300};                     // header form, both directions
   std::chrono::seconds max_presign_expiry{7 * 24 * 60 * 60};  // X-Amz-Expires upper bound
@@ -61,7 +67,7 @@ class CredentialLookup {
 // Who signed, once verified.
 struct VerifiedSignature {
   std::string access_key_id;
-  std::string region;  // scope region, not checked
+  std::string region;  // scope region, which is the endpoint's
   AuthForm form = AuthForm::kHeader;
 };
 
@@ -76,6 +82,9 @@ struct SignedParts {
 
 // Extra rules for VerifyParams.
 struct VerifyRules {
+  // The region the scope must name (Verify: EndpointRegion(request)). Empty:
+  // no scope matches.
+  std::string_view region;
   // Decoded query names left out of the canonical query (query form:
   // X-Amz-Signature).
   std::span<const std::string_view> excluded_query_names;
@@ -103,11 +112,15 @@ class Verifier final {
   Result<VerifiedSignature> VerifyParams(const SignedParts& parts, const AuthParams& params,
                                          const VerifyRules& rules) const;
 
+  // The region a request with these headers must be signed for: the region
+  // of its Host when that is a Bedrock host name, else options().region.
+  std::string EndpointRegion(const http::Headers& headers) const;
+
   const VerifierOptions& options() const { return options_; }
   SigningKeyCache::Stats cache_stats() const { return cache_.stats(); }
 
  private:
-  Status CheckScope(const AuthParams& params) const;
+  Status CheckScope(const AuthParams& params, const VerifyRules& rules) const;
   Result<std::string> PayloadHash(const SignedParts& parts) const;
   Result<std::string> CanonicalRequestFor(const SignedParts& parts, const AuthParams& params,
                                           const VerifyRules& rules) const;

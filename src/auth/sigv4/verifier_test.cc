@@ -116,11 +116,13 @@ class VerifierTest : public ::testing::Test {
 
   // Signs `r` (host, target, body set) with our signer for `creds`.
   http::Request SignedBy(const Credentials& creds, http::Request r,
-                         std::string_view region = "eu-central-1") const {
+                         std::string_view region = "eu-central-1",
+                         std::string_view service = "bedrock") const {
     SigningRequest to_sign{r.method, r.path(), r.query(), r.headers, r.body, std::nullopt};
     Result<SigningResult> s = SignWithHeaders(
         creds, to_sign,
-        SigningOptions{.region = std::string(region), .service = "bedrock", .time = At(kDate)});
+        SigningOptions{
+            .region = std::string(region), .service = std::string(service), .time = At(kDate)});
     EXPECT_OK(s);
     if (s.ok())
       r.headers.insert(r.headers.end(), s->headers_to_add.begin(), s->headers_to_add.end());
@@ -135,7 +137,8 @@ class VerifierTest : public ::testing::Test {
     return r;
   }
 
-  Verifier MakeVerifier(VerifierOptions options = {}) const {
+  // The endpoint's region is eu-central-1 unless a test says otherwise.
+  Verifier MakeVerifier(VerifierOptions options = {.region = "eu-central-1"}) const {
     return Verifier(std::move(options), credentials_, clock_);
   }
 
@@ -174,16 +177,24 @@ TEST_F(VerifierTest, AnthropicPathReEncodedTheAwsWayIsADifferentRequest) {
   EXPECT_THAT(MakeVerifier().Verify(r), StatusIs(ErrorCode::kInvalidSignature));
 }
 
-TEST_F(VerifierTest, AcceptsVercelWithoutContentShaHeaderAndAnyRegion) {
-  Result<VerifiedSignature> v = MakeVerifier().Verify(VercelRequest());
+// The Vercel request is signed for eu-west-1: an endpoint of that region
+// takes it, the eu-central-1 one refuses it as AWS would.
+TEST_F(VerifierTest, AcceptsVercelWithoutContentShaHeader) {
+  Result<VerifiedSignature> v = MakeVerifier({.region = "eu-west-1"}).Verify(VercelRequest());
   ASSERT_OK(v);
   EXPECT_EQ(v->region, "eu-west-1");
+  Result<VerifiedSignature> elsewhere = MakeVerifier().Verify(VercelRequest());
+  ASSERT_THAT(elsewhere, StatusIs(ErrorCode::kInvalidSignature));
+  EXPECT_EQ(elsewhere.status().message(),
+            "Credential should be scoped to a valid region, not 'eu-west-1'. ");
 }
 
 TEST_F(VerifierTest, VercelBodyIsHashedByTheServer) {
   http::Request r = VercelRequest();
   r.body.back() = ' ';
-  EXPECT_THAT(MakeVerifier().Verify(r), StatusIs(ErrorCode::kInvalidSignature));
+  Result<VerifiedSignature> v = MakeVerifier({.region = "eu-west-1"}).Verify(r);
+  ASSERT_THAT(v, StatusIs(ErrorCode::kInvalidSignature));
+  EXPECT_THAT(v.status().message(), HasSubstr("does not match"));
 }
 
 TEST_F(VerifierTest, Http2WithoutAuthorityRefused) {
@@ -278,17 +289,79 @@ TEST_F(VerifierTest, SessionTokenRefusedForLongTermKeys) {
               StatusIs(ErrorCode::kUnrecognizedClient));
 }
 
+// AWS's wire texts (docs/auth.md): each scope sentence ends in ". ".
 TEST_F(VerifierTest, ScopeServiceMustBeBedrock) {
-  http::Request r = Plain();
-  SigningRequest to_sign{r.method, r.path(), r.query(), r.headers, r.body, std::nullopt};
-  Result<SigningResult> s = SignWithHeaders(
-      credentials_.all[0], to_sign,
-      SigningOptions{.region = "eu-central-1", .service = "bedrock-runtime", .time = At(kDate)});
-  ASSERT_OK(s);
-  r.headers.insert(r.headers.end(), s->headers_to_add.begin(), s->headers_to_add.end());
+  Result<VerifiedSignature> v = MakeVerifier().Verify(
+      SignedBy(credentials_.all[0], Plain(), "eu-central-1", "bedrock-runtime"));
+  ASSERT_THAT(v, StatusIs(ErrorCode::kInvalidSignature));
+  EXPECT_EQ(v.status().message(), "Credential should be scoped to correct service: 'bedrock'. ");
+}
+
+TEST_F(VerifierTest, ScopeRegionMustBeTheEndpoints) {
+  Result<VerifiedSignature> v =
+      MakeVerifier().Verify(SignedBy(credentials_.all[0], Plain(), "us-east-1"));
+  ASSERT_THAT(v, StatusIs(ErrorCode::kInvalidSignature));
+  EXPECT_EQ(v.status().message(),
+            "Credential should be scoped to a valid region, not 'us-east-1'. ");
+  // Checked before the access key, as AWS does: an unknown key learns the
+  // same thing.
+  Result<VerifiedSignature> unknown =
+      MakeVerifier().Verify(SignedBy({"AKIDUNKNOWN", kSecret, std::nullopt}, Plain(), "us-east-1"));
+  EXPECT_EQ(unknown.status().message(), v.status().message());
+}
+
+TEST_F(VerifierTest, EveryScopeMismatchIsNamedInAWSsOrder) {
+  http::Request r = SignedBy(credentials_.all[0], Plain(), "us-east-1", "s3");
+  for (http::Header& h : r.headers) {
+    if (h.name == "authorization") h.value.replace(h.value.find("/20261125/"), 10, "/20261124/");
+  }
   Result<VerifiedSignature> v = MakeVerifier().Verify(r);
   ASSERT_THAT(v, StatusIs(ErrorCode::kInvalidSignature));
-  EXPECT_EQ(v.status().message(), "Credential should be scoped to correct service: 'bedrock'.");
+  EXPECT_EQ(v.status().message(),
+            "Credential should be scoped to a valid region, not 'us-east-1'. Credential should be "
+            "scoped to correct service: 'bedrock'. Date in Credential scope does not match "
+            "YYYYMMDD from ISO-8601 version of date from HTTP: '20261124' != '20261125', from "
+            "'20261125T102555Z'.");
+}
+
+TEST_F(VerifierTest, PresignedScopeRegionMustBeTheEndpoints) {
+  http::Request r = Plain();
+  SigningRequest to_sign{r.method, r.path(), r.query(), r.headers, r.body, std::nullopt};
+  Result<SigningResult> s =
+      Presign(credentials_.all[0], to_sign,
+              SigningOptions{.region = "us-east-1", .service = "bedrock", .time = At(kDate)});
+  ASSERT_OK(s);
+  r.target = std::string(r.path()) + "?" + s->query;
+  Result<VerifiedSignature> v = MakeVerifier().Verify(r);
+  ASSERT_THAT(v, StatusIs(ErrorCode::kInvalidSignature));
+  EXPECT_EQ(v.status().message(),
+            "Credential should be scoped to a valid region, not 'us-east-1'. ");
+}
+
+// A Host naming AWS's endpoint of a region (a client aimed at AWS whose
+// traffic lands here) must be signed for that region, not the configured one.
+TEST_F(VerifierTest, ABedrockHostNameIsSignedForItsRegion) {
+  for (std::string host :
+       {"bedrock-runtime.eu-west-3.amazonaws.com", "bedrock.eu-west-3.amazonaws.com:443",
+        "BEDROCK.EU-WEST-3.AMAZONAWS.COM"}) {
+    http::Request r = Plain();
+    r.headers = {{"host", host}};
+    Result<VerifiedSignature> v =
+        MakeVerifier().Verify(SignedBy(credentials_.all[0], r, "eu-west-3"));
+    ASSERT_OK(v) << host;
+    EXPECT_EQ(v->region, "eu-west-3");
+    EXPECT_THAT(MakeVerifier().Verify(SignedBy(credentials_.all[0], r, "eu-central-1")),
+                StatusIs(ErrorCode::kInvalidSignature))
+        << host;
+  }
+}
+
+TEST_F(VerifierTest, NoConfiguredRegionRefusesEveryScope) {
+  Result<VerifiedSignature> v =
+      MakeVerifier(VerifierOptions{}).Verify(SignedBy(credentials_.all[0], Plain()));
+  ASSERT_THAT(v, StatusIs(ErrorCode::kInvalidSignature));
+  EXPECT_EQ(v.status().message(),
+            "Credential should be scoped to a valid region, not 'eu-central-1'. ");
 }
 
 TEST_F(VerifierTest, ScopeDateMustMatchAmzDate) {
@@ -402,9 +475,14 @@ TEST_F(VerifierTest, ConcurrentVerificationsAgree) {
 }
 
 TEST_F(VerifierTest, CacheIsBounded) {
-  Verifier verifier = MakeVerifier(VerifierOptions{.signing_key_cache_capacity = 2});
+  Verifier verifier =
+      MakeVerifier(VerifierOptions{.region = "eu-central-1", .signing_key_cache_capacity = 2});
+  // One signing key per region: each request goes to AWS's host name of its
+  // region, so that each is the endpoint's region.
   for (std::string region : {"eu-central-1", "eu-west-1", "eu-west-3", "us-east-1"}) {
-    EXPECT_OK(verifier.Verify(SignedBy(credentials_.all[0], Plain(), region)));
+    http::Request r = Plain();
+    r.headers = {{"host", "bedrock." + region + ".amazonaws.com"}};
+    EXPECT_OK(verifier.Verify(SignedBy(credentials_.all[0], r, region)));
   }
   EXPECT_LE(verifier.cache_stats().size, 2u);
 }

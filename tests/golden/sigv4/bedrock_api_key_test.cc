@@ -101,7 +101,7 @@ class BedrockApiKeyTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(BedrockApiKeyTest, MeetsExpectation) {
   bp::testing::FakeClock clock(case_.now);
-  SigV4Authenticator auth(Set(), clock);
+  SigV4Authenticator auth(Set(), clock, {.region = case_.region});
   Result<Principal> p = auth.Authenticate(BearerRequest());
   if (case_.expect == "valid") {
     ASSERT_OK(p);
@@ -149,8 +149,8 @@ TEST_P(BedrockApiKeyTest, VerifierAgreesAndReportsRegion) {
     const Credentials& c_;
   } lookup(case_.credentials);
   bp::testing::FakeClock clock(case_.now);
-  Verifier verifier(VerifierOptions{}, lookup, clock);
-  Result<VerifiedSignature> v = VerifyShortTermApiKey(case_.token, verifier);
+  Verifier verifier(VerifierOptions{.region = case_.region}, lookup, clock);
+  Result<VerifiedSignature> v = VerifyShortTermApiKey(case_.token, verifier, case_.region);
   if (case_.expect != "valid") {
     EXPECT_FALSE(v.ok());
     return;

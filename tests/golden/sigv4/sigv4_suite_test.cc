@@ -140,7 +140,8 @@ class Sigv4SuiteTest : public ::testing::TestWithParam<std::string> {
   }
 
   VerifierOptions VerifierOpts() const {
-    return VerifierOptions{.service = ctx_.service, .normalize_path = ctx_.normalize};
+    return VerifierOptions{
+        .region = ctx_.region, .service = ctx_.service, .normalize_path = ctx_.normalize};
   }
 
   // Verifies `request` at `now` with the case's credentials.
