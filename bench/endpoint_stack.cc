@@ -56,8 +56,8 @@ Status EndpointStack::Wire(const Options& options) {
   }
 
   BP_ASSIGN_OR_RETURN(store_, storage::CachingProfileStore::Create(memory_));
-  control_ = std::make_unique<api::control::ControlPlane>(
-      api::control::ControlPlane::Options{.account_id = config_.account_id,
+  control_ = std::make_unique<api::control::ControlService>(
+      api::control::ControlService::Options{.account_id = config_.account_id,
                                           .region = config_.region,
                                           .default_tags = config_.default_tags},
       *store_, catalog_, clock_, random_);

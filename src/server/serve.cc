@@ -7,7 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "api/control/control_routes.h"
 #include "api/router.h"
 #include "api/runtime/invoke_gate.h"
@@ -51,7 +51,7 @@ std::string JoinRegions(const std::vector<std::string>& model_arns) {
 }
 
 void PrintBanner(std::ostream& out, const std::string& url, const config::Config& cfg,
-                 const api::control::ControlPlane& control, const std::string& reconcile_note) {
+                 const api::control::ControlService& control, const std::string& reconcile_note) {
   out << "bedrock-profiles listening on " << url << "\n";
   out << "config: " << cfg.source << "  (" << reconcile_note << ")\n";
   size_t name_width = 4;
@@ -143,8 +143,8 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
 
   SystemClock clock;
   SystemRandom random;
-  api::control::ControlPlane control(
-      api::control::ControlPlane::Options{
+  api::control::ControlService control(
+      api::control::ControlService::Options{
           .account_id = cfg.account_id, .region = cfg.region, .default_tags = cfg.default_tags},
       *store, catalog, clock, random);
   BP_ASSIGN_OR_RETURN(api::control::ReconcileSummary summary, control.Reconcile(cfg));

@@ -84,7 +84,7 @@ struct Reply {
   std::string raw;
 };
 
-class ControlAuthzTest : public ControlPlaneFixture {
+class ControlAuthzTest : public ControlServiceFixture {
  protected:
   ControlAuthzTest() : handler_(auth_, clock_) {
     EXPECT_OK(RegisterControlRoutes(handler_, control_, authorizer_));

@@ -1,4 +1,4 @@
-// ControlPlane::Reconcile: the configured profiles into the store at serve
+// ControlService::Reconcile: the configured profiles into the store at serve
 // start. Two phases so a conflict anywhere writes nothing: first decide and
 // validate every action, then apply them.
 #include <map>
@@ -6,7 +6,7 @@
 #include <set>
 #include <utility>
 
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "core/arn.h"
 
 namespace bp::api::control {
@@ -40,7 +40,7 @@ void TagDiff(const Tags& current, const Tags& desired, Tags& upsert,
 
 }  // namespace
 
-struct ControlPlane::ReconcilePlan {
+struct ControlService::ReconcilePlan {
   struct Create {
     PreparedCreate prepared;
     bool pinned = false;
@@ -54,7 +54,7 @@ struct ControlPlane::ReconcilePlan {
   std::vector<Update> updates;  // existing profiles: tags set to `desired` if different
 };
 
-Result<ControlPlane::ReconcilePlan> ControlPlane::PlanReconcile(
+Result<ControlService::ReconcilePlan> ControlService::PlanReconcile(
     const config::Config& config, std::vector<std::string>& warnings) const {
   BP_ASSIGN_OR_RETURN(std::vector<storage::ProfileRecord> records, store_.List());
   RecordIndex by_id, by_name;
@@ -106,7 +106,7 @@ Result<ControlPlane::ReconcilePlan> ControlPlane::PlanReconcile(
   return ConflictError(std::move(message));
 }
 
-Result<ReconcileSummary> ControlPlane::Reconcile(const config::Config& config) {
+Result<ReconcileSummary> ControlService::Reconcile(const config::Config& config) {
   ReconcileSummary summary;
   BP_ASSIGN_OR_RETURN(ReconcilePlan plan, PlanReconcile(config, summary.warnings));
   for (ReconcilePlan::Create& c : plan.creates) {
@@ -143,7 +143,7 @@ std::string ReconcileSummary::ToString() const {
   return out;
 }
 
-Result<ConfiguredProfile> ControlPlane::DescribeConfigured(
+Result<ConfiguredProfile> ControlService::DescribeConfigured(
     const config::ProfileConfig& profile) const {
   std::optional<storage::ProfileRecord> found;
   if (profile.id) {
