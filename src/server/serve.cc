@@ -7,8 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/control/control_service.h"
 #include "api/control/control_routes.h"
+#include "api/control/control_service.h"
 #include "api/router.h"
 #include "api/runtime/invoke_gate.h"
 #include "api/runtime/runtime_service.h"
@@ -152,7 +152,7 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   auth::sigv4::SigV4Authenticator authenticator(CredentialsOf(cfg), clock);
   BP_ASSIGN_OR_RETURN(
       std::unique_ptr<auth::iam::IamAuthorizer> authorizer,
-      auth::iam::IamAuthorizer::Create(PoliciesOf(cfg), clock, {.requested_region = cfg.region}));
+      auth::iam::IamAuthorizer::Create(PoliciesOf(cfg), {.requested_region = cfg.region}));
   api::ApiHandler handler(authenticator, clock);
   BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(handler, control, *authorizer));
   api::runtime::InvokeGate gate({.account_id = cfg.account_id, .region = cfg.region}, *store,

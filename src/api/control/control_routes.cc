@@ -29,7 +29,7 @@ constexpr std::string_view kTagKeys = "aws:TagKeys";
 Status Ask(const Deps& deps, const ApiCall& call, std::string_view action,
            std::string_view resource, std::vector<ContextEntry> context = {}) {
   return deps.authorizer.Authorize(
-      call.principal, call.request,
+      call.principal, call.facts,
       AuthorizationRequest{.action = action, .resource = resource, .context = std::move(context)});
 }
 
