@@ -3,7 +3,7 @@
 #include <set>
 #include <utility>
 
-#include "planner/sha256.h"
+#include "core/sha256.h"
 
 namespace bp::planner::internal {
 

@@ -15,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "auth/sigv4/crypto.h"
 #include "auth/sigv4/sigv4_authenticator.h"
 #include "http/tls_test_server.h"
 #include "json/json.h"
