@@ -26,18 +26,6 @@ std::string Where(const config::ProfileConfig& p) {
          std::to_string(p.location.column) + ": profile '" + p.name + "'";
 }
 
-// Tag changes that turn `current` into exactly `desired`.
-void TagDiff(const Tags& current, const Tags& desired, Tags& upsert,
-             std::vector<std::string>& remove) {
-  for (const auto& [key, value] : desired) {
-    auto it = current.find(key);
-    if (it == current.end() || it->second != value) upsert.emplace(key, value);
-  }
-  for (const auto& [key, value] : current) {
-    if (!desired.contains(key)) remove.push_back(key);
-  }
-}
-
 }  // namespace
 
 struct ControlService::ReconcilePlan {
@@ -116,21 +104,21 @@ Result<ReconcileSummary> ControlService::Reconcile(const config::Config& config)
     summary.created.push_back(std::move(name));
   }
   for (const ReconcilePlan::Update& u : plan.updates) {
-    Tags upsert;
-    std::vector<std::string> remove;
     // The planner's management tag is not the config's to remove: keep it,
     // or every serve restart would turn applied profiles into adoptions.
     Tags desired = u.desired;
     if (auto it = u.existing.tags.find(kManagedByTagKey); it != u.existing.tags.end()) {
       desired.emplace(it->first, it->second);
     }
-    TagDiff(u.existing.tags, desired, upsert, remove);
-    if (upsert.empty() && remove.empty()) {
+    const std::vector<TagChange> changes = DiffTags(u.existing.tags, desired);
+    if (changes.empty()) {
       summary.unchanged.push_back(u.name);
       continue;
     }
-    BP_RETURN_IF_ERROR(
-        store_.UpdateTags(u.existing.id, upsert, remove, options_.max_tags, NowMs()).status());
+    BP_RETURN_IF_ERROR(store_
+                           .UpdateTags(u.existing.id, TagUpserts(changes), TagRemovals(changes),
+                                       options_.max_tags, NowMs())
+                           .status());
     summary.updated.push_back(u.name);
   }
   return summary;
