@@ -79,8 +79,7 @@ Result<Tags> ParseTags(const json::Value& doc) {
 
 }  // namespace
 
-HttpControlPlane::HttpControlPlane(const BedrockClient& client,
-                                   HttpControlPlaneOptions options)
+HttpControlPlane::HttpControlPlane(const BedrockClient& client, HttpControlPlaneOptions options)
     : client_(client),
       options_{.page_size = std::clamp(options.page_size, 1, 1000),
                .max_pages = std::max(options.max_pages, 1)} {}

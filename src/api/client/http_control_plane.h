@@ -52,8 +52,7 @@ struct HttpControlPlaneOptions {
 class HttpControlPlane final : public planner::ControlPlane {
  public:
   // `client` (built for Plane::kControl) must outlive this object.
-  explicit HttpControlPlane(const BedrockClient& client,
-                            HttpControlPlaneOptions options = {});
+  explicit HttpControlPlane(const BedrockClient& client, HttpControlPlaneOptions options = {});
 
   Result<std::vector<planner::LiveProfile>> ListApplicationProfiles() override;
   Result<std::string> Create(const planner::CreateRequest& request) override;

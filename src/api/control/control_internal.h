@@ -28,7 +28,8 @@ struct ProfileRef {
 // one of its ARNs; otherwise an application id (bare, or the id of an
 // application ARN). ARNs of another partition, region or account, and
 // system-defined ids the catalog does not know, are kResourceNotFound.
-Result<ProfileRef> ResolveProfile(std::string_view identifier, const ControlService::Options& options,
+Result<ProfileRef> ResolveProfile(std::string_view identifier,
+                                  const ControlService::Options& options,
                                   const catalog::Catalog& catalog);
 
 // kResourceNotFound naming the identifier the caller gave.

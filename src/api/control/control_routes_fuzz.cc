@@ -13,8 +13,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/control/control_service.h"
 #include "api/control/control_routes.h"
+#include "api/control/control_service.h"
 #include "api/fake_response_stream.h"
 #include "api/router.h"
 #include "auth/authenticator.h"

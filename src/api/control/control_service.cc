@@ -48,7 +48,7 @@ std::string_view ProfileTypeName(ProfileType type) {
 }
 
 ControlService::ControlService(Options options, storage::ProfileStore& store,
-                           const catalog::Catalog& catalog, Clock& clock, Random& random)
+                               const catalog::Catalog& catalog, Clock& clock, Random& random)
     : options_(std::move(options)),
       store_(store),
       catalog_(catalog),
@@ -57,7 +57,8 @@ ControlService::ControlService(Options options, storage::ProfileStore& store,
 
 int64_t ControlService::NowMs() const { return ToUnixMillis(clock_.Now()); }
 
-Result<ControlService::ResolvedSource> ControlService::ResolveSource(std::string_view copy_from) const {
+Result<ControlService::ResolvedSource> ControlService::ResolveSource(
+    std::string_view copy_from) const {
   BP_ASSIGN_OR_RETURN(Arn arn, Arn::Parse(copy_from));
   if (arn.partition != "aws") return SourceNotFound(copy_from, "only the aws partition is served");
   std::string id(arn.ResourceId());
@@ -124,15 +125,17 @@ Result<ControlService::PreparedCreate> ControlService::Prepare(
   return prepared;
 }
 
-Result<CreateOutcome> ControlService::Create(const CreateInput& input, std::string* error_resource) {
+Result<CreateOutcome> ControlService::Create(const CreateInput& input,
+                                             std::string* error_resource) {
   BP_ASSIGN_OR_RETURN(PreparedCreate prepared,
                       Prepare(input, options_.default_tags, std::nullopt, error_resource));
   return Commit(std::move(prepared.record), input.client_token.value_or(""),
                 std::move(prepared.digest), /*pinned_id=*/false);
 }
 
-Result<CreateOutcome> ControlService::Commit(storage::ProfileRecord record, std::string client_token,
-                                           std::string digest, bool pinned_id) {
+Result<CreateOutcome> ControlService::Commit(storage::ProfileRecord record,
+                                             std::string client_token, std::string digest,
+                                             bool pinned_id) {
   storage::CreateProfileRequest request{.profile = std::move(record),
                                         .client_token = std::move(client_token),
                                         .request_digest = std::move(digest)};
@@ -160,7 +163,7 @@ Result<InferenceProfile> ControlService::Get(std::string_view identifier) {
 }
 
 Result<InferenceProfile> ControlService::GetApplication(std::string_view id,
-                                                      std::string_view identifier) {
+                                                        std::string_view identifier) {
   Result<storage::ProfileRecord> record = store_.Get(id);
   if (!record.ok()) {
     if (record.status().code() == ErrorCode::kResourceNotFound) {

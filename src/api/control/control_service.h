@@ -135,7 +135,7 @@ class ControlService final {
 
   // Every reference must outlive the ControlService.
   ControlService(Options options, storage::ProfileStore& store, const catalog::Catalog& catalog,
-               Clock& clock, Random& random);
+                 Clock& clock, Random& random);
   ControlService(const ControlService&) = delete;
   ControlService& operator=(const ControlService&) = delete;
 

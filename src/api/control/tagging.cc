@@ -68,7 +68,7 @@ Status ControlService::TagResource(std::string_view resource_arn, const std::vec
 }
 
 Status ControlService::UntagResource(std::string_view resource_arn,
-                                   const std::vector<std::string>& tag_keys) {
+                                     const std::vector<std::string>& tag_keys) {
   BP_ASSIGN_OR_RETURN(std::string id, ResolveTaggable(resource_arn));
   Violations v;
   CheckTagKeys(tag_keys, "tagKeys", v);
