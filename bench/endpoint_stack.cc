@@ -56,10 +56,10 @@ Status EndpointStack::Wire(const Options& options) {
   }
 
   BP_ASSIGN_OR_RETURN(store_, storage::CachingProfileStore::Create(memory_));
-  control_ = std::make_unique<api::control::ControlPlane>(
-      api::control::ControlPlane::Options{.account_id = config_.account_id,
-                                          .region = config_.region,
-                                          .default_tags = config_.default_tags},
+  control_ = std::make_unique<api::control::ControlService>(
+      api::control::ControlService::Options{.account_id = config_.account_id,
+                                            .region = config_.region,
+                                            .default_tags = config_.default_tags},
       *store_, catalog_, clock_, random_);
   BP_RETURN_IF_ERROR(control_->Reconcile(config_).status());
   BP_ASSIGN_OR_RETURN(api::control::ConfiguredProfile described,
@@ -69,7 +69,7 @@ Status EndpointStack::Wire(const Options& options) {
       server::CredentialsOf(config_), clock_,
       auth::sigv4::SigV4AuthenticatorOptions{.region = config_.region});
   BP_ASSIGN_OR_RETURN(authorizer_,
-                      auth::iam::IamAuthorizer::Create(server::PoliciesOf(config_), clock_,
+                      auth::iam::IamAuthorizer::Create(server::PoliciesOf(config_),
                                                        {.requested_region = config_.region}));
   handler_ = std::make_unique<api::ApiHandler>(*authenticator_, clock_);
   BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(*handler_, *control_, *authorizer_));

@@ -9,7 +9,7 @@
 //   tokens_per_second = 0) and no faults
 //   -> CachingProfileStore over a MemoryProfileStore (serve uses SQLite under
 //      the same cache; the runtime reads only the cache either way)
-//   -> ControlPlane::Reconcile (creates the configured profiles)
+//   -> ControlService::Reconcile (creates the configured profiles)
 //   -> SigV4Authenticator + IamAuthorizer over the configured principals
 //   -> ApiHandler with the control routes, InvokeGate, RuntimeService over
 //      server::BuildRuntimeParts (simulated backends, region router).
@@ -26,7 +26,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "api/router.h"
 #include "api/runtime/invoke_gate.h"
 #include "api/runtime/runtime_service.h"
@@ -111,7 +111,7 @@ class EndpointStack final {
   config::Config config_;
   storage::MemoryProfileStore memory_;
   std::unique_ptr<storage::CachingProfileStore> store_;
-  std::unique_ptr<api::control::ControlPlane> control_;
+  std::unique_ptr<api::control::ControlService> control_;
   std::unique_ptr<auth::sigv4::SigV4Authenticator> authenticator_;
   std::unique_ptr<auth::iam::IamAuthorizer> authorizer_;
   std::unique_ptr<api::ApiHandler> handler_;

@@ -38,11 +38,12 @@ BENCHMARK(Piece_SigV4Verify)->Unit(benchmark::kNanosecond);
 // on the application profile ARN (allowed by the first statement).
 void Piece_IamAuthorize(benchmark::State& state) {
   const EndpointStack& stack = SharedStack();
-  const http::Request request = SignedConverse();
+  const auth::RequestFacts facts{
+      .source_ip = "127.0.0.1", .secure_transport = false, .time = SharedStack().clock().Now()};
   const auth::AuthorizationRequest question{
       .action = "bedrock:InvokeModel", .resource = stack.profile_arn(), .context = {}};
   for (auto _ : state) {
-    Status decision = stack.authorizer().Authorize(stack.principal(), request, question);
+    Status decision = stack.authorizer().Authorize(stack.principal(), facts, question);
     if (!decision.ok()) Die("IAM denied: " + decision.ToString());
     benchmark::DoNotOptimize(decision);
   }
@@ -57,7 +58,10 @@ void Piece_InvokeGateAdmit(benchmark::State& state) {
   const api::ApiCall call{.request = SignedConverse(),
                           .params = {stack.profile_arn()},
                           .principal = stack.principal(),
-                          .operation = "Converse"};
+                          .operation = "Converse",
+                          .facts = {.source_ip = "127.0.0.1",
+                                    .secure_transport = false,
+                                    .time = SharedStack().clock().Now()}};
   for (auto _ : state) {
     auto profile = stack.gate().Admit(call, stack.profile_arn(), api::runtime::InvokeKind::kInvoke);
     if (!profile.ok()) Die("the gate refused: " + profile.status().ToString());

@@ -6,66 +6,79 @@
 
 namespace bp::api {
 
-namespace {}  // namespace
+namespace {
+
+constexpr std::string_view kInternalServer = "internalServerException";
+
+// A code outside both streaming unions: sent in-stream as a generic
+// internalServerException.
+constexpr StreamWire kUnmodelled{kInternalServer, kInternalServer, Message::kHidden};
+
+// A code both unions model under the same member, with its message.
+constexpr StreamWire Modelled(std::string_view member) { return {member, member, Message::kShown}; }
+
+}  // namespace
 
 std::string ToValidUtf8(std::string_view text) { return ::bp::ToValidUtf8(text); }
 
 ErrorWire WireFor(ErrorCode code) {
-  // One row per ErrorCode; the switch has no default so a new code without a
-  // row is a compile warning (and -Werror makes it an error).
+  constexpr Message kShown = Message::kShown;
+  constexpr Message kHidden = Message::kHidden;
+  // One row per ErrorCode and no default: a new code without a row is a
+  // -Wswitch warning, which -Werror makes a build failure.
   switch (code) {
     // client faults
     case ErrorCode::kValidation:
-      return {400, "ValidationException"};
+      return {400, "ValidationException", kShown, Modelled("validationException")};
     case ErrorCode::kConflict:
-      return {400, "ConflictException"};
+      return {400, "ConflictException", kShown, kUnmodelled};
     case ErrorCode::kServiceQuotaExceeded:
-      return {400, "ServiceQuotaExceededException"};
+      return {400, "ServiceQuotaExceededException", kShown, kUnmodelled};
     case ErrorCode::kTooManyTags:
-      return {400, "TooManyTagsException"};
+      return {400, "TooManyTagsException", kShown, kUnmodelled};
     case ErrorCode::kResourceInUse:
-      return {400, "ResourceInUseException"};
+      return {400, "ResourceInUseException", kShown, kUnmodelled};
     case ErrorCode::kAccessDenied:
-      return {403, "AccessDeniedException"};
+      return {403, "AccessDeniedException", kShown, kUnmodelled};
     case ErrorCode::kResourceNotFound:
-      return {404, "ResourceNotFoundException"};
+      return {404, "ResourceNotFoundException", kShown, kUnmodelled};
     case ErrorCode::kThrottling:
-      return {429, "ThrottlingException"};
+      return {429, "ThrottlingException", kShown, Modelled("throttlingException")};
     case ErrorCode::kModelNotReady:
-      return {429, "ModelNotReadyException"};
+      return {429, "ModelNotReadyException", kShown, Modelled("throttlingException")};
     case ErrorCode::kMissingAuthenticationToken:
-      return {403, "MissingAuthenticationTokenException"};
+      return {403, "MissingAuthenticationTokenException", kShown, kUnmodelled};
     case ErrorCode::kIncompleteSignature:
-      return {400, "IncompleteSignatureException"};
+      return {400, "IncompleteSignatureException", kShown, kUnmodelled};
     case ErrorCode::kUnrecognizedClient:
-      return {403, "UnrecognizedClientException"};
+      return {403, "UnrecognizedClientException", kShown, kUnmodelled};
     case ErrorCode::kInvalidSignature:
-      return {403, "InvalidSignatureException"};
+      return {403, "InvalidSignatureException", kShown, kUnmodelled};
     case ErrorCode::kUnknownOperation:
-      return {404, "UnknownOperationException"};
+      return {404, "UnknownOperationException", kShown, kUnmodelled};
     case ErrorCode::kPayloadTooLarge:
-      return {413, "ValidationException"};
+      return {413, "ValidationException", kShown, kUnmodelled};
     case ErrorCode::kNotImplemented:
-      return {501, "NotImplementedException"};
+      return {501, "NotImplementedException", kShown, kUnmodelled};
     // server faults
     case ErrorCode::kModelTimeout:
-      return {408, "ModelTimeoutException"};
+      // ConverseStream has no modelTimeoutException; its message still shows.
+      return {
+          408, "ModelTimeoutException", kShown, {kInternalServer, "modelTimeoutException", kShown}};
     case ErrorCode::kModelError:
-      return {424, "ModelErrorException"};
+      return {424, "ModelErrorException", kShown, Modelled("modelStreamErrorException")};
     case ErrorCode::kModelStreamError:
-      return {424, "ModelStreamErrorException"};
+      return {424, "ModelStreamErrorException", kShown, Modelled("modelStreamErrorException")};
     case ErrorCode::kInternal:
-      return {500, "InternalServerException"};
+      return {500, "InternalServerException", kHidden, kUnmodelled};
     case ErrorCode::kServiceUnavailable:
-      return {503, "ServiceUnavailableException"};
+      return {503, "ServiceUnavailableException", kShown, Modelled("serviceUnavailableException")};
     case ErrorCode::kIo:
-      return {500, "InternalServerException"};
+      return {500, "InternalServerException", kHidden, kUnmodelled};
   }
-  return {500, "InternalServerException"};  // unreachable for valid enum values
-}
-
-bool IsHiddenServerFault(ErrorCode code) {
-  return code == ErrorCode::kInternal || code == ErrorCode::kIo;
+  // Unreachable for valid enum values; an out-of-range byte is treated as
+  // the most conservative row.
+  return {500, "InternalServerException", kHidden, kUnmodelled};
 }
 
 http::Response JsonResponse(unsigned http_status, const json::Value& body) {
@@ -84,7 +97,7 @@ http::Response ErrorResponse(const Status& status, std::string_view request_id,
   if (status.ok()) {
     spdlog::error("request {}: ErrorResponse called with an OK status", request_id);
     message = "The server encountered an internal error.";
-  } else if (IsHiddenServerFault(code)) {
+  } else if (wire.message == Message::kHidden) {
     spdlog::error("request {}: {} error: {}", request_id, ErrorCodeName(code), status.ToString());
     message = "The server encountered an internal error";
     if (!request_id.empty()) message += " (request id " + std::string(request_id) + ")";

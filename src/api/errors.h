@@ -1,8 +1,10 @@
 #pragma once
 // The wire form of every failure: ErrorCode -> (HTTP status, Bedrock error
-// type), and the error response built from it (bedrock-api.md §1.5, auth.md
-// §5). This is THE single mapping table of STYLE.md D.15; core/status.h points
-// here. Public header of bp_api.
+// type, whether the message reaches the client, the in-stream exception of
+// each streaming API), and the error response built from it (bedrock-api.md
+// §1.5 and §4.3, auth.md §5). This is THE single mapping table of STYLE.md
+// D.15; core/status.h points here, and api/runtime/stream_errors.h frames its
+// stream columns. Public header of bp_api.
 //
 // Every error response has `content-type: application/json`, an
 // `x-amzn-ErrorType: <Type>` header (the bare type, which every SDK accepts)
@@ -14,8 +16,14 @@
 // may hold file paths or SQL. The client gets a generic text with the request
 // id, and the detail goes to the log (spdlog, error level).
 //
+// After a stream's 200 a failure is an exception frame whose type must be a
+// member of that operation's exception union; a code outside the union is
+// sent as internalServerException, and then (being unexpected there) with the
+// generic text, like a hidden server fault.
+//
 // Thread-safety: pure functions; safe from any thread.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,16 +34,38 @@
 
 namespace bp::api {
 
-struct ErrorWire {
-  unsigned http_status;
-  std::string_view type;  // "ValidationException"; static storage
+// The streaming operations: their exception unions differ.
+//   ConverseStream: internalServerException, modelStreamErrorException,
+//     validationException, throttlingException, serviceUnavailableException.
+//   InvokeModelWithResponseStream: the same plus modelTimeoutException.
+enum class StreamApi : uint8_t { kConverse, kInvoke };
+
+// Whether the Status message goes to the client, or a generic text does.
+enum class Message : uint8_t { kShown, kHidden };
+
+// How a code travels inside an event stream.
+struct StreamWire {
+  std::string_view converse;  // ConverseStream's union member ("throttlingException")
+  std::string_view invoke;    // InvokeModelWithResponseStream's
+  Message message;            // in the frame's payload
 };
 
-// The table. Defined for every ErrorCode.
-ErrorWire WireFor(ErrorCode code);
+// One row of the table; every string has static storage.
+struct ErrorWire {
+  unsigned http_status;
+  std::string_view type;  // x-amzn-ErrorType, "ValidationException"
+  Message message;        // in the error body (kHidden: the text names the request id)
+  StreamWire stream;
 
-// True for codes whose message must not reach the client (kInternal, kIo).
-bool IsHiddenServerFault(ErrorCode code);
+  // The exception member `api`'s union uses for this code.
+  std::string_view StreamException(StreamApi api) const {
+    return api == StreamApi::kInvoke ? stream.invoke : stream.converse;
+  }
+};
+
+// The table: one row per ErrorCode, written as a switch without `default`
+// so that a new code without a row does not compile (-Werror=switch).
+ErrorWire WireFor(ErrorCode code);
 
 // The error response for a failed `status` (REQUIRES: !status.ok()).
 // `request_id` is only used in the log line and the generic message of hidden

@@ -21,44 +21,71 @@ std::string Type(const http::Response& r) {
 }
 
 TEST(ErrorsTest, TableMatchesTheSpec) {
+  // The stream columns: bedrock-api.md §4.3. ConverseStream has no
+  // modelTimeoutException; a code outside a union is internalServerException
+  // with a hidden message.
+  constexpr std::string_view kIse = "internalServerException";
+  constexpr Message kShown = Message::kShown;
+  constexpr Message kHidden = Message::kHidden;
   struct Row {
     ErrorCode code;
     unsigned status;
-    const char* type;
+    std::string_view type;
+    Message message;
+    std::string_view converse;
+    std::string_view invoke;
+    Message stream_message;
   };
   const Row rows[] = {
-      {ErrorCode::kValidation, 400, "ValidationException"},
-      {ErrorCode::kConflict, 400, "ConflictException"},
-      {ErrorCode::kServiceQuotaExceeded, 400, "ServiceQuotaExceededException"},
-      {ErrorCode::kTooManyTags, 400, "TooManyTagsException"},
-      {ErrorCode::kResourceInUse, 400, "ResourceInUseException"},
-      {ErrorCode::kAccessDenied, 403, "AccessDeniedException"},
-      {ErrorCode::kResourceNotFound, 404, "ResourceNotFoundException"},
-      {ErrorCode::kThrottling, 429, "ThrottlingException"},
-      {ErrorCode::kModelNotReady, 429, "ModelNotReadyException"},
-      {ErrorCode::kMissingAuthenticationToken, 403, "MissingAuthenticationTokenException"},
-      {ErrorCode::kIncompleteSignature, 400, "IncompleteSignatureException"},
-      {ErrorCode::kUnrecognizedClient, 403, "UnrecognizedClientException"},
-      {ErrorCode::kInvalidSignature, 403, "InvalidSignatureException"},
-      {ErrorCode::kUnknownOperation, 404, "UnknownOperationException"},
-      {ErrorCode::kPayloadTooLarge, 413, "ValidationException"},
-      {ErrorCode::kNotImplemented, 501, "NotImplementedException"},
-      {ErrorCode::kModelTimeout, 408, "ModelTimeoutException"},
-      {ErrorCode::kModelError, 424, "ModelErrorException"},
-      {ErrorCode::kModelStreamError, 424, "ModelStreamErrorException"},
-      {ErrorCode::kInternal, 500, "InternalServerException"},
-      {ErrorCode::kServiceUnavailable, 503, "ServiceUnavailableException"},
-      {ErrorCode::kIo, 500, "InternalServerException"},
+      {ErrorCode::kValidation, 400, "ValidationException", kShown, "validationException",
+       "validationException", kShown},
+      {ErrorCode::kConflict, 400, "ConflictException", kShown, kIse, kIse, kHidden},
+      {ErrorCode::kServiceQuotaExceeded, 400, "ServiceQuotaExceededException", kShown, kIse, kIse,
+       kHidden},
+      {ErrorCode::kTooManyTags, 400, "TooManyTagsException", kShown, kIse, kIse, kHidden},
+      {ErrorCode::kResourceInUse, 400, "ResourceInUseException", kShown, kIse, kIse, kHidden},
+      {ErrorCode::kAccessDenied, 403, "AccessDeniedException", kShown, kIse, kIse, kHidden},
+      {ErrorCode::kResourceNotFound, 404, "ResourceNotFoundException", kShown, kIse, kIse, kHidden},
+      {ErrorCode::kThrottling, 429, "ThrottlingException", kShown, "throttlingException",
+       "throttlingException", kShown},
+      {ErrorCode::kModelNotReady, 429, "ModelNotReadyException", kShown, "throttlingException",
+       "throttlingException", kShown},
+      {ErrorCode::kMissingAuthenticationToken, 403, "MissingAuthenticationTokenException", kShown,
+       kIse, kIse, kHidden},
+      {ErrorCode::kIncompleteSignature, 400, "IncompleteSignatureException", kShown, kIse, kIse,
+       kHidden},
+      {ErrorCode::kUnrecognizedClient, 403, "UnrecognizedClientException", kShown, kIse, kIse,
+       kHidden},
+      {ErrorCode::kInvalidSignature, 403, "InvalidSignatureException", kShown, kIse, kIse, kHidden},
+      {ErrorCode::kUnknownOperation, 404, "UnknownOperationException", kShown, kIse, kIse, kHidden},
+      {ErrorCode::kPayloadTooLarge, 413, "ValidationException", kShown, kIse, kIse, kHidden},
+      {ErrorCode::kNotImplemented, 501, "NotImplementedException", kShown, kIse, kIse, kHidden},
+      {ErrorCode::kModelTimeout, 408, "ModelTimeoutException", kShown, kIse,
+       "modelTimeoutException", kShown},
+      {ErrorCode::kModelError, 424, "ModelErrorException", kShown, "modelStreamErrorException",
+       "modelStreamErrorException", kShown},
+      {ErrorCode::kModelStreamError, 424, "ModelStreamErrorException", kShown,
+       "modelStreamErrorException", "modelStreamErrorException", kShown},
+      {ErrorCode::kInternal, 500, "InternalServerException", kHidden, kIse, kIse, kHidden},
+      {ErrorCode::kServiceUnavailable, 503, "ServiceUnavailableException", kShown,
+       "serviceUnavailableException", "serviceUnavailableException", kShown},
+      {ErrorCode::kIo, 500, "InternalServerException", kHidden, kIse, kIse, kHidden},
   };
   // Every enumerator (they are dense from kValidation to kIo) has a row here.
   EXPECT_EQ(std::size(rows), static_cast<size_t>(ErrorCode::kIo) + 1);
   for (const Row& row : rows) {
+    SCOPED_TRACE(ErrorCodeName(row.code));
     ErrorWire wire = WireFor(row.code);
-    EXPECT_EQ(wire.http_status, row.status) << ErrorCodeName(row.code);
-    EXPECT_EQ(wire.type, row.type) << ErrorCodeName(row.code);
+    EXPECT_EQ(wire.http_status, row.status);
+    EXPECT_EQ(wire.type, row.type);
+    EXPECT_EQ(wire.message, row.message);
+    EXPECT_EQ(wire.StreamException(StreamApi::kConverse), row.converse);
+    EXPECT_EQ(wire.StreamException(StreamApi::kInvoke), row.invoke);
+    EXPECT_EQ(wire.stream.message, row.stream_message);
     http::Response r = ErrorResponse(Status(row.code, "m"), "rid");
     EXPECT_EQ(r.status, row.status);
     EXPECT_EQ(Type(r), row.type);
+    EXPECT_EQ(Body(r).at("message").as_string() == "m", row.message == kShown);
     const std::string* ct = http::FindHeader(r.headers, "content-type");
     ASSERT_NE(ct, nullptr);
     EXPECT_EQ(*ct, "application/json");

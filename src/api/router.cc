@@ -189,7 +189,15 @@ void ApiHandler::Handle(http::Request&& request, std::shared_ptr<http::ResponseS
 
 void ApiHandler::Dispatch(http::Request&& request,
                           const std::shared_ptr<http::ResponseStream>& stream, InFlight& flight) {
-  ApiCall call{.request = std::move(request), .params = {}, .principal = {}, .operation = {}};
+  // The endpoint serves plain HTTP/1.1 and h2c only (http/server.h), never
+  // TLS: aws:SecureTransport is false for every request.
+  auth::RequestFacts facts{
+      .source_ip = request.remote_address, .secure_transport = false, .time = clock_.Now()};
+  ApiCall call{.request = std::move(request),
+               .params = {},
+               .principal = {},
+               .operation = {},
+               .facts = std::move(facts)};
   std::variant<const Route*, http::Response> admitted = Admit(call, flight.entry);
   if (auto* refusal = std::get_if<http::Response>(&admitted)) {
     flight.answered = true;

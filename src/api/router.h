@@ -26,6 +26,10 @@
 //   7. One access-log line per request at info level: request id, principal,
 //      method, path, operation, status, latency in µs.
 //
+// Each ApiCall carries the facts authorization reads (source address,
+// transport, arrival time by the handler's clock), gathered once per request
+// before authentication, so every decision of one request sees the same time.
+//
 // Thread-safety: register every route before the server starts; afterwards
 // Handle() and ErrorResponse() only read the table and may run on any number
 // of loop threads at once. Public header of bp_api.
@@ -39,6 +43,7 @@
 #include <vector>
 
 #include "auth/authenticator.h"
+#include "auth/authorizer.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "http/message.h"
@@ -53,6 +58,7 @@ struct ApiCall {
   std::vector<std::string> params;  // decoded `{param}` captures, in pattern order
   auth::Principal principal;        // who is calling (authenticated)
   std::string_view operation;       // "GetInferenceProfile"; lives as long as the handler
+  auth::RequestFacts facts;         // for the Authorizer: peer address, transport, arrival time
 };
 
 // An operation that answers at once. A failed Result is turned into the

@@ -6,16 +6,11 @@
 #include <memory>
 #include <string>
 
+#include "auth/principal.h"
 #include "core/status.h"
 #include "http/message.h"
 
 namespace bp::auth {
-
-struct Principal {
-  std::string name;           // config map key, or "anonymous"
-  std::string arn;            // aws:PrincipalArn
-  std::string access_key_id;  // the key the request was signed with (empty for anonymous)
-};
 
 class Authenticator {
  public:

@@ -2,23 +2,34 @@
 // May the caller do this? The Authorizer seam (auth.md §3-§4). The IAM-backed
 // implementation lives in auth/iam (IamAuthorizer); operations call this
 // interface with the Bedrock action and resource they are about to touch.
-// Public header of bp_auth.
+// Public header of bp_auth. Plain values only: no HTTP types, so an
+// Authorizer is pure logic over what the API layer tells it.
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "auth/authenticator.h"
+#include "auth/principal.h"
 #include "core/status.h"
-#include "http/message.h"
 
 namespace bp::auth {
+
+// What the transport knows about one request, gathered once per request by
+// the API layer (api/router.h, ApiCall::facts) so every decision of that
+// request sees the same values.
+struct RequestFacts {
+  std::string source_ip;                       // aws:SourceIp: "127.0.0.1" or "::1"
+  bool secure_transport = false;               // aws:SecureTransport: TLS to the endpoint
+  std::chrono::system_clock::time_point time;  // aws:CurrentTime, aws:EpochTime
+};
 
 // A request-context condition key the operation knows (aws:ResourceTag/k,
 // aws:RequestTag/k, aws:TagKeys, bedrock:InferenceProfileArn, ...). Keys the
 // authorizer derives itself (aws:SourceIp, aws:CurrentTime, aws:EpochTime,
 // aws:SecureTransport, aws:PrincipalArn, aws:username, aws:userid,
-// aws:PrincipalTag/*, aws:RequestedRegion) need not be given.
+// aws:PrincipalTag/*, aws:RequestedRegion) need not be given; the request's
+// own come from RequestFacts.
 struct ContextEntry {
   std::string key;
   std::vector<std::string> values;  // one value unless `multi`
@@ -41,14 +52,14 @@ class Authorizer {
   // identity-based policy allows the <action> action" (or "... with an
   // explicit deny in an identity-based policy"). Logs which statement decided.
   // Never reveals a secret. Thread-safe.
-  virtual Status Authorize(const Principal& principal, const http::Request& request,
+  virtual Status Authorize(const Principal& principal, const RequestFacts& facts,
                            const AuthorizationRequest& question) const = 0;
 };
 
 // Allows everything. For unit tests of operations only; never used by serve.
 class AllowAllAuthorizer final : public Authorizer {
  public:
-  Status Authorize(const Principal&, const http::Request&,
+  Status Authorize(const Principal&, const RequestFacts&,
                    const AuthorizationRequest&) const override {
     return Status::Ok();
   }

@@ -1,6 +1,8 @@
 #include "catalog/catalog.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "json/json.h"
 
@@ -12,21 +14,10 @@ namespace {
 
 Result<std::vector<std::string>> StringList(const json::Object& obj, std::string_view key,
                                             const std::string& path, bool required) {
-  BP_ASSIGN_OR_RETURN(const json::Array* arr, json::OptionalArray(obj, key, path));
-  std::vector<std::string> out;
-  if (arr == nullptr) {
-    if (required) return ValidationError(path + "." + std::string(key) + " is required");
-    return out;
-  }
-  for (size_t i = 0; i < arr->size(); ++i) {
-    const json::Value& v = (*arr)[i];
-    if (!v.is_string()) {
-      return ValidationError(path + "." + std::string(key) + "[" + std::to_string(i) +
-                             "]: expected a string, got " + std::string(json::KindName(v)));
-    }
-    out.emplace_back(v.get_string());
-  }
-  return out;
+  if (required) return json::RequiredStringArray(obj, key, path);
+  BP_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> list,
+                      json::OptionalStringArray(obj, key, path));
+  return list ? std::move(*list) : std::vector<std::string>();
 }
 
 Result<FoundationModel> ParseModel(const json::Value& v, const std::string& path) {

@@ -5,7 +5,7 @@
 #include <csignal>
 #include <iostream>
 
-#include "api/control/http_control_plane.h"
+#include "api/client/http_control_plane.h"
 #include "cli/client_setup.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
@@ -89,7 +89,7 @@ int RunApply(const ApplyArgs& args) {
   if (!args.plan.empty() && flags.endpoint.empty()) flags.endpoint = plan.endpoint;
   auto client = MakeControlClient(flags, cfg, clock);
   if (!client.ok()) return Fail(client.status());
-  api::control::HttpControlPlane endpoint(**client);
+  api::client::HttpControlPlane endpoint(**client);
 
   if (args.auto_approve) {
     const std::string by = args.by.empty() ? "auto-approve" : args.by;

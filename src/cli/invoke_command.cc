@@ -12,8 +12,6 @@
 #include <map>
 #include <set>
 
-#include <boost/json.hpp>
-
 #include "api/client/bedrock_client.h"
 #include "api/client/endpoint.h"
 #include "api/client/service_error.h"
@@ -63,30 +61,6 @@ void PrintFailure(const Status& status) {
             << status.message() << "\n";
 }
 
-using JsonValue = boost::json::value;
-
-// v[k1][k2]... through objects; nullptr as soon as a step is missing. Never
-// throws, so untrusted answers need no other checks.
-const JsonValue* At(const JsonValue* v, std::initializer_list<std::string_view> path) {
-  for (std::string_view key : path) {
-    const boost::json::object* o = v ? v->if_object() : nullptr;
-    v = o ? o->if_contains(key) : nullptr;
-  }
-  return v;
-}
-
-std::string Str(const JsonValue* v) {
-  const boost::json::string* s = v ? v->if_string() : nullptr;
-  return s ? std::string(*s) : std::string();
-}
-
-std::optional<int64_t> Int(const JsonValue* v) {
-  if (v && v->is_int64()) return v->get_int64();
-  if (v && v->is_uint64() && v->get_uint64() <= INT64_MAX)
-    return static_cast<int64_t>(v->get_uint64());
-  return std::nullopt;
-}
-
 // The endpoint per BRIEF.md (client::ResolveEndpoint), with a hint for the
 // local endpoint when the URL is malformed.
 Result<http::Endpoint> ResolveEndpoint(const InvokeArgs& args, const creds::EnvLookup& env,
@@ -112,16 +86,16 @@ Result<std::string> FindArnOnEndpoint(const client::BedrockClient& control,
         json::Value page,
         control.SendJson(client::Call{
             .method = "GET", .path = "/inference-profiles", .query = std::move(query)}));
-    const JsonValue* list = At(&page, {"inferenceProfileSummaries"});
+    const json::Value* list = json::Find(&page, {"inferenceProfileSummaries"});
     if (list == nullptr || !list->is_array()) {
       return ValidationError("malformed ListInferenceProfiles answer from " + control.Describe());
     }
-    for (const boost::json::value& item : list->get_array()) {
-      if (Str(At(&item, {"inferenceProfileName"})) == name) {
-        return Str(At(&item, {"inferenceProfileArn"}));
+    for (const json::Value& item : list->get_array()) {
+      if (json::StringOrEmpty(json::Find(&item, {"inferenceProfileName"})) == name) {
+        return std::string(json::StringOrEmpty(json::Find(&item, {"inferenceProfileArn"})));
       }
     }
-    token = Str(At(&page, {"nextToken"}));
+    token = json::StringOrEmpty(json::Find(&page, {"nextToken"}));
     if (!token.empty() && !seen_tokens.insert(token).second) {
       return ValidationError("ListInferenceProfiles on " + control.Describe() +
                              " repeated a nextToken; giving up");
@@ -171,17 +145,16 @@ Result<ModelRef> ResolveName(const std::string& name, const config::Config& cfg,
 }
 
 std::string ConverseBody(const InvokeArgs& args) {
-  boost::json::object text{{"text", args.prompt}};
-  boost::json::object body{
-      {"messages", boost::json::array{boost::json::object{{"role", "user"},
-                                                          {"content", boost::json::array{text}}}}}};
+  json::Object text{{"text", args.prompt}};
+  json::Object body{
+      {"messages", json::Array{json::Object{{"role", "user"}, {"content", json::Array{text}}}}}};
   if (!args.system.empty()) {
-    body["system"] = boost::json::array{boost::json::object{{"text", args.system}}};
+    body["system"] = json::Array{json::Object{{"text", args.system}}};
   }
   if (args.max_tokens > 0) {
-    body["inferenceConfig"] = boost::json::object{{"maxTokens", args.max_tokens}};
+    body["inferenceConfig"] = json::Object{{"maxTokens", args.max_tokens}};
   }
-  return boost::json::serialize(body);
+  return json::Serialize(body);
 }
 
 // What the summary line reports.
@@ -197,9 +170,9 @@ struct Summary {
     const std::string* r = http::FindHeader(head.headers, "x-bedrock-profiles-region");
     if (r != nullptr && !r->empty()) region = *r;
   }
-  void TakeUsage(const JsonValue* usage) {
-    input_tokens = Int(At(usage, {"inputTokens"}));
-    output_tokens = Int(At(usage, {"outputTokens"}));
+  void TakeUsage(const json::Value* usage) {
+    input_tokens = json::AsInt64(json::Find(usage, {"inputTokens"}));
+    output_tokens = json::AsInt64(json::Find(usage, {"outputTokens"}));
   }
   void Print() const {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - start);
@@ -220,23 +193,23 @@ Status PrintConverse(const http::Response& r, bool json_out, Summary& summary) {
   if (!parsed.ok())
     return ValidationError("malformed Converse answer: " + parsed.status().message());
   summary.TakeRegion(r);
-  summary.TakeUsage(At(&*parsed, {"usage"}));
-  summary.stop_reason = Str(At(&*parsed, {"stopReason"}));
+  summary.TakeUsage(json::Find(&*parsed, {"usage"}));
+  summary.stop_reason = json::StringOrEmpty(json::Find(&*parsed, {"stopReason"}));
   if (json_out) {
     std::cout << r.body << "\n";
     return Status::Ok();
   }
-  const JsonValue* content = At(&*parsed, {"output", "message", "content"});
+  const json::Value* content = json::Find(&*parsed, {"output", "message", "content"});
   if (content == nullptr || !content->is_array()) {
     return ValidationError("the Converse answer has no output.message.content");
   }
-  for (const JsonValue& block : content->get_array()) {
-    if (const JsonValue* text = At(&block, {"text"}); text && text->is_string()) {
+  for (const json::Value& block : content->get_array()) {
+    if (const json::Value* text = json::Find(&block, {"text"}); text && text->is_string()) {
       std::cout << std::string_view(text->get_string());
-    } else if (const JsonValue* tool = At(&block, {"toolUse"})) {
-      const JsonValue* input = At(tool, {"input"});
-      std::cout << ToolUseText(Str(At(tool, {"name"})),
-                               input ? boost::json::serialize(*input) : "");
+    } else if (const json::Value* tool = json::Find(&block, {"toolUse"})) {
+      const json::Value* input = json::Find(tool, {"input"});
+      std::cout << ToolUseText(std::string(json::StringOrEmpty(json::Find(tool, {"name"}))),
+                               input ? json::Serialize(*input) : "");
     }
   }
   std::cout << "\n";
@@ -313,37 +286,37 @@ class StreamPrinter final {
                              " event: " + payload.status().message());
     }
     if (json_out_) {
-      std::cout << boost::json::serialize(boost::json::object{{type, *payload}}) << "\n"
-                << std::flush;
+      std::cout << json::Serialize(json::Object{{type, *payload}}) << "\n" << std::flush;
     }
     if (kind == "exception") {
       std::string name(type);
       if (!name.empty()) name[0] = static_cast<char>(std::toupper(name[0]));
-      return InStreamError(name, Str(At(&*payload, {"message"})));
+      return InStreamError(name, json::StringOrEmpty(json::Find(&*payload, {"message"})));
     }
     OnEvent(type, &*payload);
     return Status::Ok();
   }
 
-  void OnEvent(std::string_view type, const JsonValue* p) {
-    int64_t index = Int(At(p, {"contentBlockIndex"})).value_or(0);
+  void OnEvent(std::string_view type, const json::Value* p) {
+    int64_t index = json::AsInt64(json::Find(p, {"contentBlockIndex"})).value_or(0);
     if (type == "contentBlockStart") {
-      if (const JsonValue* tool = At(p, {"start", "toolUse"})) {
-        tools_[index] = {Str(At(tool, {"name"})), ""};
+      if (const json::Value* tool = json::Find(p, {"start", "toolUse"})) {
+        tools_[index] = {std::string(json::StringOrEmpty(json::Find(tool, {"name"}))), ""};
       }
     } else if (type == "contentBlockDelta") {
-      std::string text = Str(At(p, {"delta", "text"}));
+      std::string_view text = json::StringOrEmpty(json::Find(p, {"delta", "text"}));
       if (!text.empty() && !json_out_) Print(text);
-      if (const JsonValue* input = At(p, {"delta", "toolUse", "input"}); tools_.count(index)) {
-        tools_[index].second += Str(input);
+      if (const json::Value* input = json::Find(p, {"delta", "toolUse", "input"});
+          tools_.count(index)) {
+        tools_[index].second += json::StringOrEmpty(input);
       }
     } else if (type == "contentBlockStop" && tools_.count(index)) {
       if (!json_out_) Print(ToolUseText(tools_[index].first, tools_[index].second));
       tools_.erase(index);
     } else if (type == "messageStop") {
-      summary_.stop_reason = Str(At(p, {"stopReason"}));
+      summary_.stop_reason = json::StringOrEmpty(json::Find(p, {"stopReason"}));
     } else if (type == "metadata") {
-      summary_.TakeUsage(At(p, {"usage"}));
+      summary_.TakeUsage(json::Find(p, {"usage"}));
     }
   }
 

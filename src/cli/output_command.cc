@@ -2,7 +2,7 @@
 // `terraform output` prints it, read from the endpoint's live profiles.
 #include <iostream>
 
-#include "api/control/http_control_plane.h"
+#include "api/client/http_control_plane.h"
 #include "cli/client_setup.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
@@ -29,7 +29,7 @@ int RunOutput(const OutputArgs& args) {
     std::cerr << "error: " << client.status().message() << "\n";
     return 1;
   }
-  api::control::HttpControlPlane endpoint(**client);
+  api::client::HttpControlPlane endpoint(**client);
   auto live = endpoint.ListApplicationProfiles();
   if (!live.ok()) {
     std::cerr << "error: " << live.status().message() << "\n";

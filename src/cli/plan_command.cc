@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "api/control/http_control_plane.h"
+#include "api/client/http_control_plane.h"
 #include "cli/client_setup.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
@@ -49,7 +49,7 @@ int RunPlan(const PlanArgs& args) {
     std::cerr << "error: " << client.status().message() << "\n";
     return 1;
   }
-  api::control::HttpControlPlane endpoint(**client);
+  api::client::HttpControlPlane endpoint(**client);
   std::cerr << "Reading the live profiles from " << endpoint.Describe() << " ...\n";
   Result<planner::Plan> plan = planner::PlanAgainst(
       cfg, loaded->catalog, endpoint,

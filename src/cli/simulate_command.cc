@@ -7,8 +7,6 @@
 #include <chrono>
 #include <iostream>
 
-#include <boost/json.hpp>
-
 #include "auth/iam/evaluator.h"
 #include "auth/iam/policy_parser.h"
 #include "cli/commands.h"
@@ -16,6 +14,7 @@
 #include "cli/help.h"
 #include "core/arn.h"
 #include "core/clock.h"
+#include "json/json.h"
 
 namespace bp::cli {
 
@@ -93,10 +92,10 @@ Result<std::vector<iam::Request>> BuildRequests(const LoadedConfig& loaded,
   return out;
 }
 
-std::string MissingGrant(const Check& c) {
-  boost::json::object statement{
+// The statement that would allow `c`.
+json::Object MissingGrant(const Check& c) {
+  return json::Object{
       {"Effect", "Allow"}, {"Action", c.request.action}, {"Resource", c.request.resource}};
-  return boost::json::serialize(statement);
 }
 
 void PrintText(const std::vector<Check>& checks, bool allowed, const SimulateArgs& args) {
@@ -107,8 +106,8 @@ void PrintText(const std::vector<Check>& checks, bool allowed, const SimulateArg
   std::cout << "decision: " << (allowed ? "allowed" : "denied") << " (" << args.principal << ")\n";
   for (const Check& c : checks) {
     if (c.decision.outcome == iam::Outcome::kImplicitDeny) {
-      std::cout << "missing grant: add to " << args.principal << "'s policy: " << MissingGrant(c)
-                << "\n";
+      std::cout << "missing grant: add to " << args.principal
+                << "'s policy: " << json::Serialize(MissingGrant(c)) << "\n";
     } else if (c.decision.outcome == iam::Outcome::kExplicitDeny) {
       std::cout << "explicit deny: " << c.decision.Describe()
                 << "; narrow or remove that statement\n";
@@ -117,23 +116,23 @@ void PrintText(const std::vector<Check>& checks, bool allowed, const SimulateArg
 }
 
 void PrintJson(const std::vector<Check>& checks, bool allowed, const SimulateArgs& args) {
-  boost::json::array items;
+  json::Array items;
   for (const Check& c : checks) {
-    boost::json::object item{{"action", c.request.action},
-                             {"resource", c.request.resource},
-                             {"decision", iam::OutcomeName(c.decision.outcome)},
-                             {"explanation", c.decision.Describe()}};
+    json::Object item{{"action", c.request.action},
+                      {"resource", c.request.resource},
+                      {"decision", iam::OutcomeName(c.decision.outcome)},
+                      {"explanation", c.decision.Describe()}};
     if (c.decision.statement != nullptr) item["statement"] = c.decision.statement->Name();
     if (c.decision.outcome == iam::Outcome::kImplicitDeny) {
-      item["missingGrant"] = boost::json::parse(MissingGrant(c));
+      item["missingGrant"] = MissingGrant(c);
     }
     items.push_back(std::move(item));
   }
-  boost::json::object out{{"principal", args.principal},
-                          {"action", args.action},
-                          {"decision", allowed ? "allow" : "deny"},
-                          {"checks", std::move(items)}};
-  std::cout << boost::json::serialize(out) << "\n";
+  json::Object out{{"principal", args.principal},
+                   {"action", args.action},
+                   {"decision", allowed ? "allow" : "deny"},
+                   {"checks", std::move(items)}};
+  std::cout << json::Serialize(out) << "\n";
 }
 
 int RunSimulate(const SimulateArgs& args) {

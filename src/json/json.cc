@@ -1,6 +1,7 @@
 #include "json/json.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -80,10 +81,7 @@ Result<std::optional<int64_t>> OptionalInt(const Object& obj, std::string_view k
                                            std::string_view path) {
   const Value* v = obj.if_contains(key);
   if (v == nullptr) return std::optional<int64_t>();
-  if (v->is_int64()) return std::optional<int64_t>(v->get_int64());
-  if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
-    return std::optional<int64_t>(static_cast<int64_t>(v->get_uint64()));
-  }
+  if (std::optional<int64_t> n = AsInt64(v)) return n;
   return ValidationError(Member(path, key) + ": expected an integer, got " +
                          std::string(KindName(*v)));
 }
@@ -96,6 +94,54 @@ Result<const Array*> OptionalArray(const Object& obj, std::string_view key, std:
                            std::string(KindName(*v)));
   }
   return &v->get_array();
+}
+
+Result<std::optional<std::vector<std::string>>> OptionalStringArray(const Object& obj,
+                                                                    std::string_view key,
+                                                                    std::string_view path) {
+  BP_ASSIGN_OR_RETURN(const Array* array, OptionalArray(obj, key, path));
+  if (array == nullptr) return std::optional<std::vector<std::string>>();
+  std::vector<std::string> out;
+  out.reserve(array->size());
+  for (size_t i = 0; i < array->size(); ++i) {
+    const Value& v = (*array)[i];
+    if (!v.is_string()) {
+      return ValidationError(Member(path, key) + "[" + std::to_string(i) +
+                             "]: expected a string, got " + std::string(KindName(v)));
+    }
+    out.emplace_back(v.get_string());
+  }
+  return std::optional<std::vector<std::string>>(std::move(out));
+}
+
+Result<std::vector<std::string>> RequiredStringArray(const Object& obj, std::string_view key,
+                                                     std::string_view path) {
+  BP_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> v,
+                      OptionalStringArray(obj, key, path));
+  if (!v) return ValidationError(Member(path, key) + " is required");
+  return std::move(*v);
+}
+
+const Value* Find(const Value* value, std::initializer_list<std::string_view> keys) {
+  for (std::string_view key : keys) {
+    const Object* o = value != nullptr ? value->if_object() : nullptr;
+    value = o != nullptr ? o->if_contains(key) : nullptr;
+  }
+  return value;
+}
+
+std::string_view StringOrEmpty(const Value* value) {
+  const boost::json::string* s = value != nullptr ? value->if_string() : nullptr;
+  return s != nullptr ? std::string_view(*s) : std::string_view();
+}
+
+std::optional<int64_t> AsInt64(const Value* value) {
+  if (value == nullptr) return std::nullopt;
+  if (value->is_int64()) return value->get_int64();
+  if (value->is_uint64() && value->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    return static_cast<int64_t>(value->get_uint64());
+  }
+  return std::nullopt;
 }
 
 Status RejectUnknownKeys(const Object& obj, std::initializer_list<std::string_view> allowed,

@@ -8,9 +8,11 @@
 // checked access must go through here.
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/value.hpp>
 
@@ -43,6 +45,24 @@ Result<std::optional<std::string>> OptionalString(const Object& obj, std::string
 Result<std::optional<int64_t>> OptionalInt(const Object& obj, std::string_view key,
                                            std::string_view path);
 Result<const Array*> OptionalArray(const Object& obj, std::string_view key, std::string_view path);
+// An array of strings, in order. An item that is not a string is kValidation
+// naming it ("$.models.model_arns[2]: expected a string, got a number").
+Result<std::optional<std::vector<std::string>>> OptionalStringArray(const Object& obj,
+                                                                    std::string_view key,
+                                                                    std::string_view path);
+Result<std::vector<std::string>> RequiredStringArray(const Object& obj, std::string_view key,
+                                                     std::string_view path);
+
+// Lenient reading, for answers that are shown rather than validated (the
+// CLI printing what an endpoint said). None of these fails or throws.
+//   Find:  the value at `keys` through nested objects; nullptr as soon as a
+//          step is missing or not an object (`value` may be nullptr).
+//   StringOrEmpty: the string `value` holds, or "" for anything else.
+//   AsInt64: the integer `value` holds when it fits int64_t (as OptionalInt
+//          accepts), else std::nullopt.
+const Value* Find(const Value* value, std::initializer_list<std::string_view> keys);
+std::string_view StringOrEmpty(const Value* value);
+std::optional<int64_t> AsInt64(const Value* value);
 
 // Rejects members not in `allowed` (kValidation naming the first unknown key).
 Status RejectUnknownKeys(const Object& obj, std::initializer_list<std::string_view> allowed,

@@ -127,11 +127,11 @@ class Runner {
       }
       case StepKind::kTag: {
         BP_ASSIGN_OR_RETURN(std::string arn, TargetArn(action));
-        return cp_.Tag(arn, internal::TagUpserts(action));
+        return cp_.Tag(arn, TagUpserts(action.tag_changes));
       }
       case StepKind::kUntag: {
         BP_ASSIGN_OR_RETURN(std::string arn, TargetArn(action));
-        return cp_.Untag(arn, internal::TagRemovals(action));
+        return cp_.Untag(arn, TagRemovals(action.tag_changes));
       }
       case StepKind::kDelete: {
         BP_ASSIGN_OR_RETURN(std::string arn, TargetArn(action));

@@ -1,7 +1,7 @@
 #pragma once
 // The Bedrock control plane as the planner sees it: just what plan and apply
 // need, over any endpoint (the local `serve`, real AWS). Implemented over
-// HTTP by api/control/http_control_plane.h; tests use an in-memory fake.
+// HTTP by api/client/http_control_plane.h; tests use an in-memory fake.
 // Public header of bp_planner.
 
 #include <optional>

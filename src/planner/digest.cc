@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/sha256.h"
 #include "json/json.h"
 #include "planner/plan.h"
 #include "planner/plan_json.h"
-#include "planner/sha256.h"
 
 namespace bp::planner {
 
-std::string ConfigDigest(std::string_view text) { return internal::Sha256Hex(text); }
+std::string ConfigDigest(std::string_view text) { return Sha256Hex(text); }
 
 std::string StateFingerprint(const std::vector<LiveProfile>& profiles) {
   std::vector<const LiveProfile*> sorted;
@@ -37,11 +37,11 @@ std::string StateFingerprint(const std::vector<LiveProfile>& profiles) {
     entry["tags"] = std::move(tags);
     projection.emplace_back(std::move(entry));
   }
-  return internal::Sha256Hex(json::Serialize(projection));
+  return Sha256Hex(json::Serialize(projection));
 }
 
 std::string PlanDigest(const Plan& plan) {
-  return internal::Sha256Hex(json::Serialize(internal::PlanContentToJson(plan)));
+  return Sha256Hex(json::Serialize(internal::PlanContentToJson(plan)));
 }
 
 std::string ClientRequestToken(std::string_view plan_digest, size_t action_index) {

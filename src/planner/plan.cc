@@ -182,24 +182,6 @@ std::string_view ActionKindName(ActionKind kind) {
   return "unknown";
 }
 
-std::vector<TagChange> DiffTags(const Tags& from, const Tags& to) {
-  std::vector<TagChange> changes;
-  for (const auto& [key, value] : to) {
-    auto it = from.find(key);
-    if (it == from.end()) {
-      changes.push_back(TagChange{.key = key, .new_value = value});
-    } else if (it->second != value) {
-      changes.push_back(TagChange{.key = key, .old_value = it->second, .new_value = value});
-    }
-  }
-  for (const auto& [key, value] : from) {
-    if (!to.contains(key)) changes.push_back(TagChange{.key = key, .old_value = value});
-  }
-  std::sort(changes.begin(), changes.end(),
-            [](const TagChange& a, const TagChange& b) { return a.key < b.key; });
-  return changes;
-}
-
 Result<Plan> ComputePlan(const config::Config& config, const catalog::Catalog& catalog,
                          std::vector<LiveProfile> live, const PlanOptions& options,
                          const Clock& clock) {

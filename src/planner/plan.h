@@ -83,17 +83,6 @@ enum class ActionKind : uint8_t { kCreate, kUpdate, kReplace, kDestroy };
 // "create", "update", "replace", "destroy" (the plan file's spelling).
 std::string_view ActionKindName(ActionKind kind);
 
-// One tag's change: added (no old value), removed (no new value) or changed.
-struct TagChange {
-  std::string key;
-  std::optional<std::string> old_value;
-  std::optional<std::string> new_value;
-  bool operator==(const TagChange&) const = default;
-};
-
-// The per-key changes that turn `from` into `to`, ordered by key.
-std::vector<TagChange> DiffTags(const Tags& from, const Tags& to);
-
 struct Action {
   ActionKind kind = ActionKind::kCreate;
   std::string name;

@@ -3,7 +3,7 @@
 #include <set>
 #include <utility>
 
-#include "planner/sha256.h"
+#include "core/sha256.h"
 
 namespace bp::planner::internal {
 
@@ -25,22 +25,6 @@ json::Array StringsToJson(const std::vector<std::string>& strings) {
 json::Object TagsToJson(const Tags& tags) {
   json::Object out;
   for (const auto& [key, value] : tags) out[key] = value;
-  return out;
-}
-
-Result<std::vector<std::string>> StringsFromJson(const json::Object& obj, std::string_view key,
-                                                 std::string_view path) {
-  BP_ASSIGN_OR_RETURN(const json::Array* array, json::OptionalArray(obj, key, path));
-  if (array == nullptr) return ValidationError(Child(path, key) + " is required");
-  std::vector<std::string> out;
-  for (size_t i = 0; i < array->size(); ++i) {
-    const json::Value& v = (*array)[i];
-    if (!v.is_string()) {
-      return ValidationError(Index(Child(path, key), i) + ": expected a string, got " +
-                             std::string(json::KindName(v)));
-    }
-    out.emplace_back(v.get_string());
-  }
   return out;
 }
 
@@ -104,7 +88,7 @@ Result<DesiredProfile> DesiredFromJson(const json::Object& obj, const std::strin
   BP_ASSIGN_OR_RETURN(d.name, json::RequiredString(obj, "name", path));
   BP_ASSIGN_OR_RETURN(d.description, json::OptionalString(obj, "description", path));
   BP_ASSIGN_OR_RETURN(d.copy_from, json::RequiredString(obj, "copy_from", path));
-  BP_ASSIGN_OR_RETURN(d.models.arns, StringsFromJson(obj, "model_arns", path));
+  BP_ASSIGN_OR_RETURN(d.models.arns, json::RequiredStringArray(obj, "model_arns", path));
   BP_ASSIGN_OR_RETURN(d.models.allow_extra_regions, BoolFromJson(obj, "allow_extra_regions", path));
   BP_ASSIGN_OR_RETURN(d.tags, TagsFromJson(obj, "tags", path));
   if (d.models.arns.empty()) return ValidationError(Child(path, "model_arns") + " is empty");
@@ -198,9 +182,9 @@ Result<Action> ActionFromJson(const json::Value& value, const std::string& path)
   BP_ASSIGN_OR_RETURN(a.kind, KindFromJson(*obj, path));
   BP_ASSIGN_OR_RETURN(a.name, json::RequiredString(*obj, "name", path));
   BP_ASSIGN_OR_RETURN(a.adopt, BoolFromJson(*obj, "adopt", path));
-  BP_ASSIGN_OR_RETURN(a.forces, StringsFromJson(*obj, "forces", path));
+  BP_ASSIGN_OR_RETURN(a.forces, json::RequiredStringArray(*obj, "forces", path));
   if (obj->if_contains("consumers") != nullptr) {
-    BP_ASSIGN_OR_RETURN(a.consumers, StringsFromJson(*obj, "consumers", path));
+    BP_ASSIGN_OR_RETURN(a.consumers, json::RequiredStringArray(*obj, "consumers", path));
   }
   BP_ASSIGN_OR_RETURN(a.tag_changes, TagChangesFromJson(*obj, path));
   if (const json::Value* before = obj->if_contains("before")) {
@@ -278,7 +262,7 @@ Result<Plan> PlanBodyFromJson(const json::Object& obj) {
   }
   plan.required_approvals = static_cast<uint32_t>(*required);
   BP_ASSIGN_OR_RETURN(plan.live, ArrayFromJson<LiveProfile>(obj, "live", LiveProfileFromJson));
-  BP_ASSIGN_OR_RETURN(plan.unmanaged, StringsFromJson(obj, "unmanaged", "$"));
+  BP_ASSIGN_OR_RETURN(plan.unmanaged, json::RequiredStringArray(obj, "unmanaged", "$"));
   BP_ASSIGN_OR_RETURN(plan.actions, ArrayFromJson<Action>(obj, "actions", ActionFromJson));
   BP_ASSIGN_OR_RETURN(plan.plan_digest, DigestFromJson(obj, "plan_digest", "$"));
   BP_ASSIGN_OR_RETURN(plan.approvals, ArrayFromJson<Approval>(obj, "approvals", ApprovalFromJson));
@@ -313,7 +297,7 @@ Result<LiveProfile> LiveProfileFromJson(const json::Value& value, const std::str
   BP_ASSIGN_OR_RETURN(p.id, json::RequiredString(*obj, "id", path));
   BP_ASSIGN_OR_RETURN(p.arn, json::RequiredString(*obj, "arn", path));
   BP_ASSIGN_OR_RETURN(p.description, json::OptionalString(*obj, "description", path));
-  BP_ASSIGN_OR_RETURN(p.model_arns, StringsFromJson(*obj, "model_arns", path));
+  BP_ASSIGN_OR_RETURN(p.model_arns, json::RequiredStringArray(*obj, "model_arns", path));
   BP_ASSIGN_OR_RETURN(p.tags, TagsFromJson(*obj, "tags", path));
   if (p.name.empty()) return ValidationError(Child(path, "name") + " is empty");
   return p;

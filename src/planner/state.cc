@@ -39,8 +39,8 @@ std::vector<Step> StepsOf(const Plan& plan) {
         steps.push_back({i, StepKind::kCreate});
         break;
       case ActionKind::kUpdate:
-        if (!TagUpserts(a).empty()) steps.push_back({i, StepKind::kTag});
-        if (!TagRemovals(a).empty()) steps.push_back({i, StepKind::kUntag});
+        if (!TagUpserts(a.tag_changes).empty()) steps.push_back({i, StepKind::kTag});
+        if (!TagRemovals(a.tag_changes).empty()) steps.push_back({i, StepKind::kUntag});
         break;
       case ActionKind::kReplace:
         steps.push_back({i, StepKind::kDelete});
@@ -52,22 +52,6 @@ std::vector<Step> StepsOf(const Plan& plan) {
     }
   }
   return steps;
-}
-
-Tags TagUpserts(const Action& action) {
-  Tags tags;
-  for (const TagChange& c : action.tag_changes) {
-    if (c.new_value) tags.insert_or_assign(c.key, *c.new_value);
-  }
-  return tags;
-}
-
-std::vector<std::string> TagRemovals(const Action& action) {
-  std::vector<std::string> keys;
-  for (const TagChange& c : action.tag_changes) {
-    if (!c.new_value) keys.push_back(c.key);
-  }
-  return keys;
 }
 
 ExpectedState StateOf(const std::vector<LiveProfile>& live) {
@@ -90,12 +74,13 @@ void ApplyStep(const Plan& plan, const Step& step, ExpectedState& state) {
       break;
     case StepKind::kTag:
       if (auto it = state.find(a.name); it != state.end()) {
-        for (auto& [key, value] : TagUpserts(a)) it->second.tags.insert_or_assign(key, value);
+        for (auto& [key, value] : TagUpserts(a.tag_changes))
+          it->second.tags.insert_or_assign(key, value);
       }
       break;
     case StepKind::kUntag:
       if (auto it = state.find(a.name); it != state.end()) {
-        for (const std::string& key : TagRemovals(a)) it->second.tags.erase(key);
+        for (const std::string& key : TagRemovals(a.tag_changes)) it->second.tags.erase(key);
       }
       break;
     case StepKind::kDelete:

@@ -29,10 +29,6 @@ struct Step {
 // The steps of the plan's actions, in run order.
 std::vector<Step> StepsOf(const Plan& plan);
 
-// Tags an update's Tag step sets, and the keys its Untag step removes.
-Tags TagUpserts(const Action& action);
-std::vector<std::string> TagRemovals(const Action& action);
-
 struct ExpectedProfile {
   std::optional<std::string> description;  // empty normalised to none
   ExpectedModels models;

@@ -7,8 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/control/control_plane.h"
 #include "api/control/control_routes.h"
+#include "api/control/control_service.h"
 #include "api/router.h"
 #include "api/runtime/invoke_gate.h"
 #include "api/runtime/runtime_service.h"
@@ -51,7 +51,7 @@ std::string JoinRegions(const std::vector<std::string>& model_arns) {
 }
 
 void PrintBanner(std::ostream& out, const std::string& url, const config::Config& cfg,
-                 const api::control::ControlPlane& control, const std::string& reconcile_note) {
+                 const api::control::ControlService& control, const std::string& reconcile_note) {
   out << "bedrock-profiles listening on " << url << "\n";
   out << "config: " << cfg.source << "  (" << reconcile_note << ")\n";
   size_t name_width = 4;
@@ -143,8 +143,8 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
 
   SystemClock clock;
   SystemRandom random;
-  api::control::ControlPlane control(
-      api::control::ControlPlane::Options{
+  api::control::ControlService control(
+      api::control::ControlService::Options{
           .account_id = cfg.account_id, .region = cfg.region, .default_tags = cfg.default_tags},
       *store, catalog, clock, random);
   BP_ASSIGN_OR_RETURN(api::control::ReconcileSummary summary, control.Reconcile(cfg));
@@ -154,7 +154,7 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   auth::sigv4::SigV4Authenticator authenticator(CredentialsOf(cfg), clock, {.region = cfg.region});
   BP_ASSIGN_OR_RETURN(
       std::unique_ptr<auth::iam::IamAuthorizer> authorizer,
-      auth::iam::IamAuthorizer::Create(PoliciesOf(cfg), clock, {.requested_region = cfg.region}));
+      auth::iam::IamAuthorizer::Create(PoliciesOf(cfg), {.requested_region = cfg.region}));
   api::ApiHandler handler(authenticator, clock);
   BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(handler, control, *authorizer));
   api::runtime::InvokeGate gate({.account_id = cfg.account_id, .region = cfg.region}, *store,

@@ -1,7 +1,7 @@
 #pragma once
 // One signed client for Bedrock's two planes, shared by the CLI's commands
 // (invoke, plan, apply, output) and the HTTP control plane
-// (api/control/http_control_plane.h): requests signed with SigV4 (service
+// (http_control_plane.h): requests signed with SigV4 (service
 // "bedrock", the configured region or the region of a Bedrock host name) or
 // sent with a Bedrock API key
 // (Authorization: Bearer), JSON in and out, streamed answers through

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "api/client/service_error.h"
-#include "auth/sigv4/crypto.h"
 #include "auth/sigv4/sigv4_authenticator.h"
+#include "core/sha256.h"
 #include "core/uri.h"
 #include "http/tls_test_server.h"
 #include "testing/testing.h"
@@ -37,7 +37,7 @@ auth::sigv4::CredentialSet Principals() {
                                        .access_key_id = kKeyId,
                                        .secret_access_key = kSecret,
                                        .session_token = std::nullopt,
-                                       .api_key_sha256 = {auth::sigv4::Sha256Hex(kApiKey)}},
+                                       .api_key_sha256 = {Sha256Hex(kApiKey)}},
           auth::sigv4::CredentialEntry{.principal_name = "temp",
                                        .principal_arn = "arn:aws:sts::123456789012:assumed-role/r",
                                        .access_key_id = kTempKeyId,
@@ -153,7 +153,7 @@ TEST_F(BedrockClientTest, ASignedGetIsAcceptedByOurVerifier) {
   EXPECT_EQ(s[0].request.target, "/inference-profiles?type=APPLICATION");
   EXPECT_EQ(SignedHeaders(s[0].request), "host;x-amz-content-sha256;x-amz-date");
   EXPECT_EQ(Header(s[0].request, "content-type"), "<absent>");
-  EXPECT_EQ(Header(s[0].request, "x-amz-content-sha256"), auth::sigv4::Sha256Hex(""));
+  EXPECT_EQ(Header(s[0].request, "x-amz-content-sha256"), Sha256Hex(""));
   EXPECT_EQ(Header(s[0].request, "x-amz-date"), "20260101T000000Z");  // the fake clock
   EXPECT_THAT(Header(s[0].request, "authorization"),
               HasSubstr("Credential=" + std::string(kKeyId) +
@@ -170,7 +170,7 @@ TEST_F(BedrockClientTest, AJsonBodyIsSignedWithItsContentType) {
   EXPECT_EQ(s[0].request.body, body);
   EXPECT_EQ(SignedHeaders(s[0].request), "content-type;host;x-amz-content-sha256;x-amz-date");
   EXPECT_EQ(Header(s[0].request, "content-type"), "application/json");
-  EXPECT_EQ(Header(s[0].request, "x-amz-content-sha256"), auth::sigv4::Sha256Hex(body));
+  EXPECT_EQ(Header(s[0].request, "x-amz-content-sha256"), Sha256Hex(body));
 }
 
 TEST_F(BedrockClientTest, EncodedArnsAndABasePathAreSignedAsSent) {

@@ -50,7 +50,7 @@ struct Asked {
 // AWS's wording.
 class RecordingAuthorizer final : public auth::Authorizer {
  public:
-  Status Authorize(const auth::Principal& principal, const http::Request&,
+  Status Authorize(const auth::Principal& principal, const auth::RequestFacts&,
                    const auth::AuthorizationRequest& q) const override {
     asked_.push_back({std::string(q.action), std::string(q.resource), q.context});
     if (deny && deny(asked_.back())) {
@@ -84,7 +84,7 @@ struct Reply {
   std::string raw;
 };
 
-class ControlAuthzTest : public ControlPlaneFixture {
+class ControlAuthzTest : public ControlServiceFixture {
  protected:
   ControlAuthzTest() : handler_(auth_, clock_) {
     EXPECT_OK(RegisterControlRoutes(handler_, control_, authorizer_));

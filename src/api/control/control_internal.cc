@@ -80,7 +80,8 @@ Status ProfileNotFound(std::string_view identifier) {
   return NotFoundError("The inference profile '" + std::string(identifier) + "' was not found");
 }
 
-Result<ProfileRef> ResolveProfile(std::string_view identifier, const ControlPlane::Options& options,
+Result<ProfileRef> ResolveProfile(std::string_view identifier,
+                                  const ControlService::Options& options,
                                   const catalog::Catalog& catalog) {
   Violations v;
   v.CheckLength(identifier, identifier, "inferenceProfileIdentifier", 1, 2048);

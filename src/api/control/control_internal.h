@@ -1,5 +1,5 @@
 #pragma once
-// Helpers shared by the ControlPlane source files. Private to bp_api_control.
+// Helpers shared by the ControlService source files. Private to bp_api_control.
 // Pure functions over values; thread-safe.
 
 #include <cstddef>
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "catalog/catalog.h"
 #include "core/status.h"
 #include "core/tags.h"
@@ -28,7 +28,8 @@ struct ProfileRef {
 // one of its ARNs; otherwise an application id (bare, or the id of an
 // application ARN). ARNs of another partition, region or account, and
 // system-defined ids the catalog does not know, are kResourceNotFound.
-Result<ProfileRef> ResolveProfile(std::string_view identifier, const ControlPlane::Options& options,
+Result<ProfileRef> ResolveProfile(std::string_view identifier,
+                                  const ControlService::Options& options,
                                   const catalog::Catalog& catalog);
 
 // kResourceNotFound naming the identifier the caller gave.

@@ -18,7 +18,7 @@ using auth::ContextEntry;
 
 // What every operation needs: the logic, and who may call it.
 struct Deps {
-  ControlPlane& control;
+  ControlService& control;
   const auth::Authorizer& authorizer;
 };
 
@@ -29,7 +29,7 @@ constexpr std::string_view kTagKeys = "aws:TagKeys";
 Status Ask(const Deps& deps, const ApiCall& call, std::string_view action,
            std::string_view resource, std::vector<ContextEntry> context = {}) {
   return deps.authorizer.Authorize(
-      call.principal, call.request,
+      call.principal, call.facts,
       AuthorizationRequest{.action = action, .resource = resource, .context = std::move(context)});
 }
 
@@ -64,7 +64,7 @@ std::vector<ContextEntry> RequestTagContext(const std::vector<Tag>& tags) {
 }
 
 // Appends aws:ResourceTag/<k> for the stored tags of the profile `arn` names.
-Status AddResourceTags(const ControlPlane& control, std::string_view arn,
+Status AddResourceTags(const ControlService& control, std::string_view arn,
                        std::vector<ContextEntry>& context) {
   BP_ASSIGN_OR_RETURN(Tags tags, control.ResourceTagsFor(arn));
   for (const auto& [key, value] : tags) {
@@ -186,7 +186,7 @@ Result<http::Response> GetModel(const Deps& deps, const ApiCall& call) {
 
 }  // namespace
 
-Status RegisterControlRoutes(ApiHandler& handler, ControlPlane& control,
+Status RegisterControlRoutes(ApiHandler& handler, ControlService& control,
                              const auth::Authorizer& authorizer) {
   using Op = Result<http::Response> (*)(const Deps&, const ApiCall&);
   struct Row {

@@ -1,7 +1,7 @@
 #pragma once
 // The control-plane wire layer: registers the nine operations of
 // bedrock-api.md §2.1 on an ApiHandler, each parsing its request
-// (control_wire.h), calling ControlPlane and answering restJson1:
+// (control_wire.h), calling ControlService and answering restJson1:
 //
 //   POST   /inference-profiles                      CreateInferenceProfile  201
 //   GET    /inference-profiles                      ListInferenceProfiles   200
@@ -17,7 +17,7 @@
 // carries `resourceName`.
 //
 // Authorization (auth.md §4): each operation parses its input, then asks the
-// auth::Authorizer, and only then touches the ControlPlane, so a denied call
+// auth::Authorizer, and only then touches the ControlService, so a denied call
 // writes nothing and reveals nothing about what exists (the check names the
 // ARN the caller gave, never what the store holds):
 //   CreateInferenceProfile  bedrock:CreateInferenceProfile on
@@ -25,16 +25,16 @@
 //                           (the id is drawn after the check) and on the copyFrom ARN;
 //                           with tags also bedrock:TagResource on that wildcard ARN.
 //                           Context: aws:RequestTag/<k>, aws:TagKeys.
-//   Get/DeleteInferenceProfile  same-named action on ControlPlane::ProfileArnFor(identifier).
+//   Get/DeleteInferenceProfile  same-named action on ControlService::ProfileArnFor(identifier).
 //   TagResource / UntagResource / ListTagsForResource  same-named action on resourceARN;
 //                           Tag adds aws:RequestTag/<k> + aws:TagKeys, Untag aws:TagKeys.
 //   ListInferenceProfiles, ListFoundationModels  same-named action on "*".
-//   GetFoundationModel      bedrock:GetFoundationModel on ControlPlane::ModelArnFor(id).
+//   GetFoundationModel      bedrock:GetFoundationModel on ControlService::ModelArnFor(id).
 // Checks on a profile ARN add aws:ResourceTag/<k> from its stored tags when it
 // exists. A denial answers the authorizer's Status (kAccessDenied -> 403
 // AccessDeniedException). Public header of bp_api_control.
 
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "api/router.h"
 #include "auth/authorizer.h"
 #include "core/status.h"
@@ -43,7 +43,7 @@ namespace bp::api::control {
 
 // `control` and `authorizer` must outlive `handler`. Errors: those of
 // ApiHandler::Register (a route already taken).
-Status RegisterControlRoutes(ApiHandler& handler, ControlPlane& control,
+Status RegisterControlRoutes(ApiHandler& handler, ControlService& control,
                              const auth::Authorizer& authorizer);
 
 }  // namespace bp::api::control

@@ -1,5 +1,5 @@
 // libFuzzer target over the control plane as a client reaches it: ApiHandler
-// routing, the wire parsers and ControlPlane over a MemoryProfileStore.
+// routing, the wire parsers and ControlService over a MemoryProfileStore.
 //
 // Input: byte 0 picks the operation; the rest is the request body (POST) or
 // what follows the route's path (GET/DELETE: a raw path segment or query).
@@ -13,8 +13,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/control/control_plane.h"
 #include "api/control/control_routes.h"
+#include "api/control/control_service.h"
 #include "api/fake_response_stream.h"
 #include "api/router.h"
 #include "auth/authenticator.h"
@@ -62,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bp::storage::MemoryProfileStore store;
   FixedClock clock;
   CountingRandom random;
-  bp::api::control::ControlPlane control(
+  bp::api::control::ControlService control(
       {.account_id = "123456789012", .region = "eu-central-1", .default_tags = {{"Env", "rd"}}},
       store, *catalog, clock, random);
   bp::config::Config config;

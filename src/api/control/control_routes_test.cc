@@ -30,7 +30,7 @@ struct Reply {
   }
 };
 
-class ControlRoutesTest : public ControlPlaneFixture {
+class ControlRoutesTest : public ControlServiceFixture {
  protected:
   ControlRoutesTest() : handler_(auth_, clock_) {
     EXPECT_OK(RegisterControlRoutes(handler_, control_, authorizer_));

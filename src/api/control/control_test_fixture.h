@@ -1,5 +1,5 @@
 #pragma once
-// Test-only fixture shared by the bp_api_control tests: a ControlPlane over a
+// Test-only fixture shared by the bp_api_control tests: a ControlService over a
 // MemoryProfileStore, the built-in catalog, a FakeClock and a seeded Random.
 // Test-only (tools/check_includes.sh exempts *_test_fixture.h), so it may
 // name the concrete store.
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "catalog/catalog.h"
 #include "storage/memory/memory_profile_store.h"
 #include "storage/profile_store.h"
@@ -42,17 +42,17 @@ inline catalog::Catalog BuiltinCatalog() {
   return catalog.ok() ? std::move(catalog).value() : catalog::Catalog();
 }
 
-class ControlPlaneFixture : public ::testing::Test {
+class ControlServiceFixture : public ::testing::Test {
  protected:
-  static ControlPlane::Options DefaultOptions() {
-    return ControlPlane::Options{
+  static ControlService::Options DefaultOptions() {
+    return ControlService::Options{
         .account_id = kAccount,
         .region = kRegion,
         .default_tags = {{"Environment", "rd"}, {"billing-mode", "standard"}},
     };
   }
 
-  ControlPlaneFixture()
+  ControlServiceFixture()
       : owned_store_(NewMemoryStore()),
         store_(*owned_store_),
         catalog_(BuiltinCatalog()),
@@ -78,7 +78,7 @@ class ControlPlaneFixture : public ::testing::Test {
   catalog::Catalog catalog_;
   bp::testing::FakeClock clock_;
   bp::testing::SeededRandom random_{301};
-  ControlPlane control_;
+  ControlService control_;
 };
 
 }  // namespace bp::api::control

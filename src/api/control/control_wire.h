@@ -7,7 +7,7 @@
 // kValidation naming the member, a member of the wrong JSON type is
 // kValidation naming the member and both types, a missing required member is
 // AWS's "Value null at '<member>' ... Member must not be null". Constraint
-// checks (lengths, patterns) are ControlPlane's.
+// checks (lengths, patterns) are ControlService's.
 //
 // Output omits absent optionals and writes timestamps as RFC 3339 strings.
 // Thread-safety: pure functions.
@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "core/status.h"
 #include "core/tags.h"
 #include "json/json.h"

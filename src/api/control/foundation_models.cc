@@ -1,7 +1,7 @@
-// ControlPlane: ListFoundationModels, GetFoundationModel.
+// ControlService: ListFoundationModels, GetFoundationModel.
 #include <algorithm>
 
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "api/control/validation.h"
 #include "core/arn.h"
 
@@ -45,12 +45,12 @@ Status ModelNotFound(std::string_view identifier) {
 
 }  // namespace
 
-FoundationModelInfo ControlPlane::ModelInfo(const catalog::FoundationModel& model) const {
+FoundationModelInfo ControlService::ModelInfo(const catalog::FoundationModel& model) const {
   return FoundationModelInfo{.arn = FoundationModelArn(options_.region, model.model_id),
                              .model = model};
 }
 
-Result<std::vector<FoundationModelInfo>> ControlPlane::ListFoundationModels(
+Result<std::vector<FoundationModelInfo>> ControlService::ListFoundationModels(
     const ModelFilter& filter) {
   BP_RETURN_IF_ERROR(ValidateFilter(filter));
   std::vector<FoundationModelInfo> out;
@@ -64,7 +64,7 @@ Result<std::vector<FoundationModelInfo>> ControlPlane::ListFoundationModels(
   return out;
 }
 
-Result<FoundationModelInfo> ControlPlane::GetFoundationModel(std::string_view identifier) {
+Result<FoundationModelInfo> ControlService::GetFoundationModel(std::string_view identifier) {
   Violations v;
   v.CheckLength(identifier, identifier, "modelIdentifier", 1, 2048);
   BP_RETURN_IF_ERROR(v.ToStatus());

@@ -1,4 +1,4 @@
-// ControlPlane::Reconcile: the configured profiles into the store at serve
+// ControlService::Reconcile: the configured profiles into the store at serve
 // start. Two phases so a conflict anywhere writes nothing: first decide and
 // validate every action, then apply them.
 #include <map>
@@ -6,7 +6,7 @@
 #include <set>
 #include <utility>
 
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "core/arn.h"
 
 namespace bp::api::control {
@@ -26,21 +26,9 @@ std::string Where(const config::ProfileConfig& p) {
          std::to_string(p.location.column) + ": profile '" + p.name + "'";
 }
 
-// Tag changes that turn `current` into exactly `desired`.
-void TagDiff(const Tags& current, const Tags& desired, Tags& upsert,
-             std::vector<std::string>& remove) {
-  for (const auto& [key, value] : desired) {
-    auto it = current.find(key);
-    if (it == current.end() || it->second != value) upsert.emplace(key, value);
-  }
-  for (const auto& [key, value] : current) {
-    if (!desired.contains(key)) remove.push_back(key);
-  }
-}
-
 }  // namespace
 
-struct ControlPlane::ReconcilePlan {
+struct ControlService::ReconcilePlan {
   struct Create {
     PreparedCreate prepared;
     bool pinned = false;
@@ -54,7 +42,7 @@ struct ControlPlane::ReconcilePlan {
   std::vector<Update> updates;  // existing profiles: tags set to `desired` if different
 };
 
-Result<ControlPlane::ReconcilePlan> ControlPlane::PlanReconcile(
+Result<ControlService::ReconcilePlan> ControlService::PlanReconcile(
     const config::Config& config, std::vector<std::string>& warnings) const {
   BP_ASSIGN_OR_RETURN(std::vector<storage::ProfileRecord> records, store_.List());
   RecordIndex by_id, by_name;
@@ -106,7 +94,7 @@ Result<ControlPlane::ReconcilePlan> ControlPlane::PlanReconcile(
   return ConflictError(std::move(message));
 }
 
-Result<ReconcileSummary> ControlPlane::Reconcile(const config::Config& config) {
+Result<ReconcileSummary> ControlService::Reconcile(const config::Config& config) {
   ReconcileSummary summary;
   BP_ASSIGN_OR_RETURN(ReconcilePlan plan, PlanReconcile(config, summary.warnings));
   for (ReconcilePlan::Create& c : plan.creates) {
@@ -116,21 +104,21 @@ Result<ReconcileSummary> ControlPlane::Reconcile(const config::Config& config) {
     summary.created.push_back(std::move(name));
   }
   for (const ReconcilePlan::Update& u : plan.updates) {
-    Tags upsert;
-    std::vector<std::string> remove;
     // The planner's management tag is not the config's to remove: keep it,
     // or every serve restart would turn applied profiles into adoptions.
     Tags desired = u.desired;
     if (auto it = u.existing.tags.find(kManagedByTagKey); it != u.existing.tags.end()) {
       desired.emplace(it->first, it->second);
     }
-    TagDiff(u.existing.tags, desired, upsert, remove);
-    if (upsert.empty() && remove.empty()) {
+    const std::vector<TagChange> changes = DiffTags(u.existing.tags, desired);
+    if (changes.empty()) {
       summary.unchanged.push_back(u.name);
       continue;
     }
-    BP_RETURN_IF_ERROR(
-        store_.UpdateTags(u.existing.id, upsert, remove, options_.max_tags, NowMs()).status());
+    BP_RETURN_IF_ERROR(store_
+                           .UpdateTags(u.existing.id, TagUpserts(changes), TagRemovals(changes),
+                                       options_.max_tags, NowMs())
+                           .status());
     summary.updated.push_back(u.name);
   }
   return summary;
@@ -143,7 +131,7 @@ std::string ReconcileSummary::ToString() const {
   return out;
 }
 
-Result<ConfiguredProfile> ControlPlane::DescribeConfigured(
+Result<ConfiguredProfile> ControlService::DescribeConfigured(
     const config::ProfileConfig& profile) const {
   std::optional<storage::ProfileRecord> found;
   if (profile.id) {

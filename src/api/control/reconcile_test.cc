@@ -1,4 +1,4 @@
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "api/control/control_test_fixture.h"
 
 namespace bp::api::control {
@@ -41,7 +41,7 @@ const Tags kMerged = {{"CostCenter", "rd"},
                       {"Owner", "platform-engineering"},
                       {"billing-mode", "rd"}};
 
-class ReconcileTest : public ControlPlaneFixture {};
+class ReconcileTest : public ControlServiceFixture {};
 
 TEST_F(ReconcileTest, CreatesConfiguredProfilesWithTheirPinnedIds) {
   Result<ReconcileSummary> summary = control_.Reconcile(ShippedConfig());

@@ -1,10 +1,10 @@
-// ControlPlane: TagResource, UntagResource, ListTagsForResource, and the
+// ControlService: TagResource, UntagResource, ListTagsForResource, and the
 // authorization helpers that name resources (ProfileArnFor, ...).
 #include <cstdint>
 #include <utility>
 
 #include "api/control/control_internal.h"
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "api/control/validation.h"
 #include "core/arn.h"
 
@@ -28,7 +28,7 @@ Status Reword(const Status& status, std::string_view arn) {
 
 }  // namespace
 
-Result<std::string> ControlPlane::ResolveTaggable(std::string_view resource_arn) const {
+Result<std::string> ControlService::ResolveTaggable(std::string_view resource_arn) const {
   Violations v;
   v.CheckLength(resource_arn, resource_arn, "resourceARN", 20, 1011);
   BP_RETURN_IF_ERROR(v.ToStatus());
@@ -56,7 +56,7 @@ Result<std::string> ControlPlane::ResolveTaggable(std::string_view resource_arn)
   return id;
 }
 
-Status ControlPlane::TagResource(std::string_view resource_arn, const std::vector<Tag>& tags) {
+Status ControlService::TagResource(std::string_view resource_arn, const std::vector<Tag>& tags) {
   BP_ASSIGN_OR_RETURN(std::string id, ResolveTaggable(resource_arn));
   Violations v;
   Tags upsert = CheckTags(tags, "tags", v);
@@ -67,8 +67,8 @@ Status ControlPlane::TagResource(std::string_view resource_arn, const std::vecto
   return Status::Ok();
 }
 
-Status ControlPlane::UntagResource(std::string_view resource_arn,
-                                   const std::vector<std::string>& tag_keys) {
+Status ControlService::UntagResource(std::string_view resource_arn,
+                                     const std::vector<std::string>& tag_keys) {
   BP_ASSIGN_OR_RETURN(std::string id, ResolveTaggable(resource_arn));
   Violations v;
   CheckTagKeys(tag_keys, "tagKeys", v);
@@ -80,14 +80,14 @@ Status ControlPlane::UntagResource(std::string_view resource_arn,
   return Status::Ok();
 }
 
-Result<Tags> ControlPlane::ListTagsForResource(std::string_view resource_arn) {
+Result<Tags> ControlService::ListTagsForResource(std::string_view resource_arn) {
   BP_ASSIGN_OR_RETURN(std::string id, ResolveTaggable(resource_arn));
   Result<storage::ProfileRecord> record = store_.Get(id);
   if (!record.ok()) return Reword(record.status(), resource_arn);
   return std::move(record->tags);
 }
 
-Result<Tags> ControlPlane::ResourceTagsFor(std::string_view arn) const {
+Result<Tags> ControlService::ResourceTagsFor(std::string_view arn) const {
   Result<Arn> parsed = Arn::Parse(arn);
   if (!parsed.ok() || ClassifyBedrockArn(*parsed) != BedrockResourceKind::kApplicationProfile ||
       parsed->partition != "aws" || parsed->region != options_.region ||
@@ -100,7 +100,7 @@ Result<Tags> ControlPlane::ResourceTagsFor(std::string_view arn) const {
   return record.status();
 }
 
-std::string ControlPlane::ProfileArnFor(std::string_view identifier) const {
+std::string ControlService::ProfileArnFor(std::string_view identifier) const {
   if (identifier.starts_with("arn:")) return std::string(identifier);
   if (catalog_.FindSystemProfile(identifier) != nullptr) {
     return SystemProfileArn(options_.region, options_.account_id, identifier);
@@ -108,12 +108,12 @@ std::string ControlPlane::ProfileArnFor(std::string_view identifier) const {
   return ApplicationProfileArn(options_.region, options_.account_id, identifier);
 }
 
-std::string ControlPlane::ModelArnFor(std::string_view identifier) const {
+std::string ControlService::ModelArnFor(std::string_view identifier) const {
   if (identifier.starts_with("arn:")) return std::string(identifier);
   return FoundationModelArn(options_.region, identifier);
 }
 
-std::string ControlPlane::NewProfileArnPattern() const {
+std::string ControlService::NewProfileArnPattern() const {
   return ApplicationProfileArn(options_.region, options_.account_id, "*");
 }
 

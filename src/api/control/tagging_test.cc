@@ -1,5 +1,5 @@
 // Tests of the tag operations and the foundation-model operations.
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "api/control/control_test_fixture.h"
 
 namespace bp::api::control {
@@ -8,7 +8,7 @@ namespace {
 using ::bp::testing::StatusIs;
 using ::testing::HasSubstr;
 
-class TaggingTest : public ControlPlaneFixture {
+class TaggingTest : public ControlServiceFixture {
  protected:
   void SetUp() override { arn_ = MakeProfile("tagged", {{"billing-mode", "rd"}}); }
   std::string arn_;
@@ -87,7 +87,7 @@ TEST_F(TaggingTest, OnlyOurApplicationProfilesCanBeTagged) {
 
 // --- foundation models ----------------------------------------------------
 
-class FoundationModelTest : public ControlPlaneFixture {};
+class FoundationModelTest : public ControlServiceFixture {};
 
 TEST_F(FoundationModelTest, ListFilters) {
   Result<std::vector<FoundationModelInfo>> all = control_.ListFoundationModels({});

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 #include "core/status.h"
 #include "core/tags.h"
 

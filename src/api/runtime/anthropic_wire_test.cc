@@ -559,7 +559,7 @@ TEST(StreamExceptionTest, TypeAndMessagePerCode) {
     EXPECT_EQ(f.StringHeader(":message-type"), "exception");
     EXPECT_EQ(f.StringHeader(":exception-type"), c.type) << ErrorCodeName(c.code);
     EXPECT_EQ(f.StringHeader(":content-type"), "application/json");
-    EXPECT_EQ(StreamExceptionType(c.api, c.code), c.type);
+    EXPECT_EQ(WireFor(c.code).StreamException(c.api), c.type);
     json::Value payload = ParseOrDie(f.payload);
     EXPECT_EQ(payload.at("message").as_string(), c.keeps_message
                                                      ? "detail /var/lib/secret.db"

@@ -39,7 +39,7 @@ std::string InvokeGate::UsableProfiles(const ApiCall& call) const {
   for (const auto& [id, record] : snapshot->by_id) {
     const storage::ProfileRecord& p = *record;
     auth::AuthorizationRequest q{.action = "bedrock:InvokeModel", .resource = p.arn, .context = {}};
-    if (!authorizer_.Authorize(call.principal, call.request, q).ok()) continue;
+    if (!authorizer_.Authorize(call.principal, call.facts, q).ok()) continue;
     if (!out.empty()) out += ", ";
     out += p.name + " (" + p.arn + ")";
   }
@@ -88,7 +88,7 @@ Result<InvokeGate::Profile> InvokeGate::Admit(const ApiCall& call, std::string_v
 
   std::string_view action = ActionFor(kind);
   BP_RETURN_IF_ERROR(authorizer_.Authorize(
-      call.principal, call.request, {.action = action, .resource = profile_arn, .context = {}}));
+      call.principal, call.facts, {.action = action, .resource = profile_arn, .context = {}}));
 
   auto parsed = Arn::Parse(profile_arn);
   if (!parsed.ok() || parsed->region != options_.region || parsed->account != options_.account_id) {
@@ -111,7 +111,7 @@ Result<InvokeGate::Profile> InvokeGate::Admit(const ApiCall& call, std::string_v
       context.push_back({.key = "aws:RequestedRegion", .values = {fm->region}, .multi = false});
     }
     BP_RETURN_IF_ERROR(authorizer_.Authorize(
-        call.principal, call.request,
+        call.principal, call.facts,
         {.action = action, .resource = model_arn, .context = std::move(context)}));
   }
   return record;

@@ -19,7 +19,7 @@ constexpr char kModel[] = "anthropic.claude-haiku-4-5-20251001-v1:0";
 // Allows everything except the listed resources; records every question.
 class FakeAuthorizer final : public auth::Authorizer {
  public:
-  Status Authorize(const auth::Principal&, const http::Request&,
+  Status Authorize(const auth::Principal&, const auth::RequestFacts&,
                    const auth::AuthorizationRequest& q) const override {
     asked.push_back(std::string(q.action) + " " + std::string(q.resource));
     if (denied.count(std::string(q.resource)) == 0) return Status::Ok();

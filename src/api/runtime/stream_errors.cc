@@ -7,51 +7,16 @@ namespace bp::api::runtime {
 
 namespace {
 
-constexpr std::string_view kInternal = "internalServerException";
 constexpr std::string_view kGenericMessage = "The server encountered an internal error.";
 
-// Codes whose own message is meant for the client.
-bool KeepsMessage(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kThrottling:
-    case ErrorCode::kModelNotReady:
-    case ErrorCode::kValidation:
-    case ErrorCode::kServiceUnavailable:
-    case ErrorCode::kModelTimeout:
-    case ErrorCode::kModelStreamError:
-    case ErrorCode::kModelError:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
-
-std::string_view StreamExceptionType(StreamApi api, ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kThrottling:
-    case ErrorCode::kModelNotReady:
-      return "throttlingException";
-    case ErrorCode::kValidation:
-      return "validationException";
-    case ErrorCode::kServiceUnavailable:
-      return "serviceUnavailableException";
-    case ErrorCode::kModelTimeout:
-      return api == StreamApi::kInvoke ? "modelTimeoutException" : kInternal;
-    case ErrorCode::kModelStreamError:
-    case ErrorCode::kModelError:
-      return "modelStreamErrorException";
-    default:
-      return kInternal;
-  }
-}
 
 void AppendStreamException(std::string& out, StreamApi api, const Status& status,
                            const UpstreamFailure& upstream) {
   ErrorCode code = status.ok() ? ErrorCode::kInternal : status.code();
-  std::string_view type = StreamExceptionType(api, code);
-  bool keep = !status.ok() && KeepsMessage(code);
+  const ErrorWire wire = WireFor(code);
+  std::string_view type = wire.StreamException(api);
+  bool keep = !status.ok() && wire.stream.message == Message::kShown;
   std::string& payload = ScratchA();
   payload += "{\"message\":";
   AppendJsonString(payload, keep ? std::string_view(status.message()) : kGenericMessage);

@@ -70,12 +70,11 @@ std::string_view UserName(std::string_view arn) {
 
 }  // namespace
 
-IamAuthorizer::IamAuthorizer(const Clock& clock, Options options)
-    : clock_(clock), options_(std::move(options)) {}
+IamAuthorizer::IamAuthorizer(Options options) : options_(std::move(options)) {}
 
 Result<std::unique_ptr<IamAuthorizer>> IamAuthorizer::Create(
-    std::vector<PrincipalPolicies> principals, const Clock& clock, Options options) {
-  std::unique_ptr<IamAuthorizer> authorizer(new IamAuthorizer(clock, std::move(options)));
+    std::vector<PrincipalPolicies> principals, Options options) {
+  std::unique_ptr<IamAuthorizer> authorizer(new IamAuthorizer(std::move(options)));
   for (PrincipalPolicies& p : principals) {
     BP_RETURN_IF_ERROR(authorizer->AddPrincipal(std::move(p)));
   }
@@ -97,7 +96,6 @@ Status IamAuthorizer::AddPrincipal(PrincipalPolicies principal) {
   for (const Policy& policy : entry.policies) entry.policy_ptrs.push_back(&policy);
 
   Context& ctx = entry.base_context;
-  ctx.Set("aws:SecureTransport", "false");
   ctx.Set("aws:PrincipalArn", principal.arn);
   ctx.Set("aws:userid", principal.name);
   if (std::string_view user = UserName(principal.arn); !user.empty()) {
@@ -112,7 +110,7 @@ Status IamAuthorizer::AddPrincipal(PrincipalPolicies principal) {
   return Status::Ok();
 }
 
-Status IamAuthorizer::Authorize(const Principal& principal, const http::Request& request,
+Status IamAuthorizer::Authorize(const Principal& principal, const RequestFacts& facts,
                                 const AuthorizationRequest& question) const {
   auto it = principals_.find(principal.name);
   if (it == principals_.end()) {
@@ -125,8 +123,9 @@ Status IamAuthorizer::Authorize(const Principal& principal, const http::Request&
   Request iam_request{std::string(question.action), std::string(question.resource), {}};
   Context& ctx = iam_request.context;
   ctx.SetFallback(&entry.base_context);  // the principal's keys, not copied
-  ctx.Set("aws:SourceIp", request.remote_address);
-  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  ctx.Set("aws:SourceIp", facts.source_ip);
+  ctx.Set("aws:SecureTransport", facts.secure_transport ? "true" : "false");
+  const auto now = std::chrono::floor<std::chrono::seconds>(facts.time);
   const TimeKeys& time = TimeKeysFor(now);
   ctx.Set("aws:CurrentTime", time.current_time);
   ctx.Set("aws:EpochTime", time.epoch_time);

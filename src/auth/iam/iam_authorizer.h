@@ -4,11 +4,12 @@
 // of bp_auth_iam.
 //
 // Policies are parsed once, at Create; Authorize only builds the request
-// context and evaluates. Context keys derived here (auth.md §3):
-//   aws:SourceIp          http::Request::remote_address
-//   aws:CurrentTime       the clock, ISO 8601 UTC to the second ("2026-11-25T12:00:00Z")
-//   aws:EpochTime         the clock, whole seconds since the Unix epoch
-//   aws:SecureTransport   "false" (the endpoint speaks plain HTTP)
+// context and evaluates: pure logic over values (no clock, no HTTP). Context
+// keys derived here (auth.md §3):
+//   aws:SourceIp          RequestFacts::source_ip
+//   aws:CurrentTime       RequestFacts::time, ISO 8601 UTC to the second ("2026-11-25T12:00:00Z")
+//   aws:EpochTime         RequestFacts::time, whole seconds since the Unix epoch
+//   aws:SecureTransport   RequestFacts::secure_transport, "true" or "false"
 //   aws:PrincipalArn      the configured ARN of the principal
 //   aws:username          the last path part of an IAM `user/` ARN (absent otherwise)
 //   aws:userid            the principal's name
@@ -25,7 +26,6 @@
 #include "auth/authorizer.h"
 #include "auth/iam/policy.h"
 #include "auth/iam/request.h"
-#include "core/clock.h"
 #include "core/status.h"
 #include "core/tags.h"
 
@@ -57,15 +57,15 @@ class IamAuthorizer final : public Authorizer {
   // Parses every policy of every principal. Fails with the parser's
   // kValidation status (location = the policy's origin, message = the JSON
   // path and the problem) on the first invalid policy, or kValidation when a
-  // principal name is empty or repeated. `clock` must outlive the authorizer.
+  // principal name is empty or repeated.
   static Result<std::unique_ptr<IamAuthorizer>> Create(std::vector<PrincipalPolicies> principals,
-                                                       const Clock& clock, Options options);
+                                                       Options options);
 
   // See Authorizer::Authorize. An unknown principal name is denied as having
   // no policy. A question entry that is not `multi` but does not hold exactly
   // one value is a caller bug: kInternal. Logs the decision at info level
   // (principal name, action, resource, deciding statement). Thread-safe.
-  Status Authorize(const Principal& principal, const http::Request& request,
+  Status Authorize(const Principal& principal, const RequestFacts& facts,
                    const AuthorizationRequest& question) const override;
 
  private:
@@ -76,12 +76,11 @@ class IamAuthorizer final : public Authorizer {
     Context base_context;                    // the per-principal derived keys
   };
 
-  IamAuthorizer(const Clock& clock, Options options);
+  explicit IamAuthorizer(Options options);
   Status AddPrincipal(PrincipalPolicies principal);
   Status Deny(const Principal& principal, const AuthorizationRequest& question,
               bool explicit_deny) const;
 
-  const Clock& clock_;
   const Options options_;
   std::map<std::string, Entry, std::less<>> principals_;  // by name; nodes are stable
 };

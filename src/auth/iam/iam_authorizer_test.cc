@@ -15,7 +15,6 @@
 namespace bp::auth::iam {
 namespace {
 
-using ::bp::testing::FakeClock;
 using ::bp::testing::StatusIs;
 
 constexpr std::string_view kRdArn = "arn:aws:iam::123456789012:role/rd-e2e";
@@ -73,16 +72,13 @@ std::string AllowGetWhen(std::string_view cond) {
 class IamAuthorizerTest : public ::testing::Test {
  protected:
   // 2026-11-25T12:00:00Z
-  IamAuthorizerTest()
-      : clock_(std::chrono::system_clock::time_point(std::chrono::seconds(1795608000))) {
-    request_.remote_address = "127.0.0.1";
-  }
+  IamAuthorizerTest() = default;
   // Decisions are logged at info; keep the test output readable.
   void SetUp() override { spdlog::set_level(spdlog::level::warn); }
   void TearDown() override { spdlog::set_level(spdlog::level::info); }
 
   std::unique_ptr<IamAuthorizer> Make(std::vector<PrincipalPolicies> principals) {
-    auto made = IamAuthorizer::Create(std::move(principals), clock_, {"eu-central-1"});
+    auto made = IamAuthorizer::Create(std::move(principals), {"eu-central-1"});
     EXPECT_OK(made);
     return made.ok() ? std::move(made).value() : nullptr;
   }
@@ -93,25 +89,28 @@ class IamAuthorizerTest : public ::testing::Test {
     auto authorizer =
         Make({{"p", arn, std::move(tags), {{std::string(policy_text), "test-policy"}}}});
     if (authorizer == nullptr) return InternalError("no authorizer");
-    return authorizer->Authorize(Principal{"p", arn, "AKIA"}, request_, question);
+    return authorizer->Authorize(Principal{"p", arn, "AKIA"}, facts_, question);
   }
 
-  FakeClock clock_;
-  http::Request request_;
+  RequestFacts facts_{
+      .source_ip = "127.0.0.1",
+      .secure_transport = false,
+      // 2026-11-25T12:00:00Z
+      .time = std::chrono::system_clock::time_point(std::chrono::seconds(1795608000))};
   Principal rd_{"rd-e2e", std::string(kRdArn), "AKIABPLOCALRDE2E0001"};
 };
 
 TEST_F(IamAuthorizerTest, SeedPolicyAllowsInvokeOnProfileAndFoundationModel) {
   auto authorizer = Make({RdE2e()});
   ASSERT_NE(authorizer, nullptr);
-  EXPECT_OK(authorizer->Authorize(rd_, request_, {"bedrock:InvokeModel", kHaikuProfile, {}}));
-  EXPECT_OK(authorizer->Authorize(rd_, request_, {"bedrock:InvokeModel", kHaikuModel, {}}));
-  EXPECT_OK(authorizer->Authorize(rd_, request_,
+  EXPECT_OK(authorizer->Authorize(rd_, facts_, {"bedrock:InvokeModel", kHaikuProfile, {}}));
+  EXPECT_OK(authorizer->Authorize(rd_, facts_, {"bedrock:InvokeModel", kHaikuModel, {}}));
+  EXPECT_OK(authorizer->Authorize(rd_, facts_,
                                   {"bedrock:InvokeModelWithResponseStream", kHaikuModel, {}}));
   // A model the policy does not name.
   EXPECT_THAT(
       authorizer->Authorize(
-          rd_, request_,
+          rd_, facts_,
           {"bedrock:InvokeModel",
            "arn:aws:bedrock:eu-west-3::foundation-model/anthropic.claude-3-opus-20240229-v1:0",
            {}}),
@@ -121,7 +120,7 @@ TEST_F(IamAuthorizerTest, SeedPolicyAllowsInvokeOnProfileAndFoundationModel) {
 TEST_F(IamAuthorizerTest, ImplicitDenyUsesAwsWording) {
   auto authorizer = Make({RdE2e()});
   ASSERT_NE(authorizer, nullptr);
-  Status s = authorizer->Authorize(rd_, request_, {"bedrock:CreateInferenceProfile", "*", {}});
+  Status s = authorizer->Authorize(rd_, facts_, {"bedrock:CreateInferenceProfile", "*", {}});
   ASSERT_EQ(s.code(), ErrorCode::kAccessDenied);
   EXPECT_EQ(s.message(),
             "User: arn:aws:iam::123456789012:role/rd-e2e is not authorized to perform: "
@@ -137,21 +136,21 @@ TEST_F(IamAuthorizerTest, ExplicitDenyWinsAcrossPolicies) {
                         "deny.json"});
   auto authorizer = Make({std::move(p)});
   ASSERT_NE(authorizer, nullptr);
-  Status s = authorizer->Authorize(rd_, request_, {"bedrock:InvokeModel", kHaikuModel, {}});
+  Status s = authorizer->Authorize(rd_, facts_, {"bedrock:InvokeModel", kHaikuModel, {}});
   ASSERT_EQ(s.code(), ErrorCode::kAccessDenied);
   EXPECT_EQ(s.message(),
             "User: arn:aws:iam::123456789012:role/rd-e2e is not authorized to "
             "perform: bedrock:InvokeModel on resource: " +
                 std::string(kHaikuModel) + " with an explicit deny in an identity-based policy");
   // The profile itself is still allowed by the first policy.
-  EXPECT_OK(authorizer->Authorize(rd_, request_, {"bedrock:InvokeModel", kHaikuProfile, {}}));
+  EXPECT_OK(authorizer->Authorize(rd_, facts_, {"bedrock:InvokeModel", kHaikuProfile, {}}));
 }
 
 TEST_F(IamAuthorizerTest, UnknownPrincipalIsDenied) {
   auto authorizer = Make({RdE2e()});
   ASSERT_NE(authorizer, nullptr);
   Principal stranger{"stranger", "arn:aws:iam::123456789012:user/stranger", "AKIAX"};
-  Status s = authorizer->Authorize(stranger, request_, {"bedrock:InvokeModel", kHaikuProfile, {}});
+  Status s = authorizer->Authorize(stranger, facts_, {"bedrock:InvokeModel", kHaikuProfile, {}});
   ASSERT_EQ(s.code(), ErrorCode::kAccessDenied);
   EXPECT_EQ(s.message(),
             "User: arn:aws:iam::123456789012:user/stranger is not authorized to perform: "
@@ -163,9 +162,9 @@ TEST_F(IamAuthorizerTest, UnknownPrincipalIsDenied) {
 TEST_F(IamAuthorizerTest, SourceIpComesFromTheRequest) {
   const std::string policy = AllowGetWhen(R"("IpAddress":{"aws:SourceIp":"10.0.0.0/8"})");
   const AuthorizationRequest q{"bedrock:GetInferenceProfile", kHaikuProfile, {}};
-  request_.remote_address = "10.1.2.3";
+  facts_.source_ip = "10.1.2.3";
   EXPECT_OK(AskWith(policy, q));
-  request_.remote_address = "127.0.0.1";
+  facts_.source_ip = "127.0.0.1";
   EXPECT_THAT(AskWith(policy, q), StatusIs(ErrorCode::kAccessDenied));
 }
 
@@ -210,18 +209,26 @@ TEST_F(IamAuthorizerTest, RequestedRegionDefaultsAndCanBeOverridden) {
   EXPECT_THAT(AskWith(policy, q), StatusIs(ErrorCode::kAccessDenied));
 }
 
-TEST_F(IamAuthorizerTest, TimeKeysComeFromTheClock) {
+TEST_F(IamAuthorizerTest, TimeKeysComeFromTheRequestFacts) {
   const AuthorizationRequest q{"bedrock:GetInferenceProfile", kHaikuProfile, {}};
   EXPECT_OK(AskWith(AllowGetWhen(R"("StringEquals":{"aws:CurrentTime":"2026-11-25T12:00:00Z"},)"
                                  R"("NumericEquals":{"aws:EpochTime":"1795608000"})"),
                     q));
   EXPECT_OK(
       AskWith(AllowGetWhen(R"("DateLessThan":{"aws:CurrentTime":"2026-11-25T12:00:01Z"})"), q));
-  clock_.Advance(std::chrono::milliseconds(1500));
+  facts_.time += std::chrono::milliseconds(1500);
   EXPECT_THAT(
       AskWith(AllowGetWhen(R"("DateLessThan":{"aws:CurrentTime":"2026-11-25T12:00:01Z"})"), q),
       StatusIs(ErrorCode::kAccessDenied));
   EXPECT_OK(AskWith(AllowGetWhen(R"("Bool":{"aws:SecureTransport":"false"})"), q));
+}
+
+TEST_F(IamAuthorizerTest, SecureTransportComesFromTheRequestFacts) {
+  const AuthorizationRequest q{"bedrock:GetInferenceProfile", kHaikuProfile, {}};
+  const std::string policy = AllowGetWhen(R"("Bool":{"aws:SecureTransport":"true"})");
+  EXPECT_THAT(AskWith(policy, q), StatusIs(ErrorCode::kAccessDenied));
+  facts_.secure_transport = true;
+  EXPECT_OK(AskWith(policy, q));
 }
 
 TEST_F(IamAuthorizerTest, PrincipalIdentityKeysAndVariables) {
@@ -247,7 +254,7 @@ TEST_F(IamAuthorizerTest, InvalidPolicyFailsCreateWithJsonPath) {
   p.policies.push_back({R"({"Version":"2012-10-17","Statement":[{"Effect":"Allowed",)"
                         R"("Action":"bedrock:*","Resource":"*"}]})",
                         "bad.json"});
-  auto made = IamAuthorizer::Create({std::move(p)}, clock_, {});
+  auto made = IamAuthorizer::Create({std::move(p)}, {});
   ASSERT_FALSE(made.ok());
   EXPECT_EQ(made.status().code(), ErrorCode::kValidation);
   const std::string text = made.status().ToString();
@@ -256,12 +263,10 @@ TEST_F(IamAuthorizerTest, InvalidPolicyFailsCreateWithJsonPath) {
 }
 
 TEST_F(IamAuthorizerTest, DuplicateOrEmptyPrincipalNameFailsCreate) {
-  EXPECT_THAT(IamAuthorizer::Create({RdE2e(), RdE2e()}, clock_, {}),
-              StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(IamAuthorizer::Create({RdE2e(), RdE2e()}, {}), StatusIs(ErrorCode::kValidation));
   PrincipalPolicies nameless = RdE2e();
   nameless.name.clear();
-  EXPECT_THAT(IamAuthorizer::Create({std::move(nameless)}, clock_, {}),
-              StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(IamAuthorizer::Create({std::move(nameless)}, {}), StatusIs(ErrorCode::kValidation));
 }
 
 TEST_F(IamAuthorizerTest, LogsTheDecidingStatement) {
@@ -274,9 +279,9 @@ TEST_F(IamAuthorizerTest, LogsTheDecidingStatement) {
   logger->set_level(spdlog::level::debug);
   auto previous = spdlog::default_logger();
   spdlog::set_default_logger(logger);
-  EXPECT_OK(authorizer->Authorize(rd_, request_, {"bedrock:InvokeModel", kHaikuModel, {}}));
+  EXPECT_OK(authorizer->Authorize(rd_, facts_, {"bedrock:InvokeModel", kHaikuModel, {}}));
   EXPECT_FALSE(
-      authorizer->Authorize(rd_, request_, {"bedrock:DeleteInferenceProfile", "*", {}}).ok());
+      authorizer->Authorize(rd_, facts_, {"bedrock:DeleteInferenceProfile", "*", {}}).ok());
   spdlog::set_default_logger(previous);
   const std::string log = out.str();
   EXPECT_NE(log.find("allowed by statement InvokeFoundationModel of policy 0 "
@@ -291,9 +296,9 @@ TEST_F(IamAuthorizerTest, LogsTheDecidingStatement) {
       "iam-test-info", std::make_shared<spdlog::sinks::ostream_sink_mt>(info_out));
   logger->set_level(spdlog::level::info);
   spdlog::set_default_logger(logger);
-  EXPECT_OK(authorizer->Authorize(rd_, request_, {"bedrock:InvokeModel", kHaikuModel, {}}));
+  EXPECT_OK(authorizer->Authorize(rd_, facts_, {"bedrock:InvokeModel", kHaikuModel, {}}));
   EXPECT_FALSE(
-      authorizer->Authorize(rd_, request_, {"bedrock:DeleteInferenceProfile", "*", {}}).ok());
+      authorizer->Authorize(rd_, facts_, {"bedrock:DeleteInferenceProfile", "*", {}}).ok());
   spdlog::set_default_logger(previous);
   EXPECT_EQ(info_out.str().find("allowed by"), std::string::npos) << info_out.str();
   EXPECT_NE(info_out.str().find("implicitly denied"), std::string::npos) << info_out.str();

@@ -18,17 +18,8 @@ namespace {
   std::abort();
 }
 
-// Algorithms are fetched once per process: OpenSSL 3's implicit fetch by name
-// (EVP_sha256(), HMAC()) takes a lock and a lookup on every call.
-const EVP_MD* Sha256Md() {
-  static EVP_MD* md = [] {
-    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (fetched == nullptr) OpenSslFailure("EVP_MD_fetch(SHA256)");
-    return fetched;
-  }();
-  return md;
-}
-
+// Fetched once per process: OpenSSL 3's implicit fetch by name (HMAC())
+// takes a lock and a lookup on every call.
 EVP_MAC* HmacMac() {
   static EVP_MAC* mac = [] {
     EVP_MAC* fetched = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
@@ -38,20 +29,9 @@ EVP_MAC* HmacMac() {
   return mac;
 }
 
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
 struct MacCtxFree {
   void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
 };
-
-// One digest context per thread, re-initialised for every hash: no allocation
-// on the hot path.
-EVP_MD_CTX* ThreadMdCtx() {
-  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  if (!ctx) OpenSslFailure("EVP_MD_CTX_new");
-  return ctx.get();
-}
 
 // One HMAC context per thread with its digest already set; EVP_MAC_init with
 // a new key restarts it.
@@ -72,20 +52,6 @@ EVP_MAC_CTX* ThreadMacCtx() {
 
 }  // namespace
 
-Sha256Digest Sha256(std::string_view data) {
-  EVP_MD_CTX* ctx = ThreadMdCtx();
-  Sha256Digest out{};
-  unsigned int len = 0;
-  if (EVP_DigestInit_ex2(ctx, Sha256Md(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size()) {
-    OpenSslFailure("SHA-256");
-  }
-  return out;
-}
-
-std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
-
 Sha256Digest HmacSha256(std::span<const uint8_t> key, std::string_view data) {
   EVP_MAC_CTX* ctx = ThreadMacCtx();
   Sha256Digest out{};
@@ -101,17 +67,6 @@ Sha256Digest HmacSha256(std::span<const uint8_t> key, std::string_view data) {
 Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
   return HmacSha256(
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(key.data()), key.size()), data);
-}
-
-std::string HexEncode(std::span<const uint8_t> bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (uint8_t b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xF]);
-  }
-  return out;
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

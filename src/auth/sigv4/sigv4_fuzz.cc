@@ -105,13 +105,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static FixedClock* clock = new FixedClock();
   static bp::auth::sigv4::SigV4Authenticator* auth = [] {
     spdlog::set_level(spdlog::level::off);
-    bp::auth::sigv4::CredentialSet set = {
-        {.principal_name = "fuzz",
-         .principal_arn = "arn:aws:iam::123456789012:user/fuzz",
-         .access_key_id = "AKIDEXAMPLE",
-         .secret_access_key = kSecret,
-         .session_token = std::nullopt,
-         .api_key_sha256 = {bp::auth::sigv4::Sha256Hex(kApiKey)}}};
+    bp::auth::sigv4::CredentialSet set = {{.principal_name = "fuzz",
+                                           .principal_arn = "arn:aws:iam::123456789012:user/fuzz",
+                                           .access_key_id = "AKIDEXAMPLE",
+                                           .secret_access_key = kSecret,
+                                           .session_token = std::nullopt,
+                                           .api_key_sha256 = {bp::Sha256Hex(kApiKey)}}};
     return new bp::auth::sigv4::SigV4Authenticator(std::move(set), *clock,
                                                    {.region = "eu-central-1"});
   }();

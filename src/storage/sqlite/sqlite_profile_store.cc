@@ -238,19 +238,17 @@ Status SqliteProfileStore::InsertToken(const CreateProfileRequest& request) {
 
 Status SqliteProfileStore::WriteTagChanges(std::string_view id, const Tags& before,
                                            const Tags& after) {
-  for (const auto& [key, value] : before) {
-    if (after.contains(key)) continue;
-    BP_ASSIGN_OR_RETURN(Query q, db_->Prepare("DELETE FROM profile_tags "
-                                              "WHERE profile_id = ?1 AND key = ?2"));
-    BP_RETURN_IF_ERROR(q.Bind(1, id).Bind(2, key).Run());
-  }
-  for (const auto& [key, value] : after) {
-    auto old = before.find(key);
-    if (old != before.end() && old->second == value) continue;
+  for (const TagChange& change : DiffTags(before, after)) {
+    if (!change.new_value) {
+      BP_ASSIGN_OR_RETURN(Query q, db_->Prepare("DELETE FROM profile_tags "
+                                                "WHERE profile_id = ?1 AND key = ?2"));
+      BP_RETURN_IF_ERROR(q.Bind(1, id).Bind(2, change.key).Run());
+      continue;
+    }
     BP_ASSIGN_OR_RETURN(Query q, db_->Prepare("INSERT INTO profile_tags(profile_id, key, value) "
                                               "VALUES (?1, ?2, ?3) ON CONFLICT(profile_id, key) "
                                               "DO UPDATE SET value = excluded.value"));
-    BP_RETURN_IF_ERROR(q.Bind(1, id).Bind(2, key).Bind(3, value).Run());
+    BP_RETURN_IF_ERROR(q.Bind(1, id).Bind(2, change.key).Bind(3, *change.new_value).Run());
   }
   return Status::Ok();
 }

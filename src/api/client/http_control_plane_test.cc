@@ -6,7 +6,7 @@
 // request that `plan` (list + list tags) and `apply` (create with a token,
 // tag, untag, delete) send.
 
-#include "api/control/http_control_plane.h"
+#include "api/client/http_control_plane.h"
 
 #include <deque>
 #include <fstream>
@@ -15,13 +15,12 @@
 #include <string>
 #include <vector>
 
-#include "auth/sigv4/crypto.h"
 #include "auth/sigv4/sigv4_authenticator.h"
 #include "http/tls_test_server.h"
 #include "json/json.h"
 #include "testing/testing.h"
 
-namespace bp::api::control {
+namespace bp::api::client {
 namespace {
 
 using ::bp::testing::FakeClock;
@@ -141,11 +140,11 @@ class HttpControlPlaneTest : public ::testing::Test {
     plane_ = std::make_unique<HttpControlPlane>(*client_, HttpControlPlaneOptions{.page_size = 2});
   }
 
-  std::unique_ptr<client::BedrockClient> MakeClient(std::string secret) {
-    client::BedrockClientOptions options{.region = "eu-central-1", .http = {}};
+  std::unique_ptr<BedrockClient> MakeClient(std::string secret) {
+    BedrockClientOptions options{.region = "eu-central-1", .http = {}};
     options.http.ca_bundle_file = ca_path_;
     options.http.retry.sleep = [this](std::chrono::milliseconds d) { sleeps_.push_back(d); };
-    return std::make_unique<client::BedrockClient>(
+    return std::make_unique<BedrockClient>(
         http::Endpoint{.host = "127.0.0.1",
                        .port = double_.port(),
                        .base_path = "",
@@ -186,7 +185,7 @@ class HttpControlPlaneTest : public ::testing::Test {
   FakeClock clock_;
   BedrockDouble double_{pki_, clock_};
   std::vector<std::chrono::milliseconds> sleeps_;
-  std::unique_ptr<client::BedrockClient> client_;
+  std::unique_ptr<BedrockClient> client_;
   std::unique_ptr<HttpControlPlane> plane_;
 };
 
@@ -444,4 +443,4 @@ TEST_F(HttpControlPlaneTest, DescribeNamesTheEndpoint) {
 }
 
 }  // namespace
-}  // namespace bp::api::control
+}  // namespace bp::api::client

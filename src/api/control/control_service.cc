@@ -1,4 +1,4 @@
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 
 #include <algorithm>
 #include <utility>
@@ -47,17 +47,18 @@ std::string_view ProfileTypeName(ProfileType type) {
   return type == ProfileType::kSystemDefined ? "SYSTEM_DEFINED" : "APPLICATION";
 }
 
-ControlPlane::ControlPlane(Options options, storage::ProfileStore& store,
-                           const catalog::Catalog& catalog, Clock& clock, Random& random)
+ControlService::ControlService(Options options, storage::ProfileStore& store,
+                               const catalog::Catalog& catalog, Clock& clock, Random& random)
     : options_(std::move(options)),
       store_(store),
       catalog_(catalog),
       clock_(clock),
       random_(random) {}
 
-int64_t ControlPlane::NowMs() const { return ToUnixMillis(clock_.Now()); }
+int64_t ControlService::NowMs() const { return ToUnixMillis(clock_.Now()); }
 
-Result<ControlPlane::ResolvedSource> ControlPlane::ResolveSource(std::string_view copy_from) const {
+Result<ControlService::ResolvedSource> ControlService::ResolveSource(
+    std::string_view copy_from) const {
   BP_ASSIGN_OR_RETURN(Arn arn, Arn::Parse(copy_from));
   if (arn.partition != "aws") return SourceNotFound(copy_from, "only the aws partition is served");
   std::string id(arn.ResourceId());
@@ -91,7 +92,7 @@ Result<ControlPlane::ResolvedSource> ControlPlane::ResolveSource(std::string_vie
   return source;
 }
 
-Result<ControlPlane::PreparedCreate> ControlPlane::Prepare(
+Result<ControlService::PreparedCreate> ControlService::Prepare(
     const CreateInput& input, const Tags& default_tags, const std::optional<std::string>& pinned_id,
     std::string* error_resource) const {
   Tags own_tags;
@@ -124,15 +125,17 @@ Result<ControlPlane::PreparedCreate> ControlPlane::Prepare(
   return prepared;
 }
 
-Result<CreateOutcome> ControlPlane::Create(const CreateInput& input, std::string* error_resource) {
+Result<CreateOutcome> ControlService::Create(const CreateInput& input,
+                                             std::string* error_resource) {
   BP_ASSIGN_OR_RETURN(PreparedCreate prepared,
                       Prepare(input, options_.default_tags, std::nullopt, error_resource));
   return Commit(std::move(prepared.record), input.client_token.value_or(""),
                 std::move(prepared.digest), /*pinned_id=*/false);
 }
 
-Result<CreateOutcome> ControlPlane::Commit(storage::ProfileRecord record, std::string client_token,
-                                           std::string digest, bool pinned_id) {
+Result<CreateOutcome> ControlService::Commit(storage::ProfileRecord record,
+                                             std::string client_token, std::string digest,
+                                             bool pinned_id) {
   storage::CreateProfileRequest request{.profile = std::move(record),
                                         .client_token = std::move(client_token),
                                         .request_digest = std::move(digest)};
@@ -153,14 +156,14 @@ Result<CreateOutcome> ControlPlane::Commit(storage::ProfileRecord record, std::s
   }
 }
 
-Result<InferenceProfile> ControlPlane::Get(std::string_view identifier) {
+Result<InferenceProfile> ControlService::Get(std::string_view identifier) {
   BP_ASSIGN_OR_RETURN(ProfileRef ref, ResolveProfile(identifier, options_, catalog_));
   if (ref.system != nullptr) return FromSystem(*ref.system);
   return GetApplication(ref.id, identifier);
 }
 
-Result<InferenceProfile> ControlPlane::GetApplication(std::string_view id,
-                                                      std::string_view identifier) {
+Result<InferenceProfile> ControlService::GetApplication(std::string_view id,
+                                                        std::string_view identifier) {
   Result<storage::ProfileRecord> record = store_.Get(id);
   if (!record.ok()) {
     if (record.status().code() == ErrorCode::kResourceNotFound) {
@@ -171,7 +174,7 @@ Result<InferenceProfile> ControlPlane::GetApplication(std::string_view id,
   return ToProfile(*record);
 }
 
-Status ControlPlane::Delete(std::string_view identifier) {
+Status ControlService::Delete(std::string_view identifier) {
   BP_ASSIGN_OR_RETURN(ProfileRef ref, ResolveProfile(identifier, options_, catalog_));
   if (ref.system != nullptr) {
     return ValidationError("The inference profile '" + std::string(identifier) +
@@ -185,7 +188,7 @@ Status ControlPlane::Delete(std::string_view identifier) {
   return deleted;
 }
 
-InferenceProfile ControlPlane::FromSystem(const catalog::SystemProfile& profile) const {
+InferenceProfile ControlService::FromSystem(const catalog::SystemProfile& profile) const {
   InferenceProfile out;
   out.name = profile.name;
   out.description = profile.description;
@@ -200,13 +203,13 @@ InferenceProfile ControlPlane::FromSystem(const catalog::SystemProfile& profile)
   return out;
 }
 
-std::vector<InferenceProfile> ControlPlane::SystemProfiles() const {
+std::vector<InferenceProfile> ControlService::SystemProfiles() const {
   std::vector<InferenceProfile> out;
   for (const catalog::SystemProfile& p : catalog_.system_profiles()) out.push_back(FromSystem(p));
   return out;
 }
 
-Result<ListPage> ControlPlane::List(const ListInput& input) {
+Result<ListPage> ControlService::List(const ListInput& input) {
   BP_ASSIGN_OR_RETURN(ListQuery query, ValidateListInput(input, options_.default_max_results));
   std::vector<InferenceProfile> all;
   if (query.type == ProfileType::kSystemDefined) {

@@ -1,4 +1,4 @@
-#include "api/control/control_plane.h"
+#include "api/control/control_service.h"
 
 #include <set>
 
@@ -14,11 +14,11 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-class ControlPlaneTest : public ControlPlaneFixture {};
+class ControlServiceTest : public ControlServiceFixture {};
 
 // --- CreateInferenceProfile ----------------------------------------------
 
-TEST_F(ControlPlaneTest, CreateFromSystemProfileCopiesItsModelsAndMergesTags) {
+TEST_F(ControlServiceTest, CreateFromSystemProfileCopiesItsModelsAndMergesTags) {
   Result<CreateOutcome> created = control_.Create(CreateInput{
       .name = "rd-haiku-45",
       .description = "Claude Haiku 4.5 for research",
@@ -45,7 +45,7 @@ TEST_F(ControlPlaneTest, CreateFromSystemProfileCopiesItsModelsAndMergesTags) {
   EXPECT_EQ(stored->description, "Claude Haiku 4.5 for research");
 }
 
-TEST_F(ControlPlaneTest, CreateFromFoundationModelListsThatOneModel) {
+TEST_F(ControlServiceTest, CreateFromFoundationModelListsThatOneModel) {
   Result<CreateOutcome> created =
       control_.Create(CreateInput{.name = "single", .copy_from = ModelArn("eu-west-3")});
   ASSERT_OK(created);
@@ -53,7 +53,7 @@ TEST_F(ControlPlaneTest, CreateFromFoundationModelListsThatOneModel) {
   EXPECT_FALSE(created->profile.description.has_value());
 }
 
-TEST_F(ControlPlaneTest, UnknownOrForeignSourcesAreNotFound) {
+TEST_F(ControlServiceTest, UnknownOrForeignSourcesAreNotFound) {
   const std::string sources[] = {
       // a region where the model is not served
       ModelArn("us-east-1"),
@@ -76,7 +76,7 @@ TEST_F(ControlPlaneTest, UnknownOrForeignSourcesAreNotFound) {
   EXPECT_EQ(StoredCount(), 0u);
 }
 
-TEST_F(ControlPlaneTest, FoundationModelArnWithAnAccountIsInvalid) {
+TEST_F(ControlServiceTest, FoundationModelArnWithAnAccountIsInvalid) {
   Result<CreateOutcome> created = control_.Create(
       CreateInput{.name = "p",
                   .copy_from = "arn:aws:bedrock:eu-central-1:123456789012:foundation-model/" +
@@ -85,7 +85,7 @@ TEST_F(ControlPlaneTest, FoundationModelArnWithAnAccountIsInvalid) {
   EXPECT_THAT(created.status().message(), HasSubstr("account must be empty"));
 }
 
-TEST_F(ControlPlaneTest, ValidationUsesCoralWordingAndNeverEchoesTheDescription) {
+TEST_F(ControlServiceTest, ValidationUsesCoralWordingAndNeverEchoesTheDescription) {
   Result<CreateOutcome> bad_name =
       control_.Create(CreateInput{.name = "R&D", .copy_from = kHaikuSystemArn});
   EXPECT_THAT(bad_name, StatusIs(ErrorCode::kValidation));
@@ -115,7 +115,7 @@ TEST_F(ControlPlaneTest, ValidationUsesCoralWordingAndNeverEchoesTheDescription)
   EXPECT_EQ(StoredCount(), 0u);
 }
 
-TEST_F(ControlPlaneTest, DuplicateNameIsConflictAndWritesNothing) {
+TEST_F(ControlServiceTest, DuplicateNameIsConflictAndWritesNothing) {
   MakeProfile("dup");
   Result<CreateOutcome> again =
       control_.Create(CreateInput{.name = "dup", .copy_from = ModelArn("eu-west-1")});
@@ -124,7 +124,7 @@ TEST_F(ControlPlaneTest, DuplicateNameIsConflictAndWritesNothing) {
   EXPECT_EQ(StoredCount(), 1u);
 }
 
-TEST_F(ControlPlaneTest, IdempotentReplayReturnsTheSameArn) {
+TEST_F(ControlServiceTest, IdempotentReplayReturnsTheSameArn) {
   CreateInput input{
       .name = "idem", .client_token = "tok-1", .copy_from = kHaikuSystemArn, .tags = {{"a", "1"}}};
   Result<CreateOutcome> first = control_.Create(input);
@@ -146,7 +146,7 @@ TEST_F(ControlPlaneTest, IdempotentReplayReturnsTheSameArn) {
   EXPECT_EQ(StoredCount(), 1u);
 }
 
-TEST_F(ControlPlaneTest, TooManyTagsAfterMergingNamesTheArnAndWritesNothing) {
+TEST_F(ControlServiceTest, TooManyTagsAfterMergingNamesTheArnAndWritesNothing) {
   std::vector<Tag> tags;
   for (int i = 0; i < 49; ++i) tags.push_back({"k" + std::to_string(i), "v"});
   std::string resource;
@@ -190,12 +190,12 @@ class RecordingRandom final : public Random {
   bp::testing::SeededRandom inner_{7};
 };
 
-TEST_F(ControlPlaneTest, AnIdCollisionDrawsAnotherId) {
+TEST_F(ControlServiceTest, AnIdCollisionDrawsAnotherId) {
   RecordingRandom recording;
-  ControlPlane first(DefaultOptions(), store_, catalog_, clock_, recording);
+  ControlService first(DefaultOptions(), store_, catalog_, clock_, recording);
   ASSERT_OK(first.Create(CreateInput{.name = "one", .copy_from = kHaikuSystemArn}));
   ScriptedRandom replay(recording.values);  // draws the same id first
-  ControlPlane second(DefaultOptions(), store_, catalog_, clock_, replay);
+  ControlService second(DefaultOptions(), store_, catalog_, clock_, replay);
   Result<CreateOutcome> created =
       second.Create(CreateInput{.name = "two", .copy_from = kHaikuSystemArn});
   ASSERT_OK(created);
@@ -208,7 +208,7 @@ TEST_F(ControlPlaneTest, AnIdCollisionDrawsAnotherId) {
 
 // --- GetInferenceProfile --------------------------------------------------
 
-TEST_F(ControlPlaneTest, GetByIdOrArn) {
+TEST_F(ControlServiceTest, GetByIdOrArn) {
   std::string arn = MakeProfile("getme");
   std::string id = arn.substr(arn.rfind('/') + 1);
   for (const std::string& identifier : {id, arn}) {
@@ -220,7 +220,7 @@ TEST_F(ControlPlaneTest, GetByIdOrArn) {
   }
 }
 
-TEST_F(ControlPlaneTest, GetSystemDefinedByIdOrArn) {
+TEST_F(ControlServiceTest, GetSystemDefinedByIdOrArn) {
   for (const std::string& identifier :
        {std::string("eu.anthropic.claude-haiku-4-5-20251001-v1:0"), std::string(kHaikuSystemArn)}) {
     Result<InferenceProfile> p = control_.Get(identifier);
@@ -234,7 +234,7 @@ TEST_F(ControlPlaneTest, GetSystemDefinedByIdOrArn) {
   }
 }
 
-TEST_F(ControlPlaneTest, GetRefusesMalformedAndForeignIdentifiers) {
+TEST_F(ControlServiceTest, GetRefusesMalformedAndForeignIdentifiers) {
   std::string arn = MakeProfile("mine");
   std::string id = arn.substr(arn.rfind('/') + 1);
   EXPECT_THAT(control_.Get("a b"), StatusIs(ErrorCode::kValidation));
@@ -257,7 +257,7 @@ TEST_F(ControlPlaneTest, GetRefusesMalformedAndForeignIdentifiers) {
 
 // --- ListInferenceProfiles ------------------------------------------------
 
-TEST_F(ControlPlaneTest, ListWithoutTypeShowsOnlySystemDefined) {
+TEST_F(ControlServiceTest, ListWithoutTypeShowsOnlySystemDefined) {
   MakeProfile("app-one");
   Result<ListPage> page = control_.List({});
   ASSERT_OK(page);
@@ -270,7 +270,7 @@ TEST_F(ControlPlaneTest, ListWithoutTypeShowsOnlySystemDefined) {
   EXPECT_EQ(apps->profiles[0].name, "app-one");
 }
 
-TEST_F(ControlPlaneTest, PaginationWalksEveryPageOnceInIdOrder) {
+TEST_F(ControlServiceTest, PaginationWalksEveryPageOnceInIdOrder) {
   for (int i = 0; i < 7; ++i) MakeProfile("p" + std::to_string(i));
   std::vector<std::string> seen;
   ListInput input{.type = "APPLICATION", .max_results = 3};
@@ -292,7 +292,7 @@ TEST_F(ControlPlaneTest, PaginationWalksEveryPageOnceInIdOrder) {
   EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
 }
 
-TEST_F(ControlPlaneTest, PaginationSurvivesDeletingTheLastServedProfile) {
+TEST_F(ControlServiceTest, PaginationSurvivesDeletingTheLastServedProfile) {
   for (int i = 0; i < 4; ++i) MakeProfile("p" + std::to_string(i));
   Result<ListPage> first = control_.List({.type = "APPLICATION", .max_results = 2});
   ASSERT_OK(first);
@@ -306,7 +306,7 @@ TEST_F(ControlPlaneTest, PaginationSurvivesDeletingTheLastServedProfile) {
   EXPECT_FALSE(second->next_token);
 }
 
-TEST_F(ControlPlaneTest, ListValidatesItsInput) {
+TEST_F(ControlServiceTest, ListValidatesItsInput) {
   EXPECT_THAT(control_.List({.max_results = 0}), StatusIs(ErrorCode::kValidation));
   EXPECT_THAT(control_.List({.max_results = 1001}), StatusIs(ErrorCode::kValidation));
   Result<ListPage> bad_type = control_.List({.type = "CUSTOM"});
@@ -339,7 +339,7 @@ TEST(NextTokenTest, RoundTrips) {
 
 // --- DeleteInferenceProfile -----------------------------------------------
 
-TEST_F(ControlPlaneTest, DeleteApplicationProfilesOnly) {
+TEST_F(ControlServiceTest, DeleteApplicationProfilesOnly) {
   std::string arn = MakeProfile("doomed");
   EXPECT_OK(control_.Delete(arn));
   EXPECT_THAT(control_.Get(arn), StatusIs(ErrorCode::kResourceNotFound));

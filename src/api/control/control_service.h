@@ -1,9 +1,10 @@
 #pragma once
-// ControlPlane: the Bedrock control-plane operations on inference profiles,
+// ControlService: the Bedrock control-plane operations on inference profiles,
 // their tags and the foundation models, as plain logic over values (no HTTP,
 // no JSON; control_routes.h is the wire layer). Semantics and the choices
 // made where AWS is unclear: docs/control-plane.md. Public header of
-// bp_api_control.
+// bp_api_control. (The service side; planner::ControlPlane is the planner's
+// seam over any endpoint, implemented by client::HttpControlPlane.)
 //
 // Application profiles live in a storage::ProfileStore; system-defined
 // profiles and foundation models come from the catalog. Every ARN this class
@@ -122,7 +123,7 @@ struct ConfiguredProfile {
   std::vector<std::string> model_arns;  // one per destination region, in order
 };
 
-class ControlPlane final {
+class ControlService final {
  public:
   struct Options {
     std::string account_id;             // 12 digits: the caller's account in every ARN
@@ -132,11 +133,11 @@ class ControlPlane final {
     int64_t default_max_results = 100;  // ListInferenceProfiles page size without maxResults
   };
 
-  // Every reference must outlive the ControlPlane.
-  ControlPlane(Options options, storage::ProfileStore& store, const catalog::Catalog& catalog,
-               Clock& clock, Random& random);
-  ControlPlane(const ControlPlane&) = delete;
-  ControlPlane& operator=(const ControlPlane&) = delete;
+  // Every reference must outlive the ControlService.
+  ControlService(Options options, storage::ProfileStore& store, const catalog::Catalog& catalog,
+                 Clock& clock, Random& random);
+  ControlService(const ControlService&) = delete;
+  ControlService& operator=(const ControlService&) = delete;
 
   const Options& options() const { return options_; }
 

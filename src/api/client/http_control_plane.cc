@@ -1,4 +1,4 @@
-#include "api/control/http_control_plane.h"
+#include "api/client/http_control_plane.h"
 
 #include <algorithm>
 #include <optional>
@@ -8,10 +8,9 @@
 #include "core/uri.h"
 #include "json/json.h"
 
-namespace bp::api::control {
+namespace bp::api::client {
 namespace {
 
-using client::Call;
 using planner::LiveProfile;
 
 constexpr std::string_view kListOp = "ListInferenceProfiles";
@@ -80,8 +79,7 @@ Result<Tags> ParseTags(const json::Value& doc) {
 
 }  // namespace
 
-HttpControlPlane::HttpControlPlane(const client::BedrockClient& client,
-                                   HttpControlPlaneOptions options)
+HttpControlPlane::HttpControlPlane(const BedrockClient& client, HttpControlPlaneOptions options)
     : client_(client),
       options_{.page_size = std::clamp(options.page_size, 1, 1000),
                .max_pages = std::max(options.max_pages, 1)} {}
@@ -212,4 +210,4 @@ Status HttpControlPlane::Untag(const std::string& arn, const std::vector<std::st
       .status();
 }
 
-}  // namespace bp::api::control
+}  // namespace bp::api::client

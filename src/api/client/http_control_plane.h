@@ -27,7 +27,7 @@
 // A profile that disappears between the list and its ListTagsForResource is
 // left out of the result.
 //
-// Public header of bp_api_control. Thread-safety: as safe as the client
+// Public header of bp_api_client. Thread-safety: as safe as the client
 // (calls may run concurrently).
 
 #include <cstdint>
@@ -39,7 +39,7 @@
 #include "core/tags.h"
 #include "planner/control_plane.h"
 
-namespace bp::api::control {
+namespace bp::api::client {
 
 struct HttpControlPlaneOptions {
   // maxResults of each ListInferenceProfiles page (1..1000).
@@ -52,8 +52,7 @@ struct HttpControlPlaneOptions {
 class HttpControlPlane final : public planner::ControlPlane {
  public:
   // `client` (built for Plane::kControl) must outlive this object.
-  explicit HttpControlPlane(const client::BedrockClient& client,
-                            HttpControlPlaneOptions options = {});
+  explicit HttpControlPlane(const BedrockClient& client, HttpControlPlaneOptions options = {});
 
   Result<std::vector<planner::LiveProfile>> ListApplicationProfiles() override;
   Result<std::string> Create(const planner::CreateRequest& request) override;
@@ -72,8 +71,8 @@ class HttpControlPlane final : public planner::ControlPlane {
   Result<Tags> ListTags(const std::string& arn) const;
   Status Malformed(std::string_view operation, const Status& why) const;
 
-  const client::BedrockClient& client_;
+  const BedrockClient& client_;
   const HttpControlPlaneOptions options_;
 };
 
-}  // namespace bp::api::control
+}  // namespace bp::api::client
