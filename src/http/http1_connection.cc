@@ -2,7 +2,9 @@
 // hand-written response framing, one request at a time (pipelined requests
 // wait in the input buffer), keep-alive, 100-continue, limits and timeouts.
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <utility>
 #include <vector>
 
@@ -65,7 +67,16 @@ class Http1Connection final : public Connection {
         socket_(std::move(socket)),
         timer_(worker.io()),
         peer_(std::move(peer)),
-        parser_(ParserLimits{ctx_.options.max_header_bytes, ctx_.options.max_body_bytes}) {}
+        parser_(ParserLimits{ctx_.options.max_header_bytes, ctx_.options.max_body_bytes}),
+        body_(ctx_.limits) {
+    // The body budget is taken before the body is stored, and held until
+    // the response is done (the handler works on the body until then).
+    parser_.set_body_gate([this](uint64_t total) {
+      if (body_.GrowTo(total)) return Status::Ok();
+      return BodyBudgetExhausted(total, ctx_.limits.body_bytes_in_flight(),
+                                 ctx_.limits.body_limit());
+    });
+  }
 
   void Start(std::string&& initial) override {
     in_ = std::move(initial);
@@ -136,17 +147,31 @@ class Http1Connection final : public Connection {
   // --- input ---
 
   void ProcessInput() {
+    ParseInput();
+    // Idle: waiting for a request of which no byte has arrived.
+    worker_.SetIdle(this, phase_ == Phase::kAwaitingRequest && in_.empty());
+  }
+
+  void ParseInput() {
     while (phase_ == Phase::kAwaitingRequest || phase_ == Phase::kReadingRequest) {
       if (in_.empty()) break;
       if (phase_ == Phase::kAwaitingRequest) {
+        // The header must be complete within header_timeout, the whole
+        // request within request_timeout, both from its first byte.
         phase_ = Phase::kReadingRequest;
-        ArmTimer(ctx_.options.request_timeout);
+        header_seen_ = false;
+        request_deadline_ = std::chrono::steady_clock::now() + ctx_.options.request_timeout;
+        ArmTimer(std::min(ctx_.options.header_timeout, ctx_.options.request_timeout));
       }
       const size_t used = parser_.Feed(in_);
       in_.erase(0, used);
       if (parser_.failed()) {
         SendParseError();
         return;
+      }
+      if (!header_seen_ && parser_.header_done()) {
+        header_seen_ = true;
+        ArmTimerAt(request_deadline_);
       }
       if (parser_.done()) {
         Dispatch();
@@ -207,9 +232,12 @@ class Http1Connection final : public Connection {
     keep_alive_ = false;
     const ErrorCode code = parser_.error() == ParseError::kMalformed ? ErrorCode::kValidation
                                                                      : ErrorCode::kPayloadTooLarge;
+    const Status status = parser_.error() == ParseError::kRefused
+                              ? parser_.refusal()
+                              : Status(code, parser_.error_message());
     ExchangeInfo info{NewUuid(ctx_.random), 11, false, false};
-    SendComplete(info, BuildErrorResponse(ctx_.handler, Status(code, parser_.error_message()),
-                                          info.request_id, StatusForParseError(parser_.error())));
+    SendComplete(info, BuildErrorResponse(ctx_.handler, status, info.request_id,
+                                          StatusForParseError(parser_.error())));
   }
 
   // --- output ---
@@ -275,6 +303,7 @@ class Http1Connection final : public Connection {
   void OnResponseDone() {
     response_complete_ = false;
     chunked_ = false;
+    body_.Reset();  // the request is over: its body budget goes back
     if (!keep_alive_ || draining_) {
       phase_ = Phase::kClosed;
       CancelTimer();
@@ -293,8 +322,12 @@ class Http1Connection final : public Connection {
   // --- timers and teardown ---
 
   void ArmTimer(std::chrono::milliseconds timeout) {
+    ArmTimerAt(std::chrono::steady_clock::now() + timeout);
+  }
+
+  void ArmTimerAt(std::chrono::steady_clock::time_point deadline) {
     const uint64_t generation = ++timer_generation_;
-    timer_.expires_after(timeout);
+    timer_.expires_at(deadline);
     timer_.async_wait([self = Self(), generation](const error_code& ec) {
       if (!ec && generation == self->timer_generation_) self->Close();
     });
@@ -308,6 +341,7 @@ class Http1Connection final : public Connection {
   void Close() {
     if (phase_ == Phase::kClosed) return;
     phase_ = Phase::kClosed;
+    body_.Reset();
     CancelTimer();
     error_code ignored;
     socket_.close(ignored);
@@ -320,8 +354,11 @@ class Http1Connection final : public Connection {
   boost::asio::steady_timer timer_;
   const Peer peer_;
   RequestParser parser_;
+  BodyReservation body_;  // of the request being read or handled
 
   Phase phase_ = Phase::kAwaitingRequest;
+  bool header_seen_ = false;  // of the request being read
+  std::chrono::steady_clock::time_point request_deadline_;
   std::string in_;  // received, not yet parsed
   std::array<char, kReadSize> read_buf_;
   bool reading_ = false;

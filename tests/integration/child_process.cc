@@ -1,6 +1,7 @@
 #include "integration/child_process.h"
 
 #include <cstdlib>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 
@@ -16,7 +17,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd,
-            const std::string& working_dir) {
+            const std::string& working_dir, const SpawnOptions& options = {}) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) std::abort();
@@ -33,6 +34,11 @@ pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd,
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
     if (!working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(126);
+    if (options.max_open_files) {
+      rlimit limit{static_cast<rlim_t>(*options.max_open_files),
+                   static_cast<rlim_t>(*options.max_open_files)};
+      if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(125);
+    }
     execv(argv[0], argv.data());
     _exit(127);
   }
@@ -95,8 +101,8 @@ RunResult RunBinary(const std::vector<std::string>& args, std::chrono::milliseco
   return result;
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& args) {
-  pid_ = Spawn(args, &out_fd_, &err_fd_, "");
+ChildProcess::ChildProcess(const std::vector<std::string>& args, const SpawnOptions& options) {
+  pid_ = Spawn(args, &out_fd_, &err_fd_, "", options);
 }
 
 ChildProcess::~ChildProcess() {

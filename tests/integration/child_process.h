@@ -3,6 +3,7 @@
 // captures stdout/stderr, reads lines with a deadline, signals, waits.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -24,10 +25,15 @@ RunResult RunBinary(const std::vector<std::string>& args,
                     std::chrono::milliseconds timeout = std::chrono::seconds(30),
                     const std::string& working_dir = "");
 
+struct SpawnOptions {
+  // RLIMIT_NOFILE (soft and hard) set in the child before exec.
+  std::optional<uint64_t> max_open_files;
+};
+
 // A long-running child (serve). Kills it on destruction.
 class ChildProcess {
  public:
-  explicit ChildProcess(const std::vector<std::string>& args);
+  explicit ChildProcess(const std::vector<std::string>& args, const SpawnOptions& options = {});
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -39,6 +45,7 @@ class ChildProcess {
   std::optional<int> Wait(std::chrono::milliseconds timeout);
   // Everything the child wrote to stderr so far (after Wait, all of it).
   std::string Stderr();
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
