@@ -172,6 +172,16 @@ class Http1Connection final : public Connection {
       if (!header_seen_ && parser_.header_done()) {
         header_seen_ = true;
         ArmTimerAt(request_deadline_);
+        // The announced body must fit the budget before anything else
+        // happens (a 100 Continue included); the parser's gate covers
+        // chunked bodies as their chunks come.
+        const uint64_t announced = parser_.content_length().value_or(0);
+        if (!body_.GrowTo(announced)) {
+          SendError(BodyBudgetExhausted(announced, ctx_.limits.body_bytes_in_flight(),
+                                        ctx_.limits.body_limit()),
+                    503);
+          return;
+        }
       }
       if (parser_.done()) {
         Dispatch();
@@ -227,17 +237,21 @@ class Http1Connection final : public Connection {
   }
 
   void SendParseError() {
+    const ErrorCode code = parser_.error() == ParseError::kMalformed ? ErrorCode::kValidation
+                                                                     : ErrorCode::kPayloadTooLarge;
+    SendError(parser_.error() == ParseError::kRefused ? parser_.refusal()
+                                                      : Status(code, parser_.error_message()),
+              StatusForParseError(parser_.error()));
+  }
+
+  // Answers a request the server refuses itself, then closes (the rest of
+  // the request is not read).
+  void SendError(const Status& status, unsigned http_status) {
     CancelTimer();
     phase_ = Phase::kHandling;
     keep_alive_ = false;
-    const ErrorCode code = parser_.error() == ParseError::kMalformed ? ErrorCode::kValidation
-                                                                     : ErrorCode::kPayloadTooLarge;
-    const Status status = parser_.error() == ParseError::kRefused
-                              ? parser_.refusal()
-                              : Status(code, parser_.error_message());
     ExchangeInfo info{NewUuid(ctx_.random), 11, false, false};
-    SendComplete(info, BuildErrorResponse(ctx_.handler, status, info.request_id,
-                                          StatusForParseError(parser_.error())));
+    SendComplete(info, BuildErrorResponse(ctx_.handler, status, info.request_id, http_status));
   }
 
   // --- output ---
@@ -303,7 +317,7 @@ class Http1Connection final : public Connection {
   void OnResponseDone() {
     response_complete_ = false;
     chunked_ = false;
-    body_.Reset();  // the request is over: its body budget goes back
+    ReleaseBodyLater();  // the request is over: its body budget goes back
     if (!keep_alive_ || draining_) {
       phase_ = Phase::kClosed;
       CancelTimer();
@@ -320,6 +334,15 @@ class Http1Connection final : public Connection {
   }
 
   // --- timers and teardown ---
+
+  // From a posted task: the handler's own clean-up (a runtime call releases
+  // its parsed request from a posted task too) runs first, so the heap trim
+  // after a large body finds that memory free.
+  void ReleaseBodyLater() {
+    if (body_.bytes() == 0) return;
+    boost::asio::post(worker_.io(), [released = std::move(body_)]() mutable { released.Reset(); });
+    body_ = BodyReservation(ctx_.limits);
+  }
 
   void ArmTimer(std::chrono::milliseconds timeout) {
     ArmTimerAt(std::chrono::steady_clock::now() + timeout);

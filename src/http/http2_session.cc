@@ -207,7 +207,16 @@ struct Http2Session::Callbacks {
 
   static int OnStreamClose(nghttp2_session* /*session*/, int32_t id, uint32_t /*error_code*/,
                            void* ud) {
-    Self(ud).streams_.erase(id);  // its ResponseStream now reports Closed()
+    Http2Session& self = Self(ud);
+    auto it = self.streams_.find(id);
+    if (it == self.streams_.end()) return 0;
+    if (it->second->body.bytes() > 0) {
+      // Released from a posted task, after the handler's own clean-up, so
+      // the heap trim after a large body finds that memory free.
+      auto released = std::make_shared<BodyReservation>(std::move(it->second->body));
+      self.config_.loop.Post([released] { released->Reset(); });
+    }
+    self.streams_.erase(it);  // its ResponseStream now reports Closed()
     return 0;
   }
 

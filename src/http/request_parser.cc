@@ -178,6 +178,11 @@ class RequestParser::Impl {
   int version() const { return sink_.version; }
   Request TakeRequest() { return std::move(sink_.request); }
   void set_body_gate(BodyGate gate) { gate_ = std::move(gate); }
+  std::optional<uint64_t> content_length() const {
+    if (!parser_->is_header_done() || parser_->chunked()) return std::nullopt;
+    auto length = parser_->content_length();
+    return length ? std::optional<uint64_t>(*length) : std::nullopt;
+  }
   const Status& refusal() const { return sink_.refusal; }
 
  private:
@@ -220,6 +225,7 @@ int RequestParser::version() const { return impl_->version(); }
 Request RequestParser::TakeRequest() { return impl_->TakeRequest(); }
 void RequestParser::set_body_gate(BodyGate gate) { impl_->set_body_gate(std::move(gate)); }
 const Status& RequestParser::refusal() const { return impl_->refusal(); }
+std::optional<uint64_t> RequestParser::content_length() const { return impl_->content_length(); }
 
 Result<Request> ParseRequest(std::string_view bytes, const ParserLimits& limits, size_t* consumed) {
   RequestParser parser(limits);

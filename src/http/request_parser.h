@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -62,6 +63,9 @@ class RequestParser final {
   bool expects_continue() const;
   // HTTP minor version * 10 + 10: 10 for HTTP/1.0, 11 for HTTP/1.1.
   int version() const;
+  // Valid once header_done(): the announced Content-Length; nullopt for
+  // chunked and bodiless requests.
+  std::optional<uint64_t> content_length() const;
 
   // Asked before body bytes are stored, with the announced Content-Length
   // (once, before any body byte) or, for chunked bodies, the bytes held once

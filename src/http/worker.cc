@@ -211,12 +211,13 @@ void Worker::SetIdle(Connection* connection, bool idle) {
 bool Worker::MakeRoom() {
   const bool first = context_.limits.FirstShed();
   while (!idle_.empty()) {
-    Connection* oldest = idle_.begin()->second;
-    std::shared_ptr<Connection> victim = connections_[oldest].connection.lock();
+    auto it = connections_.find(idle_.begin()->second);
     idle_.erase(idle_.begin());
-    connections_[oldest].idle_since = 0;
+    if (it == connections_.end()) continue;
+    it->second.idle_since = 0;
+    std::shared_ptr<Connection> victim = it->second.connection.lock();
     if (!victim) {
-      connections_.erase(oldest);
+      connections_.erase(it);
       continue;
     }
     if (first) {
@@ -229,9 +230,10 @@ bool Worker::MakeRoom() {
     return true;
   }
   if (first) {
-    spdlog::warn("connection limit reached ({} connections) and none is idle: refusing new "
-                 "connections until one closes (logged once; see server.max_connections)",
-                 context_.limits.max_connections);
+    spdlog::warn(
+        "connection limit reached ({} connections) and none is idle: refusing new "
+        "connections until one closes (logged once; see server.max_connections)",
+        context_.limits.max_connections);
   }
   return false;
 }
