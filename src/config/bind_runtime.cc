@@ -227,8 +227,8 @@ ServerConfig BindServer(const ast::Value& value, DiagnosticSink& sink) {
     const ast::Entry* header = FindSet(f, "header_timeout_ms");
     sink.Error(header != nullptr ? header->value.location : value.location,
                "server: header_timeout_ms (" + std::to_string(out.header_timeout_ms) +
-                   ") is more than request_timeout_ms (" +
-                   std::to_string(out.request_timeout_ms) + ")");
+                   ") is more than request_timeout_ms (" + std::to_string(out.request_timeout_ms) +
+                   ")");
   }
   return out;
 }

@@ -11,8 +11,8 @@ namespace bp::config {
 namespace {
 
 constexpr std::string_view kTopLevelKeys[] = {
-    "account_id", "region",  "default_tags", "inference_profiles",
-    "principals", "regions", "routing",      "approvals", "server"};
+    "account_id", "region",    "default_tags", "inference_profiles", "principals", "regions",
+    "routing",    "approvals", "server"};
 constexpr std::string_view kProfileKeys[] = {"model_arn", "description", "id", "tags"};
 
 // State shared by the profiles of one file.

@@ -54,8 +54,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   virtual void Abort() = 0;
 };
 
-
-
 class Worker final {
  public:
   explicit Worker(const ServerContext& context);

@@ -25,8 +25,8 @@ bool SharedLimits::TryReserveBody(size_t bytes) {
   size_t current = body_in_flight_.load(std::memory_order_relaxed);
   do {
     if (bytes > body_limit_ || current > body_limit_ - bytes) return false;
-  } while (!body_in_flight_.compare_exchange_weak(current, current + bytes,
-                                                  std::memory_order_relaxed));
+  } while (
+      !body_in_flight_.compare_exchange_weak(current, current + bytes, std::memory_order_relaxed));
   return true;
 }
 
@@ -62,8 +62,8 @@ Status BodyBudgetExhausted(size_t bytes, size_t in_flight, size_t limit) {
   return Status(ErrorCode::kServiceUnavailable,
                 "The server is busy: a request body of " + std::to_string(bytes) +
                     " bytes does not fit next to the " + std::to_string(in_flight) +
-                    " bytes of request bodies already in flight (limit " +
-                    std::to_string(limit) + "). Retry later.");
+                    " bytes of request bodies already in flight (limit " + std::to_string(limit) +
+                    "). Retry later.");
 }
 
 }  // namespace bp::http

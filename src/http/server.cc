@@ -9,6 +9,7 @@
 #include <csignal>
 #include <exception>
 #include <optional>
+#include <sys/resource.h>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -19,7 +20,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 
 #include "http/connection.h"
 
@@ -108,8 +108,7 @@ class ServerImpl final : public Server {
 
   Status Listen() override {
     limits_.max_connections = ConnectionCap(context_.options.max_connections, RaiseFileLimit());
-    limits_.per_worker_connections =
-        std::max<size_t>(1, limits_.max_connections / workers_.size());
+    limits_.per_worker_connections = std::max<size_t>(1, limits_.max_connections / workers_.size());
     BP_ASSIGN_OR_RETURN(auto addresses, ListenAddresses(context_.options.host));
     uint16_t port = context_.options.port;
     for (size_t i = 0; i < addresses.size(); ++i) {

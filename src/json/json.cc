@@ -1,7 +1,6 @@
 #include "json/json.h"
 
 #include <algorithm>
-
 #include <array>
 #include <memory>
 
@@ -216,8 +215,8 @@ Result<Value> Parse(std::string_view text) { return ParseWith(text, {}); }
 Result<Value> ParseStreamingMember(std::string_view text, std::string_view key,
                                    const ElementSink& on_element) {
   try {
-    auto parser = std::make_unique<boost::json::basic_parser<StreamingHandler>>(Options(), key,
-                                                                                 on_element);
+    auto parser =
+        std::make_unique<boost::json::basic_parser<StreamingHandler>>(Options(), key, on_element);
     boost::system::error_code ec;
     const size_t used = parser->write_some(false, text.data(), text.size(), ec);
     if (!ec && used != text.size()) ec = boost::json::error::extra_data;
@@ -232,8 +231,8 @@ Result<Value> ParseInArena(std::string_view text) {
   // The document takes a few times the text; start with about that and let
   // the arena grow geometrically from there.
   const size_t first_block = std::max<size_t>(4096, text.size() * 2);
-  return ParseWith(text, boost::json::make_shared_resource<boost::json::monotonic_resource>(
-                             first_block));
+  return ParseWith(text,
+                   boost::json::make_shared_resource<boost::json::monotonic_resource>(first_block));
 }
 
 std::string Serialize(const Value& value) { return boost::json::serialize(value); }

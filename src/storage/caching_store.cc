@@ -19,7 +19,8 @@ Result<std::unique_ptr<CachingProfileStore>> CachingProfileStore::Create(Profile
     by_id = by_id.Insert(std::move(id), std::make_shared<const ProfileRecord>(std::move(r)));
   }
   std::unique_ptr<CachingProfileStore> store(new CachingProfileStore(inner));
-  store->snapshot_.store(std::make_shared<const ProfileSnapshot>(ProfileSnapshot{std::move(by_id)}));
+  store->snapshot_.store(
+      std::make_shared<const ProfileSnapshot>(ProfileSnapshot{std::move(by_id)}));
   return store;
 }
 
