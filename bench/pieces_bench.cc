@@ -3,6 +3,9 @@
 // four IAM decisions), Converse body parsing, and event-stream framing.
 // Logging is off (warn level) here; the whole-path benchmarks price it.
 
+#include <cstdio>
+#include <map>
+#include <memory>
 #include <string>
 
 #include <benchmark/benchmark.h>
@@ -11,6 +14,7 @@
 #include "api/runtime/invoke_gate.h"
 #include "bench/bench_util.h"
 #include "eventstream/eventstream.h"
+#include "storage/caching_store.h"
 
 namespace bp::bench {
 namespace {
@@ -107,6 +111,42 @@ void Piece_ConverseTextDeltaEvent(benchmark::State& state) {
   state.counters["frame_bytes"] = static_cast<double>(out.size());
 }
 BENCHMARK(Piece_ConverseTextDeltaEvent)->Unit(benchmark::kNanosecond);
+
+// The profile snapshot's update after one control-plane write, at
+// state.range(0) profiles: publishing a new version of the persistent map
+// (CachingProfileStore::Publish) against copying a std::map of shared
+// records (what Publish did before; docs/performance.md, "Control-plane
+// writes").
+std::string ProfileId(int64_t i) {
+  char id[16];
+  std::snprintf(id, sizeof(id), "p%011lld", static_cast<long long>(i));
+  return id;
+}
+
+void Piece_SnapshotPublish(benchmark::State& state) {
+  storage::ProfileSnapshot::Map map;
+  auto record = std::make_shared<const storage::ProfileRecord>();
+  for (int64_t i = 0; i < state.range(0); ++i) map = map.Insert(ProfileId(i), record);
+  int64_t next = 0;
+  for (auto _ : state) {
+    storage::ProfileSnapshot::Map updated = map.Insert(ProfileId(next++ % state.range(0)), record);
+    benchmark::DoNotOptimize(updated);
+  }
+}
+BENCHMARK(Piece_SnapshotPublish)->Arg(100)->Arg(18'000)->Unit(benchmark::kNanosecond);
+
+void Piece_SnapshotCopyStdMap(benchmark::State& state) {
+  std::map<std::string, std::shared_ptr<const storage::ProfileRecord>, std::less<>> map;
+  auto record = std::make_shared<const storage::ProfileRecord>();
+  for (int64_t i = 0; i < state.range(0); ++i) map.emplace(ProfileId(i), record);
+  int64_t next = 0;
+  for (auto _ : state) {
+    auto copy = map;
+    copy.insert_or_assign(ProfileId(next++ % state.range(0)), record);
+    benchmark::DoNotOptimize(copy);
+  }
+}
+BENCHMARK(Piece_SnapshotCopyStdMap)->Arg(100)->Arg(18'000)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace bp::bench

@@ -22,6 +22,9 @@ constexpr std::string_view kFaultKeys[] = {"error_rate", "throttle_rate", "mid_s
 constexpr std::string_view kRoutingKeys[] = {
     "policy",       "home_region",      "overflow_outstanding", "failure_threshold",
     "open_seconds", "max_open_seconds", "max_attempts",         "first_token_timeout_ms"};
+constexpr std::string_view kServerKeys[] = {"header_timeout_ms", "request_timeout_ms",
+                                            "idle_timeout_ms", "max_connections",
+                                            "max_body_bytes_in_flight"};
 constexpr std::string_view kBackends[] = {"simulated"};
 constexpr std::string_view kPlannedBackends[] = {"bedrock", "openai"};
 constexpr std::string_view kPolicies[] = {"home-first", "least-outstanding"};
@@ -201,6 +204,31 @@ RoutingConfig BindRouting(const ast::Value& value, DiagnosticSink& sink) {
   if (out.max_open_seconds < out.open_seconds) {
     sink.Error(value.location, "routing: max_open_seconds (" + Show(out.max_open_seconds) +
                                    ") is less than open_seconds (" + Show(out.open_seconds) + ")");
+  }
+  return out;
+}
+
+ServerConfig BindServer(const ast::Value& value, DiagnosticSink& sink) {
+  ServerConfig out;
+  if (!ExpectKind(value, ast::Kind::kObject, "server", sink)) return out;
+  const std::vector<ast::Entry>& f = value.entries;
+  CheckKeys(f, kServerKeys, "server", sink);
+  if (auto v = NumberMember(f, "header_timeout_ms", "server", 100, 3'600'000, true, sink))
+    out.header_timeout_ms = static_cast<int64_t>(*v);
+  if (auto v = NumberMember(f, "request_timeout_ms", "server", 100, 3'600'000, true, sink))
+    out.request_timeout_ms = static_cast<int64_t>(*v);
+  if (auto v = NumberMember(f, "idle_timeout_ms", "server", 100, 3'600'000, true, sink))
+    out.idle_timeout_ms = static_cast<int64_t>(*v);
+  if (auto v = NumberMember(f, "max_connections", "server", 0, 10'000'000, true, sink))
+    out.max_connections = static_cast<uint64_t>(*v);
+  if (auto v = NumberMember(f, "max_body_bytes_in_flight", "server", 1'048'576, 1e12, true, sink))
+    out.max_body_bytes_in_flight = static_cast<uint64_t>(*v);
+  if (out.header_timeout_ms > out.request_timeout_ms) {
+    const ast::Entry* header = FindSet(f, "header_timeout_ms");
+    sink.Error(header != nullptr ? header->value.location : value.location,
+               "server: header_timeout_ms (" + std::to_string(out.header_timeout_ms) +
+                   ") is more than request_timeout_ms (" + std::to_string(out.request_timeout_ms) +
+                   ")");
   }
   return out;
 }

@@ -11,8 +11,8 @@ namespace bp::config {
 namespace {
 
 constexpr std::string_view kTopLevelKeys[] = {
-    "account_id", "region",  "default_tags", "inference_profiles",
-    "principals", "regions", "routing",      "approvals"};
+    "account_id", "region",    "default_tags", "inference_profiles", "principals", "regions",
+    "routing",    "approvals", "server"};
 constexpr std::string_view kProfileKeys[] = {"model_arn", "description", "id", "tags"};
 
 // State shared by the profiles of one file.
@@ -160,6 +160,9 @@ LoadResult Bind(const ast::Body& body, const BindContext& context) {
     config.routing = BindRouting(routing->value, sink);
   }
   CheckRuntimeSections(body, context, config, sink);
+  if (const ast::Entry* server = FindSet(body.attributes, "server")) {
+    config.server = BindServer(server->value, sink);
+  }
   if (const ast::Entry* approvals = FindSet(body.attributes, "approvals")) {
     config.required_approvals = BindApprovals(approvals->value, sink);
   }

@@ -47,6 +47,8 @@ std::vector<PrincipalConfig> BindPrincipals(const ast::Value& principals,
 std::vector<RegionConfig> BindRegions(const ast::Value& regions, const BindContext& context,
                                       DiagnosticSink& sink);
 RoutingConfig BindRouting(const ast::Value& routing, DiagnosticSink& sink);
+// server = { header_timeout_ms = .., max_connections = .., ... } (bind_runtime.cc).
+ServerConfig BindServer(const ast::Value& server, DiagnosticSink& sink);
 // approvals = { required = N }: N in 0..10 (0: plans need no approval).
 uint32_t BindApprovals(const ast::Value& approvals, DiagnosticSink& sink);
 // After profiles, regions and routing are bound: defaults the regions (every

@@ -102,7 +102,8 @@ TEST_F(BinderTest, UnknownKeysSuggestTheClosestKnownKey) {
       Diagnose(std::string(kHead) + "regoin = \"x\"\nzzz = 1\ninference_profiles = {}\n"),
       ElementsAre("3:1: unknown top-level key 'regoin'; did you mean 'region'?",
                   "4:1: unknown top-level key 'zzz'; expected one of: account_id, region, "
-                  "default_tags, inference_profiles, principals, regions, routing, approvals",
+                  "default_tags, inference_profiles, principals, regions, routing, approvals, "
+                  "server",
                   "warning 5:22: inference_profiles is empty: callers will have no model "
                   "to use"));
   EXPECT_THAT(Diagnose(Profile("rd-haiku-45", "modle_arn = \"x\"\nTags = {}")),
@@ -380,6 +381,29 @@ routing = { policy = "least-outstanding", home_region = "eu-west-1", max_attempt
   EXPECT_EQ(c.routing.max_open_seconds, 2);
   EXPECT_EQ(c.routing.failure_threshold, 4u);
   EXPECT_EQ(c.routing.overflow_outstanding, 8u);
+}
+
+TEST_F(BinderTest, ServerLimitsHaveDefaultsAndBindEveryKnob) {
+  const std::string profile = Profile("rd-haiku-45", "model_arn = \"" + std::string(kHaiku) + "\"");
+  ASSERT_THAT(Diagnose(profile), IsEmpty());
+  EXPECT_EQ(result_.config->server.header_timeout_ms, 10'000);
+  EXPECT_EQ(result_.config->server.request_timeout_ms, 120'000);
+  EXPECT_EQ(result_.config->server.idle_timeout_ms, 60'000);
+  EXPECT_EQ(result_.config->server.max_connections, 0u);
+  EXPECT_EQ(result_.config->server.max_body_bytes_in_flight, 96u * 1024 * 1024);
+
+  ASSERT_THAT(Diagnose(profile + R"(server = {
+  header_timeout_ms = 1000, request_timeout_ms = 5000, idle_timeout_ms = 2000
+  max_connections = 300, max_body_bytes_in_flight = 30000000
+}
+)"),
+              IsEmpty());
+  const ServerConfig& s = result_.config->server;
+  EXPECT_EQ(s.header_timeout_ms, 1000);
+  EXPECT_EQ(s.request_timeout_ms, 5000);
+  EXPECT_EQ(s.idle_timeout_ms, 2000);
+  EXPECT_EQ(s.max_connections, 300u);
+  EXPECT_EQ(s.max_body_bytes_in_flight, 30'000'000u);
 }
 
 }  // namespace

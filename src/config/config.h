@@ -85,6 +85,16 @@ struct RoutingConfig {
   int64_t first_token_timeout_ms = 30'000;
 };
 
+// Resource limits of `serve`'s HTTP server (http::ServerOptions).
+struct ServerConfig {
+  int64_t header_timeout_ms = 10'000;    // first byte of a request to the end of its header
+  int64_t request_timeout_ms = 120'000;  // first byte to the end of the body
+  int64_t idle_timeout_ms = 60'000;      // keep-alive connection with no request
+  uint64_t max_connections = 0;          // 0: from the open-file limit
+  // Request bodies being received or handled at once, all connections together.
+  uint64_t max_body_bytes_in_flight = 96ull * 1024 * 1024;
+};
+
 struct Config {
   std::string source;      // the file it came from, or "config/bedrock-profiles.hcl (built in)"
   std::string account_id;  // 12 digits
@@ -96,6 +106,7 @@ struct Config {
   // of the declared profiles gets the simulated model with defaults.
   std::vector<RegionConfig> regions;
   RoutingConfig routing;
+  ServerConfig server;
   // `apply` refuses a plan with fewer approvals (approvals = { required = N }).
   uint32_t required_approvals = 1;
 

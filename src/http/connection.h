@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -20,17 +21,20 @@
 
 #include "core/clock.h"
 #include "http/event_loop_asio.h"
+#include "http/limits.h"
 #include "http/message.h"
 #include "http/server.h"
 
 namespace bp::http {
 
-// Immutable for the server's life; shared by all workers.
+// Immutable for the server's life (except `limits`' counters); shared by all
+// workers.
 struct ServerContext {
   ServerOptions options;
   Handler& handler;
   Clock& clock;
   Random& random;
+  SharedLimits& limits;
 };
 
 struct Peer {
@@ -68,6 +72,12 @@ class Worker final {
   // Connections report their life here (see the lifetime note above).
   void Register(const std::shared_ptr<Connection>& connection);
   void Unregister(Connection* connection);
+  // A connection is idle when it has nothing in progress (HTTP/1.1: waiting
+  // for a request, no byte of it received; HTTP/2: no open stream; a new
+  // connection: nothing received yet). At the connection cap the one idle
+  // the longest is closed to make room. Cheap when nothing changes.
+  void SetIdle(Connection* connection, bool idle);
+  size_t connection_count() const { return connections_.size(); }
 
   // Drains every connection; calls `on_drained` (on this thread) once none
   // is left. New sockets are closed from now on.
@@ -78,11 +88,20 @@ class Worker final {
 
  private:
   void MaybeReportDrained();
+  // Makes room for one more connection; false when none could be closed.
+  bool MakeRoom();
+
+  struct Entry {
+    std::weak_ptr<Connection> connection;
+    uint64_t idle_since = 0;  // key in idle_, 0 while busy
+  };
 
   const ServerContext& context_;
   std::unique_ptr<boost::asio::io_context> io_;
   AsioEventLoop loop_;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
+  std::unordered_map<Connection*, Entry> connections_;
+  std::map<uint64_t, Connection*> idle_;  // oldest first
+  uint64_t idle_clock_ = 0;
   bool draining_ = false;
   std::function<void()> on_drained_;
 };

@@ -2,7 +2,9 @@
 // hand-written response framing, one request at a time (pipelined requests
 // wait in the input buffer), keep-alive, 100-continue, limits and timeouts.
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <utility>
 #include <vector>
 
@@ -65,7 +67,16 @@ class Http1Connection final : public Connection {
         socket_(std::move(socket)),
         timer_(worker.io()),
         peer_(std::move(peer)),
-        parser_(ParserLimits{ctx_.options.max_header_bytes, ctx_.options.max_body_bytes}) {}
+        parser_(ParserLimits{ctx_.options.max_header_bytes, ctx_.options.max_body_bytes}),
+        body_(ctx_.limits) {
+    // The body budget is taken before the body is stored, and held until
+    // the response is done (the handler works on the body until then).
+    parser_.set_body_gate([this](uint64_t total) {
+      if (body_.GrowTo(total)) return Status::Ok();
+      return BodyBudgetExhausted(total, ctx_.limits.body_bytes_in_flight(),
+                                 ctx_.limits.body_limit());
+    });
+  }
 
   void Start(std::string&& initial) override {
     in_ = std::move(initial);
@@ -136,17 +147,41 @@ class Http1Connection final : public Connection {
   // --- input ---
 
   void ProcessInput() {
+    ParseInput();
+    // Idle: waiting for a request of which no byte has arrived.
+    worker_.SetIdle(this, phase_ == Phase::kAwaitingRequest && in_.empty());
+  }
+
+  void ParseInput() {
     while (phase_ == Phase::kAwaitingRequest || phase_ == Phase::kReadingRequest) {
       if (in_.empty()) break;
       if (phase_ == Phase::kAwaitingRequest) {
+        // The header must be complete within header_timeout, the whole
+        // request within request_timeout, both from its first byte.
         phase_ = Phase::kReadingRequest;
-        ArmTimer(ctx_.options.request_timeout);
+        header_seen_ = false;
+        request_deadline_ = std::chrono::steady_clock::now() + ctx_.options.request_timeout;
+        ArmTimer(std::min(ctx_.options.header_timeout, ctx_.options.request_timeout));
       }
       const size_t used = parser_.Feed(in_);
       in_.erase(0, used);
       if (parser_.failed()) {
         SendParseError();
         return;
+      }
+      if (!header_seen_ && parser_.header_done()) {
+        header_seen_ = true;
+        ArmTimerAt(request_deadline_);
+        // The announced body must fit the budget before anything else
+        // happens (a 100 Continue included); the parser's gate covers
+        // chunked bodies as their chunks come.
+        const uint64_t announced = parser_.content_length().value_or(0);
+        if (!body_.GrowTo(announced)) {
+          SendError(BodyBudgetExhausted(announced, ctx_.limits.body_bytes_in_flight(),
+                                        ctx_.limits.body_limit()),
+                    503);
+          return;
+        }
       }
       if (parser_.done()) {
         Dispatch();
@@ -202,14 +237,21 @@ class Http1Connection final : public Connection {
   }
 
   void SendParseError() {
+    const ErrorCode code = parser_.error() == ParseError::kMalformed ? ErrorCode::kValidation
+                                                                     : ErrorCode::kPayloadTooLarge;
+    SendError(parser_.error() == ParseError::kRefused ? parser_.refusal()
+                                                      : Status(code, parser_.error_message()),
+              StatusForParseError(parser_.error()));
+  }
+
+  // Answers a request the server refuses itself, then closes (the rest of
+  // the request is not read).
+  void SendError(const Status& status, unsigned http_status) {
     CancelTimer();
     phase_ = Phase::kHandling;
     keep_alive_ = false;
-    const ErrorCode code = parser_.error() == ParseError::kMalformed ? ErrorCode::kValidation
-                                                                     : ErrorCode::kPayloadTooLarge;
     ExchangeInfo info{NewUuid(ctx_.random), 11, false, false};
-    SendComplete(info, BuildErrorResponse(ctx_.handler, Status(code, parser_.error_message()),
-                                          info.request_id, StatusForParseError(parser_.error())));
+    SendComplete(info, BuildErrorResponse(ctx_.handler, status, info.request_id, http_status));
   }
 
   // --- output ---
@@ -275,6 +317,7 @@ class Http1Connection final : public Connection {
   void OnResponseDone() {
     response_complete_ = false;
     chunked_ = false;
+    ReleaseBodyLater();  // the request is over: its body budget goes back
     if (!keep_alive_ || draining_) {
       phase_ = Phase::kClosed;
       CancelTimer();
@@ -292,9 +335,22 @@ class Http1Connection final : public Connection {
 
   // --- timers and teardown ---
 
+  // From a posted task: the handler's own clean-up (a runtime call releases
+  // its parsed request from a posted task too) runs first, so the heap trim
+  // after a large body finds that memory free.
+  void ReleaseBodyLater() {
+    if (body_.bytes() == 0) return;
+    boost::asio::post(worker_.io(), [released = std::move(body_)]() mutable { released.Reset(); });
+    body_ = BodyReservation(ctx_.limits);
+  }
+
   void ArmTimer(std::chrono::milliseconds timeout) {
+    ArmTimerAt(std::chrono::steady_clock::now() + timeout);
+  }
+
+  void ArmTimerAt(std::chrono::steady_clock::time_point deadline) {
     const uint64_t generation = ++timer_generation_;
-    timer_.expires_after(timeout);
+    timer_.expires_at(deadline);
     timer_.async_wait([self = Self(), generation](const error_code& ec) {
       if (!ec && generation == self->timer_generation_) self->Close();
     });
@@ -308,6 +364,7 @@ class Http1Connection final : public Connection {
   void Close() {
     if (phase_ == Phase::kClosed) return;
     phase_ = Phase::kClosed;
+    body_.Reset();
     CancelTimer();
     error_code ignored;
     socket_.close(ignored);
@@ -320,8 +377,11 @@ class Http1Connection final : public Connection {
   boost::asio::steady_timer timer_;
   const Peer peer_;
   RequestParser parser_;
+  BodyReservation body_;  // of the request being read or handled
 
   Phase phase_ = Phase::kAwaitingRequest;
+  bool header_seen_ = false;  // of the request being read
+  std::chrono::steady_clock::time_point request_deadline_;
   std::string in_;  // received, not yet parsed
   std::array<char, kReadSize> read_buf_;
   bool reading_ = false;

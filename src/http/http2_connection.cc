@@ -32,7 +32,8 @@ class Http2Connection final : public Connection, public Http2Session::Transport 
                                          .random = ctx.random,
                                          .loop = worker_.loop(),
                                          .remote_address = peer_.address,
-                                         .remote_port = peer_.port},
+                                         .remote_port = peer_.port,
+                                         .limits = &ctx.limits},
                                         this);
     if (!session.ok()) {
       Close();
@@ -118,6 +119,7 @@ class Http2Connection final : public Connection, public Http2Session::Transport 
     if (closed_) return;
     const SteadyTime now = std::chrono::steady_clock::now();
     std::optional<SteadyTime> deadline = session_->ExpireRequests(now);
+    worker_.SetIdle(this, session_->open_streams() == 0);
     if (session_->open_streams() == 0) {
       if (!idle_since_) idle_since_ = now;
       const SteadyTime idle_deadline = *idle_since_ + worker_.context().options.idle_timeout;

@@ -20,6 +20,7 @@ struct Http2Session::Stream {
   std::string request_id;
   size_t header_bytes = 0;
   bool headers_too_large = false;
+  bool headers_done = false;  // the request's header block arrived
   bool request_complete = false;
   bool rejected = false;  // refused by the server; never reaches the handler
   bool dispatched = false;
@@ -30,6 +31,7 @@ struct Http2Session::Stream {
   size_t buffered = 0;
   bool finished = false;  // the body ends after `out`
   bool deferred = false;  // the data provider waits for Write()/Finish()
+  BodyReservation body;   // of the process-wide body budget, until the stream closes
 };
 
 // The handler's answer channel: a stream id plus the session. Dropping it
@@ -124,9 +126,12 @@ struct Http2Session::Callbacks {
     auto stream = std::make_unique<Stream>();
     stream->id = frame->hd.stream_id;
     stream->request.headers.reserve(16);
+    if (self.config_.limits != nullptr) stream->body = BodyReservation(*self.config_.limits);
     nghttp2_session_set_stream_user_data(session, stream->id, stream.get());
-    self.request_deadlines_.emplace_back(self.recv_now_ + self.config_.options.request_timeout,
-                                         stream->id);
+    const ServerOptions& options = self.config_.options;
+    self.header_deadlines_.emplace_back(
+        self.recv_now_ + std::min(options.header_timeout, options.request_timeout), stream->id);
+    self.request_deadlines_.emplace_back(self.recv_now_ + options.request_timeout, stream->id);
     self.streams_[stream->id] = std::move(stream);
     return 0;
   }
@@ -162,6 +167,7 @@ struct Http2Session::Callbacks {
     Stream* s = StreamOf(session, frame->hd.stream_id);
     if (s == nullptr || s->rejected) return 0;
     if (IsRequestHeaders(frame)) {
+      s->headers_done = true;
       if (!CheckHeaderLimits(self, *s)) return 0;
       AddHostFromAuthority(s->request.headers);
     }
@@ -191,6 +197,7 @@ struct Http2Session::Callbacks {
                     413);
         return false;
       }
+      if (!self.ReserveBody(s, static_cast<size_t>(length))) return false;
       s.request.body.reserve(static_cast<size_t>(length));
     }
     return true;
@@ -207,13 +214,23 @@ struct Http2Session::Callbacks {
                   "request body exceeds " + std::to_string(max) + " bytes", 413);
       return 0;
     }
+    if (!self.ReserveBody(*s, s->request.body.size() + len)) return 0;
     s->request.body.append(reinterpret_cast<const char*>(data), len);
     return 0;
   }
 
   static int OnStreamClose(nghttp2_session* /*session*/, int32_t id, uint32_t /*error_code*/,
                            void* ud) {
-    Self(ud).streams_.erase(id);  // its ResponseStream now reports Closed()
+    Http2Session& self = Self(ud);
+    auto it = self.streams_.find(id);
+    if (it == self.streams_.end()) return 0;
+    if (it->second->body.bytes() > 0) {
+      // Released from a posted task, after the handler's own clean-up, so
+      // the heap trim after a large body finds that memory free.
+      auto released = std::make_shared<BodyReservation>(std::move(it->second->body));
+      self.config_.loop.Post([released] { released->Reset(); });
+    }
+    self.streams_.erase(it);  // its ResponseStream now reports Closed()
     return 0;
   }
 
@@ -347,25 +364,33 @@ void Http2Session::Terminate() {
 std::optional<std::chrono::steady_clock::time_point> Http2Session::ExpireRequests(
     std::chrono::steady_clock::time_point now) {
   bool reset_any = false;
-  std::optional<std::chrono::steady_clock::time_point> next;
-  while (!request_deadlines_.empty() && !aborted_) {
-    const auto [deadline, id] = request_deadlines_.front();
+  std::optional<std::chrono::steady_clock::time_point> next =
+      ExpireQueue(header_deadlines_, true, now, reset_any);
+  std::optional<std::chrono::steady_clock::time_point> request =
+      ExpireQueue(request_deadlines_, false, now, reset_any);
+  if (!next || (request && *request < *next)) next = request;
+  if (reset_any) NotifyOutput();
+  return next;
+}
+
+std::optional<std::chrono::steady_clock::time_point> Http2Session::ExpireQueue(
+    DeadlineQueue& queue, bool headers, std::chrono::steady_clock::time_point now,
+    bool& reset_any) {
+  while (!queue.empty() && !aborted_) {
+    const auto [deadline, id] = queue.front();
     Stream* s = Find(id);
-    if (s == nullptr || s->request_complete || s->rejected) {
-      request_deadlines_.pop_front();
+    const bool arrived = s != nullptr && (headers ? s->headers_done : s->request_complete);
+    if (s == nullptr || arrived || s->rejected) {
+      queue.pop_front();
       continue;
     }
-    if (deadline > now) {
-      next = deadline;
-      break;
-    }
-    request_deadlines_.pop_front();
+    if (deadline > now) return deadline;
+    queue.pop_front();
     s->rejected = true;
     nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
     reset_any = true;
   }
-  if (reset_any) NotifyOutput();
-  return next;
+  return std::nullopt;
 }
 
 void Http2Session::Abort() {
@@ -374,6 +399,7 @@ void Http2Session::Abort() {
   streams_.clear();
   ready_.clear();
   request_deadlines_.clear();
+  header_deadlines_.clear();
 }
 
 Http2Session::Stream* Http2Session::Find(int32_t id) {
@@ -399,6 +425,14 @@ void Http2Session::DispatchReady() {
     auto stream = std::make_shared<Http2ResponseStream>(shared_from_this(), id);
     DispatchRequest(config_.handler, std::move(request), stream);  // may invalidate `s`
   }
+}
+
+bool Http2Session::ReserveBody(Stream& s, size_t total) {
+  if (s.body.GrowTo(total)) return true;
+  const SharedLimits& limits = *config_.limits;  // GrowTo succeeds without limits
+  Status refusal = BodyBudgetExhausted(total, limits.body_bytes_in_flight(), limits.body_limit());
+  Reject(s, refusal.code(), refusal.message(), 503);
+  return false;
 }
 
 void Http2Session::Reject(Stream& s, ErrorCode code, std::string message, unsigned http_status) {

@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "core/event_loop.h"
 #include "core/status.h"
+#include "http/limits.h"
 #include "http/message.h"
 #include "http/server.h"
 
@@ -48,6 +49,7 @@ class Http2Session final : public std::enable_shared_from_this<Http2Session> {
     EventLoop& loop;  // returned by ResponseStream::loop()
     std::string remote_address;
     uint16_t remote_port = 0;
+    SharedLimits* limits = nullptr;  // the body budget; null: no budget
   };
 
   // Creates the nghttp2 server session and queues our SETTINGS. `transport`
@@ -86,8 +88,9 @@ class Http2Session final : public std::enable_shared_from_this<Http2Session> {
   void Drain();
   // GOAWAY(NO_ERROR) and stop: used for the idle timeout.
   void Terminate();
-  // Resets (RST_STREAM CANCEL) streams whose request did not arrive completely
-  // by now; returns the next such deadline, if any.
+  // Resets (RST_STREAM CANCEL) streams whose header block did not arrive
+  // within header_timeout, or whose request did not arrive completely within
+  // request_timeout, by now; returns the next such deadline, if any.
   std::optional<std::chrono::steady_clock::time_point> ExpireRequests(
       std::chrono::steady_clock::time_point now);
   // The connection is gone: streams report Closed(), nothing more is sent.
@@ -101,8 +104,16 @@ class Http2Session final : public std::enable_shared_from_this<Http2Session> {
   Status Init();
 
   Stream* Find(int32_t id);
+  using DeadlineQueue = std::deque<std::pair<std::chrono::steady_clock::time_point, int32_t>>;
+  // ExpireRequests for one queue: `headers` selects which part must be done.
+  std::optional<std::chrono::steady_clock::time_point> ExpireQueue(
+      DeadlineQueue& queue, bool headers, std::chrono::steady_clock::time_point now,
+      bool& reset_any);
   void DispatchReady();
   void Reject(Stream& s, ErrorCode code, std::string message, unsigned http_status);
+  // Grows the stream's share of the body budget to `total`; when the budget
+  // is spent, answers 503 on the stream and returns false.
+  bool ReserveBody(Stream& s, size_t total);
   void Submit(Stream& s, unsigned status, const Headers& headers,
               std::optional<uint64_t> content_length, bool has_body);
   void NotifyOutput();
@@ -122,7 +133,8 @@ class Http2Session final : public std::enable_shared_from_this<Http2Session> {
   nghttp2_session* session_ = nullptr;
   std::unordered_map<int32_t, std::unique_ptr<Stream>> streams_;
   std::vector<int32_t> ready_;  // complete requests, dispatched after nghttp2 returns
-  std::deque<std::pair<std::chrono::steady_clock::time_point, int32_t>> request_deadlines_;
+  DeadlineQueue request_deadlines_;
+  DeadlineQueue header_deadlines_;
   std::chrono::steady_clock::time_point recv_now_{};
   int in_nghttp2_ = 0;  // >0 while nghttp2 is calling us: no mem_send, no handler code
   bool aborted_ = false;

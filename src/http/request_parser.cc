@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <boost/asio/buffer.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
@@ -33,6 +34,8 @@ struct ParseSink {
   int version = 11;
   bool expects_continue = false;
   size_t max_body_bytes = 0;
+  RequestParser::BodyGate* gate = nullptr;  // may be null or empty
+  Status refusal;                           // what the gate said, when it refused
 };
 
 class BeastParser final : public bhttp::basic_parser<true> {
@@ -70,8 +73,10 @@ class BeastParser final : public bhttp::basic_parser<true> {
   void on_header_impl(beast::error_code& /*ec*/) override {}
 
   void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
-                         beast::error_code& /*ec*/) override {
-    // Beast has already refused lengths over the body limit.
+                         beast::error_code& ec) override {
+    // Beast has already refused lengths over the body limit. The gate sees
+    // the announced length before a byte of the body is stored.
+    if (content_length && !Admit(*content_length, ec)) return;
     if (content_length) sink_.request.body.reserve(static_cast<size_t>(*content_length));
   }
 
@@ -83,12 +88,21 @@ class BeastParser final : public bhttp::basic_parser<true> {
   void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
 
   size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
-                            beast::error_code& /*ec*/) override {
+                            beast::error_code& ec) override {
+    if (!Admit(sink_.request.body.size() + body.size(), ec)) return 0;
     sink_.request.body.append(body.data(), body.size());
     return body.size();
   }
 
   void on_finish_impl(beast::error_code& /*ec*/) override {}
+
+  bool Admit(uint64_t total, beast::error_code& ec) {
+    if (sink_.gate == nullptr || !*sink_.gate) return true;
+    sink_.refusal = (*sink_.gate)(total);
+    if (sink_.refusal.ok()) return true;
+    ec = beast::error::timeout;  // any error stops Beast; SetError reads `refusal`
+    return false;
+  }
 
   ParseSink& sink_;
 };
@@ -105,6 +119,8 @@ unsigned StatusForParseError(ParseError error) {
       return 431;
     case ParseError::kBodyTooLarge:
       return 413;
+    case ParseError::kRefused:
+      return 503;
   }
   return 400;
 }
@@ -115,6 +131,7 @@ class RequestParser::Impl {
 
   void Reset() {
     sink_ = ParseSink();
+    sink_.gate = &gate_;
     sink_.request.headers.reserve(16);
     parser_.emplace(sink_);
     parser_->eager(true);
@@ -160,10 +177,20 @@ class RequestParser::Impl {
   bool expects_continue() const { return sink_.expects_continue; }
   int version() const { return sink_.version; }
   Request TakeRequest() { return std::move(sink_.request); }
+  void set_body_gate(BodyGate gate) { gate_ = std::move(gate); }
+  std::optional<uint64_t> content_length() const {
+    if (!parser_->is_header_done() || parser_->chunked()) return std::nullopt;
+    auto length = parser_->content_length();
+    return length ? std::optional<uint64_t>(*length) : std::nullopt;
+  }
+  const Status& refusal() const { return sink_.refusal; }
 
  private:
   void SetError(const beast::error_code& ec) {
-    if (ec == bhttp::error::header_limit) {
+    if (!sink_.refusal.ok()) {
+      error_ = ParseError::kRefused;
+      error_message_ = sink_.refusal.message();
+    } else if (ec == bhttp::error::header_limit) {
       error_ = ParseError::kHeaderTooLarge;
       error_message_ =
           "request header exceeds " + std::to_string(limits_.max_header_bytes) + " bytes";
@@ -177,6 +204,7 @@ class RequestParser::Impl {
   }
 
   const ParserLimits limits_;
+  BodyGate gate_;
   ParseSink sink_;
   std::optional<BeastParser> parser_;
   ParseError error_ = ParseError::kNone;
@@ -195,10 +223,14 @@ bool RequestParser::keep_alive() const { return impl_->keep_alive(); }
 bool RequestParser::expects_continue() const { return impl_->expects_continue(); }
 int RequestParser::version() const { return impl_->version(); }
 Request RequestParser::TakeRequest() { return impl_->TakeRequest(); }
+void RequestParser::set_body_gate(BodyGate gate) { impl_->set_body_gate(std::move(gate)); }
+const Status& RequestParser::refusal() const { return impl_->refusal(); }
+std::optional<uint64_t> RequestParser::content_length() const { return impl_->content_length(); }
 
 Result<Request> ParseRequest(std::string_view bytes, const ParserLimits& limits, size_t* consumed) {
   RequestParser parser(limits);
   const size_t used = parser.Feed(bytes);
+  if (parser.error() == ParseError::kRefused) return parser.refusal();
   if (parser.failed()) {
     const ErrorCode code = parser.error() == ParseError::kMalformed ? ErrorCode::kValidation
                                                                     : ErrorCode::kPayloadTooLarge;

@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,8 +23,9 @@ struct ParserLimits {
 };
 
 // Why a request was refused; each maps to one response status
-// (kMalformed 400, kHeaderTooLarge 431, kBodyTooLarge 413).
-enum class ParseError : uint8_t { kNone, kMalformed, kHeaderTooLarge, kBodyTooLarge };
+// (kMalformed 400, kHeaderTooLarge 431, kBodyTooLarge 413, kRefused 503:
+// the body gate said no, see RequestParser::set_body_gate).
+enum class ParseError : uint8_t { kNone, kMalformed, kHeaderTooLarge, kBodyTooLarge, kRefused };
 
 // HTTP status the server answers for `error` (0 for kNone).
 unsigned StatusForParseError(ParseError error);
@@ -60,6 +63,18 @@ class RequestParser final {
   bool expects_continue() const;
   // HTTP minor version * 10 + 10: 10 for HTTP/1.0, 11 for HTTP/1.1.
   int version() const;
+  // Valid once header_done(): the announced Content-Length; nullopt for
+  // chunked and bodiless requests.
+  std::optional<uint64_t> content_length() const;
+
+  // Asked before body bytes are stored, with the announced Content-Length
+  // (once, before any body byte) or, for chunked bodies, the bytes held once
+  // this chunk is added. A failed Status stops the parse: error() becomes
+  // kRefused, error_message() its message, refusal() the Status itself. The
+  // gate survives Reset(). Used for the process-wide body budget.
+  using BodyGate = std::function<Status(uint64_t total)>;
+  void set_body_gate(BodyGate gate);
+  const Status& refusal() const;
 
   // REQUIRES: done(). Moves the request out (method, target, lower-cased
   // headers, body; version kHttp11). remote_* and request_id are left empty.

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <exception>
 #include <optional>
+#include <sys/resource.h>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -18,6 +19,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
 
 #include "http/connection.h"
 
@@ -55,10 +57,41 @@ Result<std::vector<boost::asio::ip::address>> ListenAddresses(const std::string&
   return std::vector<boost::asio::ip::address>{address};
 }
 
+// Raises the soft open-file limit to the hard one (the default soft limit,
+// often 1024, is far below what a server needs) and returns the soft limit
+// in force afterwards.
+size_t RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
+  return static_cast<size_t>(limit.rlim_cur);
+}
+
+// The connection cap: what was asked for, never more than the descriptors
+// left after ServerOptions::kReservedFds.
+size_t ConnectionCap(size_t requested, size_t file_limit) {
+  const size_t reserved = ServerOptions::kReservedFds;
+  const size_t available = file_limit > 2 * reserved ? file_limit - reserved : file_limit / 2;
+  const size_t cap = std::max<size_t>(1, available);
+  if (requested == 0) return cap;
+  if (requested > cap) {
+    spdlog::warn("max_connections {} exceeds what the open-file limit ({}) allows; using {}",
+                 requested, file_limit, cap);
+    return cap;
+  }
+  return requested;
+}
+
 class ServerImpl final : public Server {
  public:
   ServerImpl(ServerOptions options, Handler& handler, Clock& clock, Random& random)
-      : context_{std::move(options), handler, clock, random} {
+      : limits_(options.max_body_bytes_in_flight),
+        context_{std::move(options), handler, clock, random, limits_} {
     int threads = context_.options.threads;
     if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>(context_));
@@ -74,6 +107,8 @@ class ServerImpl final : public Server {
   }
 
   Status Listen() override {
+    limits_.max_connections = ConnectionCap(context_.options.max_connections, RaiseFileLimit());
+    limits_.per_worker_connections = std::max<size_t>(1, limits_.max_connections / workers_.size());
     BP_ASSIGN_OR_RETURN(auto addresses, ListenAddresses(context_.options.host));
     uint16_t port = context_.options.port;
     for (size_t i = 0; i < addresses.size(); ++i) {
@@ -89,6 +124,7 @@ class ServerImpl final : public Server {
   }
 
   uint16_t port() const override { return port_; }
+  size_t max_connections() const override { return limits_.max_connections; }
 
   void CatchSignals() override {
     if (signals_) return;
@@ -222,6 +258,7 @@ class ServerImpl final : public Server {
     }
   }
 
+  SharedLimits limits_;
   const ServerContext context_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<tcp::acceptor> acceptors_;

@@ -22,9 +22,23 @@ struct ServerOptions {
   int threads = 0;                      // event loops; 0 = hardware concurrency
   size_t max_header_bytes = 64 * 1024;  // request line + headers (HTTP/2: header list size)
   size_t max_body_bytes = 32 * 1024 * 1024;
+  // Request bodies being received or handled, summed over every connection
+  // of the process: a body that would push the sum over this is refused with
+  // 503 (ServiceUnavailable through Handler::ErrorResponse) before it is read.
+  size_t max_body_bytes_in_flight = 96 * 1024 * 1024;
+  // Open client connections (all loops together). 0: the file-descriptor
+  // limit (raised to its hard limit by Listen()) minus kReservedFds. A value
+  // above that is lowered to it. At the cap a new connection closes the
+  // oldest idle one of its loop (logged once); with none idle it is closed.
+  size_t max_connections = 0;
   std::chrono::milliseconds idle_timeout{60'000};      // keep-alive connection with no request
+  std::chrono::milliseconds header_timeout{10'000};    // first byte to end of the header
   std::chrono::milliseconds request_timeout{120'000};  // headers+body must arrive within this
   std::chrono::milliseconds drain_timeout{30'000};     // graceful shutdown bound
+
+  // File descriptors kept out of max_connections: listeners, the database,
+  // logs, lingering closes, and room to accept a connection at the cap.
+  static constexpr size_t kReservedFds = 64;
 };
 
 class Server {
@@ -34,8 +48,11 @@ class Server {
                                         Random& random);
   virtual ~Server() = default;
 
-  // Binds and listens. Errors: kIo with the address and the OS reason.
+  // Raises the soft RLIMIT_NOFILE to the hard limit, fixes the connection
+  // cap, binds and listens. Errors: kIo with the address and the OS reason.
   virtual Status Listen() = 0;
+  // The connection cap in force (after Listen()).
+  virtual size_t max_connections() const = 0;
   // The bound port (after Listen()).
   virtual uint16_t port() const = 0;
   // Takes over SIGINT and SIGTERM now (they start the drain once Run() runs),

@@ -259,6 +259,45 @@ TEST_F(Http1Test, SlowRequestIsClosedAfterRequestTimeout) {
   EXPECT_TRUE(handler_.requests().empty());
 }
 
+TEST_F(Http1Test, IncompleteHeaderIsClosedAfterHeaderTimeoutNotRequestTimeout) {
+  options_.header_timeout = std::chrono::milliseconds(100);
+  options_.request_timeout = std::chrono::milliseconds(60'000);
+  StartServer();
+  RawClient c;
+  ASSERT_TRUE(c.Connect(port()));
+  c.Send("GET /echo HTTP/1.1\r\nHost: slow");
+  EXPECT_TRUE(c.WaitForClose());
+  EXPECT_TRUE(handler_.requests().empty());
+}
+
+TEST_F(Http1Test, BodyOverTheInFlightBudgetGets503WithoutReadingIt) {
+  options_.max_body_bytes_in_flight = 3000;
+  StartServer();
+  RawClient held;
+  ASSERT_TRUE(held.Connect(port()));
+  held.Send("POST /gated HTTP/1.1\r\nContent-Length: 2000\r\n\r\n" + std::string(2000, 'a'));
+  std::shared_ptr<ResponseStream> gate = handler_.WaitHeld();
+  ASSERT_NE(gate, nullptr);
+
+  RawClient refused;
+  ASSERT_TRUE(refused.Connect(port()));
+  refused.Send("POST /echo HTTP/1.1\r\nContent-Length: 2000\r\n\r\n");  // no body yet
+  auto r = refused.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503u);
+  EXPECT_NE(r->body.find("ServiceUnavailable"), std::string::npos);
+  EXPECT_TRUE(refused.WaitForClose());
+
+  TestHandler::ReleaseGate(std::move(gate), "done");
+  ASSERT_TRUE(held.ReadResponse());
+  RawClient again;
+  ASSERT_TRUE(again.Connect(port()));
+  again.Send("POST /echo HTTP/1.1\r\nContent-Length: 2000\r\n\r\n" + std::string(2000, 'b'));
+  auto ok = again.ReadResponse();
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200u);
+}
+
 TEST_F(Http1Test, Http10ClientGetsCloseDelimitedStream) {
   StartServer();
   RawClient c;

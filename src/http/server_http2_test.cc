@@ -174,6 +174,34 @@ TEST_F(Http2Test, AnnouncedOversizedBodyGets413) {
   EXPECT_EQ(c.stream(id).status, 413u);
 }
 
+// The process-wide body budget: a body that does not fit next to one held
+// by a request still in progress is refused with 503 on its stream; the
+// budget comes back when the first stream closes.
+TEST_F(Http2Test, BodyOverTheInFlightBudgetGets503UntilTheHeldOneIsDone) {
+  options_.max_body_bytes_in_flight = 3000;
+  StartServer();
+  H2Client c;
+  ASSERT_TRUE(c.Connect(port()));
+  const int32_t held = c.Submit("POST", "/gated", "h", {}, std::string(2000, 'a'));
+  std::shared_ptr<ResponseStream> gate = handler_.WaitHeld();
+  ASSERT_NE(gate, nullptr);
+  const int32_t refused = c.Submit("POST", "/echo", "h", {}, std::string(2000, 'b'));
+  ASSERT_TRUE(c.WaitStreamClosed(refused));
+  EXPECT_EQ(c.stream(refused).status, 503u);
+  EXPECT_NE(c.stream(refused).body().find("ServiceUnavailable"), std::string::npos);
+  const int32_t small = c.Submit("POST", "/echo", "h", {}, std::string(500, 'c'));
+  ASSERT_TRUE(c.WaitStreamClosed(small));
+  EXPECT_EQ(c.stream(small).status, 200u) << "what fits is still served";
+
+  TestHandler::ReleaseGate(std::move(gate), "done");
+  ASSERT_TRUE(c.WaitStreamClosed(held));
+  EXPECT_EQ(c.stream(held).status, 200u);
+  const int32_t again = c.Submit("POST", "/echo", "h", {}, std::string(2000, 'd'));
+  ASSERT_TRUE(c.WaitStreamClosed(again));
+  EXPECT_EQ(c.stream(again).status, 200u);
+  EXPECT_EQ(c.stream(again).body(), std::string(2000, 'd'));
+}
+
 TEST_F(Http2Test, OversizedHeaderListGets431) {
   options_.max_header_bytes = 1024;
   StartServer();

@@ -1,4 +1,5 @@
-// Worker bookkeeping, protocol sniffing and lingering close.
+// Worker bookkeeping (connection cap, idle shedding), protocol sniffing and
+// lingering close.
 
 #include <algorithm>
 #include <array>
@@ -7,6 +8,7 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
 
 #include "http/connection.h"
 #include "http/sniff.h"
@@ -27,10 +29,8 @@ class Sniffer final : public Connection {
 
   void Start(std::string&& initial) override {
     buffer_ = std::move(initial);
-    timer_.expires_after(worker_.context().options.idle_timeout);
-    timer_.async_wait([self = Self()](const error_code& ec) {
-      if (!ec) self->Abort();
-    });
+    worker_.SetIdle(this, true);  // nothing received yet
+    Arm(worker_.context().options.idle_timeout);
     Read();
   }
 
@@ -51,6 +51,13 @@ class Sniffer final : public Connection {
 
   std::shared_ptr<Sniffer> Self() { return std::static_pointer_cast<Sniffer>(shared_from_this()); }
 
+  void Arm(std::chrono::milliseconds timeout) {
+    timer_.expires_after(timeout);
+    timer_.async_wait([self = Self()](const error_code& ec) {
+      if (!ec) self->Abort();
+    });
+  }
+
   void Read() {
     const size_t old = buffer_.size();
     buffer_.resize(old + kReadSize);
@@ -69,6 +76,11 @@ class Sniffer final : public Connection {
     }
     const Protocol protocol = SniffProtocol(buffer_);
     if (protocol == Protocol::kUndecided) {
+      if (!started_) {  // a preface trickling in is a header arriving slowly
+        started_ = true;
+        worker_.SetIdle(this, false);
+        Arm(worker_.context().options.header_timeout);
+      }
       Read();
       return;
     }
@@ -88,6 +100,7 @@ class Sniffer final : public Connection {
   const Peer peer_;
   std::string buffer_;
   bool done_ = false;
+  bool started_ = false;  // bytes arrived
 };
 
 struct Linger : std::enable_shared_from_this<Linger> {
@@ -159,6 +172,10 @@ void Worker::Accept(tcp::socket socket) {
     socket.close(ec);
     return;
   }
+  if (connections_.size() >= context_.limits.per_worker_connections && !MakeRoom()) {
+    socket.close(ec);  // every connection is busy: refuse rather than run out of descriptors
+    return;
+  }
   socket.set_option(tcp::no_delay(true), ec);  // streamed chunks must not wait for Nagle
   Peer peer{remote.address().to_string(), remote.port()};
   auto sniffer = std::make_shared<Sniffer>(*this, std::move(socket), std::move(peer));
@@ -167,12 +184,58 @@ void Worker::Accept(tcp::socket socket) {
 }
 
 void Worker::Register(const std::shared_ptr<Connection>& connection) {
-  connections_.emplace(connection.get(), connection);
+  connections_.emplace(connection.get(), Entry{connection, 0});
 }
 
 void Worker::Unregister(Connection* connection) {
-  connections_.erase(connection);
+  auto it = connections_.find(connection);
+  if (it != connections_.end()) {
+    if (it->second.idle_since != 0) idle_.erase(it->second.idle_since);
+    connections_.erase(it);
+  }
   MaybeReportDrained();
+}
+
+void Worker::SetIdle(Connection* connection, bool idle) {
+  auto it = connections_.find(connection);
+  if (it == connections_.end() || (it->second.idle_since != 0) == idle) return;
+  if (idle) {
+    it->second.idle_since = ++idle_clock_;
+    idle_.emplace(it->second.idle_since, connection);
+  } else {
+    idle_.erase(it->second.idle_since);
+    it->second.idle_since = 0;
+  }
+}
+
+bool Worker::MakeRoom() {
+  const bool first = context_.limits.FirstShed();
+  while (!idle_.empty()) {
+    auto it = connections_.find(idle_.begin()->second);
+    idle_.erase(idle_.begin());
+    if (it == connections_.end()) continue;
+    it->second.idle_since = 0;
+    std::shared_ptr<Connection> victim = it->second.connection.lock();
+    if (!victim) {
+      connections_.erase(it);
+      continue;
+    }
+    if (first) {
+      spdlog::warn(
+          "connection limit reached ({} connections): closing the connections idle the longest to "
+          "accept new ones (logged once; see server.max_connections and the open-file limit)",
+          context_.limits.max_connections);
+    }
+    victim->Abort();  // unregisters itself
+    return true;
+  }
+  if (first) {
+    spdlog::warn(
+        "connection limit reached ({} connections) and none is idle: refusing new "
+        "connections until one closes (logged once; see server.max_connections)",
+        context_.limits.max_connections);
+  }
+  return false;
 }
 
 void Worker::BeginDrain(std::function<void()> on_drained) {
@@ -180,8 +243,8 @@ void Worker::BeginDrain(std::function<void()> on_drained) {
   on_drained_ = std::move(on_drained);
   std::vector<std::shared_ptr<Connection>> live;
   live.reserve(connections_.size());
-  for (auto& [ptr, weak] : connections_) {
-    if (auto c = weak.lock()) live.push_back(std::move(c));
+  for (auto& [ptr, entry] : connections_) {
+    if (auto c = entry.connection.lock()) live.push_back(std::move(c));
   }
   for (auto& c : live) c->Drain();
   MaybeReportDrained();
@@ -189,16 +252,21 @@ void Worker::BeginDrain(std::function<void()> on_drained) {
 
 void Worker::AbortAll() {
   std::vector<std::shared_ptr<Connection>> live;
-  for (auto& [ptr, weak] : connections_) {
-    if (auto c = weak.lock()) live.push_back(std::move(c));
+  for (auto& [ptr, entry] : connections_) {
+    if (auto c = entry.connection.lock()) live.push_back(std::move(c));
   }
   for (auto& c : live) c->Abort();
   connections_.clear();
+  idle_.clear();
 }
 
 void Worker::MaybeReportDrained() {
   if (!draining_ || !on_drained_) return;
-  std::erase_if(connections_, [](const auto& entry) { return entry.second.expired(); });
+  std::erase_if(connections_, [this](const auto& entry) {
+    if (!entry.second.connection.expired()) return false;
+    if (entry.second.idle_since != 0) idle_.erase(entry.second.idle_since);
+    return true;
+  });
   if (!connections_.empty()) return;
   std::function<void()> done = std::move(on_drained_);
   on_drained_ = nullptr;

@@ -1,10 +1,15 @@
 #include "json/json.h"
 
 #include <algorithm>
+#include <array>
+#include <memory>
 #include <utility>
 
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/value_stack.hpp>
 
 namespace bp::json {
 
@@ -15,19 +20,220 @@ std::string Member(std::string_view path, std::string_view key) {
   out += key;
   return out;
 }
-}  // namespace
 
-Result<Value> Parse(std::string_view text) {
+boost::json::parse_options Options();
+
+Result<Value> ParseWith(std::string_view text, boost::json::storage_ptr storage) {
   boost::system::error_code ec;
-  boost::json::parse_options options;
-  options.max_depth = 64;
   try {
-    Value v = boost::json::parse(text, ec, {}, options);
+    Value v = boost::json::parse(text, ec, std::move(storage), Options());
     if (ec) return ValidationError("malformed JSON: " + ec.message());
     return v;
   } catch (const std::exception& e) {  // allocation failures and the like
     return ValidationError(std::string("malformed JSON: ") + e.what());
   }
+}
+
+boost::json::parse_options Options() {
+  boost::json::parse_options options;
+  options.max_depth = 64;
+  return options;
+}
+
+// basic_parser handler: builds the document in `outer` like Boost.JSON's own
+// handler does, except for the elements of the root member `key`, which are
+// built one at a time in `element` (over a reused arena) and handed out.
+class StreamingHandler {
+ public:
+  static constexpr size_t max_object_size = boost::json::object::max_size();
+  static constexpr size_t max_array_size = boost::json::array::max_size();
+  static constexpr size_t max_key_size = boost::json::string::max_size();
+  static constexpr size_t max_string_size = boost::json::string::max_size();
+
+  StreamingHandler(std::string_view key, const ElementSink& sink)
+      : key_(key), sink_(sink), arena_(arena_buffer_.data(), arena_buffer_.size()) {}
+
+  Value Release() { return outer_.release(); }
+
+  bool on_document_begin(boost::system::error_code&) {
+    outer_.reset(boost::json::make_shared_resource<boost::json::monotonic_resource>());
+    return true;
+  }
+  bool on_document_end(boost::system::error_code&) { return true; }
+
+  bool on_object_begin(boost::system::error_code&) {
+    BeginValue();
+    ++depth_;
+    return true;
+  }
+  bool on_object_end(size_t n, boost::system::error_code&) {
+    --depth_;
+    if (InElement()) {
+      element_.push_object(n);
+      if (depth_ == kElementDepth) EndElement();
+    } else {
+      outer_.push_object(n);
+    }
+    return true;
+  }
+  bool on_array_begin(boost::system::error_code&) {
+    if (!streaming_ && depth_ == 1 && key_matched_) {
+      streaming_ = true;  // the array under `key`: its elements are streamed
+      key_matched_ = false;
+      index_ = 0;
+      ++depth_;
+      return true;
+    }
+    BeginValue();
+    ++depth_;
+    return true;
+  }
+  bool on_array_end(size_t n, boost::system::error_code&) {
+    --depth_;
+    if (streaming_ && depth_ == 1) {
+      streaming_ = false;
+      outer_.push_array(0);  // the member stays, as an empty array
+    } else if (InElement()) {
+      element_.push_array(n);
+      if (depth_ == kElementDepth) EndElement();
+    } else {
+      outer_.push_array(n);
+    }
+    return true;
+  }
+
+  bool on_key_part(boost::json::string_view s, size_t, boost::system::error_code&) {
+    if (InElement()) {
+      element_.push_chars(s);
+    } else {
+      outer_.push_chars(s);
+      if (depth_ == 1) key_prefix_.append(s.data(), s.size());
+    }
+    return true;
+  }
+  bool on_key(boost::json::string_view s, size_t, boost::system::error_code&) {
+    if (InElement()) {
+      element_.push_key(s);
+      return true;
+    }
+    outer_.push_key(s);
+    if (depth_ == 1) {
+      key_matched_ = key_prefix_.empty() ? std::string_view(s.data(), s.size()) == key_
+                                         : key_prefix_ + std::string(s.data(), s.size()) == key_;
+      key_prefix_.clear();
+    }
+    return true;
+  }
+
+  bool on_string_part(boost::json::string_view s, size_t, boost::system::error_code&) {
+    BeginValue();
+    Stack().push_chars(s);
+    return true;
+  }
+  bool on_string(boost::json::string_view s, size_t, boost::system::error_code&) {
+    BeginValue();
+    Stack().push_string(s);
+    return EndScalar();
+  }
+  bool on_number_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(int64_t i, boost::json::string_view, boost::system::error_code&) {
+    BeginValue();
+    Stack().push_int64(i);
+    return EndScalar();
+  }
+  bool on_uint64(uint64_t u, boost::json::string_view, boost::system::error_code&) {
+    BeginValue();
+    Stack().push_uint64(u);
+    return EndScalar();
+  }
+  bool on_double(double d, boost::json::string_view, boost::system::error_code&) {
+    BeginValue();
+    Stack().push_double(d);
+    return EndScalar();
+  }
+  bool on_bool(bool b, boost::system::error_code&) {
+    BeginValue();
+    Stack().push_bool(b);
+    return EndScalar();
+  }
+  bool on_null(boost::system::error_code&) {
+    BeginValue();
+    Stack().push_null();
+    return EndScalar();
+  }
+  bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  // Elements of the streamed array sit at this depth (root object = 1).
+  static constexpr int kElementDepth = 2;
+
+  bool InElement() const { return streaming_ && depth_ >= kElementDepth && in_element_; }
+  boost::json::value_stack& Stack() { return InElement() ? element_ : outer_; }
+
+  // A value starts: at the root's member level it ends a key match; as a
+  // direct child of the streamed array it starts a new element.
+  void BeginValue() {
+    if (depth_ == 1) key_matched_ = false;
+    if (streaming_ && depth_ == kElementDepth && !in_element_) {
+      in_element_ = true;
+      element_.reset(boost::json::storage_ptr(&arena_));
+    }
+  }
+
+  bool EndScalar() {
+    if (streaming_ && depth_ == kElementDepth && in_element_) EndElement();
+    return true;
+  }
+
+  void EndElement() {
+    in_element_ = false;
+    {
+      Value element = element_.release();
+      sink_(element, index_++);
+    }
+    arena_.release();  // the element is gone: reuse its memory for the next
+  }
+
+  const std::string_view key_;
+  const ElementSink& sink_;
+  std::array<unsigned char, 16384> arena_buffer_;
+  boost::json::monotonic_resource arena_;
+  boost::json::value_stack outer_;
+  boost::json::value_stack element_;
+  std::string key_prefix_;  // key parts seen so far at the root level
+  int depth_ = 0;           // containers open
+  size_t index_ = 0;
+  bool key_matched_ = false;  // the last root-level key was `key`, no value yet
+  bool streaming_ = false;    // inside the array under `key`
+  bool in_element_ = false;   // an element of it is being built
+};
+
+}  // namespace
+
+Result<Value> Parse(std::string_view text) { return ParseWith(text, {}); }
+
+Result<Value> ParseStreamingMember(std::string_view text, std::string_view key,
+                                   const ElementSink& on_element) {
+  try {
+    auto parser =
+        std::make_unique<boost::json::basic_parser<StreamingHandler>>(Options(), key, on_element);
+    boost::system::error_code ec;
+    const size_t used = parser->write_some(false, text.data(), text.size(), ec);
+    if (!ec && used != text.size()) ec = boost::json::error::extra_data;
+    if (ec) return ValidationError("malformed JSON: " + ec.message());
+    return parser->handler().Release();
+  } catch (const std::exception& e) {  // allocation failures and the like
+    return ValidationError(std::string("malformed JSON: ") + e.what());
+  }
+}
+
+Result<Value> ParseInArena(std::string_view text) {
+  // The document takes a few times the text; start with about that and let
+  // the arena grow geometrically from there.
+  const size_t first_block = std::max<size_t>(4096, text.size() * 2);
+  return ParseWith(text,
+                   boost::json::make_shared_resource<boost::json::monotonic_resource>(first_block));
 }
 
 std::string Serialize(const Value& value) { return boost::json::serialize(value); }

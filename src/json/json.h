@@ -7,7 +7,9 @@
 // its object/array types directly for building documents; only parsing and
 // checked access must go through here.
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -27,6 +29,27 @@ using Array = boost::json::array;
 // Parses one JSON document (no comments, no trailing commas). Errors are
 // kValidation with the parser's message and byte offset.
 Result<Value> Parse(std::string_view text);
+
+// As Parse, but every node of the document is allocated from one arena (a
+// Boost.JSON monotonic_resource owned by the returned value): no per-node
+// malloc, no per-node free, and the whole document goes back to the system
+// in a few large blocks when the value is destroyed. For large request
+// bodies that are read once. The value must not be modified much (freed
+// nodes are not reused) and copies of it allocate normally.
+Result<Value> ParseInArena(std::string_view text);
+
+// Parses like Parse, except that when the root is an object with a member
+// `key` whose value is an array, that array's elements are not kept: each
+// is handed to `on_element(element, index)` as soon as it is complete and
+// freed right after, and the returned document holds an empty array under
+// `key`. `index` counts from 0 per array (a repeated key starts again at 0).
+// Peak memory is the rest of the document plus one element, whatever the
+// array's length. Elements live in a small arena reused from one to the
+// next: keep nothing that points into them. Syntax errors anywhere (also
+// after elements were handed out) fail the parse, as in Parse.
+using ElementSink = std::function<void(const Value& element, size_t index)>;
+Result<Value> ParseStreamingMember(std::string_view text, std::string_view key,
+                                   const ElementSink& on_element);
 
 // Compact serialisation.
 std::string Serialize(const Value& value);

@@ -68,5 +68,57 @@ TEST(JsonTest, LenientReadingNeverFails) {
   EXPECT_EQ(AsInt64(Find(&*v, {"s"})), std::nullopt);
 }
 
+TEST(JsonTest, ParseInArenaGivesTheSameDocument) {
+  const std::string text = R"({"a":[1,2.5,"x",{"b":null}],"c":true})";
+  auto arena = ParseInArena(text);
+  ASSERT_OK(arena);
+  EXPECT_EQ(Serialize(*arena), Serialize(Parse(text).value()));
+  EXPECT_THAT(ParseInArena("[1,"), testing::StatusIs(ErrorCode::kValidation));
+}
+
+// Streams the elements of `key`, returning each serialized with its index.
+std::vector<std::string> Stream(std::string_view text, std::string_view key, Result<Value>* out) {
+  std::vector<std::string> seen;
+  *out = ParseStreamingMember(text, key, [&](const Value& v, size_t i) {
+    seen.push_back(std::to_string(i) + ":" + Serialize(v));
+  });
+  return seen;
+}
+
+TEST(JsonTest, ParseStreamingMemberHandsOutTheElementsAndKeepsTheRest) {
+  Result<Value> doc = Status::Ok();
+  const std::string text =
+      R"({"a":{"messages":[9]},"messages":[{"r":"u","c":[{"t":"hi"}]},[1,[2]],"s",3,-4,)"
+      R"(1.5,true,null,{}],"z":[1]})";
+  EXPECT_THAT(Stream(text, "messages", &doc),
+              ::testing::ElementsAre(R"(0:{"r":"u","c":[{"t":"hi"}]})", "1:[1,[2]]", R"(2:"s")",
+                                     "3:3", "4:-4", "5:1.5E0", "6:true", "7:null", "8:{}"));
+  ASSERT_OK(doc);
+  EXPECT_EQ(Serialize(*doc), R"({"a":{"messages":[9]},"messages":[],"z":[1]})")
+      << "only the root member is streamed";
+}
+
+TEST(JsonTest, ParseStreamingMemberLeavesOtherShapesAlone) {
+  Result<Value> doc = Status::Ok();
+  EXPECT_TRUE(Stream(R"({"messages":"no"})", "messages", &doc).empty());
+  EXPECT_EQ(Serialize(*doc), R"({"messages":"no"})");
+  EXPECT_TRUE(Stream(R"([{"messages":[1]}])", "messages", &doc).empty());
+  EXPECT_EQ(Serialize(*doc), R"([{"messages":[1]}])");
+  EXPECT_TRUE(Stream(R"({"message":[1],"messagesx":[2]})", "messages", &doc).empty());
+  EXPECT_THAT(Stream(R"({"messages":[1],"messages":[2,3]})", "messages", &doc),
+              ::testing::ElementsAre("0:1", "0:2", "1:3"))
+      << "a repeated key starts again at 0";
+}
+
+TEST(JsonTest, ParseStreamingMemberReportsSyntaxErrorsAfterElements) {
+  Result<Value> doc = Status::Ok();
+  EXPECT_THAT(Stream(R"({"messages":[1,2],"x":})", "messages", &doc), ::testing::SizeIs(2));
+  EXPECT_THAT(doc, testing::StatusIs(ErrorCode::kValidation));
+  Stream(R"({"messages":[1]} x)", "messages", &doc);
+  EXPECT_THAT(doc, testing::StatusIs(ErrorCode::kValidation));
+  Stream(std::string(100, '['), "messages", &doc);
+  EXPECT_THAT(doc, testing::StatusIs(ErrorCode::kValidation)) << "depth limit";
+}
+
 }  // namespace
 }  // namespace bp::json

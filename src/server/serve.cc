@@ -174,6 +174,11 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   http_options.host = listen.host;
   http_options.port = listen.port;
   http_options.threads = options.threads;
+  http_options.header_timeout = std::chrono::milliseconds(cfg.server.header_timeout_ms);
+  http_options.request_timeout = std::chrono::milliseconds(cfg.server.request_timeout_ms);
+  http_options.idle_timeout = std::chrono::milliseconds(cfg.server.idle_timeout_ms);
+  http_options.max_connections = static_cast<size_t>(cfg.server.max_connections);
+  http_options.max_body_bytes_in_flight = static_cast<size_t>(cfg.server.max_body_bytes_in_flight);
   std::unique_ptr<http::Server> server = http::Server::Create(http_options, handler, clock, random);
   BP_RETURN_IF_ERROR(server->Listen());
   // Before the banner: whoever reads it may signal at once (tests, scripts).
@@ -185,6 +190,9 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
               summary.ToString());
   spdlog::info("serving {} profile(s) from {}; state in {}", cfg.profiles.size(), cfg.source,
                options.state_dir.string());
+  spdlog::info("limits: {} connections, {} body bytes in flight, header timeout {} ms",
+               server->max_connections(), http_options.max_body_bytes_in_flight,
+               cfg.server.header_timeout_ms);
   server->Run(/*handle_signals=*/true);
   spdlog::info("drained; bye");
   return Status::Ok();

@@ -7,41 +7,37 @@
 namespace bp::storage {
 
 const ProfileRecord* ProfileSnapshot::Find(std::string_view id) const {
-  auto it = by_id.find(id);
-  return it == by_id.end() ? nullptr : it->second.get();
+  const std::shared_ptr<const ProfileRecord>* record = by_id.Find(id);
+  return record == nullptr ? nullptr : record->get();
 }
 
 Result<std::unique_ptr<CachingProfileStore>> CachingProfileStore::Create(ProfileStore& inner) {
   BP_ASSIGN_OR_RETURN(std::vector<ProfileRecord> all, inner.List());
-  auto snapshot = std::make_shared<ProfileSnapshot>();
+  ProfileSnapshot::Map by_id;
   for (ProfileRecord& r : all) {
     std::string id = r.id;
-    snapshot->by_id.emplace(std::move(id), std::make_shared<const ProfileRecord>(std::move(r)));
+    by_id = by_id.Insert(std::move(id), std::make_shared<const ProfileRecord>(std::move(r)));
   }
   std::unique_ptr<CachingProfileStore> store(new CachingProfileStore(inner));
-  {
-    MutexLock lock(store->mu_);
-    store->snapshot_ = std::move(snapshot);
-  }
+  store->snapshot_.store(
+      std::make_shared<const ProfileSnapshot>(ProfileSnapshot{std::move(by_id)}));
   return store;
 }
 
 std::shared_ptr<const ProfileSnapshot> CachingProfileStore::Snapshot() const {
-  MutexLock lock(mu_);
-  return snapshot_;
+  return snapshot_.load(std::memory_order_acquire);
 }
 
+// Only writers (holding write_mu_) store, so load-modify-store cannot lose
+// an update; the new version shares all but O(log n) nodes with the old.
 void CachingProfileStore::Publish(const ProfileRecord* record, std::string_view removed_id) {
   std::shared_ptr<const ProfileSnapshot> current = Snapshot();
-  auto next = std::make_shared<ProfileSnapshot>(*current);  // shares the unchanged records
-  if (record != nullptr) {
-    next->by_id.insert_or_assign(record->id, std::make_shared<const ProfileRecord>(*record));
-  } else {
-    auto it = next->by_id.find(removed_id);
-    if (it != next->by_id.end()) next->by_id.erase(it);
-  }
-  MutexLock lock(mu_);
-  snapshot_ = std::move(next);
+  ProfileSnapshot::Map next =
+      record != nullptr
+          ? current->by_id.Insert(record->id, std::make_shared<const ProfileRecord>(*record))
+          : current->by_id.Erase(removed_id);
+  snapshot_.store(std::make_shared<const ProfileSnapshot>(ProfileSnapshot{std::move(next)}),
+                  std::memory_order_release);
 }
 
 Result<CreateProfileOutcome> CachingProfileStore::Create(const CreateProfileRequest& request) {

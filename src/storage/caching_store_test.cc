@@ -1,6 +1,8 @@
 #include "storage/caching_store.h"
 
+#include <cstdio>
 #include <memory>
+#include <set>
 
 #include "storage/memory/memory_profile_store.h"
 #include "storage/profile_store_contract.h"
@@ -75,6 +77,52 @@ TEST(CachingProfileStoreTest, ReadsDoNotReachTheInnerStore) {
   // Written behind the decorator's back: invisible to it (reads are memory only).
   ASSERT_OK(memory.Delete("aaaaaaaaaaaa"));
   EXPECT_OK((*cached)->Get("aaaaaaaaaaaa").status());
+}
+
+// A write publishes a new snapshot that shares every untouched node of the
+// old one: O(log n) new nodes, not a copy of every profile.
+TEST(CachingProfileStoreTest, AWriteSharesAllButALogarithmicPathWithThePreviousSnapshot) {
+  MemoryProfileStore memory;
+  constexpr int kProfiles = 2000;
+  for (int i = 0; i < kProfiles; ++i) {
+    char id[13];
+    std::snprintf(id, sizeof(id), "p%011d", i);
+    ASSERT_OK(memory.Create({.profile = Record(id, std::string("rd-") + id)}).status());
+  }
+  auto cached = CachingProfileStore::Create(memory);
+  ASSERT_OK(cached.status());
+  auto nodes = [](const ProfileSnapshot& s) {
+    std::set<const void*> out;
+    EXPECT_TRUE(s.by_id.VisitNodesForTest([&](const void* n) { out.insert(n); }));
+    return out;
+  };
+  auto fresh = [&](const ProfileSnapshot& before, const ProfileSnapshot& after) {
+    std::set<const void*> old = nodes(before);
+    size_t count = 0;
+    for (const void* n : nodes(after)) count += old.count(n) == 0 ? 1 : 0;
+    return count;
+  };
+  std::shared_ptr<const ProfileSnapshot> v1 = (*cached)->Snapshot();
+  const size_t bound = 2 * static_cast<size_t>(v1->by_id.height()) + 2;
+  ASSERT_LT(bound, 40u);
+
+  ASSERT_OK((*cached)->Create({.profile = Record("zzzzzzzzzzzz", "rd-new")}).status());
+  std::shared_ptr<const ProfileSnapshot> v2 = (*cached)->Snapshot();
+  EXPECT_EQ(v2->by_id.size(), kProfiles + 1u);
+  EXPECT_LE(fresh(*v1, *v2), bound) << "create";
+
+  ASSERT_OK((*cached)->UpdateTags("p00000001000", {{"k", "v"}}, {}, 50, 1).status());
+  std::shared_ptr<const ProfileSnapshot> v3 = (*cached)->Snapshot();
+  EXPECT_LE(fresh(*v2, *v3), bound) << "tag";
+  EXPECT_EQ(v2->Find("p00000001000")->tags.size(), 0u) << "old snapshots never change";
+  // The untouched records are the same objects, not copies.
+  EXPECT_EQ(v2->Find("p00000000007"), v3->Find("p00000000007"));
+
+  ASSERT_OK((*cached)->Delete("p00000000500"));
+  std::shared_ptr<const ProfileSnapshot> v4 = (*cached)->Snapshot();
+  EXPECT_LE(fresh(*v3, *v4), bound) << "delete";
+  EXPECT_EQ(v4->Find("p00000000500"), nullptr);
+  EXPECT_EQ(v4->by_id.size(), static_cast<size_t>(kProfiles));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "integration/child_process.h"
 
 #include <cstdlib>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 
@@ -19,7 +20,8 @@ using Clock = std::chrono::steady_clock;
 // is /dev/null, or the read end of a pipe whose write end goes to *in_fd
 // when in_fd is given.
 pid_t Spawn(const std::string& program, const std::vector<std::string>& args, int* out_fd,
-            int* err_fd, const std::string& working_dir, int* in_fd = nullptr) {
+            int* err_fd, const std::string& working_dir, int* in_fd = nullptr,
+            const SpawnOptions& options = {}) {
   int in_pipe[2] = {-1, -1};
   if (in_fd != nullptr && pipe2(in_pipe, O_CLOEXEC) != 0) std::abort();
   int out_pipe[2];
@@ -42,6 +44,11 @@ pid_t Spawn(const std::string& program, const std::vector<std::string>& args, in
       dup2(devnull, 0);
     }
     if (!working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(126);
+    if (options.max_open_files) {
+      rlimit limit{static_cast<rlim_t>(*options.max_open_files),
+                   static_cast<rlim_t>(*options.max_open_files)};
+      if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(125);
+    }
     execvp(argv[0], argv.data());
     _exit(127);
   }
@@ -142,8 +149,8 @@ RunResult RunBinaryWithInput(const std::vector<std::string>& args, const std::st
   return RunToEnd(BinaryPath(), args, timeout, "", &input);
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& args) {
-  pid_ = Spawn(BinaryPath(), args, &out_fd_, &err_fd_, "");
+ChildProcess::ChildProcess(const std::vector<std::string>& args, const SpawnOptions& options) {
+  pid_ = Spawn(BinaryPath(), args, &out_fd_, &err_fd_, "", nullptr, options);
 }
 
 ChildProcess::~ChildProcess() {

@@ -4,6 +4,7 @@
 // with a deadline, signals, waits.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -35,10 +36,15 @@ RunResult RunProgram(const std::string& program, const std::vector<std::string>&
 RunResult RunBinaryWithInput(const std::vector<std::string>& args, const std::string& input,
                              std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+struct SpawnOptions {
+  // RLIMIT_NOFILE (soft and hard) set in the child before exec.
+  std::optional<uint64_t> max_open_files;
+};
+
 // A long-running child (serve). Kills it on destruction.
 class ChildProcess {
  public:
-  explicit ChildProcess(const std::vector<std::string>& args);
+  explicit ChildProcess(const std::vector<std::string>& args, const SpawnOptions& options = {});
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -50,6 +56,7 @@ class ChildProcess {
   std::optional<int> Wait(std::chrono::milliseconds timeout);
   // Everything the child wrote to stderr so far (after Wait, all of it).
   std::string Stderr();
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

@@ -478,7 +478,7 @@ Status ParseBodyMembers(const Object& body, ModelRequest& req) {
 }  // namespace
 
 Result<ModelRequest> ParseAnthropicRequest(std::string_view body) {
-  Result<Value> doc = json::Parse(body);
+  Result<Value> doc = json::ParseInArena(body);
   if (!doc.ok()) {
     return ValidationError("Malformed input request: " + doc.status().message() +
                            ", please reformat your input and try again.");

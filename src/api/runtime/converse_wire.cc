@@ -46,25 +46,70 @@ Status ParseMessage(const Value& v, const WirePath& p, ConversationFacts& conv,
   return Status::Ok();
 }
 
-Status ParseMessages(const Value& v, const WirePath& p, ConversationFacts& conv,
-                     ModelRequest& req) {
-  BP_ASSIGN_OR_RETURN(const Array* messages, AsArray(v, p));
-  req.messages.resize(messages->size());
-  for (size_t i = 0; i < messages->size(); ++i) {
-    BP_RETURN_IF_ERROR(ParseMessage((*messages)[i], p.Index(i), conv, req.messages[i]));
-    if (i == 0 && req.messages[0].role != backends::Role::kUser) break;
-    if (i > 0 && req.messages[i].role == req.messages[i - 1].role) {
-      return ValidationError(
-          "A conversation must alternate between user and assistant roles. Make sure the "
-          "conversation alternates between user and assistant roles and try again.");
+constexpr char kAlternate[] =
+    "A conversation must alternate between user and assistant roles. Make sure the "
+    "conversation alternates between user and assistant roles and try again.";
+constexpr char kStartWithUser[] =
+    "A conversation must start with a user message. Try again with a conversation that "
+    "starts with a user message.";
+
+// The messages of a conversation as they are parsed, one at a time, with
+// the checks that span messages (roles alternate, the first is the user's).
+// Only the first error counts; after a first message that is not the
+// user's, the rest is not looked at (Bedrock reports that before anything
+// wrong inside later messages).
+class MessageList final {
+ public:
+  explicit MessageList(ModelRequest& req) : req_(req) {}
+
+  // Message `i` (0, 1, ... in order) at p.Index(i).
+  void Add(const Value& v, const WirePath& p, size_t i) {
+    if (i == 0) Reset();  // a repeated "messages" member starts over
+    seen_ = true;
+    if (stopped_ || !error_.ok()) return;
+    backends::Message& message = req_.messages.emplace_back();
+    Status status = ParseMessage(v, p.Index(i), conv_, message);
+    if (!status.ok()) {
+      error_ = std::move(status);
+    } else if (i == 0 && message.role != backends::Role::kUser) {
+      stopped_ = true;
+    } else if (i > 0 && message.role == req_.messages[i - 1].role) {
+      error_ = ValidationError(kAlternate);
     }
   }
-  if (req.messages.empty() || req.messages[0].role != backends::Role::kUser) {
-    return ValidationError(
-        "A conversation must start with a user message. Try again with a conversation that "
-        "starts with a user message.");
+
+  // After the last message: the first error, if any.
+  Status Finish() const {
+    if (!error_.ok()) return error_;
+    if (req_.messages.empty() || req_.messages[0].role != backends::Role::kUser) {
+      return ValidationError(kStartWithUser);
+    }
+    return Status::Ok();
   }
-  return Status::Ok();
+
+  bool seen() const { return seen_; }
+  const ConversationFacts& conv() const { return conv_; }
+
+ private:
+  void Reset() {
+    req_.messages.clear();
+    conv_ = ConversationFacts();
+    error_ = Status::Ok();
+    stopped_ = false;
+  }
+
+  ModelRequest& req_;
+  ConversationFacts conv_;
+  Status error_;
+  bool seen_ = false;
+  bool stopped_ = false;
+};
+
+// The messages member from a document (CountTokens' input.converse).
+Status ParseMessages(const Value& v, const WirePath& p, MessageList& list) {
+  BP_ASSIGN_OR_RETURN(const Array* messages, AsArray(v, p));
+  for (size_t i = 0; i < messages->size(); ++i) list.Add((*messages)[i], p, i);
+  return list.Finish();
 }
 
 // ---- system, inferenceConfig, toolConfig, additional fields --------------------
@@ -289,8 +334,11 @@ Status CheckIgnored(const Object& body, const WirePath& root) {
 
 // The members of a Converse body (or of CountTokens' input.converse, which
 // has no inferenceConfig and none of the ignored members) at `root`.
+// `streamed`, when set, holds the messages already parsed while the body
+// was read (ParseConverseRequest); the document then has an empty array
+// there.
 Status ParseConverseMembers(const json::Object& body, const WirePath& root, bool count_tokens,
-                            ModelRequest& req) {
+                            const MessageList* streamed, ModelRequest& req) {
   static constexpr std::string_view kConverse[] = {
       "messages",          "system",          "inferenceConfig",
       "toolConfig",        "guardrailConfig", "additionalModelRequestFields",
@@ -302,8 +350,15 @@ Status ParseConverseMembers(const json::Object& body, const WirePath& root, bool
       CheckMembers(body, count_tokens ? Names(kCountTokens) : Names(kConverse), root));
   const Value* messages = MemberOf(body, "messages");
   if (messages == nullptr) return CoralNull(root.Key("messages"));
-  ConversationFacts conv;
-  BP_RETURN_IF_ERROR(ParseMessages(*messages, root.Key("messages"), conv, req));
+  MessageList from_document(req);
+  const bool use_streamed = streamed != nullptr && streamed->seen() && messages->is_array() &&
+                            messages->get_array().empty();
+  if (use_streamed) {
+    BP_RETURN_IF_ERROR(streamed->Finish());
+  } else {
+    BP_RETURN_IF_ERROR(ParseMessages(*messages, root.Key("messages"), from_document));
+  }
+  const ConversationFacts& conv = use_streamed ? streamed->conv() : from_document.conv();
   if (const Value* v = MemberOf(body, "system")) {
     BP_RETURN_IF_ERROR(ParseSystem(*v, root.Key("system"), req));
   }
@@ -346,11 +401,23 @@ Result<const Object*> BodyObject(const Value& doc) {
 
 }  // namespace
 
+// The messages are translated one by one while the body is parsed, so a
+// body of half a million messages never exists as a JSON document (about
+// 7 bytes of document per byte of body): peak memory is the body, the
+// ModelRequest and one message.
 Result<ModelRequest> ParseConverseRequest(std::string_view body) {
-  BP_ASSIGN_OR_RETURN(Value doc, ParseBody(body));
-  BP_ASSIGN_OR_RETURN(const Object* obj, BodyObject(doc));
   ModelRequest req;
-  BP_RETURN_IF_ERROR(ParseConverseMembers(*obj, WirePath(), false, req));
+  MessageList streamed(req);
+  const WirePath root;
+  const WirePath messages_path = root.Key("messages");
+  Result<Value> doc = json::ParseStreamingMember(
+      body, "messages",
+      [&](const Value& message, size_t i) { streamed.Add(message, messages_path, i); });
+  if (!doc.ok()) {
+    return ValidationError("The request body is not valid JSON (" + doc.status().message() + ").");
+  }
+  BP_ASSIGN_OR_RETURN(const Object* obj, BodyObject(*doc));
+  BP_RETURN_IF_ERROR(ParseConverseMembers(*obj, root, false, &streamed, req));
   return req;
 }
 
@@ -370,7 +437,7 @@ Result<ModelRequest> ParseCountTokensRequest(std::string_view body) {
   if (kind == "invokeModel") return ParseInvokeModelTokens(input_obj->at(kind), kp);
   BP_ASSIGN_OR_RETURN(const Object* converse, AsObject(input_obj->at(kind), kp));
   ModelRequest req;
-  BP_RETURN_IF_ERROR(ParseConverseMembers(*converse, kp, true, req));
+  BP_RETURN_IF_ERROR(ParseConverseMembers(*converse, kp, true, nullptr, req));
   return req;
 }
 

@@ -168,6 +168,17 @@ std::vector<ErrorCase> ConverseErrorCases() {
       {"NotAnObject", "[]", "The request body must be a JSON object, not an array."},
       {"UnknownTopLevel", WithConfig(R"("stream":true)"),
        "The request body contains the unknown member 'stream'. Remove it and try again."},
+      // The messages are translated while the body is parsed; the order in
+      // which errors are reported must not change because of it.
+      {"UnknownTopLevelAfterABadMessage",
+       R"({"messages":[{"role":"robot","content":[{"text":"hi"}]}],"stream":true})",
+       "The request body contains the unknown member 'stream'. Remove it and try again."},
+      {"SyntaxErrorAfterABadMessage", R"({"messages":[{"role":"robot","content":[]}],"x":)",
+       "The request body is not valid JSON (malformed JSON: incomplete JSON)."},
+      {"FirstNotUserBeforeALaterBadMessage",
+       R"({"messages":[{"role":"assistant","content":[{"text":"a"}]},{"role":"x"}]})",
+       "A conversation must start with a user message. Try again with a conversation that "
+       "starts with a user message."},
       {"ModelIdInBody", WithConfig(R"("modelId":"x")"),
        "The request body contains the unknown member 'modelId'. Remove it and try again."},
       {"UnknownNested", WithConfig(R"("inferenceConfig":{"max_tokens":5})"),

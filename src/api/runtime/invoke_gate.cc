@@ -95,11 +95,11 @@ Result<InvokeGate::Profile> InvokeGate::Admit(const ApiCall& call, std::string_v
     return NotFoundError("Inference profile " + profile_arn + " was not found");
   }
   std::shared_ptr<const storage::ProfileSnapshot> snapshot = profiles_.Snapshot();
-  auto found = snapshot->by_id.find(parsed->ResourceId());
-  if (found == snapshot->by_id.end()) {
+  const Profile* found = snapshot->by_id.Find(parsed->ResourceId());
+  if (found == nullptr) {
     return NotFoundError("Inference profile " + profile_arn + " was not found");
   }
-  Profile record = found->second;
+  Profile record = *found;
   if (kind == InvokeKind::kCountTokens) return record;
   // The foundation model in every region the profile may route to, so a
   // policy missing a region fails on the first call, not by chance later.

@@ -28,7 +28,9 @@ std::string WirePath::Render(Style style) const {
 // ---- JSON access ---------------------------------------------------------------
 
 Result<json::Value> ParseBody(std::string_view body) {
-  Result<json::Value> doc = json::Parse(body);
+  // The document lives only while the body is translated: one arena, freed
+  // in a few blocks, instead of a malloc per node (bodies reach 25 MB).
+  Result<json::Value> doc = json::ParseInArena(body);
   if (!doc.ok()) {
     return ValidationError("The request body is not valid JSON (" + doc.status().message() + ").");
   }
