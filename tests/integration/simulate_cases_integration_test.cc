@@ -63,8 +63,10 @@ TEST(SimulateCasesTest, OneFilePrintsTheDecisionAndTheStatement) {
 TEST(SimulateCasesTest, AFolderIsDecidedFileByFileAsJsonLines) {
   TempDir dir;
   WriteFile(dir.path() / "a-deny.json", Case(kDenyWithUnresolvedEntry));
-  WriteFile(dir.path() / "b-allow.json", Case(kAllowWhenTeam, R"({"aws:PrincipalTag/team":"research"})"));
-  WriteFile(dir.path() / "c-implicit.json", Case(kAllowWhenTeam, R"({"aws:PrincipalTag/team":["x"]})"));
+  WriteFile(dir.path() / "b-allow.json",
+            Case(kAllowWhenTeam, R"({"aws:PrincipalTag/team":"research"})"));
+  WriteFile(dir.path() / "c-implicit.json",
+            Case(kAllowWhenTeam, R"({"aws:PrincipalTag/team":["x"]})"));
   WriteFile(dir.path() / "notes.txt", "not a case");
   RunResult r = RunBinary({"simulate", "--cases", dir.path().string(), "--json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -112,7 +114,8 @@ TEST(SimulateCasesTest, AFileThatIsNotACaseNamesTheProblem) {
   RunResult r = RunBinary({"simulate", "--cases", dir.path().string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.out, HasSubstr("no-request.json: error: $: request is required"));
-  EXPECT_THAT(r.out, HasSubstr("number-context.json: error: $.request.context[\"aws:PrincipalTag/team\"]"));
+  EXPECT_THAT(
+      r.out, HasSubstr("number-context.json: error: $.request.context[\"aws:PrincipalTag/team\"]"));
   EXPECT_THAT(r.out, HasSubstr("truncated.json: error: "));
   RunResult missing = RunBinary({"simulate", "--cases", (dir.path() / "absent").string()});
   EXPECT_EQ(missing.exit_code, 1);
@@ -124,8 +127,10 @@ TEST(SimulateCasesTest, AFileThatIsNotACaseNamesTheProblem) {
 
 TEST(SimulateCasesTest, ExpectIsChecked) {
   TempDir dir;
-  WriteFile(dir.path() / "right.json", Case(kDenyWithUnresolvedEntry, "{}", R"(,"expect":"explicit_deny")"));
-  WriteFile(dir.path() / "wrong.json", Case(kDenyWithUnresolvedEntry, "{}", R"(,"expect":"allow")"));
+  WriteFile(dir.path() / "right.json",
+            Case(kDenyWithUnresolvedEntry, "{}", R"(,"expect":"explicit_deny")"));
+  WriteFile(dir.path() / "wrong.json",
+            Case(kDenyWithUnresolvedEntry, "{}", R"(,"expect":"allow")"));
   RunResult r = RunBinary({"simulate", "--cases", dir.path().string(), "--json"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   std::vector<boost::json::object> lines = JsonLines(r.out);

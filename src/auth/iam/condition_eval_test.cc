@@ -191,15 +191,15 @@ TEST_F(ConditionTest, UnresolvedValueUnderPositiveOperators) {
   context_.Set("aws:ResourceTag/team", "research");
   for (Effect effect : {Effect::kAllow, Effect::kDeny}) {
     EXPECT_FALSE(Holds(R"("StringEquals":{"aws:ResourceTag/team":"${aws:username}"})", effect));
-    EXPECT_TRUE(Holds(R"("StringEquals":{"aws:ResourceTag/team":["${aws:username}","research"]})",
-                      effect));
-    EXPECT_TRUE(Holds(R"("StringLike":{"aws:ResourceTag/team":["${aws:username}*","re*"]})",
-                      effect));
+    EXPECT_TRUE(
+        Holds(R"("StringEquals":{"aws:ResourceTag/team":["${aws:username}","research"]})", effect));
+    EXPECT_TRUE(
+        Holds(R"("StringLike":{"aws:ResourceTag/team":["${aws:username}*","re*"]})", effect));
     EXPECT_FALSE(Holds(R"("StringLike":{"aws:ResourceTag/team":"*${aws:username}*"})", effect));
     EXPECT_TRUE(Holds(R"("StringEqualsIfExists":{"aws:ResourceTag/env":"${aws:username}"})",
                       effect));  // key absent: IfExists holds whatever the values
-    EXPECT_FALSE(Holds(R"("StringEqualsIfExists":{"aws:ResourceTag/team":"${aws:username}"})",
-                       effect));
+    EXPECT_FALSE(
+        Holds(R"("StringEqualsIfExists":{"aws:ResourceTag/team":"${aws:username}"})", effect));
   }
 }
 
@@ -212,8 +212,8 @@ TEST_F(ConditionTest, UnresolvedValueUnderNegatedOperators) {
   EXPECT_TRUE(
       Holds(R"("StringNotEquals":{"aws:ResourceTag/team":"${aws:username}"})", Effect::kDeny));
   // Another value matches: false in both.
-  EXPECT_FALSE(Holds(R"("StringNotLike":{"aws:ResourceTag/team":["${aws:username}","r*"]})",
-                     Effect::kDeny));
+  EXPECT_FALSE(
+      Holds(R"("StringNotLike":{"aws:ResourceTag/team":["${aws:username}","r*"]})", Effect::kDeny));
   EXPECT_TRUE(Holds(R"("StringNotEqualsIfExists":{"aws:ResourceTag/team":"${aws:username}"})",
                     Effect::kDeny));
   EXPECT_FALSE(Holds(R"("StringNotEqualsIfExists":{"aws:ResourceTag/team":"${aws:username}"})"));
@@ -228,21 +228,21 @@ TEST_F(ConditionTest, UnresolvedValueUnderSetOperators) {
   context_.SetList("aws:TagKeys", {"team", "env"});
   EXPECT_TRUE(Holds(R"("ForAnyValue:StringEquals":{"aws:TagKeys":["${aws:username}","env"]})"));
   EXPECT_FALSE(Holds(R"("ForAllValues:StringEquals":{"aws:TagKeys":["${aws:username}","env"]})"));
-  EXPECT_TRUE(Holds(
-      R"("ForAllValues:StringEquals":{"aws:TagKeys":["${aws:username}","env","team"]})"));
+  EXPECT_TRUE(
+      Holds(R"("ForAllValues:StringEquals":{"aws:TagKeys":["${aws:username}","env","team"]})"));
   EXPECT_FALSE(Holds(R"("ForAllValues:StringNotEquals":{"aws:TagKeys":"${aws:username}"})"));
-  EXPECT_TRUE(Holds(R"("ForAllValues:StringNotEquals":{"aws:TagKeys":"${aws:username}"})",
-                    Effect::kDeny));
+  EXPECT_TRUE(
+      Holds(R"("ForAllValues:StringNotEquals":{"aws:TagKeys":"${aws:username}"})", Effect::kDeny));
   EXPECT_FALSE(Holds(R"("ForAnyValue:StringNotEquals":{"aws:TagKeys":"${aws:username}"})"));
-  EXPECT_TRUE(Holds(R"("ForAnyValue:StringNotEquals":{"aws:TagKeys":"${aws:username}"})",
-                    Effect::kDeny));
-  EXPECT_FALSE(Holds(
-      R"("ForAnyValue:StringNotEquals":{"aws:TagKeys":["${aws:username}","team","env"]})",
-      Effect::kDeny));
+  EXPECT_TRUE(
+      Holds(R"("ForAnyValue:StringNotEquals":{"aws:TagKeys":"${aws:username}"})", Effect::kDeny));
+  EXPECT_FALSE(
+      Holds(R"("ForAnyValue:StringNotEquals":{"aws:TagKeys":["${aws:username}","team","env"]})",
+            Effect::kDeny));
   context_.SetList("aws:TagKeys", {});  // no values: ForAllValues holds, ForAnyValue does not
   EXPECT_TRUE(Holds(R"("ForAllValues:StringNotEquals":{"aws:TagKeys":"${aws:username}"})"));
-  EXPECT_FALSE(Holds(R"("ForAnyValue:StringNotEquals":{"aws:TagKeys":"${aws:username}"})",
-                     Effect::kDeny));
+  EXPECT_FALSE(
+      Holds(R"("ForAnyValue:StringNotEquals":{"aws:TagKeys":"${aws:username}"})", Effect::kDeny));
 }
 
 }  // namespace

@@ -29,17 +29,17 @@ EntryMatch MatchEntry(const ArnPattern& a, std::string_view resource, const Cont
   const PolicyString& p = a.pattern;
   if (p.constant()) {
     return ArnMatch(PatternView{p.text, p.literal}, a.split, resource) ? EntryMatch::kYes
-                                                                        : EntryMatch::kNo;
+                                                                       : EntryMatch::kNo;
   }
   std::string text;
   std::string literal;
   if (ResolvePolicyString(p, context, text, literal)) {
     return ArnMatch(PatternView{text, literal}, SplitArn(text), resource) ? EntryMatch::kYes
-                                                                           : EntryMatch::kNo;
+                                                                          : EntryMatch::kNo;
   }
   ResolveUnknownAsWildcard(p, context, text, literal);
   return ArnMatch(PatternView{text, literal}, SplitArn(text), resource) ? EntryMatch::kUnknown
-                                                                         : EntryMatch::kNo;
+                                                                        : EntryMatch::kNo;
 }
 
 // Resource: some entry matches; an unknown entry matches nothing (AWS: "will

@@ -128,7 +128,8 @@ TEST_F(EvaluatorTest, UnresolvedResourceEntryMatchesNothingTheOthersCount) {
   for (const char* effect : {"Allow", "Deny"}) {
     Policy p = Parse(std::string(R"({"Version":"2012-10-17","Statement":[
         {"Effect":"Allow","Action":"*","Resource":"arn:aws:bedrock:*:*:*"},
-        {"Effect":")") + effect + R"(","Action":"*","Resource":[
+        {"Effect":")") +
+                     effect + R"(","Action":"*","Resource":[
           "arn:aws:bedrock:*:*:application-inference-profile/${aws:username}",
           "arn:aws:bedrock:*:*:foundation-model/*"]}]})");
     Outcome matched = std::string(effect) == "Deny" ? Outcome::kExplicitDeny : Outcome::kAllow;
@@ -140,7 +141,8 @@ TEST_F(EvaluatorTest, UnresolvedResourceEntryMatchesNothingTheOthersCount) {
 }
 
 TEST_F(EvaluatorTest, UnresolvedNotResourceEntry) {
-  const std::string entries = R"(["arn:aws:bedrock:*:*:application-inference-profile/${aws:username}",
+  const std::string entries =
+      R"(["arn:aws:bedrock:*:*:application-inference-profile/${aws:username}",
       "arn:aws:bedrock:*:*:foundation-model/*"])";
   Policy deny = Parse(R"({"Version":"2012-10-17","Statement":[
       {"Effect":"Allow","Action":"*","Resource":"*"},
