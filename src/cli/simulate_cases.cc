@@ -138,13 +138,11 @@ CaseResult Decide(const fs::path& path) {
   result.file = path.string();
   Result<std::string> text = ReadCaseFile(path);
   if (!text.ok()) {
-    result.error = result.file + ": " + text.status().message();
+    result.error = text.status().message();
     return result;
   }
   Status s = DecideCase(*text, result);
-  if (!s.ok()) {
-    result.error = result.policy_error ? s.message() : result.file + ": " + s.message();
-  }
+  if (!s.ok()) result.error = s.message();
   return result;
 }
 
@@ -179,9 +177,10 @@ void Print(const CaseResult& r, bool json) {
     std::cout << r.file << ": " << iam::OutcomeName(r.decision.outcome) << " ("
               << r.decision.Describe() << ")\n";
   }
-  if (!AsExpected(r)) {
-    std::cout << "  expected " << (r.expect_invalid ? "the policy to be refused" : *r.expect)
-              << "\n";
+  if (r.expect_invalid && !r.policy_error) {
+    std::cout << "  expected a policy to be refused\n";
+  } else if (r.expect && !r.error && !AsExpected(r)) {
+    std::cout << "  expected " << *r.expect << "\n";
   }
 }
 

@@ -108,6 +108,26 @@ export function simulatorView(c) {
       }
     }
   }
+  // Not about variables: AWS documents `...IfExists` as true for an absent key, also under
+  // ForAnyValue: (golden case 020); the simulator answers false. With the key absent,
+  // ForAllValues: with the same operator is true in both, so it stands in for it.
+  for (const policy of copy.policies) {
+    const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+    for (const st of statements) {
+      const block = st.Condition ?? {};
+      for (const operator of Object.keys(block)) {
+        if (!operator.startsWith('ForAnyValue:') || !operator.endsWith('IfExists')) continue;
+        for (const key of Object.keys(block[operator])) {
+          if (lookup(key) !== undefined) continue;
+          const standIn = operator.replace('ForAnyValue:', 'ForAllValues:');
+          block[standIn] = { ...(block[standIn] ?? {}), [key]: block[operator][key] };
+          delete block[operator][key];
+          rewritten = true;
+        }
+        if (Object.keys(block[operator]).length === 0) delete block[operator];
+      }
+    }
+  }
   return { view: copy, rewritten };
 }
 
