@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/config_loading.h"
 #include "cli/help.h"
+#include "cli/simulate_cases.h"
 #include "core/arn.h"
 #include "core/clock.h"
 #include "json/json.h"
@@ -28,6 +29,7 @@ struct SimulateArgs {
   std::string profile;
   std::string resource;
   std::string config;
+  std::string cases;
   bool json = false;
 };
 
@@ -136,6 +138,20 @@ void PrintJson(const std::vector<Check>& checks, bool allowed, const SimulateArg
 }
 
 int RunSimulate(const SimulateArgs& args) {
+  if (!args.cases.empty()) {
+    if (!args.principal.empty() || !args.action.empty() || !args.profile.empty() ||
+        !args.resource.empty() || !args.config.empty()) {
+      std::cerr << "error: --cases takes its policies and requests from the case files; it "
+                   "cannot be combined with --principal, --action, --profile, --resource or "
+                   "--config\n";
+      return 1;
+    }
+    return RunSimulateCases(args.cases, args.json);
+  }
+  if (args.principal.empty() || args.action.empty()) {
+    std::cerr << "error: give --principal NAME and --action ACTION (or --cases PATH)\n";
+    return 1;
+  }
   if (args.profile.empty() == args.resource.empty()) {
     std::cerr << "error: give exactly one of --profile NAME or --resource ARN\n";
     return 1;
@@ -188,16 +204,25 @@ void AddSimulateCommand(CLI::App& app, int* exit_code) {
       "Evaluate a configured principal's IAM policies for ACTION on a profile (checking,\n"
       "for invoke actions, the profile ARN and its foundation model in every destination\n"
       "region, as serve does) or on one resource ARN. Prints each check, the statement that\n"
-      "decided and, when denied, the grant that is missing. Exit 0 allowed, 2 denied, 1 error.");
-  cmd->add_option("--principal", args->principal, "principal name from the config")->required();
-  cmd->add_option("--action", args->action, "e.g. bedrock:InvokeModel")->required();
+      "decided and, when denied, the grant that is missing. Exit 0 allowed, 2 denied, 1 error.\n"
+      "With --cases PATH it instead decides IAM case files (one file, or each *.json of a\n"
+      "folder), each holding policies and one request (principal, action, resource, context\n"
+      "keys) in the format of the IAM golden cases (docs/auth.md), and prints each file's\n"
+      "decision and deciding statement; a case's optional \"expect\" is checked. Exit 0 all\n"
+      "decided as expected, 2 some decision differs from its expect, 1 some file not decided.");
+  cmd->add_option("--principal", args->principal, "principal name from the config");
+  cmd->add_option("--action", args->action, "e.g. bedrock:InvokeModel");
   cmd->add_option("--profile", args->profile, "profile name, e.g. rd-haiku-45");
   cmd->add_option("--resource", args->resource, "a resource ARN");
   cmd->add_option("--config", args->config, "config file (.hcl or .json)");
-  cmd->add_flag("--json", args->json, "machine-readable output");
+  cmd->add_option("--cases", args->cases, "an IAM case file, or a folder of them");
+  cmd->add_flag("--json", args->json,
+                "machine-readable output (with --cases: one JSON object a line)");
   SetHelpFooter(cmd, {.examples = "bedrock-profiles simulate --principal rd-e2e --action "
-                                  "bedrock:InvokeModel --profile rd-haiku-45",
-                      .exit_status = "2 when denied, 1 on any other error"});
+                                  "bedrock:InvokeModel --profile rd-haiku-45\n"
+                                  "bedrock-profiles simulate --cases tests/golden/iam/cases --json",
+                      .exit_status = "2 when denied (with --cases: when a decision differs from "
+                                     "a case's expect), 1 on any other error"});
   cmd->callback([args, exit_code] { *exit_code = RunSimulate(*args); });
 }
 

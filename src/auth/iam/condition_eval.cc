@@ -109,21 +109,27 @@ bool AnyCompare(Op op, const std::optional<T>& request, const std::vector<T>& po
   return false;
 }
 
+// True when some policy value matches; else nullopt when some value could not
+// be resolved (it matches nothing, but a negated operator must know).
 Tri AnyString(Op op, const std::vector<PolicyString>& policy, const Context& context,
               std::string_view value) {
+  Tri out = false;
   for (const PolicyString& p : policy) {
     Tri r = WithResolved(p, context, [&](PatternView v) { return StringTest(op, v, value); });
-    if (!r || *r) return r;
+    if (r && *r) return true;
+    if (!r) out = std::nullopt;
   }
-  return false;
+  return out;
 }
 
 Tri AnyArn(const std::vector<ArnPattern>& policy, const Context& context, std::string_view value) {
+  Tri out = false;
   for (const ArnPattern& a : policy) {
     Tri r = ArnTest(a, context, value);
-    if (!r || *r) return r;
+    if (r && *r) return true;
+    if (!r) out = std::nullopt;
   }
-  return false;
+  return out;
 }
 
 bool AnyCidr(const std::vector<Cidr>& policy, std::string_view value) {
@@ -150,7 +156,8 @@ bool BoolTest(const BoolSet& set, std::string_view value) {
 }
 
 // Whether one request value matches any policy value under the positive form
-// of the operator.
+// of the operator: true, false, or nullopt (no value matches and one of them
+// has a variable without a value).
 Tri PositiveMatch(const Condition& c, std::string_view value, const Context& context) {
   const Op op = Positive(c.op);
   if (const auto* strings = std::get_if<std::vector<PolicyString>>(&c.values)) {
@@ -192,27 +199,38 @@ bool NullHolds(const Condition& c, const ContextValue* value) {
   return value == nullptr ? set->has_true : set->has_false;
 }
 
-// Plain operator on a present key: any request value against any policy value.
-Tri PlainHolds(const Condition& c, const ContextValue& cv, const Context& context) {
-  bool any = false;
+// The outcome of one request value under the condition's operator, from
+// PositiveMatch's answer. For a negated operator an unknown match (some
+// policy value holds a variable without a value, and no other value matches)
+// is true in a Deny and false in an Allow: AWS's documentation has a negated
+// operator match such a value, the simulator does not, and either way the
+// evaluator never widens access (auth.md, "Policy variables with no value").
+bool ValueHolds(const Condition& c, Tri positive, Effect effect) {
+  if (!IsNegated(c.op)) return positive.value_or(false);
+  if (!positive) return effect == Effect::kDeny;
+  return !*positive;
+}
+
+// Plain operator on a present key: a positive operator holds when some
+// request value matches some policy value, a negated one when none does.
+bool PlainHolds(const Condition& c, const ContextValue& cv, const Context& context, Effect effect) {
+  Tri any = false;
   for (const std::string& v : cv.values) {
     Tri r = PositiveMatch(c, v, context);
-    if (!r) return std::nullopt;
-    if (*r) {
+    if (r && *r) {
       any = true;
       break;
     }
+    if (!r) any = std::nullopt;
   }
-  return IsNegated(c.op) ? !any : any;
+  return ValueHolds(c, any, effect);
 }
 
 // ForAnyValue / ForAllValues on a present key.
-Tri SetHolds(const Condition& c, const ContextValue& cv, const Context& context) {
+bool SetHolds(const Condition& c, const ContextValue& cv, const Context& context, Effect effect) {
   const bool for_all = c.set == SetQualifier::kForAllValues;
   for (const std::string& v : cv.values) {
-    Tri r = PositiveMatch(c, v, context);
-    if (!r) return std::nullopt;
-    bool holds = IsNegated(c.op) ? !*r : *r;
+    bool holds = ValueHolds(c, PositiveMatch(c, v, context), effect);
     if (for_all && !holds) return false;
     if (!for_all && holds) return true;
   }
@@ -221,13 +239,12 @@ Tri SetHolds(const Condition& c, const ContextValue& cv, const Context& context)
 
 }  // namespace
 
-bool ConditionHolds(const Condition& condition, const Context& context) {
+bool ConditionHolds(const Condition& condition, const Context& context, Effect effect) {
   const ContextValue* cv = context.FindLowered(condition.key);
   if (condition.op == Op::kNull) return NullHolds(condition, cv);
   if (cv == nullptr) return AbsentKey(condition);
-  Tri r = condition.set == SetQualifier::kNone ? PlainHolds(condition, *cv, context)
-                                               : SetHolds(condition, *cv, context);
-  return r.value_or(false);
+  return condition.set == SetQualifier::kNone ? PlainHolds(condition, *cv, context, effect)
+                                              : SetHolds(condition, *cv, context, effect);
 }
 
 }  // namespace bp::auth::iam

@@ -20,9 +20,13 @@ namespace bp::auth::iam {
 //     the usual test; for a list it treats the list as "any of").
 //   - a request value the operator cannot read (not a number, date, address,
 //     boolean or base64) matches no policy value.
-// Policy values with variables are resolved against `context`; if one cannot
-// be resolved the condition is false (Evaluate never gets that far: see
-// Statement::required_variables).
-bool ConditionHolds(const Condition& condition, const Context& context);
+// Policy values with variables are resolved against `context`. A value whose
+// variable has no value (and no default) is unknown: it matches nothing, so
+// the other values decide a positive operator; for a negated operator, when
+// no other value matches, the test is true in a Deny statement (AWS's
+// documentation: negated operators match a null value) and false in an Allow
+// (the simulator's reading), so that it never widens access. `effect` is the
+// effect of the statement holding the condition.
+bool ConditionHolds(const Condition& condition, const Context& context, Effect effect);
 
 }  // namespace bp::auth::iam

@@ -11,7 +11,7 @@ namespace {
 // One condition per test, written as `"Operator": {"key": values}`.
 class ConditionTest : public ::testing::Test {
  protected:
-  bool Holds(std::string_view op_and_key) {
+  bool Holds(std::string_view op_and_key, Effect effect = Effect::kAllow) {
     std::string text =
         R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*",)"
         R"("Condition":{)" +
@@ -22,7 +22,7 @@ class ConditionTest : public ::testing::Test {
       ADD_FAILURE() << "expected exactly one condition in " << text;
       return false;
     }
-    return ConditionHolds(p->statements[0].conditions[0], context_);
+    return ConditionHolds(p->statements[0].conditions[0], context_, effect);
   }
   Context context_;
 };
@@ -182,10 +182,67 @@ TEST_F(ConditionTest, VariablesInValues) {
   EXPECT_TRUE(Holds(R"("StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"})"));
   EXPECT_TRUE(Holds(R"("StringLike":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}*"})"));
   EXPECT_FALSE(Holds(R"("StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/env}"})"));
-  // Unresolvable: false whatever the operator (the evaluator skips the statement earlier).
-  EXPECT_FALSE(Holds(R"("StringNotEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/env}"})"));
   EXPECT_TRUE(
       Holds(R"("StringNotEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/env, 'x'}"})"));
+}
+
+// A value whose variable has no value matches nothing; the other values count.
+TEST_F(ConditionTest, UnresolvedValueUnderPositiveOperators) {
+  context_.Set("aws:ResourceTag/team", "research");
+  for (Effect effect : {Effect::kAllow, Effect::kDeny}) {
+    EXPECT_FALSE(Holds(R"("StringEquals":{"aws:ResourceTag/team":"${aws:username}"})", effect));
+    EXPECT_TRUE(
+        Holds(R"("StringEquals":{"aws:ResourceTag/team":["${aws:username}","research"]})", effect));
+    EXPECT_TRUE(
+        Holds(R"("StringLike":{"aws:ResourceTag/team":["${aws:username}*","re*"]})", effect));
+    EXPECT_FALSE(Holds(R"("StringLike":{"aws:ResourceTag/team":"*${aws:username}*"})", effect));
+    EXPECT_TRUE(Holds(R"("StringEqualsIfExists":{"aws:ResourceTag/env":"${aws:username}"})",
+                      effect));  // key absent: IfExists holds whatever the values
+    EXPECT_FALSE(
+        Holds(R"("StringEqualsIfExists":{"aws:ResourceTag/team":"${aws:username}"})", effect));
+  }
+}
+
+// Negated operators: true in a Deny (AWS's documentation), false in an Allow
+// (the simulator), unless another value already decides.
+TEST_F(ConditionTest, UnresolvedValueUnderNegatedOperators) {
+  context_.Set("aws:ResourceTag/team", "research");
+  context_.Set("aws:PrincipalArn", "arn:aws:iam::123456789012:role/rd");
+  EXPECT_FALSE(Holds(R"("StringNotEquals":{"aws:ResourceTag/team":"${aws:username}"})"));
+  EXPECT_TRUE(
+      Holds(R"("StringNotEquals":{"aws:ResourceTag/team":"${aws:username}"})", Effect::kDeny));
+  // Another value matches: false in both.
+  EXPECT_FALSE(
+      Holds(R"("StringNotLike":{"aws:ResourceTag/team":["${aws:username}","r*"]})", Effect::kDeny));
+  EXPECT_TRUE(Holds(R"("StringNotEqualsIfExists":{"aws:ResourceTag/team":"${aws:username}"})",
+                    Effect::kDeny));
+  EXPECT_FALSE(Holds(R"("StringNotEqualsIfExists":{"aws:ResourceTag/team":"${aws:username}"})"));
+  EXPECT_TRUE(Holds(R"("ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/${aws:username}"})",
+                    Effect::kDeny));
+  EXPECT_FALSE(Holds(R"("ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/${aws:username}"})"));
+  // An absent key: a negated operator holds whatever its values.
+  EXPECT_TRUE(Holds(R"("StringNotEquals":{"aws:ResourceTag/env":"${aws:username}"})"));
+}
+
+TEST_F(ConditionTest, UnresolvedValueUnderSetOperators) {
+  context_.SetList("aws:TagKeys", {"team", "env"});
+  EXPECT_TRUE(Holds(R"("ForAnyValue:StringEquals":{"aws:TagKeys":["${aws:username}","env"]})"));
+  EXPECT_FALSE(Holds(R"("ForAllValues:StringEquals":{"aws:TagKeys":["${aws:username}","env"]})"));
+  EXPECT_TRUE(
+      Holds(R"("ForAllValues:StringEquals":{"aws:TagKeys":["${aws:username}","env","team"]})"));
+  EXPECT_FALSE(Holds(R"("ForAllValues:StringNotEquals":{"aws:TagKeys":"${aws:username}"})"));
+  EXPECT_TRUE(
+      Holds(R"("ForAllValues:StringNotEquals":{"aws:TagKeys":"${aws:username}"})", Effect::kDeny));
+  EXPECT_FALSE(Holds(R"("ForAnyValue:StringNotEquals":{"aws:TagKeys":"${aws:username}"})"));
+  EXPECT_TRUE(
+      Holds(R"("ForAnyValue:StringNotEquals":{"aws:TagKeys":"${aws:username}"})", Effect::kDeny));
+  EXPECT_FALSE(
+      Holds(R"("ForAnyValue:StringNotEquals":{"aws:TagKeys":["${aws:username}","team","env"]})",
+            Effect::kDeny));
+  context_.SetList("aws:TagKeys", {});  // no values: ForAllValues holds, ForAnyValue does not
+  EXPECT_TRUE(Holds(R"("ForAllValues:StringNotEquals":{"aws:TagKeys":"${aws:username}"})"));
+  EXPECT_FALSE(
+      Holds(R"("ForAnyValue:StringNotEquals":{"aws:TagKeys":"${aws:username}"})", Effect::kDeny));
 }
 
 }  // namespace

@@ -1,18 +1,12 @@
 #include "auth/iam/evaluator.h"
 
+#include <cstdint>
+
 #include "auth/iam/condition_eval.h"
 
 namespace bp::auth::iam {
 
 namespace {
-
-bool VariablesResolvable(const Statement& st, const Context& context) {
-  for (const std::string& key : st.required_variables) {
-    const ContextValue* cv = context.FindLowered(key);
-    if (cv == nullptr || cv->multi || cv->values.size() != 1) return false;
-  }
-  return true;
-}
 
 bool ActionMatches(const Statement& st, std::string_view action) {
   bool any = false;
@@ -25,25 +19,42 @@ bool ActionMatches(const Statement& st, std::string_view action) {
   return st.not_action ? !any : any;
 }
 
-bool ResourceEntryMatches(const ArnPattern& a, std::string_view resource, const Context& context) {
-  if (a.match_all) return true;
+// How one Resource/NotResource entry relates to the resource.
+enum class EntryMatch : uint8_t { kNo, kYes, kUnknown };
+
+// kUnknown: the entry has a variable without a value (and no default), and
+// its other parts do not already rule the resource out.
+EntryMatch MatchEntry(const ArnPattern& a, std::string_view resource, const Context& context) {
+  if (a.match_all) return EntryMatch::kYes;
   const PolicyString& p = a.pattern;
-  if (p.constant()) return ArnMatch(PatternView{p.text, p.literal}, a.split, resource);
+  if (p.constant()) {
+    return ArnMatch(PatternView{p.text, p.literal}, a.split, resource) ? EntryMatch::kYes
+                                                                       : EntryMatch::kNo;
+  }
   std::string text;
   std::string literal;
-  if (!ResolvePolicyString(p, context, text, literal)) return false;
-  return ArnMatch(PatternView{text, literal}, SplitArn(text), resource);
+  if (ResolvePolicyString(p, context, text, literal)) {
+    return ArnMatch(PatternView{text, literal}, SplitArn(text), resource) ? EntryMatch::kYes
+                                                                          : EntryMatch::kNo;
+  }
+  ResolveUnknownAsWildcard(p, context, text, literal);
+  return ArnMatch(PatternView{text, literal}, SplitArn(text), resource) ? EntryMatch::kUnknown
+                                                                        : EntryMatch::kNo;
 }
 
+// Resource: some entry matches; an unknown entry matches nothing (AWS: "will
+// not match any resource"), the others still count.
+// NotResource: no entry matches. An unknown entry excludes nothing in a Deny
+// (AWS's documentation), and voids the element in an Allow (the simulator's
+// reading): whichever reading AWS follows, an unresolved variable never
+// widens access (auth.md, "Policy variables with no value").
 bool ResourceMatches(const Statement& st, std::string_view resource, const Context& context) {
-  bool any = false;
   for (const ArnPattern& a : st.resources) {
-    if (ResourceEntryMatches(a, resource, context)) {
-      any = true;
-      break;
-    }
+    EntryMatch m = MatchEntry(a, resource, context);
+    if (m == EntryMatch::kYes) return !st.not_resource;
+    if (m == EntryMatch::kUnknown && st.not_resource && st.effect == Effect::kAllow) return false;
   }
-  return st.not_resource ? !any : any;
+  return st.not_resource;
 }
 
 }  // namespace
@@ -72,10 +83,9 @@ std::string Decision::Describe() const {
 
 bool StatementApplies(const Statement& st, const Request& request) {
   if (!ActionMatches(st, request.action)) return false;
-  if (!VariablesResolvable(st, request.context)) return false;
   if (!ResourceMatches(st, request.resource, request.context)) return false;
   for (const Condition& c : st.conditions) {
-    if (!ConditionHolds(c, request.context)) return false;
+    if (!ConditionHolds(c, request.context, st.effect)) return false;
   }
   return true;
 }

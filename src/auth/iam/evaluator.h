@@ -7,9 +7,13 @@
 //   else                           -> kImplicitDeny
 //
 // A statement applies when its Action/NotAction covers the action, its
-// Resource/NotResource covers the resource, every condition holds, and every
-// policy variable it uses without a default has a single value in the
-// context (else it does not apply, whatever its effect).
+// Resource/NotResource covers the resource and every condition holds. A
+// policy variable takes the single value of its key in the context, else its
+// default; a value or entry whose variable has neither is unknown: it matches
+// nothing in Resource and under positive operators (the other values still
+// count), and in NotResource and under negated operators it counts as not
+// matching in a Deny and voids the element in an Allow (auth.md, "Policy
+// variables with no value").
 //
 // Evaluate is a pure function of its arguments, thread-safe, and allocates
 // nothing unless a matching statement uses policy variables or BinaryEquals.

@@ -99,18 +99,68 @@ TEST_F(EvaluatorTest, NotActionAndNotResource) {
   EXPECT_FALSE(Decide({&p}).allowed());
 }
 
-TEST_F(EvaluatorTest, UnresolvableVariableDisablesTheStatementWhateverItsEffect) {
+TEST_F(EvaluatorTest, UnresolvedVariableInANegatedConditionOfADeny) {
   Policy p = Parse(R"({"Version":"2012-10-17","Statement":[
       {"Effect":"Allow","Action":"*","Resource":"*"},
       {"Effect":"Deny","Action":"*","Resource":"*",
        "Condition":{"StringNotEquals":{"aws:ResourceTag/owner":"${aws:username}"}}}]})");
-  EXPECT_EQ(Decide({&p}).outcome, Outcome::kAllow);  // no aws:username: the Deny does not apply
-  request_.context.Set("aws:username", "alice");
-  EXPECT_EQ(Decide({&p}).outcome, Outcome::kExplicitDeny);  // owner tag absent != alice
   request_.context.Set("aws:ResourceTag/owner", "alice");
+  // No aws:username: AWS's documented example, the Deny applies.
+  EXPECT_EQ(Decide({&p}).outcome, Outcome::kExplicitDeny);
+  request_.context.Set("aws:username", "alice");
   EXPECT_EQ(Decide({&p}).outcome, Outcome::kAllow);
+  request_.context.Set("aws:username", "bob");
+  EXPECT_EQ(Decide({&p}).outcome, Outcome::kExplicitDeny);
   request_.context.SetList("aws:username", {"alice"});  // multi-valued: not a variable value
+  EXPECT_EQ(Decide({&p}).outcome, Outcome::kExplicitDeny);
+}
+
+TEST_F(EvaluatorTest, UnresolvedVariableInANegatedConditionOfAnAllow) {
+  Policy p = Parse(R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*",
+      "Resource":"*","Condition":{"StringNotEquals":{"aws:ResourceTag/owner":"${aws:username}"}}}})");
+  request_.context.Set("aws:ResourceTag/owner", "alice");
+  EXPECT_EQ(Decide({&p}).outcome, Outcome::kImplicitDeny);
+  request_.context.Set("aws:username", "bob");
   EXPECT_EQ(Decide({&p}).outcome, Outcome::kAllow);
+}
+
+TEST_F(EvaluatorTest, UnresolvedResourceEntryMatchesNothingTheOthersCount) {
+  for (const char* effect : {"Allow", "Deny"}) {
+    Policy p = Parse(std::string(R"({"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"*","Resource":"arn:aws:bedrock:*:*:*"},
+        {"Effect":")") +
+                     effect + R"(","Action":"*","Resource":[
+          "arn:aws:bedrock:*:*:application-inference-profile/${aws:username}",
+          "arn:aws:bedrock:*:*:foundation-model/*"]}]})");
+    Outcome matched = std::string(effect) == "Deny" ? Outcome::kExplicitDeny : Outcome::kAllow;
+    request_.resource = kModel;
+    EXPECT_EQ(Decide({&p}).outcome, matched) << effect;
+    request_.resource = kProfile;
+    EXPECT_EQ(Decide({&p}).outcome, Outcome::kAllow) << effect;  // only the first statement
+  }
+}
+
+TEST_F(EvaluatorTest, UnresolvedNotResourceEntry) {
+  const std::string entries =
+      R"(["arn:aws:bedrock:*:*:application-inference-profile/${aws:username}",
+      "arn:aws:bedrock:*:*:foundation-model/*"])";
+  Policy deny = Parse(R"({"Version":"2012-10-17","Statement":[
+      {"Effect":"Allow","Action":"*","Resource":"*"},
+      {"Effect":"Deny","Action":"*","NotResource":)" +
+                      entries + "}]}");
+  // In a Deny the unknown entry excludes nothing: only the model is spared.
+  request_.resource = kProfile;
+  EXPECT_EQ(Decide({&deny}).outcome, Outcome::kExplicitDeny);
+  request_.resource = kModel;
+  EXPECT_EQ(Decide({&deny}).outcome, Outcome::kAllow);
+  // In an Allow the unknown entry voids the element, unless the resource is
+  // one the entry could never name (another resource type).
+  Policy allow = Parse(R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*",
+      "NotResource":"arn:aws:bedrock:*:*:application-inference-profile/${aws:username}"}})");
+  request_.resource = kProfile;
+  EXPECT_EQ(Decide({&allow}).outcome, Outcome::kImplicitDeny);
+  request_.resource = kModel;
+  EXPECT_EQ(Decide({&allow}).outcome, Outcome::kAllow);
 }
 
 TEST_F(EvaluatorTest, VariablesInResource) {

@@ -243,7 +243,7 @@ TEST_F(IamAuthorizerTest, PrincipalIdentityKeysAndVariables) {
   EXPECT_OK(AskWith(policy, {"bedrock:GetInferenceProfile", alice_profile, {}}, {}, user_arn));
   EXPECT_THAT(AskWith(policy, {"bedrock:GetInferenceProfile", kHaikuProfile, {}}, {}, user_arn),
               StatusIs(ErrorCode::kAccessDenied));
-  // A role has no aws:username: the statement using it does not apply.
+  // A role has no aws:username: the Resource entry using it matches nothing.
   EXPECT_THAT(AskWith(policy, {"bedrock:GetInferenceProfile", alice_profile, {}}, {},
                       "arn:aws:iam::123456789012:role/alice"),
               StatusIs(ErrorCode::kAccessDenied));

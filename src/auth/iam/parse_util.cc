@@ -86,11 +86,4 @@ ArnPattern MakeArnPattern(PolicyString pattern) {
   return out;
 }
 
-void CollectRequiredVariables(const PolicyString& s, std::vector<std::string>& keys) {
-  for (const VariableRef& var : s.variables) {
-    if (var.fallback) continue;
-    if (std::find(keys.begin(), keys.end(), var.key) == keys.end()) keys.push_back(var.key);
-  }
-}
-
 }  // namespace bp::auth::iam

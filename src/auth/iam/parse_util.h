@@ -37,9 +37,6 @@ Result<std::vector<PathedString>> ReadStringList(const json::Value& value, std::
 // Compiles an ARN pattern ("*" or "arn:...") parsed into a PolicyString.
 ArnPattern MakeArnPattern(PolicyString pattern);
 
-// Adds the keys of `s`'s variables that have no default to `keys` (once each).
-void CollectRequiredVariables(const PolicyString& s, std::vector<std::string>& keys);
-
 // Parses a statement's Condition block.
 Result<std::vector<Condition>> ParseConditionBlock(const json::Value& value,
                                                    const std::string& path,

@@ -162,8 +162,12 @@ bool ArnMatch(PatternView pattern, const ArnComponents& split, std::string_view 
   return split.count == v.count;
 }
 
-bool ResolvePolicyString(const PolicyString& s, const Context& context, std::string& text,
-                         std::string& literal) {
+namespace {
+
+// ResolvePolicyString and ResolveUnknownAsWildcard: `wildcard` says what a
+// variable without a value becomes (a '*' wildcard, or a failure).
+bool Resolve(const PolicyString& s, const Context& context, bool wildcard, std::string& text,
+             std::string& literal) {
   text.clear();
   literal.clear();
   const std::string_view source = s.text;
@@ -187,6 +191,10 @@ bool ResolvePolicyString(const PolicyString& s, const Context& context, std::str
       value = cv->values.front();
     } else if (var.fallback) {
       value = *var.fallback;
+    } else if (wildcard) {
+      text += '*';
+      literal += '\0';
+      continue;
     } else {
       return false;
     }
@@ -195,6 +203,18 @@ bool ResolvePolicyString(const PolicyString& s, const Context& context, std::str
   }
   copy_source(pos, source.size() - pos);
   return true;
+}
+
+}  // namespace
+
+bool ResolvePolicyString(const PolicyString& s, const Context& context, std::string& text,
+                         std::string& literal) {
+  return Resolve(s, context, false, text, literal);
+}
+
+void ResolveUnknownAsWildcard(const PolicyString& s, const Context& context, std::string& text,
+                              std::string& literal) {
+  Resolve(s, context, true, text, literal);
 }
 
 }  // namespace bp::auth::iam

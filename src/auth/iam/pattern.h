@@ -87,4 +87,11 @@ bool ArnMatch(PatternView pattern, const ArnComponents& split, std::string_view 
 bool ResolvePolicyString(const PolicyString& s, const Context& context, std::string& text,
                          std::string& literal);
 
+// As ResolvePolicyString, but a variable that has no value becomes a '*'
+// wildcard: the pattern covers every text the variable could stand for. The
+// evaluator uses it to tell an entry that cannot match whatever the value
+// (its other parts already differ) from one whose outcome is unknown.
+void ResolveUnknownAsWildcard(const PolicyString& s, const Context& context, std::string& text,
+                              std::string& literal);
+
 }  // namespace bp::auth::iam

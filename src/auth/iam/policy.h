@@ -121,11 +121,6 @@ struct Statement {
   bool not_resource = false;  // the patterns came from NotResource
   std::vector<ArnPattern> resources;
   std::vector<Condition> conditions;
-  // Lower-cased keys of the variables without a default anywhere in the
-  // statement: when one is absent (or multi-valued) in the request context
-  // the statement does not apply, whatever its effect (AWS: "If AWS cannot
-  // resolve a variable this might cause the entire statement to be invalid").
-  std::vector<std::string> required_variables;
 
   // "InvokeBedrockProfile", or "#2" when there is no Sid.
   std::string Name() const;

@@ -158,7 +158,6 @@ Status ParseResources(const json::Object& obj, const std::string& path, Statemen
                       ReadStringList(*v, list_path, scope.options));
   for (const PathedString& item : items) {
     BP_ASSIGN_OR_RETURN(ArnPattern resource, ParseResource(item, scope));
-    CollectRequiredVariables(resource.pattern, st.required_variables);
     st.resources.push_back(std::move(resource));
   }
   return Status::Ok();
@@ -169,13 +168,6 @@ Status ParseConditions(const json::Object& obj, const std::string& path, Stateme
   const json::Value* v = obj.if_contains("Condition");
   if (v == nullptr) return Status::Ok();
   BP_ASSIGN_OR_RETURN(st.conditions, ParseConditionBlock(*v, JsonMember(path, "Condition"), scope));
-  for (const Condition& c : st.conditions) {
-    if (const auto* strings = std::get_if<std::vector<PolicyString>>(&c.values)) {
-      for (const PolicyString& s : *strings) CollectRequiredVariables(s, st.required_variables);
-    } else if (const auto* arns = std::get_if<std::vector<ArnPattern>>(&c.values)) {
-      for (const ArnPattern& a : *arns) CollectRequiredVariables(a.pattern, st.required_variables);
-    }
-  }
   return Status::Ok();
 }
 

@@ -67,18 +67,33 @@ TEST(PolicyParserTest, VersionDefaultsTo2008AndKeepsVariablesLiteral) {
   EXPECT_TRUE(st.not_resource);
   EXPECT_EQ(st.effect, Effect::kDeny);
   EXPECT_TRUE(st.resources[0].pattern.constant());
-  EXPECT_TRUE(st.required_variables.empty());
 }
 
-TEST(PolicyParserTest, CollectsRequiredVariables) {
+TEST(PolicyParserTest, KeepsVariablesOfResourcesAndConditions) {
   Result<Policy> p = ParsePolicy(OneStatement(R"("Effect":"Allow","Action":"*",
       "Resource":["arn:aws:s3:::${aws:username}/*", "arn:aws:s3:::${aws:userName}/x"],
       "Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}",
                                    "aws:ResourceTag/env":"${aws:PrincipalTag/env, 'dev'}"}})"),
                                  "x");
   ASSERT_OK(p);
-  EXPECT_THAT(p->statements[0].required_variables,
-              ::testing::ElementsAre("aws:username", "aws:principaltag/team"));
+  const Statement& st = p->statements[0];
+  ASSERT_EQ(st.resources.size(), 2u);
+  EXPECT_EQ(st.resources[0].pattern.variables[0].key, "aws:username");
+  EXPECT_EQ(st.resources[1].pattern.variables[0].key, "aws:username");
+  ASSERT_EQ(st.conditions.size(), 2u);
+  for (const Condition& c : st.conditions) {
+    const auto& values = std::get<std::vector<PolicyString>>(c.values);
+    ASSERT_EQ(values.size(), 1u);
+    ASSERT_EQ(values[0].variables.size(), 1u);
+    const VariableRef& var = values[0].variables[0];
+    if (c.key == "aws:resourcetag/team") {
+      EXPECT_EQ(var.key, "aws:principaltag/team");
+      EXPECT_FALSE(var.fallback);
+    } else {
+      EXPECT_EQ(var.key, "aws:principaltag/env");
+      EXPECT_EQ(var.fallback, "dev");
+    }
+  }
 }
 
 TEST(PolicyParserTest, ResolvesOperatorsAndQualifiers) {
