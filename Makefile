@@ -1,12 +1,14 @@
 # The two set-up commands of README.md, plus bench and fuzz.
 #   make run    install what is missing, build, serve the shipped default config
-#   make test   install, build, run every test (unit, golden, integration, fuzz smoke, SDK)
+#   make test   install, build, run every test (unit, golden, integration, fuzz smoke, SDK),
+#               then the same under ASan+UBSan and the concurrent modules under TSan
+#   make test-asan / make test-tsan   one sanitizer run (build-asan/, build-tsan/)
 BUILD      ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all setup configure build run test bench fuzz clean
+.PHONY: all setup configure build run test test-asan test-tsan bench fuzz clean
 
 all: build
 
@@ -27,6 +29,15 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	JOBS=$(JOBS) scripts/test-sanitizers asan
+	JOBS=$(JOBS) scripts/test-sanitizers tsan
+
+# Own build directories (build-asan/, build-tsan/); docs/testing.md, "Sanitizers".
+test-asan: setup
+	JOBS=$(JOBS) scripts/test-sanitizers asan
+
+test-tsan: setup
+	JOBS=$(JOBS) scripts/test-sanitizers tsan
 
 bench: build
 	scripts/bench $(BUILD)
@@ -35,4 +46,4 @@ fuzz: build
 	BP_FUZZ_SECONDS=$${BP_FUZZ_SECONDS:-120} scripts/fuzz $(BUILD)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan build-tsan
