@@ -1,6 +1,8 @@
 # The two set-up commands of README.md, plus bench and fuzz.
 #   make run    install what is missing, build, serve the shipped default config
-#   make test   install, build, run every test (unit, golden, integration, fuzz smoke, SDK)
+#   make test   install, build, run every test (unit, golden, integration, fuzz smoke, SDK),
+#               then the same under ASan+UBSan and the concurrent modules under TSan
+#   make test-asan / make test-tsan   one sanitizer run (build-asan/, build-tsan/)
 #   make install / make deb   see docs/deploy.md
 BUILD      ?= build
 BUILD_TYPE ?= RelWithDebInfo
@@ -8,7 +10,7 @@ JOBS       ?= $(shell nproc)
 PREFIX     ?= /usr/local
 CMAKE_ARGS ?=
 
-.PHONY: all setup configure build run test bench fuzz install deb clean
+.PHONY: all setup configure build run test test-asan test-tsan bench fuzz install deb clean
 
 all: build
 
@@ -29,6 +31,15 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	JOBS=$(JOBS) scripts/test-sanitizers asan
+	JOBS=$(JOBS) scripts/test-sanitizers tsan
+
+# Own build directories (build-asan/, build-tsan/); docs/testing.md, "Sanitizers".
+test-asan: setup
+	JOBS=$(JOBS) scripts/test-sanitizers asan
+
+test-tsan: setup
+	JOBS=$(JOBS) scripts/test-sanitizers tsan
 
 bench: build
 	scripts/bench $(BUILD)
@@ -45,4 +56,4 @@ deb: build
 	cd $(BUILD) && cpack -G DEB
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan build-tsan

@@ -18,8 +18,10 @@ endif()
 if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   target_compile_options(bp_warnings INTERFACE -Wthread-safety)
 endif()
+# BP_SANITIZE (scripts/test-sanitizers): every report is fatal, none is
+# recovered from and the run carries on.
 if(BP_SANITIZE)
-  add_compile_options(-fsanitize=${BP_SANITIZE} -fno-omit-frame-pointer)
+  add_compile_options(-fsanitize=${BP_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=${BP_SANITIZE})
 endif()
 
