@@ -4,6 +4,7 @@
 // body budget, the connection cap under a low open-file limit, and the
 // header-read timeout.
 #include <arpa/inet.h>
+#include <cstdlib>
 #include <fstream>
 #include <netinet/in.h>
 #include <optional>
@@ -245,6 +246,11 @@ std::string ConverseBody(size_t messages, size_t pad_to = 0) {
 // 25,000,000-byte limit) took the server from 14 MB to 400 MB, and 598 MB
 // stayed resident after three of them.
 TEST(LimitsIntegrationTest, BigConverseBodyStaysUnderThePeakRssBoundAndIsGivenBack) {
+  // The bounds are the release allocator's: ASan's allocator keeps freed
+  // memory in quarantine and has no malloc_trim, so RSS means something else
+  // there (scripts/test-sanitizers sets BP_SANITIZER). The normal suite runs this.
+  if (std::getenv("BP_SANITIZER") != nullptr)
+    GTEST_SKIP() << "RSS bounds hold for glibc malloc only";
   Server server("");
   ASSERT_NE(server.port(), 0) << server.error();
   ASSERT_TRUE(Healthy(server.port()));
