@@ -56,6 +56,21 @@ Status InvokeGate::RefuseRawModel(const ApiCall& call, std::string_view model_id
   return ValidationError(std::move(message));
 }
 
+Status InvokeGate::RefuseProfileName(const ApiCall& call, std::string_view model_id) const {
+  std::shared_ptr<const storage::ProfileSnapshot> snapshot = profiles_.Snapshot();
+  for (const auto& [id, record] : snapshot->by_id) {
+    const storage::ProfileRecord& p = *record;
+    if (p.name != model_id) continue;
+    auth::AuthorizationRequest q{.action = "bedrock:InvokeModel", .resource = p.arn, .context = {}};
+    if (!authorizer_.Authorize(call.principal, call.facts, q).ok()) break;
+    return ValidationError("Calls must go through an application inference profile (ADR-0007): '" +
+                           std::string(model_id) +
+                           "' is the profile's name, and modelId takes its ARN or id. Use " +
+                           p.arn + " (or its id " + p.id + ").");
+  }
+  return RefuseRawModel(call, model_id, "not an application inference profile ARN or id");
+}
+
 Result<InvokeGate::Profile> InvokeGate::Admit(const ApiCall& call, std::string_view model_id,
                                               InvokeKind kind) const {
   std::string profile_arn;
@@ -83,7 +98,7 @@ Result<InvokeGate::Profile> InvokeGate::Admit(const ApiCall& call, std::string_v
     return RefuseRawModel(call, model_id,
                           system ? "a system-defined inference profile" : "a raw model id");
   } else {
-    return RefuseRawModel(call, model_id, "not an application inference profile ARN or id");
+    return RefuseProfileName(call, model_id);
   }
 
   std::string_view action = ActionFor(kind);

@@ -54,6 +54,9 @@ class InvokeGate final {
   std::string UsableProfiles(const ApiCall& call) const;
   Status RefuseRawModel(const ApiCall& call, std::string_view model_id,
                         std::string_view what) const;
+  // modelId is a profile's name: the refusal names that profile's ARN and id
+  // (when the caller may invoke it) instead of listing it as the fix for itself.
+  Status RefuseProfileName(const ApiCall& call, std::string_view model_id) const;
 
   const Options options_;
   const storage::CachingProfileStore& profiles_;

@@ -81,7 +81,7 @@ TEST_F(InvokeGateTest, RefusesRawModelsAndSystemProfilesNamingUsableProfiles) {
   for (std::string id :
        {std::string(kModel), "eu." + std::string(kModel), FoundationModelArn("eu-west-1", kModel),
         SystemProfileArn("eu-central-1", "123456789012", "eu." + std::string(kModel)),
-        std::string("rd-haiku-45")}) {
+        std::string("rd-nothing")}) {
     auto r = gate_.Admit(call_, id, InvokeKind::kInvoke);
     ASSERT_THAT(r, testing::StatusIs(ErrorCode::kValidation)) << id;
     EXPECT_THAT(r.status().message(), HasSubstr("ADR-0007")) << id;
@@ -90,6 +90,21 @@ TEST_F(InvokeGateTest, RefusesRawModelsAndSystemProfilesNamingUsableProfiles) {
   authz_.denied.insert(kHaikuArn);
   auto none = gate_.Admit(call_, kModel, InvokeKind::kInvoke);
   EXPECT_THAT(none.status().message(), HasSubstr("No profile is available to you"));
+}
+
+// A profile's name as modelId: the fix is that profile's ARN, not a list that
+// offers the name as the answer to itself.
+TEST_F(InvokeGateTest, AProfileNameIsAnsweredWithItsArn) {
+  auto r = gate_.Admit(call_, "rd-haiku-45", InvokeKind::kInvoke);
+  ASSERT_THAT(r, testing::StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(r.status().message(), HasSubstr("'rd-haiku-45' is the profile's name"));
+  EXPECT_THAT(r.status().message(), HasSubstr(std::string("Use ") + kHaikuArn + " (or its id "));
+  EXPECT_THAT(r.status().message(), ::testing::Not(HasSubstr("Use one of")));
+  // Without the grant, the name reveals no ARN.
+  authz_.denied.insert(kHaikuArn);
+  auto denied = gate_.Admit(call_, "rd-haiku-45", InvokeKind::kInvoke);
+  EXPECT_THAT(denied.status().message(), ::testing::Not(HasSubstr(kHaikuArn)));
+  EXPECT_THAT(denied.status().message(), HasSubstr("No profile is available to you"));
 }
 
 TEST_F(InvokeGateTest, UnknownProfileIsNotFoundOnlyWhenAllowed) {
