@@ -1,8 +1,10 @@
 #include "cli/client_setup.h"
 
+#include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <netinet/in.h>
 #include <sstream>
 
 #include "config/load.h"
@@ -49,6 +51,32 @@ Result<creds::Credentials> ResolveCredentials(const std::string& principal,
                             .source = "principal " + p->name};
 }
 
+namespace {
+
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost" || host.ends_with(".localhost")) return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+}  // namespace
+
+Status CheckPrincipalEndpoint(std::string_view principal, bool allow_remote,
+                              const http::Endpoint& endpoint, std::string_view origin) {
+  if (principal.empty() || allow_remote || IsLoopbackHost(endpoint.host)) return Status::Ok();
+  return ValidationError(
+      "refusing to send the keys of config principal '" + std::string(principal) + "' to " +
+      endpoint.ToString() + " (" + std::string(origin) +
+      "): --principal keys are for a local `bedrock-profiles serve`.\n"
+      "hint: for the local endpoint pass --endpoint http://127.0.0.1:8700; for AWS drop "
+      "--principal and use your AWS credentials (environment, ~/.aws); to send these keys to a "
+      "remote endpoint anyway, add --allow-remote-principal");
+}
+
 Result<std::unique_ptr<api::client::BedrockClient>> MakeControlClient(const ClientFlags& flags,
                                                                       const config::Config& config,
                                                                       const Clock& clock) {
@@ -58,6 +86,8 @@ Result<std::unique_ptr<api::client::BedrockClient>> MakeControlClient(const Clie
   BP_ASSIGN_OR_RETURN(api::client::ResolvedEndpoint endpoint,
                       api::client::ResolveEndpoint(api::client::Plane::kControl, flags.endpoint,
                                                    config.region, env));
+  BP_RETURN_IF_ERROR(CheckPrincipalEndpoint(flags.principal, flags.allow_remote_principal,
+                                            endpoint.endpoint, endpoint.origin));
   api::client::BedrockClientOptions options{.region = config.region,
                                             .http = api::client::HttpOptionsFromEnv(env)};
   return std::make_unique<api::client::BedrockClient>(
@@ -71,6 +101,8 @@ void AddClientFlags(CLI::App* cmd, ClientFlags& flags) {
   cmd->add_option("--principal", flags.principal,
                   "sign with this config principal's keys (the local endpoint) instead of the AWS "
                   "credential chain");
+  cmd->add_flag("--allow-remote-principal", flags.allow_remote_principal,
+                "allow --principal's keys to go to a non-loopback endpoint");
 }
 
 }  // namespace bp::cli

@@ -32,9 +32,17 @@ Result<auth::credentials::Credentials> ResolveCredentials(const std::string& pri
                                                           std::string_view suggested);
 
 struct ClientFlags {
-  std::string endpoint;   // --endpoint; empty: environment, then AWS
-  std::string principal;  // --principal; empty: the AWS chain
+  std::string endpoint;                 // --endpoint; empty: environment, then AWS
+  std::string principal;                // --principal; empty: the AWS chain
+  bool allow_remote_principal = false;  // --allow-remote-principal
 };
+
+// A config principal's keys are for the local endpoint: with `principal`
+// set, kValidation (saying why and what to do instead) unless `endpoint` is
+// a loopback address (127.0.0.0/8, ::1, localhost) or `allow_remote` is set.
+// Checked before any connection is made.
+Status CheckPrincipalEndpoint(std::string_view principal, bool allow_remote,
+                              const http::Endpoint& endpoint, std::string_view origin);
 
 // A control-plane client signed for the config's region.
 Result<std::unique_ptr<api::client::BedrockClient>> MakeControlClient(const ClientFlags& flags,

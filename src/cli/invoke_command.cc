@@ -45,6 +45,7 @@ struct InvokeArgs {
   int64_t max_tokens = 0;  // 0: not given
   bool stream = false;
   bool json = false;
+  bool allow_remote_principal = false;
 };
 
 namespace client = api::client;
@@ -70,6 +71,8 @@ Result<http::Endpoint> ResolveEndpoint(const InvokeArgs& args, const creds::EnvL
     return ValidationError(resolved.status().message() +
                            "; for the local endpoint pass --endpoint http://127.0.0.1:8700");
   }
+  BP_RETURN_IF_ERROR(CheckPrincipalEndpoint(args.principal, args.allow_remote_principal,
+                                            resolved->endpoint, resolved->origin));
   return std::move(resolved).value().endpoint;
 }
 
@@ -423,6 +426,8 @@ void AddInvokeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--principal", args->principal,
                   "sign with this config principal's keys (local endpoint) instead of the AWS "
                   "credential chain");
+  cmd->add_flag("--allow-remote-principal", args->allow_remote_principal,
+                "allow --principal's keys to go to a non-loopback endpoint");
   cmd->add_option("--system", args->system, "system prompt");
   cmd->add_option("--max-tokens", args->max_tokens, "inferenceConfig.maxTokens")
       ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}));

@@ -98,6 +98,24 @@ TEST(CliIntegrationTest, ZshCompletionIsValidZshAndNamesEveryCommand) {
   EXPECT_EQ(std::system(cmd.c_str()), 0) << script.out;
 }
 
+// A config principal's keys never leave the machine by accident: refused
+// before any connection (the .invalid host never resolves, RFC 6761).
+TEST(CliIntegrationTest, LocalPrincipalKeysAreNotSentToARemoteEndpoint) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"output", "--principal", "platform-admin", "--endpoint",
+                                 "https://bedrock.example.invalid"},
+        std::vector<std::string>{"plan", "--principal", "platform-admin", "--endpoint",
+                                 "https://bedrock.example.invalid"},
+        std::vector<std::string>{"invoke", "rd-haiku-45", "Say: hi", "--principal", "rd-e2e",
+                                 "--endpoint", "http://bedrock.example.invalid:8700"}}) {
+    RunResult r = RunBinary(args);
+    EXPECT_EQ(r.exit_code, 1) << args[0] << r.err;
+    EXPECT_THAT(r.err, HasSubstr("refusing to send the keys of config principal")) << args[0];
+    EXPECT_THAT(r.err, HasSubstr("--allow-remote-principal")) << args[0];
+    EXPECT_THAT(r.err, ::testing::Not(HasSubstr("cannot connect"))) << args[0];
+  }
+}
+
 TEST(CliIntegrationTest, ValidateAcceptsTheShippedDefault) {
   TempDir dir;  // no ./bedrock-profiles.hcl there: the built-in default applies
   RunResult r = RunBinary({"validate"}, seconds(30), dir.path().string());
