@@ -75,6 +75,12 @@ int RunApply(const ApplyArgs& args) {
     Result<planner::Plan> loaded = planner::LoadPlanFile(args.plan);
     if (!loaded.ok()) return Fail(loaded.status());
     plan = std::move(*loaded);
+    // Before credentials or the network: an unapproved plan says so first.
+    if (plan.HasChanges()) {
+      if (Status approved = planner::CheckApprovals(plan, args.plan); !approved.ok()) {
+        return Fail(approved);
+      }
+    }
     if (config_path.empty()) {
       config_path = plan.config_source.ends_with("(built in)") ? "" : plan.config_source;
     }
@@ -93,9 +99,12 @@ int RunApply(const ApplyArgs& args) {
 
   if (args.auto_approve) {
     const std::string by = args.by.empty() ? "auto-approve" : args.by;
-    Result<planner::Plan> fresh = planner::PlanAgainst(
-        cfg, loaded->catalog, endpoint,
-        {.planned_by = by, .endpoint = endpoint.Describe(), .config_text = *text}, clock);
+    Result<planner::Plan> fresh = planner::PlanAgainst(cfg, loaded->catalog, endpoint,
+                                                       {.planned_by = by,
+                                                        .endpoint = endpoint.Describe(),
+                                                        .principal = args.client.principal,
+                                                        .config_text = *text},
+                                                       clock);
     if (!fresh.ok()) return Fail(fresh.status());
     plan = std::move(*fresh);
     std::cout << planner::Render(plan);
@@ -108,6 +117,7 @@ int RunApply(const ApplyArgs& args) {
   Result<planner::ApplyReport> report =
       planner::Apply(plan, endpoint,
                      {.config_text = *text,
+                      .plan_path = args.plan,
                       .auto_approved = args.auto_approve,
                       .observer = &progress,
                       .should_stop = [] { return g_stop.load(); }});

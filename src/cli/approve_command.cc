@@ -5,6 +5,7 @@
 #include "cli/help.h"
 #include "planner/plan.h"
 #include "planner/plan_file.h"
+#include "planner/render.h"
 
 namespace bp::cli {
 
@@ -36,7 +37,7 @@ int RunApprove(const ApproveArgs& args) {
   std::cout << "Approved by " << args.by << " (" << have << " of " << plan->required_approvals
             << " required).\n";
   if (have >= plan->required_approvals) {
-    std::cout << "Ready: bedrock-profiles apply " << args.plan << "\n";
+    std::cout << "Ready: " << planner::ApplyCommandHint(*plan, args.plan) << "\n";
   }
   return 0;
 }

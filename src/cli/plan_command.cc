@@ -51,10 +51,12 @@ int RunPlan(const PlanArgs& args) {
   }
   api::client::HttpControlPlane endpoint(**client);
   std::cerr << "Reading the live profiles from " << endpoint.Describe() << " ...\n";
-  Result<planner::Plan> plan = planner::PlanAgainst(
-      cfg, loaded->catalog, endpoint,
-      {.planned_by = Planner(args.by), .endpoint = endpoint.Describe(), .config_text = *text},
-      clock);
+  Result<planner::Plan> plan = planner::PlanAgainst(cfg, loaded->catalog, endpoint,
+                                                    {.planned_by = Planner(args.by),
+                                                     .endpoint = endpoint.Describe(),
+                                                     .principal = args.client.principal,
+                                                     .config_text = *text},
+                                                    clock);
   if (!plan.ok()) {
     std::cerr << "error: " << plan.status().message() << "\n";
     return 1;
@@ -69,8 +71,8 @@ int RunPlan(const PlanArgs& args) {
     std::cout << "\nSaved the plan to: " << args.out << "\n";
     if (plan->HasChanges()) {
       std::cout << "It needs " << plan->required_approvals << " approval(s) by someone other than "
-                << plan->planned_by << ":\n  bedrock-profiles approve " << args.out
-                << " --by NAME\nthen:\n  bedrock-profiles apply " << args.out << "\n";
+                << plan->planned_by << ":\n  " << planner::ApproveCommandHint(args.out)
+                << "\nthen:\n  " << planner::ApplyCommandHint(*plan, args.out) << "\n";
     }
   }
   if (args.detailed_exitcode && plan->HasChanges()) return 2;

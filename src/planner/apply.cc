@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "planner/render.h"
 #include "planner/state.h"
 
 namespace bp::planner {
@@ -24,7 +25,9 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out;
 }
 
-Status CheckApprovals(const Plan& plan) {
+}  // namespace
+
+Status CheckApprovals(const Plan& plan, std::string_view plan_path) {
   std::vector<std::string> approvers = Approvers(plan);
   if (approvers.size() >= plan.required_approvals) return Status::Ok();
   std::string have = approvers.empty() ? "has none"
@@ -32,9 +35,11 @@ Status CheckApprovals(const Plan& plan) {
                                              JoinNames(approvers) + ")";
   return ValidationError("the plan needs " +
                          Plural(plan.required_approvals, "approval", "approvals") + " and " + have +
-                         "; someone other than '" + plan.planned_by +
-                         "' (who made it) must run `bedrock-profiles approve PLAN --by NAME`");
+                         "; someone other than '" + plan.planned_by + "' (who made it) must run `" +
+                         ApproveCommandHint(plan_path) + "`");
 }
+
+namespace {
 
 Status CheckStateNames(const std::vector<LiveProfile>& live) {
   std::set<std::string_view> names;
@@ -49,7 +54,7 @@ Status CheckStateNames(const std::vector<LiveProfile>& live) {
 
 // The largest k such that the live state is the state after k steps.
 Result<size_t> FindResumePoint(const Plan& plan, const std::vector<Step>& steps,
-                               const std::vector<LiveProfile>& live) {
+                               const std::vector<LiveProfile>& live, std::string_view plan_path) {
   if (StateFingerprint(live) == plan.state_fingerprint) return size_t{0};
   std::vector<internal::ExpectedState> states = internal::PredictStates(plan, steps);
   for (size_t k = states.size(); k-- > 0;) {
@@ -61,8 +66,9 @@ Result<size_t> FindResumePoint(const Plan& plan, const std::vector<Step>& steps,
   }
   return ValidationError("the live profiles at " + plan.endpoint +
                          " changed since the plan was made, and not by an earlier run of this "
-                         "plan; run plan again. What differs from the plan:" +
-                         lines);
+                         "plan; make a new plan: `" +
+                         PlanCommandHint(plan, plan_path) +
+                         "`. What differs from the plan:" + lines);
 }
 
 class Runner {
@@ -159,7 +165,9 @@ class Runner {
                       status.message() + "." + partly + " " + std::to_string(done) + " of " +
                       Plural(plan_.actions.size(), "action was", "actions were") +
                       " applied before it; the live state is consistent. Apply this plan again "
-                      "to continue from here, or run plan to see what remains.");
+                      "to continue from here (`" +
+                      ApplyCommandHint(plan_, options_.plan_path) +
+                      "`), or run plan to see what remains.");
   }
 
   static void Count(const Action& action, const std::string& arn, ApplyReport& report) {
@@ -220,10 +228,11 @@ Result<ApplyReport> Apply(const Plan& plan, ControlPlane& control_plane,
   ApplyReport report;
   report.total = plan.actions.size();
   if (!plan.HasChanges()) return report;
-  if (!options.auto_approved) BP_RETURN_IF_ERROR(CheckApprovals(plan));
+  if (!options.auto_approved) BP_RETURN_IF_ERROR(CheckApprovals(plan, options.plan_path));
   if (ConfigDigest(options.config_text) != plan.config_digest) {
     return ValidationError("the config (" + plan.config_source +
-                           ") changed since the plan was made; run plan again");
+                           ") changed since the plan was made; make a new plan: `" +
+                           PlanCommandHint(plan, options.plan_path) + "`");
   }
   Result<std::vector<LiveProfile>> live = control_plane.ListApplicationProfiles();
   if (!live.ok()) {
@@ -232,7 +241,7 @@ Result<ApplyReport> Apply(const Plan& plan, ControlPlane& control_plane,
   }
   BP_RETURN_IF_ERROR(CheckStateNames(*live));
   std::vector<Step> steps = internal::StepsOf(plan);
-  BP_ASSIGN_OR_RETURN(size_t resume, FindResumePoint(plan, steps, *live));
+  BP_ASSIGN_OR_RETURN(size_t resume, FindResumePoint(plan, steps, *live, options.plan_path));
   if (resume > 0) {
     const bool partial = resume < steps.size() && steps[resume - 1].action == steps[resume].action;
     report.already_applied = resume < steps.size() ? steps[resume].action : plan.actions.size();

@@ -58,9 +58,16 @@ class ApplyObserver {
                       std::string_view /*arn*/) {}
 };
 
+// OK when the plan has its required approvals; else kValidation saying how
+// many it has and the `approve` command to run (`plan_path` in it).
+Status CheckApprovals(const Plan& plan, std::string_view plan_path);
+
 struct ApplyOptions {
   // The config file's current text; its digest must equal plan.config_digest.
   std::string_view config_text;
+  // The plan file's path, for the commands that messages suggest ("" with
+  // --auto-approve).
+  std::string_view plan_path;
   // `apply --auto-approve`: the person applying approves by running it.
   bool auto_approved = false;
   ApplyObserver* observer = nullptr;  // not owned; may be null

@@ -300,7 +300,9 @@ TEST(ApplyTest, RefusesWhenTheConfigChanged) {
       w.plan, w.cp, ApplyOptions{.config_text = w.text + "# edited\n", .auto_approved = true});
   EXPECT_THAT(r, StatusIs(ErrorCode::kValidation));
   EXPECT_THAT(r.status().message(),
-              HasSubstr("config (test.hcl) changed since the plan was made; run plan again"));
+              HasSubstr("config (test.hcl) changed since the plan was made; make a new plan: "
+                        "`bedrock-profiles plan --config test.hcl --endpoint memory://bedrock "
+                        "--out PLAN`"));
   EXPECT_TRUE(Mutations(w.cp).empty());
 }
 
@@ -322,7 +324,7 @@ TEST(ApplyTest, RefusesAStalePlanNamingWhatDiffers) {
   Result<ApplyReport> r = w.Run();
   EXPECT_THAT(r, StatusIs(ErrorCode::kValidation));
   EXPECT_THAT(r.status().message(), HasSubstr("changed since the plan was made"));
-  EXPECT_THAT(r.status().message(), HasSubstr("run plan again"));
+  EXPECT_THAT(r.status().message(), HasSubstr("make a new plan: `bedrock-profiles plan "));
   EXPECT_THAT(r.status().message(), HasSubstr("team-x: tags differ (Team)"));
   EXPECT_EQ(w.cp.calls(), calls + 1) << "only the List";
 

@@ -225,6 +225,7 @@ Result<Plan> ComputePlan(const config::Config& config, const catalog::Catalog& c
   plan.created_at = FormatRfc3339(clock.Now());
   plan.planned_by = std::move(planned_by);
   plan.endpoint = options.endpoint;
+  plan.principal = options.principal;
   plan.config_source = config.source;
   plan.config_digest = ConfigDigest(options.config_text);
   plan.state_fingerprint = StateFingerprint(live);

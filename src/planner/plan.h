@@ -120,6 +120,7 @@ struct Plan {
   std::string created_at;  // RFC 3339
   std::string planned_by;
   std::string endpoint;           // ControlPlane::Describe() when planned
+  std::string principal;          // the CLI's --principal (a name, no secret); "" = AWS chain
   std::string config_source;      // Config::source
   std::string config_digest;      // SHA-256 hex of the config text
   std::string state_fingerprint;  // StateFingerprint(live)
@@ -137,6 +138,7 @@ struct Plan {
 struct PlanOptions {
   std::string planned_by;        // required: approvers must be someone else
   std::string endpoint;          // ControlPlane::Describe()
+  std::string principal;         // --principal, for the hints that name the next command
   std::string_view config_text;  // the config file's bytes, digested (config_digest)
 };
 

@@ -63,6 +63,25 @@ TEST_F(PlanFileTest, SerializeParseRoundTrip) {
   EXPECT_EQ(SerializePlan(*back), text);
 }
 
+// The principal a plan was made with (a name, for hints) is part of the
+// signed content and survives the file; old plans without it still load.
+TEST_F(PlanFileTest, ThePrincipalNameRoundTripsAndIsOptional) {
+  plan_.principal = "platform-admin";
+  plan_.plan_digest = PlanDigest(plan_);
+  plan_.approvals.clear();
+  ASSERT_OK(Approve(plan_, "alice", clock_));
+  std::string text = SerializePlan(plan_);
+  EXPECT_THAT(text, ::testing::HasSubstr("\"principal\": \"platform-admin\""));
+  Result<Plan> back = ParsePlan(text, "p.json");
+  ASSERT_OK(back);
+  EXPECT_EQ(back->principal, "platform-admin");
+  plan_.principal.clear();
+  plan_.plan_digest = PlanDigest(plan_);
+  plan_.approvals.clear();
+  ASSERT_OK(Approve(plan_, "alice", clock_));
+  EXPECT_THAT(SerializePlan(plan_), ::testing::Not(::testing::HasSubstr("\"principal\"")));
+}
+
 TEST_F(PlanFileTest, SaveLoadRoundTripWithMode0600AndNoLeftovers) {
   fs::path path = dir_.path() / "changes.plan";
   ASSERT_OK(SavePlanFile(path, plan_));

@@ -244,7 +244,7 @@ Result<Approval> ApprovalFromJson(const json::Value& value, const std::string& p
 Result<Plan> PlanBodyFromJson(const json::Object& obj) {
   BP_RETURN_IF_ERROR(json::RejectUnknownKeys(
       obj,
-      {"format", "version", "created_at", "planned_by", "endpoint", "config_source",
+      {"format", "version", "created_at", "planned_by", "endpoint", "principal", "config_source",
        "config_digest", "state_fingerprint", "required_approvals", "live", "unmanaged", "actions",
        "plan_digest", "approvals"},
       "$"));
@@ -252,6 +252,9 @@ Result<Plan> PlanBodyFromJson(const json::Object& obj) {
   BP_ASSIGN_OR_RETURN(plan.created_at, json::RequiredString(obj, "created_at", "$"));
   BP_ASSIGN_OR_RETURN(plan.planned_by, json::RequiredString(obj, "planned_by", "$"));
   BP_ASSIGN_OR_RETURN(plan.endpoint, json::RequiredString(obj, "endpoint", "$"));
+  BP_ASSIGN_OR_RETURN(std::optional<std::string> principal,
+                      json::OptionalString(obj, "principal", "$"));
+  plan.principal = principal.value_or("");
   BP_ASSIGN_OR_RETURN(plan.config_source, json::RequiredString(obj, "config_source", "$"));
   BP_ASSIGN_OR_RETURN(plan.config_digest, DigestFromJson(obj, "config_digest", "$"));
   BP_ASSIGN_OR_RETURN(plan.state_fingerprint, DigestFromJson(obj, "state_fingerprint", "$"));
@@ -310,6 +313,7 @@ json::Object PlanContentToJson(const Plan& plan) {
   out["created_at"] = plan.created_at;
   out["planned_by"] = plan.planned_by;
   out["endpoint"] = plan.endpoint;
+  if (!plan.principal.empty()) out["principal"] = plan.principal;
   out["config_source"] = plan.config_source;
   out["config_digest"] = plan.config_digest;
   out["state_fingerprint"] = plan.state_fingerprint;

@@ -344,4 +344,31 @@ std::string RenderResume(size_t already_applied, size_t total, bool partial) {
   return out;
 }
 
+namespace {
+
+std::string PathOrPlaceholder(std::string_view plan_path) {
+  return plan_path.empty() ? std::string("PLAN") : std::string(plan_path);
+}
+
+}  // namespace
+
+std::string PlanCommandHint(const Plan& plan, std::string_view plan_path) {
+  std::string out = "bedrock-profiles plan";
+  if (!plan.config_source.ends_with("(built in)")) out += " --config " + plan.config_source;
+  out += " --endpoint " + plan.endpoint;
+  if (!plan.principal.empty()) out += " --principal " + plan.principal;
+  out += " --out " + PathOrPlaceholder(plan_path);
+  return out;
+}
+
+std::string ApproveCommandHint(std::string_view plan_path) {
+  return "bedrock-profiles approve " + PathOrPlaceholder(plan_path) + " --by NAME";
+}
+
+std::string ApplyCommandHint(const Plan& plan, std::string_view plan_path) {
+  std::string out = "bedrock-profiles apply " + PathOrPlaceholder(plan_path);
+  if (!plan.principal.empty()) out += " --principal " + plan.principal;
+  return out;
+}
+
 }  // namespace bp::planner

@@ -50,6 +50,18 @@ std::string Render(const Plan& plan);
 // no-changes sentence (the last line of Render).
 std::string RenderSummaryLine(const Plan& plan);
 
+// The next commands, with the flags they need, ready to paste. `plan_path`
+// may be empty (a placeholder PLAN is printed then).
+//   "bedrock-profiles plan --config F --endpoint URL --principal P --out PATH"
+//   "bedrock-profiles approve PATH --by NAME"
+//   "bedrock-profiles apply PATH --principal P"
+// --config is left out for the built-in config, --principal when the plan was
+// signed by the AWS credential chain (apply reads the endpoint and config
+// from the plan file).
+std::string PlanCommandHint(const Plan& plan, std::string_view plan_path);
+std::string ApproveCommandHint(std::string_view plan_path);
+std::string ApplyCommandHint(const Plan& plan, std::string_view plan_path);
+
 // Apply progress lines (no trailing newline):
 //   "rd-x: Creating..."                   "rd-x: Creation complete [arn=...]"
 //   "rd-x: Modifying... [arn=...]"        "rd-x: Modifications complete [arn=...]"

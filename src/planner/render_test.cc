@@ -156,5 +156,25 @@ TEST(RenderTest, ProgressLines) {
             "Resuming: 1 of 1 action was already applied by an earlier run.");
 }
 
+// The hints are commands to paste: every flag the next step needs, and
+// nothing the plan file already carries.
+TEST(RenderTest, CommandHintsNameTheFlagsTheNextCommandNeeds) {
+  Plan plan = PlanOf({});
+  plan.principal = "platform-admin";
+  EXPECT_EQ(PlanCommandHint(plan, "rd.plan"),
+            "bedrock-profiles plan --config bedrock-profiles.hcl --endpoint http://127.0.0.1:8700 "
+            "--principal platform-admin --out rd.plan");
+  EXPECT_EQ(ApproveCommandHint("rd.plan"), "bedrock-profiles approve rd.plan --by NAME");
+  EXPECT_EQ(ApplyCommandHint(plan, "rd.plan"),
+            "bedrock-profiles apply rd.plan --principal platform-admin");
+  // The AWS credential chain and the built-in config need no flag; no path
+  // (--auto-approve) prints a placeholder.
+  plan.principal.clear();
+  plan.config_source = "bedrock-profiles.hcl (built in)";
+  EXPECT_EQ(PlanCommandHint(plan, ""),
+            "bedrock-profiles plan --endpoint http://127.0.0.1:8700 --out PLAN");
+  EXPECT_EQ(ApplyCommandHint(plan, ""), "bedrock-profiles apply PLAN");
+}
+
 }  // namespace
 }  // namespace bp::planner

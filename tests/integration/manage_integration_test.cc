@@ -6,6 +6,7 @@
 // apply resumed without duplicates.
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -102,10 +103,17 @@ TEST_F(ManageIntegrationTest, TheSeedProcedureFromAnEmptyStore) {
   EXPECT_THAT(plan.out, HasSubstr("+ rd-sonnet-4"));
   EXPECT_THAT(plan.out, HasSubstr("\"managed-by\"   = \"bedrock-profiles\""));
   EXPECT_THAT(plan.out, HasSubstr("Plan: 2 to add, 0 to change, 0 to replace, 0 to destroy."));
+  // The hints name the flags the next commands need.
+  EXPECT_THAT(plan.out, HasSubstr("bedrock-profiles approve " + Plan("seed.plan") + " --by NAME"));
+  EXPECT_THAT(plan.out, HasSubstr("bedrock-profiles apply " + Plan("seed.plan") +
+                                  " --principal platform-admin"));
 
-  RunResult unapproved = Run({"apply", Plan("seed.plan")}, false);
+  // Approvals are checked before credentials: no --principal, no endpoint.
+  RunResult unapproved = RunBinary({"apply", Plan("seed.plan")});
   EXPECT_EQ(unapproved.exit_code, 1);
   EXPECT_THAT(unapproved.err, HasSubstr("the plan needs 1 approval and has none"));
+  EXPECT_THAT(unapproved.err,
+              HasSubstr("`bedrock-profiles approve " + Plan("seed.plan") + " --by NAME`"));
   RunResult self = RunBinary({"approve", Plan("seed.plan"), "--by", "alice"});
   EXPECT_EQ(self.exit_code, 1);
   EXPECT_THAT(self.err, HasSubstr("made this plan and cannot approve it"));
@@ -113,7 +121,16 @@ TEST_F(ManageIntegrationTest, TheSeedProcedureFromAnEmptyStore) {
   EXPECT_EQ(approve.exit_code, 0) << approve.err;
   EXPECT_THAT(approve.out, HasSubstr("Approved by bob (1 of 1 required)"));
 
-  RunResult apply = Run({"apply", Plan("seed.plan")}, false);
+  // The "Ready:" line is pasted as it is.
+  std::smatch ready;
+  ASSERT_TRUE(std::regex_search(approve.out, ready, std::regex("Ready: bedrock-profiles (.*)\n")))
+      << approve.out;
+  std::vector<std::string> pasted;
+  std::istringstream words(ready[1].str());
+  for (std::string w; words >> w;) pasted.push_back(w);
+  EXPECT_EQ(pasted, (std::vector<std::string>{"apply", Plan("seed.plan"), "--principal",
+                                              "platform-admin"}));
+  RunResult apply = RunBinary(pasted);
   EXPECT_EQ(apply.exit_code, 0) << apply.err;
   EXPECT_THAT(apply.out, HasSubstr("rd-haiku-45: Creating..."));
   EXPECT_THAT(
@@ -200,7 +217,9 @@ TEST_F(ManageIntegrationTest, StaleAndChangedConfigPlansAreRefused) {
   RunResult stale = Run({"apply", Plan("p1")}, false);
   EXPECT_EQ(stale.exit_code, 1);
   EXPECT_THAT(stale.err, HasSubstr("changed since the plan was made"));
-  EXPECT_THAT(stale.err, HasSubstr("run plan again"));
+  EXPECT_THAT(stale.err, HasSubstr("make a new plan: `bedrock-profiles plan --config " + config_ +
+                                   " --endpoint " + endpoint_ +
+                                   " --principal platform-admin --out " + Plan("p1") + "`"));
 
   // The config changes after planning: refused too.
   ASSERT_EQ(Run({"plan", "--out", Plan("p2"), "--by", "alice"}).exit_code, 0);
@@ -208,7 +227,8 @@ TEST_F(ManageIntegrationTest, StaleAndChangedConfigPlansAreRefused) {
   WriteConfig(Replace(config_text_, "Claude Sonnet 4 for research", "Sonnet for research"));
   RunResult changed = Run({"apply", Plan("p2")}, false);
   EXPECT_EQ(changed.exit_code, 1);
-  EXPECT_THAT(changed.err, HasSubstr("changed since the plan was made; run plan again"));
+  EXPECT_THAT(changed.err, HasSubstr("changed since the plan was made; make a new plan: "
+                                     "`bedrock-profiles plan --config "));
   EXPECT_THAT(Run({"output"}).out, Not(HasSubstr("rd-sonnet-4")));
 }
 
