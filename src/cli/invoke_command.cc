@@ -10,7 +10,6 @@
 #include <iostream>
 #include <iterator>
 #include <map>
-#include <set>
 
 #include "api/client/bedrock_client.h"
 #include "api/client/endpoint.h"
@@ -20,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/config_loading.h"
 #include "cli/help.h"
+#include "cli/profile_arn.h"
 #include "core/arn.h"
 #include "core/clock.h"
 #include "core/uri.h"
@@ -27,6 +27,7 @@
 #include "http/client.h"
 #include "http/message.h"
 #include "json/json.h"
+#include "planner/output.h"
 
 namespace bp::cli {
 namespace {
@@ -76,39 +77,6 @@ Result<http::Endpoint> ResolveEndpoint(const InvokeArgs& args, const creds::EnvL
   return std::move(resolved).value().endpoint;
 }
 
-// ListInferenceProfiles(type=APPLICATION), every page, for a profile with no
-// pinned id: its ARN exists only on the endpoint.
-Result<std::string> FindArnOnEndpoint(const client::BedrockClient& control,
-                                      const std::string& name) {
-  std::set<std::string> seen_tokens;
-  std::string token;
-  do {
-    std::string query = "type=APPLICATION";
-    if (!token.empty()) query += "&nextToken=" + UriEncode(token);
-    BP_ASSIGN_OR_RETURN(
-        json::Value page,
-        control.SendJson(client::Call{
-            .method = "GET", .path = "/inference-profiles", .query = std::move(query)}));
-    const json::Value* list = json::Find(&page, {"inferenceProfileSummaries"});
-    if (list == nullptr || !list->is_array()) {
-      return ValidationError("malformed ListInferenceProfiles answer from " + control.Describe());
-    }
-    for (const json::Value& item : list->get_array()) {
-      if (json::StringOrEmpty(json::Find(&item, {"inferenceProfileName"})) == name) {
-        return std::string(json::StringOrEmpty(json::Find(&item, {"inferenceProfileArn"})));
-      }
-    }
-    token = json::StringOrEmpty(json::Find(&page, {"nextToken"}));
-    if (!token.empty() && !seen_tokens.insert(token).second) {
-      return ValidationError("ListInferenceProfiles on " + control.Describe() +
-                             " repeated a nextToken; giving up");
-    }
-  } while (!token.empty());
-  return ValidationError("profile '" + name + "' has no pinned id and does not exist on " +
-                         control.Describe() + " yet; create it with `bedrock-profiles " +
-                         "apply`, or pass its ARN");
-}
-
 bool IsApplicationId(std::string_view s) {
   return s.size() == 12 &&
          s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string_view::npos;
@@ -120,14 +88,15 @@ struct ModelRef {
   std::string label;
 };
 
-// A configured name; an application-profile ARN or id (as is, labelled with
-// the configured name when it is one of ours); a raw model id (as is: the
-// endpoint answers ADR-0007's refusal); anything else is an unknown name.
-Result<ModelRef> ResolveName(const std::string& name, const config::Config& cfg,
-                             const std::function<Result<std::string>(const std::string&)>& lookup) {
+// A configured name (its ARN: profile_arn.h); an application-profile ARN or
+// id (as is, labelled with the configured name when it is one of ours); a raw
+// model id (as is: the endpoint answers ADR-0007's refusal); anything else is
+// an unknown name.
+Result<ModelRef> ResolveName(
+    const std::string& name, const config::Config& cfg,
+    const std::function<Result<std::string>(const config::ProfileConfig&)>& lookup) {
   if (const config::ProfileConfig* p = cfg.FindProfile(name)) {
-    if (p->id) return ModelRef{ApplicationProfileArn(cfg.region, cfg.account_id, *p->id), name};
-    BP_ASSIGN_OR_RETURN(std::string arn, lookup(name));
+    BP_ASSIGN_OR_RETURN(std::string arn, lookup(*p));
     return ModelRef{arn, name};
   }
   bool is_arn = name.rfind("arn:", 0) == 0;
@@ -141,10 +110,9 @@ Result<ModelRef> ResolveName(const std::string& name, const config::Config& cfg,
     return ModelRef{name, is_arn ? name.substr(name.rfind('/') + 1) : name};
   }
   if (name.find_first_of(".:") != std::string::npos) return ModelRef{name, name};
-  std::string names;
-  for (const config::ProfileConfig& p : cfg.profiles) names += " " + p.name;
-  return ValidationError("no profile named '" + name + "' in " + cfg.source + "; configured:" +
-                         names + " (or pass an application inference profile ARN or id)");
+  return Status(ErrorCode::kValidation,
+                planner::NotConfiguredError(cfg, name).message() +
+                    " (or pass an application inference profile ARN or id)");
 }
 
 std::string ConverseBody(const InvokeArgs& args) {
@@ -368,15 +336,25 @@ Status Invoke(const InvokeArgs& args, const config::Config& cfg) {
   BP_ASSIGN_OR_RETURN(creds::Credentials credentials,
                       ResolveCredentials(args.principal, cfg, env, "rd-e2e"));
   client::BedrockClientOptions options{.region = region, .http = client::HttpOptionsFromEnv(env)};
-  auto lookup = [&](const std::string& name) -> Result<std::string> {
+  auto lookup = [&](const config::ProfileConfig& profile) -> Result<std::string> {
     BP_ASSIGN_OR_RETURN(http::Endpoint control,
                         ResolveEndpoint(args, env, region, client::Plane::kControl));
-    return FindArnOnEndpoint(client::BedrockClient(control, credentials, options, clock), name);
+    return ConfiguredProfileArn(profile, cfg,
+                                client::BedrockClient(control, credentials, options, clock));
   };
-  BP_ASSIGN_OR_RETURN(ModelRef model, ResolveName(args.name, cfg, lookup));
+  Result<ModelRef> model = ResolveName(args.name, cfg, lookup);
+  if (!model.ok() && model.status().code() == ErrorCode::kAccessDenied) {
+    // The lookup was denied: the runtime still says what this caller may do
+    // with the name (its ARN when they may invoke it, else the denial of the
+    // invoke itself), which is the answer that matters.
+    std::cerr << "note: " << model.status().message() << "\n"
+              << "note: asking the runtime about '" << args.name << "' directly:\n";
+    model = ModelRef{args.name, args.name};
+  }
+  if (!model.ok()) return model.status();
   BP_ASSIGN_OR_RETURN(http::Endpoint endpoint,
                       ResolveEndpoint(args, env, region, client::Plane::kRuntime));
-  return Converse(client::BedrockClient(endpoint, credentials, options, clock), model, args);
+  return Converse(client::BedrockClient(endpoint, credentials, options, clock), *model, args);
 }
 
 // PROMPT "-" is read from standard input, whole (trailing newlines dropped).

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/config_loading.h"
 #include "cli/help.h"
+#include "cli/profile_arn.h"
 #include "planner/output.h"
 
 namespace bp::cli {
@@ -20,37 +21,68 @@ struct OutputArgs {
   bool json = false;
 };
 
+// Without a list grant (a consumer's rights): the pinned profiles one by one,
+// and the denial explained for the others.
+Result<planner::Outputs> OutputsWithoutList(const config::Config& config,
+                                            const api::client::BedrockClient& client,
+                                            const Status& denial) {
+  planner::Outputs outputs;
+  std::vector<std::string> unresolved;
+  for (const config::ProfileConfig& p : config.profiles) {
+    if (!p.id || !HonoursPinnedIds(client.endpoint())) {
+      unresolved.push_back(p.name);
+      continue;
+    }
+    Result<std::string> arn = ConfiguredProfileArn(p, config, client);
+    if (arn.ok()) {
+      outputs.arns[p.name] = *arn;
+    } else if (arn.status().code() == ErrorCode::kResourceNotFound) {
+      outputs.missing.push_back(p.name);
+    } else {
+      return arn.status();
+    }
+  }
+  if (!unresolved.empty()) return ExplainListDenial(denial, unresolved);
+  return outputs;
+}
+
 int RunOutput(const OutputArgs& args) {
   std::optional<LoadedConfig> loaded = LoadConfigOrReport(args.config);
   if (!loaded) return 1;
-  SystemClock clock;
-  auto client = MakeControlClient(args.client, loaded->config, clock);
-  if (!client.ok()) {
-    std::cerr << "error: " << client.status().message() << "\n";
+  const config::Config& config = loaded->config;
+  auto fail = [](const Status& status) {
+    std::cerr << "error: " << status.message() << "\n";
     return 1;
-  }
-  api::client::HttpControlPlane endpoint(**client);
-  auto live = endpoint.ListApplicationProfiles();
-  if (!live.ok()) {
-    std::cerr << "error: " << live.status().message() << "\n";
-    return 1;
-  }
-  planner::Outputs outputs = planner::CollectOutputs(loaded->config, *live);
+  };
+  const config::ProfileConfig* named = nullptr;
   if (!args.name.empty()) {
-    Result<std::string> arn = planner::OutputArn(outputs, args.name);
-    if (!arn.ok()) {
-      std::cerr << "error: " << arn.status().message() << "\n";
-      return 1;
-    }
+    named = config.FindProfile(args.name);
+    // Before any credentials or connection: a typo is a typo.
+    if (named == nullptr) return fail(planner::NotConfiguredError(config, args.name));
+  }
+  SystemClock clock;
+  auto client = MakeControlClient(args.client, config, clock);
+  if (!client.ok()) return fail(client.status());
+  if (named != nullptr) {
+    Result<std::string> arn = ConfiguredProfileArn(*named, config, **client);
+    if (!arn.ok()) return fail(arn.status());
     std::cout << (args.json ? planner::RenderOutputArnJson(*arn) : *arn + "\n");
     return 0;
   }
-  for (const std::string& name : outputs.missing) {
+  api::client::HttpControlPlane endpoint(**client);
+  Result<planner::Outputs> outputs = [&]() -> Result<planner::Outputs> {
+    auto live = endpoint.ListApplicationSummaries();
+    if (live.ok()) return planner::CollectOutputs(config, *live);
+    if (live.status().code() != ErrorCode::kAccessDenied) return live.status();
+    return OutputsWithoutList(config, **client, live.status());
+  }();
+  if (!outputs.ok()) return fail(outputs.status());
+  for (const std::string& name : outputs->missing) {
     std::cerr << "warning: profile '" << name << "' is in the config but not on "
               << endpoint.Describe() << " (not applied yet?)\n";
   }
-  std::cout << (args.json ? planner::RenderOutputsJson(outputs.arns)
-                          : planner::RenderOutputsText(outputs.arns));
+  std::cout << (args.json ? planner::RenderOutputsJson(outputs->arns)
+                          : planner::RenderOutputsText(outputs->arns));
   return 0;
 }
 

@@ -60,17 +60,12 @@ std::string RenderOutputsJson(const OutputMap& arns) {
   return internal::PrettyJson(json::Value(std::move(root))) + "\n";
 }
 
-Result<std::string> OutputArn(const Outputs& outputs, std::string_view name) {
-  auto it = outputs.arns.find(name);
-  if (it != outputs.arns.end()) return it->second;
-  if (std::find(outputs.missing.begin(), outputs.missing.end(), name) != outputs.missing.end()) {
-    return NotFoundError("profile '" + std::string(name) +
-                         "' is in the config but not at the endpoint yet; run plan and apply");
-  }
+Status NotConfiguredError(const config::Config& config, std::string_view name) {
   std::vector<std::string> known;
-  for (const auto& [n, arn] : outputs.arns) known.push_back(n);
-  return NotFoundError("no profile '" + std::string(name) + "' in " + std::string(kOutputName) +
-                       (known.empty() ? " (it is empty)" : "; known: " + JoinQuoted(known)));
+  for (const config::ProfileConfig& p : config.profiles) known.push_back(p.name);
+  return NotFoundError(
+      "no profile '" + std::string(name) + "' in " + config.source +
+      (known.empty() ? " (it declares none)" : "; configured: " + JoinQuoted(known)));
 }
 
 std::string RenderOutputArnJson(std::string_view arn) { return QuoteJson(arn) + "\n"; }

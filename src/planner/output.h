@@ -40,9 +40,9 @@ std::string RenderOutputsText(const OutputMap& arns);
 // two spaces, with a final newline.
 std::string RenderOutputsJson(const OutputMap& arns);
 
-// `output NAME`: the ARN alone (for $(...)); kResourceNotFound naming the
-// known profiles otherwise.
-Result<std::string> OutputArn(const Outputs& outputs, std::string_view name);
+// A name that is not a profile of `config`: kResourceNotFound naming the
+// config file and the configured profiles (`output NAME`, `invoke NAME`).
+Status NotConfiguredError(const config::Config& config, std::string_view name);
 
 // `output NAME --json`: the ARN as a JSON string with a final newline.
 std::string RenderOutputArnJson(std::string_view arn);

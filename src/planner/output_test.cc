@@ -81,18 +81,16 @@ TEST(OutputTest, CollectsConfiguredProfilesOnly) {
 }
 
 TEST(OutputTest, OneArnForShellSubstitution) {
-  Outputs outputs{.arns = Seed(), .missing = {"rd-new-1"}};
-  Result<std::string> arn = OutputArn(outputs, "rd-haiku-45");
-  ASSERT_OK(arn);
-  EXPECT_EQ(*arn, kHaikuArn);
-  EXPECT_EQ(RenderOutputArnJson(*arn), "\"" + std::string(kHaikuArn) + "\"\n");
+  EXPECT_EQ(RenderOutputArnJson(kHaikuArn), "\"" + std::string(kHaikuArn) + "\"\n");
+}
 
-  Result<std::string> missing = OutputArn(outputs, "rd-new-1");
-  EXPECT_THAT(missing, StatusIs(ErrorCode::kResourceNotFound));
-  EXPECT_THAT(missing.status().message(), HasSubstr("not at the endpoint yet"));
-  Result<std::string> unknown = OutputArn(outputs, "rd-typo");
+TEST(OutputTest, AnUnknownNameListsTheConfiguredOnes) {
+  Result<config::Config> config = LoadConfig(ConfigText(SeedProfiles()));
+  ASSERT_OK(config);
+  Status unknown = NotConfiguredError(*config, "rd-typo");
   EXPECT_THAT(unknown, StatusIs(ErrorCode::kResourceNotFound));
-  EXPECT_THAT(unknown.status().message(), HasSubstr("known: rd-haiku-45, rd-sonnet-4"));
+  EXPECT_THAT(unknown.message(), HasSubstr("no profile 'rd-typo' in "));
+  EXPECT_THAT(unknown.message(), HasSubstr("configured: rd-haiku-45, rd-sonnet-4"));
 }
 
 }  // namespace

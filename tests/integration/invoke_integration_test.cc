@@ -108,9 +108,30 @@ class InvokeFaultIntegrationTest : public ServedTest<InvokeFaultIntegrationTest>
                     "\"simulated\", simulated = {");
     std::string text = WithRegions(ShippedConfig(), regions);
     std::string anchor = "\n  rd-sonnet-4 = {";
-    return text.replace(text.find(anchor), 0,
-                        std::string("\n  rd-haiku-lab = {\n") + "    model_arn = \"" +
-                            kHaikuSource + "\"\n" + "  }\n");
+    text.replace(text.find(anchor), 0,
+                 std::string("\n  rd-haiku-lab = {\n") + "    model_arn = \"" + kHaikuSource +
+                     "\"\n" + "  }\n");
+    // rd-lab may call every profile but list none.
+    std::string principals = "principals = {\n";
+    return text.replace(text.find(principals) + principals.size(), 0, R"(
+  rd-lab = {
+    arn               = "arn:aws:iam::123456789012:role/rd-lab"
+    access_key_id     = "AKIABPTESTRDLAB00001"
+    secret_access_key = "bpTestRdLabSecretKey00000000000000000001"
+    policy            = <<-EOT
+      { "Version": "2012-10-17", "Statement": [ { "Effect": "Allow",
+        "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+        "Resource": ["arn:aws:bedrock:eu-central-1:123456789012:application-inference-profile/*",
+                     "arn:aws:bedrock:*::foundation-model/*"] } ] }
+    EOT
+  }
+)");
+  }
+
+  RunResult Output(std::vector<std::string> args) {
+    std::vector<std::string> all = {"output", "--endpoint", endpoint_, "--config", config_};
+    all.insert(all.end(), args.begin(), args.end());
+    return RunBinary(all);
   }
 };
 
@@ -230,12 +251,72 @@ TEST_F(InvokeFaultIntegrationTest, AnUnpinnedProfileIsFoundByListingTheEndpoint)
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "found by listing\n");
   EXPECT_THAT(r.err, HasSubstr("rd-haiku-lab \u00b7 eu-"));
-  // rd-e2e may invoke but not list: the service's refusal is shown as is.
+}
+
+// rd-e2e may neither list nor call rd-haiku-lab: the lookup's denial names the
+// grant it needs, and the runtime's own answer is the denial of the call.
+TEST_F(InvokeFaultIntegrationTest, ADeniedLookupShowsTheRuntimesOwnDenial) {
   RunResult denied =
       Invoke({"rd-haiku-lab", "Say: no", "--principal", "rd-e2e", "--endpoint", endpoint_});
   EXPECT_EQ(denied.exit_code, 1);
-  EXPECT_THAT(denied.err, HasSubstr("AccessDeniedException: "));
-  EXPECT_THAT(denied.err, HasSubstr("bedrock:ListInferenceProfiles"));
+  EXPECT_THAT(denied.err, HasSubstr("note: finding the ARN of 'rd-haiku-lab' needs "
+                                    "bedrock:ListInferenceProfiles, which was denied"));
+  EXPECT_THAT(denied.err, HasSubstr("\"Action\": \"bedrock:ListInferenceProfiles\""));
+  EXPECT_THAT(denied.err,
+              HasSubstr("AccessDeniedException: User: arn:aws:iam::123456789012:role/rd-e2e is "
+                        "not authorized to perform: bedrock:InvokeModel on resource: the "
+                        "inference profile named 'rd-haiku-lab'"));
+  EXPECT_THAT(denied.err, Not(HasSubstr("application-inference-profile/")));
+  EXPECT_EQ(denied.out, "");
+}
+
+// rd-lab may call it but not list: the runtime names the ARN to use.
+TEST_F(InvokeFaultIntegrationTest, ADeniedLookupOfACallableProfileGetsItsArn) {
+  RunResult r =
+      Invoke({"rd-haiku-lab", "Say: no", "--principal", "rd-lab", "--endpoint", endpoint_});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("needs bedrock:ListInferenceProfiles"));
+  EXPECT_THAT(r.err, ContainsRegex("ValidationException: .*'rd-haiku-lab' is the profile's name, "
+                                   "and modelId takes its ARN or id. Use arn:aws:bedrock:"
+                                   "eu-central-1:123456789012:application-inference-profile/"
+                                   "[a-z0-9]{12} \\(or its id [a-z0-9]{12}\\)"));
+  // A pinned profile needs no lookup at all.
+  RunResult pinned =
+      Invoke({"rd-haiku-45", "Say: pinned", "--principal", "rd-lab", "--endpoint", endpoint_});
+  EXPECT_EQ(pinned.exit_code, 0) << pinned.err;
+  EXPECT_EQ(pinned.out, "pinned\n");
+}
+
+// Consumers' `output`: a pinned profile's ARN without any list right; an
+// unpinned one says which grant the lookup needs; names are checked first.
+TEST_F(InvokeFaultIntegrationTest, ConsumersReadPinnedArnsWithoutAListGrant) {
+  RunResult one = Output({"rd-haiku-45", "--principal", "rd-e2e"});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.out, std::string(kHaikuArn) + "\n");
+  EXPECT_EQ(one.err, "");
+
+  RunResult unpinned = Output({"rd-haiku-lab", "--principal", "rd-e2e"});
+  EXPECT_EQ(unpinned.exit_code, 1);
+  EXPECT_EQ(unpinned.out, "");
+  EXPECT_THAT(unpinned.err, HasSubstr("error: finding the ARN of 'rd-haiku-lab' needs "
+                                      "bedrock:ListInferenceProfiles, which was denied:\n  "
+                                      "AccessDeniedException: "));
+  EXPECT_THAT(unpinned.err, HasSubstr("bedrock-profiles output rd-haiku-lab"));
+
+  RunResult all = Output({"--principal", "rd-e2e"});
+  EXPECT_EQ(all.exit_code, 1);
+  EXPECT_THAT(all.err, HasSubstr("finding the ARN of 'rd-haiku-lab' needs"));
+  EXPECT_THAT(all.err, Not(HasSubstr("'rd-haiku-45'")));
+
+  RunResult admin = Output({"rd-haiku-lab", "--principal", "platform-admin"});
+  EXPECT_EQ(admin.exit_code, 0) << admin.err;
+  EXPECT_THAT(admin.out, ContainsRegex("^arn:aws:bedrock:eu-central-1:123456789012:"
+                                       "application-inference-profile/[a-z0-9]{12}\n$"));
+
+  RunResult typo = Output({"rd-haiku-54", "--principal", "rd-e2e"});
+  EXPECT_EQ(typo.exit_code, 1);
+  EXPECT_THAT(typo.err, HasSubstr("error: no profile 'rd-haiku-54' in "));
+  EXPECT_THAT(typo.err, HasSubstr("configured: rd-haiku-45, rd-haiku-lab, rd-sonnet-4"));
 }
 
 TEST(InvokeCommandTest, NoCredentialsSuggestsAPrincipal) {

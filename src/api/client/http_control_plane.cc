@@ -15,6 +15,7 @@ using planner::LiveProfile;
 
 constexpr std::string_view kListOp = "ListInferenceProfiles";
 constexpr std::string_view kTagsOp = "ListTagsForResource";
+constexpr std::string_view kGetOp = "GetInferenceProfile";
 constexpr std::string_view kCreateOp = "CreateInferenceProfile";
 
 json::Array TagList(const Tags& tags) {
@@ -129,7 +130,7 @@ Result<Tags> HttpControlPlane::ListTags(const std::string& arn) const {
   return tags;
 }
 
-Result<std::vector<LiveProfile>> HttpControlPlane::ListApplicationProfiles() {
+Result<std::vector<LiveProfile>> HttpControlPlane::ListApplicationSummaries() const {
   std::vector<LiveProfile> all;
   std::set<std::string> tokens_seen;
   std::string token;
@@ -149,6 +150,27 @@ Result<std::vector<LiveProfile>> HttpControlPlane::ListApplicationProfiles() {
           std::string(kListOp) + " on " + client_.Describe() + " repeated a nextToken; giving up");
     }
   }
+  return all;
+}
+
+Result<LiveProfile> HttpControlPlane::GetApplicationProfile(const std::string& identifier) const {
+  BP_ASSIGN_OR_RETURN(json::Value doc,
+                      client_.SendJson(Call{.method = "GET",
+                                            .path = "/inference-profiles/" + UriEncode(identifier),
+                                            .query = "",
+                                            .body = "",
+                                            .idempotency = http::Idempotency::kByMethod}));
+  Result<std::optional<LiveProfile>> parsed = ParseSummary(doc, "$");
+  if (!parsed.ok()) return Malformed(kGetOp, parsed.status());
+  if (!parsed->has_value()) {
+    return ValidationError("'" + identifier + "' is a system-defined inference profile, not an " +
+                           "application profile");
+  }
+  return std::move(**parsed);
+}
+
+Result<std::vector<LiveProfile>> HttpControlPlane::ListApplicationProfiles() {
+  BP_ASSIGN_OR_RETURN(std::vector<LiveProfile> all, ListApplicationSummaries());
   std::vector<LiveProfile> out;
   out.reserve(all.size());
   for (LiveProfile& p : all) {

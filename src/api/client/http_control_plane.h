@@ -6,6 +6,8 @@
 //   ListApplicationProfiles  GET  /inference-profiles?type=APPLICATION&maxResults=N[&nextToken=T]
 //                                 (every page), then per profile
 //                            POST /listTagsForResource   {"resourceARN"}
+//   ListApplicationSummaries the same pages, no tag calls
+//   GetApplicationProfile    GET  /inference-profiles/{UriEncode(id or arn)}
 //   Create                   POST /inference-profiles    {"inferenceProfileName", "description"?,
 //                                 "clientRequestToken", "modelSource":{"copyFrom"}, "tags"?}
 //   Delete                   DELETE /inference-profiles/{UriEncode(arn)}
@@ -55,6 +57,13 @@ class HttpControlPlane final : public planner::ControlPlane {
   explicit HttpControlPlane(const BedrockClient& client, HttpControlPlaneOptions options = {});
 
   Result<std::vector<planner::LiveProfile>> ListApplicationProfiles() override;
+  // ListInferenceProfiles(type=APPLICATION), every page, without the tag
+  // calls: all that `output` and `invoke` need, so a consumer holding only
+  // bedrock:ListInferenceProfiles can use it. In the endpoint's order; tags empty.
+  Result<std::vector<planner::LiveProfile>> ListApplicationSummaries() const;
+  // GetInferenceProfile of an application profile's id or ARN (tags empty).
+  // A system-defined profile is kValidation.
+  Result<planner::LiveProfile> GetApplicationProfile(const std::string& identifier) const;
   Result<std::string> Create(const planner::CreateRequest& request) override;
   Status Delete(const std::string& arn) override;
   Status Tag(const std::string& arn, const Tags& tags) override;

@@ -56,13 +56,22 @@ Status InvokeGate::RefuseRawModel(const ApiCall& call, std::string_view model_id
   return ValidationError(std::move(message));
 }
 
-Status InvokeGate::RefuseProfileName(const ApiCall& call, std::string_view model_id) const {
+Status InvokeGate::RefuseProfileName(const ApiCall& call, std::string_view model_id,
+                                     InvokeKind kind) const {
   std::shared_ptr<const storage::ProfileSnapshot> snapshot = profiles_.Snapshot();
   for (const auto& [id, record] : snapshot->by_id) {
     const storage::ProfileRecord& p = *record;
     if (p.name != model_id) continue;
-    auth::AuthorizationRequest q{.action = "bedrock:InvokeModel", .resource = p.arn, .context = {}};
-    if (!authorizer_.Authorize(call.principal, call.facts, q).ok()) break;
+    auth::AuthorizationRequest q{.action = ActionFor(kind), .resource = p.arn, .context = {}};
+    Status allowed = authorizer_.Authorize(call.principal, call.facts, q);
+    if (!allowed.ok()) {
+      std::string message = allowed.message();
+      size_t at = message.find(p.arn);
+      if (at != std::string::npos) {
+        message.replace(at, p.arn.size(), "the inference profile named '" + p.name + "'");
+      }
+      return Status(allowed.code(), std::move(message));
+    }
     return ValidationError("Calls must go through an application inference profile (ADR-0007): '" +
                            std::string(model_id) +
                            "' is the profile's name, and modelId takes its ARN or id. Use " +
@@ -98,7 +107,7 @@ Result<InvokeGate::Profile> InvokeGate::Admit(const ApiCall& call, std::string_v
     return RefuseRawModel(call, model_id,
                           system ? "a system-defined inference profile" : "a raw model id");
   } else {
-    return RefuseProfileName(call, model_id);
+    return RefuseProfileName(call, model_id, kind);
   }
 
   std::string_view action = ActionFor(kind);

@@ -54,9 +54,12 @@ class InvokeGate final {
   std::string UsableProfiles(const ApiCall& call) const;
   Status RefuseRawModel(const ApiCall& call, std::string_view model_id,
                         std::string_view what) const;
-  // modelId is a profile's name: the refusal names that profile's ARN and id
-  // (when the caller may invoke it) instead of listing it as the fix for itself.
-  Status RefuseProfileName(const ApiCall& call, std::string_view model_id) const;
+  // modelId is a profile's name: when the caller may call that profile, the
+  // refusal names its ARN and id (instead of listing it as the fix for
+  // itself); when not, the answer is the denial of the call itself, naming
+  // the profile by the name the caller gave (not its ARN, which they may not
+  // look up). A name no profile has gets RefuseRawModel's answer.
+  Status RefuseProfileName(const ApiCall& call, std::string_view model_id, InvokeKind kind) const;
 
   const Options options_;
   const storage::CachingProfileStore& profiles_;

@@ -100,11 +100,16 @@ TEST_F(InvokeGateTest, AProfileNameIsAnsweredWithItsArn) {
   EXPECT_THAT(r.status().message(), HasSubstr("'rd-haiku-45' is the profile's name"));
   EXPECT_THAT(r.status().message(), HasSubstr(std::string("Use ") + kHaikuArn + " (or its id "));
   EXPECT_THAT(r.status().message(), ::testing::Not(HasSubstr("Use one of")));
-  // Without the grant, the name reveals no ARN.
+  // Without the grant: the denial of the call itself, naming the profile by
+  // the name given, never by its ARN; the action is the one of the call.
   authz_.denied.insert(kHaikuArn);
-  auto denied = gate_.Admit(call_, "rd-haiku-45", InvokeKind::kInvoke);
+  authz_.asked.clear();
+  auto denied = gate_.Admit(call_, "rd-haiku-45", InvokeKind::kStream);
+  EXPECT_THAT(denied, testing::StatusIs(ErrorCode::kAccessDenied));
   EXPECT_THAT(denied.status().message(), ::testing::Not(HasSubstr(kHaikuArn)));
-  EXPECT_THAT(denied.status().message(), HasSubstr("No profile is available to you"));
+  EXPECT_EQ(denied.status().message(), "denied the inference profile named 'rd-haiku-45'");
+  EXPECT_THAT(authz_.asked, ::testing::ElementsAre(
+                                std::string("bedrock:InvokeModelWithResponseStream ") + kHaikuArn));
 }
 
 TEST_F(InvokeGateTest, UnknownProfileIsNotFoundOnlyWhenAllowed) {
