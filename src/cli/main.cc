@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -28,12 +29,20 @@ void SetUpLogging() {
 
 constexpr int kUsageError = 2;
 
+constexpr std::string_view kLogLevelFlag = "--log-level";
+const std::vector<std::string> kLogLevels = {"trace", "debug",    "info", "warn",
+                                             "error", "critical", "off"};
+
 // `bedrock-profiles frobnicate`: CLI11 would say "A subcommand is required";
-// name the word instead. Only the first argument can be a command (the root
-// has no options that take a value).
+// name the word instead. The command is the first argument after the root's
+// options (only --log-level takes a value).
 std::optional<int> RefuseUnknownCommand(const CLI::App& app, int argc, char** argv) {
-  if (argc < 2 || argv[1][0] == '-' || argv[1][0] == '\0') return std::nullopt;
-  std::string_view word = argv[1];
+  int at = 1;
+  while (at < argc && std::string_view(argv[at]).rfind(kLogLevelFlag, 0) == 0) {
+    at += std::string_view(argv[at]) == kLogLevelFlag ? 2 : 1;
+  }
+  if (at >= argc || argv[at][0] == '-' || argv[at][0] == '\0') return std::nullopt;
+  std::string_view word = argv[at];
   for (const CLI::App* sub : app.get_subcommands({})) {
     if (sub->check_name(std::string(word))) return std::nullopt;
   }
@@ -65,10 +74,21 @@ int Main(int argc, char** argv) {
     app.set_version_flag("--version", "bedrock-profiles 0.1.0");
     app.footer(
         "Config: --config F, else ./bedrock-profiles.hcl if present, else the shipped default.\n"
-        "Logs go to stderr; SPDLOG_LEVEL=debug (or warn, error, off) sets how much.\n"
+        "Logs go to stderr; --log-level (before or after the command), else SPDLOG_LEVEL\n"
+        "(e.g. debug, or info,authz=debug per logger), sets how much; default info.\n"
         "Run `bedrock-profiles <command> --help` for a command's options and examples.\n"
         "Exit status: 0 on success, 2 on a usage error, 1 on any other error (plan\n"
         "--detailed-exitcode and simulate also use 2 for \"changes\" and \"denied\").");
+    // Also after the command (`serve --log-level debug`): options of the root
+    // fall through from subcommands. Applied as soon as it is parsed, before
+    // any command runs; it overrides SPDLOG_LEVEL.
+    app.fallthrough();
+    app.add_option_function<std::string>(
+           std::string(kLogLevelFlag),
+           [](const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); },
+           "log level on stderr: trace, debug, info (default), warn, error, critical, off")
+        ->check(CLI::IsMember(kLogLevels))
+        ->trigger_on_parse();
     int exit_code = 0;
     AddServeCommand(app, &exit_code);
     AddValidateCommand(app, &exit_code);

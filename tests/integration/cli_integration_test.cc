@@ -14,6 +14,7 @@ namespace {
 
 using std::chrono::seconds;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kHaikuArn[] =
     "arn:aws:bedrock:eu-central-1:123456789012:application-inference-profile/acwt9yee9wzo";
@@ -38,6 +39,35 @@ TEST(CliIntegrationTest, AnUnknownCommandIsNamedAndIsAUsageError) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("unknown command 'frobnicate'"));
   EXPECT_THAT(r.err, HasSubstr("plan"));  // the list of commands
+}
+
+// --log-level, before or after the command, overrides SPDLOG_LEVEL.
+TEST(CliIntegrationTest, LogLevelSetsWhatServeLogs) {
+  TempDir dir;
+  auto serve_logs = [&](std::vector<std::string> args) {
+    std::vector<std::string> all = {"--listen", "127.0.0.1:0", "--state",
+                                    (dir.path() / "state").string()};
+    args.insert(args.end(), all.begin(), all.end());
+    ChildProcess serve(args);
+    std::optional<std::string> first = serve.ReadLine(seconds(20));
+    EXPECT_TRUE(first && first->find("listening on") != std::string::npos);
+    serve.Signal(SIGTERM);
+    EXPECT_EQ(serve.Wait(seconds(20)), 0);
+    return serve.Stderr();
+  };
+  EXPECT_THAT(serve_logs({"serve"}), HasSubstr(" info serving "));
+  EXPECT_THAT(serve_logs({"serve", "--log-level", "warn"}), Not(HasSubstr(" info ")));
+  EXPECT_THAT(serve_logs({"--log-level=error", "serve"}), Not(HasSubstr(" info ")));
+  ::setenv("SPDLOG_LEVEL", "off", 1);
+  EXPECT_THAT(serve_logs({"serve", "--log-level", "info"}), HasSubstr(" info serving "));
+  ::unsetenv("SPDLOG_LEVEL");
+
+  RunResult bad = RunBinary({"--log-level", "loud", "validate"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--log-level"));
+  RunResult unknown = RunBinary({"--log-level", "debug", "frobnicate"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown command 'frobnicate'"));
 }
 
 TEST(CliIntegrationTest, EveryUsageErrorExitsTwo) {
