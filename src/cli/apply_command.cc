@@ -71,9 +71,9 @@ Result<std::string> CheckAutoApproveFirst(const ApplyArgs& args, const config::C
   hint.config_source = cfg.source;
   hint.principal = args.client.principal;
   hint.endpoint = args.client.endpoint;
-  Result<api::client::ResolvedEndpoint> endpoint = api::client::ResolveEndpoint(
-      api::client::Plane::kControl, args.client.endpoint, cfg.region,
-      auth::credentials::ProcessEnv());
+  Result<api::client::ResolvedEndpoint> endpoint =
+      api::client::ResolveEndpoint(api::client::Plane::kControl, args.client.endpoint, cfg.region,
+                                   auth::credentials::ProcessEnv());
   if (endpoint.ok()) hint.endpoint = endpoint->endpoint.ToString();
   BP_RETURN_IF_ERROR(planner::CheckAutoApprove(cfg, hint, "rd.plan"));
   return WhoIsRunning(args.by);

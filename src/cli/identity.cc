@@ -1,9 +1,10 @@
 #include "cli/identity.h"
 
 #include <cstdlib>
+#include <vector>
+
 #include <pwd.h>
 #include <unistd.h>
-#include <vector>
 
 namespace bp::cli {
 
@@ -38,10 +39,9 @@ Result<std::string> WhoIsRunning(
     std::optional<std::string> v = env(var);
     if (v && !Trim(*v).empty()) return std::string(Trim(*v));
   }
-  return ValidationError(
-      "cannot tell who you are: the user database has no name for uid " +
-      std::to_string(geteuid()) +
-      " and neither USER nor LOGNAME is set; name yourself with --by NAME");
+  return ValidationError("cannot tell who you are: the user database has no name for uid " +
+                         std::to_string(geteuid()) +
+                         " and neither USER nor LOGNAME is set; name yourself with --by NAME");
 }
 
 Result<std::string> WhoIsRunning(std::string_view by) {

@@ -1,6 +1,7 @@
 #include "cli/identity.h"
 
 #include <map>
+
 #include <pwd.h>
 #include <unistd.h>
 

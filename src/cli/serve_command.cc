@@ -32,12 +32,13 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                 "also bring a non-empty store in line with the config: create missing profiles "
                 "and reset configured profiles' tags (no plan, no approval)");
   SetHelpFooter(
-      cmd, {.examples = "bedrock-profiles serve                      # the shipped default config\n"
-                        "bedrock-profiles serve --config org.hcl --listen 127.0.0.1:9000\n"
-                        "bedrock-profiles serve --reconcile         # reset the store to the config",
-            .notes = "Logs (one access line per request) go to stderr; SPDLOG_LEVEL=debug "
-                     "shows more.",
-            .exit_status = "1 when the config is invalid or the address is taken"});
+      cmd,
+      {.examples = "bedrock-profiles serve                      # the shipped default config\n"
+                   "bedrock-profiles serve --config org.hcl --listen 127.0.0.1:9000\n"
+                   "bedrock-profiles serve --reconcile         # reset the store to the config",
+       .notes = "Logs (one access line per request) go to stderr; SPDLOG_LEVEL=debug "
+                "shows more.",
+       .exit_status = "1 when the config is invalid or the address is taken"});
   cmd->callback([options, config, state, exit_code] {
     if (!config->empty()) options->config_path = *config;
     options->state_dir = *state;

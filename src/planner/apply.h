@@ -69,8 +69,7 @@ Status CheckApprovals(const Plan& plan, std::string_view plan_path);
 // config_source, endpoint and principal) -> approve -> apply, `plan_path`
 // being the plan file they use. Needs no credentials and no network, so
 // `apply` checks it first.
-Status CheckAutoApprove(const config::Config& config, const Plan& hint,
-                        std::string_view plan_path);
+Status CheckAutoApprove(const config::Config& config, const Plan& hint, std::string_view plan_path);
 
 struct ApplyOptions {
   // The config file's current text; its digest must equal plan.config_digest.

@@ -27,10 +27,10 @@ TEST_F(DriftTest, EveryKindOfDifferenceIsOneProfile) {
   cp_.Insert(testing::Live("rd-manual"));  // unmanaged, not configured: no drift
 
   std::map<std::string, testing::ProfileSpec> wanted = testing::SeedProfiles();
-  wanted["rd-haiku-45"].tags["team"] = "research";                  // tags
-  wanted["rd-sonnet-4"].description = "Sonnet described otherwise";   // replace
-  wanted["rd-new"] = testing::ProfileSpec{};                          // missing
-  wanted["rd-sonnet-45"] = testing::ProfileSpec{};                    // unchanged
+  wanted["rd-haiku-45"].tags["team"] = "research";                   // tags
+  wanted["rd-sonnet-4"].description = "Sonnet described otherwise";  // replace
+  wanted["rd-new"] = testing::ProfileSpec{};                         // missing
+  wanted["rd-sonnet-45"] = testing::ProfileSpec{};                   // unchanged
   // rd-old: managed, no longer configured.
   Drift drift = DriftOf(MakePlan(testing::ConfigText(wanted)));
   EXPECT_THAT(drift.missing, ElementsAre("rd-new"));

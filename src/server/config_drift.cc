@@ -36,8 +36,8 @@ std::shared_ptr<const ConfigDrift::Report> ConfigDrift::Current() {
   for (const auto& [id, record] : snapshot->by_id) live.push_back(LiveOf(*record));
   auto report = std::make_shared<Report>();
   report->generation = snapshot->generation;
-  Result<planner::Plan> plan = planner::ComputePlan(config_, catalog_, std::move(live),
-                                                    {.planned_by = "serve"}, clock_);
+  Result<planner::Plan> plan =
+      planner::ComputePlan(config_, catalog_, std::move(live), {.planned_by = "serve"}, clock_);
   if (plan.ok()) {
     report->drift = planner::DriftOf(*plan);
   } else {
@@ -73,8 +73,9 @@ std::string PlanningPrincipal(const config::Config& config, const auth::Authoriz
   for (const config::PrincipalConfig& p : config.principals) {  // ordered by name
     if (p.access_key_id.empty() || p.secret_access_key.empty()) continue;
     const auth::Principal principal{.name = p.name, .arn = p.arn, .access_key_id = p.access_key_id};
-    if (authorizer.Authorize(principal, facts, {.action = "bedrock:ListInferenceProfiles",
-                                                .resource = "*"})
+    if (authorizer
+            .Authorize(principal, facts,
+                       {.action = "bedrock:ListInferenceProfiles", .resource = "*"})
             .ok()) {
       return p.name;
     }

@@ -134,8 +134,8 @@ TEST_F(ConfigDriftTest, TheBannerNamesTheProfilesAndThePlanToRun) {
 }
 
 TEST_F(ConfigDriftTest, ThePlanningPrincipalIsTheFirstWhoMayListProfiles) {
-  auto authorizer = auth::iam::IamAuthorizer::Create(PoliciesOf(*config_),
-                                                     {.requested_region = config_->region});
+  auto authorizer =
+      auth::iam::IamAuthorizer::Create(PoliciesOf(*config_), {.requested_region = config_->region});
   ASSERT_OK(authorizer);
   EXPECT_EQ(PlanningPrincipal(*config_, **authorizer, clock_), "platform-admin");
 

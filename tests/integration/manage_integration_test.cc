@@ -124,8 +124,7 @@ TEST_F(ManageIntegrationTest, TheSeedProcedureFromAnEmptyStore) {
   RunResult unapproved = RunBinary({"apply", Plan("seed.plan")});
   EXPECT_EQ(unapproved.exit_code, 1);
   EXPECT_THAT(unapproved.err, HasSubstr("the plan needs 1 approval and has none"));
-  EXPECT_THAT(unapproved.err,
-              HasSubstr("`bedrock-profiles approve " + Plan("seed.plan") + "`"));
+  EXPECT_THAT(unapproved.err, HasSubstr("`bedrock-profiles approve " + Plan("seed.plan") + "`"));
   RunResult self = RunBinary({"approve", Plan("seed.plan"), "--by", "alice"});
   EXPECT_EQ(self.exit_code, 1);
   EXPECT_THAT(self.err, HasSubstr("made this plan and cannot approve it"));
@@ -304,12 +303,14 @@ TEST_F(ManageIntegrationTest, AutoApproveIsRefusedWhileApprovalsAreRequired) {
                                      " requires 1 approval of every plan (approvals = { "
                                      "required = 1 })"));
   // The reviewed flow, ready to paste, and the setting that would allow it.
-  EXPECT_THAT(refused.err, HasSubstr("  bedrock-profiles plan --config " + config_ + " --endpoint " +
-                                     endpoint_ + " --principal platform-admin --out rd.plan\n"
-                                     "  bedrock-profiles approve rd.plan\n"
-                                     "  bedrock-profiles apply rd.plan --principal platform-admin"));
+  EXPECT_THAT(refused.err,
+              HasSubstr("  bedrock-profiles plan --config " + config_ + " --endpoint " + endpoint_ +
+                        " --principal platform-admin --out rd.plan\n"
+                        "  bedrock-profiles approve rd.plan\n"
+                        "  bedrock-profiles apply rd.plan --principal platform-admin"));
   EXPECT_THAT(refused.err, HasSubstr("set approvals = { required = 1, allow_auto_approve = true } "
-                                     "in " + config_));
+                                     "in " +
+                                     config_));
   EXPECT_THAT(refused.out, Not(HasSubstr("Creating")));
 
   // Refused before credentials or the network: no principal, nobody listening.

@@ -42,8 +42,13 @@ class ServeIntegrationTest : public ::testing::Test {
   // Starts serve on the test's state directory; reads its whole banner.
   void Start(const std::string& config, std::vector<std::string> extra = {}) {
     Stop();
-    std::vector<std::string> args = {"serve",  "--config", config, "--listen", "127.0.0.1:0",
-                                     "--state", (dir_.path() / "state").string()};
+    std::vector<std::string> args = {"serve",
+                                     "--config",
+                                     config,
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--state",
+                                     (dir_.path() / "state").string()};
     args.insert(args.end(), extra.begin(), extra.end());
     serve_ = std::make_unique<ChildProcess>(args);
     auto first = serve_->ReadLine(seconds(20));
@@ -64,9 +69,9 @@ class ServeIntegrationTest : public ::testing::Test {
   }
 
   RunResult Client(std::vector<std::string> args, const std::string& config) {
-    for (const std::string& a : {std::string("--config"), config, std::string("--endpoint"),
-                                 endpoint_, std::string("--principal"),
-                                 std::string("platform-admin")}) {
+    for (const std::string& a :
+         {std::string("--config"), config, std::string("--endpoint"), endpoint_,
+          std::string("--principal"), std::string("platform-admin")}) {
       args.push_back(a);
     }
     return RunBinary(args);
@@ -85,8 +90,8 @@ class ServeIntegrationTest : public ::testing::Test {
     ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   }
   std::string Readyz() {
-    RunResult r = RunProgram("curl", {"--silent", "--show-error", "--max-time", "10",
-                                      endpoint_ + "/readyz"});
+    RunResult r =
+        RunProgram("curl", {"--silent", "--show-error", "--max-time", "10", endpoint_ + "/readyz"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return r.out;
   }
@@ -140,9 +145,9 @@ TEST_F(ServeIntegrationTest, ServeBootstrapsAnEmptyStoreAndNeverOverrulesApply) 
   std::vector<std::string> pasted;
   std::istringstream words(hint[1].str());
   for (std::string w; words >> w;) pasted.push_back(w);
-  EXPECT_EQ(pasted, (std::vector<std::string>{"plan", "--config", original_, "--endpoint",
-                                              endpoint_, "--principal", "platform-admin",
-                                              "--out", "rd.plan"}));
+  EXPECT_EQ(pasted,
+            (std::vector<std::string>{"plan", "--config", original_, "--endpoint", endpoint_,
+                                      "--principal", "platform-admin", "--out", "rd.plan"}));
   pasted.push_back("--by");
   pasted.push_back("alice");
   RunResult replan = RunBinary(pasted, seconds(30), dir_.path().string());
