@@ -276,6 +276,7 @@ http::Response ApiHandler::Ready() const {
   }
   json::Object body;
   body["status"] = "ready";
+  if (options_.ready_details) body["details"] = options_.ready_details();
   return JsonResponse(200, body);
 }
 

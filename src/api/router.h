@@ -47,6 +47,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "http/message.h"
+#include "json/json.h"
 
 namespace bp::api {
 
@@ -83,6 +84,12 @@ struct ApiHandlerOptions {
   // /readyz answers 200 when this returns OK, else 503 with its message.
   // Empty means always ready.
   std::function<Status()> readiness;
+  // When set, a ready /readyz answer carries what this returns as its
+  // "details" member ({"status":"ready","details":{...}}). A public route:
+  // the details must reveal no secret and nothing a denied caller may not
+  // learn (serve gives counts, never names). Called on the loop thread, so
+  // it must be cheap and never block.
+  std::function<json::Object()> ready_details;
 };
 
 class ApiHandler final : public http::Handler {

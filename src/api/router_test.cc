@@ -188,6 +188,28 @@ TEST(RouterReadinessTest, NotReadyIs503WithoutTheReason) {
   EXPECT_THAT(stream->response.body, Not(HasSubstr("/var/secret")));
 }
 
+TEST(RouterReadinessTest, ReadyAnswersCarryTheDetailsWhenGiven) {
+  FakeAuthenticator auth;
+  bp::testing::FakeClock clock;
+  int calls = 0;
+  ApiHandler handler(auth, clock, ApiHandlerOptions{.ready_details = [&calls] {
+                       ++calls;
+                       json::Object details;
+                       details["config_drift"] = json::Object{{"profiles", 2}};
+                       return details;
+                     }});
+  auto stream = std::make_shared<FakeResponseStream>();
+  handler.Handle(MakeRequest("GET", "/readyz"), stream);
+  EXPECT_EQ(stream->response.status, 200u);
+  EXPECT_EQ(stream->response.body,
+            R"({"status":"ready","details":{"config_drift":{"profiles":2}}})");
+  EXPECT_EQ(calls, 1);
+  // Not asked for on other routes.
+  auto health = std::make_shared<FakeResponseStream>();
+  handler.Handle(MakeRequest("GET", "/healthz"), health);
+  EXPECT_EQ(calls, 1);
+}
+
 TEST_F(RouterTest, CatchAllTurnsExceptionsInto500WithoutDetail) {
   ASSERT_OK(
       handler_.Register("POST", "/boom", "Boom", [](const ApiCall&) -> Result<http::Response> {

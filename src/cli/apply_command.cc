@@ -5,11 +5,14 @@
 #include <csignal>
 #include <iostream>
 
+#include "api/client/endpoint.h"
 #include "api/client/http_control_plane.h"
+#include "auth/credentials/credentials.h"
 #include "cli/client_setup.h"
 #include "cli/commands.h"
 #include "cli/config_loading.h"
 #include "cli/help.h"
+#include "cli/identity.h"
 #include "planner/apply.h"
 #include "planner/plan.h"
 #include "planner/plan_file.h"
@@ -61,6 +64,21 @@ int Fail(const Status& status) {
   return 1;
 }
 
+// --auto-approve is governed by the config's approvals block; checked, and
+// the applier named, before any credentials or network.
+Result<std::string> CheckAutoApproveFirst(const ApplyArgs& args, const config::Config& cfg) {
+  planner::Plan hint;
+  hint.config_source = cfg.source;
+  hint.principal = args.client.principal;
+  hint.endpoint = args.client.endpoint;
+  Result<api::client::ResolvedEndpoint> endpoint =
+      api::client::ResolveEndpoint(api::client::Plane::kControl, args.client.endpoint, cfg.region,
+                                   auth::credentials::ProcessEnv());
+  if (endpoint.ok()) hint.endpoint = endpoint->endpoint.ToString();
+  BP_RETURN_IF_ERROR(planner::CheckAutoApprove(cfg, hint, "rd.plan"));
+  return WhoIsRunning(args.by);
+}
+
 int RunApply(const ApplyArgs& args) {
   if (args.plan.empty() == !args.auto_approve) {
     return Fail(ValidationError(args.plan.empty()
@@ -88,6 +106,12 @@ int RunApply(const ApplyArgs& args) {
   std::optional<LoadedConfig> loaded = LoadConfigOrReport(config_path);
   if (!loaded) return 1;
   const config::Config& cfg = loaded->config;
+  std::string by;
+  if (args.auto_approve) {
+    Result<std::string> allowed = CheckAutoApproveFirst(args, cfg);
+    if (!allowed.ok()) return Fail(allowed.status());
+    by = *allowed;
+  }
   Result<std::string> text = ConfigText(cfg.source);
   if (!text.ok()) return Fail(text.status());
 
@@ -98,7 +122,6 @@ int RunApply(const ApplyArgs& args) {
   api::client::HttpControlPlane endpoint(**client);
 
   if (args.auto_approve) {
-    const std::string by = args.by.empty() ? "auto-approve" : args.by;
     Result<planner::Plan> fresh = planner::PlanAgainst(cfg, loaded->catalog, endpoint,
                                                        {.planned_by = by,
                                                         .endpoint = endpoint.Describe(),
@@ -136,14 +159,17 @@ void AddApplyCommand(CLI::App& app, int* exit_code) {
       "lacks approvals, when the config changed, or when the live profiles changed since\n"
       "(except by an earlier, interrupted apply of the same plan, which is resumed).\n"
       "Creates carry a clientRequestToken derived from the plan, so a retried or resumed\n"
-      "apply never creates twice. --auto-approve plans and applies in one step.");
+      "apply never creates twice. --auto-approve plans and applies in one step, without\n"
+      "review: refused while the config requires approvals (approvals.required >= 1, the\n"
+      "default) unless it sets approvals = { ..., allow_auto_approve = true }.");
   cmd->add_option("PLAN", args->plan, "the plan file (from `plan --out`, approved)");
   cmd->add_option("--config", args->config,
                   "config file (default: the one the plan was made from; with --auto-approve: "
                   "the usual rule)");
   AddClientFlags(cmd, args->client);
   cmd->add_flag("--auto-approve", args->auto_approve, "plan and apply without a plan file");
-  cmd->add_option("--by", args->by, "with --auto-approve: who is applying (recorded in messages)");
+  cmd->add_option("--by", args->by,
+                  "with --auto-approve: who is applying (default: your login name)");
   SetHelpFooter(cmd, {.examples = "bedrock-profiles apply rd.plan --endpoint http://127.0.0.1:8700 "
                                   "--principal platform-admin",
                       .notes = "Ctrl-C stops after the current action; the state stays consistent "

@@ -1,6 +1,5 @@
 // `plan`: compare the config with the endpoint's live profiles and print
 // what apply would do; --out writes the plan file that approve and apply use.
-#include <cstdlib>
 #include <iostream>
 
 #include "api/client/http_control_plane.h"
@@ -8,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/config_loading.h"
 #include "cli/help.h"
+#include "cli/identity.h"
 #include "planner/plan.h"
 #include "planner/plan_file.h"
 #include "planner/render.h"
@@ -24,17 +24,12 @@ struct PlanArgs {
   bool detailed_exitcode = false;
 };
 
-// Who is planning: --by, else $USER, else $LOGNAME.
-std::string Planner(const std::string& by) {
-  if (!by.empty()) return by;
-  for (const char* var : {"USER", "LOGNAME"}) {
-    const char* v = std::getenv(var);
-    if (v != nullptr && *v != '\0') return v;
-  }
-  return "unknown";
-}
-
 int RunPlan(const PlanArgs& args) {
+  Result<std::string> planned_by = WhoIsRunning(args.by);
+  if (!planned_by.ok()) {
+    std::cerr << "error: " << planned_by.status().message() << "\n";
+    return 1;
+  }
   std::optional<LoadedConfig> loaded = LoadConfigOrReport(args.config);
   if (!loaded) return 1;
   const config::Config& cfg = loaded->config;
@@ -52,7 +47,7 @@ int RunPlan(const PlanArgs& args) {
   api::client::HttpControlPlane endpoint(**client);
   std::cerr << "Reading the live profiles from " << endpoint.Describe() << " ...\n";
   Result<planner::Plan> plan = planner::PlanAgainst(cfg, loaded->catalog, endpoint,
-                                                    {.planned_by = Planner(args.by),
+                                                    {.planned_by = *planned_by,
                                                      .endpoint = endpoint.Describe(),
                                                      .principal = args.client.principal,
                                                      .config_text = *text},
@@ -92,7 +87,8 @@ void AddPlanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--config", args->config, "config file (.hcl or .json)");
   AddClientFlags(cmd, args->client);
   cmd->add_option("--out", args->out, "write the plan file for `approve` and `apply`");
-  cmd->add_option("--by", args->by, "who is planning (default: $USER); approvers must differ");
+  cmd->add_option("--by", args->by,
+                  "who is planning (default: your login name); approvers must differ");
   cmd->add_flag("--detailed-exitcode", args->detailed_exitcode,
                 "exit 0 when there are no changes, 2 when there are, 1 on error");
   SetHelpFooter(cmd,

@@ -15,9 +15,11 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "serve",
       "Serve the Bedrock control plane and runtime for the configured profiles.\n"
-      "Reconciles the config into the state store first (creates missing profiles\n"
-      "with their pinned ids, updates their tags), then prints the address and the\n"
-      "profiles. SIGINT/SIGTERM drain in-flight requests and exit 0.");
+      "An empty state store is bootstrapped from the config (the configured profiles\n"
+      "are created with their pinned ids and the managed-by tag); a store that holds\n"
+      "profiles is never changed by serve: changes go through plan/approve/apply.\n"
+      "The banner (and /readyz's details) report how the store differs from the\n"
+      "config. SIGINT/SIGTERM drain in-flight requests and exit 0.");
   cmd->add_option("--config", *config, "config file (.hcl or .json)");
   cmd->add_option("--listen", options->listen, "HOST:PORT to listen on ([v6]:PORT; port 0 = any)")
       ->capture_default_str();
@@ -26,12 +28,17 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_flag("--allow-default-credentials", options->allow_default_credentials,
                 "allow a non-loopback --listen while the shipped default keys are configured");
+  cmd->add_flag("--reconcile", options->reconcile,
+                "also bring a non-empty store in line with the config: create missing profiles "
+                "and reset configured profiles' tags (no plan, no approval)");
   SetHelpFooter(
-      cmd, {.examples = "bedrock-profiles serve                      # the shipped default config\n"
-                        "bedrock-profiles serve --config org.hcl --listen 127.0.0.1:9000",
-            .notes = "Logs (one access line per request) go to stderr; --log-level debug "
-                     "(or SPDLOG_LEVEL=debug) shows more.",
-            .exit_status = "1 when the config is invalid or the address is taken"});
+      cmd,
+      {.examples = "bedrock-profiles serve                      # the shipped default config\n"
+                   "bedrock-profiles serve --config org.hcl --listen 127.0.0.1:9000\n"
+                   "bedrock-profiles serve --reconcile         # reset the store to the config",
+       .notes = "Logs (one access line per request) go to stderr; SPDLOG_LEVEL=debug "
+                "shows more.",
+       .exit_status = "1 when the config is invalid or the address is taken"});
   cmd->callback([options, config, state, exit_code] {
     if (!config->empty()) options->config_path = *config;
     options->state_dir = *state;

@@ -233,15 +233,16 @@ ServerConfig BindServer(const ast::Value& value, DiagnosticSink& sink) {
   return out;
 }
 
-uint32_t BindApprovals(const ast::Value& value, DiagnosticSink& sink) {
-  constexpr std::string_view kApprovalKeys[] = {"required"};
-  uint32_t required = 1;
-  if (!ExpectKind(value, ast::Kind::kObject, "approvals", sink)) return required;
+void BindApprovals(const ast::Value& value, Config& config, DiagnosticSink& sink) {
+  constexpr std::string_view kApprovalKeys[] = {"required", "allow_auto_approve"};
+  if (!ExpectKind(value, ast::Kind::kObject, "approvals", sink)) return;
   CheckKeys(value.entries, kApprovalKeys, "approvals", sink);
   if (auto v = NumberMember(value.entries, "required", "approvals", 0, 10, true, sink)) {
-    required = static_cast<uint32_t>(*v);
+    config.required_approvals = static_cast<uint32_t>(*v);
   }
-  return required;
+  if (auto v = BoolMember(value.entries, "allow_auto_approve", "approvals", sink)) {
+    config.allow_auto_approve = *v;
+  }
 }
 
 void CheckRuntimeSections(const ast::Body& body, const BindContext& context, Config& config,

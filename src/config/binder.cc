@@ -164,7 +164,7 @@ LoadResult Bind(const ast::Body& body, const BindContext& context) {
     config.server = BindServer(server->value, sink);
   }
   if (const ast::Entry* approvals = FindSet(body.attributes, "approvals")) {
-    config.required_approvals = BindApprovals(approvals->value, sink);
+    BindApprovals(approvals->value, config, sink);
   }
   LoadResult result;
   result.errors = std::move(sink.errors());

@@ -49,8 +49,10 @@ std::vector<RegionConfig> BindRegions(const ast::Value& regions, const BindConte
 RoutingConfig BindRouting(const ast::Value& routing, DiagnosticSink& sink);
 // server = { header_timeout_ms = .., max_connections = .., ... } (bind_runtime.cc).
 ServerConfig BindServer(const ast::Value& server, DiagnosticSink& sink);
-// approvals = { required = N }: N in 0..10 (0: plans need no approval).
-uint32_t BindApprovals(const ast::Value& approvals, DiagnosticSink& sink);
+// approvals = { required = N, allow_auto_approve = BOOL }: N in 0..10 (0:
+// plans need no approval); sets config.required_approvals and
+// config.allow_auto_approve.
+void BindApprovals(const ast::Value& approvals, Config& config, DiagnosticSink& sink);
 // After profiles, regions and routing are bound: defaults the regions (every
 // destination region of the profiles, simulated) and the home region, and
 // checks that each profile's destination regions are configured.

@@ -406,5 +406,34 @@ TEST_F(BinderTest, ServerLimitsHaveDefaultsAndBindEveryKnob) {
   EXPECT_EQ(s.max_body_bytes_in_flight, 30'000'000u);
 }
 
+TEST_F(BinderTest, ApprovalsDefaultToOneRequiredAndNoAutoApprove) {
+  const std::string profile = Profile("rd-haiku-45", "model_arn = \"" + std::string(kHaiku) + "\"");
+  ASSERT_THAT(Diagnose(profile), IsEmpty());
+  EXPECT_EQ(result_.config->required_approvals, 1u);
+  EXPECT_FALSE(result_.config->allow_auto_approve);
+
+  ASSERT_THAT(Diagnose(profile + "approvals = { required = 2 }\n"), IsEmpty());
+  EXPECT_EQ(result_.config->required_approvals, 2u);
+  EXPECT_FALSE(result_.config->allow_auto_approve);
+
+  ASSERT_THAT(Diagnose(profile + "approvals = { required = 1, allow_auto_approve = true }\n"),
+              IsEmpty());
+  EXPECT_EQ(result_.config->required_approvals, 1u);
+  EXPECT_TRUE(result_.config->allow_auto_approve);
+
+  ASSERT_THAT(Diagnose(profile + "approvals = { allow_auto_approve = false }\n"), IsEmpty());
+  EXPECT_EQ(result_.config->required_approvals, 1u);
+  EXPECT_FALSE(result_.config->allow_auto_approve);
+}
+
+TEST_F(BinderTest, ApprovalsKeysAreCheckedWithTheirLocation) {
+  const std::string profile = Profile("rd-haiku-45", "model_arn = \"" + std::string(kHaiku) + "\"");
+  EXPECT_THAT(Diagnose(profile + "approvals = { allow_auto_aprove = true }\n"),
+              ElementsAre("8:15: unknown key 'allow_auto_aprove' in approvals; did you mean "
+                          "'allow_auto_approve'?"));
+  EXPECT_THAT(Diagnose(profile + "approvals = { allow_auto_approve = \"yes\" }\n"),
+              ElementsAre("8:36: approvals.allow_auto_approve: expected a bool, found a string"));
+}
+
 }  // namespace
 }  // namespace bp::config

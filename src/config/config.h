@@ -109,6 +109,10 @@ struct Config {
   ServerConfig server;
   // `apply` refuses a plan with fewer approvals (approvals = { required = N }).
   uint32_t required_approvals = 1;
+  // approvals = { allow_auto_approve = true }: `apply --auto-approve` (plan and
+  // apply unreviewed) is allowed even though approvals are required. Without
+  // it, --auto-approve is refused whenever required_approvals >= 1.
+  bool allow_auto_approve = false;
 
   // nullptr when absent.
   const ProfileConfig* FindProfile(std::string_view name) const;

@@ -39,6 +39,21 @@ Status CheckApprovals(const Plan& plan, std::string_view plan_path) {
                          ApproveCommandHint(plan_path) + "`");
 }
 
+Status CheckAutoApprove(const config::Config& config, const Plan& hint,
+                        std::string_view plan_path) {
+  if (config.required_approvals == 0 || config.allow_auto_approve) return Status::Ok();
+  const std::string required = std::to_string(config.required_approvals);
+  return ValidationError("--auto-approve is refused: " + config.source + " requires " +
+                         Plural(config.required_approvals, "approval", "approvals") +
+                         " of every plan (approvals = { required = " + required +
+                         " }), and --auto-approve would apply changes nobody reviewed.\n"
+                         "Make a plan, have someone other than you approve it, then apply it:\n  " +
+                         PlanCommandHint(hint, plan_path) + "\n  " + ApproveCommandHint(plan_path) +
+                         "\n  " + ApplyCommandHint(hint, plan_path) +
+                         "\nTo allow unreviewed applies anyway, set approvals = { required = " +
+                         required + ", allow_auto_approve = true } in " + config.source + ".");
+}
+
 namespace {
 
 Status CheckStateNames(const std::vector<LiveProfile>& live) {

@@ -62,6 +62,15 @@ class ApplyObserver {
 // many it has and the `approve` command to run (`plan_path` in it).
 Status CheckApprovals(const Plan& plan, std::string_view plan_path);
 
+// `apply --auto-approve` plans and applies with nobody's review: OK when the
+// config requires no approval (approvals.required = 0) or allows it
+// (approvals.allow_auto_approve = true); else kValidation naming that
+// setting and the reviewed flow as commands to paste: plan (with `hint`'s
+// config_source, endpoint and principal) -> approve -> apply, `plan_path`
+// being the plan file they use. Needs no credentials and no network, so
+// `apply` checks it first.
+Status CheckAutoApprove(const config::Config& config, const Plan& hint, std::string_view plan_path);
+
 struct ApplyOptions {
   // The config file's current text; its digest must equal plan.config_digest.
   std::string_view config_text;

@@ -294,6 +294,35 @@ TEST(ApplyTest, ApprovalsOfTheZeroRequirementAndAutoApprove) {
   EXPECT_OK(Apply(v.plan, v.cp, ApplyOptions{.config_text = v.text, .auto_approved = true}));
 }
 
+TEST(ApplyTest, AutoApproveIsRefusedWhileApprovalsAreRequiredUnlessAllowed) {
+  config::Config config;
+  config.source = "org.hcl";
+  Plan hint;
+  hint.config_source = "org.hcl";
+  hint.endpoint = "http://127.0.0.1:8700";
+  hint.principal = "platform-admin";
+  Status refused = CheckAutoApprove(config, hint, "rd.plan");  // the default: 1 required
+  EXPECT_THAT(refused, StatusIs(ErrorCode::kValidation));
+  EXPECT_EQ(refused.message(),
+            "--auto-approve is refused: org.hcl requires 1 approval of every plan (approvals = { "
+            "required = 1 }), and --auto-approve would apply changes nobody reviewed.\n"
+            "Make a plan, have someone other than you approve it, then apply it:\n"
+            "  bedrock-profiles plan --config org.hcl --endpoint http://127.0.0.1:8700 "
+            "--principal platform-admin --out rd.plan\n"
+            "  bedrock-profiles approve rd.plan\n"
+            "  bedrock-profiles apply rd.plan --principal platform-admin\n"
+            "To allow unreviewed applies anyway, set approvals = { required = 1, "
+            "allow_auto_approve = true } in org.hcl.");
+  config.required_approvals = 2;
+  EXPECT_THAT(CheckAutoApprove(config, hint, "rd.plan").message(),
+              ::testing::HasSubstr("requires 2 approvals of every plan"));
+  config.allow_auto_approve = true;
+  EXPECT_OK(CheckAutoApprove(config, hint, "rd.plan"));
+  config.allow_auto_approve = false;
+  config.required_approvals = 0;
+  EXPECT_OK(CheckAutoApprove(config, hint, "rd.plan"));
+}
+
 TEST(ApplyTest, RefusesWhenTheConfigChanged) {
   World w;
   Result<ApplyReport> r = Apply(

@@ -362,7 +362,7 @@ std::string PlanCommandHint(const Plan& plan, std::string_view plan_path) {
 }
 
 std::string ApproveCommandHint(std::string_view plan_path) {
-  return "bedrock-profiles approve " + PathOrPlaceholder(plan_path) + " --by NAME";
+  return "bedrock-profiles approve " + PathOrPlaceholder(plan_path);
 }
 
 std::string ApplyCommandHint(const Plan& plan, std::string_view plan_path) {

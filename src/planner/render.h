@@ -53,7 +53,7 @@ std::string RenderSummaryLine(const Plan& plan);
 // The next commands, with the flags they need, ready to paste. `plan_path`
 // may be empty (a placeholder PLAN is printed then).
 //   "bedrock-profiles plan --config F --endpoint URL --principal P --out PATH"
-//   "bedrock-profiles approve PATH --by NAME"
+//   "bedrock-profiles approve PATH"   (the approver's login name is recorded)
 //   "bedrock-profiles apply PATH --principal P"
 // --config is left out for the built-in config, --principal when the plan was
 // signed by the AWS credential chain (apply reads the endpoint and config

@@ -164,7 +164,7 @@ TEST(RenderTest, CommandHintsNameTheFlagsTheNextCommandNeeds) {
   EXPECT_EQ(PlanCommandHint(plan, "rd.plan"),
             "bedrock-profiles plan --config bedrock-profiles.hcl --endpoint http://127.0.0.1:8700 "
             "--principal platform-admin --out rd.plan");
-  EXPECT_EQ(ApproveCommandHint("rd.plan"), "bedrock-profiles approve rd.plan --by NAME");
+  EXPECT_EQ(ApproveCommandHint("rd.plan"), "bedrock-profiles approve rd.plan");
   EXPECT_EQ(ApplyCommandHint(plan, "rd.plan"),
             "bedrock-profiles apply rd.plan --principal platform-admin");
   // The AWS credential chain and the built-in config need no flag; no path

@@ -19,6 +19,7 @@
 #include "core/arn.h"
 #include "core/clock.h"
 #include "http/server.h"
+#include "server/config_drift.h"
 #include "server/principals.h"
 #include "server/runtime_parts.h"
 #include "storage/caching_store.h"
@@ -147,7 +148,11 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
       api::control::ControlService::Options{
           .account_id = cfg.account_id, .region = cfg.region, .default_tags = cfg.default_tags},
       *store, catalog, clock, random);
-  BP_ASSIGN_OR_RETURN(api::control::ReconcileSummary summary, control.Reconcile(cfg));
+  // Only an empty store is filled from the config (or any with --reconcile):
+  // serve never overrules what `apply` did; it reports the drift instead.
+  BP_ASSIGN_OR_RETURN(api::control::ReconcileSummary summary,
+                      options.reconcile ? control.Reconcile(cfg) : control.Bootstrap(cfg));
+  ConfigDrift drift(cfg, catalog, *store, clock);
 
   // Signatures and short-term API keys must be scoped to this endpoint's
   // region, as AWS's own endpoint of that region requires.
@@ -155,7 +160,8 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   BP_ASSIGN_OR_RETURN(
       std::unique_ptr<auth::iam::IamAuthorizer> authorizer,
       auth::iam::IamAuthorizer::Create(PoliciesOf(cfg), {.requested_region = cfg.region}));
-  api::ApiHandler handler(authenticator, clock);
+  api::ApiHandler handler(authenticator, clock,
+                          {.ready_details = [&drift] { return drift.ReadyDetails(); }});
   BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(handler, control, *authorizer));
   api::runtime::InvokeGate gate({.account_id = cfg.account_id, .region = cfg.region}, *store,
                                 *authorizer);
@@ -186,8 +192,11 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
 
   std::string host =
       listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
-  PrintBanner(out, "http://" + host + ":" + std::to_string(server->port()), cfg, control,
-              summary.ToString());
+  const std::string url = "http://" + host + ":" + std::to_string(server->port());
+  PrintBanner(out, url, cfg, control, summary.ToString());
+  std::shared_ptr<const ConfigDrift::Report> drifted = drift.Current();
+  out << DriftBanner(*drifted, cfg, url, PlanningPrincipal(cfg, *authorizer, clock)) << std::flush;
+  if (drifted->drift.Count() > 0) spdlog::warn("{}", drifted->drift.Sentence());
   spdlog::info("serving {} profile(s) from {}; state in {}", cfg.profiles.size(), cfg.source,
                options.state_dir.string());
   spdlog::info("limits: {} connections, {} body bytes in flight, header timeout {} ms",

@@ -1,9 +1,10 @@
 #pragma once
 // The composition root of `bedrock-profiles serve`: the only place (with cli/)
 // that names concrete classes. Loads the config and the model catalog, opens
-// the state store, reconciles the configured profiles into it, wires the API
-// routes onto the HTTP server, prints the banner and serves until SIGINT or
-// SIGTERM, then drains. Public header of bp_server.
+// the state store, bootstraps the configured profiles into it when it is
+// empty (reconciles them with --reconcile), wires the API routes onto the
+// HTTP server, prints the banner (with the drift from the config) and serves
+// until SIGINT or SIGTERM, then drains. Public header of bp_server.
 
 #include <cstdint>
 #include <filesystem>
@@ -21,6 +22,10 @@ struct ServeOptions {
   std::filesystem::path state_dir = ".bedrock-profiles";
   int threads = 0;                         // event loops; 0 = one per core
   bool allow_default_credentials = false;  // permit non-loopback listen with the shipped keys
+  // false: create the configured profiles only into an empty store, never
+  // change a stored one; true: ControlService::Reconcile (create what is
+  // missing, reset configured profiles' tags to the config).
+  bool reconcile = false;
 };
 
 struct ListenAddress {

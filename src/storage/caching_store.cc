@@ -36,7 +36,8 @@ void CachingProfileStore::Publish(const ProfileRecord* record, std::string_view 
       record != nullptr
           ? current->by_id.Insert(record->id, std::make_shared<const ProfileRecord>(*record))
           : current->by_id.Erase(removed_id);
-  snapshot_.store(std::make_shared<const ProfileSnapshot>(ProfileSnapshot{std::move(next)}),
+  snapshot_.store(std::make_shared<const ProfileSnapshot>(
+                      ProfileSnapshot{std::move(next), current->generation + 1}),
                   std::memory_order_release);
 }
 

@@ -16,6 +16,7 @@
 // of bp_storage.
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ namespace bp::storage {
 struct ProfileSnapshot {
   using Map = PersistentMap<std::string, std::shared_ptr<const ProfileRecord>>;
   Map by_id;  // iterate with `for (const auto& [id, record] : by_id)`
+  // 0 for the snapshot loaded at Create(), +1 for each published write: a
+  // cheap "did the profiles change since" for caches derived from them.
+  uint64_t generation = 0;
 
   // nullptr when absent.
   const ProfileRecord* Find(std::string_view id) const;

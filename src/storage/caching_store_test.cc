@@ -69,6 +69,25 @@ TEST(CachingProfileStoreTest, LoadsWhatTheInnerStoreHeldAndSeesLaterWrites) {
   EXPECT_THAT(memory.Get("aaaaaaaaaaaa").status(), StatusIs(ErrorCode::kResourceNotFound));
 }
 
+TEST(CachingProfileStoreTest, TheGenerationCountsPublishedWritesOnly) {
+  MemoryProfileStore memory;
+  auto cached = CachingProfileStore::Create(memory);
+  ASSERT_OK(cached.status());
+  CachingProfileStore& store = **cached;
+  EXPECT_EQ(store.Snapshot()->generation, 0u);
+  ASSERT_OK(store.Create({.profile = Record("aaaaaaaaaaaa", "rd-a")}).status());
+  EXPECT_EQ(store.Snapshot()->generation, 1u);
+  ASSERT_OK(store.UpdateTags("aaaaaaaaaaaa", {{"k", "v"}}, {}, 50, 1).status());
+  EXPECT_EQ(store.Snapshot()->generation, 2u);
+  // Reads and refused writes publish nothing.
+  ASSERT_OK(store.List().status());
+  EXPECT_FALSE(store.Create({.profile = Record("aaaaaaaaaaaa", "rd-a")}).ok());
+  EXPECT_FALSE(store.Delete("zzzzzzzzzzzz").ok());
+  EXPECT_EQ(store.Snapshot()->generation, 2u);
+  ASSERT_OK(store.Delete("aaaaaaaaaaaa"));
+  EXPECT_EQ(store.Snapshot()->generation, 3u);
+}
+
 TEST(CachingProfileStoreTest, ReadsDoNotReachTheInnerStore) {
   MemoryProfileStore memory;
   ASSERT_OK(memory.Create({.profile = Record("aaaaaaaaaaaa", "rd-a")}).status());

@@ -73,7 +73,7 @@ TEST(CliIntegrationTest, LogLevelSetsWhatServeLogs) {
 TEST(CliIntegrationTest, EveryUsageErrorExitsTwo) {
   EXPECT_EQ(RunBinary({}).exit_code, 2);
   EXPECT_EQ(RunBinary({"plan", "--no-such-flag"}).exit_code, 2);
-  EXPECT_EQ(RunBinary({"approve", "x.plan"}).exit_code, 2);  // --by is required
+  EXPECT_EQ(RunBinary({"approve"}).exit_code, 2);  // PLAN is required (--by is not)
   EXPECT_EQ(RunBinary({"completion", "fish"}).exit_code, 2);
   EXPECT_EQ(RunBinary({"validate", "--help"}).exit_code, 0);
   // A runtime error is 1, not 2.

@@ -2,15 +2,19 @@
 // apply and output against a real `serve` child process that starts with an
 // empty store (its own config declares only an admin principal), driven with
 // the shipped config and edits of it: create, update in place, replace,
-// destroy, unapproved/stale/changed-config plans refused, and an interrupted
-// apply resumed without duplicates.
+// destroy, unapproved/stale/changed-config plans refused, an interrupted
+// apply resumed without duplicates; governance: --auto-approve refused while
+// approvals are required (unless the config allows it), planner and approver
+// named by their login name.
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <pwd.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include "integration/child_process.h"
 #include "testing/testing.h"
@@ -37,6 +41,11 @@ principals = {
   }
 }
 )";
+// The suites below apply with --auto-approve, which the config must allow.
+constexpr char kAllowAutoApprove[] = R"(
+# The tests apply unreviewed changes with --auto-approve.
+approvals = { required = 1, allow_auto_approve = true }
+)";
 constexpr char kArnRe[] =
     "arn:aws:bedrock:eu-central-1:123456789012:application-inference-profile/[a-z0-9]{12}";
 
@@ -53,7 +62,7 @@ class ManageIntegrationTest : public ::testing::Test {
     const std::string serve_config = (dir_.path() / "serve.hcl").string();
     std::ofstream(serve_config) << kServeConfig;
     config_ = (dir_.path() / "bedrock-profiles.hcl").string();
-    WriteConfig(ReadFileOrDie(SourceDir() / "config" / "bedrock-profiles.hcl"));
+    WriteConfig(Shipped() + kAllowAutoApprove);
     serve_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{"serve", "--config", serve_config, "--listen", "127.0.0.1:0",
                                  "--state", (dir_.path() / "state").string()});
@@ -69,6 +78,9 @@ class ManageIntegrationTest : public ::testing::Test {
     serve_->Wait(seconds(20));
   }
 
+  static std::string Shipped() {
+    return ReadFileOrDie(SourceDir() / "config" / "bedrock-profiles.hcl");
+  }
   void WriteConfig(const std::string& text) {
     config_text_ = text;
     std::ofstream(config_, std::ios::trunc) << text;
@@ -104,7 +116,7 @@ TEST_F(ManageIntegrationTest, TheSeedProcedureFromAnEmptyStore) {
   EXPECT_THAT(plan.out, HasSubstr("\"managed-by\"   = \"bedrock-profiles\""));
   EXPECT_THAT(plan.out, HasSubstr("Plan: 2 to add, 0 to change, 0 to replace, 0 to destroy."));
   // The hints name the flags the next commands need.
-  EXPECT_THAT(plan.out, HasSubstr("bedrock-profiles approve " + Plan("seed.plan") + " --by NAME"));
+  EXPECT_THAT(plan.out, HasSubstr("bedrock-profiles approve " + Plan("seed.plan") + "\n"));
   EXPECT_THAT(plan.out, HasSubstr("bedrock-profiles apply " + Plan("seed.plan") +
                                   " --principal platform-admin"));
 
@@ -112,8 +124,7 @@ TEST_F(ManageIntegrationTest, TheSeedProcedureFromAnEmptyStore) {
   RunResult unapproved = RunBinary({"apply", Plan("seed.plan")});
   EXPECT_EQ(unapproved.exit_code, 1);
   EXPECT_THAT(unapproved.err, HasSubstr("the plan needs 1 approval and has none"));
-  EXPECT_THAT(unapproved.err,
-              HasSubstr("`bedrock-profiles approve " + Plan("seed.plan") + " --by NAME`"));
+  EXPECT_THAT(unapproved.err, HasSubstr("`bedrock-profiles approve " + Plan("seed.plan") + "`"));
   RunResult self = RunBinary({"approve", Plan("seed.plan"), "--by", "alice"});
   EXPECT_EQ(self.exit_code, 1);
   EXPECT_THAT(self.err, HasSubstr("made this plan and cannot approve it"));
@@ -282,6 +293,88 @@ TEST_F(ManageIntegrationTest, AnApplyThatStoppedAfterTheFirstActionIsResumed) {
   EXPECT_THAT(resumed.out, HasSubstr("rd-sonnet-4: Creation complete"));
   EXPECT_EQ(Run({"output", "rd-haiku-45"}).out, haiku) << "the existing profile was kept";
   EXPECT_EQ(Run({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST_F(ManageIntegrationTest, AutoApproveIsRefusedWhileApprovalsAreRequired) {
+  WriteConfig(Shipped());  // no approvals block: 1 approval required, no auto-approve
+  RunResult refused = AutoApply();
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("--auto-approve is refused: " + config_ +
+                                     " requires 1 approval of every plan (approvals = { "
+                                     "required = 1 })"));
+  // The reviewed flow, ready to paste, and the setting that would allow it.
+  EXPECT_THAT(refused.err,
+              HasSubstr("  bedrock-profiles plan --config " + config_ + " --endpoint " + endpoint_ +
+                        " --principal platform-admin --out rd.plan\n"
+                        "  bedrock-profiles approve rd.plan\n"
+                        "  bedrock-profiles apply rd.plan --principal platform-admin"));
+  EXPECT_THAT(refused.err, HasSubstr("set approvals = { required = 1, allow_auto_approve = true } "
+                                     "in " +
+                                     config_));
+  EXPECT_THAT(refused.out, Not(HasSubstr("Creating")));
+
+  // Refused before credentials or the network: no principal, nobody listening.
+  RunResult offline = RunBinary(
+      {"apply", "--auto-approve", "--config", config_, "--endpoint", "http://127.0.0.1:1"});
+  EXPECT_EQ(offline.exit_code, 1);
+  EXPECT_THAT(offline.err, HasSubstr("--auto-approve is refused"));
+
+  WriteConfig(Shipped() + "approvals = { required = 2 }\n");
+  RunResult two = AutoApply();
+  EXPECT_EQ(two.exit_code, 1);
+  EXPECT_THAT(two.err, HasSubstr("requires 2 approvals of every plan"));
+
+  // Nothing changed on the endpoint.
+  RunResult plan = Run({"plan", "--detailed-exitcode", "--by", "alice"});
+  EXPECT_EQ(plan.exit_code, 2) << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("Plan: 2 to add, 0 to change"));
+
+  // Allowed by the config: plans and applies in one step.
+  WriteConfig(Shipped() + kAllowAutoApprove);
+  RunResult allowed = AutoApply();
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.out << allowed.err;
+  EXPECT_THAT(allowed.out, HasSubstr("Apply complete! Profiles: 2 added"));
+  // And required = 0 needs no review at all.
+  WriteConfig(Replace(Shipped(), "Owner        = \"platform-engineering\"",
+                      "Owner        = \"platform-team\"") +
+              "approvals = { required = 0 }\n");
+  EXPECT_EQ(AutoApply().exit_code, 0);
+}
+
+// The name getpwuid() gives the effective user: what plan and approve record
+// without --by.
+std::string LoginName() {
+  const passwd* pw = getpwuid(geteuid());
+  return pw == nullptr ? "" : pw->pw_name;
+}
+
+TEST_F(ManageIntegrationTest, PlannerAndApproverAreTheLoginNameWithoutBy) {
+  const std::string login = LoginName();
+  if (login.empty()) GTEST_SKIP() << "no password entry for this uid";
+  // $USER says otherwise: the password database wins.
+  auto as_other_user = [](std::vector<std::string> args) {
+    args.insert(args.begin(), {"USER=not-" + LoginName(), BinaryPath()});
+    return RunProgram("env", args);
+  };
+
+  RunResult plan = as_other_user({"plan", "--config", config_, "--endpoint", endpoint_,
+                                  "--principal", "platform-admin", "--out", Plan("mine.plan")});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_THAT(ReadFileOrDie(Plan("mine.plan")), HasSubstr("\"planned_by\": \"" + login + "\""));
+  EXPECT_THAT(plan.out, HasSubstr("by someone other than " + login));
+  // The planner's own approval is refused, with the way to name someone else.
+  RunResult self = as_other_user({"approve", Plan("mine.plan")});
+  EXPECT_EQ(self.exit_code, 1);
+  EXPECT_THAT(self.err, HasSubstr("'" + login + "' made this plan and cannot approve it"));
+  EXPECT_THAT(self.err, HasSubstr("--by NAME"));
+
+  ASSERT_EQ(Run({"plan", "--out", Plan("alice.plan"), "--by", "alice"}).exit_code, 0);
+  RunResult approve = as_other_user({"approve", Plan("alice.plan")});
+  EXPECT_EQ(approve.exit_code, 0) << approve.err;
+  EXPECT_THAT(approve.out, HasSubstr("Approved by " + login + " (1 of 1 required)"));
+  EXPECT_THAT(ReadFileOrDie(Plan("alice.plan")), HasSubstr("\"by\": \"" + login + "\""));
+  RunResult apply = Run({"apply", Plan("alice.plan")}, false);
+  EXPECT_EQ(apply.exit_code, 0) << apply.err;
 }
 
 }  // namespace

@@ -99,8 +99,9 @@ export const SEED = Object.freeze({
     systemProfileId: SONNET_SYSTEM_PROFILE,
   }),
 });
-// Tags the seed profiles carry: default_tags with the per-profile billing-mode override.
-export const SEED_TAGS = Object.freeze({ ...DEFAULT_TAGS, 'billing-mode': 'rd' });
+// Tags the seed profiles carry: default_tags with the per-profile billing-mode override, plus
+// the management tag `serve` puts on the profiles it bootstraps (so `plan` sees them as managed).
+export const SEED_TAGS = Object.freeze({ ...DEFAULT_TAGS, 'billing-mode': 'rd', 'managed-by': 'bedrock-profiles' });
 
 // ---------------------------------------------------------------------------------------------
 // Server lifecycle.

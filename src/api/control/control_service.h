@@ -104,14 +104,18 @@ struct FoundationModelInfo {
   catalog::FoundationModel model;
 };
 
-// What Reconcile() did, by profile name, for the serve banner.
+// What Reconcile() or Bootstrap() did, by profile name, for the serve banner.
 struct ReconcileSummary {
+  bool skipped = false;  // Bootstrap() into a store that held profiles: nothing done
+  size_t stored = 0;     // when skipped: the application profiles the store held
   std::vector<std::string> created;
   std::vector<std::string> updated;  // tags set to the configured merged set
   std::vector<std::string> unchanged;
   std::vector<std::string> warnings;  // e.g. a stored profile whose source differs from config
 
-  // "2 created, 0 updated, 0 unchanged" (+ ", 1 warning(s)").
+  // "2 created, 0 updated, 0 unchanged" (+ ", 1 warning(s)"); when skipped
+  // "bootstrap skipped: the store holds 3 profiles, left as they are;
+  // --reconcile resets them to the config".
   std::string ToString() const;
 };
 
@@ -196,13 +200,20 @@ class ControlService final {
   // store errors are returned (authorization then fails closed).
   Result<Tags> ResourceTagsFor(std::string_view arn) const;
 
-  // Brings the store in line with `config` at serve start: every configured
-  // profile exists (created with its pinned id when it has one) and carries
-  // exactly MergeTags(config.default_tags, profile.tags). Profiles made
-  // through the API are left alone; nothing is ever deleted. A configured
-  // profile whose name is held by another id (or whose pinned id is held by
-  // another name) is kConflict naming both, and then nothing is written.
+  // Brings the store in line with `config` (`serve --reconcile`): every
+  // configured profile exists (created with its pinned id when it has one)
+  // and carries exactly MergeTags(config.default_tags, profile.tags) plus the
+  // management tag (kManagedByTagKey = kManagedByTagValue), which is what
+  // `plan` expects of a profile it manages. Profiles made through the API are
+  // left alone; nothing is ever deleted. A configured profile whose name is
+  // held by another id (or whose pinned id is held by another name) is
+  // kConflict naming both, and then nothing is written.
   Result<ReconcileSummary> Reconcile(const config::Config& config);
+
+  // `serve` without --reconcile: Reconcile() when the store holds no
+  // application profile at all (a first start), otherwise nothing (skipped),
+  // so a restart never overrules what `apply` did.
+  Result<ReconcileSummary> Bootstrap(const config::Config& config);
 
   // The stored profile of a configured one (by its pinned id, else by name).
   // kResourceNotFound before Reconcile() created it.

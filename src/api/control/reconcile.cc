@@ -1,6 +1,6 @@
-// ControlService::Reconcile: the configured profiles into the store at serve
-// start. Two phases so a conflict anywhere writes nothing: first decide and
-// validate every action, then apply them.
+// ControlService::Reconcile and Bootstrap: the configured profiles into the
+// store at serve start. Two phases so a conflict anywhere writes nothing:
+// first decide and validate every action, then apply them.
 #include <map>
 #include <optional>
 #include <set>
@@ -24,6 +24,15 @@ std::string Where(const config::ProfileConfig& p) {
   if (p.location.file.empty()) return "profile '" + p.name + "'";
   return p.location.file + ":" + std::to_string(p.location.line) + ":" +
          std::to_string(p.location.column) + ": profile '" + p.name + "'";
+}
+
+// What a configured profile carries once reconciled: the config's merged
+// tags plus the management tag, exactly what `plan` wants it to carry (so a
+// plan right after shows nothing to do, and nothing as "adopted").
+Tags ReconciledTags(const config::Config& config, const config::ProfileConfig& p) {
+  Tags tags = MergeTags(config.default_tags, p.tags);
+  tags.insert_or_assign(std::string(kManagedByTagKey), std::string(kManagedByTagValue));
+  return tags;
 }
 
 }  // namespace
@@ -58,7 +67,7 @@ Result<ControlService::ReconcilePlan> ControlService::PlanReconcile(
       problems.push_back(Where(p) + " pins id " + *p.id + ", which another profile pins too");
       continue;
     }
-    Tags desired = MergeTags(config.default_tags, p.tags);
+    Tags desired = ReconciledTags(config, p);
     const storage::ProfileRecord* existing = p.id ? Find(by_id, *p.id) : Find(by_name, p.name);
     const storage::ProfileRecord* named = Find(by_name, p.name);
     if (existing != nullptr && existing->name != p.name) {
@@ -70,6 +79,7 @@ Result<ControlService::ReconcilePlan> ControlService::PlanReconcile(
     } else if (existing == nullptr) {
       CreateInput input{.name = p.name, .description = p.description, .copy_from = p.model_arn};
       for (const auto& [key, value] : p.tags) input.tags.push_back({key, value});
+      input.tags.push_back({std::string(kManagedByTagKey), std::string(kManagedByTagValue)});
       Result<PreparedCreate> prepared = Prepare(input, config.default_tags, p.id, nullptr);
       if (prepared.ok()) {
         plan.creates.push_back({std::move(prepared).value(), p.id.has_value()});
@@ -104,13 +114,7 @@ Result<ReconcileSummary> ControlService::Reconcile(const config::Config& config)
     summary.created.push_back(std::move(name));
   }
   for (const ReconcilePlan::Update& u : plan.updates) {
-    // The planner's management tag is not the config's to remove: keep it,
-    // or every serve restart would turn applied profiles into adoptions.
-    Tags desired = u.desired;
-    if (auto it = u.existing.tags.find(kManagedByTagKey); it != u.existing.tags.end()) {
-      desired.emplace(it->first, it->second);
-    }
-    const std::vector<TagChange> changes = DiffTags(u.existing.tags, desired);
+    const std::vector<TagChange> changes = DiffTags(u.existing.tags, u.desired);
     if (changes.empty()) {
       summary.unchanged.push_back(u.name);
       continue;
@@ -124,7 +128,23 @@ Result<ReconcileSummary> ControlService::Reconcile(const config::Config& config)
   return summary;
 }
 
+Result<ReconcileSummary> ControlService::Bootstrap(const config::Config& config) {
+  BP_ASSIGN_OR_RETURN(std::vector<storage::ProfileRecord> records, store_.List());
+  if (!records.empty()) {
+    ReconcileSummary summary;
+    summary.skipped = true;
+    summary.stored = records.size();
+    return summary;
+  }
+  return Reconcile(config);
+}
+
 std::string ReconcileSummary::ToString() const {
+  if (skipped) {
+    return "bootstrap skipped: the store holds " + std::to_string(stored) +
+           (stored == 1 ? " profile" : " profiles") +
+           ", left as they are; --reconcile resets them to the config";
+  }
   std::string out = std::to_string(created.size()) + " created, " + std::to_string(updated.size()) +
                     " updated, " + std::to_string(unchanged.size()) + " unchanged";
   if (!warnings.empty()) out += ", " + std::to_string(warnings.size()) + " warning(s)";

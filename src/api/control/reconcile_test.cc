@@ -40,6 +40,13 @@ const Tags kMerged = {{"CostCenter", "rd"},
                       {"Environment", "rd"},
                       {"Owner", "platform-engineering"},
                       {"billing-mode", "rd"}};
+// What reconcile puts on a configured profile: the merged set plus the
+// management tag `plan` expects of the profiles it manages.
+const Tags kReconciled = [] {
+  Tags t = kMerged;
+  t[std::string(kManagedByTagKey)] = std::string(kManagedByTagValue);
+  return t;
+}();
 
 class ReconcileTest : public ControlServiceFixture {};
 
@@ -55,7 +62,7 @@ TEST_F(ReconcileTest, CreatesConfiguredProfilesWithTheirPinnedIds) {
     ASSERT_OK(p);
     EXPECT_EQ(p->id, id);
     EXPECT_EQ(p->model_arns.size(), 3u);
-    EXPECT_EQ(*control_.ListTagsForResource(arn), kMerged);
+    EXPECT_EQ(*control_.ListTagsForResource(arn), kReconciled);
   }
   EXPECT_EQ(control_.Get("acwt9yee9wzo")->description, "Claude Haiku 4.5 for research");
 
@@ -84,22 +91,55 @@ TEST_F(ReconcileTest, SetsTagsToExactlyTheConfiguredMergedSet) {
   Result<ReconcileSummary> summary = control_.Reconcile(changed);
   ASSERT_OK(summary);
   EXPECT_THAT(summary->updated, ElementsAre("rd-haiku-45", "rd-sonnet-4"));
-  Tags expected = kMerged;
+  Tags expected = kReconciled;
   expected["CostCenter"] = "rd-42";
   EXPECT_EQ(*control_.ListTagsForResource(arn), expected);
   EXPECT_EQ(*control_.ListTagsForResource(kAppArnPrefix + std::string("tkxdfdh17c6o")), expected);
 }
 
-TEST_F(ReconcileTest, KeepsThePlannersManagementTag) {
+TEST_F(ReconcileTest, PutsTheManagementTagBack) {
   ASSERT_OK(control_.Reconcile(ShippedConfig()));
   std::string arn = kAppArnPrefix + std::string("acwt9yee9wzo");
-  ASSERT_OK(control_.TagResource(
-      arn, {{std::string(kManagedByTagKey), std::string(kManagedByTagValue)}, {"extra", "x"}}));
+  ASSERT_OK(control_.UntagResource(arn, {std::string(kManagedByTagKey)}));
+  ASSERT_OK(control_.TagResource(arn, {{"extra", "x"}}));
   Result<ReconcileSummary> summary = control_.Reconcile(ShippedConfig());
   ASSERT_OK(summary);
-  Tags expected = kMerged;
-  expected[std::string(kManagedByTagKey)] = std::string(kManagedByTagValue);
-  EXPECT_EQ(*control_.ListTagsForResource(arn), expected) << "extra removed, managed-by kept";
+  EXPECT_THAT(summary->updated, ElementsAre("rd-haiku-45"));
+  EXPECT_EQ(*control_.ListTagsForResource(arn), kReconciled) << "extra removed, managed-by back";
+}
+
+TEST_F(ReconcileTest, BootstrapFillsOnlyAnEmptyStore) {
+  Result<ReconcileSummary> first = control_.Bootstrap(ShippedConfig());
+  ASSERT_OK(first);
+  EXPECT_FALSE(first->skipped);
+  EXPECT_THAT(first->created, ElementsAre("rd-haiku-45", "rd-sonnet-4"));
+  std::string arn = kAppArnPrefix + std::string("acwt9yee9wzo");
+  EXPECT_EQ(*control_.ListTagsForResource(arn), kReconciled);
+
+  // Tags changed since (by an apply): a later start leaves them as they are.
+  ASSERT_OK(control_.TagResource(arn, {{"Owner", "platform-team"}}));
+  config::Config changed = ShippedConfig();
+  changed.default_tags["CostCenter"] = "rd-42";
+  Result<ReconcileSummary> second = control_.Bootstrap(changed);
+  ASSERT_OK(second);
+  EXPECT_TRUE(second->skipped);
+  EXPECT_EQ(second->stored, 2u);
+  EXPECT_THAT(second->created, IsEmpty());
+  EXPECT_THAT(second->updated, IsEmpty());
+  EXPECT_EQ(control_.ListTagsForResource(arn)->at("Owner"), "platform-team");
+  EXPECT_EQ(control_.ListTagsForResource(arn)->at("CostCenter"), "rd");
+  EXPECT_EQ(second->ToString(),
+            "bootstrap skipped: the store holds 2 profiles, left as they are; --reconcile "
+            "resets them to the config");
+}
+
+TEST_F(ReconcileTest, BootstrapLeavesAStoreOfApiProfilesAlone) {
+  MakeProfile("my-experiment");
+  Result<ReconcileSummary> summary = control_.Bootstrap(ShippedConfig());
+  ASSERT_OK(summary);
+  EXPECT_TRUE(summary->skipped);
+  EXPECT_EQ(StoredCount(), 1u);
+  EXPECT_THAT(control_.Get("acwt9yee9wzo"), StatusIs(ErrorCode::kResourceNotFound));
 }
 
 TEST_F(ReconcileTest, LeavesProfilesMadeThroughTheApiAlone) {

@@ -1,0 +1,13 @@
+# approvals: allow_auto_approve must be a bool; a misspelt key is named with its location.
+account_id = "123456789012"
+region = "eu-central-1"
+inference_profiles = {
+  rd-haiku-45 = {
+    model_arn = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+  }
+}
+approvals = {
+  required           = 2
+  allow_auto_approve = "yes"
+  auto_approve       = true
+}
