@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "config/load.h"
+#include "core/arn.h"
+#include "planner/output.h"
 
 namespace bp::cli {
 
@@ -28,14 +30,14 @@ Result<std::string> ConfigText(const std::string& source) {
 Result<creds::Credentials> ResolveCredentials(const std::string& principal,
                                               const config::Config& config,
                                               const creds::EnvLookup& env,
-                                              std::string_view suggested) {
+                                              std::string_view suggested,
+                                              std::string_view option) {
   if (principal.empty()) {
     auto found = creds::Resolve(env, env("HOME").value_or(""));
     if (found.ok()) return found;
     return ValidationError(found.status().message() +
-                           "\nhint: for the local endpoint, sign with a principal of the config: "
-                           "--principal " +
-                           std::string(suggested));
+                           "\nhint: for the local endpoint, sign with a principal of the config: " +
+                           std::string(option) + " " + std::string(suggested));
   }
   const config::PrincipalConfig* p = config.FindPrincipal(principal);
   if (p == nullptr) {
@@ -82,7 +84,8 @@ Result<std::unique_ptr<api::client::BedrockClient>> MakeControlClient(const Clie
                                                                       const Clock& clock) {
   const creds::EnvLookup env = creds::ProcessEnv();
   BP_ASSIGN_OR_RETURN(creds::Credentials credentials,
-                      ResolveCredentials(flags.principal, config, env, "platform-admin"));
+                      ResolveCredentials(flags.principal, config, env, "platform-admin",
+                                         flags.principal_option));
   BP_ASSIGN_OR_RETURN(api::client::ResolvedEndpoint endpoint,
                       api::client::ResolveEndpoint(api::client::Plane::kControl, flags.endpoint,
                                                    config.region, env));
@@ -94,11 +97,25 @@ Result<std::unique_ptr<api::client::BedrockClient>> MakeControlClient(const Clie
       std::move(endpoint.endpoint), std::move(credentials), std::move(options), clock);
 }
 
+Result<std::string> ConfiguredProfileArn(const config::Config& config,
+                                         const config::ProfileConfig& profile,
+                                         planner::ControlPlane* endpoint) {
+  if (profile.id) return ApplicationProfileArn(config.region, config.account_id, *profile.id);
+  if (endpoint == nullptr) {
+    return ValidationError("profile '" + profile.name +
+                           "' has no pinned id, so its ARN exists only on the endpoint that "
+                           "created it: pass --endpoint URL to read it there, or pin `id` in "
+                           "the config");
+  }
+  BP_ASSIGN_OR_RETURN(std::vector<planner::LiveProfile> live, endpoint->ListApplicationProfiles());
+  return planner::OutputArn(planner::CollectOutputs(config, live), profile.name);
+}
+
 void AddClientFlags(CLI::App* cmd, ClientFlags& flags) {
   cmd->add_option("--endpoint", flags.endpoint,
                   "Bedrock control-plane URL; default: AWS_ENDPOINT_URL_BEDROCK, AWS_ENDPOINT_URL, "
                   "else https://bedrock.<config region>.amazonaws.com");
-  cmd->add_option("--principal", flags.principal,
+  cmd->add_option(std::string(flags.principal_option), flags.principal,
                   "sign with this config principal's keys (the local endpoint) instead of the AWS "
                   "credential chain");
   cmd->add_flag("--allow-remote-principal", flags.allow_remote_principal,

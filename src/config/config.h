@@ -109,6 +109,10 @@ struct Config {
   ServerConfig server;
   // `apply` refuses a plan with fewer approvals (approvals = { required = N }).
   uint32_t required_approvals = 1;
+  // catalog_file = "models.json": the path as resolved against the config
+  // file's directory; empty when the config names none. The catalog it was
+  // validated against (built-in merged with this file) is LoadResult::catalog.
+  std::string catalog_file;
 
   // nullptr when absent.
   const ProfileConfig* FindProfile(std::string_view name) const;

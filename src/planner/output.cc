@@ -57,7 +57,7 @@ std::string RenderOutputsJson(const OutputMap& arns) {
   output["value"] = std::move(values);
   json::Object root;
   root[kOutputName] = std::move(output);
-  return internal::PrettyJson(json::Value(std::move(root))) + "\n";
+  return PrettyJson(json::Value(std::move(root))) + "\n";
 }
 
 Result<std::string> OutputArn(const Outputs& outputs, std::string_view name) {
