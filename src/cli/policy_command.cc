@@ -271,15 +271,18 @@ int PrintPrincipalPolicy(const PolicyArgs& args, const LoadedConfig& loaded) {
   }
   std::string joined;
   for (const std::string& n : names) joined += (joined.empty() ? "" : ", ") + n;
-  if (all.added.empty()) {
-    std::cerr << "principal '" << principal->name << "' may already invoke " << joined
-              << ": nothing to add\n";
-    return 0;
-  }
   auto base = BaseDocument(*principal);
   if (!base.ok()) {
     std::cerr << "error: " << base.status().ToString() << "\n";
     return 1;
+  }
+  if (all.added.empty()) {
+    // --json still prints the document (unchanged), so scripts get one either way.
+    (args.json ? std::cerr : std::cout) << "principal '" << principal->name
+                                        << "' may already invoke " << joined
+                                        << ": nothing to add\n";
+    if (args.json) std::cout << planner::PrettyJson(json::Value(std::move(*base))) << "\n";
+    return 0;
   }
   json::Array& statements = (*base)["Statement"].as_array();
   for (json::Value& s : all.added) statements.push_back(std::move(s));
