@@ -144,7 +144,8 @@ std::string ModelText(const FoundationModel& m) {
       {"regions", QuoteList(m.regions)},
       {"input_modalities", QuoteList(m.input_modalities)},
       {"output_modalities", QuoteList(m.output_modalities)}};
-  if (!m.customizations.empty()) members.emplace_back("customizations", QuoteList(m.customizations));
+  if (!m.customizations.empty())
+    members.emplace_back("customizations", QuoteList(m.customizations));
   members.emplace_back("inference_types", QuoteList(m.inference_types));
   members.emplace_back("response_streaming", m.response_streaming ? "true" : "false");
   members.emplace_back("lifecycle_status", Quote(m.lifecycle_status));
@@ -182,7 +183,8 @@ struct Catalog::Entries {
   static Result<Entries> Parse(std::string_view json_text, bool sections_required) {
     BP_ASSIGN_OR_RETURN(json::Value doc, json::Parse(json_text));
     BP_ASSIGN_OR_RETURN(const json::Object* root, json::RequireObject(doc, "$"));
-    BP_RETURN_IF_ERROR(json::RejectUnknownKeys(*root, {"foundation_models", "system_profiles"}, "$"));
+    BP_RETURN_IF_ERROR(
+        json::RejectUnknownKeys(*root, {"foundation_models", "system_profiles"}, "$"));
     Entries entries;
     BP_ASSIGN_OR_RETURN(const json::Array* models,
                         json::OptionalArray(*root, "foundation_models", "$"));

@@ -57,11 +57,10 @@ TEST(CatalogTest, RejectsUnknownKeysAndWrongTypes) {
 TEST(CatalogTest, BuiltinShipsTheEuClaudeLineUp) {
   auto catalog = Catalog::Builtin();
   ASSERT_OK(catalog);
-  for (const char* id : {"anthropic.claude-sonnet-4-5-20250929-v1:0",
-                         "anthropic.claude-opus-4-5-20251101-v1:0",
-                         "anthropic.claude-3-7-sonnet-20250219-v1:0",
-                         "anthropic.claude-3-5-sonnet-20240620-v1:0",
-                         "anthropic.claude-3-haiku-20240307-v1:0"}) {
+  for (const char* id :
+       {"anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic.claude-opus-4-5-20251101-v1:0",
+        "anthropic.claude-3-7-sonnet-20250219-v1:0", "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "anthropic.claude-3-haiku-20240307-v1:0"}) {
     const SystemProfile* p = catalog->FindSystemProfile(std::string("eu.") + id);
     ASSERT_NE(p, nullptr) << id;
     EXPECT_EQ(p->model_id, id);
@@ -82,13 +81,13 @@ TEST(CatalogTest, ToJsonReproducesTheBuiltinFileAndParsesBack) {
 }
 
 TEST(CatalogTest, ToJsonWritesCustomizationsAndEscapesOnlyWhenNeeded) {
-  auto c = Catalog::Parse(
-      FileWith(R"({"model_id":"m","model_name":"M \"quoted\"","provider_name":"P",
+  auto c =
+      Catalog::Parse(FileWith(R"({"model_id":"m","model_name":"M \"quoted\"","provider_name":"P",
           "regions":["eu-west-1"],"input_modalities":["TEXT"],"output_modalities":["TEXT"],
           "customizations":["FINE_TUNING"],"inference_types":["ON_DEMAND"],
           "response_streaming":false,"lifecycle_status":"LEGACY"})",
-               ""),
-      "t");
+                              ""),
+                     "t");
   ASSERT_OK(c);
   EXPECT_EQ(c->ToJson(), R"({
   "foundation_models": [
@@ -150,10 +149,10 @@ TEST(CatalogTest, MergeAddsNewEntriesAndReplacesSameIdsInPlace) {
 }
 
 TEST(CatalogTest, MergeErrorsStartWithTheJsonPathInTheFile) {
-  auto base = Catalog::Parse(
-      FileWith(kModelM, R"({"id":"eu.m","name":"n","description":"d","model_id":"m",
+  auto base =
+      Catalog::Parse(FileWith(kModelM, R"({"id":"eu.m","name":"n","description":"d","model_id":"m",
           "regions":["eu-west-1"],"created_at":"2025-01-01T00:00:00Z"})"),
-      "base");
+                     "base");
   ASSERT_OK(base);
   auto message = [&](std::string_view file) {
     auto merged = base->Merge(file);

@@ -53,11 +53,11 @@ int RunRefresh(const RefreshArgs& args) {
   (args.out.empty() ? std::cerr : std::cout)
       << read->catalog.models().size() << " model(s), " << read->catalog.system_profiles().size()
       << " system-defined profile(s) from " << (*client)->Describe() << ", written to " << where
-      << (read->skipped_profiles > 0 ? " (" + std::to_string(read->skipped_profiles) +
-                                           " system-defined profile(s) skipped: outside geography '" +
-                                           args.geography +
-                                           "' or on a model the model list lacks)"
-                                     : std::string())
+      << (read->skipped_profiles > 0
+              ? " (" + std::to_string(read->skipped_profiles) +
+                    " system-defined profile(s) skipped: outside geography '" + args.geography +
+                    "' or on a model the model list lacks)"
+              : std::string())
       << "\n";
   return 0;
 }

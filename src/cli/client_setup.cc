@@ -30,8 +30,7 @@ Result<std::string> ConfigText(const std::string& source) {
 Result<creds::Credentials> ResolveCredentials(const std::string& principal,
                                               const config::Config& config,
                                               const creds::EnvLookup& env,
-                                              std::string_view suggested,
-                                              std::string_view option) {
+                                              std::string_view suggested, std::string_view option) {
   if (principal.empty()) {
     auto found = creds::Resolve(env, env("HOME").value_or(""));
     if (found.ok()) return found;
@@ -83,9 +82,9 @@ Result<std::unique_ptr<api::client::BedrockClient>> MakeControlClient(const Clie
                                                                       const config::Config& config,
                                                                       const Clock& clock) {
   const creds::EnvLookup env = creds::ProcessEnv();
-  BP_ASSIGN_OR_RETURN(creds::Credentials credentials,
-                      ResolveCredentials(flags.principal, config, env, "platform-admin",
-                                         flags.principal_option));
+  BP_ASSIGN_OR_RETURN(
+      creds::Credentials credentials,
+      ResolveCredentials(flags.principal, config, env, "platform-admin", flags.principal_option));
   BP_ASSIGN_OR_RETURN(api::client::ResolvedEndpoint endpoint,
                       api::client::ResolveEndpoint(api::client::Plane::kControl, flags.endpoint,
                                                    config.region, env));

@@ -66,7 +66,8 @@ bool IsInvokeAction(std::string_view action) {
 
 auth::iam::Request RequestAs(const config::PrincipalConfig& principal, std::string_view action,
                              std::string resource, std::string_view region) {
-  auth::iam::Request r{.action = std::string(action), .resource = std::move(resource), .context = {}};
+  auth::iam::Request r{
+      .action = std::string(action), .resource = std::move(resource), .context = {}};
   auto now = std::chrono::system_clock::now();
   std::string iso = FormatRfc3339(now);
   r.context.Set("aws:CurrentTime", iso.substr(0, 19) + "Z");

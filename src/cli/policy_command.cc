@@ -278,9 +278,9 @@ int PrintPrincipalPolicy(const PolicyArgs& args, const LoadedConfig& loaded) {
   }
   if (all.added.empty()) {
     // --json still prints the document (unchanged), so scripts get one either way.
-    (args.json ? std::cerr : std::cout) << "principal '" << principal->name
-                                        << "' may already invoke " << joined
-                                        << ": nothing to add\n";
+    (args.json ? std::cerr : std::cout)
+        << "principal '" << principal->name << "' may already invoke " << joined
+        << ": nothing to add\n";
     if (args.json) std::cout << planner::PrettyJson(json::Value(std::move(*base))) << "\n";
     return 0;
   }

@@ -82,9 +82,8 @@ SourceLocation Locate(const ast::Body& body, const std::vector<PathStep>& steps)
 
 }  // namespace
 
-std::optional<catalog::Catalog> BindCatalogFile(const ast::Value& value,
-                                                const BindContext& context, std::string& resolved,
-                                                DiagnosticSink& sink) {
+std::optional<catalog::Catalog> BindCatalogFile(const ast::Value& value, const BindContext& context,
+                                                std::string& resolved, DiagnosticSink& sink) {
   if (!ExpectKind(value, ast::Kind::kString, "catalog_file", sink)) return std::nullopt;
   if (value.text.empty()) {
     sink.Error(value.location, "catalog_file: must name a catalog JSON file");

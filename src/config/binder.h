@@ -57,9 +57,8 @@ uint32_t BindApprovals(const ast::Value& approvals, DiagnosticSink& sink);
 // merges it over context.catalog. On success returns the merged catalog and
 // sets `resolved` to the path read; otherwise nullopt, with each error at
 // its place in the catalog file (file:line:col) or at the catalog_file value.
-std::optional<catalog::Catalog> BindCatalogFile(const ast::Value& value,
-                                                const BindContext& context, std::string& resolved,
-                                                DiagnosticSink& sink);
+std::optional<catalog::Catalog> BindCatalogFile(const ast::Value& value, const BindContext& context,
+                                                std::string& resolved, DiagnosticSink& sink);
 // After profiles, regions and routing are bound: defaults the regions (every
 // destination region of the profiles, simulated) and the home region, and
 // checks that each profile's destination regions are configured.

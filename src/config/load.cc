@@ -6,8 +6,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "config/binder.h"
 #include "config/bind_util.h"
+#include "config/binder.h"
 #include "config/hcl_parser.h"
 #include "config/json_parser.h"
 

@@ -23,7 +23,7 @@ struct Diagnostic {
 };
 
 struct LoadResult {
-  std::optional<Config> config;      // set only when errors is empty
+  std::optional<Config> config;  // set only when errors is empty
   // Set with `config`: the catalog the config was checked against, which
   // every later step must use too: the catalog given to the loader, with the
   // config's catalog_file merged over it (catalog::Catalog::Merge).

@@ -102,8 +102,8 @@ Status CheckFoundationModelArn(const Arn& arn, const catalog::Catalog& catalog) 
   if (model == nullptr) {
     std::vector<std::string> known;
     for (const catalog::FoundationModel& m : catalog.models()) known.push_back(m.model_id);
-    return ValidationError("unknown foundation model " + Quote(id) +
-                           "; the model catalog knows: " + Join(known) + std::string(kAddToCatalog));
+    return ValidationError("unknown foundation model " + Quote(id) + "; the model catalog knows: " +
+                           Join(known) + std::string(kAddToCatalog));
   }
   if (std::find(model->regions.begin(), model->regions.end(), arn.region) == model->regions.end()) {
     return ValidationError("foundation model " + Quote(id) + " is not served in " + arn.region +

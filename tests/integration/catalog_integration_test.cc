@@ -68,9 +68,9 @@ const TempDir& CatalogDir() {
 class CatalogFileIntegrationTest : public ServedTest<CatalogFileIntegrationTest> {
  public:
   static std::string ConfigText() {
-    return ShippedWith("catalog_file = \"" + (CatalogDir().path() / "models.json").string() +
-                           "\"\n",
-                       R"(
+    return ShippedWith(
+        "catalog_file = \"" + (CatalogDir().path() / "models.json").string() + "\"\n",
+        R"(
   rd-opus-41 = {
     model_arn   = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-opus-4-1-20250805-v1:0"
     description = "a model from the catalog file"
@@ -161,15 +161,15 @@ TEST_F(CatalogFileIntegrationTest, PolicyForAPrincipalAddsOnlyWhatIsMissing) {
 
   // The model of the catalog file is new to rd-e2e: both statements; --json
   // prints just the document.
-  RunResult json = RunBinary({"policy", "--principal", "rd-e2e", "rd-opus-41", "--json",
-                              "--config", config_});
+  RunResult json =
+      RunBinary({"policy", "--principal", "rd-e2e", "rd-opus-41", "--json", "--config", config_});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_EQ(json.out.substr(0, 2), "{\n");
   EXPECT_THAT(json.out, HasSubstr("InvokeBedrockProfileRdOpus41"));
   EXPECT_THAT(json.out, HasSubstr(std::string("foundation-model/") + kOpusModel));
 
-  RunResult nothing = RunBinary({"policy", "--principal", "rd-e2e", "rd-haiku-45", "--config",
-                                 config_});
+  RunResult nothing =
+      RunBinary({"policy", "--principal", "rd-e2e", "rd-haiku-45", "--config", config_});
   EXPECT_EQ(nothing.exit_code, 0) << nothing.err;
   EXPECT_EQ(nothing.out, "principal 'rd-e2e' may already invoke rd-haiku-45: nothing to add\n");
 }
@@ -186,8 +186,8 @@ TEST_F(CatalogRefreshIntegrationTest, RefreshWritesTheBuiltinCatalogFile) {
   RunResult r = RunBinary({"catalog", "refresh", "--endpoint", endpoint_, "--principal",
                            "platform-admin", "--config", config_, "--out", file});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "7 model(s), 7 system-defined profile(s) from " + endpoint_ +
-                       ", written to " + file + "\n");
+  EXPECT_EQ(r.out, "7 model(s), 7 system-defined profile(s) from " + endpoint_ + ", written to " +
+                       file + "\n");
   EXPECT_EQ(ReadFileOrDie(file), ReadFileOrDie(SourceDir() / "config" / "model-catalog.json"));
 
   // The written file works as a catalog_file (same ids: it replaces every entry).

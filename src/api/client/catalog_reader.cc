@@ -40,7 +40,8 @@ std::string ApiModelName(const std::string& model_id) {
     std::string_view version = std::string_view(name).substr(v + 2);
     size_t colon = version.find(':');
     auto digits = [](std::string_view s) {
-      return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+      return !s.empty() &&
+             std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
     };
     if (colon != std::string_view::npos && digits(version.substr(0, colon)) &&
         digits(version.substr(colon + 1))) {
@@ -77,7 +78,8 @@ Result<json::Object> ModelEntry(const json::Value& value, const std::string& pat
   out["response_streaming"] = streaming;
   std::string status = "ACTIVE";
   if (const json::Value* lifecycle = m->if_contains("modelLifecycle")) {
-    BP_ASSIGN_OR_RETURN(const json::Object* l, json::RequireObject(*lifecycle, path + ".modelLifecycle"));
+    BP_ASSIGN_OR_RETURN(const json::Object* l,
+                        json::RequireObject(*lifecycle, path + ".modelLifecycle"));
     BP_ASSIGN_OR_RETURN(std::optional<std::string> s,
                         json::OptionalString(*l, "status", path + ".modelLifecycle"));
     status = s.value_or("ACTIVE");
@@ -230,18 +232,20 @@ Result<CatalogRead> ReadCatalog(const BedrockClient& client, const CatalogReadOp
     }
     std::string query = "type=SYSTEM_DEFINED&maxResults=" + std::to_string(page_size);
     if (!token.empty()) query += "&nextToken=" + UriEncode(token);
-    BP_ASSIGN_OR_RETURN(json::Value page, client.SendJson(Call{.method = "GET",
-                                                                .path = "/inference-profiles",
-                                                                .query = std::move(query),
-                                                                .body = "",
-                                                                .idempotency =
-                                                                    http::Idempotency::kByMethod}));
+    BP_ASSIGN_OR_RETURN(json::Value page,
+                        client.SendJson(Call{.method = "GET",
+                                             .path = "/inference-profiles",
+                                             .query = std::move(query),
+                                             .body = "",
+                                             .idempotency = http::Idempotency::kByMethod}));
     auto next = [&]() -> Result<std::string> {
       BP_ASSIGN_OR_RETURN(const json::Object* obj, json::RequireObject(page, "$"));
       BP_ASSIGN_OR_RETURN(const json::Array* items,
                           json::OptionalArray(*obj, "inferenceProfileSummaries", "$"));
-      for (size_t i = 0; items != nullptr && i < items->size(); ++i) summaries.push_back((*items)[i]);
-      BP_ASSIGN_OR_RETURN(std::optional<std::string> t, json::OptionalString(*obj, "nextToken", "$"));
+      for (size_t i = 0; items != nullptr && i < items->size(); ++i)
+        summaries.push_back((*items)[i]);
+      BP_ASSIGN_OR_RETURN(std::optional<std::string> t,
+                          json::OptionalString(*obj, "nextToken", "$"));
       return t.value_or("");
     }();
     if (!next.ok()) return Malformed(kProfilesOp, client, next.status());

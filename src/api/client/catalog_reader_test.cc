@@ -38,11 +38,13 @@ TEST(CatalogReaderTest, FillsRegionsNamesAndDatesFromTheAnswers) {
   json::Array profiles = Doc(R"([
     {"inferenceProfileId":"eu.anthropic.claude-x-20250101-v1:0","inferenceProfileName":"EU X",
      "description":"d","createdAt":1735689600,"type":"SYSTEM_DEFINED",
-     "models":[{"modelArn":")" + Arn("eu-west-3") + R"("},{"modelArn":")" + Arn("eu-central-1") +
-                                     R"("}]},
+     "models":[{"modelArn":")" +
+                             Arn("eu-west-3") + R"("},{"modelArn":")" + Arn("eu-central-1") +
+                             R"("}]},
     {"inferenceProfileId":"us.anthropic.claude-x-20250101-v1:0","inferenceProfileName":"US X",
      "createdAt":"2025-01-01T00:00:00Z","type":"SYSTEM_DEFINED",
-     "models":[{"modelArn":")" + Arn("us-east-1") + R"("}]},
+     "models":[{"modelArn":")" +
+                             Arn("us-east-1") + R"("}]},
     {"inferenceProfileId":"eu.other","inferenceProfileName":"EU other",
      "createdAt":"2025-01-01T00:00:00Z",
      "models":[{"modelArn":"arn:aws:bedrock:eu-west-1::foundation-model/not.listed"}]}])")
@@ -62,7 +64,7 @@ TEST(CatalogReaderTest, FillsRegionsNamesAndDatesFromTheAnswers) {
   ASSERT_EQ(read->catalog.system_profiles().size(), 1u);
   const catalog::SystemProfile& p = read->catalog.system_profiles()[0];
   EXPECT_EQ(p.regions, (std::vector<std::string>{"eu-west-3", "eu-central-1"}));  // as listed
-  EXPECT_EQ(p.created_at, "2025-01-01T00:00:00Z");                              // epoch seconds
+  EXPECT_EQ(p.created_at, "2025-01-01T00:00:00Z");                                // epoch seconds
 
   // Without a geography filter the US profile is kept, and its region joins the model's.
   auto all = CatalogFromAnswers(Doc(kModels), profiles, "eu-north-1", {.geography = ""});
