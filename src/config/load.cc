@@ -70,7 +70,7 @@ EnvLookup ProcessEnv() {
 LoadResult LoadText(std::string_view text, const std::string& filename,
                     const catalog::Catalog& catalog, const EnvLookup& env) {
   ParseOutput parsed = IsJsonName(filename) ? ParseJson(text, filename) : ParseHcl(text, filename);
-  if (!parsed.body) return LoadResult{std::nullopt, {}, std::move(parsed.errors), {}};
+  if (!parsed.body) return LoadResult{std::nullopt, std::move(parsed.errors), {}, std::nullopt};
   FileReader reader = [](const std::filesystem::path& p) {
     return ReadTextFile(p, kMaxConfigBytes, /*regular_only=*/true);
   };
@@ -85,7 +85,7 @@ LoadResult LoadText(std::string_view text, const std::string& filename,
     if (!merged) {
       std::vector<Diagnostic> errors = std::move(parsed.errors);
       for (Diagnostic& d : sink.errors()) errors.push_back(std::move(d));
-      return LoadResult{std::nullopt, {}, std::move(errors), {}};
+      return LoadResult{std::nullopt, std::move(errors), {}, std::nullopt};
     }
   }
   const catalog::Catalog& effective = merged ? *merged : catalog;
@@ -109,10 +109,10 @@ LoadResult LoadFile(const std::filesystem::path& path, const catalog::Catalog& c
   Result<std::string> text = ReadTextFile(path, kMaxConfigBytes, /*regular_only=*/false);
   if (!text.ok()) {
     return LoadResult{std::nullopt,
-                      {},
                       {Diagnostic{SourceLocation{path.string(), 0, 0},
                                   "cannot read the config file: " + text.status().message()}},
-                      {}};
+                      {},
+                      std::nullopt};
   }
   return LoadText(*text, path.string(), catalog, env);
 }

@@ -23,13 +23,13 @@ struct Diagnostic {
 };
 
 struct LoadResult {
-  std::optional<Config> config;  // set only when errors is empty
+  std::optional<Config> config;      // set only when errors is empty
+  std::vector<Diagnostic> errors;    // in file order
+  std::vector<Diagnostic> warnings;  // non-fatal advice
   // Set with `config`: the catalog the config was checked against, which
   // every later step must use too: the catalog given to the loader, with the
   // config's catalog_file merged over it (catalog::Catalog::Merge).
   std::optional<catalog::Catalog> catalog;
-  std::vector<Diagnostic> errors;    // in file order
-  std::vector<Diagnostic> warnings;  // non-fatal advice
 };
 
 // Reads environment variables for *_env keys. Injected so tests control it.
