@@ -206,6 +206,10 @@ TEST_F(CatalogRefreshIntegrationTest, RefreshNeedsCredentialsAndAReachableEndpoi
   EXPECT_THAT(denied.err, HasSubstr("ListFoundationModels"));
   RunResult usage = RunBinary({"catalog"});
   EXPECT_EQ(usage.exit_code, 2);
+  RunResult help = RunBinary({"catalog", "refresh", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("Examples:\n  bedrock-profiles catalog refresh --endpoint"));
+  EXPECT_THAT(help.out, HasSubstr("--out"));
 }
 
 TEST(CatalogFileErrorsTest, ValidateReportsTheCatalogFileLineAndColumn) {
