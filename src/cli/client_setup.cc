@@ -117,8 +117,9 @@ void AddClientFlags(CLI::App* cmd, ClientFlags& flags) {
   cmd->add_option(std::string(flags.principal_option), flags.principal,
                   "sign with this config principal's keys (the local endpoint) instead of the AWS "
                   "credential chain");
-  cmd->add_flag("--allow-remote-principal", flags.allow_remote_principal,
-                "allow --principal's keys to go to a non-loopback endpoint");
+  cmd->add_flag(
+      "--allow-remote-principal", flags.allow_remote_principal,
+      "allow " + std::string(flags.principal_option) + "'s keys to go to a non-loopback endpoint");
 }
 
 }  // namespace bp::cli

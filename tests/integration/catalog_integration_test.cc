@@ -127,6 +127,12 @@ TEST_F(CatalogFileIntegrationTest, InvokeThroughAProfileOnTheAddedModel) {
   EXPECT_THAT(r.err, HasSubstr("rd-opus-41 \u00b7 eu-"));
 }
 
+TEST_F(CatalogFileIntegrationTest, PolicyWithoutAProfileOrPrincipalIsAUsageError) {
+  RunResult r = RunBinary({"policy", "--config", config_});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("policy takes one profile NAME"));
+}
+
 TEST_F(CatalogFileIntegrationTest, PolicyOfAnUnpinnedProfileNeedsTheEndpoint) {
   RunResult without = RunBinary({"policy", "rd-haiku-45-eval", "--config", config_});
   EXPECT_EQ(without.exit_code, 1);
