@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "json/json.h"
 
@@ -66,54 +68,204 @@ Result<SystemProfile> ParseSystemProfile(const json::Value& v, const std::string
   return p;
 }
 
-}  // namespace
+// Where each entry of a merged catalog came from: its JSON path in the file,
+// or empty for an entry of the catalog merged over.
+struct Origins {
+  std::vector<std::string> models;
+  std::vector<std::string> profiles;
+};
 
-Result<Catalog> Catalog::Parse(std::string_view json_text, std::string_view origin) {
-  auto annotate = [&](Status s) { return std::move(s).Annotate(origin); };
-  auto doc = json::Parse(json_text);
-  if (!doc.ok()) return annotate(doc.status());
-  auto root = json::RequireObject(*doc, "$");
-  if (!root.ok()) return annotate(root.status());
-  Status unknown = json::RejectUnknownKeys(**root, {"foundation_models", "system_profiles"}, "$");
-  if (!unknown.ok()) return annotate(unknown);
+size_t IndexOf(const std::vector<FoundationModel>& models, std::string_view id) {
+  for (size_t i = 0; i < models.size(); ++i) {
+    if (models[i].model_id == id) return i;
+  }
+  return models.size();
+}
 
-  Catalog catalog;
-  for (const char* section : {"foundation_models", "system_profiles"}) {
-    auto arr = json::OptionalArray(**root, section, "$");
-    if (!arr.ok()) return annotate(arr.status());
-    if (*arr == nullptr)
-      return annotate(ValidationError(std::string("$.") + section + " is required"));
-    for (size_t i = 0; i < (*arr)->size(); ++i) {
-      std::string path = std::string("$.") + section + "[" + std::to_string(i) + "]";
-      if (section[0] == 'f') {
-        auto m = ParseModel((**arr)[i], path);
-        if (!m.ok()) return annotate(m.status());
-        if (catalog.FindModel(m->model_id) != nullptr) {
-          return annotate(ValidationError(path + ": duplicate model_id " + m->model_id));
-        }
-        catalog.models_.push_back(std::move(*m));
-      } else {
-        auto p = ParseSystemProfile((**arr)[i], path);
-        if (!p.ok()) return annotate(p.status());
-        const FoundationModel* model = catalog.FindModel(p->model_id);
-        if (model == nullptr) {
-          return annotate(ValidationError(path + ".model_id: unknown model " + p->model_id));
-        }
-        for (const std::string& region : p->regions) {
-          if (std::find(model->regions.begin(), model->regions.end(), region) ==
-              model->regions.end()) {
-            return annotate(
-                ValidationError(path + ".regions: " + p->model_id + " is not served in " + region));
-          }
-        }
-        catalog.system_profiles_.push_back(std::move(*p));
+size_t IndexOf(const std::vector<SystemProfile>& profiles, std::string_view id) {
+  for (size_t i = 0; i < profiles.size(); ++i) {
+    if (profiles[i].id == id) return i;
+  }
+  return profiles.size();
+}
+
+// Every system profile names a known model served in each of its regions.
+// Only file entries can break this (the base catalog was checked), so the
+// error points at the file's profile or, for a base profile, at the file's
+// model entry that no longer covers it.
+Status CheckRouting(const std::vector<FoundationModel>& models,
+                    const std::vector<SystemProfile>& profiles, const Origins& origins) {
+  for (size_t j = 0; j < profiles.size(); ++j) {
+    const SystemProfile& p = profiles[j];
+    size_t m = IndexOf(models, p.model_id);
+    if (m == models.size()) {
+      return ValidationError(origins.profiles[j] + ".model_id: unknown model " + p.model_id);
+    }
+    for (const std::string& region : p.regions) {
+      const std::vector<std::string>& served = models[m].regions;
+      if (std::find(served.begin(), served.end(), region) != served.end()) continue;
+      if (!origins.profiles[j].empty()) {
+        return ValidationError(origins.profiles[j] + ".regions: " + p.model_id +
+                               " is not served in " + region);
       }
+      return ValidationError(origins.models[m] + ".regions: " + region +
+                             " is missing, but the system profile " + p.id + " routes " +
+                             p.model_id + " there");
     }
   }
+  return Status::Ok();
+}
+
+// JSON text of a string, escaped as JSON requires.
+std::string Quote(std::string_view s) { return json::Serialize(json::Value(s)); }
+
+std::string QuoteList(const std::vector<std::string>& list) {
+  std::string out = "[";
+  for (size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + Quote(list[i]);
+  return out + "]";
+}
+
+// One object of the file: "    {\n      \"key\": value,\n ... \n    }".
+std::string ObjectText(const std::vector<std::pair<std::string_view, std::string>>& members) {
+  std::string out = "    {\n";
+  for (size_t i = 0; i < members.size(); ++i) {
+    out += "      " + Quote(members[i].first) + ": " + members[i].second;
+    out += i + 1 < members.size() ? ",\n" : "\n";
+  }
+  return out + "    }";
+}
+
+std::string ModelText(const FoundationModel& m) {
+  std::vector<std::pair<std::string_view, std::string>> members = {
+      {"model_id", Quote(m.model_id)},
+      {"model_name", Quote(m.model_name)},
+      {"provider_name", Quote(m.provider_name)},
+      {"api_model_name", Quote(m.api_model_name)},
+      {"regions", QuoteList(m.regions)},
+      {"input_modalities", QuoteList(m.input_modalities)},
+      {"output_modalities", QuoteList(m.output_modalities)}};
+  if (!m.customizations.empty())
+    members.emplace_back("customizations", QuoteList(m.customizations));
+  members.emplace_back("inference_types", QuoteList(m.inference_types));
+  members.emplace_back("response_streaming", m.response_streaming ? "true" : "false");
+  members.emplace_back("lifecycle_status", Quote(m.lifecycle_status));
+  return ObjectText(members);
+}
+
+std::string ProfileText(const SystemProfile& p) {
+  return ObjectText({{"id", Quote(p.id)},
+                     {"name", Quote(p.name)},
+                     {"description", Quote(p.description)},
+                     {"model_id", Quote(p.model_id)},
+                     {"regions", QuoteList(p.regions)},
+                     {"created_at", Quote(p.created_at)}});
+}
+
+template <class T, class F>
+std::string SectionText(std::string_view name, const std::vector<T>& items, F text) {
+  std::string out = "  " + Quote(name) + ": [";
+  if (items.empty()) return out + "]";
+  out += "\n";
+  for (size_t i = 0; i < items.size(); ++i) {
+    out += text(items[i]);
+    out += i + 1 < items.size() ? ",\n" : "\n";
+  }
+  return out + "  ]";
+}
+
+}  // namespace
+
+// The entries of one catalog file, as written (ids unique within the file).
+struct Catalog::Entries {
+  std::vector<FoundationModel> models;
+  std::vector<SystemProfile> profiles;
+
+  static Result<Entries> Parse(std::string_view json_text, bool sections_required) {
+    BP_ASSIGN_OR_RETURN(json::Value doc, json::Parse(json_text));
+    BP_ASSIGN_OR_RETURN(const json::Object* root, json::RequireObject(doc, "$"));
+    BP_RETURN_IF_ERROR(
+        json::RejectUnknownKeys(*root, {"foundation_models", "system_profiles"}, "$"));
+    Entries entries;
+    BP_ASSIGN_OR_RETURN(const json::Array* models,
+                        json::OptionalArray(*root, "foundation_models", "$"));
+    BP_ASSIGN_OR_RETURN(const json::Array* profiles,
+                        json::OptionalArray(*root, "system_profiles", "$"));
+    if (sections_required && models == nullptr) {
+      return ValidationError("$.foundation_models is required");
+    }
+    if (sections_required && profiles == nullptr) {
+      return ValidationError("$.system_profiles is required");
+    }
+    for (size_t i = 0; models != nullptr && i < models->size(); ++i) {
+      std::string path = "$.foundation_models[" + std::to_string(i) + "]";
+      BP_ASSIGN_OR_RETURN(FoundationModel m, ParseModel((*models)[i], path));
+      if (IndexOf(entries.models, m.model_id) != entries.models.size()) {
+        return ValidationError(path + ".model_id: duplicate model_id " + m.model_id);
+      }
+      entries.models.push_back(std::move(m));
+    }
+    for (size_t i = 0; profiles != nullptr && i < profiles->size(); ++i) {
+      std::string path = "$.system_profiles[" + std::to_string(i) + "]";
+      BP_ASSIGN_OR_RETURN(SystemProfile p, ParseSystemProfile((*profiles)[i], path));
+      if (IndexOf(entries.profiles, p.id) != entries.profiles.size()) {
+        return ValidationError(path + ".id: duplicate id " + p.id);
+      }
+      entries.profiles.push_back(std::move(p));
+    }
+    return entries;
+  }
+};
+
+Result<Catalog> Catalog::MergeEntries(Entries entries) const {
+  Catalog merged = *this;
+  Origins origins{std::vector<std::string>(merged.models_.size()),
+                  std::vector<std::string>(merged.system_profiles_.size())};
+  for (size_t i = 0; i < entries.models.size(); ++i) {
+    std::string path = "$.foundation_models[" + std::to_string(i) + "]";
+    size_t at = IndexOf(merged.models_, entries.models[i].model_id);
+    if (at == merged.models_.size()) {
+      merged.models_.push_back(std::move(entries.models[i]));
+      origins.models.push_back(std::move(path));
+    } else {
+      merged.models_[at] = std::move(entries.models[i]);
+      origins.models[at] = std::move(path);
+    }
+  }
+  for (size_t i = 0; i < entries.profiles.size(); ++i) {
+    std::string path = "$.system_profiles[" + std::to_string(i) + "]";
+    size_t at = IndexOf(merged.system_profiles_, entries.profiles[i].id);
+    if (at == merged.system_profiles_.size()) {
+      merged.system_profiles_.push_back(std::move(entries.profiles[i]));
+      origins.profiles.push_back(std::move(path));
+    } else {
+      merged.system_profiles_[at] = std::move(entries.profiles[i]);
+      origins.profiles[at] = std::move(path);
+    }
+  }
+  BP_RETURN_IF_ERROR(CheckRouting(merged.models_, merged.system_profiles_, origins));
+  return merged;
+}
+
+Result<Catalog> Catalog::Parse(std::string_view json_text, std::string_view origin) {
+  Result<Catalog> catalog = [&]() -> Result<Catalog> {
+    BP_ASSIGN_OR_RETURN(Entries entries, Entries::Parse(json_text, /*sections_required=*/true));
+    return Catalog().MergeEntries(std::move(entries));
+  }();
+  if (!catalog.ok()) return Status(catalog.status()).Annotate(origin);
   return catalog;
 }
 
+Result<Catalog> Catalog::Merge(std::string_view json_text) const {
+  BP_ASSIGN_OR_RETURN(Entries entries, Entries::Parse(json_text, /*sections_required=*/false));
+  return MergeEntries(std::move(entries));
+}
+
 Result<Catalog> Catalog::Builtin() { return Parse(BuiltinCatalogJson(), "built-in model catalog"); }
+
+std::string Catalog::ToJson() const {
+  return "{\n" + SectionText("foundation_models", models_, ModelText) + ",\n" +
+         SectionText("system_profiles", system_profiles_, ProfileText) + "\n}\n";
+}
 
 const FoundationModel* Catalog::FindModel(std::string_view model_id) const {
   for (const FoundationModel& m : models_) {

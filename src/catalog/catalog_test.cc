@@ -3,7 +3,20 @@
 #include "testing/testing.h"
 
 namespace bp::catalog {
+
+std::string_view BuiltinCatalogJson();  // generated from config/model-catalog.json
+
 namespace {
+
+// A model "m" served in eu-west-1, as one foundation_models entry.
+constexpr std::string_view kModelM = R"({"model_id":"m","model_name":"M","provider_name":"P",
+    "regions":["eu-west-1"],"input_modalities":["TEXT"],"output_modalities":["TEXT"],
+    "inference_types":["ON_DEMAND"]})";
+
+std::string FileWith(std::string_view models, std::string_view profiles) {
+  return std::string(R"({"foundation_models":[)") + std::string(models) +
+         R"(],"system_profiles":[)" + std::string(profiles) + "]}";
+}
 
 TEST(CatalogTest, BuiltinHasTheSeedModelsInThreeEuRegions) {
   auto catalog = Catalog::Builtin();
@@ -39,6 +52,126 @@ TEST(CatalogTest, RejectsUnknownKeysAndWrongTypes) {
   EXPECT_THAT(Catalog::Parse(R"({"foundation_models":[{"model_id":3}],"system_profiles":[]})", "t"),
               testing::StatusIs(ErrorCode::kValidation));
   EXPECT_THAT(Catalog::Parse("not json", "t"), testing::StatusIs(ErrorCode::kValidation));
+}
+
+TEST(CatalogTest, BuiltinShipsTheEuClaudeLineUp) {
+  auto catalog = Catalog::Builtin();
+  ASSERT_OK(catalog);
+  for (const char* id :
+       {"anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic.claude-opus-4-5-20251101-v1:0",
+        "anthropic.claude-3-7-sonnet-20250219-v1:0", "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "anthropic.claude-3-haiku-20240307-v1:0"}) {
+    const SystemProfile* p = catalog->FindSystemProfile(std::string("eu.") + id);
+    ASSERT_NE(p, nullptr) << id;
+    EXPECT_EQ(p->model_id, id);
+    for (const std::string& region : p->regions) EXPECT_EQ(Catalog::Geography(region), "eu") << id;
+  }
+  EXPECT_EQ(catalog->FindSystemProfile("eu.anthropic.claude-sonnet-4-5-20250929-v1:0")->regions,
+            (std::vector<std::string>{"eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2",
+                                      "eu-west-1", "eu-west-3"}));
+}
+
+TEST(CatalogTest, ToJsonReproducesTheBuiltinFileAndParsesBack) {
+  auto catalog = Catalog::Builtin();
+  ASSERT_OK(catalog);
+  EXPECT_EQ(catalog->ToJson(), BuiltinCatalogJson());
+  auto again = Catalog::Parse(catalog->ToJson(), "round trip");
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, *catalog);
+}
+
+TEST(CatalogTest, ToJsonWritesCustomizationsAndEscapesOnlyWhenNeeded) {
+  auto c =
+      Catalog::Parse(FileWith(R"({"model_id":"m","model_name":"M \"quoted\"","provider_name":"P",
+          "regions":["eu-west-1"],"input_modalities":["TEXT"],"output_modalities":["TEXT"],
+          "customizations":["FINE_TUNING"],"inference_types":["ON_DEMAND"],
+          "response_streaming":false,"lifecycle_status":"LEGACY"})",
+                              ""),
+                     "t");
+  ASSERT_OK(c);
+  EXPECT_EQ(c->ToJson(), R"({
+  "foundation_models": [
+    {
+      "model_id": "m",
+      "model_name": "M \"quoted\"",
+      "provider_name": "P",
+      "api_model_name": "m",
+      "regions": ["eu-west-1"],
+      "input_modalities": ["TEXT"],
+      "output_modalities": ["TEXT"],
+      "customizations": ["FINE_TUNING"],
+      "inference_types": ["ON_DEMAND"],
+      "response_streaming": false,
+      "lifecycle_status": "LEGACY"
+    }
+  ],
+  "system_profiles": []
+}
+)");
+  auto again = Catalog::Parse(c->ToJson(), "t");
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, *c);
+}
+
+TEST(CatalogTest, MergeAddsNewEntriesAndReplacesSameIdsInPlace) {
+  auto base = Catalog::Parse(
+      FileWith(kModelM, R"({"id":"eu.m","name":"n","description":"old","model_id":"m",
+          "regions":["eu-west-1"],"created_at":"2025-01-01T00:00:00Z"})"),
+      "base");
+  ASSERT_OK(base);
+  // Replaces m (now also in eu-west-3), keeps eu.m, adds a profile for the
+  // base's model and a new model with its own profile.
+  auto merged = base->Merge(FileWith(
+      R"({"model_id":"m","model_name":"M2","provider_name":"P","regions":["eu-west-1","eu-west-3"],
+          "input_modalities":["TEXT"],"output_modalities":["TEXT"],"inference_types":["ON_DEMAND"]},
+         {"model_id":"n","model_name":"N","provider_name":"P","regions":["eu-west-3"],
+          "input_modalities":["TEXT"],"output_modalities":["TEXT"],"inference_types":["ON_DEMAND"]})",
+      R"({"id":"eu.m.wide","name":"w","description":"d","model_id":"m",
+          "regions":["eu-west-1","eu-west-3"],"created_at":"2025-01-01T00:00:00Z"},
+         {"id":"eu.n","name":"n","description":"d","model_id":"n","regions":["eu-west-3"],
+          "created_at":"2025-01-01T00:00:00Z"})"));
+  ASSERT_OK(merged);
+  ASSERT_EQ(merged->models().size(), 2u);
+  EXPECT_EQ(merged->models()[0].model_name, "M2");
+  EXPECT_EQ(merged->models()[1].model_id, "n");
+  ASSERT_EQ(merged->system_profiles().size(), 3u);
+  EXPECT_EQ(merged->system_profiles()[0].description, "old");
+  EXPECT_EQ(merged->system_profiles()[1].id, "eu.m.wide");
+  EXPECT_EQ(merged->system_profiles()[2].id, "eu.n");
+  // The base is unchanged, and a file may leave either section out.
+  EXPECT_EQ(base->models()[0].model_name, "M");
+  auto profile_only = base->Merge(R"({"system_profiles":[{"id":"eu.m","name":"n",
+      "description":"new","model_id":"m","regions":["eu-west-1"],
+      "created_at":"2025-01-01T00:00:00Z"}]})");
+  ASSERT_OK(profile_only);
+  EXPECT_EQ(profile_only->system_profiles()[0].description, "new");
+  EXPECT_EQ(profile_only->models(), base->models());
+}
+
+TEST(CatalogTest, MergeErrorsStartWithTheJsonPathInTheFile) {
+  auto base =
+      Catalog::Parse(FileWith(kModelM, R"({"id":"eu.m","name":"n","description":"d","model_id":"m",
+          "regions":["eu-west-1"],"created_at":"2025-01-01T00:00:00Z"})"),
+                     "base");
+  ASSERT_OK(base);
+  auto message = [&](std::string_view file) {
+    auto merged = base->Merge(file);
+    EXPECT_THAT(merged, testing::StatusIs(ErrorCode::kValidation)) << file;
+    return merged.ok() ? std::string() : merged.status().message();
+  };
+  EXPECT_EQ(message(R"({"system_profiles":[{"id":"eu.x","name":"n","description":"d",
+      "model_id":"x","regions":["eu-west-1"],"created_at":"t"}]})"),
+            "$.system_profiles[0].model_id: unknown model x");
+  EXPECT_EQ(message(R"({"foundation_models":[{"model_id":"m","model_name":"M",
+      "provider_name":"P","regions":["eu-west-3"],"input_modalities":["TEXT"],
+      "output_modalities":["TEXT"],"inference_types":["ON_DEMAND"]}]})"),
+            "$.foundation_models[0].regions: eu-west-1 is missing, but the system profile eu.m "
+            "routes m there");
+  EXPECT_EQ(message(FileWith(std::string(kModelM) + "," + std::string(kModelM), "")),
+            "$.foundation_models[1].model_id: duplicate model_id m");
+  EXPECT_EQ(message(R"({"foundation_models":[{"model_id":"m"}]})"),
+            "$.foundation_models[0].model_name is required");
+  EXPECT_EQ(message(R"({"models":[]})"), "$.models is not a recognised field");
 }
 
 TEST(CatalogTest, GeographyIsTheRegionPrefix) {

@@ -28,14 +28,13 @@ Result<std::string> ConfigText(const std::string& source) {
 Result<creds::Credentials> ResolveCredentials(const std::string& principal,
                                               const config::Config& config,
                                               const creds::EnvLookup& env,
-                                              std::string_view suggested) {
+                                              std::string_view suggested, std::string_view option) {
   if (principal.empty()) {
     auto found = creds::Resolve(env, env("HOME").value_or(""));
     if (found.ok()) return found;
     return ValidationError(found.status().message() +
-                           "\nhint: for the local endpoint, sign with a principal of the config: "
-                           "--principal " +
-                           std::string(suggested));
+                           "\nhint: for the local endpoint, sign with a principal of the config: " +
+                           std::string(option) + " " + std::string(suggested));
   }
   const config::PrincipalConfig* p = config.FindPrincipal(principal);
   if (p == nullptr) {
@@ -81,8 +80,9 @@ Result<std::unique_ptr<api::client::BedrockClient>> MakeControlClient(const Clie
                                                                       const config::Config& config,
                                                                       const Clock& clock) {
   const creds::EnvLookup env = creds::ProcessEnv();
-  BP_ASSIGN_OR_RETURN(creds::Credentials credentials,
-                      ResolveCredentials(flags.principal, config, env, "platform-admin"));
+  BP_ASSIGN_OR_RETURN(
+      creds::Credentials credentials,
+      ResolveCredentials(flags.principal, config, env, "platform-admin", flags.principal_option));
   BP_ASSIGN_OR_RETURN(api::client::ResolvedEndpoint endpoint,
                       api::client::ResolveEndpoint(api::client::Plane::kControl, flags.endpoint,
                                                    config.region, env));
@@ -98,11 +98,12 @@ void AddClientFlags(CLI::App* cmd, ClientFlags& flags) {
   cmd->add_option("--endpoint", flags.endpoint,
                   "Bedrock control-plane URL; default: AWS_ENDPOINT_URL_BEDROCK, AWS_ENDPOINT_URL, "
                   "else https://bedrock.<config region>.amazonaws.com");
-  cmd->add_option("--principal", flags.principal,
+  cmd->add_option(std::string(flags.principal_option), flags.principal,
                   "sign with this config principal's keys (the local endpoint) instead of the AWS "
                   "credential chain");
-  cmd->add_flag("--allow-remote-principal", flags.allow_remote_principal,
-                "allow --principal's keys to go to a non-loopback endpoint");
+  cmd->add_flag(
+      "--allow-remote-principal", flags.allow_remote_principal,
+      "allow " + std::string(flags.principal_option) + "'s keys to go to a non-loopback endpoint");
 }
 
 }  // namespace bp::cli

@@ -25,16 +25,20 @@ Result<std::string> ConfigText(const std::string& source);
 
 // --principal NAME: that config principal's keys; empty: the AWS chain
 // (kValidation listing where it looked, with a hint to pass
-// `--principal <suggested>` for the local endpoint).
+// `<option> <suggested>` for the local endpoint).
 Result<auth::credentials::Credentials> ResolveCredentials(const std::string& principal,
                                                           const config::Config& config,
                                                           const auth::credentials::EnvLookup& env,
-                                                          std::string_view suggested);
+                                                          std::string_view suggested,
+                                                          std::string_view option = "--principal");
 
 struct ClientFlags {
   std::string endpoint;                 // --endpoint; empty: environment, then AWS
   std::string principal;                // --principal; empty: the AWS chain
   bool allow_remote_principal = false;  // --allow-remote-principal
+  // The option that sets `principal`, for hints ("--sign-as" in `policy`,
+  // whose --principal names the policy's subject).
+  std::string_view principal_option = "--principal";
 };
 
 // A config principal's keys are for the local endpoint: with `principal`
@@ -49,7 +53,8 @@ Result<std::unique_ptr<api::client::BedrockClient>> MakeControlClient(const Clie
                                                                       const config::Config& config,
                                                                       const Clock& clock);
 
-// Adds --endpoint and --principal to `cmd`.
+// Adds --endpoint, flags.principal_option (--principal) and
+// --allow-remote-principal to `cmd`.
 void AddClientFlags(CLI::App* cmd, ClientFlags& flags);
 
 }  // namespace bp::cli

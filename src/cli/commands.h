@@ -16,6 +16,7 @@ void AddApproveCommand(CLI::App& app, int* exit_code);
 void AddApplyCommand(CLI::App& app, int* exit_code);
 void AddOutputCommand(CLI::App& app, int* exit_code);
 void AddInvokeCommand(CLI::App& app, int* exit_code);
+void AddCatalogCommand(CLI::App& app, int* exit_code);
 void AddCompletionCommand(CLI::App& app, int* exit_code);
 
 }  // namespace bp::cli

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/iam/request.h"
 #include "catalog/catalog.h"
 #include "config/config.h"
 #include "core/status.h"
@@ -14,7 +15,7 @@
 namespace bp::cli {
 
 struct LoadedConfig {
-  catalog::Catalog catalog;
+  catalog::Catalog catalog;  // built-in, with the config's catalog_file merged over it
   config::Config config;
 };
 
@@ -32,5 +33,23 @@ struct ProfileTarget {
 // kValidation when the profile has no pinned id (its ARN exists only once it
 // has been created) or its source is not in the catalog.
 Result<ProfileTarget> ResolveProfile(const LoadedConfig& loaded, const config::ProfileConfig& p);
+// The same with the profile's ARN given (client_setup.h ConfiguredProfileArn
+// reads it from the endpoint when no id is pinned).
+Result<ProfileTarget> ResolveProfile(const LoadedConfig& loaded, const config::ProfileConfig& p,
+                                     std::string arn);
+
+// The request `serve` evaluates when `principal` calls `action` on
+// `resource` in `region`, with the context keys serve sets (time, principal
+// ARN and tags, source 127.0.0.1, no TLS).
+auth::iam::Request RequestAs(const config::PrincipalConfig& principal, std::string_view action,
+                             std::string resource, std::string_view region);
+// What serve evaluates when `principal` calls `action` through `profile`:
+// the profile ARN (with its merged tags), then for the invoke actions the
+// foundation model in each destination region.
+std::vector<auth::iam::Request> ProfileRequests(const config::Config& config,
+                                                const config::PrincipalConfig& principal,
+                                                const config::ProfileConfig& profile,
+                                                const ProfileTarget& target,
+                                                std::string_view action);
 
 }  // namespace bp::cli

@@ -99,6 +99,7 @@ int Main(int argc, char** argv) {
     AddPolicyCommand(app, &exit_code);
     AddSimulateCommand(app, &exit_code);
     AddInvokeCommand(app, &exit_code);
+    AddCatalogCommand(app, &exit_code);
     AddCompletionCommand(app, &exit_code);
     if (std::optional<int> code = RefuseUnknownCommand(app, argc, argv)) return *code;
     try {

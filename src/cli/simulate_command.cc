@@ -39,31 +39,6 @@ struct Check {
   iam::Decision decision;
 };
 
-bool IsInvokeAction(std::string_view action) {
-  std::string lower = iam::ToLowerAscii(action);
-  return lower == "bedrock:invokemodel" || lower == "bedrock:invokemodelwithresponsestream";
-}
-
-iam::Request BaseRequest(const config::PrincipalConfig& principal, std::string_view action,
-                         std::string resource, std::string_view region) {
-  iam::Request r{.action = std::string(action), .resource = std::move(resource), .context = {}};
-  auto now = std::chrono::system_clock::now();
-  std::string iso = FormatRfc3339(now);
-  r.context.Set("aws:CurrentTime", iso.substr(0, 19) + "Z");
-  r.context.Set("aws:EpochTime", std::to_string(ToUnixMillis(now) / 1000));
-  r.context.Set("aws:PrincipalArn", principal.arn);
-  r.context.Set("aws:userid", principal.name);
-  r.context.Set("aws:SecureTransport", "false");
-  r.context.Set("aws:SourceIp", "127.0.0.1");
-  r.context.Set("aws:RequestedRegion", std::string(region));
-  size_t slash = principal.arn.rfind('/');
-  if (principal.arn.find(":user/") != std::string::npos && slash != std::string::npos) {
-    r.context.Set("aws:username", principal.arn.substr(slash + 1));
-  }
-  for (const auto& [k, v] : principal.tags) r.context.Set("aws:PrincipalTag/" + k, v);
-  return r;
-}
-
 // The requests `serve` would evaluate for this question.
 Result<std::vector<iam::Request>> BuildRequests(const LoadedConfig& loaded,
                                                 const config::PrincipalConfig& principal,
@@ -73,25 +48,13 @@ Result<std::vector<iam::Request>> BuildRequests(const LoadedConfig& loaded,
   if (!args.resource.empty()) {
     auto arn = Arn::Parse(args.resource);
     std::string region = arn.ok() && !arn->region.empty() ? arn->region : cfg.region;
-    out.push_back(BaseRequest(principal, args.action, args.resource, region));
+    out.push_back(RequestAs(principal, args.action, args.resource, region));
     return out;
   }
   const config::ProfileConfig* profile = cfg.FindProfile(args.profile);
   if (profile == nullptr) return ValidationError("no profile named '" + args.profile + "'");
   BP_ASSIGN_OR_RETURN(ProfileTarget target, ResolveProfile(loaded, *profile));
-  iam::Request on_profile = BaseRequest(principal, args.action, target.arn, cfg.region);
-  for (const auto& [k, v] : MergeTags(cfg.default_tags, profile->tags)) {
-    on_profile.context.Set("aws:ResourceTag/" + k, v);
-  }
-  out.push_back(std::move(on_profile));
-  if (!IsInvokeAction(args.action)) return out;
-  for (const std::string& region : target.regions) {
-    iam::Request fm =
-        BaseRequest(principal, args.action, FoundationModelArn(region, target.model_id), region);
-    fm.context.Set("bedrock:InferenceProfileArn", target.arn);
-    out.push_back(std::move(fm));
-  }
-  return out;
+  return ProfileRequests(cfg, principal, *profile, target, args.action);
 }
 
 // The statement that would allow `c`.

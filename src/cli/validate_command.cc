@@ -49,6 +49,11 @@ int RunValidate(const ValidateArgs& args) {
   }
   std::cout << cfg.source << ": valid (" << cfg.profiles.size() << " profile(s), "
             << cfg.principals.size() << " principal(s))\n";
+  if (!cfg.catalog_file.empty()) {
+    std::cout << "model catalog: built-in merged with " << cfg.catalog_file << " ("
+              << result.catalog->models().size() << " model(s), "
+              << result.catalog->system_profiles().size() << " system-defined profile(s))\n";
+  }
   return 0;
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::string_view kTopLevelKeys[] = {
     "account_id", "region",    "default_tags", "inference_profiles", "principals", "regions",
-    "routing",    "approvals", "server"};
+    "routing",    "approvals", "server",       "catalog_file"};
 constexpr std::string_view kProfileKeys[] = {"model_arn", "description", "id", "tags"};
 
 // State shared by the profiles of one file.

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,13 @@ ServerConfig BindServer(const ast::Value& server, DiagnosticSink& sink);
 // plans need no approval); sets config.required_approvals and
 // config.allow_auto_approve.
 void BindApprovals(const ast::Value& approvals, Config& config, DiagnosticSink& sink);
+// catalog_file = "path" (bind_catalog.cc): reads the file (relative to
+// context.base_dir, through context.read_file), checks its JSON syntax and
+// merges it over context.catalog. On success returns the merged catalog and
+// sets `resolved` to the path read; otherwise nullopt, with each error at
+// its place in the catalog file (file:line:col) or at the catalog_file value.
+std::optional<catalog::Catalog> BindCatalogFile(const ast::Value& value, const BindContext& context,
+                                                std::string& resolved, DiagnosticSink& sink);
 // After profiles, regions and routing are bound: defaults the regions (every
 // destination region of the profiles, simulated) and the home region, and
 // checks that each profile's destination regions are configured.

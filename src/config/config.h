@@ -113,6 +113,10 @@ struct Config {
   // apply unreviewed) is allowed even though approvals are required. Without
   // it, --auto-approve is refused whenever required_approvals >= 1.
   bool allow_auto_approve = false;
+  // catalog_file = "models.json": the path as resolved against the config
+  // file's directory; empty when the config names none. The catalog it was
+  // validated against (built-in merged with this file) is LoadResult::catalog.
+  std::string catalog_file;
 
   // nullptr when absent.
   const ProfileConfig* FindProfile(std::string_view name) const;

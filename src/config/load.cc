@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "config/bind_util.h"
 #include "config/binder.h"
 #include "config/hcl_parser.h"
 #include "config/json_parser.h"
@@ -69,11 +70,26 @@ EnvLookup ProcessEnv() {
 LoadResult LoadText(std::string_view text, const std::string& filename,
                     const catalog::Catalog& catalog, const EnvLookup& env) {
   ParseOutput parsed = IsJsonName(filename) ? ParseJson(text, filename) : ParseHcl(text, filename);
-  if (!parsed.body) return LoadResult{std::nullopt, std::move(parsed.errors), {}};
-  BindContext context{catalog, env, std::filesystem::path(filename).parent_path(),
-                      [](const std::filesystem::path& p) {
-                        return ReadTextFile(p, kMaxConfigBytes, /*regular_only=*/true);
-                      }};
+  if (!parsed.body) return LoadResult{std::nullopt, std::move(parsed.errors), {}, std::nullopt};
+  FileReader reader = [](const std::filesystem::path& p) {
+    return ReadTextFile(p, kMaxConfigBytes, /*regular_only=*/true);
+  };
+  std::filesystem::path base_dir = std::filesystem::path(filename).parent_path();
+  // The catalog comes first: the profiles are checked against it.
+  std::optional<catalog::Catalog> merged;
+  std::string catalog_file;
+  if (const ast::Entry* entry = FindSet(parsed.body->attributes, "catalog_file")) {
+    DiagnosticSink sink;
+    merged = BindCatalogFile(entry->value, BindContext{catalog, env, base_dir, reader},
+                             catalog_file, sink);
+    if (!merged) {
+      std::vector<Diagnostic> errors = std::move(parsed.errors);
+      for (Diagnostic& d : sink.errors()) errors.push_back(std::move(d));
+      return LoadResult{std::nullopt, std::move(errors), {}, std::nullopt};
+    }
+  }
+  const catalog::Catalog& effective = merged ? *merged : catalog;
+  BindContext context{effective, env, base_dir, reader};
   LoadResult result = Bind(*parsed.body, context);
   result.errors.insert(result.errors.begin(), parsed.errors.begin(), parsed.errors.end());
   std::stable_sort(result.errors.begin(), result.errors.end(), ByLocation);
@@ -82,6 +98,8 @@ LoadResult LoadText(std::string_view text, const std::string& filename,
     result.config.reset();
   } else if (result.config) {
     result.config->source = filename;
+    result.config->catalog_file = catalog_file;
+    result.catalog = merged ? std::move(*merged) : catalog;
   }
   return result;
 }
@@ -93,7 +111,8 @@ LoadResult LoadFile(const std::filesystem::path& path, const catalog::Catalog& c
     return LoadResult{std::nullopt,
                       {Diagnostic{SourceLocation{path.string(), 0, 0},
                                   "cannot read the config file: " + text.status().message()}},
-                      {}};
+                      {},
+                      std::nullopt};
   }
   return LoadText(*text, path.string(), catalog, env);
 }

@@ -26,6 +26,10 @@ struct LoadResult {
   std::optional<Config> config;      // set only when errors is empty
   std::vector<Diagnostic> errors;    // in file order
   std::vector<Diagnostic> warnings;  // non-fatal advice
+  // Set with `config`: the catalog the config was checked against, which
+  // every later step must use too: the catalog given to the loader, with the
+  // config's catalog_file merged over it (catalog::Catalog::Merge).
+  std::optional<catalog::Catalog> catalog;
 };
 
 // Reads environment variables for *_env keys. Injected so tests control it.
@@ -33,7 +37,11 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 EnvLookup ProcessEnv();
 
 // `filename` decides the syntax: ".json" is JSON, anything else HCL.
-// Relative policy_file paths resolve against the file's directory.
+// Relative policy_file and catalog_file paths resolve against the file's
+// directory. `catalog` is the base catalog (normally catalog::Catalog::Builtin());
+// a catalog_file is read and merged over it before anything else is checked,
+// and a catalog file with errors stops the load there (its errors carry the
+// catalog file's file:line:col).
 LoadResult LoadText(std::string_view text, const std::string& filename,
                     const catalog::Catalog& catalog, const EnvLookup& env);
 LoadResult LoadFile(const std::filesystem::path& path, const catalog::Catalog& catalog,

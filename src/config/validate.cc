@@ -54,6 +54,11 @@ Status ArnError(std::string message) {
   return ValidationError(std::move(message) + "; " + std::string(kAcceptedModelArns));
 }
 
+// How to add a model without a rebuild (docs/catalog.md).
+constexpr std::string_view kAddToCatalog =
+    " (to add one, name a catalog file in the config: catalog_file = \"models.json\"; "
+    "`bedrock-profiles catalog refresh` writes one from a live endpoint)";
+
 std::vector<std::string> KnownEuProfiles(const catalog::Catalog& catalog) {
   std::vector<std::string> out;
   for (const catalog::SystemProfile& p : catalog.system_profiles()) {
@@ -73,7 +78,8 @@ Status CheckSystemProfileArn(const Arn& arn, const std::optional<std::string>& a
   }
   if (catalog.FindSystemProfile(id) == nullptr) {
     return ValidationError("unknown system-defined profile " + Quote(id) +
-                           "; the model catalog knows: " + Join(KnownEuProfiles(catalog)));
+                           "; the model catalog knows: " + Join(KnownEuProfiles(catalog)) +
+                           std::string(kAddToCatalog));
   }
   if (CheckAccountId(arn.account).ok() == false) {
     return ArnError("account " + Quote(arn.account) + " in the ARN is not a 12-digit account id");
@@ -96,8 +102,8 @@ Status CheckFoundationModelArn(const Arn& arn, const catalog::Catalog& catalog) 
   if (model == nullptr) {
     std::vector<std::string> known;
     for (const catalog::FoundationModel& m : catalog.models()) known.push_back(m.model_id);
-    return ValidationError("unknown foundation model " + Quote(id) +
-                           "; the model catalog knows: " + Join(known));
+    return ValidationError("unknown foundation model " + Quote(id) + "; the model catalog knows: " +
+                           Join(known) + std::string(kAddToCatalog));
   }
   if (std::find(model->regions.begin(), model->regions.end(), arn.region) == model->regions.end()) {
     return ValidationError("foundation model " + Quote(id) + " is not served in " + arn.region +

@@ -42,7 +42,7 @@ TEST_F(ValidateTest, RegionMustBeEu) {
   EXPECT_TRUE(CheckRegion("eu-north-1", *catalog_).ok());
   EXPECT_EQ(MessageOf(CheckRegion("us-east-1", *catalog_)),
             "'us-east-1' is not an EU region; expected an EU region (geography 'eu') such as "
-            "eu-central-1, eu-west-1, eu-west-3");
+            "eu-central-1, eu-north-1, eu-south-1, eu-south-2, eu-west-1, eu-west-3");
   for (std::string_view bad :
        {"", "eu", "eu-central", "EU-CENTRAL-1", "eu--1", "eu-central-x", "-eu-west-1"}) {
     EXPECT_THAT(MessageOf(CheckRegion(bad, *catalog_)), HasSubstr("is not a region name")) << bad;
@@ -188,7 +188,8 @@ TEST_F(ValidateTest, PolicyDocument) {
 
 TEST_F(ValidateTest, EuRegionsComeFromTheCatalog) {
   EXPECT_EQ(EuRegions(*catalog_),
-            (std::vector<std::string>{"eu-central-1", "eu-west-1", "eu-west-3"}));
+            (std::vector<std::string>{"eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2",
+                                      "eu-west-1", "eu-west-3"}));
 }
 
 }  // namespace

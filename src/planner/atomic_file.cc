@@ -8,7 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace bp::planner::internal {
+namespace bp::planner {
 
 namespace {
 
@@ -97,4 +97,4 @@ Result<std::string> ReadSmallFile(const std::filesystem::path& path, size_t max_
   return out;
 }
 
-}  // namespace bp::planner::internal
+}  // namespace bp::planner

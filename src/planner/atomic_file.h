@@ -1,6 +1,6 @@
 #pragma once
-// Whole-file replacement that never leaves a partial file. Private to
-// bp_planner.
+// Whole-file replacement that never leaves a partial file: plan files, and
+// the catalog files `catalog refresh` writes. Public header of bp_planner.
 
 #include <filesystem>
 #include <string_view>
@@ -8,7 +8,7 @@
 
 #include "core/status.h"
 
-namespace bp::planner::internal {
+namespace bp::planner {
 
 // Writes `content` to a new temporary file beside `path` (mode `mode`),
 // fsyncs it, renames it over `path` and fsyncs the directory. On any failure
@@ -20,4 +20,4 @@ Status WriteFileAtomically(const std::filesystem::path& path, std::string_view c
 // Reads a whole regular file of at most `max_bytes` (kIo otherwise).
 Result<std::string> ReadSmallFile(const std::filesystem::path& path, size_t max_bytes);
 
-}  // namespace bp::planner::internal
+}  // namespace bp::planner

@@ -1,6 +1,6 @@
 #include "planner/json_pretty.h"
 
-namespace bp::planner::internal {
+namespace bp::planner {
 
 namespace {
 
@@ -51,4 +51,4 @@ std::string PrettyJson(const json::Value& value) {
   return out;
 }
 
-}  // namespace bp::planner::internal
+}  // namespace bp::planner

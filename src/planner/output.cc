@@ -57,7 +57,7 @@ std::string RenderOutputsJson(const OutputMap& arns) {
   output["value"] = std::move(values);
   json::Object root;
   root[kOutputName] = std::move(output);
-  return internal::PrettyJson(json::Value(std::move(root))) + "\n";
+  return PrettyJson(json::Value(std::move(root))) + "\n";
 }
 
 Status NotConfiguredError(const config::Config& config, std::string_view name) {

@@ -18,7 +18,7 @@ Status Prefixed(std::string_view origin, const Status& status) {
 }  // namespace
 
 std::string SerializePlan(const Plan& plan) {
-  return internal::PrettyJson(json::Value(internal::PlanToJson(plan))) + "\n";
+  return PrettyJson(json::Value(internal::PlanToJson(plan))) + "\n";
 }
 
 Result<Plan> ParsePlan(std::string_view text, std::string_view origin) {
@@ -34,18 +34,18 @@ Result<Plan> ParsePlan(std::string_view text, std::string_view origin) {
 }
 
 Status SavePlanFile(const std::filesystem::path& path, const Plan& plan) {
-  return internal::WriteFileAtomically(path, SerializePlan(plan), 0600);
+  return WriteFileAtomically(path, SerializePlan(plan), 0600);
 }
 
 Result<Plan> LoadPlanFile(const std::filesystem::path& path) {
-  BP_ASSIGN_OR_RETURN(std::string text, internal::ReadSmallFile(path, kMaxPlanFileBytes));
+  BP_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(path, kMaxPlanFileBytes));
   return ParsePlan(text, path.string());
 }
 
 std::string SerializeLiveProfiles(const std::vector<LiveProfile>& profiles) {
   json::Array array;
   for (const LiveProfile& p : profiles) array.emplace_back(internal::LiveProfileToJson(p));
-  return internal::PrettyJson(json::Value(std::move(array))) + "\n";
+  return PrettyJson(json::Value(std::move(array))) + "\n";
 }
 
 Result<std::vector<LiveProfile>> ParseLiveProfiles(std::string_view text, std::string_view origin) {

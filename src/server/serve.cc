@@ -119,16 +119,19 @@ bool IsLoopbackHost(std::string_view host) {
 
 Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
   BP_ASSIGN_OR_RETURN(ListenAddress listen, ParseListenAddress(options.listen));
-  BP_ASSIGN_OR_RETURN(catalog::Catalog catalog, catalog::Catalog::Builtin());
+  BP_ASSIGN_OR_RETURN(catalog::Catalog builtin, catalog::Catalog::Builtin());
 
   config::LoadResult loaded =
-      config::LoadDefaultOrFile(options.config_path, catalog, config::ProcessEnv());
+      config::LoadDefaultOrFile(options.config_path, builtin, config::ProcessEnv());
   for (const std::string& line : config::FormatDiagnostics(loaded)) err << line << "\n";
   if (!loaded.errors.empty()) {
     return ValidationError("the configuration has " + std::to_string(loaded.errors.size()) +
                            " error(s); run `bedrock-profiles validate` for details");
   }
   const config::Config& cfg = *loaded.config;
+  // Built-in with the config's catalog_file merged over it: what the control
+  // plane lists and the runtime routes by.
+  const catalog::Catalog& catalog = *loaded.catalog;
 
   if (!IsLoopbackHost(listen.host) && UsesShippedKeys(cfg) && !options.allow_default_credentials) {
     return ValidationError(

@@ -82,7 +82,7 @@ TEST(CliIntegrationTest, EveryUsageErrorExitsTwo) {
 
 TEST(CliIntegrationTest, EveryCommandsHelpHasAnExampleAndTheExitStatus) {
   for (const char* command : {"serve", "validate", "plan", "approve", "apply", "output", "policy",
-                              "simulate", "invoke", "completion"}) {
+                              "simulate", "invoke", "completion", "catalog"}) {
     RunResult r = RunBinary({command, "--help"});
     EXPECT_EQ(r.exit_code, 0) << command;
     EXPECT_THAT(r.out, HasSubstr("Examples:\n  bedrock-profiles ")) << command;

@@ -137,16 +137,25 @@ describe('the seed (default config)', () => {
 
   test('ListInferenceProfiles without a type lists only the SYSTEM_DEFINED eu. profiles', async () => {
     const byDefault = await listAll(undefined);
-    const expected = [systemProfileArn(HAIKU_SYSTEM_PROFILE), systemProfileArn(SONNET_SYSTEM_PROFILE)].sort();
-    assert.deepEqual(byDefault.map((p) => p.inferenceProfileArn).sort(), expected);
+    const arns = byDefault.map((p) => p.inferenceProfileArn).sort();
+    // The built-in catalog's EU line-up, the seed's two among them.
+    for (const id of [HAIKU_SYSTEM_PROFILE, SONNET_SYSTEM_PROFILE]) {
+      assert.ok(arns.includes(systemProfileArn(id)), `${id} missing`);
+    }
     for (const p of byDefault) {
       assertProfileShape(p);
       assert.equal(p.type, 'SYSTEM_DEFINED');
       assert.match(p.inferenceProfileId, /^eu\./);
-      assert.deepEqual(sortedModelArns(p), euModelArns(p.inferenceProfileId.slice(3)));
+      for (const m of p.models) {
+        assert.match(m.modelArn, /^arn:aws:bedrock:eu-[a-z]+-[0-9]::foundation-model\//);
+        assert.equal(m.modelArn.split('/')[1], p.inferenceProfileId.slice(3));
+      }
+      if ([HAIKU_SYSTEM_PROFILE, SONNET_SYSTEM_PROFILE].includes(p.inferenceProfileId)) {
+        assert.deepEqual(sortedModelArns(p), euModelArns(p.inferenceProfileId.slice(3)));
+      }
     }
     const explicit = await listAll('SYSTEM_DEFINED');
-    assert.deepEqual(explicit.map((p) => p.inferenceProfileArn).sort(), expected);
+    assert.deepEqual(explicit.map((p) => p.inferenceProfileArn).sort(), arns);
   });
 
   test('the seed profiles carry default_tags with billing-mode overridden to rd', async () => {

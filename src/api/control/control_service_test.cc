@@ -261,7 +261,7 @@ TEST_F(ControlServiceTest, ListWithoutTypeShowsOnlySystemDefined) {
   MakeProfile("app-one");
   Result<ListPage> page = control_.List({});
   ASSERT_OK(page);
-  ASSERT_EQ(page->profiles.size(), 2u);
+  ASSERT_EQ(page->profiles.size(), catalog_.system_profiles().size());
   for (const InferenceProfile& p : page->profiles) EXPECT_EQ(p.type, ProfileType::kSystemDefined);
   EXPECT_FALSE(page->next_token.has_value());
   Result<ListPage> apps = control_.List({.type = "APPLICATION"});
