@@ -7,20 +7,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/control/control_routes.h"
 #include "api/control/control_service.h"
-#include "api/router.h"
-#include "api/runtime/invoke_gate.h"
-#include "api/runtime/runtime_service.h"
-#include "auth/iam/iam_authorizer.h"
-#include "auth/sigv4/sigv4_authenticator.h"
 #include "catalog/catalog.h"
 #include "config/load.h"
 #include "core/arn.h"
 #include "core/clock.h"
 #include "http/server.h"
-#include "server/principals.h"
+#include "server/config_reloader.h"
 #include "server/runtime_parts.h"
+#include "server/runtime_snapshot.h"
 #include "storage/caching_store.h"
 #include "storage/sqlite/sqlite_profile_store.h"
 
@@ -37,6 +32,18 @@ bool UsesShippedKeys(const config::Config& cfg) {
     return std::find(std::begin(kShippedAccessKeys), std::end(kShippedAccessKeys),
                      p.access_key_id) != std::end(kShippedAccessKeys);
   });
+}
+
+// At start and on every reload.
+Status CheckShippedKeys(const ListenAddress& listen, const config::Config& cfg,
+                        bool allow_default_credentials) {
+  if (IsLoopbackHost(listen.host) || !UsesShippedKeys(cfg) || allow_default_credentials) {
+    return Status::Ok();
+  }
+  return ValidationError(
+      "refusing to listen on non-loopback address '" + listen.host +
+      "' while the config holds the shipped default access keys (their secrets are public); "
+      "configure your own principals, or pass --allow-default-credentials");
 }
 
 std::string JoinRegions(const std::vector<std::string>& model_arns) {
@@ -127,14 +134,9 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
     return ValidationError("the configuration has " + std::to_string(loaded.errors.size()) +
                            " error(s); run `bedrock-profiles validate` for details");
   }
-  const config::Config& cfg = *loaded.config;
-
-  if (!IsLoopbackHost(listen.host) && UsesShippedKeys(cfg) && !options.allow_default_credentials) {
-    return ValidationError(
-        "refusing to listen on non-loopback address '" + listen.host +
-        "' while the config holds the shipped default access keys (their secrets are public); "
-        "configure your own principals, or pass --allow-default-credentials");
-  }
+  const auto config = std::make_shared<const config::Config>(std::move(*loaded.config));
+  const config::Config& cfg = *config;
+  BP_RETURN_IF_ERROR(CheckShippedKeys(listen, cfg, options.allow_default_credentials));
 
   BP_ASSIGN_OR_RETURN(auto sqlite, storage::SqliteProfileStore::Open(options.state_dir, {}));
   // Every read (the runtime's above all) comes from memory; writes go through
@@ -149,26 +151,22 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
       *store, catalog, clock, random);
   BP_ASSIGN_OR_RETURN(api::control::ReconcileSummary summary, control.Reconcile(cfg));
 
-  // Signatures and short-term API keys must be scoped to this endpoint's
-  // region, as AWS's own endpoint of that region requires.
-  auth::sigv4::SigV4Authenticator authenticator(CredentialsOf(cfg), clock, {.region = cfg.region});
-  BP_ASSIGN_OR_RETURN(
-      std::unique_ptr<auth::iam::IamAuthorizer> authorizer,
-      auth::iam::IamAuthorizer::Create(PoliciesOf(cfg), {.requested_region = cfg.region}));
-  api::ApiHandler handler(authenticator, clock);
-  BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(handler, control, *authorizer));
-  api::runtime::InvokeGate gate({.account_id = cfg.account_id, .region = cfg.region}, *store,
-                                *authorizer);
-  BP_ASSIGN_OR_RETURN(RuntimeParts runtime, BuildRuntimeParts(cfg, clock));
-  api::runtime::RuntimeService runtime_service(
-      {.first_token_timeout = std::chrono::milliseconds(cfg.routing.first_token_timeout_ms)},
-      {.gate = gate,
-       .catalog = catalog,
-       .router = *runtime.router,
-       .backends = runtime.backends,
-       .clock = clock,
-       .random = random});
-  BP_RETURN_IF_ERROR(runtime_service.RegisterRoutes(handler));
+  // Everything a SIGHUP reload replaces (credentials, policies, routes,
+  // backends, router) lives in one snapshot; the store, catalog, clock and
+  // random stay (server/runtime_snapshot.h, server/config_reloader.h).
+  const SnapshotEnvironment environment{
+      .store = *store, .catalog = catalog, .clock = clock, .random = random, .handler_options = {}};
+  BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
+                      RuntimeSnapshot::Build(config, environment, nullptr));
+  SnapshotHandler handler(std::move(first));
+  ConfigReloader reloader(
+      {.config_path = options.config_path,
+       .env = config::ProcessEnv(),
+       .vet =
+           [&listen, allow = options.allow_default_credentials](const config::Config& next) {
+             return CheckShippedKeys(listen, next, allow);
+           }},
+      environment, handler);
 
   http::ServerOptions http_options;
   http_options.host = listen.host;
@@ -179,6 +177,7 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   http_options.idle_timeout = std::chrono::milliseconds(cfg.server.idle_timeout_ms);
   http_options.max_connections = static_cast<size_t>(cfg.server.max_connections);
   http_options.max_body_bytes_in_flight = static_cast<size_t>(cfg.server.max_body_bytes_in_flight);
+  http_options.on_hangup = [&reloader] { reloader.Request(); };
   std::unique_ptr<http::Server> server = http::Server::Create(http_options, handler, clock, random);
   BP_RETURN_IF_ERROR(server->Listen());
   // Before the banner: whoever reads it may signal at once (tests, scripts).

@@ -3,7 +3,8 @@
 // that names concrete classes. Loads the config and the model catalog, opens
 // the state store, reconciles the configured profiles into it, wires the API
 // routes onto the HTTP server, prints the banner and serves until SIGINT or
-// SIGTERM, then drains. Public header of bp_server.
+// SIGTERM, then drains. SIGHUP reloads the config without a restart
+// (server/config_reloader.h). Public header of bp_server.
 
 #include <cstdint>
 #include <filesystem>
