@@ -245,12 +245,12 @@ TEST_F(RouterTest, AsyncOperationOwnsTheCallAndAnswersLater) {
 
 TEST_F(RouterTest, TheKeepAliveIsHeldUntilHandleReturnsAndHandedToAsyncOperations) {
   std::shared_ptr<const void> kept;
-  ASSERT_OK(handler_.RegisterAsync(
-      "POST", "/model/{modelId}/converse-stream", "ConverseStream",
-      [&kept](ApiCall&& call, std::shared_ptr<http::ResponseStream> stream) {
-        kept = std::move(call.keep_alive);
-        stream->Respond(JsonResponse(200, {}));
-      }));
+  ASSERT_OK(
+      handler_.RegisterAsync("POST", "/model/{modelId}/converse-stream", "ConverseStream",
+                             [&kept](ApiCall&& call, std::shared_ptr<http::ResponseStream> stream) {
+                               kept = std::move(call.keep_alive);
+                               stream->Respond(JsonResponse(200, {}));
+                             }));
   std::weak_ptr<const void> watched;
   bool alive_in_sync_route = false;
   ASSERT_OK(handler_.Register("GET", "/sync", "Sync", [&](const ApiCall& call) {

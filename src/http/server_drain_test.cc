@@ -7,9 +7,9 @@
 #include <future>
 #include <string>
 #include <thread>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "http/test_clients.h"
 

@@ -53,6 +53,10 @@ void LogDiagnostics(const config::LoadResult& loaded) {
 std::vector<std::string> RestartOnlyChanges(const config::Config& running, config::Config& next) {
   std::vector<std::string> warnings;
   KeepRunning("account_id", running.account_id, next.account_id, warnings);
+  // A home region left to default follows `region`; it stays with the kept one.
+  if (next.region != running.region && next.routing.home_region == next.region) {
+    next.routing.home_region = running.region;
+  }
   KeepRunning("region", running.region, next.region, warnings);
   const config::ServerConfig& r = running.server;
   config::ServerConfig& n = next.server;
@@ -143,10 +147,11 @@ Status ConfigReloader::ReloadNow() {
         "store keeps them as they are (run `bedrock-profiles plan`, then `apply`)",
         name);
   }
-  spdlog::info("reloaded config from {}: {} principal(s), {} profile(s), {} region(s) (routing {}, "
-               "home {})",
-               name, config->principals.size(), config->profiles.size(), config->regions.size(),
-               config->routing.policy, config->routing.home_region);
+  spdlog::info(
+      "reloaded config from {}: {} principal(s), {} profile(s), {} region(s) (routing {}, "
+      "home {})",
+      name, config->principals.size(), config->profiles.size(), config->regions.size(),
+      config->routing.policy, config->routing.home_region);
   return Status::Ok();
 }
 

@@ -39,7 +39,8 @@ namespace bp::server {
 
 // The settings a running server cannot change, each as "name changed from X
 // to Y: needs a restart; kept X", and `next` with the old values put back:
-// account_id, region (every ARN, SigV4 scope, aws:RequestedRegion) and the
+// account_id, region (every ARN, SigV4 scope, aws:RequestedRegion; a
+// routing.home_region equal to the new region follows the kept one) and the
 // server { } limits (the HTTP server is built once). The listen address and
 // the state directory are command-line flags, so a reload cannot change them.
 std::vector<std::string> RestartOnlyChanges(const config::Config& running, config::Config& next);
@@ -59,8 +60,7 @@ class ConfigReloader final {
   };
 
   // `environment` and `handler` must outlive the reloader. Starts its thread.
-  ConfigReloader(Options options, const SnapshotEnvironment& environment,
-                 SnapshotHandler& handler);
+  ConfigReloader(Options options, const SnapshotEnvironment& environment, SnapshotHandler& handler);
   // Waits for a reload in progress to end, then stops the thread.
   ~ConfigReloader();
   ConfigReloader(const ConfigReloader&) = delete;

@@ -12,10 +12,10 @@
 namespace bp::server {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::ConfigText;
+using ::testing::HasSubstr;
 using testing::LogCapture;
+using ::testing::Not;
 using testing::Principal;
 
 constexpr char kAliceKey[] = "AKIAALICE00000000001";
@@ -125,9 +125,11 @@ TEST_F(ConfigReloaderTest, RestartOnlyChangesNamesAccountAndRegion) {
   config::Config running;
   running.account_id = "123456789012";
   running.region = "eu-central-1";
+  running.routing.home_region = "eu-central-1";
   config::Config next = running;
   next.account_id = "210987654321";
   next.region = "eu-west-1";
+  next.routing.home_region = "eu-west-1";  // defaulted to the new region
   std::vector<std::string> warnings = RestartOnlyChanges(running, next);
   EXPECT_THAT(warnings,
               ::testing::ElementsAre(
@@ -137,6 +139,7 @@ TEST_F(ConfigReloaderTest, RestartOnlyChangesNamesAccountAndRegion) {
                   "eu-central-1"));
   EXPECT_EQ(next.account_id, "123456789012");
   EXPECT_EQ(next.region, "eu-central-1");
+  EXPECT_EQ(next.routing.home_region, "eu-central-1");
   EXPECT_TRUE(RestartOnlyChanges(running, next).empty());
 }
 

@@ -27,9 +27,8 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
   // region, as AWS's own endpoint of that region requires.
   s->authenticator_ = std::make_unique<auth::sigv4::SigV4Authenticator>(
       CredentialsOf(cfg), env.clock, auth::sigv4::SigV4AuthenticatorOptions{.region = cfg.region});
-  BP_ASSIGN_OR_RETURN(
-      s->authorizer_,
-      auth::iam::IamAuthorizer::Create(PoliciesOf(cfg), {.requested_region = cfg.region}));
+  BP_ASSIGN_OR_RETURN(s->authorizer_, auth::iam::IamAuthorizer::Create(
+                                          PoliciesOf(cfg), {.requested_region = cfg.region}));
   s->control_ = std::make_unique<api::control::ControlService>(
       api::control::ControlService::Options{
           .account_id = cfg.account_id, .region = cfg.region, .default_tags = cfg.default_tags},
@@ -37,9 +36,9 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
   s->gate_ = std::make_unique<api::runtime::InvokeGate>(
       api::runtime::InvokeGate::Options{.account_id = cfg.account_id, .region = cfg.region},
       env.store, *s->authorizer_);
-  BP_ASSIGN_OR_RETURN(s->runtime_, BuildRuntimeParts(cfg, env.clock,
-                                                     previous != nullptr ? &previous->router()
-                                                                         : nullptr));
+  BP_ASSIGN_OR_RETURN(
+      s->runtime_,
+      BuildRuntimeParts(cfg, env.clock, previous != nullptr ? &previous->router() : nullptr));
   s->service_ = std::make_unique<api::runtime::RuntimeService>(
       api::runtime::RuntimeService::Options{
           .first_token_timeout = std::chrono::milliseconds(cfg.routing.first_token_timeout_ms)},
@@ -49,10 +48,10 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
                                                  .backends = s->runtime_.backends,
                                                  .clock = env.clock,
                                                  .random = env.random});
-  s->handler_ = std::make_unique<api::ApiHandler>(*s->authenticator_, env.clock,
-                                                  env.handler_options);
-  BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(*s->handler_, *s->control_,
-                                                         *s->authorizer_));
+  s->handler_ =
+      std::make_unique<api::ApiHandler>(*s->authenticator_, env.clock, env.handler_options);
+  BP_RETURN_IF_ERROR(
+      api::control::RegisterControlRoutes(*s->handler_, *s->control_, *s->authorizer_));
   BP_RETURN_IF_ERROR(s->service_->RegisterRoutes(*s->handler_));
   return std::shared_ptr<const RuntimeSnapshot>(std::move(s));
 }

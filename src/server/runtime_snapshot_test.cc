@@ -12,8 +12,8 @@ namespace {
 
 using api::testing::FakeResponseStream;
 using api::testing::ManualLoop;
-using ::testing::HasSubstr;
 using testing::ConfigText;
+using ::testing::HasSubstr;
 using testing::Principal;
 
 constexpr char kAliceKey[] = "AKIAALICE00000000001";

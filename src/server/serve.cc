@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "api/control/control_service.h"
 #include "catalog/catalog.h"
@@ -162,10 +163,8 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   ConfigReloader reloader(
       {.config_path = options.config_path,
        .env = config::ProcessEnv(),
-       .vet =
-           [&listen, allow = options.allow_default_credentials](const config::Config& next) {
-             return CheckShippedKeys(listen, next, allow);
-           }},
+       .vet = [&listen, allow = options.allow_default_credentials](
+                  const config::Config& next) { return CheckShippedKeys(listen, next, allow); }},
       environment, handler);
 
   http::ServerOptions http_options;
@@ -192,6 +191,7 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   spdlog::info("limits: {} connections, {} body bytes in flight, header timeout {} ms",
                server->max_connections(), http_options.max_body_bytes_in_flight,
                cfg.server.header_timeout_ms);
+  spdlog::info("SIGHUP reloads the config (kill -HUP {})", ::getpid());
   server->Run(/*handle_signals=*/true);
   spdlog::info("drained; bye");
   return Status::Ok();
