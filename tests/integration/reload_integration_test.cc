@@ -45,7 +45,8 @@ std::string Principal(const Key& key, const char* action) {
 }
 
 // One profile over three simulated regions that answer 4 tokens a second,
-// so an 8-word answer streams for about two seconds.
+// so a 16-word answer streams for about four seconds: long enough to
+// reload while it runs, even on a slow (sanitizer) build.
 std::string ConfigText(const std::string& principals) {
   return "account_id = \"123456789012\"\nregion = \"eu-central-1\"\n"
          "default_tags = { Environment = \"rd\" }\n"
@@ -173,7 +174,10 @@ TEST_F(ReloadIntegrationTest, SighupAppliesAValidFileAndKeepsTheRunningConfigOnA
   // A stream in flight across the reload: carol's, who is removed by it.
   const std::filesystem::path streamed = dir_.path() / "long.out";
   std::future<Answer> in_flight = std::async(std::launch::async, [this] {
-    return Call(kCarol, "converse-stream", "Say: one two three four five six seven eight", "long");
+    return Call(kCarol, "converse-stream",
+                "Say: one two three four five six seven eight nine ten eleven twelve "
+                "thirteen fourteen fifteen sixteen",
+                "long");
   });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!std::filesystem::exists(streamed) || std::filesystem::file_size(streamed) == 0) {
@@ -200,7 +204,7 @@ TEST_F(ReloadIntegrationTest, SighupAppliesAValidFileAndKeepsTheRunningConfigOnA
 
   Answer finished = in_flight.get();
   EXPECT_EQ(finished.status, "200") << finished.err;
-  EXPECT_THAT(finished.body, HasSubstr("eight"));
+  EXPECT_THAT(finished.body, HasSubstr(R"("text":" twelve")"));  // long words come in pieces
   EXPECT_THAT(finished.body, HasSubstr("messageStop"));
 
   // An invalid file: every error with file:line:col, the old config stays.
