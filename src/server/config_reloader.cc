@@ -136,9 +136,9 @@ Status ConfigReloader::ReloadNow() {
     spdlog::warn("config reload: {}", warning);
   }
   const bool profiles_differ = ProfilesDiffer(running->config(), next);
-  auto config = std::make_shared<const config::Config>(std::move(next));
+  auto applied = std::make_shared<const config::Config>(std::move(next));
   Result<std::shared_ptr<const RuntimeSnapshot>> built =
-      RuntimeSnapshot::Build(config, environment_, running.get());
+      RuntimeSnapshot::Build(applied, environment_, running.get());
   if (!built.ok()) return refuse(built.status());
   handler_.Publish(std::move(built).value());
   if (profiles_differ) {
@@ -150,8 +150,8 @@ Status ConfigReloader::ReloadNow() {
   spdlog::info(
       "reloaded config from {}: {} principal(s), {} profile(s), {} region(s) (routing {}, "
       "home {})",
-      name, config->principals.size(), config->profiles.size(), config->regions.size(),
-      config->routing.policy, config->routing.home_region);
+      name, applied->principals.size(), applied->profiles.size(), applied->regions.size(),
+      applied->routing.policy, applied->routing.home_region);
   return Status::Ok();
 }
 

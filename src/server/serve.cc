@@ -135,8 +135,8 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
     return ValidationError("the configuration has " + std::to_string(loaded.errors.size()) +
                            " error(s); run `bedrock-profiles validate` for details");
   }
-  const auto config = std::make_shared<const config::Config>(std::move(*loaded.config));
-  const config::Config& cfg = *config;
+  const auto shared_cfg = std::make_shared<const config::Config>(std::move(*loaded.config));
+  const config::Config& cfg = *shared_cfg;
   BP_RETURN_IF_ERROR(CheckShippedKeys(listen, cfg, options.allow_default_credentials));
 
   BP_ASSIGN_OR_RETURN(auto sqlite, storage::SqliteProfileStore::Open(options.state_dir, {}));
@@ -158,7 +158,7 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   const SnapshotEnvironment environment{
       .store = *store, .catalog = catalog, .clock = clock, .random = random, .handler_options = {}};
   BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
-                      RuntimeSnapshot::Build(config, environment, nullptr));
+                      RuntimeSnapshot::Build(shared_cfg, environment, nullptr));
   SnapshotHandler handler(std::move(first));
   ConfigReloader reloader(
       {.config_path = options.config_path,
