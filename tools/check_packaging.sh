@@ -60,6 +60,7 @@ fi
 unit="$root/lib/systemd/system/bedrock-profiles.service"
 grep -q '^User=bedrock-profiles$' "$unit" || fail "unit does not run as the service user"
 grep -q '^StateDirectory=bedrock-profiles$' "$unit" || fail "unit has no StateDirectory"
+grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$unit" || fail "unit does not reload with SIGHUP"
 grep -q -- '--config /etc/bedrock-profiles/bedrock-profiles.hcl --state /var/lib/bedrock-profiles' "$unit" ||
   fail "unit does not use /etc and /var/lib"
 "$root/usr/bin/bedrock-profiles" validate --config "$root/etc/bedrock-profiles/bedrock-profiles.hcl" >/dev/null ||

@@ -155,14 +155,21 @@ Result<ApiHandler::Match> ApiHandler::Resolve(std::string_view method,
 
 // The state of one request that the catch-all in Handle() needs.
 struct ApiHandler::InFlight {
+  std::shared_ptr<const void> keep_alive;  // until Handle() returns (may own this handler)
   AccessEntry entry;
   bool answered = false;                 // a response already left
   std::shared_ptr<LoggedStream> logged;  // set once an async operation owns the stream
 };
 
 void ApiHandler::Handle(http::Request&& request, std::shared_ptr<http::ResponseStream> stream) {
+  Handle(std::move(request), std::move(stream), nullptr);
+}
+
+void ApiHandler::Handle(http::Request&& request, std::shared_ptr<http::ResponseStream> stream,
+                        std::shared_ptr<const void> keep_alive) {
   // Copied so the log line outlives the request, which moves into the call.
-  InFlight flight{.entry = {.start = clock_.SteadyNow(),
+  InFlight flight{.keep_alive = std::move(keep_alive),
+                  .entry = {.start = clock_.SteadyNow(),
                             .request_id = request.request_id,
                             .method = request.method,
                             .path = std::string(request.path())}};
@@ -205,6 +212,7 @@ void ApiHandler::Dispatch(http::Request&& request,
   }
   const Route& route = *std::get<const Route*>(admitted);
   if (route.async) {
+    call.keep_alive = flight.keep_alive;
     flight.logged = std::make_shared<LoggedStream>(stream, flight.entry, clock_);
     route.async(std::move(call), flight.logged);
     return;

@@ -60,6 +60,11 @@ struct ApiCall {
   auth::Principal principal;        // who is calling (authenticated)
   std::string_view operation;       // "GetInferenceProfile"; lives as long as the handler
   auth::RequestFacts facts;         // for the Authorizer: peer address, transport, arrival time
+  // Whatever the handler's dependencies live in (serve: the config snapshot
+  // the request started with), or null. Set for async operations only (a sync
+  // one runs inside Handle(), which holds it); an AsyncOperation that works on
+  // after returning must hold it until it last touches those dependencies.
+  std::shared_ptr<const void> keep_alive;
 };
 
 // An operation that answers at once. A failed Result is turned into the
@@ -70,6 +75,7 @@ using SyncOperation = std::function<Result<http::Response>(const ApiCall& call)>
 // ConverseStream). It owns `call` and must eventually answer `stream` exactly
 // once (Respond(), or StartStream()..Finish()) on the stream's loop. The
 // stream it gets writes the access-log line when the answer is complete.
+// Work that outlives the call to the operation keeps `call.keep_alive`.
 using AsyncOperation =
     std::function<void(ApiCall&& call, std::shared_ptr<http::ResponseStream> stream)>;
 
@@ -112,6 +118,13 @@ class ApiHandler final : public http::Handler {
 
   // http::Handler
   void Handle(http::Request&& request, std::shared_ptr<http::ResponseStream> stream) override;
+  // The same, with `keep_alive` (ApiCall::keep_alive) held until Handle()
+  // returns and handed to an async operation: when the handler itself lives
+  // in a snapshot that a reload may drop meanwhile, this is the reference
+  // that keeps it (and what its routes use) alive for the whole request.
+  // Costs no allocation; an async route adds one reference count.
+  void Handle(http::Request&& request, std::shared_ptr<http::ResponseStream> stream,
+              std::shared_ptr<const void> keep_alive);
   http::Response ErrorResponse(const Status& status, std::string_view request_id) override;
 
  private:

@@ -265,6 +265,38 @@ TEST_F(RouterTest, AsyncOperationOwnsTheCallAndAnswersLater) {
   EXPECT_EQ(s.response.body, "m/1:hi");
 }
 
+TEST_F(RouterTest, TheKeepAliveIsHeldUntilHandleReturnsAndHandedToAsyncOperations) {
+  std::shared_ptr<const void> kept;
+  ASSERT_OK(
+      handler_.RegisterAsync("POST", "/model/{modelId}/converse-stream", "ConverseStream",
+                             [&kept](ApiCall&& call, std::shared_ptr<http::ResponseStream> stream) {
+                               kept = std::move(call.keep_alive);
+                               stream->Respond(JsonResponse(200, {}));
+                             }));
+  std::weak_ptr<const void> watched;
+  bool alive_in_sync_route = false;
+  ASSERT_OK(handler_.Register("GET", "/sync", "Sync", [&](const ApiCall& call) {
+    alive_in_sync_route = !watched.expired() && call.keep_alive == nullptr;
+    return Result(JsonResponse(200, {}));
+  }));
+
+  auto snapshot = std::make_shared<const int>(1);
+  watched = snapshot;
+  handler_.Handle(MakeRequest("GET", "/sync"), std::make_shared<FakeResponseStream>(),
+                  std::move(snapshot));
+  EXPECT_TRUE(alive_in_sync_route);  // held by Handle() itself, no copy for a sync route
+  EXPECT_TRUE(watched.expired());    // and released when it returns
+
+  snapshot = std::make_shared<const int>(2);
+  watched = snapshot;
+  handler_.Handle(MakeRequest("POST", "/model/m/converse-stream"),
+                  std::make_shared<FakeResponseStream>(), std::move(snapshot));
+  ASSERT_NE(kept, nullptr);  // the async operation has its own reference
+  EXPECT_FALSE(watched.expired());
+  kept.reset();
+  EXPECT_TRUE(watched.expired());
+}
+
 TEST_F(RouterTest, AsyncOperationThatThrowsBeforeAnsweringGets500) {
   ASSERT_OK(handler_.RegisterAsync(
       "POST", "/a", "A",

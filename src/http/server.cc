@@ -129,9 +129,8 @@ class ServerImpl final : public Server {
   void CatchSignals() override {
     if (signals_) return;
     signals_.emplace(workers_[0]->io(), SIGINT, SIGTERM);
-    signals_->async_wait([this](const error_code& ec, int) {
-      if (!ec) BeginDrain();
-    });
+    if (context_.options.on_hangup) signals_->add(SIGHUP);
+    WaitForSignal();
   }
 
   void Run(bool handle_signals) override {
@@ -169,6 +168,23 @@ class ServerImpl final : public Server {
     acceptors_.push_back(std::move(acceptor));
     retry_timers_.push_back(std::make_unique<boost::asio::steady_timer>(workers_[0]->io()));
     return Status::Ok();
+  }
+
+  // Runs on worker 0. SIGHUP is a request to the application (serve reloads
+  // its config), never the end: the wait is armed again after it.
+  void WaitForSignal() {
+    signals_->async_wait([this](const error_code& ec, int signal_number) {
+      if (ec) return;  // cancelled by the drain
+      if (signal_number != SIGHUP) return BeginDrain();
+      try {
+        context_.options.on_hangup();
+      } catch (const std::exception& e) {
+        spdlog::error("SIGHUP handler threw: {}", e.what());
+      } catch (...) {
+        spdlog::error("SIGHUP handler threw a non-standard exception");
+      }
+      if (!draining_) WaitForSignal();
+    });
   }
 
   static void RunLoop(Worker& worker) {

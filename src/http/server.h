@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,11 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10'000};    // first byte to end of the header
   std::chrono::milliseconds request_timeout{120'000};  // headers+body must arrive within this
   std::chrono::milliseconds drain_timeout{30'000};     // graceful shutdown bound
+  // Called on SIGHUP (on the first worker's loop thread, once per signal
+  // delivery; signals arriving together may be merged) while signals are
+  // caught. It must not block: hand the work to another thread. Empty: SIGHUP
+  // is left alone (its default action ends the process).
+  std::function<void()> on_hangup;
 
   // File descriptors kept out of max_connections: listeners, the database,
   // logs, lingering closes, and room to accept a connection at the cap.
@@ -56,10 +62,12 @@ class Server {
   // The bound port (after Listen()).
   virtual uint16_t port() const = 0;
   // Takes over SIGINT and SIGTERM now (they start the drain once Run() runs),
-  // so a signal that arrives between Listen() and Run() cannot kill the
-  // process with its default action. Idempotent.
+  // and SIGHUP when ServerOptions::on_hangup is set (it calls that, and the
+  // server carries on), so a signal that arrives between Listen() and Run()
+  // cannot kill the process with its default action. Idempotent.
   virtual void CatchSignals() = 0;
-  // Serves until Shutdown() or, when `handle_signals`, SIGINT/SIGTERM; then
+  // Serves until Shutdown() or, when `handle_signals`, SIGINT/SIGTERM (SIGHUP
+  // calls ServerOptions::on_hangup and serving goes on); then
   // stops accepting, lets in-flight requests and streams finish (bounded by
   // drain_timeout) and returns. Blocks the calling thread.
   virtual void Run(bool handle_signals) = 0;

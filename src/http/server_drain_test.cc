@@ -1,10 +1,15 @@
 // Graceful drain: Shutdown() stops accepting, lets in-flight work finish,
-// closes idle connections, and Run() returns.
+// closes idle connections, and Run() returns. Signals: SIGTERM drains,
+// SIGHUP calls ServerOptions::on_hangup and serving goes on.
 
+#include <atomic>
+#include <csignal>
 #include <future>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "http/test_clients.h"
 
@@ -114,6 +119,36 @@ TEST_F(DrainTest, ShutdownWithoutConnectionsReturnsPromptly) {
   EXPECT_TRUE(RunReturned());
   RawClient c;
   EXPECT_FALSE(c.Connect(port()));
+}
+
+TEST_F(DrainTest, SighupCallsTheHangupHookAndKeepsServingUntilSigterm) {
+  std::atomic<int> hangups{0};
+  options_.on_hangup = [&hangups] { ++hangups; };
+  server_ = Server::Create(options_, handler_, clock_, random_);
+  ASSERT_TRUE(server_->Listen().ok());
+  server_->CatchSignals();  // before the first kill(): the default action would end the test
+  run_ = std::async(std::launch::async, [this] { server_->Run(/*handle_signals=*/true); });
+
+  for (int expected = 1; expected <= 2; ++expected) {  // the wait is re-armed after each
+    ASSERT_EQ(::kill(::getpid(), SIGHUP), 0);
+    const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+    while (hangups.load() < expected && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+    ASSERT_EQ(hangups.load(), expected);
+    RawClient c;
+    ASSERT_TRUE(c.Connect(port()));
+    c.Send("GET /echo HTTP/1.1\r\n\r\n");
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200u);
+  }
+  EXPECT_EQ(run_.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+
+  ASSERT_EQ(::kill(::getpid(), SIGTERM), 0);
+  EXPECT_TRUE(RunReturned());
+  run_.get();
+  EXPECT_EQ(hangups.load(), 2);
 }
 
 }  // namespace

@@ -173,20 +173,30 @@ std::optional<Policy> ParsePolicy(std::string_view name) {
   return std::nullopt;
 }
 
-Router::Router(Options options, std::vector<std::string> regions, const Clock& clock)
+Router::Router(Options options, std::vector<std::string> regions, const Clock& clock,
+               const Router* carry_health_from)
     : options_(std::move(options)), clock_(clock) {
   const milliseconds first_period = ParamsOf(options_).first_period;
   regions_.reserve(regions.size());
   for (std::string& region : regions) {
     if (region.empty() || Find(region) != nullptr) continue;  // keep the first of duplicates
-    regions_.push_back(std::make_unique<RegionState>(std::move(region), first_period));
+    std::shared_ptr<RegionState> state;
+    if (carry_health_from != nullptr) {
+      for (const std::shared_ptr<RegionState>& old : carry_health_from->regions_) {
+        if (old->name == region) state = old;
+      }
+    }
+    // A carried state keeps its current open period; the next success
+    // resets it to this router's first period.
+    if (state == nullptr) state = std::make_shared<RegionState>(std::move(region), first_period);
+    regions_.push_back(std::move(state));
   }
 }
 
 Router::~Router() = default;
 
 Router::RegionState* Router::Find(std::string_view region) const {
-  for (const std::unique_ptr<RegionState>& state : regions_) {
+  for (const std::shared_ptr<RegionState>& state : regions_) {
     if (state->name == region) return state.get();
   }
   return nullptr;
@@ -255,7 +265,7 @@ std::vector<RegionHealth> Router::Health() const {
   const SteadyTime now = clock_.SteadyNow();
   std::vector<RegionHealth> out;
   out.reserve(regions_.size());
-  for (const std::unique_ptr<RegionState>& state : regions_) out.push_back(state->Health(now));
+  for (const std::shared_ptr<RegionState>& state : regions_) out.push_back(state->Health(now));
   return out;
 }
 

@@ -70,8 +70,14 @@ struct RegionHealth {
 class Router final {
  public:
   // `regions`: every region a call may be routed to (the configured ones).
-  // `clock` must outlive the router.
-  Router(Options options, std::vector<std::string> regions, const Clock& clock);
+  // `clock` must outlive the router. `carry_health_from` (may be null; serve's
+  // config reload passes the router it replaces): each region both route to
+  // shares that router's state (circuit, counters, calls in flight) instead
+  // of starting closed and idle, so a reload forgets no open circuit and
+  // counts the calls still running on the old router. The shared state is
+  // kept alive by whichever router outlives the other.
+  Router(Options options, std::vector<std::string> regions, const Clock& clock,
+         const Router* carry_health_from = nullptr);
   ~Router();
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
@@ -99,7 +105,7 @@ class Router final {
 
   const Options options_;
   const Clock& clock_;
-  std::vector<std::unique_ptr<RegionState>> regions_;
+  std::vector<std::shared_ptr<RegionState>> regions_;
 };
 
 }  // namespace bp::routing

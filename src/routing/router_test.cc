@@ -282,6 +282,47 @@ TEST_F(RouterTest, CircuitOpensAtThresholdAndIsSkipped) {
   EXPECT_THAT(Pick(), Optional(Eq(kWest1)));
 }
 
+TEST_F(RouterTest, ARouterBuiltFromAnotherSharesTheHealthOfTheRegionsBothRoute) {
+  Make(HomeFirst());
+  OpenCircuit(kCentral);
+  router_->Begin(kWest1);  // a call still running on the old router
+
+  // The replacement routes to eu-central-1 and eu-west-1 (shared) and to a
+  // region the old one did not know (fresh), with other options.
+  Options options = LeastOutstanding();
+  options.failure_threshold = 5;
+  Router next(options, {kCentral, kWest1, "eu-north-1"}, clock_, router_.get());
+  auto health_of = [&next](const std::string& region) {
+    for (const RegionHealth& h : next.Health()) {
+      if (h.region == region) return h;
+    }
+    ADD_FAILURE() << "no health for " << region;
+    return RegionHealth{};
+  };
+  EXPECT_TRUE(health_of(kCentral).open);
+  EXPECT_EQ(health_of(kCentral).failures, 3u);
+  EXPECT_EQ(health_of(kWest1).outstanding, 1u);
+  EXPECT_FALSE(health_of("eu-north-1").open);
+  EXPECT_EQ(next.Pick(kProfile, kNone), std::optional<std::string>(kWest1));  // open one skipped
+
+  // The straggler ends on the old router; the new one sees it, and outlives it.
+  router_->End(kWest1, Outcome::kSuccess);
+  router_.reset();
+  EXPECT_EQ(health_of(kWest1).outstanding, 0u);
+  EXPECT_EQ(health_of(kWest1).successes, 1u);
+  EXPECT_THAT(next.Health(), ::testing::SizeIs(3));
+}
+
+TEST_F(RouterTest, WithoutAPreviousRouterEveryRegionStartsClosed) {
+  Make(HomeFirst());
+  OpenCircuit(kCentral);
+  Router fresh(HomeFirst(), Configured(), clock_);
+  for (const RegionHealth& h : fresh.Health()) {
+    EXPECT_FALSE(h.open) << h.region;
+    EXPECT_EQ(h.failures, 0u) << h.region;
+  }
+}
+
 TEST_F(RouterTest, SuccessResetsConsecutiveFailures) {
   Make(HomeFirst());
   Run(kCentral, Outcome::kFailure, 2);

@@ -23,21 +23,26 @@ planner::LiveProfile LiveOf(const storage::ProfileRecord& r) {
 
 }  // namespace
 
-ConfigDrift::ConfigDrift(const config::Config& config, const catalog::Catalog& catalog,
-                         const storage::CachingProfileStore& store, const Clock& clock)
-    : config_(config), catalog_(catalog), store_(store), clock_(clock) {}
+ConfigDrift::ConfigDrift(const catalog::Catalog& catalog, const storage::CachingProfileStore& store,
+                         const Clock& clock)
+    : catalog_(catalog), store_(store), clock_(clock) {}
 
-std::shared_ptr<const ConfigDrift::Report> ConfigDrift::Current() {
+std::shared_ptr<const ConfigDrift::Report> ConfigDrift::Current(
+    std::shared_ptr<const config::Config> config) {
   std::shared_ptr<const storage::ProfileSnapshot> snapshot = store_.Snapshot();
   MutexLock lock(mu_);
-  if (cached_ != nullptr && cached_->generation == snapshot->generation) return cached_;
+  if (cached_ != nullptr && cached_->generation == snapshot->generation &&
+      cached_->config == config) {
+    return cached_;
+  }
   std::vector<planner::LiveProfile> live;
   live.reserve(snapshot->by_id.size());
   for (const auto& [id, record] : snapshot->by_id) live.push_back(LiveOf(*record));
   auto report = std::make_shared<Report>();
   report->generation = snapshot->generation;
-  Result<planner::Plan> plan =
-      planner::ComputePlan(config_, catalog_, std::move(live), {.planned_by = "serve"}, clock_);
+  report->config = std::move(config);
+  Result<planner::Plan> plan = planner::ComputePlan(*report->config, catalog_, std::move(live),
+                                                    {.planned_by = "serve"}, clock_);
   if (plan.ok()) {
     report->drift = planner::DriftOf(*plan);
   } else {
@@ -48,8 +53,8 @@ std::shared_ptr<const ConfigDrift::Report> ConfigDrift::Current() {
   return cached_;
 }
 
-json::Object ConfigDrift::ReadyDetails() {
-  std::shared_ptr<const Report> report = Current();
+json::Object ConfigDrift::ReadyDetails(std::shared_ptr<const config::Config> config) {
+  std::shared_ptr<const Report> report = Current(std::move(config));
   json::Object drift;
   if (!report->status.ok()) {
     drift["error"] = "the drift could not be computed; see the log";

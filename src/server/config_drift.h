@@ -33,30 +33,31 @@ namespace bp::server {
 class ConfigDrift final {
  public:
   struct Report {
-    uint64_t generation = 0;  // of the snapshot it was computed from
-    Status status;            // not OK when the drift could not be computed
+    uint64_t generation = 0;                       // of the snapshot it was computed from
+    std::shared_ptr<const config::Config> config;  // and the config (SIGHUP replaces it)
+    Status status;                                 // not OK when the drift could not be computed
     planner::Drift drift;
   };
 
   // Every reference must outlive this.
-  ConfigDrift(const config::Config& config, const catalog::Catalog& catalog,
-              const storage::CachingProfileStore& store, const Clock& clock);
+  ConfigDrift(const catalog::Catalog& catalog, const storage::CachingProfileStore& store,
+              const Clock& clock);
   ConfigDrift(const ConfigDrift&) = delete;
   ConfigDrift& operator=(const ConfigDrift&) = delete;
 
-  // The drift of the current snapshot (the cached report while the store's
-  // generation is unchanged).
-  std::shared_ptr<const Report> Current() BP_EXCLUDES(mu_);
+  // The drift of the current snapshot from `config` (the cached report while
+  // the store's generation and the config are unchanged).
+  std::shared_ptr<const Report> Current(std::shared_ptr<const config::Config> config)
+      BP_EXCLUDES(mu_);
 
   // /readyz's details (a public route: counts only, no profile names):
   //   {"config_drift": {"profiles": 2, "missing": 0, "tags": 2, "replaced": 0,
   //                     "unconfigured": 0,
   //                     "message": "2 profiles differ from the config; run plan"}}
   // or {"config_drift": {"error": "the drift could not be computed; see the log"}}.
-  json::Object ReadyDetails() BP_EXCLUDES(mu_);
+  json::Object ReadyDetails(std::shared_ptr<const config::Config> config) BP_EXCLUDES(mu_);
 
  private:
-  const config::Config& config_;
   const catalog::Catalog& catalog_;
   const storage::CachingProfileStore& store_;
   const Clock& clock_;

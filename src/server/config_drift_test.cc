@@ -65,7 +65,7 @@ class ConfigDriftTest : public ::testing::Test {
     Result<config::Config> cfg = config::ToResult(config::LoadText(
         kConfig, "drift.hcl", *catalog_, [](std::string_view) { return std::nullopt; }));
     ASSERT_OK(cfg);
-    config_ = std::make_unique<config::Config>(std::move(*cfg));
+    config_ = std::make_shared<const config::Config>(std::move(*cfg));
     auto store = storage::CachingProfileStore::Create(memory_);
     ASSERT_OK(store);
     store_ = std::move(*store);
@@ -74,26 +74,26 @@ class ConfigDriftTest : public ::testing::Test {
                                               .region = config_->region,
                                               .default_tags = config_->default_tags},
         *store_, *catalog_, clock_, random_);
-    drift_ = std::make_unique<ConfigDrift>(*config_, *catalog_, *store_, clock_);
+    drift_ = std::make_unique<ConfigDrift>(*catalog_, *store_, clock_);
   }
 
   storage::MemoryProfileStore memory_;
   bp::testing::FakeClock clock_;
   bp::testing::SeededRandom random_{7};
   std::unique_ptr<catalog::Catalog> catalog_;
-  std::unique_ptr<config::Config> config_;
+  std::shared_ptr<const config::Config> config_;
   std::unique_ptr<storage::CachingProfileStore> store_;
   std::unique_ptr<api::control::ControlService> control_;
   std::unique_ptr<ConfigDrift> drift_;
 };
 
 TEST_F(ConfigDriftTest, AnEmptyStoreMissesEveryProfileAndABootstrapLeavesNoDrift) {
-  std::shared_ptr<const ConfigDrift::Report> empty = drift_->Current();
+  std::shared_ptr<const ConfigDrift::Report> empty = drift_->Current(config_);
   ASSERT_OK(empty->status);
   EXPECT_EQ(empty->drift.missing, (std::vector<std::string>{"rd-haiku-45", "rd-sonnet-4"}));
 
   ASSERT_OK(control_->Bootstrap(*config_));
-  std::shared_ptr<const ConfigDrift::Report> after = drift_->Current();
+  std::shared_ptr<const ConfigDrift::Report> after = drift_->Current(config_);
   ASSERT_OK(after->status);
   EXPECT_EQ(after->drift.Count(), 0u) << after->drift.Names();
   EXPECT_EQ(DriftBanner(*after, *config_, "http://127.0.0.1:1", "platform-admin"), "");
@@ -101,31 +101,45 @@ TEST_F(ConfigDriftTest, AnEmptyStoreMissesEveryProfileAndABootstrapLeavesNoDrift
 
 TEST_F(ConfigDriftTest, IsRecomputedOnlyWhenTheStoreChanged) {
   ASSERT_OK(control_->Bootstrap(*config_));
-  std::shared_ptr<const ConfigDrift::Report> first = drift_->Current();
-  EXPECT_EQ(drift_->Current(), first) << "same generation: the cached report";
+  std::shared_ptr<const ConfigDrift::Report> first = drift_->Current(config_);
+  EXPECT_EQ(drift_->Current(config_), first) << "same generation: the cached report";
 
   // A tag changed through the control plane (as an apply does).
   ASSERT_OK(control_->TagResource(kHaikuArn, {{"Owner", "platform-team"}}));
-  std::shared_ptr<const ConfigDrift::Report> changed = drift_->Current();
+  std::shared_ptr<const ConfigDrift::Report> changed = drift_->Current(config_);
   EXPECT_NE(changed, first);
   EXPECT_EQ(changed->drift.tags, (std::vector<std::string>{"rd-haiku-45"}));
   EXPECT_EQ(changed->drift.Sentence(), "1 profile differs from the config; run plan");
-  EXPECT_EQ(drift_->Current(), changed);
+  EXPECT_EQ(drift_->Current(config_), changed);
 
-  json::Object details = drift_->ReadyDetails();
+  json::Object details = drift_->ReadyDetails(config_);
   EXPECT_EQ(json::Serialize(details),
             R"({"config_drift":{"profiles":1,"missing":0,"tags":1,"replaced":0,)"
             R"("unconfigured":0,"message":"1 profile differs from the config; run plan"}})");
 
   ASSERT_OK(control_->UntagResource(kHaikuArn, {"Owner"}));
-  EXPECT_EQ(drift_->Current()->drift.Count(), 0u);
+  EXPECT_EQ(drift_->Current(config_)->drift.Count(), 0u);
+}
+
+// A SIGHUP reload brings another config: the drift is recomputed against it.
+TEST_F(ConfigDriftTest, IsRecomputedForAnotherConfig) {
+  ASSERT_OK(control_->Bootstrap(*config_));
+  std::shared_ptr<const ConfigDrift::Report> first = drift_->Current(config_);
+  EXPECT_EQ(first->drift.Count(), 0u);
+  auto fewer = std::make_shared<config::Config>(*config_);
+  ASSERT_FALSE(fewer->profiles.empty());
+  fewer->profiles.pop_back();
+  std::shared_ptr<const ConfigDrift::Report> other = drift_->Current(fewer);
+  EXPECT_NE(other, first);
+  EXPECT_EQ(other->drift.unconfigured.size(), 1u);
+  EXPECT_EQ(drift_->Current(fewer), other) << "same config and generation: cached";
 }
 
 TEST_F(ConfigDriftTest, TheBannerNamesTheProfilesAndThePlanToRun) {
   ASSERT_OK(control_->Bootstrap(*config_));
   ASSERT_OK(control_->UntagResource(kHaikuArn, {"managed-by"}));  // as if made by another tool
   std::string banner =
-      DriftBanner(*drift_->Current(), *config_, "http://127.0.0.1:8700", "platform-admin");
+      DriftBanner(*drift_->Current(config_), *config_, "http://127.0.0.1:8700", "platform-admin");
   EXPECT_EQ(banner,
             "drift: 1 profile differs from the config; run plan\n"
             "  rd-haiku-45 (tags)\n"

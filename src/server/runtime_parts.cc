@@ -23,7 +23,8 @@ std::chrono::milliseconds Millis(double seconds) {
 
 }  // namespace
 
-Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock) {
+Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock,
+                                       const routing::Router* carry_health_from) {
   RuntimeParts parts;
   std::vector<std::string> names;
   for (const config::RegionConfig& region : config.regions) {
@@ -63,7 +64,7 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
                        .open_for = Millis(r.open_seconds),
                        .max_open_for = Millis(r.max_open_seconds),
                        .max_attempts = r.max_attempts},
-      std::move(names), clock);
+      std::move(names), clock, carry_health_from);
   return parts;
 }
 

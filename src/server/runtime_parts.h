@@ -21,8 +21,11 @@ struct RuntimeParts {
   std::unique_ptr<routing::Router> router;
 };
 
+// `carry_health_from` (may be null): the router being replaced on a config
+// reload, whose region health the new router shares (routing/router.h).
 // Errors: kValidation for a backend kind this build cannot serve.
-Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock);
+Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock,
+                                       const routing::Router* carry_health_from = nullptr);
 
 // One line per region for the banner: "eu-west-1 simulated (ttft 250 ms, 150 tok/s)".
 std::vector<std::string> DescribeRegions(const config::Config& config);

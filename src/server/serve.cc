@@ -6,22 +6,19 @@
 #include <sstream>
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
-#include "api/control/control_routes.h"
 #include "api/control/control_service.h"
-#include "api/router.h"
-#include "api/runtime/invoke_gate.h"
-#include "api/runtime/runtime_service.h"
-#include "auth/iam/iam_authorizer.h"
-#include "auth/sigv4/sigv4_authenticator.h"
 #include "catalog/catalog.h"
 #include "config/load.h"
 #include "core/arn.h"
 #include "core/clock.h"
 #include "http/server.h"
 #include "server/config_drift.h"
+#include "server/config_reloader.h"
 #include "server/principals.h"
 #include "server/runtime_parts.h"
+#include "server/runtime_snapshot.h"
 #include "storage/caching_store.h"
 #include "storage/sqlite/sqlite_profile_store.h"
 
@@ -38,6 +35,18 @@ bool UsesShippedKeys(const config::Config& cfg) {
     return std::find(std::begin(kShippedAccessKeys), std::end(kShippedAccessKeys),
                      p.access_key_id) != std::end(kShippedAccessKeys);
   });
+}
+
+// At start and on every reload.
+Status CheckShippedKeys(const ListenAddress& listen, const config::Config& cfg,
+                        bool allow_default_credentials) {
+  if (IsLoopbackHost(listen.host) || !UsesShippedKeys(cfg) || allow_default_credentials) {
+    return Status::Ok();
+  }
+  return ValidationError(
+      "refusing to listen on non-loopback address '" + listen.host +
+      "' while the config holds the shipped default access keys (their secrets are public); "
+      "configure your own principals, or pass --allow-default-credentials");
 }
 
 std::string JoinRegions(const std::vector<std::string>& model_arns) {
@@ -128,17 +137,12 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
     return ValidationError("the configuration has " + std::to_string(loaded.errors.size()) +
                            " error(s); run `bedrock-profiles validate` for details");
   }
-  const config::Config& cfg = *loaded.config;
+  const auto shared_cfg = std::make_shared<const config::Config>(std::move(*loaded.config));
+  const config::Config& cfg = *shared_cfg;
   // Built-in with the config's catalog_file merged over it: what the control
-  // plane lists and the runtime routes by.
+  // plane lists and the runtime routes by (fixed until a restart).
   const catalog::Catalog& catalog = *loaded.catalog;
-
-  if (!IsLoopbackHost(listen.host) && UsesShippedKeys(cfg) && !options.allow_default_credentials) {
-    return ValidationError(
-        "refusing to listen on non-loopback address '" + listen.host +
-        "' while the config holds the shipped default access keys (their secrets are public); "
-        "configure your own principals, or pass --allow-default-credentials");
-  }
+  BP_RETURN_IF_ERROR(CheckShippedKeys(listen, cfg, options.allow_default_credentials));
 
   BP_ASSIGN_OR_RETURN(auto sqlite, storage::SqliteProfileStore::Open(options.state_dir, {}));
   // Every read (the runtime's above all) comes from memory; writes go through
@@ -155,29 +159,31 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   // serve never overrules what `apply` did; it reports the drift instead.
   BP_ASSIGN_OR_RETURN(api::control::ReconcileSummary summary,
                       options.reconcile ? control.Reconcile(cfg) : control.Bootstrap(cfg));
-  ConfigDrift drift(cfg, catalog, *store, clock);
+  ConfigDrift drift(catalog, *store, clock);
 
-  // Signatures and short-term API keys must be scoped to this endpoint's
-  // region, as AWS's own endpoint of that region requires.
-  auth::sigv4::SigV4Authenticator authenticator(CredentialsOf(cfg), clock, {.region = cfg.region});
-  BP_ASSIGN_OR_RETURN(
-      std::unique_ptr<auth::iam::IamAuthorizer> authorizer,
-      auth::iam::IamAuthorizer::Create(PoliciesOf(cfg), {.requested_region = cfg.region}));
-  api::ApiHandler handler(authenticator, clock,
-                          {.ready_details = [&drift] { return drift.ReadyDetails(); }});
-  BP_RETURN_IF_ERROR(api::control::RegisterControlRoutes(handler, control, *authorizer));
-  api::runtime::InvokeGate gate({.account_id = cfg.account_id, .region = cfg.region}, *store,
-                                *authorizer);
-  BP_ASSIGN_OR_RETURN(RuntimeParts runtime, BuildRuntimeParts(cfg, clock));
-  api::runtime::RuntimeService runtime_service(
-      {.first_token_timeout = std::chrono::milliseconds(cfg.routing.first_token_timeout_ms)},
-      {.gate = gate,
-       .catalog = catalog,
-       .router = *runtime.router,
-       .backends = runtime.backends,
-       .clock = clock,
-       .random = random});
-  BP_RETURN_IF_ERROR(runtime_service.RegisterRoutes(handler));
+  // Everything a SIGHUP reload replaces (credentials, policies, routes,
+  // backends, router) lives in one snapshot; the store, catalog, clock and
+  // random stay (server/runtime_snapshot.h, server/config_reloader.h).
+  // /readyz reports the drift from the config current at the time.
+  SnapshotHandler* current = nullptr;
+  const SnapshotEnvironment environment{
+      .store = *store,
+      .catalog = catalog,
+      .clock = clock,
+      .random = random,
+      .handler_options = {.ready_details = [&drift, &current] {
+        return drift.ReadyDetails(current->Current()->shared_config());
+      }}};
+  BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
+                      RuntimeSnapshot::Build(shared_cfg, environment, nullptr));
+  SnapshotHandler handler(std::move(first));
+  current = &handler;
+  ConfigReloader reloader(
+      {.config_path = options.config_path,
+       .env = config::ProcessEnv(),
+       .vet = [&listen, allow = options.allow_default_credentials](
+                  const config::Config& next) { return CheckShippedKeys(listen, next, allow); }},
+      environment, handler);
 
   http::ServerOptions http_options;
   http_options.host = listen.host;
@@ -188,6 +194,7 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   http_options.idle_timeout = std::chrono::milliseconds(cfg.server.idle_timeout_ms);
   http_options.max_connections = static_cast<size_t>(cfg.server.max_connections);
   http_options.max_body_bytes_in_flight = static_cast<size_t>(cfg.server.max_body_bytes_in_flight);
+  http_options.on_hangup = [&reloader] { reloader.Request(); };
   std::unique_ptr<http::Server> server = http::Server::Create(http_options, handler, clock, random);
   BP_RETURN_IF_ERROR(server->Listen());
   // Before the banner: whoever reads it may signal at once (tests, scripts).
@@ -197,14 +204,17 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
       listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
   const std::string url = "http://" + host + ":" + std::to_string(server->port());
   PrintBanner(out, url, cfg, control, summary.ToString());
-  std::shared_ptr<const ConfigDrift::Report> drifted = drift.Current();
-  out << DriftBanner(*drifted, cfg, url, PlanningPrincipal(cfg, *authorizer, clock)) << std::flush;
+  std::shared_ptr<const ConfigDrift::Report> drifted = drift.Current(shared_cfg);
+  out << DriftBanner(*drifted, cfg, url,
+                     PlanningPrincipal(cfg, handler.Current()->authorizer(), clock))
+      << std::flush;
   if (drifted->drift.Count() > 0) spdlog::warn("{}", drifted->drift.Sentence());
   spdlog::info("serving {} profile(s) from {}; state in {}", cfg.profiles.size(), cfg.source,
                options.state_dir.string());
   spdlog::info("limits: {} connections, {} body bytes in flight, header timeout {} ms",
                server->max_connections(), http_options.max_body_bytes_in_flight,
                cfg.server.header_timeout_ms);
+  spdlog::info("SIGHUP reloads the config (kill -HUP {})", ::getpid());
   server->Run(/*handle_signals=*/true);
   spdlog::info("drained; bye");
   return Status::Ok();

@@ -4,7 +4,8 @@
 // the state store, bootstraps the configured profiles into it when it is
 // empty (reconciles them with --reconcile), wires the API routes onto the
 // HTTP server, prints the banner (with the drift from the config) and serves
-// until SIGINT or SIGTERM, then drains. Public header of bp_server.
+// until SIGINT or SIGTERM, then drains. SIGHUP reloads the config without a
+// restart (server/config_reloader.h). Public header of bp_server.
 
 #include <cstdint>
 #include <filesystem>

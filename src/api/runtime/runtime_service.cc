@@ -75,14 +75,16 @@ int64_t MillisBetween(std::chrono::steady_clock::time_point a,
 // One runtime call in flight. Owned by itself (self_) from Run() until its
 // answer is complete; the backend invocation holds only a reference (the
 // sink), and is always destroyed from a posted task, never from inside one of
-// its own callbacks.
+// its own callbacks. It holds the ApiCall's keep_alive, so the service, the
+// router and the backends it started with outlive it (serve's config reload).
 class RuntimeService::Call final : public backends::OutputSink,
                                    public std::enable_shared_from_this<Call> {
  public:
-  Call(const RuntimeService& service, RuntimeApi api, const ApiCall& call,
+  Call(const RuntimeService& service, RuntimeApi api, ApiCall& call,
        std::shared_ptr<http::ResponseStream> stream, backends::ModelRequest request,
        const storage::ProfileRecord& profile)
-      : service_(service),
+      : keep_alive_(std::move(call.keep_alive)),
+        service_(service),
         api_(api),
         request_id_(call.request.request_id),
         stream_(std::move(stream)),
@@ -337,6 +339,8 @@ class RuntimeService::Call final : public backends::OutputSink,
     });
   }
 
+  // First, so destroyed last: what service_ and the backends live in.
+  const std::shared_ptr<const void> keep_alive_;
   const RuntimeService& service_;
   const RuntimeApi api_;
   const std::string request_id_;

@@ -1,0 +1,121 @@
+#pragma once
+// What `serve` builds from one config that a reload (SIGHUP) may replace, as
+// one immutable value, and the http::Handler that serves every request from
+// the snapshot current when the request arrived. Private to bp_server.
+//
+// A RuntimeSnapshot owns the config and everything wired from it: the SigV4
+// authenticator (principals), the IAM authorizer (policies), a ControlService
+// (default_tags for API creates), the ADR-0007 gate, the backends and region
+// router (regions, routing), the RuntimeService and the ApiHandler with every
+// route. What stays fixed for the life of the process is passed in as a
+// SnapshotEnvironment: the profile store (reload never writes profiles), the
+// model catalog (built in; a catalog change needs a restart), clock, random
+// and the readiness probe.
+//
+// SnapshotHandler holds the current snapshot in a
+// std::atomic<std::shared_ptr<const RuntimeSnapshot>> (as CachingProfileStore
+// holds the profile snapshot; see docs/architecture.md for libstdc++'s spin
+// bit). Each request loads it once, and that reference travels with the
+// request (ApiCall::keep_alive) until its answer is complete, streams
+// included: a request in flight keeps the credentials, policies, routes and
+// backends it started with; the old snapshot is destroyed by whichever
+// request ends last. Per request: one atomic load (one reference count), no
+// lock, no allocation.
+
+#include <atomic>
+#include <memory>
+#include <string_view>
+
+#include "api/router.h"
+#include "auth/authorizer.h"
+#include "catalog/catalog.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "http/message.h"
+#include "routing/router.h"
+#include "server/runtime_parts.h"
+#include "storage/caching_store.h"
+
+namespace bp::auth::iam {
+class IamAuthorizer;
+}
+namespace bp::auth::sigv4 {
+class SigV4Authenticator;
+}
+namespace bp::api::control {
+class ControlService;
+}
+namespace bp::api::runtime {
+class InvokeGate;
+class RuntimeService;
+}  // namespace bp::api::runtime
+
+namespace bp::server {
+
+// Shared by every snapshot; everything must outlive the snapshots.
+struct SnapshotEnvironment {
+  storage::CachingProfileStore& store;
+  const catalog::Catalog& catalog;
+  Clock& clock;
+  Random& random;
+  api::ApiHandlerOptions handler_options;  // /readyz
+};
+
+class RuntimeSnapshot final {
+ public:
+  // Wires everything `config` decides. `previous` (may be null: the first
+  // snapshot) lends its router's region health to the new router for the
+  // regions both route to (routing/router.h). Errors: a policy the IAM
+  // authorizer refuses, a backend kind this build lacks (kValidation), a
+  // route table conflict (kInternal).
+  static Result<std::shared_ptr<const RuntimeSnapshot>> Build(
+      std::shared_ptr<const config::Config> config, const SnapshotEnvironment& env,
+      const RuntimeSnapshot* previous);
+  ~RuntimeSnapshot();
+  RuntimeSnapshot(const RuntimeSnapshot&) = delete;
+  RuntimeSnapshot& operator=(const RuntimeSnapshot&) = delete;
+
+  const config::Config& config() const { return *config_; }
+  const std::shared_ptr<const config::Config>& shared_config() const { return config_; }
+  // The IAM decisions of this config (the serve banner's plan hint).
+  const auth::Authorizer& authorizer() const;
+  // Thread-safe (ApiHandler's contract: its table is fixed once built).
+  api::ApiHandler& handler() const { return *handler_; }
+  const routing::Router& router() const { return *runtime_.router; }
+
+ private:
+  explicit RuntimeSnapshot(std::shared_ptr<const config::Config> config);
+
+  const std::shared_ptr<const config::Config> config_;
+  std::unique_ptr<auth::sigv4::SigV4Authenticator> authenticator_;
+  std::unique_ptr<auth::iam::IamAuthorizer> authorizer_;
+  std::unique_ptr<api::control::ControlService> control_;
+  std::unique_ptr<api::runtime::InvokeGate> gate_;
+  RuntimeParts runtime_;
+  std::unique_ptr<api::runtime::RuntimeService> service_;
+  std::unique_ptr<api::ApiHandler> handler_;  // last: its routes use everything above
+};
+
+// The http::Handler of `serve`: every request goes to the snapshot current
+// when it arrived. Thread-safe: Handle() on any loop thread, Publish() from
+// any thread at the same time.
+class SnapshotHandler final : public http::Handler {
+ public:
+  explicit SnapshotHandler(std::shared_ptr<const RuntimeSnapshot> initial);
+  SnapshotHandler(const SnapshotHandler&) = delete;
+  SnapshotHandler& operator=(const SnapshotHandler&) = delete;
+
+  // Requests that arrive from now on use `next`; those in flight keep theirs.
+  void Publish(std::shared_ptr<const RuntimeSnapshot> next);
+  std::shared_ptr<const RuntimeSnapshot> Current() const;
+
+  // http::Handler
+  void Handle(http::Request&& request, std::shared_ptr<http::ResponseStream> stream) override;
+  http::Response ErrorResponse(const Status& status, std::string_view request_id) override;
+
+ private:
+  std::atomic<std::shared_ptr<const RuntimeSnapshot>> current_;
+};
+
+}  // namespace bp::server
