@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/client/profile_pages.h"
 #include "core/arn.h"
 #include "core/clock.h"
 #include "core/uri.h"
@@ -220,43 +221,10 @@ Result<CatalogRead> ReadCatalog(const BedrockClient& client, const CatalogReadOp
                                            .query = std::move(models_query),
                                            .body = "",
                                            .idempotency = http::Idempotency::kByMethod}));
-  json::Array summaries;
-  std::set<std::string> tokens_seen;
-  std::string token;
-  int32_t page_size = std::clamp(options.page_size, 1, 1000);
-  for (int32_t pages = 0;; ++pages) {
-    if (pages == std::max(options.max_pages, 1)) {
-      return Status(ErrorCode::kServiceUnavailable,
-                    std::string(kProfilesOp) + " on " + client.Describe() + " sent more than " +
-                        std::to_string(options.max_pages) + " pages; giving up");
-    }
-    std::string query = "type=SYSTEM_DEFINED&maxResults=" + std::to_string(page_size);
-    if (!token.empty()) query += "&nextToken=" + UriEncode(token);
-    BP_ASSIGN_OR_RETURN(json::Value page,
-                        client.SendJson(Call{.method = "GET",
-                                             .path = "/inference-profiles",
-                                             .query = std::move(query),
-                                             .body = "",
-                                             .idempotency = http::Idempotency::kByMethod}));
-    auto next = [&]() -> Result<std::string> {
-      BP_ASSIGN_OR_RETURN(const json::Object* obj, json::RequireObject(page, "$"));
-      BP_ASSIGN_OR_RETURN(const json::Array* items,
-                          json::OptionalArray(*obj, "inferenceProfileSummaries", "$"));
-      for (size_t i = 0; items != nullptr && i < items->size(); ++i)
-        summaries.push_back((*items)[i]);
-      BP_ASSIGN_OR_RETURN(std::optional<std::string> t,
-                          json::OptionalString(*obj, "nextToken", "$"));
-      return t.value_or("");
-    }();
-    if (!next.ok()) return Malformed(kProfilesOp, client, next.status());
-    token = std::move(*next);
-    if (token.empty()) break;
-    if (!tokens_seen.insert(token).second) {
-      return Status(ErrorCode::kServiceUnavailable, std::string(kProfilesOp) + " on " +
-                                                        client.Describe() +
-                                                        " repeated a nextToken; giving up");
-    }
-  }
+  BP_ASSIGN_OR_RETURN(
+      json::Array summaries,
+      ListProfileSummaries(client, "SYSTEM_DEFINED",
+                           {.page_size = options.page_size, .max_pages = options.max_pages}));
   Result<CatalogRead> read =
       CatalogFromAnswers(models, summaries, client.signing_region(), options);
   if (!read.ok()) {

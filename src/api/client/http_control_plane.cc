@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
 #include <utility>
 
+#include "api/client/profile_pages.h"
 #include "core/uri.h"
 #include "json/json.h"
 
@@ -93,35 +93,6 @@ Status HttpControlPlane::Malformed(std::string_view operation, const Status& why
                                                     why.message());
 }
 
-Result<HttpControlPlane::Page> HttpControlPlane::ListPage(const std::string& token) const {
-  std::string query = "type=APPLICATION&maxResults=" + std::to_string(options_.page_size);
-  if (!token.empty()) query += "&nextToken=" + UriEncode(token);
-  BP_ASSIGN_OR_RETURN(json::Value doc,
-                      client_.SendJson(Call{.method = "GET",
-                                            .path = "/inference-profiles",
-                                            .query = std::move(query),
-                                            .body = "",
-                                            .idempotency = http::Idempotency::kByMethod}));
-  auto parse = [&]() -> Result<Page> {
-    BP_ASSIGN_OR_RETURN(const json::Object* obj, json::RequireObject(doc, "$"));
-    BP_ASSIGN_OR_RETURN(const json::Array* items,
-                        json::OptionalArray(*obj, "inferenceProfileSummaries", "$"));
-    Page page;
-    for (size_t i = 0; items != nullptr && i < items->size(); ++i) {
-      std::string at = "$.inferenceProfileSummaries[" + std::to_string(i) + "]";
-      BP_ASSIGN_OR_RETURN(std::optional<LiveProfile> p, ParseSummary((*items)[i], at));
-      if (p) page.profiles.push_back(std::move(*p));
-    }
-    BP_ASSIGN_OR_RETURN(std::optional<std::string> next,
-                        json::OptionalString(*obj, "nextToken", "$"));
-    page.next_token = next.value_or("");
-    return page;
-  };
-  Result<Page> page = parse();
-  if (!page.ok()) return Malformed(kListOp, page.status());
-  return page;
-}
-
 Result<Tags> HttpControlPlane::ListTags(const std::string& arn) const {
   BP_ASSIGN_OR_RETURN(json::Value doc,
                       client_.SendJson(PostJson("/listTagsForResource", {{"resourceARN", arn}})));
@@ -131,24 +102,16 @@ Result<Tags> HttpControlPlane::ListTags(const std::string& arn) const {
 }
 
 Result<std::vector<LiveProfile>> HttpControlPlane::ListApplicationSummaries() const {
+  BP_ASSIGN_OR_RETURN(
+      json::Array summaries,
+      ListProfileSummaries(client_, "APPLICATION",
+                           {.page_size = options_.page_size, .max_pages = options_.max_pages}));
   std::vector<LiveProfile> all;
-  std::set<std::string> tokens_seen;
-  std::string token;
-  for (int32_t pages = 0;; ++pages) {
-    if (pages == options_.max_pages) {
-      return Status(ErrorCode::kServiceUnavailable,
-                    std::string(kListOp) + " on " + client_.Describe() + " sent more than " +
-                        std::to_string(options_.max_pages) + " pages; giving up");
-    }
-    BP_ASSIGN_OR_RETURN(Page page, ListPage(token));
-    for (LiveProfile& p : page.profiles) all.push_back(std::move(p));
-    token = std::move(page.next_token);
-    if (token.empty()) break;
-    if (!tokens_seen.insert(token).second) {
-      return Status(
-          ErrorCode::kServiceUnavailable,
-          std::string(kListOp) + " on " + client_.Describe() + " repeated a nextToken; giving up");
-    }
+  for (size_t i = 0; i < summaries.size(); ++i) {
+    std::string at = "$.inferenceProfileSummaries[" + std::to_string(i) + "]";
+    Result<std::optional<LiveProfile>> p = ParseSummary(summaries[i], at);
+    if (!p.ok()) return Malformed(kListOp, p.status());
+    if (*p) all.push_back(std::move(**p));
   }
   return all;
 }

@@ -71,12 +71,6 @@ class HttpControlPlane final : public planner::ControlPlane {
   std::string Describe() const override;
 
  private:
-  // One page of ListInferenceProfiles: its application profiles and the next token.
-  struct Page {
-    std::vector<planner::LiveProfile> profiles;
-    std::string next_token;
-  };
-  Result<Page> ListPage(const std::string& token) const;
   Result<Tags> ListTags(const std::string& arn) const;
   Status Malformed(std::string_view operation, const Status& why) const;
 
