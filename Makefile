@@ -1,7 +1,9 @@
 # The two set-up commands of README.md, plus bench and fuzz.
 #   make run    install what is missing, build, serve the shipped default config
-#   make test   install, build, run every test (unit, golden, integration, fuzz smoke, SDK),
-#               then the same under ASan+UBSan and the concurrent modules under TSan
+#   make test   install, build, run every test: integration, SDK, lint on the release
+#               build; all of them plus unit, golden and fuzz smoke under ASan+UBSan; the
+#               concurrent modules under TSan
+#   make unit   the unit and golden suites on the release build
 #   make test-asan / make test-tsan   one sanitizer run (build-asan/, build-tsan/)
 #   make install / make deb   see docs/deploy.md
 BUILD      ?= build
@@ -14,7 +16,7 @@ CMAKE_ARGS ?=
 # session: make BUILD=build-debug BUILD_TYPE=Debug.
 RELWITHDEBINFO_FLAGS ?= -O2 -gline-tables-only -DNDEBUG
 
-.PHONY: all setup configure build run test test-asan test-tsan bench fuzz install deb clean
+.PHONY: all setup configure build run test unit test-asan test-tsan bench fuzz install deb clean
 
 all: build
 
@@ -34,10 +36,20 @@ build: configure
 run: build
 	$(BUILD)/bedrock-profiles serve $(ARGS)
 
-test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+# build/ (release) runs what needs the release binary or allocator: integration,
+# SDK, IAM differential, packaging, bench smoke, lint. The unit, golden and
+# fuzz smoke suites (the same sources) run once, in the ASan+UBSan build;
+# `make unit` runs the unit and golden ones in build/ too, `make fuzz` fuzzes
+# for longer with build/'s fuzzers. docs/testing.md, "Time budget".
+test: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target bp_release_suite
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -LE '^(unit|golden|fuzz)$$'
 	JOBS=$(JOBS) scripts/test-sanitizers asan
 	JOBS=$(JOBS) scripts/test-sanitizers tsan
+
+# The unit and golden suites in the release build/ (make test runs them under ASan).
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -L '^(unit|golden)$$'
 
 # Own build directories (build-asan/, build-tsan/); docs/testing.md, "Sanitizers".
 test-asan: setup

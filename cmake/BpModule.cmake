@@ -40,6 +40,14 @@ function(bp_add_module name)
   endif()
 endfunction()
 
+# bp_release_suite(<target>...): what `make test` builds in build/ (target
+# bp_release_suite): the binary and every suite that runs it or needs the
+# release build (integration, SDK, bench smoke, lint). The unit, golden and
+# fuzz smoke suites run in the ASan build (docs/testing.md, "Time budget").
+function(bp_release_suite)
+  set_property(GLOBAL APPEND PROPERTY BP_RELEASE_SUITE_TARGETS ${ARGN})
+endfunction()
+
 function(bp_add_fuzzer name)
   cmake_parse_arguments(ARG "" "CORPUS" "SOURCES;DEPS" ${ARGN})
   if(NOT BP_BUILD_FUZZERS OR NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
