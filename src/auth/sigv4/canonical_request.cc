@@ -100,6 +100,14 @@ std::optional<system_clock::time_point> ParseAmzDate(std::string_view text) {
                                   std::chrono::month(static_cast<unsigned>(month)),
                                   std::chrono::day(static_cast<unsigned>(day))};
   if (!ymd.ok()) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits (about 1678..2262): a date
+  // outside that, less a month kept for the skew and expiry arithmetic done on
+  // the result, cannot be represented and is refused as malformed rather than
+  // overflowing.
+  constexpr int64_t kLimitDays =
+      std::chrono::floor<days>(system_clock::time_point::max()).time_since_epoch().count() - 31;
+  int64_t day_count = sys_days(ymd).time_since_epoch().count();
+  if (day_count > kLimitDays || day_count < -kLimitDays) return std::nullopt;
   return system_clock::time_point(sys_days(ymd)) + std::chrono::hours(hour) +
          std::chrono::minutes(minute) + seconds(second);
 }

@@ -139,11 +139,19 @@ TEST(AmzDateTest, RoundTrip) {
   EXPECT_EQ(FormatAmzDate(*leap + std::chrono::seconds(1)), "20240301T000000Z");
 }
 
+TEST(AmzDateTest, AcceptsTheRepresentableRange) {
+  EXPECT_TRUE(ParseAmzDate("19700101T000000Z").has_value());
+  EXPECT_TRUE(ParseAmzDate("19690101T000000Z").has_value());
+  EXPECT_TRUE(ParseAmzDate("22000101T000000Z").has_value());
+}
+
 TEST(AmzDateTest, RejectsMalformed) {
   for (const char* bad :
        {"", "20150830T123600", "20150830t123600Z", "2015-08-30T12:36:00Z", "20150230T123600Z",
         "20151330T123600Z", "20150830T243600Z", "20150830T126000Z", "20150830T123660Z",
-        "2015083OT123600Z", "+0150830T123600Z", "20230229T000000Z"}) {
+        "2015083OT123600Z", "+0150830T123600Z", "20230229T000000Z",
+        // Well formed, but beyond what system_clock's nanoseconds can hold.
+        "99991231T235959Z", "22620412T000000Z", "00010101T000000Z", "16000101T000000Z"}) {
     EXPECT_FALSE(ParseAmzDate(bad).has_value()) << bad;
   }
 }
