@@ -1,5 +1,6 @@
 #include "backends/backend.h"
 
+#include <iterator>
 #include <utility>
 
 namespace bp::backends {
@@ -7,20 +8,42 @@ namespace {
 // Indices beyond this are a backend bug or a hostile upstream; the collector
 // drops them rather than allocating without bound.
 constexpr int kMaxBlocks = 1024;
+
+constexpr std::string_view kStopReasonNames[] = {"end_turn",
+                                                 "max_tokens",
+                                                 "stop_sequence",
+                                                 "tool_use",
+                                                 "guardrail_intervened",
+                                                 "content_filtered",
+                                                 "malformed_model_output",
+                                                 "malformed_tool_use",
+                                                 "model_context_window_exceeded"};
+constexpr std::string_view kServiceTierNames[] = {"default", "priority", "flex", "reserved"};
+
 }  // namespace
 
 std::string_view StopReasonName(StopReason reason) {
-  switch (reason) {
-    case StopReason::kEndTurn:
-      return "end_turn";
-    case StopReason::kMaxTokens:
-      return "max_tokens";
-    case StopReason::kStopSequence:
-      return "stop_sequence";
-    case StopReason::kToolUse:
-      return "tool_use";
+  const auto i = static_cast<size_t>(reason);
+  return i < std::size(kStopReasonNames) ? kStopReasonNames[i] : kStopReasonNames[0];
+}
+
+std::optional<StopReason> StopReasonFromName(std::string_view name) {
+  for (size_t i = 0; i < std::size(kStopReasonNames); ++i) {
+    if (kStopReasonNames[i] == name) return static_cast<StopReason>(i);
   }
-  return "end_turn";
+  return std::nullopt;
+}
+
+std::string_view ServiceTierName(ServiceTier tier) {
+  const auto i = static_cast<size_t>(tier);
+  return i < std::size(kServiceTierNames) ? kServiceTierNames[i] : kServiceTierNames[0];
+}
+
+std::optional<ServiceTier> ServiceTierFromName(std::string_view name) {
+  for (size_t i = 0; i < std::size(kServiceTierNames); ++i) {
+    if (kServiceTierNames[i] == name) return static_cast<ServiceTier>(i);
+  }
+  return std::nullopt;
 }
 
 ContentBlock* ResponseCollector::Block(int index) {

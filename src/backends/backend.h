@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/event_loop.h"
@@ -33,12 +34,15 @@ enum class Role : uint8_t { kUser, kAssistant };
 
 struct ContentBlock {
   enum class Kind : uint8_t {
-    kText,        // text
-    kImage,       // format in `text` ("png"), size in `byte_size`
-    kDocument,    // format in `text` ("pdf"), size in `byte_size`
-    kToolUse,     // tool_use_id, tool_name, input_json
-    kToolResult,  // tool_use_id; its text parts joined in `text`, JSON parts in input_json
-    kReasoning,   // reasoning text in `text`
+    kText,          // text
+    kImage,         // format in `text` ("png"), size in `byte_size`
+    kDocument,      // format in `text` ("pdf"), size in `byte_size`
+    kToolUse,       // tool_use_id, tool_name, input_json
+    kToolResult,    // tool_use_id; its text parts joined in `text`, JSON parts in input_json
+    kReasoning,     // reasoning text in `text`
+    kVideo,         // format in `text` ("mp4"), size in `byte_size`
+    kAudio,         // format in `text` ("mp3"), size in `byte_size`
+    kSearchResult,  // title and content texts joined in `text`; source in `tool_name`
   };
   Kind kind = Kind::kText;
   std::string text;
@@ -46,7 +50,7 @@ struct ContentBlock {
   std::string tool_name;
   std::string input_json;  // compact JSON text
   bool is_error = false;   // kToolResult with status "error"
-  size_t byte_size = 0;    // kImage, kDocument: decoded bytes
+  size_t byte_size = 0;    // kImage, kDocument, kVideo, kAudio: decoded bytes
 };
 
 struct Message {
@@ -67,6 +71,18 @@ enum class ToolChoice : uint8_t {
   kNone,  // must not use tools
 };
 
+// Bedrock's service tiers (serviceTier / X-Amzn-Bedrock-Service-Tier).
+enum class ServiceTier : uint8_t { kDefault, kPriority, kFlex, kReserved };
+
+// "default", "priority", "flex", "reserved".
+std::string_view ServiceTierName(ServiceTier tier);
+// The tier whose ServiceTierName is `name`, if any.
+std::optional<ServiceTier> ServiceTierFromName(std::string_view name);
+
+// The caller's requestMetadata pairs, validated (at most 16), in the order
+// given. Kept for the usage ledger; never shown to the model.
+using RequestMetadata = std::vector<std::pair<std::string, std::string>>;
+
 struct ModelRequest {
   std::string model_id;  // foundation model id: "anthropic.claude-haiku-4-5-20251001-v1:0"
   std::string region;    // the region serving this attempt: "eu-west-1"
@@ -80,13 +96,32 @@ struct ModelRequest {
   std::vector<Tool> tools;
   ToolChoice tool_choice = ToolChoice::kAuto;
   std::string tool_choice_name;  // kTool
+  // As the caller asked; absent means the default tier, and nothing is echoed.
+  std::optional<ServiceTier> service_tier;
+  RequestMetadata request_metadata;
 };
 
-enum class StopReason : uint8_t { kEndTurn, kMaxTokens, kStopSequence, kToolUse };
+// Converse's stop reasons (bedrock-api.md §3.4). The Anthropic Messages
+// format has its own names for some (anthropic_wire.h).
+enum class StopReason : uint8_t {
+  kEndTurn,
+  kMaxTokens,
+  kStopSequence,
+  kToolUse,
+  kGuardrailIntervened,
+  kContentFiltered,
+  kMalformedModelOutput,
+  kMalformedToolUse,
+  kModelContextWindowExceeded,
+};
 
-// "end_turn", "max_tokens", "stop_sequence", "tool_use": the same strings in
-// Converse and the Anthropic format.
+// Converse's name: "end_turn", "max_tokens", "stop_sequence", "tool_use",
+// "guardrail_intervened", "content_filtered", "malformed_model_output",
+// "malformed_tool_use", "model_context_window_exceeded".
 std::string_view StopReasonName(StopReason reason);
+
+// The reason whose StopReasonName is `name`, if any.
+std::optional<StopReason> StopReasonFromName(std::string_view name);
 
 struct Usage {
   int64_t input_tokens = 0;

@@ -15,6 +15,27 @@ TEST(StopReasonNameTest, UsesTheWireStrings) {
   EXPECT_EQ(StopReasonName(StopReason::kMaxTokens), "max_tokens");
   EXPECT_EQ(StopReasonName(StopReason::kStopSequence), "stop_sequence");
   EXPECT_EQ(StopReasonName(StopReason::kToolUse), "tool_use");
+  EXPECT_EQ(StopReasonName(StopReason::kContentFiltered), "content_filtered");
+  EXPECT_EQ(StopReasonName(StopReason::kModelContextWindowExceeded),
+            "model_context_window_exceeded");
+}
+
+TEST(StopReasonNameTest, NamesRoundTrip) {
+  for (int i = 0; i <= static_cast<int>(StopReason::kModelContextWindowExceeded); ++i) {
+    const auto reason = static_cast<StopReason>(i);
+    EXPECT_EQ(StopReasonFromName(StopReasonName(reason)), reason) << i;
+  }
+  EXPECT_FALSE(StopReasonFromName("refusal").has_value());
+}
+
+TEST(ServiceTierNameTest, NamesRoundTrip) {
+  for (ServiceTier tier :
+       {ServiceTier::kDefault, ServiceTier::kPriority, ServiceTier::kFlex, ServiceTier::kReserved}) {
+    EXPECT_EQ(ServiceTierFromName(ServiceTierName(tier)), tier);
+  }
+  EXPECT_EQ(ServiceTierName(ServiceTier::kFlex), "flex");
+  EXPECT_FALSE(ServiceTierFromName("standard").has_value());
+  EXPECT_FALSE(ServiceTierFromName("Flex").has_value());
 }
 
 TEST(ResponseCollectorTest, AssemblesTextAndToolBlocksInIndexOrder) {

@@ -15,7 +15,8 @@ namespace bp::config {
 
 namespace {
 
-constexpr std::string_view kRegionKeys[] = {"backend", "simulated", "faults"};
+constexpr std::string_view kRegionKeys[] = {"backend", "simulated", "faults", "service_tiers"};
+constexpr std::string_view kServiceTiers[] = {"default", "priority", "flex", "reserved"};
 constexpr std::string_view kSimulatedKeys[] = {"time_to_first_token_ms", "tokens_per_second"};
 constexpr std::string_view kFaultKeys[] = {"error_rate", "throttle_rate", "mid_stream_error_rate",
                                            "outage", "seed"};
@@ -92,6 +93,42 @@ const ast::Value* ChoiceMember(const std::vector<ast::Entry>& entries, std::stri
   return nullptr;
 }
 
+// service_tiers = ["default", "priority", ...]: known names, no repeats, not empty.
+void BindServiceTiers(const ast::Entry& entry, const std::string& path,
+                      std::vector<std::string>& out, DiagnosticSink& sink) {
+  if (!ExpectKind(entry.value, ast::Kind::kList, path, sink)) return;
+  if (entry.value.items.empty()) {
+    sink.Error(entry.value.location,
+               path + ": lists no tier; a region must offer at least one (e.g. \"default\")");
+    return;
+  }
+  std::vector<std::string> tiers;
+  for (size_t i = 0; i < entry.value.items.size(); ++i) {
+    const ast::Value& item = entry.value.items[i];
+    std::string item_path = IndexPath(path, i);
+    if (!ExpectKind(item, ast::Kind::kString, item_path, sink)) return;
+    if (std::find(std::begin(kServiceTiers), std::end(kServiceTiers), item.text) ==
+        std::end(kServiceTiers)) {
+      std::string message = item_path + ": unknown service tier '" + item.text + "'";
+      if (item.text == "standard") {
+        message += "; Bedrock's Standard tier is named 'default' on the wire";
+      } else if (auto match = ClosestMatch(item.text, kServiceTiers)) {
+        message += "; did you mean '" + std::string(*match) + "'?";
+      } else {
+        message += "; expected one of: default, priority, flex, reserved";
+      }
+      sink.Error(item.location, std::move(message));
+      return;
+    }
+    if (std::find(tiers.begin(), tiers.end(), item.text) != tiers.end()) {
+      sink.Error(item.location, item_path + ": '" + item.text + "' is listed twice");
+      return;
+    }
+    tiers.push_back(item.text);
+  }
+  out = std::move(tiers);
+}
+
 void BindSimulated(const ast::Value& value, const std::string& path, SimulatedConfig& out,
                    DiagnosticSink& sink) {
   if (!ExpectKind(value, ast::Kind::kObject, path, sink)) return;
@@ -144,6 +181,9 @@ std::optional<RegionConfig> BindRegion(const ast::Entry& entry, const BindContex
   }
   if (const ast::Entry* faults = FindSet(fields, "faults")) {
     BindFaults(faults->value, path + ".faults", region.faults, sink);
+  }
+  if (const ast::Entry* tiers = FindSet(fields, "service_tiers")) {
+    BindServiceTiers(*tiers, path + ".service_tiers", region.service_tiers, sink);
   }
   if (sink.error_count() != errors_before) return std::nullopt;
   return region;

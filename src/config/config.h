@@ -69,6 +69,9 @@ struct RegionConfig {
   std::string backend = "simulated";  // the only kind in this build
   SimulatedConfig simulated;
   FaultConfig faults;
+  // The service tiers offered here ("default", "priority", "flex",
+  // "reserved"); a call asking for another is not routed here.
+  std::vector<std::string> service_tiers = {"default", "priority", "flex"};
   SourceLocation location;  // of the map key; empty file when defaulted
 };
 

@@ -49,6 +49,15 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
                                   .seed = region.faults.seed,
                               });
     }
+    std::vector<backends::ServiceTier>& tiers = parts.service_tiers[region.name];
+    for (const std::string& name : region.service_tiers) {
+      std::optional<backends::ServiceTier> tier = backends::ServiceTierFromName(name);
+      if (!tier) {
+        return ValidationError("regions." + region.name + ".service_tiers: unknown tier '" +
+                               name + "'");
+      }
+      tiers.push_back(*tier);
+    }
     parts.backends.emplace(region.name, backend.get());
     parts.owned.push_back(std::move(backend));
     names.push_back(region.name);

@@ -3,6 +3,7 @@
 // configured region (the simulated model, wrapped in fault injection when the
 // region asks for faults) and the region router. Private to bp_server.
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct RuntimeParts {
   std::vector<std::unique_ptr<backends::ModelBackend>> owned;
   api::runtime::BackendMap backends;  // region -> owned backend
   std::unique_ptr<routing::Router> router;
+  // region -> the service tiers it offers (RuntimeService::Options).
+  std::map<std::string, std::vector<backends::ServiceTier>, std::less<>> service_tiers;
 };
 
 // `carry_health_from` (may be null): the router being replaced on a config

@@ -43,7 +43,8 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
       BuildRuntimeParts(cfg, env.clock, previous != nullptr ? &previous->router() : nullptr));
   s->service_ = std::make_unique<api::runtime::RuntimeService>(
       api::runtime::RuntimeService::Options{
-          .first_token_timeout = std::chrono::milliseconds(cfg.routing.first_token_timeout_ms)},
+          .first_token_timeout = std::chrono::milliseconds(cfg.routing.first_token_timeout_ms),
+          .region_service_tiers = s->runtime_.service_tiers},
       api::runtime::RuntimeService::Dependencies{.gate = *s->gate_,
                                                  .catalog = env.catalog,
                                                  .router = *s->runtime_.router,

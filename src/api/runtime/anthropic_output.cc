@@ -70,6 +70,9 @@ bool AppendContentBlock(std::string& out, const ContentBlock& block) {
       return true;
     case ContentBlock::Kind::kImage:
     case ContentBlock::Kind::kDocument:
+    case ContentBlock::Kind::kVideo:
+    case ContentBlock::Kind::kAudio:
+    case ContentBlock::Kind::kSearchResult:
     case ContentBlock::Kind::kToolResult:
       return false;
   }
@@ -77,6 +80,25 @@ bool AppendContentBlock(std::string& out, const ContentBlock& block) {
 }
 
 }  // namespace
+
+std::string_view AnthropicStopReasonName(backends::StopReason reason) {
+  using backends::StopReason;
+  switch (reason) {
+    case StopReason::kEndTurn:
+    case StopReason::kMaxTokens:
+    case StopReason::kStopSequence:
+    case StopReason::kToolUse:
+    case StopReason::kModelContextWindowExceeded:
+      return backends::StopReasonName(reason);
+    case StopReason::kContentFiltered:
+      return "refusal";
+    case StopReason::kGuardrailIntervened:
+    case StopReason::kMalformedModelOutput:
+    case StopReason::kMalformedToolUse:
+      return "end_turn";
+  }
+  return "end_turn";
+}
 
 std::string NewAnthropicMessageId(Random& random) {
   static constexpr char kAlphabet[] =
@@ -118,7 +140,7 @@ std::string AnthropicResponseJson(const backends::ModelResponse& response,
     }
   }
   out += "],\"stop_reason\":";
-  AppendJsonString(out, backends::StopReasonName(response.stop_reason));
+  AppendJsonString(out, AnthropicStopReasonName(response.stop_reason));
   AppendStopSequence(out, response.stop_reason, response.stop_sequence);
   out += ",\"usage\":{\"input_tokens\":";
   AppendJsonInt(out, response.usage.input_tokens);
@@ -190,7 +212,7 @@ void AppendAnthropicFinish(std::string& out, backends::StopReason reason,
                            std::string_view stop_sequence, const InvocationMetrics& metrics) {
   std::string& event = ScratchA();
   event += R"({"type":"message_delta","delta":{"stop_reason":)";
-  AppendJsonString(event, backends::StopReasonName(reason));
+  AppendJsonString(event, AnthropicStopReasonName(reason));
   AppendStopSequence(event, reason, stop_sequence);
   event += "},\"usage\":{\"output_tokens\":";
   AppendJsonInt(event, metrics.output_tokens);

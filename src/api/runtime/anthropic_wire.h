@@ -43,6 +43,13 @@ namespace bp::api::runtime {
 // as not supported by this endpoint. Errors: kValidation as described above.
 Result<backends::ModelRequest> ParseAnthropicRequest(std::string_view body);
 
+// The Anthropic Messages name of a stop reason: Converse's names for
+// end_turn, max_tokens, stop_sequence, tool_use and
+// model_context_window_exceeded; content_filtered is "refusal"; the rest
+// (guardrail_intervened, malformed_model_output, malformed_tool_use have no
+// Anthropic form) are "end_turn".
+std::string_view AnthropicStopReasonName(backends::StopReason reason);
+
 // "msg_bdrk_" + 24 characters [A-Za-z0-9] drawn from `random`.
 std::string NewAnthropicMessageId(Random& random);
 

@@ -47,6 +47,17 @@ Result<size_t> ParseSource(const Value& v, Names allowed, const WirePath& p) {
   return bytes->size();
 }
 
+// citations {enabled}: of documents and search results.
+Status ParseCitationsConfig(const Value& v, const WirePath& p) {
+  static constexpr std::string_view kMembers[] = {"enabled"};
+  BP_ASSIGN_OR_RETURN(const Object* obj, AsObject(v, p));
+  BP_RETURN_IF_ERROR(CheckMembers(*obj, kMembers, p));
+  const Value* enabled = MemberOf(*obj, "enabled");
+  if (enabled == nullptr) return CoralNull(p.Key("enabled"));
+  if (!enabled->is_bool()) return CoralWrongType(p.Key("enabled"), "a boolean", *enabled);
+  return Status::Ok();
+}
+
 Status ParseImage(const Value& v, const WirePath& p, ContentBlock& block) {
   static constexpr std::string_view kMembers[] = {"format", "source"};
   static constexpr std::string_view kFormats[] = {"png", "jpeg", "gif", "webp"};
@@ -86,7 +97,96 @@ Status ParseDocument(const Value& v, const WirePath& p, ContentBlock& block) {
   const Value* source = MemberOf(*obj, "source");
   if (source == nullptr) return CoralNull(p.Key("source"));
   BP_ASSIGN_OR_RETURN(block.byte_size, ParseSource(*source, kDocumentSources, p.Key("source")));
+  if (const Value* c = MemberOf(*obj, "citations")) {
+    BP_RETURN_IF_ERROR(ParseCitationsConfig(*c, p.Key("citations")));
+  }
+  if (const Value* c = MemberOf(*obj, "context")) {
+    BP_RETURN_IF_ERROR(AsString(*c, p.Key("context")).status());
+  }
   block.kind = ContentBlock::Kind::kDocument;
+  return Status::Ok();
+}
+
+// video {format, source} and audio {format, source[, error]}: bytes only
+// (s3Location is not served here), counted like images.
+Status ParseMedia(const Value& v, const WirePath& p, bool video, ContentBlock& block) {
+  static constexpr std::string_view kVideoMembers[] = {"format", "source"};
+  static constexpr std::string_view kAudioMembers[] = {"format", "source", "error"};
+  static constexpr std::string_view kVideoFormats[] = {"flv", "mkv",      "mov",  "mp4", "mpeg",
+                                                       "mpg", "three_gp", "webm", "wmv"};
+  static constexpr std::string_view kAudioFormats[] = {"aac",  "flac", "m4a",  "mka",  "mkv",
+                                                       "mp3",  "mp4",  "mpeg", "mpga", "ogg",
+                                                       "opus", "pcm",  "wav",  "webm", "x-aac"};
+  BP_ASSIGN_OR_RETURN(const Object* obj, AsObject(v, p));
+  BP_RETURN_IF_ERROR(CheckMembers(*obj, video ? Names(kVideoMembers) : Names(kAudioMembers), p));
+  const Names formats = video ? Names(kVideoFormats) : Names(kAudioFormats);
+  BP_ASSIGN_OR_RETURN(std::string_view format, RequiredString(*obj, "format", p));
+  if (!OneOfNames(format, formats)) return CoralEnum(p.Key("format"), formats, format);
+  const Value* source = MemberOf(*obj, "source");
+  if (source == nullptr) return CoralNull(p.Key("source"));
+  BP_ASSIGN_OR_RETURN(block.byte_size, ParseSource(*source, kSourceBytesOnly, p.Key("source")));
+  if (const Value* error = MemberOf(*obj, "error")) {
+    static constexpr std::string_view kErrorMembers[] = {"message"};
+    BP_ASSIGN_OR_RETURN(const Object* e, AsObject(*error, p.Key("error")));
+    BP_RETURN_IF_ERROR(CheckMembers(*e, kErrorMembers, p.Key("error")));
+  }
+  block.kind = video ? ContentBlock::Kind::kVideo : ContentBlock::Kind::kAudio;
+  block.text = format;
+  return Status::Ok();
+}
+
+// searchResult {source, title, content [{text}], citations}: its texts are
+// what the model reads.
+Status ParseSearchResult(const Value& v, const WirePath& p, ContentBlock& block) {
+  static constexpr std::string_view kMembers[] = {"source", "title", "content", "citations"};
+  static constexpr std::string_view kTextMembers[] = {"text"};
+  BP_ASSIGN_OR_RETURN(const Object* obj, AsObject(v, p));
+  BP_RETURN_IF_ERROR(CheckMembers(*obj, kMembers, p));
+  BP_ASSIGN_OR_RETURN(std::string_view source, RequiredString(*obj, "source", p));
+  BP_ASSIGN_OR_RETURN(std::string_view title, RequiredString(*obj, "title", p));
+  const Value* content = MemberOf(*obj, "content");
+  if (content == nullptr) return CoralNull(p.Key("content"));
+  WirePath cp = p.Key("content");
+  BP_ASSIGN_OR_RETURN(const Array* parts, AsArray(*content, cp));
+  block.kind = ContentBlock::Kind::kSearchResult;
+  block.tool_name = source;
+  block.text = title;
+  for (size_t i = 0; i < parts->size(); ++i) {
+    WirePath ip = cp.Index(i);
+    BP_ASSIGN_OR_RETURN(const Object* part, AsObject((*parts)[i], ip));
+    BP_RETURN_IF_ERROR(CheckMembers(*part, kTextMembers, ip));
+    BP_ASSIGN_OR_RETURN(std::string_view text, RequiredString(*part, "text", ip));
+    block.text += '\n';
+    block.text += text;
+  }
+  if (const Value* c = MemberOf(*obj, "citations")) {
+    BP_RETURN_IF_ERROR(ParseCitationsConfig(*c, p.Key("citations")));
+  }
+  return Status::Ok();
+}
+
+// citationsContent {content [{text}], citations [...]}: an earlier answer
+// with citations, sent back in the history; its generated text is kept.
+Status ParseCitationsContent(const Value& v, const WirePath& p, ContentBlock& block) {
+  static constexpr std::string_view kMembers[] = {"content", "citations"};
+  static constexpr std::string_view kTextMembers[] = {"text"};
+  BP_ASSIGN_OR_RETURN(const Object* obj, AsObject(v, p));
+  BP_RETURN_IF_ERROR(CheckMembers(*obj, kMembers, p));
+  block.kind = ContentBlock::Kind::kText;
+  if (const Value* content = MemberOf(*obj, "content")) {
+    WirePath cp = p.Key("content");
+    BP_ASSIGN_OR_RETURN(const Array* parts, AsArray(*content, cp));
+    for (size_t i = 0; i < parts->size(); ++i) {
+      WirePath ip = cp.Index(i);
+      BP_ASSIGN_OR_RETURN(const Object* part, AsObject((*parts)[i], ip));
+      BP_RETURN_IF_ERROR(CheckMembers(*part, kTextMembers, ip));
+      BP_ASSIGN_OR_RETURN(std::string_view text, RequiredString(*part, "text", ip));
+      block.text += text;
+    }
+  }
+  if (const Value* c = MemberOf(*obj, "citations")) {
+    BP_RETURN_IF_ERROR(AsArray(*c, p.Key("citations")).status());
+  }
   return Status::Ok();
 }
 
@@ -123,13 +223,17 @@ Status ParseToolResultPart(const Value& v, const WirePath& p, ContentBlock& bloc
   } else if (kind == "json") {
     if (!block.input_json.empty()) block.input_json += '\n';
     block.input_json += json::Serialize(member);
-  } else if (kind == "image" || kind == "document") {
+  } else if (kind == "image" || kind == "document" || kind == "video") {
     ContentBlock inner;
-    BP_RETURN_IF_ERROR(kind == "image" ? ParseImage(member, mp, inner)
-                                       : ParseDocument(member, mp, inner));
+    BP_RETURN_IF_ERROR(kind == "image"      ? ParseImage(member, mp, inner)
+                       : kind == "document" ? ParseDocument(member, mp, inner)
+                                            : ParseMedia(member, mp, true, inner));
     block.byte_size += inner.byte_size;
   } else {
-    return UnsupportedMember(mp);
+    ContentBlock inner;
+    BP_RETURN_IF_ERROR(ParseSearchResult(member, mp, inner));
+    if (!block.text.empty()) block.text += '\n';
+    block.text += inner.text;
   }
   return Status::Ok();
 }
@@ -247,6 +351,12 @@ Status ParseContentBlock(const Value& v, const WirePath& p, ConversationFacts& c
     BP_RETURN_IF_ERROR(ParseGuardContent(member, mp, block));
   } else if (kind == "cachePoint") {
     return ParseCachePoint(member, mp);
+  } else if (kind == "video" || kind == "audio") {
+    BP_RETURN_IF_ERROR(ParseMedia(member, mp, kind == "video", block));
+  } else if (kind == "searchResult") {
+    BP_RETURN_IF_ERROR(ParseSearchResult(member, mp, block));
+  } else if (kind == "citationsContent") {
+    BP_RETURN_IF_ERROR(ParseCitationsContent(member, mp, block));
   } else {
     return UnsupportedMember(mp);
   }

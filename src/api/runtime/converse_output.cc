@@ -36,6 +36,9 @@ bool AppendContentBlock(std::string& out, const ContentBlock& block) {
       return true;
     case ContentBlock::Kind::kImage:
     case ContentBlock::Kind::kDocument:
+    case ContentBlock::Kind::kVideo:
+    case ContentBlock::Kind::kAudio:
+    case ContentBlock::Kind::kSearchResult:
     case ContentBlock::Kind::kToolResult:
       return false;
   }
@@ -65,6 +68,13 @@ void AppendUsage(std::string& out, const backends::Usage& usage) {
   out += '}';
 }
 
+void AppendServiceTier(std::string& out, std::optional<backends::ServiceTier> tier) {
+  if (!tier) return;
+  out += ",\"serviceTier\":{\"type\":";
+  AppendJsonString(out, backends::ServiceTierName(*tier));
+  out += '}';
+}
+
 void AppendIndexPrefix(std::string& payload, int index) {
   payload += "{\"contentBlockIndex\":";
   AppendJsonInt(payload, index);
@@ -72,7 +82,8 @@ void AppendIndexPrefix(std::string& payload, int index) {
 
 }  // namespace
 
-std::string ConverseResponseJson(const backends::ModelResponse& response, int64_t latency_ms) {
+std::string ConverseResponseJson(const backends::ModelResponse& response, int64_t latency_ms,
+                                 std::optional<backends::ServiceTier> service_tier) {
   size_t text_bytes = 0;
   for (const ContentBlock& block : response.content) {
     text_bytes += block.text.size() + block.input_json.size() + 64;
@@ -102,7 +113,9 @@ std::string ConverseResponseJson(const backends::ModelResponse& response, int64_
   AppendUsage(out, response.usage);
   out += ",\"metrics\":{\"latencyMs\":";
   AppendJsonInt(out, latency_ms);
-  out += "}}";
+  out += '}';
+  AppendServiceTier(out, service_tier);
+  out += '}';
   return out;
 }
 
@@ -148,7 +161,8 @@ void AppendConverseBlockStop(std::string& out, int index) {
 }
 
 void AppendConverseFinish(std::string& out, backends::StopReason reason,
-                          const backends::Usage& usage, int64_t latency_ms) {
+                          const backends::Usage& usage, int64_t latency_ms,
+                          std::optional<backends::ServiceTier> service_tier) {
   std::string& payload = ScratchA();
   payload += "{\"stopReason\":";
   AppendJsonString(payload, backends::StopReasonName(reason));
@@ -160,7 +174,9 @@ void AppendConverseFinish(std::string& out, backends::StopReason reason,
   AppendUsage(payload, usage);
   payload += ",\"metrics\":{\"latencyMs\":";
   AppendJsonInt(payload, latency_ms);
-  payload += "}}";
+  payload += '}';
+  AppendServiceTier(payload, service_tier);
+  payload += '}';
   eventstream::AppendEvent(out, "metadata", payload);
 }
 

@@ -4,6 +4,7 @@
 #include <climits>
 
 #include "api/runtime/anthropic_wire.h"
+#include "api/runtime/call_options.h"
 #include "api/runtime/converse_content.h"
 #include "api/runtime/wire_util.h"
 #include "core/base64.h"
@@ -312,8 +313,7 @@ Status ParseAdditionalFields(const Value& v, const WirePath& p, ModelRequest& re
 // is checked.
 Status CheckIgnored(const Object& body, const WirePath& root) {
   static constexpr std::string_view kObjects[] = {"guardrailConfig", "promptVariables",
-                                                  "requestMetadata", "performanceConfig",
-                                                  "serviceTier",     "outputConfig"};
+                                                  "performanceConfig", "outputConfig"};
   for (std::string_view key : kObjects) {
     if (const Value* v = MemberOf(body, key)) {
       BP_RETURN_IF_ERROR(AsObject(*v, root.Key(key)).status());
@@ -374,6 +374,12 @@ Status ParseConverseMembers(const json::Object& body, const WirePath& root, bool
   }
   if (const Value* v = MemberOf(body, "additionalModelRequestFields")) {
     BP_RETURN_IF_ERROR(ParseAdditionalFields(*v, root.Key("additionalModelRequestFields"), req));
+  }
+  if (const Value* v = MemberOf(body, "serviceTier")) {
+    BP_RETURN_IF_ERROR(ParseServiceTier(*v, root.Key("serviceTier"), req));
+  }
+  if (const Value* v = MemberOf(body, "requestMetadata")) {
+    BP_RETURN_IF_ERROR(ParseRequestMetadata(*v, root.Key("requestMetadata"), req.request_metadata));
   }
   return CheckIgnored(body, root);
 }

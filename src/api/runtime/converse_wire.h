@@ -18,6 +18,7 @@
 // use a per-thread scratch buffer, so they allocate nothing once warm.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,8 +33,9 @@ namespace bp::api::runtime {
 // left empty: the path and the router supply them). max_tokens is 0 when
 // inferenceConfig.maxTokens is absent (the backend's default).
 //
-// Accepted and ignored (not modelled): guardrailConfig, promptVariables,
-// requestMetadata, performanceConfig, serviceTier, outputConfig,
+// serviceTier becomes service_tier and requestMetadata request_metadata
+// (validated as call_options.h says). Accepted and ignored (not modelled):
+// guardrailConfig, promptVariables, performanceConfig, outputConfig,
 // additionalModelResponseFieldPaths, cachePoint blocks, toolSpec.strict.
 // additionalModelRequestFields.top_k becomes top_k when it is an integer.
 // JSON null for an optional member means "absent".
@@ -62,7 +64,10 @@ Result<backends::ModelRequest> ParseConverseRequest(std::string_view body);
 // stopReason stop_sequence, additionalModelResponseFields carries
 // {"delta":{"stop_sequence":"<matched>"}} (what Anthropic clients read).
 // totalTokens = input + output + cache read + cache write tokens.
-std::string ConverseResponseJson(const backends::ModelResponse& response, int64_t latency_ms);
+// With `service_tier` (the tier the call asked for), "serviceTier":{"type":..}
+// follows "metrics".
+std::string ConverseResponseJson(const backends::ModelResponse& response, int64_t latency_ms,
+                                 std::optional<backends::ServiceTier> service_tier = {});
 
 // ---- ConverseStream events (§3.5) ----------------------------------------
 // Each appends ONE event-stream frame (:message-type event) to `out`. The
@@ -82,9 +87,11 @@ void AppendConverseToolInputDelta(std::string& out, int index, std::string_view 
 // contentBlockStop {"contentBlockIndex":i}
 void AppendConverseBlockStop(std::string& out, int index);
 // TWO frames: messageStop {"stopReason":..} then metadata {"usage":{..},
-// "metrics":{"latencyMs":..}}, the last event of the stream.
+// "metrics":{"latencyMs":..}[,"serviceTier":{"type":..}]}, the last event of
+// the stream.
 void AppendConverseFinish(std::string& out, backends::StopReason reason,
-                          const backends::Usage& usage, int64_t latency_ms);
+                          const backends::Usage& usage, int64_t latency_ms,
+                          std::optional<backends::ServiceTier> service_tier = {});
 
 // ---- CountTokens (§3.6) ----------------------------------------------------
 

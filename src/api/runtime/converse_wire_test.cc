@@ -28,6 +28,35 @@ using testing::ParseOrDie;
 
 // ---- parsing: the happy paths ------------------------------------------------------
 
+TEST(ParseConverseRequestTest, VideoAudioSearchResultsAndCitationsAreAccepted) {
+  Result<ModelRequest> req = ParseConverseRequest(R"({"messages":[{"role":"user","content":[
+      {"text":"What is in these?"},
+      {"video":{"format":"mp4","source":{"bytes":"AAAA"}}},
+      {"audio":{"format":"mp3","source":{"bytes":"AAAAAAAA"}}},
+      {"searchResult":{"source":"https://example.com/a","title":"A","content":[{"text":"one"},
+        {"text":"two"}],"citations":{"enabled":true}}},
+      {"document":{"format":"txt","name":"notes","source":{"text":"hello"},
+        "citations":{"enabled":true},"context":"meeting notes"}}]},
+    {"role":"assistant","content":[{"citationsContent":{"content":[{"text":"Cited."}],
+        "citations":[{"title":"A"}]}}]},
+    {"role":"user","content":[{"text":"Thanks"}]}]})");
+  ASSERT_OK(req);
+  const std::vector<ContentBlock>& c = req->messages[0].content;
+  ASSERT_EQ(c.size(), 5u);
+  EXPECT_EQ(c[1].kind, Kind::kVideo);
+  EXPECT_EQ(c[1].text, "mp4");
+  EXPECT_EQ(c[1].byte_size, 3u);
+  EXPECT_EQ(c[2].kind, Kind::kAudio);
+  EXPECT_EQ(c[2].byte_size, 6u);
+  EXPECT_EQ(c[3].kind, Kind::kSearchResult);
+  EXPECT_EQ(c[3].tool_name, "https://example.com/a");
+  EXPECT_EQ(c[3].text, "A\none\ntwo");
+  EXPECT_EQ(c[4].kind, Kind::kDocument);
+  ASSERT_EQ(req->messages[1].content.size(), 1u);
+  EXPECT_EQ(req->messages[1].content[0].kind, Kind::kText);
+  EXPECT_EQ(req->messages[1].content[0].text, "Cited.");
+}
+
 TEST(ParseConverseRequestTest, MinimalRequest) {
   Result<ModelRequest> req = ParseConverseRequest(kHello);
   ASSERT_OK(req);
@@ -234,9 +263,23 @@ std::vector<ErrorCase> ConverseErrorCases() {
            "must have exactly one of its members set: text, image, document, toolUse, "
            "toolResult, reasoningContent, guardContent, cachePoint, video, audio, "
            "citationsContent, searchResult, toolAddition, toolRemoval (found: sound)"},
-      {"VideoBlock", Msg(R"({"video":{}})"),
-       "The member 'messages.0.member.content.0.member.video' is not supported by this "
-       "endpoint. Remove it and try again."},
+      {"VideoWithoutFormat", Msg(R"({"video":{}})"),
+       c + "Value null at 'messages.0.member.content.0.member.video.format' failed to satisfy "
+           "constraint: Member must not be null"},
+      {"VideoFormat", Msg(R"({"video":{"format":"avi","source":{"bytes":"AA=="}}})"),
+       c + "Value 'avi' at 'messages.0.member.content.0.member.video.format' failed to satisfy "
+           "constraint: Member must satisfy enum value set: [flv, mkv, mov, mp4, mpeg, mpg, "
+           "three_gp, webm, wmv]"},
+      {"AudioS3", Msg(R"({"audio":{"format":"mp3","source":{"s3Location":{"uri":"s3://b/k"}}}})"),
+       "The member 'messages.0.member.content.0.member.audio.source.s3Location' is not "
+       "supported by this endpoint. Remove it and try again."},
+      {"SearchResultWithoutTitle", Msg(R"({"searchResult":{"source":"s","content":[]}})"),
+       c + "Value null at 'messages.0.member.content.0.member.searchResult.title' failed to "
+           "satisfy constraint: Member must not be null"},
+      {"DocumentCitationsNotBool",
+       Msg(R"({"document":{"name":"d","source":{"text":"x"},"citations":{"enabled":"yes"}}})"),
+       c + "Value at 'messages.0.member.content.0.member.document.citations.enabled' failed to "
+           "satisfy constraint: Member must be a boolean, not a string"},
       {"ImageFormat", Msg(R"({"image":{"format":"bmp","source":{"bytes":"AA=="}}})"),
        c + "Value 'bmp' at 'messages.0.member.content.0.member.image.format' failed to satisfy "
            "constraint: Member must satisfy enum value set: [png, jpeg, gif, webp]"},

@@ -1,5 +1,6 @@
 #include "api/runtime/runtime_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "api/access_log.h"
 #include "api/errors.h"
 #include "api/runtime/anthropic_wire.h"
+#include "api/runtime/call_options.h"
 #include "api/runtime/converse_wire.h"
 #include "api/runtime/stream_errors.h"
 
@@ -93,6 +95,10 @@ class RuntimeService::Call final : public backends::OutputSink,
     for (const std::string& arn : profile.model_arns) {
       std::string_view region = RegionOf(arn);
       if (service.deps_.backends.find(region) == service.deps_.backends.end()) continue;
+      if (!OffersTier(region)) {
+        regions_without_tier_ += (regions_without_tier_.empty() ? "" : ", ") + std::string(region);
+        continue;
+      }
       candidates_.emplace_back(region);
       model_ids_.emplace_back(ModelIdOf(arn));
     }
@@ -106,6 +112,12 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void Run() {
     self_ = shared_from_this();
+    if (candidates_.empty() && !regions_without_tier_.empty()) {
+      return Fail(ValidationError(
+          "The service tier '" + std::string(backends::ServiceTierName(*request_.service_tier)) +
+          "' is not available for this inference profile in its regions (" +
+          regions_without_tier_ + "). Try again with another service tier."));
+    }
     if (candidates_.empty()) {
       return Fail(Status(ErrorCode::kServiceUnavailable,
                          "None of the inference profile's regions is served by this endpoint"));
@@ -125,6 +137,7 @@ class RuntimeService::Call final : public backends::OutputSink,
     headers.push_back({"content-type", std::string(kEventStreamType)});
     if (api_ == RuntimeApi::kInvokeStream) {
       headers.push_back({"x-amzn-bedrock-content-type", std::string(kJsonType)});
+      AddServiceTierHeader(headers);
     }
     headers.push_back({std::string(kServedRegionHeader), region_});
     stream_->StartStream(200, std::move(headers));
@@ -204,7 +217,7 @@ class RuntimeService::Call final : public backends::OutputSink,
     if (IsStream(api_)) {
       std::string frame;
       if (api_ == RuntimeApi::kConverseStream) {
-        AppendConverseFinish(frame, reason, usage, latency);
+        AppendConverseFinish(frame, reason, usage, latency, request_.service_tier);
       } else {
         AppendAnthropicFinish(frame, reason, stop_sequence,
                               {.input_tokens = usage.input_tokens,
@@ -288,6 +301,22 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void Send(std::string&& frame) { stream_->Write(std::move(frame)); }
 
+  // Whether `region` offers the tier the call asked for (any, when none).
+  bool OffersTier(std::string_view region) const {
+    if (!request_.service_tier) return true;
+    const auto& offered = service_.options_.region_service_tiers;
+    auto it = offered.find(region);
+    if (it == offered.end()) return *request_.service_tier != backends::ServiceTier::kReserved;
+    return std::find(it->second.begin(), it->second.end(), *request_.service_tier) !=
+           it->second.end();
+  }
+
+  void AddServiceTierHeader(http::Headers& headers) const {
+    if (!request_.service_tier) return;
+    headers.push_back({"x-amzn-bedrock-service-tier",
+                       std::string(backends::ServiceTierName(*request_.service_tier))});
+  }
+
   // The terminal failure: a JSON error before the first byte, an in-stream
   // exception after it.
   void Fail(Status status) {
@@ -317,7 +346,7 @@ class RuntimeService::Call final : public backends::OutputSink,
     response.headers.push_back({"content-type", std::string(kJsonType)});
     response.headers.push_back({std::string(kServedRegionHeader), region_});
     if (api_ == RuntimeApi::kConverse) {
-      response.body = ConverseResponseJson(r, latency_ms);
+      response.body = ConverseResponseJson(r, latency_ms, request_.service_tier);
     } else {
       response.body = AnthropicResponseJson(r, message_id_, api_model_name_);
       response.headers.push_back(
@@ -325,6 +354,7 @@ class RuntimeService::Call final : public backends::OutputSink,
       response.headers.push_back(
           {"x-amzn-bedrock-output-token-count", std::to_string(r.usage.output_tokens)});
       response.headers.push_back({"x-amzn-bedrock-invocation-latency", std::to_string(latency_ms)});
+      AddServiceTierHeader(response.headers);
     }
     stream_->Respond(std::move(response));
   }
@@ -349,7 +379,8 @@ class RuntimeService::Call final : public backends::OutputSink,
   std::vector<std::string> candidates_;  // regions with a backend, in profile order
   std::vector<std::string> model_ids_;   // foundation model id per candidate
   std::vector<std::string> tried_;
-  std::string region_;  // of the current attempt
+  std::string regions_without_tier_;  // served here, but not in the asked-for tier
+  std::string region_;                // of the current attempt
   std::string message_id_;
   std::string api_model_name_;
   std::unique_ptr<backends::Invocation> invocation_;
@@ -381,6 +412,11 @@ void RuntimeService::Serve(RuntimeApi api, ApiCall&& call,
                                                ? ParseAnthropicRequest(call.request.body)
                                                : ParseConverseRequest(call.request.body);
   if (!request.ok()) return refuse(request.status());
+  if (IsAnthropic(api)) {
+    if (Status headers = ParseInvokeHeaders(call.request.headers, *request); !headers.ok()) {
+      return refuse(headers);
+    }
+  }
   if (request->max_tokens > options_.max_output_tokens) {
     const std::string limit = std::to_string(options_.max_output_tokens);
     return refuse(ValidationError("The maximum tokens you requested exceeds the model limit of " +

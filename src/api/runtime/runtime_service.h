@@ -17,6 +17,9 @@
 // Every answer carries the serving region in the `x-bedrock-profiles-region`
 // header (also in the access log); InvokeModel adds Bedrock's
 // X-Amzn-Bedrock-{Input,Output}-Token-Count and -Invocation-Latency headers.
+// A service tier the call asked for is echoed: Converse's `serviceTier`
+// (response and the stream's metadata event), InvokeModel's
+// X-Amzn-Bedrock-Service-Tier response header.
 //
 // Thread-safety: register before serving; then calls run on any loop thread
 // at once. Each call lives on the loop of its connection. Public header of
@@ -28,6 +31,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/router.h"
 #include "api/runtime/invoke_gate.h"
@@ -51,6 +55,11 @@ class RuntimeService final {
     // An attempt whose first token has not come within this is abandoned
     // as ModelTimeout and retried in another region (0: wait forever).
     std::chrono::milliseconds first_token_timeout{0};
+    // The service tiers each region offers; a region not listed offers
+    // default, priority and flex. A call asking for a tier (serviceTier,
+    // X-Amzn-Bedrock-Service-Tier) is routed only to regions offering it,
+    // and is a ValidationException when none of its profile's regions does.
+    std::map<std::string, std::vector<backends::ServiceTier>, std::less<>> region_service_tiers;
   };
   // Everything must outlive the service.
   struct Dependencies {

@@ -107,13 +107,23 @@ Answer ComposeAnswer(const ModelRequest& request, int32_t default_max_tokens) {
       static_cast<size_t>(request.max_tokens > 0 ? request.max_tokens : default_max_tokens);
   const Tool* tool = decision->tool;
   std::string text;
+  std::optional<StopReason> say_reason;
   if (tool == nullptr) {
-    const std::optional<std::string_view> say = SayText(conv.last_user_text);
-    text = say ? std::string(*say) : ComposeProse(request, conv, hash);
+    const std::optional<SayControl> say = ParseSay(conv.last_user_text);
+    if (say && !say->error.ok()) {
+      answer.error = say->error;
+      return answer;
+    }
+    if (say) say_reason = say->stop_reason;
+    text = say ? std::string(say->text) : ComposeProse(request, conv, hash);
   } else if (decision->preamble) {
     text = "I'll use " + tool->name + " for that.";
   }
   PlanText(std::move(text), request.stop_sequences, budget, answer);
+  if (say_reason && answer.stop_reason == StopReason::kEndTurn) {
+    answer.stop_reason = *say_reason;
+    return answer;
+  }
   if (tool != nullptr && answer.stop_reason == StopReason::kEndTurn) {
     PlanToolUse(*tool, conv, hash, budget, answer);
   }

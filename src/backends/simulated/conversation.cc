@@ -41,8 +41,12 @@ int64_t BlockTokens(const ContentBlock& block) {
     case ContentBlock::Kind::kText:
     case ContentBlock::Kind::kReasoning:
       return CountTokens(block.text);
+    case ContentBlock::Kind::kSearchResult:
+      return CountTokens(block.tool_name) + CountTokens(block.text);
     case ContentBlock::Kind::kImage:
     case ContentBlock::Kind::kDocument:
+    case ContentBlock::Kind::kVideo:
+    case ContentBlock::Kind::kAudio:
       return std::max<int64_t>(1, static_cast<int64_t>(block.byte_size / 750));
     case ContentBlock::Kind::kToolUse:
       return CountTokens(block.tool_name) + CountTokens(block.input_json);
@@ -77,6 +81,15 @@ Conversation ViewConversation(const ModelRequest& request) {
         break;
       case ContentBlock::Kind::kDocument:
         ++conv.documents;
+        break;
+      case ContentBlock::Kind::kVideo:
+        ++conv.videos;
+        break;
+      case ContentBlock::Kind::kAudio:
+        ++conv.audio_clips;
+        break;
+      case ContentBlock::Kind::kSearchResult:
+        ++conv.search_results;
         break;
       default:
         break;

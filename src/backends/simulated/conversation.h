@@ -22,6 +22,9 @@ struct Conversation {
   bool has_history = false;                       // more than one message
   int images = 0;                                 // in last_user
   int documents = 0;                              // in last_user
+  int videos = 0;                                 // in last_user
+  int audio_clips = 0;                            // in last_user
+  int search_results = 0;                         // in last_user
 };
 
 Conversation ViewConversation(const ModelRequest& request);
@@ -37,8 +40,8 @@ uint64_t Mix(uint64_t hash, uint64_t salt);
 
 // Input tokens: every system part, every message's text / tool-use name and
 // input / tool-result text and JSON / reasoning text, 4 per message, each
-// tool's name, description and schema, and max(1, byte_size / 750) per image
-// or document.
+// tool's name, description and schema, a search result's source, title and
+// texts, and max(1, byte_size / 750) per image, document, video or audio clip.
 int64_t CountRequestTokens(const ModelRequest& request);
 
 // The name of the tool that issued `tool_use_id` (from an assistant

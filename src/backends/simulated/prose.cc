@@ -1,6 +1,7 @@
 #include "backends/simulated/prose.h"
 
 #include <array>
+#include <vector>
 
 #include "backends/simulated/tokenizer.h"
 
@@ -42,6 +43,27 @@ std::string Plural(int n, std::string_view noun) {
   return out;
 }
 
+// " You attached 2 images, 1 video and 1 audio clip." and " You gave me 3
+// search results." (nothing when there are none).
+void AppendAttachments(const Conversation& conv, std::string& out) {
+  std::vector<std::string> parts;
+  if (conv.images > 0) parts.push_back(Plural(conv.images, "image"));
+  if (conv.documents > 0) parts.push_back(Plural(conv.documents, "document"));
+  if (conv.videos > 0) parts.push_back(Plural(conv.videos, "video"));
+  if (conv.audio_clips > 0) parts.push_back(Plural(conv.audio_clips, "audio clip"));
+  if (!parts.empty()) {
+    out += " You attached ";
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (i > 0) out += i + 1 == parts.size() ? " and " : ", ";
+      out += parts[i];
+    }
+    out += '.';
+  }
+  if (conv.search_results > 0) {
+    out += " You gave me " + Plural(conv.search_results, "search result") + '.';
+  }
+}
+
 void AppendToolResults(const ModelRequest& request, const Conversation& conv, std::string& out) {
   for (size_t i = 0; i < conv.tool_results.size() && i < 2; ++i) {
     const ContentBlock& result = *conv.tool_results[i];
@@ -76,14 +98,50 @@ void AppendFillers(uint64_t hash, std::string& out) {
 
 }  // namespace
 
-std::optional<std::string_view> SayText(std::string_view user_text) {
+std::optional<SayControl> ParseSay(std::string_view user_text) {
   std::string_view s = Trim(user_text);
-  constexpr std::string_view kSay = "say:";
-  if (s.size() < kSay.size()) return std::nullopt;
+  constexpr std::string_view kSay = "say";
+  if (s.size() < kSay.size() + 1) return std::nullopt;
   for (size_t i = 0; i < kSay.size(); ++i) {
     if (AsciiLower(s[i]) != kSay[i]) return std::nullopt;
   }
-  return Trim(s.substr(kSay.size()));
+  s.remove_prefix(kSay.size());
+  SayControl control;
+  if (s.front() == '[') {
+    const size_t close = s.find(']');
+    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':') {
+      return std::nullopt;
+    }
+    const std::string_view name = s.substr(1, close - 1);
+    static constexpr StopReason kAllowed[] = {
+        StopReason::kContentFiltered, StopReason::kMalformedModelOutput,
+        StopReason::kMalformedToolUse, StopReason::kModelContextWindowExceeded,
+        StopReason::kEndTurn};
+    for (StopReason reason : kAllowed) {
+      if (StopReasonName(reason) == name) control.stop_reason = reason;
+    }
+    if (!control.stop_reason) {
+      std::string names;
+      for (StopReason reason : kAllowed) {
+        names += (names.empty() ? "" : ", ") + std::string(StopReasonName(reason));
+      }
+      control.error = ValidationError(
+          "The simulated model's Say[...] control names no stop "
+          "reason it can produce: '" +
+          std::string(name) + "'. Use one of: " + names + ".");
+    }
+    s.remove_prefix(close + 1);
+  } else if (s.front() != ':') {
+    return std::nullopt;
+  }
+  control.text = Trim(s.substr(1));
+  return control;
+}
+
+std::optional<std::string_view> SayText(std::string_view user_text) {
+  std::optional<SayControl> control = ParseSay(user_text);
+  if (!control) return std::nullopt;
+  return control->text;
 }
 
 std::string QuoteStart(std::string_view text, size_t max_words, size_t max_bytes) {
@@ -124,13 +182,7 @@ std::string ComposeProse(const ModelRequest& request, const Conversation& conv, 
   } else if (conv.tool_results.empty()) {
     out += " Your message had no text.";
   }
-  if (conv.images > 0 || conv.documents > 0) {
-    out += " You attached ";
-    if (conv.images > 0) out += Plural(conv.images, "image");
-    if (conv.images > 0 && conv.documents > 0) out += " and ";
-    if (conv.documents > 0) out += Plural(conv.documents, "document");
-    out += '.';
-  }
+  AppendAttachments(conv, out);
   std::string system;
   for (const std::string& part : request.system) system += part + " ";
   if (!Trim(system).empty()) {

@@ -13,8 +13,21 @@
 
 namespace bp::backends::simulated {
 
-// When `user_text` starts with "Say:" (ASCII case-insensitive, after leading
-// whitespace), the rest with surrounding whitespace trimmed; else nullopt.
+// A "Say:" control: `user_text` starts (ASCII case-insensitive, after
+// leading whitespace) with "Say:" or "Say[<stop reason>]:"; `text` is the
+// rest with surrounding whitespace trimmed. The bracketed form ends the
+// answer with that stop reason (when neither a stop sequence nor max_tokens
+// ends it first): one of content_filtered, malformed_model_output,
+// malformed_tool_use, model_context_window_exceeded, end_turn. Any other
+// name in the brackets is `error` (kValidation, listing the names).
+struct SayControl {
+  std::string_view text;
+  std::optional<StopReason> stop_reason;
+  Status error;
+};
+std::optional<SayControl> ParseSay(std::string_view user_text);
+
+// ParseSay's text, for either form; else nullopt.
 std::optional<std::string_view> SayText(std::string_view user_text);
 
 // The first `max_words` whitespace-separated words of `text` joined by single

@@ -86,6 +86,54 @@ TEST_F(SimulatedBackendTest, SayEchoesTheRestExactly) {
   EXPECT_EQ(TextOf(Ask("  SAY:   Hello, world!  ")), "Hello, world!");
 }
 
+TEST_F(SimulatedBackendTest, SayWithAStopReasonEndsWithIt) {
+  for (StopReason reason :
+       {StopReason::kContentFiltered, StopReason::kMalformedModelOutput,
+        StopReason::kMalformedToolUse, StopReason::kModelContextWindowExceeded,
+        StopReason::kEndTurn}) {
+    const std::string name(StopReasonName(reason));
+    ModelResponse r = Answer(Ask("Say[" + name + "]: partial answer"));
+    ASSERT_EQ(r.content.size(), 1u) << name;
+    EXPECT_EQ(r.content[0].text, "partial answer");
+    EXPECT_EQ(r.stop_reason, reason) << name;
+  }
+  // An empty text still ends with the reason, without a content block.
+  ModelResponse empty = Answer(Ask("say[content_filtered]:"));
+  EXPECT_TRUE(empty.content.empty());
+  EXPECT_EQ(empty.stop_reason, StopReason::kContentFiltered);
+  // Limits come first.
+  ModelRequest cut = Ask("Say[content_filtered]: one two three four");
+  cut.max_tokens = 2;
+  EXPECT_EQ(Answer(cut).stop_reason, StopReason::kMaxTokens);
+  ModelRequest stopped = Ask("Say[content_filtered]: one two three four");
+  stopped.stop_sequences = {"three"};
+  EXPECT_EQ(Answer(stopped).stop_reason, StopReason::kStopSequence);
+}
+
+TEST_F(SimulatedBackendTest, SayWithAnUnknownStopReasonIsAValidationError) {
+  auto sink = Run(Ask("Say[tool_use]: x"));
+  EXPECT_FALSE(sink->collector.started());
+  EXPECT_THAT(sink->collector.status(), StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(sink->collector.status().message(), HasSubstr("content_filtered"));
+  // Not a control at all: answered as prose.
+  EXPECT_THAT(TextOf(Ask("Say[oops: hi")), StartsWith("Simulated "));
+}
+
+TEST_F(SimulatedBackendTest, VideoAudioAndSearchResultsAreNamedAndCounted) {
+  ModelRequest request = Ask("What is in these?");
+  request.messages[0].content.push_back(
+      ContentBlock{.kind = ContentBlock::Kind::kVideo, .text = "mp4", .byte_size = 7500});
+  request.messages[0].content.push_back(
+      ContentBlock{.kind = ContentBlock::Kind::kAudio, .text = "mp3", .byte_size = 10});
+  request.messages[0].content.push_back(ContentBlock{
+      .kind = ContentBlock::Kind::kSearchResult, .text = "Title\nsome text", .tool_name = "src"});
+  const int64_t base = backend_.CountInputTokens(Ask("What is in these?"));
+  // 10 for the video, 1 for the audio, 4 for the search result (src, Title, some, text).
+  EXPECT_EQ(backend_.CountInputTokens(request), base + 10 + 1 + 4);
+  EXPECT_THAT(TextOf(request), HasSubstr("You attached 1 video and 1 audio clip. You gave me "
+                                         "1 search result."));
+}
+
 TEST_F(SimulatedBackendTest, SameRequestSameAnswerWhateverTheRegion) {
   ModelRequest a = Ask("Tell me about the moon");
   ModelRequest b = a;
