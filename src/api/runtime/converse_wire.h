@@ -49,8 +49,12 @@ namespace bp::api::runtime {
 // ^[a-zA-Z0-9_-]+$ (1-64), toolUseIds outside ^[a-zA-Z0-9_.:-]+$ (1-64);
 // temperature/topP outside 0..1; more than 2500 stopSequences or an empty
 // one; toolChoice.tool naming no tool in toolConfig.tools; toolUse/toolResult
-// blocks without toolConfig; bad base64 image/document bytes; s3Location
-// sources, video, audio and other blocks this endpoint does not serve.
+// blocks without toolConfig; bad base64 image/document/video/audio bytes;
+// s3Location sources, toolAddition/toolRemoval and systemTool, which this
+// endpoint does not serve. video, audio (bytes sources), searchResult and
+// citationsContent blocks and documents' citations/context are accepted:
+// video/audio become kVideo/kAudio, searchResult kSearchResult, and
+// citationsContent the kText of its generated text.
 Result<backends::ModelRequest> ParseConverseRequest(std::string_view body);
 
 // ---- Converse response (§3.4) ------------------------------------------
