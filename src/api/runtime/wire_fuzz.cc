@@ -1,6 +1,9 @@
 // libFuzzer target over the runtime's body parsers (untrusted bytes from every
 // caller): Converse / ConverseStream, Anthropic Messages (InvokeModel*) and
-// CountTokens. Byte 0 picks the parser; the rest is the body.
+// CountTokens, and InvokeModel's tier and request-metadata headers (the
+// value of X-Amzn-Bedrock-Service-Tier, a newline, then that of
+// X-Amzn-Bedrock-Request-Metadata). Byte 0 picks the parser; the rest is the
+// body.
 //
 // Invariants checked on every input: parsing never crashes, hangs or throws;
 // an accepted request renders into response JSON that parses again (the
@@ -11,6 +14,7 @@
 #include <string_view>
 
 #include "api/runtime/anthropic_wire.h"
+#include "api/runtime/call_options.h"
 #include "api/runtime/converse_wire.h"
 #include "backends/backend.h"
 #include "json/json.h"
@@ -45,7 +49,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
   bp::Result<bp::backends::ModelRequest> request = bp::ValidationError("unset");
-  switch (data[0] % 3) {
+  if (data[0] % 4 == 3) {
+    const size_t nl = body.find('\n');
+    bp::http::Headers headers = {{"x-amzn-bedrock-service-tier", std::string(body.substr(0, nl))}};
+    if (nl != std::string_view::npos) {
+      headers.push_back({"x-amzn-bedrock-request-metadata", std::string(body.substr(nl + 1))});
+    }
+    bp::backends::ModelRequest req;
+    bp::Status status = bp::api::runtime::ParseInvokeHeaders(headers, req);
+    if (!status.ok()) {
+      Check(!status.message().empty());
+      return 0;
+    }
+    Check(req.service_tier.has_value());
+    Check(req.request_metadata.size() <= 16);
+    for (const auto& [key, value] : req.request_metadata) {
+      Check(!key.empty() && key.size() <= 256 && value.size() <= 256);
+    }
+    return 0;
+  }
+  switch (data[0] % 4) {
     case 0:
       request = bp::api::runtime::ParseConverseRequest(body);
       break;
@@ -61,7 +84,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   bp::backends::ModelResponse response = Echo(*request);
-  Check(bp::json::Parse(bp::api::runtime::ConverseResponseJson(response, 1)).ok());
+  Check(bp::json::Parse(bp::api::runtime::ConverseResponseJson(response, 1, request->service_tier))
+            .ok());
+  Check(request->request_metadata.size() <= 16);
   Check(bp::json::Parse(bp::api::runtime::AnthropicResponseJson(response, "msg_bdrk_x",
                                                                 "claude-haiku-4-5-20251001"))
             .ok());
