@@ -6,6 +6,7 @@
 // Public header of bp_backends.
 //
 // Output is a sequence of calls on an OutputSink, in this order:
+//   [OnPromptCache(usage)]  (only for a request with cache points)
 //   OnStart(input_tokens)
 //   for each content block i = 0, 1, ...:
 //     OnTextStart(i) | OnToolUseStart(i, id, name)
@@ -64,6 +65,22 @@ struct Tool {
   std::string input_schema_json;  // the JSON schema, compact
 };
 
+// ---- prompt caching (cache points) ---------------------------------------------
+// A cache point marks the end of a prompt prefix the model may cache. Prompt
+// order is tools, then system parts, then messages; a point's prefix is
+// everything before it in that order.
+enum class CacheTtl : uint8_t { k5m, k1h };  // "5m" (the default) and "1h"
+
+struct CachePoint {
+  enum class Section : uint8_t { kTools, kSystem, kMessages };
+  Section section = Section::kSystem;
+  uint32_t message = 0;  // kMessages: index of the message holding the point
+  // Elements of the section (of the message, for kMessages) before the
+  // point: tools, system parts or content blocks.
+  uint32_t count = 0;
+  CacheTtl ttl = CacheTtl::k5m;
+};
+
 enum class ToolChoice : uint8_t {
   kAuto,  // the model decides (default)
   kAny,   // must use some tool
@@ -99,6 +116,11 @@ struct ModelRequest {
   // As the caller asked; absent means the default tier, and nothing is echoed.
   std::optional<ServiceTier> service_tier;
   RequestMetadata request_metadata;
+  // Prompt caching: the inference profile the call was admitted on (the
+  // cache is per profile) and the cache points in prompt order (at most 4,
+  // TTLs non-increasing; the wire parsers check both).
+  std::string profile_arn;
+  std::vector<CachePoint> cache_points;
 };
 
 // Converse's stop reasons (bedrock-api.md §3.4). The Anthropic Messages
@@ -123,17 +145,26 @@ std::string_view StopReasonName(StopReason reason);
 // The reason whose StopReasonName is `name`, if any.
 std::optional<StopReason> StopReasonFromName(std::string_view name);
 
+// input_tokens excludes the cached ones: the whole input is input_tokens +
+// cache_read_input_tokens + cache_write_input_tokens.
 struct Usage {
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
   int64_t cache_read_input_tokens = 0;
-  int64_t cache_write_input_tokens = 0;
+  int64_t cache_write_input_tokens = 0;  // = cache_write_5m_tokens + cache_write_1h_tokens
+  int64_t cache_write_5m_tokens = 0;
+  int64_t cache_write_1h_tokens = 0;
 };
 
 class OutputSink {
  public:
   virtual ~OutputSink() = default;
   virtual void OnStart(int64_t input_tokens) = 0;
+  // Prompt caching: when the request has cache points, called once just
+  // before OnStart with the cache fields of the usage (input_tokens as
+  // OnStart's; output_tokens 0), for outputs that report them at the start
+  // (Anthropic's message_start). Default: ignored.
+  virtual void OnPromptCache(const Usage& usage) { (void)usage; }
   virtual void OnTextStart(int index) = 0;
   virtual void OnToolUseStart(int index, std::string_view tool_use_id,
                               std::string_view tool_name) = 0;
@@ -172,7 +203,9 @@ class ModelBackend {
                                             OutputSink& sink) = 0;
 
   // The input tokens `request` would count as (CountTokens, and OnStart's
-  // argument for the same request). Pure; thread-safe.
+  // argument for the same request when nothing is read from or written to a
+  // prompt cache; else OnStart gets this minus the cached tokens). Pure;
+  // thread-safe.
   virtual int64_t CountInputTokens(const ModelRequest& request) const = 0;
 };
 

@@ -72,6 +72,9 @@ class MidStreamFault final : public Invocation, public OutputSink {
 
   void Attach(std::unique_ptr<Invocation> inner) { inner_ = std::move(inner); }
 
+  void OnPromptCache(const Usage& usage) override {
+    if (!failing_) sink_.OnPromptCache(usage);
+  }
   void OnStart(int64_t input_tokens) override {
     if (!failing_) sink_.OnStart(input_tokens);
   }

@@ -36,6 +36,8 @@ void AddBlock(Fnv1a& h, const ContentBlock& block) {
   h.AddInt(block.byte_size);
 }
 
+}  // namespace
+
 int64_t BlockTokens(const ContentBlock& block) {
   switch (block.kind) {
     case ContentBlock::Kind::kText:
@@ -55,8 +57,6 @@ int64_t BlockTokens(const ContentBlock& block) {
   }
   return 0;
 }
-
-}  // namespace
 
 Conversation ViewConversation(const ModelRequest& request) {
   Conversation conv;

@@ -44,6 +44,9 @@ uint64_t Mix(uint64_t hash, uint64_t salt);
 // texts, and max(1, byte_size / 750) per image, document, video or audio clip.
 int64_t CountRequestTokens(const ModelRequest& request);
 
+// The input tokens of one content block (CountRequestTokens' share of it).
+int64_t BlockTokens(const ContentBlock& block);
+
 // The name of the tool that issued `tool_use_id` (from an assistant
 // tool-use block of the conversation), or empty.
 std::string_view ToolNameForUse(const ModelRequest& request, std::string_view tool_use_id);

@@ -1,11 +1,13 @@
 #include "backends/simulated/simulated_backend.h"
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "backends/simulated/answer.h"
 #include "backends/simulated/conversation.h"
+#include "backends/simulated/prompt_cache.h"
 
 namespace bp::backends::simulated {
 namespace {
@@ -24,9 +26,10 @@ SimulatedOptions Normalize(SimulatedOptions options) {
 // touches a member.
 class SimulatedInvocation final : public Invocation {
  public:
-  SimulatedInvocation(Answer answer, EventLoop& loop, OutputSink& sink,
-                      const SimulatedOptions& options)
+  SimulatedInvocation(Answer answer, std::optional<CacheAccounting> cache, EventLoop& loop,
+                      OutputSink& sink, const SimulatedOptions& options)
       : answer_(std::move(answer)),
+        cache_(cache),
         loop_(loop),
         sink_(sink),
         all_at_once_(!(options.tokens_per_second > 0) || options.tokens_per_second >= 1000),
@@ -61,7 +64,11 @@ class SimulatedInvocation final : public Invocation {
     }
     if (!started_) {
       started_ = true;
-      sink_.OnStart(answer_.input_tokens);
+      if (cache_) {
+        sink_.OnPromptCache(CacheUsage());
+        if (gone) return Step::kGone;
+      }
+      sink_.OnStart(cache_ ? cache_->input_tokens : answer_.input_tokens);
       if (gone) return Step::kGone;
     }
     for (;;) {
@@ -104,11 +111,23 @@ class SimulatedInvocation final : public Invocation {
   Step Finish() {
     // Locals, so the arguments stay valid if the sink destroys this object.
     const std::string stop_sequence = std::move(answer_.stop_sequence);
-    Usage usage;
-    usage.input_tokens = answer_.input_tokens;
+    Usage usage = CacheUsage();
     usage.output_tokens = answer_.output_tokens;
     sink_.OnFinish(answer_.stop_reason, stop_sequence, usage);
     return Step::kDone;
+  }
+
+  // The usage without output tokens.
+  Usage CacheUsage() const {
+    Usage usage;
+    usage.input_tokens = answer_.input_tokens;
+    if (!cache_) return usage;
+    usage.input_tokens = cache_->input_tokens;
+    usage.cache_read_input_tokens = cache_->read;
+    usage.cache_write_5m_tokens = cache_->write_5m;
+    usage.cache_write_1h_tokens = cache_->write_1h;
+    usage.cache_write_input_tokens = cache_->write_5m + cache_->write_1h;
+    return usage;
   }
 
   // Delta k (k >= 1 after the first) is due round(k * interval) after the
@@ -122,6 +141,7 @@ class SimulatedInvocation final : public Invocation {
   }
 
   Answer answer_;
+  const std::optional<CacheAccounting> cache_;  // set when the request has cache points
   EventLoop& loop_;
   OutputSink& sink_;
   const bool all_at_once_;
@@ -136,13 +156,20 @@ class SimulatedInvocation final : public Invocation {
 
 }  // namespace
 
-SimulatedBackend::SimulatedBackend(SimulatedOptions options) : options_(Normalize(options)) {}
+SimulatedBackend::SimulatedBackend(SimulatedOptions options, PromptCache* prompt_cache)
+    : options_(Normalize(options)), prompt_cache_(prompt_cache) {}
 
 std::unique_ptr<Invocation> SimulatedBackend::Start(const ModelRequest& request, EventLoop& loop,
                                                     OutputSink& sink) {
   Answer answer = ComposeAnswer(request, options_.default_max_tokens);
   const milliseconds delay = answer.error.ok() ? options_.time_to_first_token : milliseconds(0);
-  auto invocation = std::make_unique<SimulatedInvocation>(std::move(answer), loop, sink, options_);
+  std::optional<CacheAccounting> cache;
+  if (answer.error.ok() && !request.cache_points.empty()) {
+    cache = prompt_cache_ != nullptr ? prompt_cache_->Account(request, answer.input_tokens)
+                                     : CacheAccounting{.input_tokens = answer.input_tokens};
+  }
+  auto invocation =
+      std::make_unique<SimulatedInvocation>(std::move(answer), cache, loop, sink, options_);
   invocation->ScheduleFirst(delay);
   return invocation;
 }

@@ -59,11 +59,20 @@
 //   its last delta, the next block starts with its first delta, and OnFinish
 //   follows the last delta in the same callback. With tokens_per_second <= 0
 //   or >= 1000 everything comes in the first callback.
+// - Prompt caching (prompt_cache.h has the rules): a request with cache
+//   points is accounted against the shared PromptCache at Start (so an
+//   attempt that fails over later has already written its prefixes).
+//   OnPromptCache comes just before OnStart; OnStart and OnFinish's usage
+//   carry input_tokens = CountInputTokens - cache read - cache write, and the
+//   read / write (per TTL) counts. Without a cache, or for a model whose
+//   catalog entry has no prompt caching, the counts are 0. The answer (text,
+//   tool calls, stop reason) never depends on the cache state.
 // - Cancellation: destroying the Invocation cancels its timer; the sink is
 //   never touched after that. The handle may also be destroyed from inside a
 //   sink callback (the invocation then stops at once).
 //
-// Thread-safe: no mutable state; one backend serves every loop. The answer is
+// Thread-safe: no mutable state of its own (the PromptCache locks its
+// shards); one backend serves every loop. The answer is
 // computed once at Start; deltas are slices of it (no per-delta allocation
 // beyond the loop's timer).
 
@@ -81,9 +90,13 @@ struct SimulatedOptions {
   int32_t default_max_tokens = 4096;  // when the request says 0; <= 0 counts as 4096
 };
 
+class PromptCache;
+
 class SimulatedBackend final : public ModelBackend {
  public:
-  explicit SimulatedBackend(SimulatedOptions options = {});
+  // `prompt_cache` (may be null: nothing is ever cached) is shared by the
+  // backends of a process and must outlive this backend.
+  explicit SimulatedBackend(SimulatedOptions options = {}, PromptCache* prompt_cache = nullptr);
   SimulatedBackend(const SimulatedBackend&) = delete;
   SimulatedBackend& operator=(const SimulatedBackend&) = delete;
 
@@ -93,6 +106,7 @@ class SimulatedBackend final : public ModelBackend {
 
  private:
   const SimulatedOptions options_;
+  PromptCache* const prompt_cache_;
 };
 
 }  // namespace bp::backends::simulated
