@@ -29,8 +29,8 @@ TEST(StopReasonNameTest, NamesRoundTrip) {
 }
 
 TEST(ServiceTierNameTest, NamesRoundTrip) {
-  for (ServiceTier tier :
-       {ServiceTier::kDefault, ServiceTier::kPriority, ServiceTier::kFlex, ServiceTier::kReserved}) {
+  for (ServiceTier tier : {ServiceTier::kDefault, ServiceTier::kPriority, ServiceTier::kFlex,
+                           ServiceTier::kReserved}) {
     EXPECT_EQ(ServiceTierFromName(ServiceTierName(tier)), tier);
   }
   EXPECT_EQ(ServiceTierName(ServiceTier::kFlex), "flex");

@@ -53,8 +53,8 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
     for (const std::string& name : region.service_tiers) {
       std::optional<backends::ServiceTier> tier = backends::ServiceTierFromName(name);
       if (!tier) {
-        return ValidationError("regions." + region.name + ".service_tiers: unknown tier '" +
-                               name + "'");
+        return ValidationError("regions." + region.name + ".service_tiers: unknown tier '" + name +
+                               "'");
       }
       tiers.push_back(*tier);
     }

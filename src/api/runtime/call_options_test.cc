@@ -85,16 +85,14 @@ TEST(RequestMetadataTest, BoundsAreBedrocks) {
   const std::string long_key(257, 'k');
   EXPECT_OK(ParseConverseRequest(
       ConverseWith(R"("requestMetadata":{")" + std::string(256, 'k') + R"(":"v"})")));
-  EXPECT_THAT(
-      ErrorOf(
-          ParseConverseRequest(ConverseWith(R"("requestMetadata":{")" + long_key + R"(":"v"})"))),
-      AllOf(StartsWith("Validation: "), HasSubstr("Map keys must satisfy constraint")));
+  EXPECT_THAT(ErrorOf(ParseConverseRequest(
+                  ConverseWith(R"("requestMetadata":{")" + long_key + R"(":"v"})"))),
+              AllOf(StartsWith("Validation: "), HasSubstr("Map keys must satisfy constraint")));
   EXPECT_THAT(ErrorOf(ParseConverseRequest(
                   ConverseWith(R"("requestMetadata":{"k":")" + std::string(257, 'v') + "\"}"))),
               AllOf(StartsWith("Validation: "), HasSubstr("at 'requestMetadata.k'")));
-  EXPECT_THAT(
-      ErrorOf(ParseConverseRequest(ConverseWith(R"("requestMetadata":{"k;":"v"})"))),
-      AllOf(StartsWith("Validation: "), HasSubstr("Value 'k;' at 'requestMetadata'")));
+  EXPECT_THAT(ErrorOf(ParseConverseRequest(ConverseWith(R"("requestMetadata":{"k;":"v"})"))),
+              AllOf(StartsWith("Validation: "), HasSubstr("Value 'k;' at 'requestMetadata'")));
   EXPECT_THAT(ErrorOf(ParseConverseRequest(ConverseWith(R"("requestMetadata":{"k":"<v>"})"))),
               AllOf(StartsWith("Validation: "), HasSubstr("regular expression pattern")));
   EXPECT_THAT(ErrorOf(ParseConverseRequest(ConverseWith(R"("requestMetadata":{"k":1})"))),
@@ -118,9 +116,8 @@ TEST(InvokeHeadersTest, TierAndMetadata) {
 
 TEST(InvokeHeadersTest, Errors) {
   ModelRequest req;
-  EXPECT_THAT(
-      ErrorOf(ParseInvokeHeaders({{"x-amzn-bedrock-service-tier", "Priority"}}, req)),
-      AllOf(StartsWith("Validation: "), HasSubstr("Value 'Priority' at 'serviceTier'")));
+  EXPECT_THAT(ErrorOf(ParseInvokeHeaders({{"x-amzn-bedrock-service-tier", "Priority"}}, req)),
+              AllOf(StartsWith("Validation: "), HasSubstr("Value 'Priority' at 'serviceTier'")));
   EXPECT_THAT(ErrorOf(ParseInvokeHeaders({{"x-amzn-bedrock-request-metadata", "team=rd"}}, req)),
               AllOf(StartsWith("Validation: "), HasSubstr("must be a JSON object")));
   EXPECT_THAT(ErrorOf(ParseInvokeHeaders({{"x-amzn-bedrock-request-metadata", R"(["a"])"}}, req)),

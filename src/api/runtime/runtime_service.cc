@@ -115,8 +115,8 @@ class RuntimeService::Call final : public backends::OutputSink,
     if (candidates_.empty() && !regions_without_tier_.empty()) {
       return Fail(ValidationError(
           "The service tier '" + std::string(backends::ServiceTierName(*request_.service_tier)) +
-          "' is not available for this inference profile in its regions (" +
-          regions_without_tier_ + "). Try again with another service tier."));
+          "' is not available for this inference profile in its regions (" + regions_without_tier_ +
+          "). Try again with another service tier."));
     }
     if (candidates_.empty()) {
       return Fail(Status(ErrorCode::kServiceUnavailable,

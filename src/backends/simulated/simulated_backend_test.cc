@@ -87,10 +87,9 @@ TEST_F(SimulatedBackendTest, SayEchoesTheRestExactly) {
 }
 
 TEST_F(SimulatedBackendTest, SayWithAStopReasonEndsWithIt) {
-  for (StopReason reason :
-       {StopReason::kContentFiltered, StopReason::kMalformedModelOutput,
-        StopReason::kMalformedToolUse, StopReason::kModelContextWindowExceeded,
-        StopReason::kEndTurn}) {
+  for (StopReason reason : {StopReason::kContentFiltered, StopReason::kMalformedModelOutput,
+                            StopReason::kMalformedToolUse, StopReason::kModelContextWindowExceeded,
+                            StopReason::kEndTurn}) {
     const std::string name(StopReasonName(reason));
     ModelResponse r = Answer(Ask("Say[" + name + "]: partial answer"));
     ASSERT_EQ(r.content.size(), 1u) << name;
