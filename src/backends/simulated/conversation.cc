@@ -5,26 +5,6 @@
 #include "backends/simulated/tokenizer.h"
 
 namespace bp::backends::simulated {
-namespace {
-
-class Fnv1a {
- public:
-  void Add(std::string_view s) {
-    AddInt(s.size());
-    for (char c : s) Byte(static_cast<uint8_t>(c));
-  }
-  void AddInt(uint64_t v) {
-    for (int i = 0; i < 8; ++i) Byte(static_cast<uint8_t>(v >> (8 * i)));
-  }
-  uint64_t value() const { return h_; }
-
- private:
-  void Byte(uint8_t b) {
-    h_ ^= b;
-    h_ *= 0x100000001B3ULL;
-  }
-  uint64_t h_ = 0xCBF29CE484222325ULL;
-};
 
 void AddBlock(Fnv1a& h, const ContentBlock& block) {
   h.AddInt(static_cast<uint64_t>(block.kind));
@@ -35,8 +15,6 @@ void AddBlock(Fnv1a& h, const ContentBlock& block) {
   h.AddInt(block.is_error ? 1 : 0);
   h.AddInt(block.byte_size);
 }
-
-}  // namespace
 
 int64_t BlockTokens(const ContentBlock& block) {
   switch (block.kind) {

@@ -44,6 +44,32 @@ uint64_t Mix(uint64_t hash, uint64_t salt);
 // texts, and max(1, byte_size / 750) per image, document, video or audio clip.
 int64_t CountRequestTokens(const ModelRequest& request);
 
+// FNV-1a (64 bit) over length-prefixed strings and little-endian integers,
+// from `offset` (the standard offset basis unless given).
+class Fnv1a {
+ public:
+  explicit Fnv1a(uint64_t offset = 0xCBF29CE484222325ULL) : h_(offset) {}
+  void Add(std::string_view s) {
+    AddInt(s.size());
+    for (char c : s) Byte(static_cast<uint8_t>(c));
+  }
+  void AddInt(uint64_t v) {
+    for (int i = 0; i < 8; ++i) Byte(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  uint64_t value() const { return h_; }
+
+ private:
+  void Byte(uint8_t b) {
+    h_ ^= b;
+    h_ *= 0x100000001B3ULL;
+  }
+  uint64_t h_;
+};
+
+// Every field of `block`, the one block hash HashRequest and the prompt
+// cache's prefix keys use.
+void AddBlock(Fnv1a& h, const ContentBlock& block);
+
 // The input tokens of one content block (CountRequestTokens' share of it).
 int64_t BlockTokens(const ContentBlock& block);
 

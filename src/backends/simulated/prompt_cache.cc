@@ -12,27 +12,27 @@ namespace {
 
 using std::chrono::steady_clock;
 
-// Two FNV-1a (64 bit) streams with different offsets: a 128-bit prefix key,
-// with length prefixes so that field boundaries matter.
+// Two FNV-1a streams with different offsets: a 128-bit prefix key.
 class PrefixHasher {
  public:
   void Add(std::string_view s) {
-    AddInt(s.size());
-    for (char c : s) Byte(static_cast<uint8_t>(c));
+    a_.Add(s);
+    b_.Add(s);
   }
   void AddInt(uint64_t v) {
-    for (int i = 0; i < 8; ++i) Byte(static_cast<uint8_t>(v >> (8 * i)));
+    a_.AddInt(v);
+    b_.AddInt(v);
   }
-  uint64_t a() const { return a_; }
-  uint64_t b() const { return b_; }
+  void AddBlock(const ContentBlock& block) {
+    simulated::AddBlock(a_, block);
+    simulated::AddBlock(b_, block);
+  }
+  uint64_t a() const { return a_.value(); }
+  uint64_t b() const { return b_.value(); }
 
  private:
-  void Byte(uint8_t c) {
-    a_ = (a_ ^ c) * 0x100000001B3ULL;
-    b_ = (b_ ^ c) * 0x100000001B3ULL;
-  }
-  uint64_t a_ = 0xCBF29CE484222325ULL;
-  uint64_t b_ = 0x84222325CBF29CE4ULL;
+  Fnv1a a_;
+  Fnv1a b_{0x84222325CBF29CE4ULL};
 };
 
 struct Mark {
@@ -69,13 +69,7 @@ class PrefixWalk {
     tokens_ += tokens;
   }
   void AddBlock(const ContentBlock& block) {
-    h_.AddInt(static_cast<uint64_t>(block.kind));
-    h_.Add(block.text);
-    h_.Add(block.tool_use_id);
-    h_.Add(block.tool_name);
-    h_.Add(block.input_json);
-    h_.AddInt(block.is_error ? 1 : 0);
-    h_.AddInt(block.byte_size);
+    h_.AddBlock(block);
     tokens_ += BlockTokens(block);
   }
   void AddMessageStart(Role role) {
