@@ -18,7 +18,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import { tmpdir } from 'node:os';
@@ -132,6 +132,19 @@ function binaryPath() {
  *   args:   extra command-line arguments for `serve`
  * Register cleanup with `after(() => server.stop())`; it also happens at process exit.
  */
+/**
+ * Writes the shipped config with its `regions` and `routing` blocks replaced by the given HCL
+ * (`regions`: the map's entries; `routing`: a whole `routing = {...}` line or ''); returns the path.
+ */
+export function shippedConfigWith(dir, { regions, routing = '' }) {
+  const shipped = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/bedrock-profiles.hcl'), 'utf8');
+  const text = shipped.replace(/^regions = \{[\s\S]*?^\}\n/m, '').replace(/^routing = \{[\s\S]*?^\}\n/m, '');
+  assert.ok(!/^regions =/m.test(text) && !/^routing =/m.test(text), 'could not strip the shipped regions/routing');
+  const file = path.join(dir, 'bedrock-profiles.hcl');
+  writeFileSync(file, `${text}\nregions = {\n${regions}\n}\n${routing}\n`);
+  return file;
+}
+
 export async function startServer(options = {}) {
   if (EXTERNAL) {
     if (options.config || options.args) {

@@ -5,10 +5,9 @@
 // citationsContent blocks accepted and counted.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 import {
@@ -20,27 +19,21 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';
 
-import { ADMIN, EU_REGIONS, EXTERNAL, REGION, SEED, assertMeta, expectServiceError, startServer } from './harness.mjs';
+import { ADMIN, EU_REGIONS, EXTERNAL, REGION, SEED, assertMeta, expectServiceError, shippedConfigWith, startServer } from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SHIPPED = readFileSync(path.resolve(HERE, '../../config/bedrock-profiles.hcl'), 'utf8');
 const HAIKU = SEED.haiku.arn;
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-/** The shipped config with `regions` replaced: every region quick (30 ms, so concurrent calls overlap); eu-west-3 offers no flex. */
+/** The shipped config, every region quick (30 ms, so concurrent calls overlap); eu-west-3 offers no flex. */
 function config(dir) {
-  const text = SHIPPED.replace(/^regions = \{[\s\S]*?^\}\n/m, '').replace(/^routing = \{[\s\S]*?^\}\n/m, '');
-  assert.ok(!/^regions =/m.test(text), 'could not strip the shipped regions');
   const tiers = { 'eu-west-3': '["default", "priority"]' };
   const regions = EU_REGIONS.map(
     (r) =>
       `  ${r} = { simulated = { time_to_first_token_ms = 30, tokens_per_second = 0 }` +
       `${tiers[r] ? `, service_tiers = ${tiers[r]}` : ''} }`,
   ).join('\n');
-  const file = path.join(dir, 'bedrock-profiles.hcl');
-  writeFileSync(file, `${text}\nregions = {\n${regions}\n}\nrouting = { policy = "least-outstanding" }\n`);
-  return file;
+  return shippedConfigWith(dir, { regions, routing: 'routing = { policy = "least-outstanding" }' });
 }
 
 const user = (text) => [{ role: 'user', content: [{ text }] }];

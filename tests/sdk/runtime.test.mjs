@@ -7,10 +7,9 @@
 // The simulated model answers a prompt starting "Say:" with exactly the rest, so texts are exact.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 import {
@@ -36,23 +35,15 @@ import {
   assertMeta,
   expectServiceError,
   rawHttp,
+  shippedConfigWith,
   startServer,
 } from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SHIPPED = readFileSync(path.resolve(HERE, '../../config/bedrock-profiles.hcl'), 'utf8');
 const HAIKU = SEED.haiku.arn;
 const SONNET = SEED.sonnet.arn;
 const decoder = new TextDecoder();
 
-/** The shipped config with its `regions`/`routing` blocks replaced; returns the file path. */
-function configWith(dir, { regions, routing = '' }) {
-  const text = SHIPPED.replace(/^regions = \{[\s\S]*?^\}\n/m, '').replace(/^routing = \{[\s\S]*?^\}\n/m, '');
-  assert.ok(!/^regions =/m.test(text) && !/^routing =/m.test(text), 'could not strip the shipped regions/routing');
-  const file = path.join(dir, 'bedrock-profiles.hcl');
-  writeFileSync(file, `${text}\nregions = {\n${regions}\n}\n${routing}\n`);
-  return file;
-}
+const configWith = shippedConfigWith;
 
 const fast = (extra = '') => `{ simulated = { time_to_first_token_ms = 0, tokens_per_second = 0 }${extra ? `, ${extra}` : ''} }`;
 const FAST_REGIONS = EU_REGIONS.map((r) => `  ${r} = ${fast()}`).join('\n');
