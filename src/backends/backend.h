@@ -118,7 +118,8 @@ struct ModelRequest {
   RequestMetadata request_metadata;
   // Prompt caching: the inference profile the call was admitted on (the
   // cache is per profile) and the cache points in prompt order (at most 4,
-  // TTLs non-increasing; the wire parsers check both).
+  // TTLs non-increasing). Not yet filled in by the wire parsers or the
+  // runtime service (issue 14, item 1): today every request has none.
   std::string profile_arn;
   std::vector<CachePoint> cache_points;
 };
