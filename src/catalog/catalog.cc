@@ -22,14 +22,31 @@ Result<std::vector<std::string>> StringList(const json::Object& obj, std::string
   return list ? std::move(*list) : std::vector<std::string>();
 }
 
+// "prompt_caching": {"min_tokens": n >= 1, "ttls": ["5m"] or ["5m", "1h"]}.
+Status ParsePromptCaching(const json::Value& v, const std::string& path, FoundationModel& m) {
+  BP_ASSIGN_OR_RETURN(const json::Object* o, json::RequireObject(v, path));
+  BP_RETURN_IF_ERROR(json::RejectUnknownKeys(*o, {"min_tokens", "ttls"}, path));
+  BP_ASSIGN_OR_RETURN(std::optional<int64_t> min_tokens, json::OptionalInt(*o, "min_tokens", path));
+  if (!min_tokens || *min_tokens < 1) {
+    return ValidationError(path + ".min_tokens: expected an integer of at least 1");
+  }
+  BP_ASSIGN_OR_RETURN(m.prompt_cache_ttls, json::RequiredStringArray(*o, "ttls", path));
+  const std::vector<std::string>& ttls = m.prompt_cache_ttls;
+  if (ttls != std::vector<std::string>{"5m"} && ttls != std::vector<std::string>{"5m", "1h"}) {
+    return ValidationError(path + ".ttls: expected [\"5m\"] or [\"5m\", \"1h\"]");
+  }
+  m.prompt_cache_min_tokens = *min_tokens;
+  return Status::Ok();
+}
+
 Result<FoundationModel> ParseModel(const json::Value& v, const std::string& path) {
   BP_ASSIGN_OR_RETURN(const json::Object* o, json::RequireObject(v, path));
-  BP_RETURN_IF_ERROR(
-      json::RejectUnknownKeys(*o,
-                              {"model_id", "model_name", "provider_name", "api_model_name",
-                               "regions", "input_modalities", "output_modalities", "customizations",
-                               "inference_types", "response_streaming", "lifecycle_status"},
-                              path));
+  BP_RETURN_IF_ERROR(json::RejectUnknownKeys(
+      *o,
+      {"model_id", "model_name", "provider_name", "api_model_name", "regions", "input_modalities",
+       "output_modalities", "customizations", "inference_types", "response_streaming",
+       "lifecycle_status", "prompt_caching"},
+      path));
   FoundationModel m;
   BP_ASSIGN_OR_RETURN(m.model_id, json::RequiredString(*o, "model_id", path));
   BP_ASSIGN_OR_RETURN(m.model_name, json::RequiredString(*o, "model_name", path));
@@ -51,6 +68,9 @@ Result<FoundationModel> ParseModel(const json::Value& v, const std::string& path
     return ValidationError(path + ".lifecycle_status: expected ACTIVE or LEGACY");
   }
   if (m.regions.empty()) return ValidationError(path + ".regions must not be empty");
+  if (const json::Value* c = o->if_contains("prompt_caching")) {
+    BP_RETURN_IF_ERROR(ParsePromptCaching(*c, path + ".prompt_caching", m));
+  }
   return m;
 }
 
@@ -149,6 +169,11 @@ std::string ModelText(const FoundationModel& m) {
   members.emplace_back("inference_types", QuoteList(m.inference_types));
   members.emplace_back("response_streaming", m.response_streaming ? "true" : "false");
   members.emplace_back("lifecycle_status", Quote(m.lifecycle_status));
+  if (m.prompt_cache_min_tokens > 0) {
+    members.emplace_back("prompt_caching",
+                         "{\"min_tokens\": " + std::to_string(m.prompt_cache_min_tokens) +
+                             ", \"ttls\": " + QuoteList(m.prompt_cache_ttls) + "}");
+  }
   return ObjectText(members);
 }
 

@@ -7,6 +7,7 @@
 // writes such a file from a live control plane (ToJson()).
 // Immutable after load; thread-safe to share. Public header of bp_catalog.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,12 @@ struct FoundationModel {
   std::vector<std::string> inference_types;    // e.g. "INFERENCE_PROFILE"
   bool response_streaming = true;
   std::string lifecycle_status = "ACTIVE";  // ACTIVE | LEGACY
+  // Explicit prompt caching (cache points): the minimum prefix, in tokens,
+  // a cache point must close to be cached (0: the model has no prompt
+  // caching, and a request with cache points is refused), and the TTLs it
+  // accepts ("5m", and "1h" on the models that offer it), in that order.
+  int64_t prompt_cache_min_tokens = 0;
+  std::vector<std::string> prompt_cache_ttls;
   bool operator==(const FoundationModel&) const = default;
 };
 

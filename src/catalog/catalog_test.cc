@@ -174,6 +174,51 @@ TEST(CatalogTest, MergeErrorsStartWithTheJsonPathInTheFile) {
   EXPECT_EQ(message(R"({"models":[]})"), "$.models is not a recognised field");
 }
 
+TEST(CatalogTest, PromptCachingIsReadCheckedAndWrittenBack) {
+  auto with = [](std::string_view caching) {
+    std::string model(kModelM);
+    model.insert(model.size() - 1, std::string(R"(,"prompt_caching":)") + std::string(caching));
+    return FileWith(model, "");
+  };
+  auto c = Catalog::Parse(with(R"({"min_tokens":1024,"ttls":["5m","1h"]})"), "t");
+  ASSERT_OK(c);
+  const FoundationModel* m = c->FindModel("m");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->prompt_cache_min_tokens, 1024);
+  EXPECT_EQ(m->prompt_cache_ttls, (std::vector<std::string>{"5m", "1h"}));
+  EXPECT_NE(c->ToJson().find(R"("prompt_caching": {"min_tokens": 1024, "ttls": ["5m", "1h"]})"),
+            std::string::npos);
+  auto again = Catalog::Parse(c->ToJson(), "t");
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, *c);
+
+  auto message = [&](std::string_view caching) {
+    auto r = Catalog::Parse(with(caching), "t");
+    return r.ok() ? std::string() : r.status().message();
+  };
+  EXPECT_EQ(message(R"({"min_tokens":0,"ttls":["5m"]})"),
+            "t: $.foundation_models[0].prompt_caching.min_tokens: expected an integer of at "
+            "least 1");
+  EXPECT_EQ(message(R"({"min_tokens":1024,"ttls":["1h"]})"),
+            R"(t: $.foundation_models[0].prompt_caching.ttls: expected ["5m"] or ["5m", "1h"])");
+  EXPECT_EQ(message(R"({"min_tokens":1024,"ttls":["5m"],"max":4})"),
+            "t: $.foundation_models[0].prompt_caching.max is not a recognised field");
+
+  // The built-in catalog: the models Bedrock caches for, with their minimums.
+  auto builtin = Catalog::Builtin();
+  ASSERT_OK(builtin);
+  const FoundationModel* haiku = builtin->FindModel("anthropic.claude-haiku-4-5-20251001-v1:0");
+  ASSERT_NE(haiku, nullptr);
+  EXPECT_EQ(haiku->prompt_cache_min_tokens, 4096);
+  EXPECT_EQ(haiku->prompt_cache_ttls, (std::vector<std::string>{"5m", "1h"}));
+  const FoundationModel* sonnet4 = builtin->FindModel("anthropic.claude-sonnet-4-20250514-v1:0");
+  ASSERT_NE(sonnet4, nullptr);
+  EXPECT_EQ(sonnet4->prompt_cache_ttls, (std::vector<std::string>{"5m"}));
+  const FoundationModel* haiku3 = builtin->FindModel("anthropic.claude-3-haiku-20240307-v1:0");
+  ASSERT_NE(haiku3, nullptr);
+  EXPECT_EQ(haiku3->prompt_cache_min_tokens, 0);
+}
+
 TEST(CatalogTest, GeographyIsTheRegionPrefix) {
   EXPECT_EQ(Catalog::Geography("eu-central-1"), "eu");
   EXPECT_EQ(Catalog::Geography("us-east-1"), "us");

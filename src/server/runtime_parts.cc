@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "backends/fault_injection.h"
+#include "backends/simulated/prompt_cache.h"
 #include "backends/simulated/simulated_backend.h"
 
 namespace bp::server {
@@ -24,7 +25,8 @@ std::chrono::milliseconds Millis(double seconds) {
 }  // namespace
 
 Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock,
-                                       const routing::Router* carry_health_from) {
+                                       const routing::Router* carry_health_from,
+                                       backends::simulated::PromptCache* prompt_cache) {
   RuntimeParts parts;
   std::vector<std::string> names;
   for (const config::RegionConfig& region : config.regions) {
@@ -38,7 +40,8 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
                 .time_to_first_token =
                     std::chrono::milliseconds(region.simulated.time_to_first_token_ms),
                 .tokens_per_second = region.simulated.tokens_per_second,
-            });
+            },
+            prompt_cache);
     if (HasFaults(region.faults)) {
       backend = std::make_unique<backends::FaultInjectingBackend>(
           std::move(backend), backends::FaultOptions{
@@ -75,6 +78,17 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
                        .max_attempts = r.max_attempts},
       std::move(names), clock, carry_health_from);
   return parts;
+}
+
+std::unique_ptr<backends::simulated::PromptCache> NewPromptCache(const catalog::Catalog& catalog,
+                                                                 const Clock& clock) {
+  backends::simulated::PromptCacheOptions options;
+  for (const catalog::FoundationModel& model : catalog.models()) {
+    if (model.prompt_cache_min_tokens <= 0) continue;
+    options.models.emplace(model.model_id, backends::simulated::ModelCacheRules{
+                                               .min_tokens = model.prompt_cache_min_tokens});
+  }
+  return std::make_unique<backends::simulated::PromptCache>(clock, std::move(options));
 }
 
 std::vector<std::string> DescribeRegions(const config::Config& config) {

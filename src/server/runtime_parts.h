@@ -9,10 +9,15 @@
 
 #include "api/runtime/runtime_service.h"
 #include "backends/backend.h"
+#include "catalog/catalog.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "routing/router.h"
+
+namespace bp::backends::simulated {
+class PromptCache;
+}
 
 namespace bp::server {
 
@@ -26,9 +31,17 @@ struct RuntimeParts {
 
 // `carry_health_from` (may be null): the router being replaced on a config
 // reload, whose region health the new router shares (routing/router.h).
+// `prompt_cache` (may be null: nothing is cached): the process's simulated
+// prompt cache, shared by every region and every snapshot.
 // Errors: kValidation for a backend kind this build cannot serve.
 Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock,
-                                       const routing::Router* carry_health_from = nullptr);
+                                       const routing::Router* carry_health_from = nullptr,
+                                       backends::simulated::PromptCache* prompt_cache = nullptr);
+
+// The simulated models' prompt cache of a serve process, with each catalog
+// model's minimum prefix (FoundationModel::prompt_cache_min_tokens).
+std::unique_ptr<backends::simulated::PromptCache> NewPromptCache(const catalog::Catalog& catalog,
+                                                                 const Clock& clock);
 
 // One line per region for the banner: "eu-west-1 simulated (ttft 250 ms, 150 tok/s)".
 std::vector<std::string> DescribeRegions(const config::Config& config);

@@ -40,7 +40,8 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
       env.store, *s->authorizer_);
   BP_ASSIGN_OR_RETURN(
       s->runtime_,
-      BuildRuntimeParts(cfg, env.clock, previous != nullptr ? &previous->router() : nullptr));
+      BuildRuntimeParts(cfg, env.clock, previous != nullptr ? &previous->router() : nullptr,
+                        env.prompt_cache));
   s->service_ = std::make_unique<api::runtime::RuntimeService>(
       api::runtime::RuntimeService::Options{
           .first_token_timeout = std::chrono::milliseconds(cfg.routing.first_token_timeout_ms),

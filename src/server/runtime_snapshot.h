@@ -46,6 +46,9 @@ class SigV4Authenticator;
 namespace bp::api::control {
 class ControlService;
 }
+namespace bp::backends::simulated {
+class PromptCache;
+}
 namespace bp::api::runtime {
 class InvokeGate;
 class RuntimeService;
@@ -60,6 +63,8 @@ struct SnapshotEnvironment {
   Clock& clock;
   Random& random;
   api::ApiHandlerOptions handler_options;  // /readyz
+  // The simulated models' prompt cache (null: nothing is cached).
+  backends::simulated::PromptCache* prompt_cache = nullptr;
 };
 
 class RuntimeSnapshot final {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api/control/control_service.h"
+#include "backends/simulated/prompt_cache.h"
 #include "catalog/catalog.h"
 #include "config/load.h"
 #include "core/arn.h"
@@ -166,14 +167,18 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   // random stay (server/runtime_snapshot.h, server/config_reloader.h).
   // /readyz reports the drift from the config current at the time.
   SnapshotHandler* current = nullptr;
+  // One prompt cache for the process: a reload keeps what is cached.
+  std::unique_ptr<backends::simulated::PromptCache> prompt_cache = NewPromptCache(catalog, clock);
   const SnapshotEnvironment environment{
       .store = *store,
       .catalog = catalog,
       .clock = clock,
       .random = random,
-      .handler_options = {.ready_details = [&drift, &current] {
-        return drift.ReadyDetails(current->Current()->shared_config());
-      }}};
+      .handler_options = {.ready_details =
+                              [&drift, &current] {
+                                return drift.ReadyDetails(current->Current()->shared_config());
+                              }},
+      .prompt_cache = prompt_cache.get()};
   BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
                       RuntimeSnapshot::Build(shared_cfg, environment, nullptr));
   SnapshotHandler handler(std::move(first));

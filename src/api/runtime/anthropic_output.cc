@@ -37,6 +37,23 @@ void AppendNamed(std::string& out, std::string_view name, int64_t value) {
   AppendJsonInt(out, value);
 }
 
+// {"input_tokens":..,"cache_creation_input_tokens":..,"cache_read_input_tokens":..
+// [,"cache_creation":{"ephemeral_5m_input_tokens":..,"ephemeral_1h_input_tokens":..}]
+// without the closing brace (the caller adds output_tokens). The per-TTL
+// split is sent when the call read or wrote the cache.
+void AppendInputUsage(std::string& out, const backends::Usage& usage) {
+  out += "{\"input_tokens\":";
+  AppendJsonInt(out, usage.input_tokens);
+  AppendNamed(out, "cache_creation_input_tokens", usage.cache_write_input_tokens);
+  AppendNamed(out, "cache_read_input_tokens", usage.cache_read_input_tokens);
+  if (usage.cache_write_input_tokens > 0 || usage.cache_read_input_tokens > 0) {
+    out += ",\"cache_creation\":{\"ephemeral_5m_input_tokens\":";
+    AppendJsonInt(out, usage.cache_write_5m_tokens);
+    AppendNamed(out, "ephemeral_1h_input_tokens", usage.cache_write_1h_tokens);
+    out += '}';
+  }
+}
+
 void AppendStopSequence(std::string& out, backends::StopReason reason, std::string_view sequence) {
   out += ",\"stop_sequence\":";
   if (reason == backends::StopReason::kStopSequence) {
@@ -142,25 +159,23 @@ std::string AnthropicResponseJson(const backends::ModelResponse& response,
   out += "],\"stop_reason\":";
   AppendJsonString(out, AnthropicStopReasonName(response.stop_reason));
   AppendStopSequence(out, response.stop_reason, response.stop_sequence);
-  out += ",\"usage\":{\"input_tokens\":";
-  AppendJsonInt(out, response.usage.input_tokens);
-  AppendNamed(out, "cache_creation_input_tokens", response.usage.cache_write_input_tokens);
-  AppendNamed(out, "cache_read_input_tokens", response.usage.cache_read_input_tokens);
+  out += ",\"usage\":";
+  AppendInputUsage(out, response.usage);
   AppendNamed(out, "output_tokens", response.usage.output_tokens);
   out += "}}";
   return out;
 }
 
 void AppendAnthropicMessageStart(std::string& out, std::string_view message_id,
-                                 std::string_view api_model_name, int64_t input_tokens) {
+                                 std::string_view api_model_name, const backends::Usage& usage) {
   std::string& event = ScratchA();
   event += R"({"type":"message_start","message":{"id":)";
   AppendJsonString(event, message_id);
   event += R"(,"type":"message","role":"assistant","model":)";
   AppendJsonString(event, api_model_name);
-  event += R"(,"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":)";
-  AppendJsonInt(event, input_tokens);
-  event += R"(,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}}})";
+  event += R"(,"content":[],"stop_reason":null,"stop_sequence":null,"usage":)";
+  AppendInputUsage(event, usage);
+  event += R"(,"output_tokens":0}}})";
   AppendChunk(out, event);
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "api/runtime/cache_points.h"
 #include "api/runtime/wire_util.h"
 #include "core/base64.h"
 #include "json/json.h"
@@ -288,7 +289,55 @@ Status ParseThinking(const Object& obj, const WirePath& p, ContentBlock& block) 
   return Status::Ok();
 }
 
-Status ParseMessage(const Value& v, const WirePath& p, bool last, backends::Message& message) {
+// The cache_control {type: "ephemeral", ttl: "5m" | "1h"} member of `obj`, if any.
+Result<std::optional<backends::CacheTtl>> CacheControl(const Object& obj, const WirePath& p) {
+  static constexpr std::string_view kKeys[] = {"type", "ttl"};
+  const Value* v = MemberOf(obj, "cache_control");
+  if (v == nullptr) return std::optional<backends::CacheTtl>();
+  WirePath cp = p.Key("cache_control");
+  BP_ASSIGN_OR_RETURN(const Object* control, Obj(*v, cp));
+  BP_RETURN_IF_ERROR(CheckKeys(*control, kKeys, Names(kKeys).first(1), cp));
+  BP_ASSIGN_OR_RETURN(std::string_view type, StrAt(*control, "type", cp));
+  if (type != "ephemeral") return NotInEnum(cp.Key("type"), type);
+  const Value* ttl = MemberOf(*control, "ttl");
+  if (ttl == nullptr) return std::optional<backends::CacheTtl>(backends::CacheTtl::k5m);
+  BP_ASSIGN_OR_RETURN(std::string_view name, Str(*ttl, cp.Key("ttl")));
+  std::optional<backends::CacheTtl> parsed = CacheTtlFromName(name);
+  if (!parsed) return NotInEnum(cp.Key("ttl"), name);
+  return parsed;
+}
+
+// A message content block's cache point: its own cache_control, or (a
+// tool_result) one on a block of its content, which marks the same place.
+// The first such member decides the TTL; the others still count.
+Status AddBlockCachePoints(const Object& block, const WirePath& p, uint32_t message, uint32_t count,
+                           CachePointList& points) {
+  const backends::CachePoint at{
+      .section = backends::CachePoint::Section::kMessages, .message = message, .count = count};
+  BP_ASSIGN_OR_RETURN(std::optional<backends::CacheTtl> own, CacheControl(block, p));
+  if (own) {
+    backends::CachePoint point = at;
+    point.ttl = *own;
+    points.Add(point, p.Plain());
+  }
+  const Value* content = MemberOf(block, "content");
+  if (content == nullptr || !content->is_array()) return Status::Ok();
+  WirePath cp = p.Key("content");
+  const Array& parts = content->get_array();
+  for (size_t i = 0; i < parts.size(); ++i) {
+    WirePath ip = cp.Index(i);
+    BP_ASSIGN_OR_RETURN(std::optional<backends::CacheTtl> nested,
+                        CacheControl(parts[i].get_object(), ip));
+    if (!nested) continue;
+    backends::CachePoint point = at;
+    point.ttl = *nested;
+    points.Add(point, ip.Plain());
+  }
+  return Status::Ok();
+}
+
+Status ParseMessage(const Value& v, const WirePath& p, uint32_t index, bool last,
+                    CachePointList& points, backends::Message& message) {
   static constexpr std::string_view kKeys[] = {"role", "content"};
   static constexpr std::string_view kRoles[] = {"user", "assistant"};
   BP_ASSIGN_OR_RETURN(const Object* obj, Obj(v, p));
@@ -307,7 +356,10 @@ Status ParseMessage(const Value& v, const WirePath& p, bool last, backends::Mess
     empty = blocks.empty();
     message.content.resize(blocks.size());
     for (size_t i = 0; i < blocks.size(); ++i) {
-      BP_RETURN_IF_ERROR(ParseBlock(blocks[i], cp.Index(i), false, message.content[i]));
+      WirePath ip = cp.Index(i);
+      BP_RETURN_IF_ERROR(ParseBlock(blocks[i], ip, false, message.content[i]));
+      BP_RETURN_IF_ERROR(AddBlockCachePoints(blocks[i].get_object(), ip, index,
+                                             static_cast<uint32_t>(i + 1), points));
     }
   } else {
     return TypeMismatch(cp, "String or JSONArray", content);
@@ -322,7 +374,7 @@ Status ParseMessage(const Value& v, const WirePath& p, bool last, backends::Mess
 
 // ---- top-level members -------------------------------------------------------------
 
-Status ParseSystem(const Value& v, const WirePath& p, ModelRequest& req) {
+Status ParseSystem(const Value& v, const WirePath& p, CachePointList& points, ModelRequest& req) {
   static constexpr std::string_view kKeys[] = {"type", "text", "cache_control", "citations"};
   if (v.is_string()) {
     if (!v.get_string().empty()) req.system.emplace_back(v.get_string());
@@ -339,11 +391,18 @@ Status ParseSystem(const Value& v, const WirePath& p, ModelRequest& req) {
     BP_ASSIGN_OR_RETURN(std::string_view text, StrAt(*block, "text", ip));
     if (text.empty()) return ValidationError("system: text content blocks must be non-empty");
     req.system.emplace_back(text);
+    BP_ASSIGN_OR_RETURN(std::optional<backends::CacheTtl> ttl, CacheControl(*block, ip));
+    if (ttl) {
+      points.Add({.section = backends::CachePoint::Section::kSystem,
+                  .count = static_cast<uint32_t>(req.system.size()),
+                  .ttl = *ttl},
+                 ip.Plain());
+    }
   }
   return Status::Ok();
 }
 
-Status ParseTools(const Value& v, const WirePath& p, ModelRequest& req) {
+Status ParseTools(const Value& v, const WirePath& p, CachePointList& points, ModelRequest& req) {
   static constexpr std::string_view kKeys[] = {"name", "description", "input_schema", "type",
                                                "cache_control"};
   static constexpr std::string_view kRequired[] = {"name", "input_schema"};
@@ -370,6 +429,13 @@ Status ParseTools(const Value& v, const WirePath& p, ModelRequest& req) {
       if (other.name == tool.name) return ValidationError("tools: Tool names must be unique.");
     }
     req.tools.push_back(std::move(tool));
+    BP_ASSIGN_OR_RETURN(std::optional<backends::CacheTtl> ttl, CacheControl(*obj, ip));
+    if (ttl) {
+      points.Add({.section = backends::CachePoint::Section::kTools,
+                  .count = static_cast<uint32_t>(req.tools.size()),
+                  .ttl = *ttl},
+                 ip.Plain());
+    }
   }
   return Status::Ok();
 }
@@ -459,16 +525,19 @@ Status ParseBodyMembers(const Object& body, ModelRequest& req) {
   BP_ASSIGN_OR_RETURN(const Array* messages, Arr(body.at("messages"), mp));
   if (messages->empty()) return Malformed(mp, "expected minimum item count: 1, found: 0");
   req.messages.resize(messages->size());
+  CachePointList cache_points;
   for (size_t i = 0; i < messages->size(); ++i) {
     bool last = i + 1 == messages->size();
-    BP_RETURN_IF_ERROR(ParseMessage((*messages)[i], mp.Index(i), last, req.messages[i]));
+    BP_RETURN_IF_ERROR(ParseMessage((*messages)[i], mp.Index(i), static_cast<uint32_t>(i), last,
+                                    cache_points, req.messages[i]));
   }
   if (const Value* v = MemberOf(body, "system")) {
-    BP_RETURN_IF_ERROR(ParseSystem(*v, root.Key("system"), req));
+    BP_RETURN_IF_ERROR(ParseSystem(*v, root.Key("system"), cache_points, req));
   }
   if (const Value* v = MemberOf(body, "tools")) {
-    BP_RETURN_IF_ERROR(ParseTools(*v, root.Key("tools"), req));
+    BP_RETURN_IF_ERROR(ParseTools(*v, root.Key("tools"), cache_points, req));
   }
+  BP_RETURN_IF_ERROR(cache_points.MoveInto(req));
   if (const Value* v = MemberOf(body, "tool_choice")) {
     BP_RETURN_IF_ERROR(ParseToolChoice(*v, root.Key("tool_choice"), req));
   }

@@ -35,7 +35,11 @@ namespace bp::api::runtime {
 // messages (>= 1). Optional: system (string or text blocks), temperature and
 // top_p (0..1), top_k (>= 0), stop_sequences, tools [{name, description,
 // input_schema}], tool_choice {type: auto|any|tool|none, name}; accepted and
-// not modelled: metadata, anthropic_beta, thinking, cache_control, citations.
+// not modelled: metadata, anthropic_beta, thinking, citations.
+// cache_control {type: ephemeral, ttl: 5m|1h} on tools, system blocks and
+// message content blocks (also on a tool_result's own content blocks, which
+// mark the tool_result) becomes ModelRequest::cache_points, checked as
+// cache_points.h says.
 // Content is a string or blocks: text, image {source {type: base64,
 // media_type, data}}, document (base64 or text source), tool_use, tool_result
 // (content string or blocks), thinking / redacted_thinking. Unknown keys at
@@ -58,7 +62,9 @@ std::string NewAnthropicMessageId(Random& random);
 // "name","input"} | {"type":"thinking","thinking","signature":""}],
 // "stop_reason","stop_sequence" (null unless stop_sequence),"usage":
 // {"input_tokens","cache_creation_input_tokens","cache_read_input_tokens",
-// "output_tokens"}}. Tool input that is not a JSON object is sent as {}.
+// ["cache_creation":{"ephemeral_5m_input_tokens","ephemeral_1h_input_tokens"}
+// when the cache was read or written,] "output_tokens"}}. Tool input that is
+// not a JSON object is sent as {}.
 std::string AnthropicResponseJson(const backends::ModelResponse& response,
                                   std::string_view message_id, std::string_view api_model_name);
 
@@ -66,10 +72,11 @@ std::string AnthropicResponseJson(const backends::ModelResponse& response,
 // Each appends ONE event-stream `chunk` frame whose payload is
 // {"bytes":"<base64 of the Anthropic event JSON>"}, in the backend sink order.
 
-// message_start with an empty message (content [], stop_reason null,
-// usage.input_tokens = input_tokens, output_tokens 0).
+// message_start with an empty message (content [], stop_reason null, usage
+// as AnthropicResponseJson's from `usage`'s input and cache fields,
+// output_tokens 0).
 void AppendAnthropicMessageStart(std::string& out, std::string_view message_id,
-                                 std::string_view api_model_name, int64_t input_tokens);
+                                 std::string_view api_model_name, const backends::Usage& usage);
 // content_block_start {"type":"text","text":""}
 void AppendAnthropicTextStart(std::string& out, int index);
 // content_block_start {"type":"tool_use","id","name","input":{}}

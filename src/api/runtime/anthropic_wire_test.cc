@@ -59,6 +59,63 @@ TEST(ParseAnthropicRequestTest, WhatTheAnthropicSdkSends) {
   EXPECT_TRUE(req->model_id.empty());
 }
 
+TEST(ParseAnthropicRequestTest, CacheControlBecomesCachePoints) {
+  Result<ModelRequest> req = ParseAnthropicRequest(R"({
+    "anthropic_version":"bedrock-2023-05-31","max_tokens":10,
+    "tools":[{"name":"t","input_schema":{},"cache_control":{"type":"ephemeral","ttl":"1h"}}],
+    "system":[{"type":"text","text":"s1"},
+              {"type":"text","text":"s2","cache_control":{"type":"ephemeral"}}],
+    "messages":[
+      {"role":"user","content":[{"type":"text","text":"a"},
+        {"type":"text","text":"b","cache_control":{"type":"ephemeral","ttl":"5m"}}]},
+      {"role":"assistant","content":[{"type":"tool_use","id":"x","name":"t","input":{}}]},
+      {"role":"user","content":[{"type":"tool_result","tool_use_id":"x",
+        "content":[{"type":"text","text":"r","cache_control":{"type":"ephemeral"}}]}]}]})");
+  ASSERT_OK(req);
+  using Section = backends::CachePoint::Section;
+  ASSERT_EQ(req->cache_points.size(), 4u);
+  EXPECT_EQ(req->cache_points[0].section, Section::kTools);
+  EXPECT_EQ(req->cache_points[0].count, 1u);
+  EXPECT_EQ(req->cache_points[0].ttl, backends::CacheTtl::k1h);
+  EXPECT_EQ(req->cache_points[1].section, Section::kSystem);
+  EXPECT_EQ(req->cache_points[1].count, 2u);
+  EXPECT_EQ(req->cache_points[2].section, Section::kMessages);
+  EXPECT_EQ(req->cache_points[2].message, 0u);
+  EXPECT_EQ(req->cache_points[2].count, 2u);
+  EXPECT_EQ(req->cache_points[3].message, 2u);  // inside the tool_result: marks the tool_result
+  EXPECT_EQ(req->cache_points[3].count, 1u);
+  EXPECT_EQ(req->cache_points[3].ttl, backends::CacheTtl::k5m);
+}
+
+TEST(ParseAnthropicRequestTest, CacheControlErrors) {
+  auto message = [](std::string_view content) {
+    Result<ModelRequest> r = ParseAnthropicRequest(
+        std::string(R"({"anthropic_version":"v","max_tokens":10,"messages":[{"role":"user",)"
+                    R"("content":[)") +
+        std::string(content) + "]}]}");
+    return r.ok() ? std::string("OK") : r.status().message();
+  };
+  const std::string text = R"({"type":"text","text":"a","cache_control":{"type":"ephemeral"}})";
+  EXPECT_EQ(message(text + "," + text + "," + text + "," + text), "OK");
+  EXPECT_EQ(message(text + "," + text + "," + text + "," + text + "," + text),
+            "A maximum of 4 blocks with cache_control may be provided. Found 5.");
+  EXPECT_EQ(message(text + R"(,{"type":"text","text":"b","cache_control":{"type":"ephemeral",)"
+                           R"("ttl":"1h"}})"),
+            "messages.0.content.1: a ttl='1h' cache_control block must not come after a "
+            "ttl='5m' cache_control block. Note that blocks are processed in the following "
+            "order: `tools`, `system`, `messages`.");
+  EXPECT_EQ(message(R"({"type":"text","text":"a","cache_control":{"type":"persistent"}})"),
+            "Malformed input request: #/messages/0/content/0/cache_control/type: persistent is "
+            "not a valid enum value, please reformat your input and try again.");
+  EXPECT_EQ(
+      message(R"({"type":"text","text":"a","cache_control":{"type":"ephemeral","ttl":"2h"}})"),
+      "Malformed input request: #/messages/0/content/0/cache_control/ttl: 2h is not a "
+      "valid enum value, please reformat your input and try again.");
+  EXPECT_EQ(message(R"({"type":"text","text":"a","cache_control":{"ttl":"5m"}})"),
+            "Malformed input request: #/messages/0/content/0/cache_control: required key [type] "
+            "not found, please reformat your input and try again.");
+}
+
 TEST(ParseAnthropicRequestTest, EveryModelledMember) {
   std::string png = Base64Encode("12345");
   std::string pdf = Base64Encode("%PDF-1");
@@ -336,7 +393,9 @@ TEST(AnthropicResponseJsonTest, GoldenFields) {
   r.usage = {.input_tokens = 12,
              .output_tokens = 3,
              .cache_read_input_tokens = 4,
-             .cache_write_input_tokens = 5};
+             .cache_write_input_tokens = 5,
+             .cache_write_5m_tokens = 2,
+             .cache_write_1h_tokens = 3};
   json::Value v = ParseOrDie(AnthropicResponseJson(r, "msg_bdrk_01ABCDEF", "claude-haiku-4-5"));
   json::Value expected = ParseOrDie(R"({"id":"msg_bdrk_01ABCDEF","type":"message",
       "role":"assistant","model":"claude-haiku-4-5",
@@ -344,6 +403,7 @@ TEST(AnthropicResponseJsonTest, GoldenFields) {
                  {"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}}],
       "stop_reason":"tool_use","stop_sequence":null,
       "usage":{"input_tokens":12,"cache_creation_input_tokens":5,"cache_read_input_tokens":4,
+               "cache_creation":{"ephemeral_5m_input_tokens":2,"ephemeral_1h_input_tokens":3},
                "output_tokens":3}})");
   EXPECT_EQ(v, expected) << json::Serialize(v);
 }
@@ -422,7 +482,7 @@ std::vector<std::string> ChunkEvents(std::string_view bytes) {
 
 TEST(AnthropicStreamTest, FullSequence) {
   std::string out;
-  AppendAnthropicMessageStart(out, "msg_bdrk_1", "claude-haiku-4-5", 12);
+  AppendAnthropicMessageStart(out, "msg_bdrk_1", "claude-haiku-4-5", {.input_tokens = 12});
   AppendAnthropicTextStart(out, 0);
   AppendAnthropicTextDelta(out, 0, "Hel");
   AppendAnthropicTextDelta(out, 0, "lo\n\"x\"");

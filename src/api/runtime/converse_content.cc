@@ -289,15 +289,20 @@ bool IsBlank(std::string_view s) {
 
 }  // namespace
 
-// cachePoint {type: default, ttl}: validated, then dropped (not modelled).
-Status ParseCachePoint(const Value& v, const WirePath& p) {
+Result<backends::CacheTtl> ParseCachePoint(const Value& v, const WirePath& p) {
   static constexpr std::string_view kMembers[] = {"type", "ttl"};
   static constexpr std::string_view kTypes[] = {"default"};
+  static constexpr std::string_view kTtls[] = {"5m", "1h"};
   BP_ASSIGN_OR_RETURN(const Object* obj, AsObject(v, p));
   BP_RETURN_IF_ERROR(CheckMembers(*obj, kMembers, p));
   BP_ASSIGN_OR_RETURN(std::string_view type, RequiredString(*obj, "type", p));
   if (type != "default") return CoralEnum(p.Key("type"), kTypes, type);
-  return Status::Ok();
+  const Value* ttl = MemberOf(*obj, "ttl");
+  if (ttl == nullptr) return backends::CacheTtl::k5m;
+  BP_ASSIGN_OR_RETURN(std::string_view name, AsString(*ttl, p.Key("ttl")));
+  std::optional<backends::CacheTtl> parsed = CacheTtlFromName(name);
+  if (!parsed) return CoralEnum(p.Key("ttl"), kTtls, name);
+  return *parsed;
 }
 
 // guardContent {text {text, qualifiers}} | {image}: the guarded text or image.
@@ -316,7 +321,7 @@ Status ParseGuardContent(const Value& v, const WirePath& p, ContentBlock& block)
   return Status::Ok();
 }
 
-// One ContentBlock union; appends to `out` (cachePoint adds nothing).
+// One ContentBlock union; appends to `out` (a cachePoint to conv.cache_points).
 Status ParseContentBlock(const Value& v, const WirePath& p, ConversationFacts& conv,
                          std::vector<ContentBlock>& out) {
   static constexpr std::string_view kKinds[] = {
@@ -350,7 +355,13 @@ Status ParseContentBlock(const Value& v, const WirePath& p, ConversationFacts& c
   } else if (kind == "guardContent") {
     BP_RETURN_IF_ERROR(ParseGuardContent(member, mp, block));
   } else if (kind == "cachePoint") {
-    return ParseCachePoint(member, mp);
+    BP_ASSIGN_OR_RETURN(backends::CacheTtl ttl, ParseCachePoint(member, mp));
+    conv.cache_points.Add({.section = backends::CachePoint::Section::kMessages,
+                           .message = conv.message_index,
+                           .count = static_cast<uint32_t>(out.size()),
+                           .ttl = ttl},
+                          p.Plain());
+    return Status::Ok();
   } else if (kind == "video" || kind == "audio") {
     BP_RETURN_IF_ERROR(ParseMedia(member, mp, kind == "video", block));
   } else if (kind == "searchResult") {

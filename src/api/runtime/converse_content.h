@@ -3,8 +3,10 @@
 // members (bedrock-api.md §3.3) -> backends::ContentBlock. Errors are
 // kValidation in Coral style (wire_util.h) naming the member path.
 
+#include <cstdint>
 #include <vector>
 
+#include "api/runtime/cache_points.h"
 #include "api/runtime/wire_util.h"
 #include "backends/backend.h"
 #include "core/status.h"
@@ -14,18 +16,21 @@ namespace bp::api::runtime {
 
 struct ConversationFacts {
   bool has_tool_blocks = false;  // toolUse / toolResult seen: toolConfig is required
+  uint32_t message_index = 0;    // the message being parsed (for its cache points)
+  CachePointList cache_points;   // the messages' cachePoint blocks
 };
 
-// One ContentBlock union at `p`; appends the block to `out` (a cachePoint is
-// validated and appends nothing). text must not be blank; image / document
+// One ContentBlock union at `p`; appends the block to `out` (a cachePoint
+// appends nothing: it is added to facts.cache_points, after out.size()
+// blocks of message facts.message_index). text must not be blank; image / document
 // bytes must be valid base64 (their decoded size goes to byte_size);
 // s3Location sources, video, audio, citationsContent, searchResult,
 // toolAddition and toolRemoval are refused as not supported.
 Status ParseContentBlock(const json::Value& v, const WirePath& p, ConversationFacts& facts,
                          std::vector<backends::ContentBlock>& out);
 
-// cachePoint {type: "default", ttl}: validated only.
-Status ParseCachePoint(const json::Value& v, const WirePath& p);
+// cachePoint {type: "default", ttl: "5m" (the default) | "1h"}: its TTL.
+Result<backends::CacheTtl> ParseCachePoint(const json::Value& v, const WirePath& p);
 
 // guardContent {text {text, qualifiers}} | {image}: the guarded text (kText)
 // or image (kImage).

@@ -64,6 +64,22 @@ void AppendUsage(std::string& out, const backends::Usage& usage) {
   }
   if (usage.cache_write_input_tokens > 0) {
     AppendMember(out, "cacheWriteInputTokens", usage.cache_write_input_tokens);
+    // Per TTL, longest first; only the TTLs that were written.
+    out += ",\"cacheDetails\":[";
+    bool first = true;
+    for (auto [ttl, tokens] :
+         {std::pair<std::string_view, int64_t>{"1h", usage.cache_write_1h_tokens},
+          {"5m", usage.cache_write_5m_tokens}}) {
+      if (tokens <= 0) continue;
+      if (!first) out += ',';
+      first = false;
+      out += "{\"ttl\":\"";
+      out += ttl;
+      out += "\"";
+      AppendMember(out, "inputTokens", tokens);
+      out += '}';
+    }
+    out += ']';
   }
   out += '}';
 }

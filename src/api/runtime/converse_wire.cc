@@ -22,7 +22,8 @@ using json::Value;
 
 // ---- messages ------------------------------------------------------------------
 
-Status ParseMessage(const Value& v, const WirePath& p, ConversationFacts& conv,
+// Message `index` of the conversation, at `p`.
+Status ParseMessage(const Value& v, const WirePath& p, size_t index, ConversationFacts& conv,
                     backends::Message& message) {
   static constexpr std::string_view kMembers[] = {"role", "content"};
   static constexpr std::string_view kRoles[] = {"user", "assistant"};
@@ -41,6 +42,7 @@ Status ParseMessage(const Value& v, const WirePath& p, ConversationFacts& conv,
                            "again.");
   }
   message.content.reserve(blocks->size());
+  conv.message_index = static_cast<uint32_t>(index);
   for (size_t i = 0; i < blocks->size(); ++i) {
     BP_RETURN_IF_ERROR(ParseContentBlock((*blocks)[i], cp.Index(i), conv, message.content));
   }
@@ -69,7 +71,7 @@ class MessageList final {
     seen_ = true;
     if (stopped_ || !error_.ok()) return;
     backends::Message& message = req_.messages.emplace_back();
-    Status status = ParseMessage(v, p.Index(i), conv_, message);
+    Status status = ParseMessage(v, p.Index(i), i, conv_, message);
     if (!status.ok()) {
       error_ = std::move(status);
     } else if (i == 0 && message.role != backends::Role::kUser) {
@@ -115,7 +117,7 @@ Status ParseMessages(const Value& v, const WirePath& p, MessageList& list) {
 
 // ---- system, inferenceConfig, toolConfig, additional fields --------------------
 
-Status ParseSystem(const Value& v, const WirePath& p, ModelRequest& req) {
+Status ParseSystem(const Value& v, const WirePath& p, CachePointList& points, ModelRequest& req) {
   static constexpr std::string_view kKinds[] = {"text", "guardContent", "cachePoint"};
   BP_ASSIGN_OR_RETURN(const Array* blocks, AsArray(v, p));
   for (size_t i = 0; i < blocks->size(); ++i) {
@@ -124,7 +126,11 @@ Status ParseSystem(const Value& v, const WirePath& p, ModelRequest& req) {
     BP_ASSIGN_OR_RETURN(std::string_view kind, UnionMember(*obj, kKinds, ip));
     WirePath mp = ip.Key(kind);
     if (kind == "cachePoint") {
-      BP_RETURN_IF_ERROR(ParseCachePoint(obj->at(kind), mp));
+      BP_ASSIGN_OR_RETURN(backends::CacheTtl ttl, ParseCachePoint(obj->at(kind), mp));
+      points.Add({.section = backends::CachePoint::Section::kSystem,
+                  .count = static_cast<uint32_t>(req.system.size()),
+                  .ttl = ttl},
+                 ip.Plain());
       continue;
     }
     ContentBlock block;
@@ -267,7 +273,8 @@ Status ParseToolChoice(const Value& v, const WirePath& p, ModelRequest& req) {
   return Status::Ok();
 }
 
-Status ParseToolConfig(const Value& v, const WirePath& p, ModelRequest& req) {
+Status ParseToolConfig(const Value& v, const WirePath& p, CachePointList& points,
+                       ModelRequest& req) {
   static constexpr std::string_view kMembers[] = {"tools", "toolChoice"};
   static constexpr std::string_view kToolKinds[] = {"toolSpec", "systemTool", "cachePoint"};
   BP_ASSIGN_OR_RETURN(const Object* obj, AsObject(v, p));
@@ -285,8 +292,15 @@ Status ParseToolConfig(const Value& v, const WirePath& p, ModelRequest& req) {
     BP_ASSIGN_OR_RETURN(std::string_view kind, UnionMember(*tool, kToolKinds, ip));
     WirePath mp = ip.Key(kind);
     if (kind == "systemTool") return UnsupportedMember(mp);
-    BP_RETURN_IF_ERROR(kind == "toolSpec" ? ParseToolSpec(tool->at(kind), mp, req)
-                                          : ParseCachePoint(tool->at(kind), mp));
+    if (kind == "toolSpec") {
+      BP_RETURN_IF_ERROR(ParseToolSpec(tool->at(kind), mp, req));
+      continue;
+    }
+    BP_ASSIGN_OR_RETURN(backends::CacheTtl ttl, ParseCachePoint(tool->at(kind), mp));
+    points.Add({.section = backends::CachePoint::Section::kTools,
+                .count = static_cast<uint32_t>(req.tools.size()),
+                .ttl = ttl},
+               ip.Plain());
   }
   if (const Value* choice = MemberOf(*obj, "toolChoice")) {
     BP_RETURN_IF_ERROR(ParseToolChoice(*choice, p.Key("toolChoice"), req));
@@ -359,19 +373,21 @@ Status ParseConverseMembers(const json::Object& body, const WirePath& root, bool
     BP_RETURN_IF_ERROR(ParseMessages(*messages, root.Key("messages"), from_document));
   }
   const ConversationFacts& conv = use_streamed ? streamed->conv() : from_document.conv();
+  CachePointList cache_points = conv.cache_points;
   if (const Value* v = MemberOf(body, "system")) {
-    BP_RETURN_IF_ERROR(ParseSystem(*v, root.Key("system"), req));
+    BP_RETURN_IF_ERROR(ParseSystem(*v, root.Key("system"), cache_points, req));
   }
   if (const Value* v = MemberOf(body, "inferenceConfig")) {
     BP_RETURN_IF_ERROR(ParseInferenceConfig(*v, root.Key("inferenceConfig"), req));
   }
   const Value* tool_config = MemberOf(body, "toolConfig");
   if (tool_config != nullptr) {
-    BP_RETURN_IF_ERROR(ParseToolConfig(*tool_config, root.Key("toolConfig"), req));
+    BP_RETURN_IF_ERROR(ParseToolConfig(*tool_config, root.Key("toolConfig"), cache_points, req));
   } else if (conv.has_tool_blocks) {
     return ValidationError(
         "The toolConfig field must be defined when using toolUse and toolResult content blocks.");
   }
+  BP_RETURN_IF_ERROR(cache_points.MoveInto(req));
   if (const Value* v = MemberOf(body, "additionalModelRequestFields")) {
     BP_RETURN_IF_ERROR(ParseAdditionalFields(*v, root.Key("additionalModelRequestFields"), req));
   }

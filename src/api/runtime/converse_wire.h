@@ -34,9 +34,12 @@ namespace bp::api::runtime {
 // inferenceConfig.maxTokens is absent (the backend's default).
 //
 // serviceTier becomes service_tier and requestMetadata request_metadata
-// (validated as call_options.h says). Accepted and ignored (not modelled):
-// guardrailConfig, promptVariables, performanceConfig, outputConfig,
-// additionalModelResponseFieldPaths, cachePoint blocks, toolSpec.strict.
+// (validated as call_options.h says). cachePoint blocks ({type: default,
+// ttl: 5m|1h}) in toolConfig.tools, system and messages become cache_points,
+// checked as cache_points.h says (at most 4, TTLs non-increasing). Accepted
+// and ignored (not modelled): guardrailConfig, promptVariables,
+// performanceConfig, outputConfig, additionalModelResponseFieldPaths,
+// toolSpec.strict.
 // additionalModelRequestFields.top_k becomes top_k when it is an integer.
 // JSON null for an optional member means "absent".
 //
@@ -60,8 +63,10 @@ Result<backends::ModelRequest> ParseConverseRequest(std::string_view body);
 // ---- Converse response (§3.4) ------------------------------------------
 
 // {"output":{"message":{"role":"assistant","content":[...]}},"stopReason":..,
-//  "usage":{"inputTokens","outputTokens","totalTokens"[,"cacheReadInputTokens",
-//  "cacheWriteInputTokens"]},"metrics":{"latencyMs":..}}.
+//  "usage":{"inputTokens","outputTokens","totalTokens"[,"cacheReadInputTokens"]
+//  [,"cacheWriteInputTokens","cacheDetails":[{"ttl":"1h"|"5m","inputTokens"}..]]},
+//  "metrics":{"latencyMs":..}} (cache members only when non-zero; cacheDetails
+//  per TTL written, 1h first, as Bedrock sorts them).
 // Content: kText -> {"text"}, kToolUse -> {"toolUse":{toolUseId,name,input}},
 // kReasoning -> {"reasoningContent":{"reasoningText":{"text"}}}; other kinds
 // are skipped. A tool input that is not a JSON object is sent as {}. With

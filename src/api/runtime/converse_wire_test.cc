@@ -121,7 +121,20 @@ TEST(ParseConverseRequestTest, EveryModelledMember) {
   EXPECT_EQ(assistant[1].tool_name, "get_weather");
   EXPECT_EQ(assistant[1].input_json, R"({"city":"Paris"})");
   const auto& result = req->messages[2].content;
-  ASSERT_EQ(result.size(), 1u);  // the cachePoint adds nothing
+  ASSERT_EQ(result.size(), 1u);  // the cachePoint is not a block
+  // Cache points in prompt order: tools, system, messages.
+  using Section = backends::CachePoint::Section;
+  ASSERT_EQ(req->cache_points.size(), 3u);
+  EXPECT_EQ(req->cache_points[0].section, Section::kTools);
+  EXPECT_EQ(req->cache_points[0].count, 1u);
+  EXPECT_EQ(req->cache_points[1].section, Section::kSystem);
+  EXPECT_EQ(req->cache_points[1].count, 1u);
+  EXPECT_EQ(req->cache_points[2].section, Section::kMessages);
+  EXPECT_EQ(req->cache_points[2].message, 2u);
+  EXPECT_EQ(req->cache_points[2].count, 1u);
+  for (const backends::CachePoint& point : req->cache_points) {
+    EXPECT_EQ(point.ttl, backends::CacheTtl::k5m);
+  }
   EXPECT_EQ(result[0].kind, Kind::kToolResult);
   EXPECT_TRUE(result[0].is_error);
   EXPECT_EQ(result[0].text, "line1\nline2");
@@ -138,6 +151,52 @@ TEST(ParseConverseRequestTest, EveryModelledMember) {
             R"({"type":"object","properties":{"city":{"type":"string"}}})");
   EXPECT_EQ(req->tool_choice, backends::ToolChoice::kTool);
   EXPECT_EQ(req->tool_choice_name, "get_weather");
+}
+
+TEST(ParseConverseRequestTest, CachePointRules) {
+  // `tools`, `system` and `messages` as JSON member texts; cache points as "5m"/"1h".
+  auto body = [](std::string_view tools, std::string_view system, std::string_view content) {
+    return std::string(R"({"toolConfig":{"tools":[)") + std::string(tools) + R"(]},"system":[)" +
+           std::string(system) + R"(],"messages":[{"role":"user","content":[)" +
+           std::string(content) + "]}]}";
+  };
+  const std::string tool = R"({"toolSpec":{"name":"t","inputSchema":{"json":{}}}})";
+  auto point = [](std::string_view ttl) {
+    return ttl.empty() ? std::string(R"({"cachePoint":{"type":"default"}})")
+                       : R"({"cachePoint":{"type":"default","ttl":")" + std::string(ttl) + R"("}})";
+  };
+  // 1h before 5m along tools -> system -> messages is fine; a missing ttl is 5m.
+  Result<ModelRequest> ok = ParseConverseRequest(
+      body(tool + "," + point("1h"), R"({"text":"s"},)" + point("1h"),
+           R"({"text":"a"},)" + point("5m") + R"(,{"text":"b"},)" + point("")));
+  ASSERT_OK(ok);
+  ASSERT_EQ(ok->cache_points.size(), 4u);
+  EXPECT_EQ(ok->cache_points[0].ttl, backends::CacheTtl::k1h);
+  EXPECT_EQ(ok->cache_points[1].ttl, backends::CacheTtl::k1h);
+  EXPECT_EQ(ok->cache_points[2].count, 1u);
+  EXPECT_EQ(ok->cache_points[3].count, 2u);
+  EXPECT_EQ(ok->cache_points[3].ttl, backends::CacheTtl::k5m);
+
+  Result<ModelRequest> five = ParseConverseRequest(
+      body(tool + "," + point(""), point(""),
+           R"({"text":"a"},)" + point("") + "," + point("") + R"(,{"text":"b"},)" + point("")));
+  ASSERT_THAT(five, StatusIs(ErrorCode::kValidation));
+  EXPECT_EQ(five.status().message(),
+            "A maximum of 4 blocks with cache_control may be provided. Found 5.");
+
+  Result<ModelRequest> order = ParseConverseRequest(
+      body(tool + "," + point(""), R"({"text":"s"})", R"({"text":"a"},)" + point("1h")));
+  ASSERT_THAT(order, StatusIs(ErrorCode::kValidation));
+  EXPECT_EQ(order.status().message(),
+            "messages.0.content.1: a ttl='1h' cache_control block must not come after a "
+            "ttl='5m' cache_control block. Note that blocks are processed in the following "
+            "order: `tools`, `system`, `messages`.");
+
+  Result<ModelRequest> ttl = ParseConverseRequest(body(tool, point("2h"), R"({"text":"a"})"));
+  ASSERT_THAT(ttl, StatusIs(ErrorCode::kValidation));
+  EXPECT_EQ(ttl.status().message(),
+            "1 validation error detected: Value '2h' at 'system.0.member.cachePoint.ttl' failed "
+            "to satisfy constraint: Member must satisfy enum value set: [5m, 1h]");
 }
 
 TEST(ParseConverseRequestTest, NullMeansAbsent) {
@@ -524,14 +583,17 @@ TEST(ConverseResponseJsonTest, StopSequenceCacheTokensAndReasoning) {
   r.usage = {.input_tokens = 3,
              .output_tokens = 2,
              .cache_read_input_tokens = 10,
-             .cache_write_input_tokens = 5};
+             .cache_write_input_tokens = 7,
+             .cache_write_5m_tokens = 5,
+             .cache_write_1h_tokens = 2};
   json::Value v = ParseOrDie(ConverseResponseJson(r, 1));
   json::Value expected = ParseOrDie(R"({"output":{"message":{"role":"assistant","content":[
       {"reasoningContent":{"reasoningText":{"text":"hmm"}}},{"text":"done"}]}},
       "stopReason":"stop_sequence",
       "additionalModelResponseFields":{"delta":{"stop_sequence":"END"}},
-      "usage":{"inputTokens":3,"outputTokens":2,"totalTokens":20,
-               "cacheReadInputTokens":10,"cacheWriteInputTokens":5},
+      "usage":{"inputTokens":3,"outputTokens":2,"totalTokens":22,
+               "cacheReadInputTokens":10,"cacheWriteInputTokens":7,
+               "cacheDetails":[{"ttl":"1h","inputTokens":2},{"ttl":"5m","inputTokens":5}]},
       "metrics":{"latencyMs":1}})");
   EXPECT_EQ(v, expected) << json::Serialize(v);
 }

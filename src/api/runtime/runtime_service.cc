@@ -10,6 +10,7 @@
 #include "api/access_log.h"
 #include "api/errors.h"
 #include "api/runtime/anthropic_wire.h"
+#include "api/runtime/cache_points.h"
 #include "api/runtime/call_options.h"
 #include "api/runtime/converse_wire.h"
 #include "api/runtime/stream_errors.h"
@@ -102,6 +103,7 @@ class RuntimeService::Call final : public backends::OutputSink,
       candidates_.emplace_back(region);
       model_ids_.emplace_back(ModelIdOf(arn));
     }
+    if (!request_.cache_points.empty()) request_.profile_arn = profile.arn;  // the cache's key
     if (IsAnthropic(api_)) {
       message_id_ = NewAnthropicMessageId(service.deps_.random);
       std::string_view model_id = model_ids_.empty() ? std::string_view() : model_ids_.front();
@@ -112,6 +114,7 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void Run() {
     self_ = shared_from_this();
+    if (Status caching = CheckPromptCaching(); !caching.ok()) return Fail(std::move(caching));
     if (candidates_.empty() && !regions_without_tier_.empty()) {
       return Fail(ValidationError(
           "The service tier '" + std::string(backends::ServiceTierName(*request_.service_tier)) +
@@ -126,6 +129,11 @@ class RuntimeService::Call final : public backends::OutputSink,
   }
 
   // backends::OutputSink
+  void OnPromptCache(const backends::Usage& usage) override {
+    if (Ignored()) return;
+    prompt_cache_ = usage;
+  }
+
   void OnStart(int64_t input_tokens) override {
     if (Ignored()) return;
     first_token_timer_.reset();
@@ -146,7 +154,9 @@ class RuntimeService::Call final : public backends::OutputSink,
     if (api_ == RuntimeApi::kConverseStream) {
       AppendConverseMessageStart(frame);
     } else {
-      AppendAnthropicMessageStart(frame, message_id_, api_model_name_, input_tokens);
+      backends::Usage usage = prompt_cache_;
+      usage.input_tokens = input_tokens;
+      AppendAnthropicMessageStart(frame, message_id_, api_model_name_, usage);
     }
     Send(std::move(frame));
   }
@@ -223,7 +233,9 @@ class RuntimeService::Call final : public backends::OutputSink,
                               {.input_tokens = usage.input_tokens,
                                .output_tokens = usage.output_tokens,
                                .invocation_latency_ms = latency,
-                               .first_byte_latency_ms = MillisBetween(start_, first_byte_)});
+                               .first_byte_latency_ms = MillisBetween(start_, first_byte_),
+                               .cache_read_input_tokens = usage.cache_read_input_tokens,
+                               .cache_write_input_tokens = usage.cache_write_input_tokens});
       }
       Send(std::move(frame));
       stream_->Finish();
@@ -302,6 +314,17 @@ class RuntimeService::Call final : public backends::OutputSink,
   void Send(std::string&& frame) { stream_->Write(std::move(frame)); }
 
   // Whether `region` offers the tier the call asked for (any, when none).
+  // Prompt caching must be offered by the model (the same in every region
+  // of a profile), before any region is tried.
+  Status CheckPromptCaching() const {
+    if (request_.cache_points.empty()) return Status::Ok();
+    for (const std::string& model_id : model_ids_) {
+      BP_RETURN_IF_ERROR(CheckModelCaching(request_.cache_points, model_id,
+                                           service_.deps_.catalog.FindModel(model_id)));
+    }
+    return Status::Ok();
+  }
+
   bool OffersTier(std::string_view region) const {
     if (!request_.service_tier) return true;
     const auto& offered = service_.options_.region_service_tiers;
@@ -354,6 +377,14 @@ class RuntimeService::Call final : public backends::OutputSink,
       response.headers.push_back(
           {"x-amzn-bedrock-output-token-count", std::to_string(r.usage.output_tokens)});
       response.headers.push_back({"x-amzn-bedrock-invocation-latency", std::to_string(latency_ms)});
+      if (r.usage.cache_read_input_tokens > 0) {
+        response.headers.push_back({"x-amzn-bedrock-cache-read-input-token-count",
+                                    std::to_string(r.usage.cache_read_input_tokens)});
+      }
+      if (r.usage.cache_write_input_tokens > 0) {
+        response.headers.push_back({"x-amzn-bedrock-cache-write-input-token-count",
+                                    std::to_string(r.usage.cache_write_input_tokens)});
+      }
       AddServiceTierHeader(response.headers);
     }
     stream_->Respond(std::move(response));
@@ -378,6 +409,7 @@ class RuntimeService::Call final : public backends::OutputSink,
   backends::ModelRequest request_;
   std::vector<std::string> candidates_;  // regions with a backend, in profile order
   std::vector<std::string> model_ids_;   // foundation model id per candidate
+  backends::Usage prompt_cache_;         // OnPromptCache's figures, for Anthropic's message_start
   std::vector<std::string> tried_;
   std::string regions_without_tier_;  // served here, but not in the asked-for tier
   std::string region_;                // of the current attempt

@@ -1,6 +1,8 @@
 #include "backends/simulated/prompt_cache.h"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <tuple>
 #include <vector>
 
@@ -35,11 +37,26 @@ class PrefixHasher {
   Fnv1a b_{0x84222325CBF29CE4ULL};
 };
 
-struct Mark {
+// A prefix: its tokens and 128-bit hash.
+struct Boundary {
   int64_t tokens = 0;
   uint64_t a = 0;
   uint64_t b = 0;
+};
+
+// A cache point's prefix, and the index of its boundary.
+struct Mark {
+  Boundary prefix;
+  size_t boundary = 0;
   CacheTtl ttl = CacheTtl::k5m;
+};
+
+// A lookup also tries this many block boundaries before each point.
+constexpr size_t kLookback = 20;
+
+struct Walked {
+  std::vector<Boundary> boundaries;  // every element boundary of the prompt, in order
+  std::vector<Mark> marks;           // the cache points, in prompt order
 };
 
 using Position = std::tuple<int, uint32_t, uint32_t>;  // section, message, count
@@ -48,19 +65,26 @@ Position PositionOf(const CachePoint& p) {
   return {static_cast<int>(p.section), p.message, p.count};
 }
 
-// The prefix tokens and hash at each cache point, in prompt order.
+// The prefix at every element boundary (each tool, system part, message
+// start and content block) and at each cache point, in prompt order.
 class PrefixWalk {
  public:
   explicit PrefixWalk(const ModelRequest& request) : points_(request.cache_points) {
     h_.Add(request.profile_arn);
     h_.Add(request.model_id);
-    marks_.reserve(points_.size());
+    out_.marks.reserve(points_.size());
   }
 
-  // Records every point at or before `at`.
+  // A boundary here (unless nothing was added since the last one), and
+  // every point at or before `at`.
   void Reach(Position at) {
+    const Boundary here{tokens_, h_.a(), h_.b()};
+    if (out_.boundaries.empty() || out_.boundaries.back().a != here.a ||
+        out_.boundaries.back().b != here.b) {
+      out_.boundaries.push_back(here);
+    }
     while (next_ < points_.size() && PositionOf(points_[next_]) <= at) {
-      marks_.push_back({tokens_, h_.a(), h_.b(), points_[next_].ttl});
+      out_.marks.push_back({here, out_.boundaries.size() - 1, points_[next_].ttl});
       ++next_;
     }
   }
@@ -76,9 +100,9 @@ class PrefixWalk {
     h_.AddInt(0x4D455353ULL + static_cast<uint64_t>(role));
     tokens_ += 4;
   }
-  std::vector<Mark> Finish() {
+  Walked Finish() {
     Reach({3, 0, 0});
-    return std::move(marks_);
+    return std::move(out_);
   }
 
  private:
@@ -86,10 +110,10 @@ class PrefixWalk {
   PrefixHasher h_;
   int64_t tokens_ = 0;
   size_t next_ = 0;
-  std::vector<Mark> marks_;
+  Walked out_;
 };
 
-std::vector<Mark> WalkPrefixes(const ModelRequest& request) {
+Walked WalkPrefixes(const ModelRequest& request) {
   constexpr int kTools = static_cast<int>(CachePoint::Section::kTools);
   constexpr int kSystem = static_cast<int>(CachePoint::Section::kSystem);
   constexpr int kMessages = static_cast<int>(CachePoint::Section::kMessages);
@@ -137,25 +161,40 @@ CacheAccounting PromptCache::Account(const ModelRequest& request, int64_t total)
   if (request.cache_points.empty()) return out;
   auto rules = options_.models.find(request.model_id);
   if (rules == options_.models.end() || rules->second.min_tokens <= 0) return out;
-  std::vector<Mark> marks = WalkPrefixes(request);
-  std::erase_if(marks, [&](const Mark& m) { return m.tokens < rules->second.min_tokens; });
+  const int64_t min_tokens = rules->second.min_tokens;
+  Walked walked = WalkPrefixes(request);
+  std::vector<Mark>& marks = walked.marks;
+  std::erase_if(marks, [&](const Mark& m) { return m.prefix.tokens < min_tokens; });
   if (marks.empty()) return out;
   const steady_clock::time_point now = clock_.SteadyNow();
-  size_t first_write = 0;
-  for (size_t i = marks.size(); i-- > 0;) {
-    if (Lookup({marks[i].a, marks[i].b}, now)) {
-      out.read = marks[i].tokens;
-      first_write = i + 1;
+  // Read: the longest cached prefix at a boundary up to kLookback before a point.
+  std::vector<size_t> candidates;
+  for (const Mark& mark : marks) {
+    for (size_t k = 0; k <= kLookback && k <= mark.boundary; ++k) {
+      candidates.push_back(mark.boundary - k);
+    }
+  }
+  std::sort(candidates.begin(), candidates.end(), std::greater<>());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  std::optional<size_t> read_at;
+  for (size_t index : candidates) {
+    const Boundary& b = walked.boundaries[index];
+    if (b.tokens < min_tokens) break;  // shorter ones are too
+    if (Lookup({b.a, b.b}, now)) {
+      out.read = b.tokens;
+      read_at = index;
       break;
     }
   }
+  // Write: each point after the read one, its segment under its own TTL.
   int64_t previous = out.read;
-  for (size_t i = first_write; i < marks.size(); ++i) {
-    const int64_t segment = std::max<int64_t>(0, marks[i].tokens - previous);
-    (marks[i].ttl == CacheTtl::k1h ? out.write_1h : out.write_5m) += segment;
-    previous = std::max(previous, marks[i].tokens);
+  for (const Mark& mark : marks) {
+    if (read_at && mark.boundary <= *read_at) continue;
+    const int64_t segment = std::max<int64_t>(0, mark.prefix.tokens - previous);
+    (mark.ttl == CacheTtl::k1h ? out.write_1h : out.write_5m) += segment;
+    previous = std::max(previous, mark.prefix.tokens);
   }
-  for (const Mark& mark : marks) Store({mark.a, mark.b}, now + TtlOf(mark.ttl));
+  for (const Mark& mark : marks) Store({mark.prefix.a, mark.prefix.b}, mark.ttl, now);
   out.input_tokens = total - out.read - out.write_5m - out.write_1h;
   return out;
 }
@@ -165,29 +204,36 @@ bool PromptCache::Lookup(const Key& key, steady_clock::time_point now) {
   MutexLock lock(shard.mu);
   auto it = shard.index.find(key);
   if (it == shard.index.end()) return false;
-  if (it->second->second <= now) {
+  Entry& entry = *it->second;
+  if (entry.expires <= now) {
     shard.lru.erase(it->second);
     shard.index.erase(it);
     return false;
   }
+  entry.expires = std::max(entry.expires, now + TtlOf(entry.ttl));  // a hit refreshes
   shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
   return true;
 }
 
-void PromptCache::Store(const Key& key, steady_clock::time_point expires) {
+void PromptCache::Store(const Key& key, CacheTtl ttl, steady_clock::time_point now) {
+  const steady_clock::time_point expires = now + TtlOf(ttl);
   Shard& shard = ShardOf(key);
   MutexLock lock(shard.mu);
   auto it = shard.index.find(key);
   if (it != shard.index.end()) {
-    it->second->second = std::max(it->second->second, expires);
+    Entry& entry = *it->second;
+    if (expires >= entry.expires) {
+      entry.expires = expires;
+      entry.ttl = ttl;
+    }
     shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
     return;
   }
   if (shard.index.size() >= per_shard_) {
-    shard.index.erase(shard.lru.back().first);
+    shard.index.erase(shard.lru.back().key);
     shard.lru.pop_back();
   }
-  shard.lru.emplace_front(key, expires);
+  shard.lru.push_front({key, expires, ttl});
   shard.index.emplace(key, shard.lru.begin());
 }
 

@@ -18,14 +18,19 @@
 // min_tokens 0, caches nothing. Ineligible points are ignored, without error.
 //
 // Accounting of one call (Account), T = the request's whole input tokens:
-// - read: the prefix tokens of the longest eligible point whose entry is
-//   present and not expired (0 if none);
+// - read: the tokens of the longest cached prefix (present, not expired, at
+//   least min_tokens) ending at an eligible point or at one of the 20
+//   element boundaries before one (each tool, system part, message start and
+//   content block ends one), as Anthropic's models look back for earlier
+//   breakpoints: so a conversation that grows by a turn and moves its point
+//   to the new last message reads the previous turn's prefix (0 if none);
 // - write: the tokens from there up to the last eligible point, each segment
 //   (from the previous eligible point, or from the read prefix) counted under
 //   the TTL of the point that ends it (write_5m, write_1h);
 // - input = T - read - write.
-// Then every eligible prefix is stored (or refreshed) with an expiry of now +
-// its point's TTL (5 minutes or 1 hour): a hit refreshes the entry.
+// Then every eligible point's prefix is stored (or refreshed) with an expiry
+// of now + its TTL (5 minutes or 1 hour), and the entry read is refreshed by
+// its own TTL.
 //
 // Time is the injected Clock's SteadyNow(), so tests advance it.
 //
@@ -93,19 +98,25 @@ class PromptCache final {
     uint64_t b = 0;
     bool operator==(const Key&) const = default;
   };
+  struct Entry {
+    Key key;
+    std::chrono::steady_clock::time_point expires;
+    CacheTtl ttl = CacheTtl::k5m;  // a hit extends `expires` to now + ttl
+  };
   struct KeyHash {
     size_t operator()(const Key& k) const { return static_cast<size_t>(k.a ^ (k.b * 31)); }
   };
   struct Shard {
     mutable Mutex mu;
     // Most recently used first; the map points into the list.
-    std::list<std::pair<Key, std::chrono::steady_clock::time_point>> lru BP_GUARDED_BY(mu);
+    std::list<Entry> lru BP_GUARDED_BY(mu);
     std::unordered_map<Key, decltype(lru)::iterator, KeyHash> index BP_GUARDED_BY(mu);
   };
 
-  // Present and not expired; a hit is moved to the front.
+  // Present and not expired; a hit is refreshed and moved to the front.
   bool Lookup(const Key& key, std::chrono::steady_clock::time_point now);
-  void Store(const Key& key, std::chrono::steady_clock::time_point expires);
+  // Stores or refreshes `key` until now + ttl (never shortening an entry).
+  void Store(const Key& key, CacheTtl ttl, std::chrono::steady_clock::time_point now);
   Shard& ShardOf(const Key& key) { return shards_[key.a % kShards]; }
 
   const Clock& clock_;
