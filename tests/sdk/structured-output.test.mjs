@@ -60,6 +60,9 @@ const EXPECTED = {
   tags: ['Ada'],
 };
 
+/** A RegExp matching exactly `text` (expectServiceError takes patterns). */
+const exactly = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+
 const outputConfig = (schema) => ({
   textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: JSON.stringify(schema), name: 'person', description: 'A person' } } },
 });
@@ -80,8 +83,18 @@ describe('structured output and strict tools', { skip: EXTERNAL && 'needs its ow
 
   const anthropic = () =>
     new AnthropicBedrock({ baseURL: server.endpoint, awsRegion: REGION, awsAccessKey: ADMIN.accessKeyId, awsSecretKey: ADMIN.secretAccessKey, maxRetries: 0 });
-  const vercel = () =>
-    createAmazonBedrock({ baseURL: server.endpoint, region: REGION, accessKeyId: ADMIN.accessKeyId, secretAccessKey: ADMIN.secretAccessKey });
+  // `sent` collects the Converse bodies the provider posts.
+  const vercel = (sent) =>
+    createAmazonBedrock({
+      baseURL: server.endpoint,
+      region: REGION,
+      accessKeyId: ADMIN.accessKeyId,
+      secretAccessKey: ADMIN.secretAccessKey,
+      fetch: (url, init) => {
+        sent.push(JSON.parse(init.body));
+        return fetch(url, init);
+      },
+    });
 
   test('Converse with outputConfig answers JSON valid against the schema', async () => {
     const out = await client.send(new ConverseCommand({ modelId: HAIKU, messages: user(PROMPT), outputConfig: outputConfig(PERSON) }));
@@ -123,7 +136,7 @@ describe('structured output and strict tools', { skip: EXTERNAL && 'needs its ow
     await expectServiceError(client.send(new ConverseCommand({ modelId: HAIKU, messages: user('hi'), outputConfig: outputConfig(bounded) })), {
       name: 'ValidationException',
       status: 400,
-      message: "outputConfig.textFormat.structure.jsonSchema.schema: For 'integer' type, properties maximum, minimum are not supported (at #/properties/rating)",
+      message: exactly("outputConfig.textFormat.structure.jsonSchema.schema: For 'integer' type, properties maximum, minimum are not supported (at #/properties/rating)"),
     });
     const recursive = { $ref: '#/$defs/n', $defs: { n: { type: 'object', properties: { next: { $ref: '#/$defs/n' } } } } };
     await expectServiceError(client.send(new ConverseCommand({ modelId: HAIKU, messages: user('hi'), outputConfig: outputConfig(recursive) })), {
@@ -147,7 +160,7 @@ describe('structured output and strict tools', { skip: EXTERNAL && 'needs its ow
     const bad = { ...toolSpec, inputSchema: { json: { type: 'object', properties: { s: { type: 'string', pattern: '^a+$' } } } } };
     await expectServiceError(client.send(new ConverseCommand({ modelId: HAIKU, messages: user('hi'), toolConfig: { tools: [{ toolSpec: bad }] } })), {
       name: 'ValidationException',
-      message: "toolConfig.tools.0.toolSpec.inputSchema.json: For 'string' type, property 'pattern' is not supported (at #/properties/s)",
+      message: exactly("toolConfig.tools.0.toolSpec.inputSchema.json: For 'string' type, property 'pattern' is not supported (at #/properties/s)"),
     });
   });
 
@@ -169,7 +182,7 @@ describe('structured output and strict tools', { skip: EXTERNAL && 'needs its ow
     });
     await expectServiceError(client.send(new InvokeModelCommand({ modelId: HAIKU, contentType: 'application/json', body })), {
       name: 'ValidationException',
-      message: "output_config.format.schema: For 'array' type, property 'maxItems' is not supported (at #)",
+      message: exactly("output_config.format.schema: For 'array' type, property 'maxItems' is not supported (at #)"),
     });
     const strictTool = await anthropic().messages.create({
       model: HAIKU,
@@ -200,24 +213,24 @@ describe('structured output and strict tools', { skip: EXTERNAL && 'needs its ow
   });
 
   test('Vercel AI SDK generateObject with a zod schema: its JSON tool (the default) and native output_config', async () => {
-    const bedrock = vercel();
+    const sent = [];
+    const bedrock = vercel(sent);
     // Through the application profile ARN the SDK does not know the model: it asks for a "json" tool.
     const viaTool = await generateObject({ model: bedrock(HAIKU), schema: Person, prompt: PROMPT });
     assert.equal(viaTool.object.name, 'Ada');
     assert.equal(viaTool.object.address.city, 'Paris');
     assert.equal(viaTool.object.status, 'active');
     assert.ok(Person.safeParse(viaTool.object).success);
-    // Through the system profile it sees a Claude model; structuredOutputMode 'outputFormat' makes it send
-    // additionalModelRequestFields.output_config.format, and it parses the answer's text.
-    const native = await generateObject({
-      model: bedrock(SEED.haiku.systemProfileId),
-      schema: Person,
-      prompt: PROMPT,
-      providerOptions: { bedrock: { structuredOutputMode: 'outputFormat' } },
-    });
+    assert.equal(sent[0].toolConfig.tools[0].toolSpec.name, 'json');
+    assert.equal(sent[0].outputConfig, undefined);
+    // Told the profile is a Claude model, it sends additionalModelRequestFields.output_config.format
+    // instead, and parses the answer's text.
+    const native = await generateObject({ model: bedrock(HAIKU, { modelFamily: 'anthropic' }), schema: Person, prompt: PROMPT });
     assert.ok(Person.safeParse(native.object).success, JSON.stringify(native.object));
     assert.equal(native.object.name, 'Ada');
     assert.equal(native.finishReason, 'stop');
+    assert.equal(sent[1].additionalModelRequestFields.output_config.format.type, 'json_schema');
+    assert.equal(sent[1].toolConfig, undefined);
   });
 
   test('LangChain ChatBedrockConverse.withStructuredOutput(zod) returns the parsed object', async () => {
