@@ -63,6 +63,21 @@ struct Tool {
   std::string name;  // ^[a-zA-Z0-9_-]{1,64}$
   std::string description;
   std::string input_schema_json;  // the JSON schema, compact
+  // Strict tool use (Converse toolSpec.strict, Anthropic tools[].strict):
+  // the input must validate against the schema in full. The wire parsers
+  // have checked that the schema is within the structured-output subset
+  // (api/runtime/structured_output.h).
+  bool strict = false;
+};
+
+// Structured output (Converse outputConfig.textFormat, Anthropic
+// output_config.format / output_format): the answer's text is JSON that
+// validates against `schema_json`, which the wire parsers have checked is
+// within the structured-output subset (api/runtime/structured_output.h).
+struct OutputFormat {
+  std::string schema_json;  // the JSON schema, compact
+  std::string name;         // Converse jsonSchema.name; may be empty
+  std::string description;  // Converse jsonSchema.description; may be empty
 };
 
 // ---- prompt caching (cache points) ---------------------------------------------
@@ -116,10 +131,12 @@ struct ModelRequest {
   // As the caller asked; absent means the default tier, and nothing is echoed.
   std::optional<ServiceTier> service_tier;
   RequestMetadata request_metadata;
-  // Prompt caching: the inference profile the call was admitted on (the
-  // cache is per profile) and the cache points in prompt order (at most 4,
-  // TTLs non-increasing). Not yet filled in by the wire parsers or the
-  // runtime service (issue 14, item 1): today every request has none.
+  // Absent: free text.
+  std::optional<OutputFormat> output_format;
+  // Prompt caching: the cache points in prompt order (at most 4, TTLs
+  // non-increasing; the wire parsers check that, api/runtime/cache_points.h),
+  // and the inference profile the call was admitted on (the cache is per
+  // profile; set by the runtime service only when there are cache points).
   std::string profile_arn;
   std::vector<CachePoint> cache_points;
 };

@@ -8,6 +8,7 @@
 #include <climits>
 
 #include "api/runtime/cache_points.h"
+#include "api/runtime/structured_output.h"
 #include "api/runtime/wire_util.h"
 #include "core/base64.h"
 #include "json/json.h"
@@ -403,8 +404,8 @@ Status ParseSystem(const Value& v, const WirePath& p, CachePointList& points, Mo
 }
 
 Status ParseTools(const Value& v, const WirePath& p, CachePointList& points, ModelRequest& req) {
-  static constexpr std::string_view kKeys[] = {"name", "description", "input_schema", "type",
-                                               "cache_control"};
+  static constexpr std::string_view kKeys[] = {"name", "description",   "input_schema",
+                                               "type", "cache_control", "strict"};
   static constexpr std::string_view kRequired[] = {"name", "input_schema"};
   BP_ASSIGN_OR_RETURN(const Array* tools, Arr(v, p));
   for (size_t i = 0; i < tools->size(); ++i) {
@@ -423,7 +424,18 @@ Status ParseTools(const Value& v, const WirePath& p, CachePointList& points, Mod
       BP_ASSIGN_OR_RETURN(std::string_view description, Str(*d, ip.Key("description")));
       tool.description = description;
     }
-    BP_RETURN_IF_ERROR(Obj(obj->at("input_schema"), ip.Key("input_schema")).status());
+    WirePath sp = ip.Key("input_schema");
+    BP_RETURN_IF_ERROR(Obj(obj->at("input_schema"), sp).status());
+    if (const Value* s = MemberOf(*obj, "strict")) {
+      if (!s->is_bool()) return TypeMismatch(ip.Key("strict"), "Boolean", *s);
+      tool.strict = s->get_bool();
+    }
+    if (tool.strict) {
+      if (std::optional<std::string> reason =
+              CheckStructuredSchema(obj->at("input_schema"), true)) {
+        return ValidationError(sp.Plain() + ": " + *reason);
+      }
+    }
     tool.input_schema_json = json::Serialize(obj->at("input_schema"));
     for (const backends::Tool& other : req.tools) {
       if (other.name == tool.name) return ValidationError("tools: Tool names must be unique.");
@@ -470,6 +482,44 @@ Status ParseToolChoice(const Value& v, const WirePath& p, ModelRequest& req) {
   return Status::Ok();
 }
 
+// A format {type: "json_schema", schema {...}} at `p` (output_config.format or
+// the deprecated output_format).
+Status ParseOutputFormat(const Value& v, const WirePath& p, ModelRequest& req) {
+  static constexpr std::string_view kKeys[] = {"type", "schema"};
+  BP_ASSIGN_OR_RETURN(const Object* obj, Obj(v, p));
+  BP_RETURN_IF_ERROR(CheckKeys(*obj, kKeys, kKeys, p));
+  BP_ASSIGN_OR_RETURN(std::string_view type, StrAt(*obj, "type", p));
+  if (type != "json_schema") return NotInEnum(p.Key("type"), type);
+  WirePath sp = p.Key("schema");
+  BP_RETURN_IF_ERROR(Obj(obj->at("schema"), sp).status());
+  if (std::optional<std::string> reason = CheckStructuredSchema(obj->at("schema"), false)) {
+    return ValidationError(sp.Plain() + ": " + *reason);
+  }
+  if (req.output_format) {
+    return ValidationError(
+        "output_format: output_format and output_config.format cannot both be set; use "
+        "output_config.format");
+  }
+  req.output_format = backends::OutputFormat{.schema_json = json::Serialize(obj->at("schema"))};
+  return Status::Ok();
+}
+
+// output_config {format, effort}; effort is validated, not modelled.
+Status ParseOutputConfig(const Value& v, const WirePath& p, ModelRequest& req) {
+  static constexpr std::string_view kKeys[] = {"format", "effort"};
+  static constexpr std::string_view kEfforts[] = {"low", "medium", "high", "xhigh", "max"};
+  BP_ASSIGN_OR_RETURN(const Object* obj, Obj(v, p));
+  BP_RETURN_IF_ERROR(CheckKeys(*obj, kKeys, {}, p));
+  if (const Value* e = MemberOf(*obj, "effort")) {
+    BP_ASSIGN_OR_RETURN(std::string_view effort, Str(*e, p.Key("effort")));
+    if (!OneOfNames(effort, kEfforts)) return NotInEnum(p.Key("effort"), effort);
+  }
+  if (const Value* f = MemberOf(*obj, "format")) {
+    BP_RETURN_IF_ERROR(ParseOutputFormat(*f, p.Key("format"), req));
+  }
+  return Status::Ok();
+}
+
 Status ParseStopSequences(const Value& v, const WirePath& p, ModelRequest& req) {
   BP_ASSIGN_OR_RETURN(const Array* list, Arr(v, p));
   for (size_t i = 0; i < list->size(); ++i) {
@@ -513,7 +563,7 @@ Status ParseBodyMembers(const Object& body, ModelRequest& req) {
   static constexpr std::string_view kKeys[] = {
       "anthropic_version", "max_tokens", "messages", "anthropic_beta", "system",
       "temperature",       "top_p",      "top_k",    "stop_sequences", "tools",
-      "tool_choice",       "metadata",   "thinking"};
+      "tool_choice",       "metadata",   "thinking", "output_config",  "output_format"};
   WirePath root;
   BP_RETURN_IF_ERROR(CheckKeys(body, kKeys, Names(kKeys).first(3), root));
   BP_ASSIGN_OR_RETURN(std::string_view version, StrAt(body, "anthropic_version", root));
@@ -540,6 +590,15 @@ Status ParseBodyMembers(const Object& body, ModelRequest& req) {
   BP_RETURN_IF_ERROR(cache_points.MoveInto(req));
   if (const Value* v = MemberOf(body, "tool_choice")) {
     BP_RETURN_IF_ERROR(ParseToolChoice(*v, root.Key("tool_choice"), req));
+  }
+  if (const Value* v = MemberOf(body, "output_config")) {
+    BP_RETURN_IF_ERROR(ParseOutputConfig(*v, root.Key("output_config"), req));
+  }
+  if (const Value* v = MemberOf(body, "output_format")) {
+    BP_RETURN_IF_ERROR(ParseOutputFormat(*v, root.Key("output_format"), req));
+  }
+  if (std::optional<std::string> reason = CheckStructuredLimits(req)) {
+    return ValidationError(*reason);
   }
   return ParseOptions(body, root, req);
 }

@@ -34,8 +34,13 @@ namespace bp::api::runtime {
 // "bedrock-2023-05-31" or their own API version), max_tokens (integer >= 1),
 // messages (>= 1). Optional: system (string or text blocks), temperature and
 // top_p (0..1), top_k (>= 0), stop_sequences, tools [{name, description,
-// input_schema}], tool_choice {type: auto|any|tool|none, name}; accepted and
-// not modelled: metadata, anthropic_beta, thinking, citations.
+// input_schema, strict}], tool_choice {type: auto|any|tool|none, name},
+// output_config {format {type: json_schema, schema {...}}, effort} or the
+// deprecated output_format {type, schema} (not both) -> output_format;
+// strict tools' and the format's schemas must be in the subset of
+// structured_output.h ("output_config.format.schema: <reason> (at <JSON
+// pointer>)"); accepted and not modelled: metadata, anthropic_beta,
+// thinking, citations, output_config.effort.
 // cache_control {type: ephemeral, ttl: 5m|1h} on tools, system blocks and
 // message content blocks (also on a tool_result's own content blocks, which
 // mark the tool_result) becomes ModelRequest::cache_points, checked as

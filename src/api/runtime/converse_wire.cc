@@ -6,6 +6,7 @@
 #include "api/runtime/anthropic_wire.h"
 #include "api/runtime/call_options.h"
 #include "api/runtime/converse_content.h"
+#include "api/runtime/structured_output.h"
 #include "api/runtime/wire_util.h"
 #include "core/base64.h"
 #include "json/json.h"
@@ -227,15 +228,22 @@ Status ParseToolSpec(const Value& v, const WirePath& p, ModelRequest& req) {
     }
     tool.description = description;
   }
-  if (const Value* s = MemberOf(*obj, "strict"); s != nullptr && !s->is_bool()) {
-    return CoralWrongType(p.Key("strict"), "a boolean", *s);
+  if (const Value* s = MemberOf(*obj, "strict")) {
+    if (!s->is_bool()) return CoralWrongType(p.Key("strict"), "a boolean", *s);
+    tool.strict = s->get_bool();
   }
   const Value* schema = MemberOf(*obj, "inputSchema");
   if (schema == nullptr) return CoralNull(p.Key("inputSchema"));
   WirePath sp = p.Key("inputSchema");
   BP_ASSIGN_OR_RETURN(const Object* schema_obj, AsObject(*schema, sp));
   BP_RETURN_IF_ERROR(UnionMember(*schema_obj, kSchemaKinds, sp).status());
-  BP_RETURN_IF_ERROR(AsObject(schema_obj->at("json"), sp.Key("json")).status());
+  WirePath jp = sp.Key("json");
+  BP_RETURN_IF_ERROR(AsObject(schema_obj->at("json"), jp).status());
+  if (tool.strict) {
+    if (std::optional<std::string> reason = CheckStructuredSchema(schema_obj->at("json"), true)) {
+      return ValidationError(jp.Plain() + ": " + *reason);
+    }
+  }
   tool.input_schema_json = json::Serialize(schema_obj->at("json"));
   for (const backends::Tool& other : req.tools) {
     if (other.name == tool.name) {
@@ -308,9 +316,92 @@ Status ParseToolConfig(const Value& v, const WirePath& p, CachePointList& points
   return Status::Ok();
 }
 
-// A document passed to the model; only top_k is modelled.
+// outputConfig {textFormat {type: "json_schema", structure {jsonSchema {schema (a
+// string holding the schema's JSON), name, description}}}, effort}.
+Status ParseOutputConfig(const Value& v, const WirePath& p, ModelRequest& req) {
+  static constexpr std::string_view kMembers[] = {"textFormat", "effort"};
+  static constexpr std::string_view kFormatMembers[] = {"type", "structure"};
+  static constexpr std::string_view kFormatTypes[] = {"json_schema"};
+  static constexpr std::string_view kStructures[] = {"jsonSchema"};
+  static constexpr std::string_view kSchemaMembers[] = {"schema", "name", "description"};
+  BP_ASSIGN_OR_RETURN(const Object* obj, AsObject(v, p));
+  BP_RETURN_IF_ERROR(CheckMembers(*obj, kMembers, p));
+  if (const Value* e = MemberOf(*obj, "effort")) {
+    BP_RETURN_IF_ERROR(AsString(*e, p.Key("effort")).status());  // not modelled
+  }
+  const Value* text_format = MemberOf(*obj, "textFormat");
+  if (text_format == nullptr) return Status::Ok();
+  WirePath fp = p.Key("textFormat");
+  BP_ASSIGN_OR_RETURN(const Object* format, AsObject(*text_format, fp));
+  BP_RETURN_IF_ERROR(CheckMembers(*format, kFormatMembers, fp));
+  BP_ASSIGN_OR_RETURN(std::string_view type, RequiredString(*format, "type", fp));
+  if (type != "json_schema") return CoralEnum(fp.Key("type"), kFormatTypes, type);
+  const Value* structure = MemberOf(*format, "structure");
+  if (structure == nullptr) return CoralNull(fp.Key("structure"));
+  WirePath sp = fp.Key("structure");
+  BP_ASSIGN_OR_RETURN(const Object* structure_obj, AsObject(*structure, sp));
+  BP_RETURN_IF_ERROR(UnionMember(*structure_obj, kStructures, sp).status());
+  WirePath jp = sp.Key("jsonSchema");
+  BP_ASSIGN_OR_RETURN(const Object* definition, AsObject(structure_obj->at("jsonSchema"), jp));
+  BP_RETURN_IF_ERROR(CheckMembers(*definition, kSchemaMembers, jp));
+  backends::OutputFormat out;
+  if (const Value* m = MemberOf(*definition, "name")) {
+    BP_ASSIGN_OR_RETURN(std::string_view name, AsString(*m, jp.Key("name")));
+    out.name = name;
+  }
+  if (const Value* m = MemberOf(*definition, "description")) {
+    BP_ASSIGN_OR_RETURN(std::string_view description, AsString(*m, jp.Key("description")));
+    out.description = description;
+  }
+  BP_ASSIGN_OR_RETURN(std::string_view schema_text, RequiredString(*definition, "schema", jp));
+  WirePath schema_path = jp.Key("schema");
+  Result<Value> schema = json::Parse(schema_text);
+  if (!schema.ok()) {
+    return CoralError(
+        schema_path, "",
+        "Member must be a JSON schema in JSON text (" + schema.status().message() + ")");
+  }
+  if (std::optional<std::string> reason = CheckStructuredSchema(*schema, false)) {
+    return ValidationError(schema_path.Plain() + ": " + *reason);
+  }
+  out.schema_json = json::Serialize(*schema);
+  req.output_format = std::move(out);
+  return Status::Ok();
+}
+
+// additionalModelRequestFields.output_config.format {type: "json_schema",
+// schema {...}}: Anthropic's own structured output field, which Bedrock
+// hands to Claude (the Vercel AI SDK sends it). Its errors name the
+// Anthropic field, as the model's own would.
+Status ParseAnthropicOutputFormat(const Object& fields, ModelRequest& req) {
+  const Value* config = MemberOf(fields, "output_config");
+  if (config == nullptr || !config->is_object()) return Status::Ok();  // the model's to judge
+  const Value* format = MemberOf(config->get_object(), "format");
+  if (format == nullptr) return Status::Ok();
+  const Object* obj = format->if_object();
+  const Value* type = obj != nullptr ? MemberOf(*obj, "type") : nullptr;
+  const Value* schema = obj != nullptr ? MemberOf(*obj, "schema") : nullptr;
+  if (type == nullptr || !type->is_string() || type->get_string() != "json_schema" ||
+      schema == nullptr || !schema->is_object() || obj->size() != 2) {
+    return ValidationError(
+        "output_config.format: must be {\"type\": \"json_schema\", \"schema\": {...}}");
+  }
+  if (std::optional<std::string> reason = CheckStructuredSchema(*schema, false)) {
+    return ValidationError("output_config.format.schema: " + *reason);
+  }
+  if (req.output_format) {
+    return ValidationError(
+        "outputConfig.textFormat and additionalModelRequestFields.output_config.format cannot "
+        "both be set. Use one of them and try again.");
+  }
+  req.output_format = backends::OutputFormat{.schema_json = json::Serialize(*schema)};
+  return Status::Ok();
+}
+
+// A document passed to the model; top_k and output_config.format are modelled.
 Status ParseAdditionalFields(const Value& v, const WirePath& p, ModelRequest& req) {
   BP_ASSIGN_OR_RETURN(const Object* obj, AsObject(v, p));
+  BP_RETURN_IF_ERROR(ParseAnthropicOutputFormat(*obj, req));
   const Value* top_k = MemberOf(*obj, "top_k");
   if (top_k == nullptr) return Status::Ok();
   std::optional<int64_t> k = IntegerValue(*top_k);
@@ -327,7 +418,7 @@ Status ParseAdditionalFields(const Value& v, const WirePath& p, ModelRequest& re
 // is checked.
 Status CheckIgnored(const Object& body, const WirePath& root) {
   static constexpr std::string_view kObjects[] = {"guardrailConfig", "promptVariables",
-                                                  "performanceConfig", "outputConfig"};
+                                                  "performanceConfig"};
   for (std::string_view key : kObjects) {
     if (const Value* v = MemberOf(body, key)) {
       BP_RETURN_IF_ERROR(AsObject(*v, root.Key(key)).status());
@@ -388,8 +479,14 @@ Status ParseConverseMembers(const json::Object& body, const WirePath& root, bool
         "The toolConfig field must be defined when using toolUse and toolResult content blocks.");
   }
   BP_RETURN_IF_ERROR(cache_points.MoveInto(req));
+  if (const Value* v = MemberOf(body, "outputConfig")) {
+    BP_RETURN_IF_ERROR(ParseOutputConfig(*v, root.Key("outputConfig"), req));
+  }
   if (const Value* v = MemberOf(body, "additionalModelRequestFields")) {
     BP_RETURN_IF_ERROR(ParseAdditionalFields(*v, root.Key("additionalModelRequestFields"), req));
+  }
+  if (std::optional<std::string> reason = CheckStructuredLimits(req)) {
+    return ValidationError(*reason);
   }
   if (const Value* v = MemberOf(body, "serviceTier")) {
     BP_RETURN_IF_ERROR(ParseServiceTier(*v, root.Key("serviceTier"), req));

@@ -38,9 +38,15 @@ namespace bp::api::runtime {
 // ttl: 5m|1h}) in toolConfig.tools, system and messages become cache_points,
 // checked as cache_points.h says (at most 4, TTLs non-increasing). Accepted
 // and ignored (not modelled): guardrailConfig, promptVariables,
-// performanceConfig, outputConfig, additionalModelResponseFieldPaths,
-// toolSpec.strict.
+// performanceConfig, outputConfig.effort, additionalModelResponseFieldPaths.
 // additionalModelRequestFields.top_k becomes top_k when it is an integer.
+// Structured output (structured_output.h has the schema subset):
+// outputConfig.textFormat {type: json_schema, structure {jsonSchema {schema
+// (a string of JSON), name, description}}} becomes output_format, as does
+// additionalModelRequestFields.output_config.format {type: json_schema,
+// schema {...}} (Anthropic's field; not both); toolSpec.strict becomes
+// Tool::strict and its schema must be in the subset. A schema outside it is
+// kValidation "<member path>: <reason> (at <JSON pointer>)".
 // JSON null for an optional member means "absent".
 //
 // Errors (kValidation), among others: a body that is not a JSON object; an

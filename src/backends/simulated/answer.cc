@@ -8,6 +8,7 @@
 #include "backends/simulated/prose.h"
 #include "backends/simulated/tokenizer.h"
 #include "backends/simulated/tool_call.h"
+#include "json/json.h"
 
 namespace bp::backends::simulated {
 namespace {
@@ -115,8 +116,17 @@ Answer ComposeAnswer(const ModelRequest& request, int32_t default_max_tokens) {
       return answer;
     }
     if (say) say_reason = say->stop_reason;
-    text = say ? std::string(say->text) : ComposeProse(request, conv, hash);
-  } else if (decision->preamble) {
+    if (request.output_format) {
+      // Structured output: a "Say:" text that is JSON is answered as given
+      // (the caller scripted it; it is not checked against the schema);
+      // otherwise the value generated from the schema.
+      const bool say_json = say && json::Parse(say->text).ok();
+      text = say_json ? std::string(say->text)
+                      : FillFromSchema(request.output_format->schema_json, conv.last_user_text);
+    } else {
+      text = say ? std::string(say->text) : ComposeProse(request, conv, hash);
+    }
+  } else if (decision->preamble && !request.output_format) {
     text = "I'll use " + tool->name + " for that.";
   }
   PlanText(std::move(text), request.stop_sequences, budget, answer);

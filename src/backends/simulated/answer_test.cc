@@ -58,7 +58,7 @@ TEST(FillToolInputTest, FillsRequiredPropertiesFromTheSchema) {
       "required":["city","unit","days","ratio","verbose","tags","opts","query"]})";
   EXPECT_EQ(FillToolInput(schema, "What is the weather in Paris? Search \"rain\" please"),
             R"({"city":"Paris","unit":"celsius","days":1,"ratio":1,"verbose":true,)"
-            R"("tags":[],"opts":{},"query":"rain"})");
+            R"("tags":["rain"],"opts":{},"query":"rain"})");
 }
 
 TEST(FillToolInputTest, UsesAllPropertiesWhenNoneAreRequired) {

@@ -98,6 +98,7 @@ uint64_t HashRequest(const ModelRequest& request) {
   h.AddInt(request.stop_sequences.size());
   for (const std::string& stop : request.stop_sequences) h.Add(stop);
   h.AddInt(static_cast<uint64_t>(static_cast<int64_t>(request.max_tokens)));
+  if (request.output_format) h.Add(request.output_format->schema_json);
   return h.value();
 }
 
@@ -119,6 +120,7 @@ int64_t CountRequestTokens(const ModelRequest& request) {
     total += CountTokens(tool.name) + CountTokens(tool.description) +
              CountTokens(tool.input_schema_json);
   }
+  if (request.output_format) total += CountTokens(request.output_format->schema_json);
   return total;
 }
 

@@ -30,7 +30,8 @@ struct Conversation {
 Conversation ViewConversation(const ModelRequest& request);
 
 // FNV-1a (64 bit) over model_id, system, messages, tools, tool_choice,
-// tool_choice_name, stop_sequences and max_tokens, with length prefixes so
+// tool_choice_name, stop_sequences, max_tokens and the output format's
+// schema, with length prefixes so
 // that field boundaries matter. Stable across builds, platforms and regions.
 uint64_t HashRequest(const ModelRequest& request);
 
@@ -40,8 +41,9 @@ uint64_t Mix(uint64_t hash, uint64_t salt);
 
 // Input tokens: every system part, every message's text / tool-use name and
 // input / tool-result text and JSON / reasoning text, 4 per message, each
-// tool's name, description and schema, a search result's source, title and
-// texts, and max(1, byte_size / 750) per image, document, video or audio clip.
+// tool's name, description and schema, the output format's schema, a search
+// result's source, title and texts, and max(1, byte_size / 750) per image,
+// document, video or audio clip.
 int64_t CountRequestTokens(const ModelRequest& request);
 
 // FNV-1a (64 bit) over length-prefixed strings and little-endian integers,

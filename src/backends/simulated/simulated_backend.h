@@ -7,14 +7,16 @@
 //
 // Behaviour (users and tests rely on it):
 // - Deterministic: the same model_id, system, messages, tools, tool_choice,
-//   stop_sequences and max_tokens give the same answer, whatever the region,
-//   time or build (a stable FNV-1a hash of those fields picks every choice).
+//   stop_sequences, max_tokens and output_format give the same answer,
+//   whatever the region, time or build (a stable FNV-1a hash of those fields
+//   picks every choice).
 // - Tokens: a token is a run of ASCII letters/digits or UTF-8 bytes (a run of
 //   n bytes counts ceil(n / 6)) or one punctuation character; whitespace is
 //   free. Input tokens: every system part, every message's text / tool-use
 //   name and input / tool-result text and JSON / reasoning text, plus 4 per
-//   message, plus each tool's name, description and schema text, plus
-//   max(1, byte_size / 750) per image or document. CountInputTokens returns
+//   message, plus each tool's name, description and schema text, plus the
+//   output format's schema text, plus max(1, byte_size / 750) per image or
+//   document. CountInputTokens returns
 //   exactly the value later passed to OnStart. Output tokens: one per text
 //   delta (each delta is one token with the whitespace before it, so the
 //   deltas concatenate to the answer text) plus the tokens of a tool call's
@@ -37,13 +39,28 @@
 //   index 0 and the tool_use block at index 1; kAny / kTool with the tool_use
 //   block at index 0. The toolUseId is "tooluse_" + 22 [A-Za-z0-9]
 //   characters. The input fills each required property (all properties when
-//   none are required) from the tool's JSON schema: "const" or the first
-//   "enum" value; integer / number 1; boolean true; array []; object {};
-//   string: for names containing city / location / place / country the first
-//   Capitalized word of the last user text other than its first word, else
-//   the last "double-quoted" string of that text, else "example". A missing
-//   or malformed schema gives {}. The input JSON (compact) streams as 2-4
-//   OnToolInputDelta fragments. Stop reason kToolUse.
+//   none are required) from the tool's JSON schema, recursively: "$ref" to
+//   "#/$defs/..." or "#/definitions/..." is followed; "const" or the first
+//   "enum" value; "anyOf": the first branch that is not {"type":"null"}; a
+//   type list: its first non-null type; integer / number 1; boolean true;
+//   null; array: minItems items (one when "items" is given without
+//   minItems; at most 100, at most maxItems); object: its properties as
+//   above; string: a fixed valid value for a "format" (date-time
+//   2025-01-01T12:00:00Z, date 2025-01-01, email user@example.com, uuid,
+//   uri, ...), else for names containing city / location / place / country
+//   the first Capitalized word of the last user text other than its first
+//   word, else the last "double-quoted" string of that text, else "example".
+//   Nesting deeper than 32 levels (a recursive schema) gives null. For a
+//   schema in the structured-output subset the input validates against it.
+//   A missing or malformed schema gives {}. The input JSON (compact) streams
+//   as 2-4 OnToolInputDelta fragments. Stop reason kToolUse.
+// - Structured output (request.output_format): the text answer is compact
+//   JSON generated from the schema by the same rules, valid against it; a
+//   "Say:" text that parses as JSON is answered as given instead (not
+//   checked against the schema), any other "Say:" text is ignored (its
+//   [stop reason] still applies). kAuto's preamble is left out (tool_use at
+//   index 0). The schema text counts as input tokens and is part of the
+//   hash.
 //   A kTool choice naming a tool that is not offered ends the call with
 //   OnError(kValidation) before any output.
 // - Limits: stop sequences apply first: the text is cut just before the

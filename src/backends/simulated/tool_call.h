@@ -36,6 +36,12 @@ bool MentionsTool(std::string_view text, std::string_view name);
 // simulated_backend.h). A missing or malformed schema gives "{}".
 std::string FillToolInput(std::string_view schema_json, std::string_view user_text);
 
+// A compact JSON value of any type generated from `schema_json` by the same
+// rules (the structured-output answer). For a schema within the subset of
+// api/runtime/structured_output.h the value validates against it. A
+// malformed schema gives "{}".
+std::string FillFromSchema(std::string_view schema_json, std::string_view user_text);
+
 // "tooluse_" + 22 characters of [A-Za-z0-9] fixed by `hash`.
 std::string ToolUseId(uint64_t hash);
 
