@@ -24,12 +24,12 @@ Result<std::vector<std::string>> StringList(const json::Object& obj, std::string
 
 Result<FoundationModel> ParseModel(const json::Value& v, const std::string& path) {
   BP_ASSIGN_OR_RETURN(const json::Object* o, json::RequireObject(v, path));
-  BP_RETURN_IF_ERROR(
-      json::RejectUnknownKeys(*o,
-                              {"model_id", "model_name", "provider_name", "api_model_name",
-                               "regions", "input_modalities", "output_modalities", "customizations",
-                               "inference_types", "response_streaming", "lifecycle_status"},
-                              path));
+  BP_RETURN_IF_ERROR(json::RejectUnknownKeys(
+      *o,
+      {"model_id", "model_name", "provider_name", "api_model_name", "regions", "input_modalities",
+       "output_modalities", "customizations", "inference_types", "response_streaming",
+       "lifecycle_status", "reasoning"},
+      path));
   FoundationModel m;
   BP_ASSIGN_OR_RETURN(m.model_id, json::RequiredString(*o, "model_id", path));
   BP_ASSIGN_OR_RETURN(m.model_name, json::RequiredString(*o, "model_name", path));
@@ -49,6 +49,10 @@ Result<FoundationModel> ParseModel(const json::Value& v, const std::string& path
   m.lifecycle_status = status.value_or("ACTIVE");
   if (m.lifecycle_status != "ACTIVE" && m.lifecycle_status != "LEGACY") {
     return ValidationError(path + ".lifecycle_status: expected ACTIVE or LEGACY");
+  }
+  if (const json::Value* r = o->if_contains("reasoning")) {
+    if (!r->is_bool()) return ValidationError(path + ".reasoning: expected a boolean");
+    m.reasoning = r->get_bool();
   }
   if (m.regions.empty()) return ValidationError(path + ".regions must not be empty");
   return m;
@@ -149,6 +153,7 @@ std::string ModelText(const FoundationModel& m) {
   members.emplace_back("inference_types", QuoteList(m.inference_types));
   members.emplace_back("response_streaming", m.response_streaming ? "true" : "false");
   members.emplace_back("lifecycle_status", Quote(m.lifecycle_status));
+  if (m.reasoning) members.emplace_back("reasoning", "true");
   return ObjectText(members);
 }
 

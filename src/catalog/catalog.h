@@ -27,6 +27,7 @@ struct FoundationModel {
   std::vector<std::string> inference_types;    // e.g. "INFERENCE_PROFILE"
   bool response_streaming = true;
   std::string lifecycle_status = "ACTIVE";  // ACTIVE | LEGACY
+  bool reasoning = false;  // takes extended thinking (thinking {type: enabled, budget_tokens})
   bool operator==(const FoundationModel&) const = default;
 };
 

@@ -37,7 +37,11 @@ namespace bp::api::runtime {
 // (validated as call_options.h says). Accepted and ignored (not modelled):
 // guardrailConfig, promptVariables, performanceConfig, outputConfig,
 // additionalModelResponseFieldPaths, cachePoint blocks, toolSpec.strict.
-// additionalModelRequestFields.top_k becomes top_k when it is an integer.
+// additionalModelRequestFields.top_k becomes top_k when it is an integer, and
+// additionalModelRequestFields.thinking thinking_budget (thinking.h: its
+// schema, and the rules tying it to maxTokens, temperature, topP, top_k and
+// toolChoice, with the model's messages after "The model returned the
+// following errors: "). reasoningContent blocks keep their signature.
 // JSON null for an optional member means "absent".
 //
 // Errors (kValidation), among others: a body that is not a JSON object; an
@@ -63,7 +67,8 @@ Result<backends::ModelRequest> ParseConverseRequest(std::string_view body);
 //  "usage":{"inputTokens","outputTokens","totalTokens"[,"cacheReadInputTokens",
 //  "cacheWriteInputTokens"]},"metrics":{"latencyMs":..}}.
 // Content: kText -> {"text"}, kToolUse -> {"toolUse":{toolUseId,name,input}},
-// kReasoning -> {"reasoningContent":{"reasoningText":{"text"}}}; other kinds
+// kReasoning -> {"reasoningContent":{"reasoningText":{"text"[,"signature"]}}}
+// (the signature when not empty); other kinds
 // are skipped. A tool input that is not a JSON object is sent as {}. With
 // stopReason stop_sequence, additionalModelResponseFields carries
 // {"delta":{"stop_sequence":"<matched>"}} (what Anthropic clients read).
@@ -88,6 +93,11 @@ void AppendConverseToolUseStart(std::string& out, int index, std::string_view id
 void AppendConverseTextDelta(std::string& out, int index, std::string_view text);
 // contentBlockDelta {"contentBlockIndex":i,"delta":{"toolUse":{"input":"<fragment>"}}}
 void AppendConverseToolInputDelta(std::string& out, int index, std::string_view fragment);
+// contentBlockDelta {"contentBlockIndex":i,"delta":{"reasoningContent":{"text":"..."}}}
+// (Bedrock sends no start event for reasoning blocks either)
+void AppendConverseReasoningDelta(std::string& out, int index, std::string_view text);
+// contentBlockDelta {"contentBlockIndex":i,"delta":{"reasoningContent":{"signature":"..."}}}
+void AppendConverseReasoningSignature(std::string& out, int index, std::string_view signature);
 // contentBlockStop {"contentBlockIndex":i}
 void AppendConverseBlockStop(std::string& out, int index);
 // TWO frames: messageStop {"stopReason":..} then metadata {"usage":{..},
