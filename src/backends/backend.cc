@@ -80,6 +80,18 @@ void ResponseCollector::OnToolInputDelta(int index, std::string_view json_fragme
   if (ContentBlock* block = Block(index)) block->input_json.append(json_fragment);
 }
 
+void ResponseCollector::OnReasoningStart(int index) {
+  if (ContentBlock* block = Block(index)) block->kind = ContentBlock::Kind::kReasoning;
+}
+
+void ResponseCollector::OnReasoningDelta(int index, std::string_view text) {
+  if (ContentBlock* block = Block(index)) block->text.append(text);
+}
+
+void ResponseCollector::OnReasoningSignature(int index, std::string_view signature) {
+  if (ContentBlock* block = Block(index)) block->signature.append(signature);
+}
+
 void ResponseCollector::OnBlockStop(int /*index*/) {}
 
 void ResponseCollector::OnFinish(StopReason reason, std::string_view stop_sequence,

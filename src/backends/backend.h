@@ -9,14 +9,19 @@
 //   [OnPromptCache(usage)]  (only for a request with cache points)
 //   OnStart(input_tokens)
 //   for each content block i = 0, 1, ...:
-//     OnTextStart(i) | OnToolUseStart(i, id, name)
-//     OnTextDelta(i, text)* | OnToolInputDelta(i, json_fragment)*
+//     OnTextStart(i) | OnToolUseStart(i, id, name) | OnReasoningStart(i)
+//     OnTextDelta(i, text)* | OnToolInputDelta(i, json_fragment)* |
+//       OnReasoningDelta(i, text)* [OnReasoningSignature(i, signature)]
 //     OnBlockStop(i)
 //   OnFinish(stop_reason, stop_sequence, usage)
 // and at any point one OnError(status) instead of the rest. Exactly one of
 // OnFinish / OnError ends every invocation (unless its handle is destroyed
 // first). An error before OnStart means nothing was produced: the caller may
 // retry elsewhere. Text deltas are whole tokens as they are produced.
+// Reasoning blocks (extended thinking, ModelRequest::thinking_budget) come
+// before the answer's blocks; their deltas are tokens of the model's
+// reasoning, and the signature (at most one, after the last delta) is the
+// token a client hands back with the reasoning in a later turn.
 
 #include <cstdint>
 #include <memory>
@@ -40,7 +45,7 @@ struct ContentBlock {
     kDocument,      // format in `text` ("pdf"), size in `byte_size`
     kToolUse,       // tool_use_id, tool_name, input_json
     kToolResult,    // tool_use_id; its text parts joined in `text`, JSON parts in input_json
-    kReasoning,     // reasoning text in `text`
+    kReasoning,     // reasoning text in `text`, its signature in `signature`
     kVideo,         // format in `text` ("mp4"), size in `byte_size`
     kAudio,         // format in `text` ("mp3"), size in `byte_size`
     kSearchResult,  // title and content texts joined in `text`; source in `tool_name`
@@ -52,6 +57,7 @@ struct ContentBlock {
   std::string input_json;  // compact JSON text
   bool is_error = false;   // kToolResult with status "error"
   size_t byte_size = 0;    // kImage, kDocument, kVideo, kAudio: decoded bytes
+  std::string signature;   // kReasoning: empty when none was given (or redacted)
 };
 
 struct Message {
@@ -139,6 +145,11 @@ struct ModelRequest {
   // profile; set by the runtime service only when there are cache points).
   std::string profile_arn;
   std::vector<CachePoint> cache_points;
+  // Extended thinking (Anthropic `thinking {type: enabled, budget_tokens}`):
+  // the most output tokens the model may spend reasoning before it answers;
+  // 0: no reasoning. The wire parsers keep it >= 1024 and below max_tokens
+  // when max_tokens is given.
+  int32_t thinking_budget = 0;
 };
 
 // Converse's stop reasons (bedrock-api.md §3.4). The Anthropic Messages
@@ -188,6 +199,10 @@ class OutputSink {
                               std::string_view tool_name) = 0;
   virtual void OnTextDelta(int index, std::string_view text) = 0;
   virtual void OnToolInputDelta(int index, std::string_view json_fragment) = 0;
+  // A reasoning block: its start, its text deltas, then its signature.
+  virtual void OnReasoningStart(int index) = 0;
+  virtual void OnReasoningDelta(int index, std::string_view text) = 0;
+  virtual void OnReasoningSignature(int index, std::string_view signature) = 0;
   virtual void OnBlockStop(int index) = 0;
   // `stop_sequence` is the matched sequence for kStopSequence, else empty.
   virtual void OnFinish(StopReason reason, std::string_view stop_sequence, const Usage& usage) = 0;
@@ -229,7 +244,7 @@ class ModelBackend {
 
 // The whole answer of a non-streaming call, as collected from the sink.
 struct ModelResponse {
-  std::vector<ContentBlock> content;  // kText and kToolUse blocks, in index order
+  std::vector<ContentBlock> content;  // kReasoning, kText and kToolUse blocks, in index order
   StopReason stop_reason = StopReason::kEndTurn;
   std::string stop_sequence;  // kStopSequence only
   Usage usage;
@@ -237,7 +252,8 @@ struct ModelResponse {
 
 // An OutputSink that accumulates a ModelResponse. Deltas are appended to the
 // block of their index; tool input fragments are concatenated into
-// input_json. `done()` after OnFinish or OnError; `status()` holds the error.
+// input_json, reasoning deltas into text and signatures into signature. `done()` after OnFinish or
+// OnError; `status()` holds the error.
 class ResponseCollector final : public OutputSink {
  public:
   void OnStart(int64_t input_tokens) override;
@@ -245,6 +261,9 @@ class ResponseCollector final : public OutputSink {
   void OnToolUseStart(int index, std::string_view tool_use_id, std::string_view tool_name) override;
   void OnTextDelta(int index, std::string_view text) override;
   void OnToolInputDelta(int index, std::string_view json_fragment) override;
+  void OnReasoningStart(int index) override;
+  void OnReasoningDelta(int index, std::string_view text) override;
+  void OnReasoningSignature(int index, std::string_view signature) override;
   void OnBlockStop(int index) override;
   void OnFinish(StopReason reason, std::string_view stop_sequence, const Usage& usage) override;
   void OnError(const Status& status) override;

@@ -94,6 +94,17 @@ class MidStreamFault final : public Invocation, public OutputSink {
     Fail();
     sink_.OnToolInputDelta(index, fragment);
   }
+  void OnReasoningStart(int index) override {
+    if (!failing_) sink_.OnReasoningStart(index);
+  }
+  void OnReasoningDelta(int index, std::string_view text) override {
+    if (failing_) return;
+    Fail();
+    sink_.OnReasoningDelta(index, text);
+  }
+  void OnReasoningSignature(int index, std::string_view signature) override {
+    if (!failing_) sink_.OnReasoningSignature(index, signature);
+  }
   void OnBlockStop(int index) override {
     if (!failing_) sink_.OnBlockStop(index);
   }

@@ -12,8 +12,8 @@
 //                            "Too many requests, please wait before trying again.")
 //   error_rate            -> OnError(kServiceUnavailable,
 //                            "The model in <region> failed to answer (simulated fault)")
-//   mid_stream_error_rate -> the inner answer runs until its first delta (text
-//                            or tool input) has been delivered, then ends with
+//   mid_stream_error_rate -> the inner answer runs until its first delta (text,
+//                            tool input or reasoning) has been delivered, then ends with
 //                            OnError(kModelStreamError,
 //                            "The model stream failed mid-answer (simulated fault)")
 //                            instead of finishing; an answer with no delta at

@@ -46,6 +46,19 @@ class RecordingSink final : public OutputSink {
     ++tool_deltas;
     Log("tool_delta " + std::to_string(index) + " " + std::string(fragment));
   }
+  void OnReasoningStart(int index) override {
+    collector.OnReasoningStart(index);
+    Log("reasoning_start " + std::to_string(index));
+  }
+  void OnReasoningDelta(int index, std::string_view text) override {
+    collector.OnReasoningDelta(index, text);
+    ++reasoning_deltas;
+    Log("reasoning_delta " + std::to_string(index) + " '" + std::string(text) + "'");
+  }
+  void OnReasoningSignature(int index, std::string_view signature) override {
+    collector.OnReasoningSignature(index, signature);
+    Log("signature " + std::to_string(index) + " " + std::string(signature));
+  }
   void OnBlockStop(int index) override {
     collector.OnBlockStop(index);
     Log("stop " + std::to_string(index));
@@ -72,6 +85,7 @@ class RecordingSink final : public OutputSink {
   std::vector<Event> events;
   int text_deltas = 0;
   int tool_deltas = 0;
+  int reasoning_deltas = 0;
   int terminal_calls = 0;
   std::function<void(const Event&)> after_event;  // optional hook
 

@@ -45,7 +45,7 @@ Result<FoundationModel> ParseModel(const json::Value& v, const std::string& path
       *o,
       {"model_id", "model_name", "provider_name", "api_model_name", "regions", "input_modalities",
        "output_modalities", "customizations", "inference_types", "response_streaming",
-       "lifecycle_status", "prompt_caching"},
+       "lifecycle_status", "reasoning", "prompt_caching"},
       path));
   FoundationModel m;
   BP_ASSIGN_OR_RETURN(m.model_id, json::RequiredString(*o, "model_id", path));
@@ -66,6 +66,10 @@ Result<FoundationModel> ParseModel(const json::Value& v, const std::string& path
   m.lifecycle_status = status.value_or("ACTIVE");
   if (m.lifecycle_status != "ACTIVE" && m.lifecycle_status != "LEGACY") {
     return ValidationError(path + ".lifecycle_status: expected ACTIVE or LEGACY");
+  }
+  if (const json::Value* r = o->if_contains("reasoning")) {
+    if (!r->is_bool()) return ValidationError(path + ".reasoning: expected a boolean");
+    m.reasoning = r->get_bool();
   }
   if (m.regions.empty()) return ValidationError(path + ".regions must not be empty");
   if (const json::Value* c = o->if_contains("prompt_caching")) {
@@ -169,6 +173,7 @@ std::string ModelText(const FoundationModel& m) {
   members.emplace_back("inference_types", QuoteList(m.inference_types));
   members.emplace_back("response_streaming", m.response_streaming ? "true" : "false");
   members.emplace_back("lifecycle_status", Quote(m.lifecycle_status));
+  if (m.reasoning) members.emplace_back("reasoning", "true");
   if (m.prompt_cache_min_tokens > 0) {
     members.emplace_back("prompt_caching",
                          "{\"min_tokens\": " + std::to_string(m.prompt_cache_min_tokens) +

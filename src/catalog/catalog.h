@@ -28,6 +28,7 @@ struct FoundationModel {
   std::vector<std::string> inference_types;    // e.g. "INFERENCE_PROFILE"
   bool response_streaming = true;
   std::string lifecycle_status = "ACTIVE";  // ACTIVE | LEGACY
+  bool reasoning = false;  // takes extended thinking (thinking {type: enabled, budget_tokens})
   // Explicit prompt caching (cache points): the minimum prefix, in tokens,
   // a cache point must close to be cached (0: the model has no prompt
   // caching, and a request with cache points is refused), and the TTLs it

@@ -71,6 +71,31 @@ TEST(CatalogTest, BuiltinShipsTheEuClaudeLineUp) {
                                       "eu-west-1", "eu-west-3"}));
 }
 
+TEST(CatalogTest, ReasoningMarksTheModelsThatTakeExtendedThinking) {
+  auto catalog = Catalog::Builtin();
+  ASSERT_OK(catalog);
+  for (const char* id :
+       {"anthropic.claude-haiku-4-5-20251001-v1:0", "anthropic.claude-sonnet-4-20250514-v1:0",
+        "anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic.claude-opus-4-5-20251101-v1:0",
+        "anthropic.claude-3-7-sonnet-20250219-v1:0"}) {
+    ASSERT_NE(catalog->FindModel(id), nullptr) << id;
+    EXPECT_TRUE(catalog->FindModel(id)->reasoning) << id;
+  }
+  for (const char* id :
+       {"anthropic.claude-3-5-sonnet-20240620-v1:0", "anthropic.claude-3-haiku-20240307-v1:0"}) {
+    ASSERT_NE(catalog->FindModel(id), nullptr) << id;
+    EXPECT_FALSE(catalog->FindModel(id)->reasoning) << id;
+  }
+  constexpr std::string_view kModel =
+      R"({"model_id":"m","model_name":"M","provider_name":"P","regions":["eu-west-1"],)"
+      R"("input_modalities":[],"output_modalities":[],"inference_types":[],"reasoning":)";
+  auto merged = catalog->Merge(R"({"foundation_models":[)" + std::string(kModel) + "true}]}");
+  ASSERT_OK(merged);
+  EXPECT_TRUE(merged->FindModel("m")->reasoning);
+  EXPECT_THAT(catalog->Merge(R"({"foundation_models":[)" + std::string(kModel) + R"("yes"}]})"),
+              testing::StatusIs(ErrorCode::kValidation));
+}
+
 TEST(CatalogTest, ToJsonReproducesTheBuiltinFileAndParsesBack) {
   auto catalog = Catalog::Builtin();
   ASSERT_OK(catalog);

@@ -83,7 +83,9 @@ bool AppendContentBlock(std::string& out, const ContentBlock& block) {
     case ContentBlock::Kind::kReasoning:
       out += "{\"type\":\"thinking\",\"thinking\":";
       AppendJsonString(out, block.text);
-      out += ",\"signature\":\"\"}";
+      out += ",\"signature\":";
+      AppendJsonString(out, block.signature);
+      out += '}';
       return true;
     case ContentBlock::Kind::kImage:
     case ContentBlock::Kind::kDocument:
@@ -212,6 +214,31 @@ void AppendAnthropicToolInputDelta(std::string& out, int index, std::string_view
   AppendEventHead(event, "content_block_delta", index);
   event += R"(,"delta":{"type":"input_json_delta","partial_json":)";
   AppendJsonString(event, fragment);
+  event += "}}";
+  AppendChunk(out, event);
+}
+
+void AppendAnthropicThinkingStart(std::string& out, int index) {
+  std::string& event = ScratchA();
+  AppendEventHead(event, "content_block_start", index);
+  event += R"(,"content_block":{"type":"thinking","thinking":"","signature":""}})";
+  AppendChunk(out, event);
+}
+
+void AppendAnthropicThinkingDelta(std::string& out, int index, std::string_view thinking) {
+  std::string& event = ScratchA();
+  AppendEventHead(event, "content_block_delta", index);
+  event += R"(,"delta":{"type":"thinking_delta","thinking":)";
+  AppendJsonString(event, thinking);
+  event += "}}";
+  AppendChunk(out, event);
+}
+
+void AppendAnthropicSignatureDelta(std::string& out, int index, std::string_view signature) {
+  std::string& event = ScratchA();
+  AppendEventHead(event, "content_block_delta", index);
+  event += R"(,"delta":{"type":"signature_delta","signature":)";
+  AppendJsonString(event, signature);
   event += "}}";
   AppendChunk(out, event);
 }

@@ -9,6 +9,7 @@
 
 #include "api/runtime/cache_points.h"
 #include "api/runtime/structured_output.h"
+#include "api/runtime/thinking.h"
 #include "api/runtime/wire_util.h"
 #include "core/base64.h"
 #include "json/json.h"
@@ -285,8 +286,9 @@ Status ParseThinking(const Object& obj, const WirePath& p, ContentBlock& block) 
   }
   BP_RETURN_IF_ERROR(CheckKeys(obj, kThinking, kThinking, p));
   BP_ASSIGN_OR_RETURN(std::string_view thinking, StrAt(obj, "thinking", p));
-  BP_RETURN_IF_ERROR(StrAt(obj, "signature", p).status());
+  BP_ASSIGN_OR_RETURN(std::string_view signature, StrAt(obj, "signature", p));
   block.text = thinking;
+  block.signature = signature;
   return Status::Ok();
 }
 
@@ -546,8 +548,12 @@ Status ParseOptions(const Object& body, const WirePath& root, ModelRequest& req)
   if (const Value* v = MemberOf(body, "stop_sequences")) {
     BP_RETURN_IF_ERROR(ParseStopSequences(*v, root.Key("stop_sequences"), req));
   }
-  for (std::string_view key : {"metadata", "thinking"}) {
-    if (const Value* v = MemberOf(body, key)) BP_RETURN_IF_ERROR(Obj(*v, root.Key(key)).status());
+  if (const Value* v = MemberOf(body, "metadata")) {
+    BP_RETURN_IF_ERROR(Obj(*v, root.Key("metadata")).status());
+  }
+  if (const Value* v = MemberOf(body, "thinking")) {
+    BP_RETURN_IF_ERROR(Obj(*v, root.Key("thinking")).status());
+    BP_RETURN_IF_ERROR(ParseThinkingConfig(*v, ThinkingWire::kAnthropic, req));
   }
   if (const Value* v = MemberOf(body, "anthropic_beta")) {
     WirePath bp = root.Key("anthropic_beta");
@@ -600,7 +606,8 @@ Status ParseBodyMembers(const Object& body, ModelRequest& req) {
   if (std::optional<std::string> reason = CheckStructuredLimits(req)) {
     return ValidationError(*reason);
   }
-  return ParseOptions(body, root, req);
+  BP_RETURN_IF_ERROR(ParseOptions(body, root, req));
+  return CheckThinking(req, ThinkingWire::kAnthropic);
 }
 
 }  // namespace

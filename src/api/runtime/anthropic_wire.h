@@ -35,19 +35,22 @@ namespace bp::api::runtime {
 // messages (>= 1). Optional: system (string or text blocks), temperature and
 // top_p (0..1), top_k (>= 0), stop_sequences, tools [{name, description,
 // input_schema, strict}], tool_choice {type: auto|any|tool|none, name},
+// thinking (-> thinking_budget; thinking.h has its schema and the rules
+// tying it to max_tokens, temperature, top_p, top_k and tool_choice),
 // output_config {format {type: json_schema, schema {...}}, effort} or the
 // deprecated output_format {type, schema} (not both) -> output_format;
 // strict tools' and the format's schemas must be in the subset of
 // structured_output.h ("output_config.format.schema: <reason> (at <JSON
 // pointer>)"); accepted and not modelled: metadata, anthropic_beta,
-// thinking, citations, output_config.effort.
+// citations, output_config.effort.
 // cache_control {type: ephemeral, ttl: 5m|1h} on tools, system blocks and
 // message content blocks (also on a tool_result's own content blocks, which
 // mark the tool_result) becomes ModelRequest::cache_points, checked as
 // cache_points.h says.
 // Content is a string or blocks: text, image {source {type: base64,
 // media_type, data}}, document (base64 or text source), tool_use, tool_result
-// (content string or blocks), thinking / redacted_thinking. Unknown keys at
+// (content string or blocks), thinking (its signature kept) /
+// redacted_thinking. Unknown keys at
 // any level are refused; image/document sources by url or file are refused
 // as not supported by this endpoint. Errors: kValidation as described above.
 Result<backends::ModelRequest> ParseAnthropicRequest(std::string_view body);
@@ -64,7 +67,7 @@ std::string NewAnthropicMessageId(Random& random);
 
 // §5.2 response: {"id","type":"message","role":"assistant","model":
 // api_model_name,"content":[{"type":"text","text"} | {"type":"tool_use","id",
-// "name","input"} | {"type":"thinking","thinking","signature":""}],
+// "name","input"} | {"type":"thinking","thinking","signature"}],
 // "stop_reason","stop_sequence" (null unless stop_sequence),"usage":
 // {"input_tokens","cache_creation_input_tokens","cache_read_input_tokens",
 // ["cache_creation":{"ephemeral_5m_input_tokens","ephemeral_1h_input_tokens"}
@@ -91,6 +94,12 @@ void AppendAnthropicToolUseStart(std::string& out, int index, std::string_view i
 void AppendAnthropicTextDelta(std::string& out, int index, std::string_view text);
 // content_block_delta {"type":"input_json_delta","partial_json"}
 void AppendAnthropicToolInputDelta(std::string& out, int index, std::string_view fragment);
+// content_block_start {"type":"thinking","thinking":"","signature":""}
+void AppendAnthropicThinkingStart(std::string& out, int index);
+// content_block_delta {"type":"thinking_delta","thinking"}
+void AppendAnthropicThinkingDelta(std::string& out, int index, std::string_view thinking);
+// content_block_delta {"type":"signature_delta","signature"}
+void AppendAnthropicSignatureDelta(std::string& out, int index, std::string_view signature);
 // content_block_stop
 void AppendAnthropicBlockStop(std::string& out, int index);
 

@@ -122,7 +122,7 @@ TEST(ParseAnthropicRequestTest, EveryModelledMember) {
   Result<ModelRequest> req = ParseAnthropicRequest(R"({
     "anthropic_version":"bedrock-2023-05-31","anthropic_beta":["tools-2024"],
     "max_tokens":100,"temperature":1,"top_p":0.9,"top_k":40,"stop_sequences":["STOP"],
-    "metadata":{"user_id":"u1"},"thinking":{"type":"enabled","budget_tokens":1024},
+    "metadata":{"user_id":"u1"},"thinking":{"type":"disabled"},
     "system":[{"type":"text","text":"sys1","cache_control":{"type":"ephemeral"}},
               {"type":"text","text":"sys2"}],
     "tools":[{"name":"get_weather","description":"Weather","input_schema":{"type":"object"}},
@@ -168,7 +168,9 @@ TEST(ParseAnthropicRequestTest, EveryModelledMember) {
   ASSERT_EQ(assistant.size(), 3u);
   EXPECT_EQ(assistant[0].kind, Kind::kReasoning);
   EXPECT_EQ(assistant[0].text, "hmm");
+  EXPECT_EQ(assistant[0].signature, "s");
   EXPECT_EQ(assistant[1].kind, Kind::kReasoning);
+  EXPECT_EQ(assistant[1].signature, "");
   EXPECT_EQ(assistant[2].kind, Kind::kToolUse);
   EXPECT_EQ(assistant[2].tool_use_id, "toolu_01");
   EXPECT_EQ(assistant[2].input_json, R"({"city":"Paris"})");

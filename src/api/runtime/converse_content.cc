@@ -277,7 +277,8 @@ Status ParseReasoning(const Value& v, const WirePath& p, ContentBlock& block) {
   BP_ASSIGN_OR_RETURN(std::string_view text, RequiredString(*text_obj, "text", mp));
   block.text = text;
   if (const Value* sig = MemberOf(*text_obj, "signature")) {
-    BP_RETURN_IF_ERROR(AsString(*sig, mp.Key("signature")).status());
+    BP_ASSIGN_OR_RETURN(std::string_view signature, AsString(*sig, mp.Key("signature")));
+    block.signature = signature;
   }
   return Status::Ok();
 }

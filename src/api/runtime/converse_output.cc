@@ -32,6 +32,10 @@ bool AppendContentBlock(std::string& out, const ContentBlock& block) {
     case ContentBlock::Kind::kReasoning:
       out += "{\"reasoningContent\":{\"reasoningText\":{\"text\":";
       AppendJsonString(out, block.text);
+      if (!block.signature.empty()) {
+        out += ",\"signature\":";
+        AppendJsonString(out, block.signature);
+      }
       out += "}}}";
       return true;
     case ContentBlock::Kind::kImage:
@@ -165,6 +169,24 @@ void AppendConverseToolInputDelta(std::string& out, int index, std::string_view 
   AppendIndexPrefix(payload, index);
   payload += R"(,"delta":{"toolUse":{"input":)";
   AppendJsonString(payload, fragment);
+  payload += "}}}";
+  eventstream::AppendEvent(out, "contentBlockDelta", payload);
+}
+
+void AppendConverseReasoningDelta(std::string& out, int index, std::string_view text) {
+  std::string& payload = ScratchA();
+  AppendIndexPrefix(payload, index);
+  payload += R"(,"delta":{"reasoningContent":{"text":)";
+  AppendJsonString(payload, text);
+  payload += "}}}";
+  eventstream::AppendEvent(out, "contentBlockDelta", payload);
+}
+
+void AppendConverseReasoningSignature(std::string& out, int index, std::string_view signature) {
+  std::string& payload = ScratchA();
+  AppendIndexPrefix(payload, index);
+  payload += R"(,"delta":{"reasoningContent":{"signature":)";
+  AppendJsonString(payload, signature);
   payload += "}}}";
   eventstream::AppendEvent(out, "contentBlockDelta", payload);
 }

@@ -7,6 +7,7 @@
 #include "api/runtime/call_options.h"
 #include "api/runtime/converse_content.h"
 #include "api/runtime/structured_output.h"
+#include "api/runtime/thinking.h"
 #include "api/runtime/wire_util.h"
 #include "core/base64.h"
 #include "json/json.h"
@@ -398,10 +399,13 @@ Status ParseAnthropicOutputFormat(const Object& fields, ModelRequest& req) {
   return Status::Ok();
 }
 
-// A document passed to the model; top_k and output_config.format are modelled.
+// A document passed to the model; top_k, thinking and output_config.format are modelled.
 Status ParseAdditionalFields(const Value& v, const WirePath& p, ModelRequest& req) {
   BP_ASSIGN_OR_RETURN(const Object* obj, AsObject(v, p));
   BP_RETURN_IF_ERROR(ParseAnthropicOutputFormat(*obj, req));
+  if (const Value* thinking = MemberOf(*obj, "thinking")) {
+    BP_RETURN_IF_ERROR(ParseThinkingConfig(*thinking, ThinkingWire::kConverse, req));
+  }
   const Value* top_k = MemberOf(*obj, "top_k");
   if (top_k == nullptr) return Status::Ok();
   std::optional<int64_t> k = IntegerValue(*top_k);
@@ -484,6 +488,7 @@ Status ParseConverseMembers(const json::Object& body, const WirePath& root, bool
   }
   if (const Value* v = MemberOf(body, "additionalModelRequestFields")) {
     BP_RETURN_IF_ERROR(ParseAdditionalFields(*v, root.Key("additionalModelRequestFields"), req));
+    BP_RETURN_IF_ERROR(CheckThinking(req, ThinkingWire::kConverse));
   }
   if (std::optional<std::string> reason = CheckStructuredLimits(req)) {
     return ValidationError(*reason);

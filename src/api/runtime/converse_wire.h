@@ -39,7 +39,11 @@ namespace bp::api::runtime {
 // checked as cache_points.h says (at most 4, TTLs non-increasing). Accepted
 // and ignored (not modelled): guardrailConfig, promptVariables,
 // performanceConfig, outputConfig.effort, additionalModelResponseFieldPaths.
-// additionalModelRequestFields.top_k becomes top_k when it is an integer.
+// additionalModelRequestFields.top_k becomes top_k when it is an integer, and
+// additionalModelRequestFields.thinking thinking_budget (thinking.h: its
+// schema, and the rules tying it to maxTokens, temperature, topP, top_k and
+// toolChoice, with the model's messages after "The model returned the
+// following errors: "). reasoningContent blocks keep their signature.
 // Structured output (structured_output.h has the schema subset):
 // outputConfig.textFormat {type: json_schema, structure {jsonSchema {schema
 // (a string of JSON), name, description}}} becomes output_format, as does
@@ -74,7 +78,8 @@ Result<backends::ModelRequest> ParseConverseRequest(std::string_view body);
 //  "metrics":{"latencyMs":..}} (cache members only when non-zero; cacheDetails
 //  per TTL written, 1h first, as Bedrock sorts them).
 // Content: kText -> {"text"}, kToolUse -> {"toolUse":{toolUseId,name,input}},
-// kReasoning -> {"reasoningContent":{"reasoningText":{"text"}}}; other kinds
+// kReasoning -> {"reasoningContent":{"reasoningText":{"text"[,"signature"]}}}
+// (the signature when not empty); other kinds
 // are skipped. A tool input that is not a JSON object is sent as {}. With
 // stopReason stop_sequence, additionalModelResponseFields carries
 // {"delta":{"stop_sequence":"<matched>"}} (what Anthropic clients read).
@@ -99,6 +104,11 @@ void AppendConverseToolUseStart(std::string& out, int index, std::string_view id
 void AppendConverseTextDelta(std::string& out, int index, std::string_view text);
 // contentBlockDelta {"contentBlockIndex":i,"delta":{"toolUse":{"input":"<fragment>"}}}
 void AppendConverseToolInputDelta(std::string& out, int index, std::string_view fragment);
+// contentBlockDelta {"contentBlockIndex":i,"delta":{"reasoningContent":{"text":"..."}}}
+// (Bedrock sends no start event for reasoning blocks either)
+void AppendConverseReasoningDelta(std::string& out, int index, std::string_view text);
+// contentBlockDelta {"contentBlockIndex":i,"delta":{"reasoningContent":{"signature":"..."}}}
+void AppendConverseReasoningSignature(std::string& out, int index, std::string_view signature);
 // contentBlockStop {"contentBlockIndex":i}
 void AppendConverseBlockStop(std::string& out, int index);
 // TWO frames: messageStop {"stopReason":..} then metadata {"usage":{..},

@@ -94,7 +94,7 @@ TEST(ParseConverseRequestTest, EveryModelledMember) {
         "inputSchema":{"json":{"type":"object","properties":{"city":{"type":"string"}}}}}},
         {"cachePoint":{"type":"default"}}],
       "toolChoice":{"tool":{"name":"get_weather"}}},
-    "additionalModelRequestFields":{"top_k":5,"thinking":{"type":"enabled"}},
+    "additionalModelRequestFields":{"top_k":5,"thinking":{"type":"disabled"}},
     "additionalModelResponseFieldPaths":["/delta/stop_sequence"],
     "guardrailConfig":{"guardrailIdentifier":"g","guardrailVersion":"1"},
     "promptVariables":{},"requestMetadata":{"k":"v"},"performanceConfig":{"latency":"standard"},
@@ -116,6 +116,7 @@ TEST(ParseConverseRequestTest, EveryModelledMember) {
   ASSERT_EQ(assistant.size(), 2u);
   EXPECT_EQ(assistant[0].kind, Kind::kReasoning);
   EXPECT_EQ(assistant[0].text, "think");
+  EXPECT_EQ(assistant[0].signature, "sig");
   EXPECT_EQ(assistant[1].kind, Kind::kToolUse);
   EXPECT_EQ(assistant[1].tool_use_id, "tooluse_1.a:b");
   EXPECT_EQ(assistant[1].tool_name, "get_weather");
@@ -151,6 +152,7 @@ TEST(ParseConverseRequestTest, EveryModelledMember) {
             R"({"type":"object","properties":{"city":{"type":"string"}}})");
   EXPECT_EQ(req->tool_choice, backends::ToolChoice::kTool);
   EXPECT_EQ(req->tool_choice_name, "get_weather");
+  EXPECT_EQ(req->thinking_budget, 0);
 }
 
 TEST(ParseConverseRequestTest, CachePointRules) {

@@ -14,6 +14,7 @@
 #include "api/runtime/call_options.h"
 #include "api/runtime/converse_wire.h"
 #include "api/runtime/stream_errors.h"
+#include "api/runtime/thinking.h"
 
 namespace bp::api::runtime {
 
@@ -71,6 +72,22 @@ routing::Outcome OutcomeOf(ErrorCode code) {
 int64_t MillisBetween(std::chrono::steady_clock::time_point a,
                       std::chrono::steady_clock::time_point b) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+}
+
+// A thinking request on a profile whose model (any of its models) does not
+// take extended thinking is refused before anything runs.
+Status CheckProfileThinking(const catalog::Catalog& catalog, RuntimeApi api,
+                            const backends::ModelRequest& request,
+                            const storage::ProfileRecord& profile) {
+  if (request.thinking_budget <= 0) return Status::Ok();
+  const ThinkingWire wire = IsAnthropic(api) ? ThinkingWire::kAnthropic : ThinkingWire::kConverse;
+  for (const std::string& arn : profile.model_arns) {
+    const std::string_view model_id = ModelIdOf(arn);
+    const catalog::FoundationModel* fm = catalog.FindModel(model_id);
+    BP_RETURN_IF_ERROR(CheckThinkingModel(request, fm != nullptr && fm->reasoning,
+                                          fm != nullptr ? fm->api_model_name : model_id, wire));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -203,6 +220,40 @@ class RuntimeService::Call final : public backends::OutputSink,
       AppendConverseToolInputDelta(frame, index, fragment);
     } else {
       AppendAnthropicToolInputDelta(frame, index, fragment);
+    }
+    Send(std::move(frame));
+  }
+
+  void OnReasoningStart(int index) override {
+    if (Ignored()) return;
+    if (!IsStream(api_)) return collector_.OnReasoningStart(index);
+    if (api_ == RuntimeApi::kInvokeStream) {
+      std::string frame;
+      AppendAnthropicThinkingStart(frame, index);
+      Send(std::move(frame));
+    }  // Converse sends no start event for reasoning blocks.
+  }
+
+  void OnReasoningDelta(int index, std::string_view text) override {
+    if (Ignored()) return;
+    if (!IsStream(api_)) return collector_.OnReasoningDelta(index, text);
+    std::string frame;
+    if (api_ == RuntimeApi::kConverseStream) {
+      AppendConverseReasoningDelta(frame, index, text);
+    } else {
+      AppendAnthropicThinkingDelta(frame, index, text);
+    }
+    Send(std::move(frame));
+  }
+
+  void OnReasoningSignature(int index, std::string_view signature) override {
+    if (Ignored()) return;
+    if (!IsStream(api_)) return collector_.OnReasoningSignature(index, signature);
+    std::string frame;
+    if (api_ == RuntimeApi::kConverseStream) {
+      AppendConverseReasoningSignature(frame, index, signature);
+    } else {
+      AppendAnthropicSignatureDelta(frame, index, signature);
     }
     Send(std::move(frame));
   }
@@ -448,6 +499,10 @@ void RuntimeService::Serve(RuntimeApi api, ApiCall&& call,
     if (Status headers = ParseInvokeHeaders(call.request.headers, *request); !headers.ok()) {
       return refuse(headers);
     }
+  }
+  if (Status thinking = CheckProfileThinking(deps_.catalog, api, *request, **profile);
+      !thinking.ok()) {
+    return refuse(thinking);
   }
   if (request->max_tokens > options_.max_output_tokens) {
     const std::string limit = std::to_string(options_.max_output_tokens);

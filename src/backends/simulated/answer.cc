@@ -6,6 +6,7 @@
 
 #include "backends/simulated/conversation.h"
 #include "backends/simulated/prose.h"
+#include "backends/simulated/reasoning.h"
 #include "backends/simulated/tokenizer.h"
 #include "backends/simulated/tool_call.h"
 #include "json/json.h"
@@ -92,6 +93,19 @@ void PlanToolUse(const Tool& tool, const Conversation& conv, uint64_t hash, size
   answer.stop_reason = StopReason::kToolUse;
 }
 
+// Adds the reasoning block (at most `thinking_budget` tokens), first.
+void PlanReasoning(std::string text, size_t thinking_budget, Answer& answer) {
+  std::vector<uint32_t> ends;
+  if (!SplitTokens(text, thinking_budget, ends)) text.resize(ends.back());
+  if (ends.empty()) return;
+  answer.output_tokens += static_cast<int64_t>(ends.size());
+  PlannedBlock& block = answer.blocks.emplace_back();
+  block.reasoning = true;
+  block.signature = ReasoningSignature(text);
+  block.body = std::move(text);
+  block.ends = std::move(ends);
+}
+
 }  // namespace
 
 Answer ComposeAnswer(const ModelRequest& request, int32_t default_max_tokens) {
@@ -109,6 +123,7 @@ Answer ComposeAnswer(const ModelRequest& request, int32_t default_max_tokens) {
   const Tool* tool = decision->tool;
   std::string text;
   std::optional<StopReason> say_reason;
+  bool say_request = false;
   if (tool == nullptr) {
     const std::optional<SayControl> say = ParseSay(conv.last_user_text);
     if (say && !say->error.ok()) {
@@ -116,6 +131,7 @@ Answer ComposeAnswer(const ModelRequest& request, int32_t default_max_tokens) {
       return answer;
     }
     if (say) say_reason = say->stop_reason;
+    say_request = say.has_value();
     if (request.output_format) {
       // Structured output: a "Say:" text that is JSON is answered as given
       // (the caller scripted it; it is not checked against the schema);
@@ -129,7 +145,23 @@ Answer ComposeAnswer(const ModelRequest& request, int32_t default_max_tokens) {
   } else if (decision->preamble && !request.output_format) {
     text = "I'll use " + tool->name + " for that.";
   }
-  PlanText(std::move(text), request.stop_sequences, budget, answer);
+  if (request.thinking_budget > 0) {
+    if (static_cast<size_t>(request.thinking_budget) >= budget) {
+      // Only reachable without an explicit max_tokens (the wire parsers check
+      // the explicit one); Converse is the only format where it is optional.
+      answer.error = ValidationError(
+          "The model returned the following errors: `max_tokens` must be greater than "
+          "`thinking.budget_tokens`. Please consult our documentation at "
+          "https://docs.claude.com/en/docs/build-with-claude/"
+          "extended-thinking#max-tokens-and-context-window-size");
+      return answer;
+    }
+    const ReasoningPlan plan{.tool = tool, .say = say_request};
+    PlanReasoning(ComposeReasoning(request, conv, plan, hash),
+                  static_cast<size_t>(request.thinking_budget), answer);
+  }
+  PlanText(std::move(text), request.stop_sequences,
+           budget - static_cast<size_t>(answer.output_tokens), answer);
   if (say_reason && answer.stop_reason == StopReason::kEndTurn) {
     answer.stop_reason = *say_reason;
     return answer;

@@ -16,9 +16,11 @@ namespace bp::backends::simulated {
 // nothing per delta.
 struct PlannedBlock {
   bool tool_use = false;
+  bool reasoning = false;      // a reasoning block (tool_use false)
   std::string tool_use_id;     // tool_use only
   std::string tool_name;       // tool_use only
-  std::string body;            // the text, or the compact tool input JSON
+  std::string signature;       // reasoning only
+  std::string body;            // the text (or reasoning), or the compact tool input JSON
   std::vector<uint32_t> ends;  // delta i is body[ends[i-1], ends[i]), ends[-1] == 0
 };
 
@@ -28,7 +30,7 @@ struct Answer {
   std::vector<PlannedBlock> blocks;  // never a block without deltas
   StopReason stop_reason = StopReason::kEndTurn;
   std::string stop_sequence;  // kStopSequence only
-  int64_t output_tokens = 0;  // text deltas + tokens of the tool input JSON
+  int64_t output_tokens = 0;  // reasoning and text deltas + tokens of the tool input JSON
 };
 
 // The answer to `request` (behaviour documented in simulated_backend.h).

@@ -1,8 +1,9 @@
 // libFuzzer target: ComposeAnswer over hostile prompts, tool schemas and stop
 // sequences. Checks the invariants streaming relies on; any violation aborts.
 //
-// Input: byte 0 -> max_tokens (0..255, 0 = default), byte 1 -> tool_choice,
-// then NUL-separated fields: user text, tool schema JSON, stop sequences...
+// Input: byte 0 -> max_tokens (0..255, 0 = default), byte 1 -> tool_choice
+// (bits 0-1) and thinking_budget (bits 3-7, when bit 2 is set), then
+// NUL-separated fields: user text, tool schema JSON, stop sequences...
 
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +32,7 @@ ModelRequest RequestFrom(const uint8_t* data, size_t size) {
   request.model_id = "fuzz.model-v1:0";
   request.max_tokens = data[0];
   request.tool_choice = static_cast<ToolChoice>(data[1] % 4);
+  if ((data[1] & 4) != 0) request.thinking_budget = 1 + data[1] / 8;
   std::vector<std::string> fields;
   std::string_view rest(reinterpret_cast<const char*>(data + 2), size - 2);
   for (size_t pos = 0; pos <= rest.size();) {
@@ -56,8 +58,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!answer.error.ok()) return 0;
   const int64_t budget = request.max_tokens > 0 ? request.max_tokens : 64;
   int64_t output = 0;
-  for (const auto& block : answer.blocks) {
+  for (size_t b = 0; b < answer.blocks.size(); ++b) {
+    const auto& block = answer.blocks[b];
     Check(!block.ends.empty() && block.ends.back() == block.body.size());
+    Check(block.reasoning == (b == 0 && request.thinking_budget > 0));
+    if (block.reasoning) {
+      Check(!block.signature.empty());
+      Check(static_cast<int64_t>(block.ends.size()) <= request.thinking_budget);
+      output += static_cast<int64_t>(block.ends.size());
+      continue;
+    }
     for (size_t i = 1; i < block.ends.size(); ++i) Check(block.ends[i - 1] < block.ends[i]);
     if (block.tool_use) {
       Check(bp::json::Parse(block.body).ok());

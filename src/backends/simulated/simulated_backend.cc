@@ -86,6 +86,8 @@ class SimulatedInvocation final : public Invocation {
     if (piece_ == 0) {
       if (block.tool_use) {
         sink_.OnToolUseStart(index, block.tool_use_id, block.tool_name);
+      } else if (block.reasoning) {
+        sink_.OnReasoningStart(index);
       } else {
         sink_.OnTextStart(index);
       }
@@ -96,11 +98,17 @@ class SimulatedInvocation final : public Invocation {
     const bool last_piece = ++piece_ == block.ends.size();
     if (block.tool_use) {
       sink_.OnToolInputDelta(index, piece);
+    } else if (block.reasoning) {
+      sink_.OnReasoningDelta(index, piece);
     } else {
       sink_.OnTextDelta(index, piece);
     }
     if (gone) return Step::kGone;
     if (!last_piece) return Step::kMore;
+    if (block.reasoning) {
+      sink_.OnReasoningSignature(index, block.signature);
+      if (gone) return Step::kGone;
+    }
     sink_.OnBlockStop(index);
     if (gone) return Step::kGone;
     ++block_;

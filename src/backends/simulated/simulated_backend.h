@@ -7,9 +7,9 @@
 //
 // Behaviour (users and tests rely on it):
 // - Deterministic: the same model_id, system, messages, tools, tool_choice,
-//   stop_sequences, max_tokens and output_format give the same answer,
-//   whatever the region, time or build (a stable FNV-1a hash of those fields
-//   picks every choice).
+//   stop_sequences, max_tokens, output_format and thinking_budget give the
+//   same answer, whatever the region, time or build (a stable FNV-1a hash of
+//   those fields but the last picks every choice).
 // - Tokens: a token is a run of ASCII letters/digits or UTF-8 bytes (a run of
 //   n bytes counts ceil(n / 6)) or one punctuation character; whitespace is
 //   free. Input tokens: every system part, every message's text / tool-use
@@ -18,9 +18,9 @@
 //   output format's schema text, plus max(1, byte_size / 750) per image or
 //   document. CountInputTokens returns
 //   exactly the value later passed to OnStart. Output tokens: one per text
-//   delta (each delta is one token with the whitespace before it, so the
-//   deltas concatenate to the answer text) plus the tokens of a tool call's
-//   input JSON.
+//   or reasoning delta (each delta is one token with the whitespace before
+//   it, so the deltas concatenate to the text) plus the tokens of a tool
+//   call's input JSON.
 // - Text: when the last user message's text starts with "Say:" (ASCII
 //   case-insensitive, after leading whitespace) the answer is exactly the
 //   rest, trimmed. Otherwise a 25-80 token paragraph that names "Simulated
@@ -63,6 +63,23 @@
 //   hash.
 //   A kTool choice naming a tool that is not offered ends the call with
 //   OnError(kValidation) before any output.
+// - Reasoning: with thinking_budget > 0 a reasoning block comes first (index
+//   0; the answer's blocks follow at 1, 2, ...): a 20-70 token paragraph that
+//   quotes the first 12 words of the last user text ("The user asks: …"),
+//   gives the system prompt's gist and the turn number, says what the answer
+//   will do ("I should call the get_weather tool …", "… answer directly …"),
+//   and adds 1-2 filler thoughts; cut to thinking_budget tokens. Its deltas
+//   are one token each, then OnReasoningSignature with 88 base64 characters
+//   derived from the reasoning text alone (the same text always has the same
+//   signature), then OnBlockStop. The answer after it is the one without
+//   thinking, in the max_tokens left over. Reasoning tokens count as output
+//   tokens and against max_tokens; stop sequences do not apply to them. A
+//   thinking_budget not below the effective max_tokens (only possible when
+//   the request says 0, so default_max_tokens applies) ends the call with
+//   OnError(kValidation, "The model returned the following errors:
+//   `max_tokens` must be greater than `thinking.budget_tokens`. …"). Reasoning
+//   blocks sent back in the messages count as input (their text) and are
+//   otherwise ignored; signatures are not checked.
 // - Limits: stop sequences apply first: the text is cut just before the
 //   earliest occurrence of any of them (the emitted text never contains it;
 //   at one position the shortest wins), stop reason kStopSequence naming that

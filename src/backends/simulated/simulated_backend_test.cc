@@ -461,5 +461,143 @@ TEST_F(SimulatedBackendTest, EmptyConversationStillAnswers) {
   EXPECT_THAT(sink->collector.response().content[0].text, HasSubstr("Your message had no text."));
 }
 
+// A failed Status / Result with kValidation and a message matching `message`.
+MATCHER_P(FailsWith, message, "fails with kValidation and a matching message") {
+  const ::bp::Status s = arg.status();
+  *result_listener << "status: " << s.ToString();
+  return s.code() == ErrorCode::kValidation &&
+         ::testing::Matches(message)(std::string(s.message()));
+}
+
+// ---- reasoning (extended thinking) ----------------------------------------------
+
+ModelRequest Thinking(ModelRequest request, int32_t budget = 2048) {
+  request.thinking_budget = budget;
+  return request;
+}
+
+TEST_F(SimulatedBackendTest, ThinkingPutsASignedReasoningBlockFirst) {
+  ModelRequest plain = Ask("Why is the sea salty?");
+  ModelResponse without = Answer(plain);
+  ModelResponse with = Answer(Thinking(plain));
+  ASSERT_EQ(with.content.size(), 2u);
+  const ContentBlock& reasoning = with.content[0];
+  EXPECT_EQ(reasoning.kind, ContentBlock::Kind::kReasoning);
+  EXPECT_THAT(reasoning.text, StartsWith("The user asks: \"Why is the sea salty?\"."));
+  EXPECT_THAT(reasoning.text, HasSubstr("I should answer directly and briefly."));
+  EXPECT_EQ(reasoning.signature.size(), 88u);
+  EXPECT_EQ(reasoning.signature.find_first_not_of(
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="),
+            std::string::npos);
+  // The answer is the one without thinking, at index 1.
+  EXPECT_EQ(with.content[1].kind, ContentBlock::Kind::kText);
+  EXPECT_EQ(with.content[1].text, without.content[0].text);
+  EXPECT_EQ(with.stop_reason, StopReason::kEndTurn);
+  // Reasoning tokens are output tokens.
+  EXPECT_EQ(with.usage.output_tokens, without.usage.output_tokens + CountTokens(reasoning.text));
+  EXPECT_EQ(with.usage.input_tokens, without.usage.input_tokens);
+}
+
+TEST_F(SimulatedBackendTest, ReasoningIsDeterministicAndItsSignatureFollowsTheText) {
+  ModelResponse a = Answer(Thinking(Ask("Plan a picnic")));
+  ModelResponse b = Answer(Thinking(Ask("Plan a picnic")));
+  ASSERT_FALSE(a.content.empty());
+  ASSERT_FALSE(b.content.empty());
+  EXPECT_EQ(a.content[0].text, b.content[0].text);
+  EXPECT_EQ(a.content[0].signature, b.content[0].signature);
+  // Not in the hash: another budget gives the same reasoning.
+  ModelResponse c = Answer(Thinking(Ask("Plan a picnic"), 3000));
+  EXPECT_EQ(c.content[0].text, a.content[0].text);
+  ModelResponse d = Answer(Thinking(Ask("Plan a barbecue")));
+  EXPECT_NE(d.content[0].text, a.content[0].text);
+  EXPECT_NE(d.content[0].signature, a.content[0].signature);
+}
+
+TEST_F(SimulatedBackendTest, ReasoningStreamsOneTokenPerDeltaThenTheSignature) {
+  auto sink = Run(Thinking(Ask("Say: a b")));
+  const ModelResponse& r = sink->collector.response();
+  ASSERT_EQ(r.content.size(), 2u);
+  EXPECT_EQ(sink->reasoning_deltas, CountTokens(r.content[0].text));
+  std::vector<std::string> kinds;
+  for (const auto& e : sink->events) kinds.push_back(e.what.substr(0, e.what.find(' ')));
+  std::vector<std::string> expected = {"start", "reasoning_start"};
+  for (int i = 0; i < sink->reasoning_deltas; ++i) expected.push_back("reasoning_delta");
+  for (const char* k : {"signature", "stop", "text_start", "delta", "delta", "stop", "finish"}) {
+    expected.push_back(k);
+  }
+  EXPECT_EQ(kinds, expected);
+  EXPECT_EQ(sink->Count("signature 0 " + r.content[0].signature), 1);
+  EXPECT_EQ(sink->Count("reasoning_start 0"), 1);
+  EXPECT_EQ(sink->Count("text_start 1"), 1);
+  EXPECT_THAT(r.content[0].text, HasSubstr("repeated exactly"));
+  EXPECT_EQ(r.content[1].text, "a b");
+}
+
+TEST_F(SimulatedBackendTest, ReasoningCountsAgainstMaxTokens) {
+  std::string say = "Say:";
+  for (int i = 0; i < 100; ++i) say += " w";
+  ModelRequest request = Thinking(Ask(say), 60);
+  request.max_tokens = 70;
+  ModelResponse r = Answer(request);
+  ASSERT_EQ(r.content.size(), 2u);
+  const int64_t reasoning = CountTokens(r.content[0].text);
+  EXPECT_GT(reasoning, 10);
+  EXPECT_LE(reasoning, 60);
+  EXPECT_EQ(reasoning + CountTokens(r.content[1].text), 70);
+  EXPECT_EQ(r.stop_reason, StopReason::kMaxTokens);
+  EXPECT_EQ(r.usage.output_tokens, 70);
+}
+
+TEST_F(SimulatedBackendTest, ReasoningIsCutToTheThinkingBudget) {
+  ModelResponse r = Answer(Thinking(Ask("Tell me about tides"), 5));
+  ASSERT_EQ(r.content.size(), 2u);
+  EXPECT_EQ(CountTokens(r.content[0].text), 5);
+  EXPECT_EQ(r.content[0].text, "The user asks: \"");
+  EXPECT_EQ(r.stop_reason, StopReason::kEndTurn);
+}
+
+TEST_F(SimulatedBackendTest, ReasoningNamesTheToolAndShiftsItsIndex) {
+  auto sink =
+      Run(Thinking(AskWithTools("What's the weather in Paris? get_weather", ToolChoice::kAuto)));
+  const ModelResponse& r = sink->collector.response();
+  ASSERT_EQ(r.content.size(), 3u);
+  EXPECT_THAT(r.content[0].text, HasSubstr("I should call the get_weather tool"));
+  EXPECT_EQ(r.content[1].kind, ContentBlock::Kind::kText);
+  EXPECT_EQ(r.content[2].kind, ContentBlock::Kind::kToolUse);
+  EXPECT_EQ(sink->Count("tool_start 2 get_weather"), 1);
+  EXPECT_EQ(r.stop_reason, StopReason::kToolUse);
+}
+
+TEST_F(SimulatedBackendTest, StopSequencesDoNotApplyToReasoning) {
+  ModelRequest request = Thinking(Ask("Say: one two"));
+  request.stop_sequences = {"user"};  // in the reasoning, not in the answer
+  ModelResponse r = Answer(request);
+  ASSERT_EQ(r.content.size(), 2u);
+  EXPECT_THAT(r.content[0].text, HasSubstr("user"));
+  EXPECT_EQ(r.content[1].text, "one two");
+  EXPECT_EQ(r.stop_reason, StopReason::kEndTurn);
+}
+
+TEST_F(SimulatedBackendTest, ABudgetNotBelowTheDefaultMaxTokensIsRefused) {
+  auto sink = Run(Thinking(Ask("hi"), 4096));  // default_max_tokens 4096
+  EXPECT_THAT(sink->collector.status(),
+              FailsWith(HasSubstr("The model returned the following errors: `max_tokens` must "
+                                  "be greater than `thinking.budget_tokens`")));
+  EXPECT_EQ(sink->Count("start"), 0);
+}
+
+TEST_F(SimulatedBackendTest, ReasoningSentBackCountsAsInputAndIsAccepted) {
+  ModelRequest first = Thinking(Ask("Plan a picnic"));
+  ModelResponse r1 = Answer(first);
+  ModelRequest second = first;
+  second.messages.push_back({Role::kAssistant, r1.content});
+  second.messages.push_back({Role::kUser, {Text("And if it rains?")}});
+  ModelResponse r2 = Answer(second);
+  ASSERT_EQ(r2.content.size(), 2u);
+  EXPECT_THAT(r2.content[0].text, HasSubstr("This is turn 2 of the conversation"));
+  EXPECT_EQ(r2.usage.input_tokens, backend_.CountInputTokens(second));
+  EXPECT_GT(r2.usage.input_tokens, r1.usage.input_tokens + CountTokens(r1.content[0].text));
+}
+
 }  // namespace
 }  // namespace bp::backends::simulated
