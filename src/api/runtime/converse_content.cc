@@ -349,6 +349,7 @@ Status ParseContentBlock(const Value& v, const WirePath& p, ConversationFacts& c
     BP_RETURN_IF_ERROR(ParseReasoning(member, mp, block));
   } else if (kind == "guardContent") {
     BP_RETURN_IF_ERROR(ParseGuardContent(member, mp, block));
+    block.guard_content = true;
   } else if (kind == "cachePoint") {
     return ParseCachePoint(member, mp);
   } else if (kind == "video" || kind == "audio") {
