@@ -58,6 +58,9 @@ struct ContentBlock {
   bool is_error = false;   // kToolResult with status "error"
   size_t byte_size = 0;    // kImage, kDocument, kVideo, kAudio: decoded bytes
   std::string signature;   // kReasoning: empty when none was given (or redacted)
+  // Converse guardContent: the text a guardrail evaluates (a kText block to
+  // the model like any other).
+  bool guard_content = false;
 };
 
 struct Message {
@@ -121,12 +124,24 @@ std::optional<ServiceTier> ServiceTierFromName(std::string_view name);
 // given. Kept for the usage ledger; never shown to the model.
 using RequestMetadata = std::vector<std::pair<std::string, std::string>>;
 
+// The guardrail a call asked for (Converse guardrailConfig, InvokeModel's
+// X-Amzn-Bedrock-Guardrail* headers). The runtime service applies it around
+// the backend; no backend reads it.
+enum class GuardrailTrace : uint8_t { kDisabled, kEnabled, kEnabledFull };
+struct GuardrailRequest {
+  std::string identifier;  // guardrail id or ARN, as given
+  std::string version;     // "DRAFT" or "1".."99999999"
+  GuardrailTrace trace = GuardrailTrace::kDisabled;
+  bool async = false;  // ConverseStream streamProcessingMode "async" (default sync)
+};
+
 struct ModelRequest {
   std::string model_id;  // foundation model id: "anthropic.claude-haiku-4-5-20251001-v1:0"
   std::string region;    // the region serving this attempt: "eu-west-1"
-  std::vector<std::string> system;  // system prompt parts, in order
-  std::vector<Message> messages;    // the conversation, oldest first
-  int32_t max_tokens = 0;           // 0: the backend's default
+  std::vector<std::string> system;       // system prompt parts, in order
+  std::vector<uint32_t> guarded_system;  // indices in `system` that were guardContent blocks
+  std::vector<Message> messages;         // the conversation, oldest first
+  int32_t max_tokens = 0;                // 0: the backend's default
   std::optional<double> temperature;
   std::optional<double> top_p;
   std::optional<int32_t> top_k;
@@ -139,6 +154,7 @@ struct ModelRequest {
   RequestMetadata request_metadata;
   // Absent: free text.
   std::optional<OutputFormat> output_format;
+  std::optional<GuardrailRequest> guardrail;
   // Prompt caching: the cache points in prompt order (at most 4, TTLs
   // non-increasing; the wire parsers check that, api/runtime/cache_points.h),
   // and the inference profile the call was admitted on (the cache is per

@@ -50,6 +50,9 @@ std::vector<RegionConfig> BindRegions(const ast::Value& regions, const BindConte
 RoutingConfig BindRouting(const ast::Value& routing, DiagnosticSink& sink);
 // server = { header_timeout_ms = .., max_connections = .., ... } (bind_runtime.cc).
 ServerConfig BindServer(const ast::Value& server, DiagnosticSink& sink);
+// guardrails = { name = { id, version, blocked_*_words, blocked_*_patterns,
+// blocked_*_message } } (bind_guardrails.cc). Sorted by name.
+std::vector<GuardrailConfig> BindGuardrails(const ast::Value& guardrails, DiagnosticSink& sink);
 // approvals = { required = N, allow_auto_approve = BOOL }: N in 0..10 (0:
 // plans need no approval); sets config.required_approvals and
 // config.allow_auto_approve.

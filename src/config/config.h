@@ -98,6 +98,22 @@ struct ServerConfig {
   uint64_t max_body_bytes_in_flight = 96ull * 1024 * 1024;
 };
 
+// A guardrail served by the local endpoint (guardrails = { NAME = {...} }):
+// blocked words and RE2 patterns per direction, and the messages that replace
+// blocked text (guardrails/guardrail.h has the matching rules).
+struct GuardrailConfig {
+  std::string name;                    // map key: 1-50 of [0-9a-zA-Z_-]
+  std::string id;                      // 12 of [a-z0-9], unique; as callers name it
+  std::optional<std::string> version;  // published version "1".."99999999"; DRAFT always exists
+  std::vector<std::string> blocked_input_words;
+  std::vector<std::string> blocked_output_words;
+  std::vector<std::string> blocked_input_patterns;
+  std::vector<std::string> blocked_output_patterns;
+  std::string blocked_input_message;  // default: Bedrock's "Sorry, the model cannot answer..."
+  std::string blocked_output_message;
+  SourceLocation location;  // of the map key
+};
+
 struct Config {
   std::string source;      // the file it came from, or "config/bedrock-profiles.hcl (built in)"
   std::string account_id;  // 12 digits
@@ -110,6 +126,7 @@ struct Config {
   std::vector<RegionConfig> regions;
   RoutingConfig routing;
   ServerConfig server;
+  std::vector<GuardrailConfig> guardrails;  // ordered by name
   // `apply` refuses a plan with fewer approvals (approvals = { required = N }).
   uint32_t required_approvals = 1;
   // approvals = { allow_auto_approve = true }: `apply --auto-approve` (plan and

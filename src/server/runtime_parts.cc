@@ -65,6 +65,22 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
     parts.owned.push_back(std::move(backend));
     names.push_back(region.name);
   }
+  std::vector<std::unique_ptr<const guardrails::Guardrail>> guardrails;
+  for (const config::GuardrailConfig& g : config.guardrails) {
+    BP_ASSIGN_OR_RETURN(
+        std::unique_ptr<const guardrails::Guardrail> built,
+        guardrails::Guardrail::Create({.name = g.name,
+                                       .id = g.id,
+                                       .version = g.version,
+                                       .input = {.words = g.blocked_input_words,
+                                                 .patterns = g.blocked_input_patterns,
+                                                 .blocked_message = g.blocked_input_message},
+                                       .output = {.words = g.blocked_output_words,
+                                                  .patterns = g.blocked_output_patterns,
+                                                  .blocked_message = g.blocked_output_message}}));
+    guardrails.push_back(std::move(built));
+  }
+  parts.guardrails = std::make_unique<const guardrails::GuardrailSet>(std::move(guardrails));
   const config::RoutingConfig& r = config.routing;
   std::optional<routing::Policy> policy = routing::ParsePolicy(r.policy);
   if (!policy) return ValidationError("routing.policy: unknown policy '" + r.policy + "'");

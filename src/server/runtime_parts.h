@@ -1,7 +1,8 @@
 #pragma once
 // The runtime's concrete parts built from the config: one backend per
 // configured region (the simulated model, wrapped in fault injection when the
-// region asks for faults) and the region router. Private to bp_server.
+// region asks for faults), the region router and the configured guardrails.
+// Private to bp_server.
 
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "guardrails/guardrail.h"
 #include "routing/router.h"
 
 namespace bp::backends::simulated {
@@ -27,13 +29,15 @@ struct RuntimeParts {
   std::unique_ptr<routing::Router> router;
   // region -> the service tiers it offers (RuntimeService::Options).
   std::map<std::string, std::vector<backends::ServiceTier>, std::less<>> service_tiers;
+  std::unique_ptr<const guardrails::GuardrailSet> guardrails;  // never null
 };
 
 // `carry_health_from` (may be null): the router being replaced on a config
 // reload, whose region health the new router shares (routing/router.h).
 // `prompt_cache` (may be null: nothing is cached): the process's simulated
 // prompt cache, shared by every region and every snapshot.
-// Errors: kValidation for a backend kind this build cannot serve.
+// Errors: kValidation for a backend kind this build cannot serve, or a
+// guardrail the config check let through but bp_guardrails refuses.
 Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock,
                                        const routing::Router* carry_health_from = nullptr,
                                        backends::simulated::PromptCache* prompt_cache = nullptr);

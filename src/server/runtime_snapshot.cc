@@ -35,13 +35,13 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
       api::control::ControlService::Options{
           .account_id = cfg.account_id, .region = cfg.region, .default_tags = cfg.default_tags},
       env.store, env.catalog, env.clock, env.random);
-  s->gate_ = std::make_unique<api::runtime::InvokeGate>(
-      api::runtime::InvokeGate::Options{.account_id = cfg.account_id, .region = cfg.region},
-      env.store, *s->authorizer_);
   BP_ASSIGN_OR_RETURN(
       s->runtime_,
       BuildRuntimeParts(cfg, env.clock, previous != nullptr ? &previous->router() : nullptr,
                         env.prompt_cache));
+  s->gate_ = std::make_unique<api::runtime::InvokeGate>(
+      api::runtime::InvokeGate::Options{.account_id = cfg.account_id, .region = cfg.region},
+      env.store, *s->authorizer_, s->runtime_.guardrails.get());
   s->service_ = std::make_unique<api::runtime::RuntimeService>(
       api::runtime::RuntimeService::Options{
           .first_token_timeout = std::chrono::milliseconds(cfg.routing.first_token_timeout_ms),

@@ -355,6 +355,7 @@ Status ParseContentBlock(const Value& v, const WirePath& p, ConversationFacts& c
     BP_RETURN_IF_ERROR(ParseReasoning(member, mp, block));
   } else if (kind == "guardContent") {
     BP_RETURN_IF_ERROR(ParseGuardContent(member, mp, block));
+    block.guard_content = true;
   } else if (kind == "cachePoint") {
     BP_ASSIGN_OR_RETURN(backends::CacheTtl ttl, ParseCachePoint(member, mp));
     conv.cache_points.Add({.section = backends::CachePoint::Section::kMessages,

@@ -95,6 +95,12 @@ void AppendServiceTier(std::string& out, std::optional<backends::ServiceTier> ti
   out += '}';
 }
 
+void AppendTrace(std::string& out, std::string_view trace_json) {
+  if (trace_json.empty()) return;
+  out += ",\"trace\":";
+  out += trace_json;
+}
+
 void AppendIndexPrefix(std::string& payload, int index) {
   payload += "{\"contentBlockIndex\":";
   AppendJsonInt(payload, index);
@@ -103,7 +109,8 @@ void AppendIndexPrefix(std::string& payload, int index) {
 }  // namespace
 
 std::string ConverseResponseJson(const backends::ModelResponse& response, int64_t latency_ms,
-                                 std::optional<backends::ServiceTier> service_tier) {
+                                 std::optional<backends::ServiceTier> service_tier,
+                                 std::string_view trace_json) {
   size_t text_bytes = 0;
   for (const ContentBlock& block : response.content) {
     text_bytes += block.text.size() + block.input_json.size() + 64;
@@ -135,6 +142,7 @@ std::string ConverseResponseJson(const backends::ModelResponse& response, int64_
   AppendJsonInt(out, latency_ms);
   out += '}';
   AppendServiceTier(out, service_tier);
+  AppendTrace(out, trace_json);
   out += '}';
   return out;
 }
@@ -200,7 +208,8 @@ void AppendConverseBlockStop(std::string& out, int index) {
 
 void AppendConverseFinish(std::string& out, backends::StopReason reason,
                           const backends::Usage& usage, int64_t latency_ms,
-                          std::optional<backends::ServiceTier> service_tier) {
+                          std::optional<backends::ServiceTier> service_tier,
+                          std::string_view trace_json) {
   std::string& payload = ScratchA();
   payload += "{\"stopReason\":";
   AppendJsonString(payload, backends::StopReasonName(reason));
@@ -214,6 +223,7 @@ void AppendConverseFinish(std::string& out, backends::StopReason reason,
   AppendJsonInt(payload, latency_ms);
   payload += '}';
   AppendServiceTier(payload, service_tier);
+  AppendTrace(payload, trace_json);
   payload += '}';
   eventstream::AppendEvent(out, "metadata", payload);
 }

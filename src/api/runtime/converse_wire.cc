@@ -6,6 +6,7 @@
 #include "api/runtime/anthropic_wire.h"
 #include "api/runtime/call_options.h"
 #include "api/runtime/converse_content.h"
+#include "api/runtime/guardrail_wire.h"
 #include "api/runtime/structured_output.h"
 #include "api/runtime/thinking.h"
 #include "api/runtime/wire_util.h"
@@ -139,6 +140,7 @@ Status ParseSystem(const Value& v, const WirePath& p, CachePointList& points, Mo
     if (kind == "guardContent") {
       BP_RETURN_IF_ERROR(ParseGuardContent(obj->at(kind), mp, block));
       if (block.kind != ContentBlock::Kind::kText) return UnsupportedMember(mp.Key("image"));
+      req.guarded_system.push_back(static_cast<uint32_t>(req.system.size()));
     } else {
       BP_ASSIGN_OR_RETURN(std::string_view text, AsString(obj->at(kind), mp));
       block.text = text;
@@ -421,8 +423,7 @@ Status ParseAdditionalFields(const Value& v, const WirePath& p, ModelRequest& re
 // Members accepted for compatibility and not modelled: only their JSON kind
 // is checked.
 Status CheckIgnored(const Object& body, const WirePath& root) {
-  static constexpr std::string_view kObjects[] = {"guardrailConfig", "promptVariables",
-                                                  "performanceConfig"};
+  static constexpr std::string_view kObjects[] = {"promptVariables", "performanceConfig"};
   for (std::string_view key : kObjects) {
     if (const Value* v = MemberOf(body, key)) {
       BP_RETURN_IF_ERROR(AsObject(*v, root.Key(key)).status());
@@ -498,6 +499,9 @@ Status ParseConverseMembers(const json::Object& body, const WirePath& root, bool
   }
   if (const Value* v = MemberOf(body, "requestMetadata")) {
     BP_RETURN_IF_ERROR(ParseRequestMetadata(*v, root.Key("requestMetadata"), req.request_metadata));
+  }
+  if (const Value* v = MemberOf(body, "guardrailConfig")) {
+    BP_RETURN_IF_ERROR(ParseGuardrailConfig(*v, root.Key("guardrailConfig"), req));
   }
   return CheckIgnored(body, root);
 }

@@ -33,12 +33,14 @@ namespace bp::api::runtime {
 // left empty: the path and the router supply them). max_tokens is 0 when
 // inferenceConfig.maxTokens is absent (the backend's default).
 //
-// serviceTier becomes service_tier and requestMetadata request_metadata
-// (validated as call_options.h says). cachePoint blocks ({type: default,
-// ttl: 5m|1h}) in toolConfig.tools, system and messages become cache_points,
-// checked as cache_points.h says (at most 4, TTLs non-increasing). Accepted
-// and ignored (not modelled): guardrailConfig, promptVariables,
-// performanceConfig, outputConfig.effort, additionalModelResponseFieldPaths.
+// serviceTier becomes service_tier, requestMetadata request_metadata
+// (validated as call_options.h says) and guardrailConfig guardrail
+// (guardrail_wire.h; guardContent blocks are marked guard_content, or listed
+// in guarded_system). cachePoint blocks ({type: default, ttl: 5m|1h}) in
+// toolConfig.tools, system and messages become cache_points, checked as
+// cache_points.h says (at most 4, TTLs non-increasing). Accepted and ignored
+// (not modelled): promptVariables, performanceConfig, outputConfig.effort,
+// additionalModelResponseFieldPaths.
 // additionalModelRequestFields.top_k becomes top_k when it is an integer, and
 // additionalModelRequestFields.thinking thinking_budget (thinking.h: its
 // schema, and the rules tying it to maxTokens, temperature, topP, top_k and
@@ -85,9 +87,11 @@ Result<backends::ModelRequest> ParseConverseRequest(std::string_view body);
 // {"delta":{"stop_sequence":"<matched>"}} (what Anthropic clients read).
 // totalTokens = input + output + cache read + cache write tokens.
 // With `service_tier` (the tier the call asked for), "serviceTier":{"type":..}
-// follows "metrics".
+// follows "metrics"; a non-empty `trace_json` (a JSON object, e.g. the
+// guardrail trace of guardrail_wire.h) is sent as "trace" after that.
 std::string ConverseResponseJson(const backends::ModelResponse& response, int64_t latency_ms,
-                                 std::optional<backends::ServiceTier> service_tier = {});
+                                 std::optional<backends::ServiceTier> service_tier = {},
+                                 std::string_view trace_json = {});
 
 // ---- ConverseStream events (§3.5) ----------------------------------------
 // Each appends ONE event-stream frame (:message-type event) to `out`. The
@@ -112,11 +116,12 @@ void AppendConverseReasoningSignature(std::string& out, int index, std::string_v
 // contentBlockStop {"contentBlockIndex":i}
 void AppendConverseBlockStop(std::string& out, int index);
 // TWO frames: messageStop {"stopReason":..} then metadata {"usage":{..},
-// "metrics":{"latencyMs":..}[,"serviceTier":{"type":..}]}, the last event of
-// the stream.
+// "metrics":{"latencyMs":..}[,"serviceTier":{"type":..}][,"trace":..]}, the
+// last event of the stream (`trace_json` as for ConverseResponseJson).
 void AppendConverseFinish(std::string& out, backends::StopReason reason,
                           const backends::Usage& usage, int64_t latency_ms,
-                          std::optional<backends::ServiceTier> service_tier = {});
+                          std::optional<backends::ServiceTier> service_tier = {},
+                          std::string_view trace_json = {});
 
 // ---- CountTokens (§3.6) ----------------------------------------------------
 

@@ -30,8 +30,41 @@ std::string_view ActionFor(InvokeKind kind) {
 }
 
 InvokeGate::InvokeGate(Options options, const storage::CachingProfileStore& profiles,
-                       const auth::Authorizer& authorizer)
-    : options_(std::move(options)), profiles_(profiles), authorizer_(authorizer) {}
+                       const auth::Authorizer& authorizer,
+                       const guardrails::GuardrailSet* guardrails)
+    : options_(std::move(options)),
+      profiles_(profiles),
+      authorizer_(authorizer),
+      guardrails_(guardrails) {}
+
+Result<const guardrails::Guardrail*> InvokeGate::AdmitGuardrail(const ApiCall& call,
+                                                                std::string_view identifier,
+                                                                std::string_view version,
+                                                                ErrorCode not_found,
+                                                                std::string& arn) const {
+  std::string_view id = identifier;
+  bool elsewhere = false;
+  if (identifier.rfind("arn:", 0) == 0) {
+    arn = std::string(identifier);
+    id = identifier.substr(identifier.rfind('/') + 1);
+    auto parsed = Arn::Parse(identifier);
+    elsewhere =
+        !parsed.ok() || parsed->region != options_.region || parsed->account != options_.account_id;
+  } else {
+    arn = "arn:aws:bedrock:" + options_.region + ":" + options_.account_id + ":guardrail/" +
+          std::string(identifier);
+  }
+  BP_RETURN_IF_ERROR(
+      authorizer_.Authorize(call.principal, call.facts,
+                            {.action = "bedrock:ApplyGuardrail", .resource = arn, .context = {}}));
+  const guardrails::Guardrail* g =
+      elsewhere || guardrails_ == nullptr ? nullptr : guardrails_->Find(id);
+  if (g == nullptr || !g->HasVersion(version)) {
+    return Status(not_found,
+                  "The guardrail identifier or version provided in the request does not exist.");
+  }
+  return g;
+}
 
 std::string InvokeGate::UsableProfiles(const ApiCall& call) const {
   std::shared_ptr<const storage::ProfileSnapshot> snapshot = profiles_.Snapshot();

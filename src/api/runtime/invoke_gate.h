@@ -15,6 +15,7 @@
 #include "api/router.h"
 #include "auth/authorizer.h"
 #include "core/status.h"
+#include "guardrails/guardrail.h"
 #include "storage/caching_store.h"
 #include "storage/profile_store.h"
 
@@ -39,7 +40,8 @@ class InvokeGate final {
   // `profiles` and `authorizer` must outlive the gate. Thread-safe. Reads
   // only the in-memory snapshot of `profiles` (never the database).
   InvokeGate(Options options, const storage::CachingProfileStore& profiles,
-             const auth::Authorizer& authorizer);
+             const auth::Authorizer& authorizer,
+             const guardrails::GuardrailSet* guardrails = nullptr);
 
   // The profile the call may use. Errors: kValidation (ADR-0007 refusal or a
   // malformed modelId; the message lists the profiles this caller may use),
@@ -48,6 +50,18 @@ class InvokeGate final {
   // the ARN it named, so a denied caller learns nothing).
   using Profile = std::shared_ptr<const storage::ProfileRecord>;
   Result<Profile> Admit(const ApiCall& call, std::string_view model_id, InvokeKind kind) const;
+
+  // The guardrail a call names by id or ARN (already checked against
+  // Bedrock's pattern) and version. Authorizes bedrock:ApplyGuardrail on
+  // arn:aws:bedrock:REGION:ACCOUNT:guardrail/ID first (kAccessDenied), then
+  // looks it up: an ARN of another region or account, an unknown id or a
+  // version it does not have is `not_found` (kValidation for the inference
+  // operations, as Bedrock answers; kResourceNotFound for ApplyGuardrail)
+  // with Bedrock's sentence. Sets `arn` to the guardrail's ARN.
+  Result<const guardrails::Guardrail*> AdmitGuardrail(const ApiCall& call,
+                                                      std::string_view identifier,
+                                                      std::string_view version, ErrorCode not_found,
+                                                      std::string& arn) const;
 
  private:
   // "rd-haiku-45 (arn:...)" for each profile `call`'s principal may invoke.
@@ -64,6 +78,7 @@ class InvokeGate final {
   const Options options_;
   const storage::CachingProfileStore& profiles_;
   const auth::Authorizer& authorizer_;
+  const guardrails::GuardrailSet* guardrails_;  // may be null: none configured
 };
 
 }  // namespace bp::api::runtime

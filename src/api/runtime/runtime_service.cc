@@ -13,6 +13,7 @@
 #include "api/runtime/cache_points.h"
 #include "api/runtime/call_options.h"
 #include "api/runtime/converse_wire.h"
+#include "api/runtime/guardrail_wire.h"
 #include "api/runtime/stream_errors.h"
 #include "api/runtime/thinking.h"
 
@@ -129,6 +130,14 @@ class RuntimeService::Call final : public backends::OutputSink,
     }
   }
 
+  // The guardrail the call asked for (admitted) and its input check.
+  void SetGuardrail(const guardrails::Guardrail* guardrail, GuardrailCheck input) {
+    guardrail_ = guardrail;
+    input_check_ = std::move(input);
+    buffered_ =
+        IsStream(api_) && !(api_ == RuntimeApi::kConverseStream && request_.guardrail->async);
+  }
+
   void Run() {
     self_ = shared_from_this();
     if (Status caching = CheckPromptCaching(); !caching.ok()) return Fail(std::move(caching));
@@ -142,6 +151,7 @@ class RuntimeService::Call final : public backends::OutputSink,
       return Fail(Status(ErrorCode::kServiceUnavailable,
                          "None of the inference profile's regions is served by this endpoint"));
     }
+    if (guardrail_ != nullptr && input_check_.assessment.intervened) return AnswerBlockedInput();
     NextAttempt(Status::Ok());
   }
 
@@ -157,30 +167,15 @@ class RuntimeService::Call final : public backends::OutputSink,
     first_token_seen_ = true;
     first_byte_ = service_.deps_.clock.SteadyNow();
     input_tokens_ = input_tokens;
-    if (!IsStream(api_)) return collector_.OnStart(input_tokens);
-    http::Headers headers;
-    headers.push_back({"content-type", std::string(kEventStreamType)});
-    if (api_ == RuntimeApi::kInvokeStream) {
-      headers.push_back({"x-amzn-bedrock-content-type", std::string(kJsonType)});
-      AddServiceTierHeader(headers);
-    }
-    headers.push_back({std::string(kServedRegionHeader), region_});
-    stream_->StartStream(200, std::move(headers));
-    started_ = true;
-    std::string frame;
-    if (api_ == RuntimeApi::kConverseStream) {
-      AppendConverseMessageStart(frame);
-    } else {
-      backends::Usage usage = prompt_cache_;
-      usage.input_tokens = input_tokens;
-      AppendAnthropicMessageStart(frame, message_id_, api_model_name_, usage);
-    }
-    Send(std::move(frame));
+    if (Collecting()) return collector_.OnStart(input_tokens);
+    StartStreamOut(input_tokens);
   }
 
   void OnTextStart(int index) override {
     if (Ignored()) return;
-    if (!IsStream(api_)) return collector_.OnTextStart(index);
+    if (Collecting()) return collector_.OnTextStart(index);
+    text_block_ = index;
+    next_index_ = std::max(next_index_, index + 1);
     if (api_ == RuntimeApi::kInvokeStream) {
       std::string frame;
       AppendAnthropicTextStart(frame, index);
@@ -190,7 +185,8 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void OnToolUseStart(int index, std::string_view id, std::string_view name) override {
     if (Ignored()) return;
-    if (!IsStream(api_)) return collector_.OnToolUseStart(index, id, name);
+    if (Collecting()) return collector_.OnToolUseStart(index, id, name);
+    next_index_ = std::max(next_index_, index + 1);
     std::string frame;
     if (api_ == RuntimeApi::kConverseStream) {
       AppendConverseToolUseStart(frame, index, id, name);
@@ -202,7 +198,11 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void OnTextDelta(int index, std::string_view text) override {
     if (Ignored()) return;
-    if (!IsStream(api_)) return collector_.OnTextDelta(index, text);
+    if (Collecting()) return collector_.OnTextDelta(index, text);
+    if (guardrail_ != nullptr) {
+      streamed_text_ += text;
+      ++streamed_tokens_;
+    }
     std::string frame;
     if (api_ == RuntimeApi::kConverseStream) {
       AppendConverseTextDelta(frame, index, text);
@@ -214,7 +214,7 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void OnToolInputDelta(int index, std::string_view fragment) override {
     if (Ignored()) return;
-    if (!IsStream(api_)) return collector_.OnToolInputDelta(index, fragment);
+    if (Collecting()) return collector_.OnToolInputDelta(index, fragment);
     std::string frame;
     if (api_ == RuntimeApi::kConverseStream) {
       AppendConverseToolInputDelta(frame, index, fragment);
@@ -226,7 +226,7 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void OnReasoningStart(int index) override {
     if (Ignored()) return;
-    if (!IsStream(api_)) return collector_.OnReasoningStart(index);
+    if (Collecting()) return collector_.OnReasoningStart(index);
     if (api_ == RuntimeApi::kInvokeStream) {
       std::string frame;
       AppendAnthropicThinkingStart(frame, index);
@@ -236,7 +236,7 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void OnReasoningDelta(int index, std::string_view text) override {
     if (Ignored()) return;
-    if (!IsStream(api_)) return collector_.OnReasoningDelta(index, text);
+    if (Collecting()) return collector_.OnReasoningDelta(index, text);
     std::string frame;
     if (api_ == RuntimeApi::kConverseStream) {
       AppendConverseReasoningDelta(frame, index, text);
@@ -248,7 +248,7 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void OnReasoningSignature(int index, std::string_view signature) override {
     if (Ignored()) return;
-    if (!IsStream(api_)) return collector_.OnReasoningSignature(index, signature);
+    if (Collecting()) return collector_.OnReasoningSignature(index, signature);
     std::string frame;
     if (api_ == RuntimeApi::kConverseStream) {
       AppendConverseReasoningSignature(frame, index, signature);
@@ -260,7 +260,7 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void OnBlockStop(int index) override {
     if (Ignored()) return;
-    if (!IsStream(api_)) return collector_.OnBlockStop(index);
+    if (Collecting()) return collector_.OnBlockStop(index);
     std::string frame;
     if (api_ == RuntimeApi::kConverseStream) {
       AppendConverseBlockStop(frame, index);
@@ -268,6 +268,15 @@ class RuntimeService::Call final : public backends::OutputSink,
       AppendAnthropicBlockStop(frame, index);
     }
     Send(std::move(frame));
+    // Async mode: a finished text block is checked with everything before it.
+    if (guardrail_ != nullptr && index == text_block_ && CheckStreamedText()) {
+      service_.deps_.router.End(region_, routing::Outcome::kSuccess);
+      SendBlockedBlock();
+      SendFinish(backends::StopReason::kGuardrailIntervened, "",
+                 {.input_tokens = input_tokens_, .output_tokens = streamed_tokens_});
+      stream_->Finish();
+      Release();
+    }
   }
 
   void OnFinish(backends::StopReason reason, std::string_view stop_sequence,
@@ -275,25 +284,19 @@ class RuntimeService::Call final : public backends::OutputSink,
     if (Ignored()) return;
     service_.deps_.router.End(region_, routing::Outcome::kSuccess);
     const int64_t latency = MillisBetween(start_, service_.deps_.clock.SteadyNow());
-    if (IsStream(api_)) {
-      std::string frame;
-      if (api_ == RuntimeApi::kConverseStream) {
-        AppendConverseFinish(frame, reason, usage, latency, request_.service_tier);
-      } else {
-        AppendAnthropicFinish(frame, reason, stop_sequence,
-                              {.input_tokens = usage.input_tokens,
-                               .output_tokens = usage.output_tokens,
-                               .invocation_latency_ms = latency,
-                               .first_byte_latency_ms = MillisBetween(start_, first_byte_),
-                               .cache_read_input_tokens = usage.cache_read_input_tokens,
-                               .cache_write_input_tokens = usage.cache_write_input_tokens});
-      }
-      Send(std::move(frame));
+    if (!Collecting()) {
+      if (guardrail_ != nullptr && output_checks_.empty()) CheckStreamedText();
+      SendFinish(reason, stop_sequence, usage);
       stream_->Finish();
       return Release();
     }
     collector_.OnFinish(reason, stop_sequence, usage);
-    RespondCollected(latency);
+    if (guardrail_ != nullptr) CheckCollectedOutput();
+    if (IsStream(api_)) {
+      SendCollected();
+    } else {
+      RespondCollected(latency);
+    }
     Release();
   }
 
@@ -364,6 +367,173 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void Send(std::string&& frame) { stream_->Write(std::move(frame)); }
 
+  // Non-streaming calls, and streams whose answer a guardrail checks whole
+  // before any of it is sent (sync mode), collect the answer.
+  bool Collecting() const { return !IsStream(api_) || buffered_; }
+
+  // The response headers and the first event of a stream.
+  void StartStreamOut(int64_t input_tokens) {
+    http::Headers headers;
+    headers.push_back({"content-type", std::string(kEventStreamType)});
+    if (api_ == RuntimeApi::kInvokeStream) {
+      headers.push_back({"x-amzn-bedrock-content-type", std::string(kJsonType)});
+      AddServiceTierHeader(headers);
+    }
+    headers.push_back({std::string(kServedRegionHeader), region_});
+    stream_->StartStream(200, std::move(headers));
+    started_ = true;
+    std::string frame;
+    if (api_ == RuntimeApi::kConverseStream) {
+      AppendConverseMessageStart(frame);
+    } else {
+      backends::Usage usage = prompt_cache_;
+      usage.input_tokens = input_tokens;
+      AppendAnthropicMessageStart(frame, message_id_, api_model_name_, usage);
+    }
+    Send(std::move(frame));
+  }
+
+  // The last events of a stream.
+  void SendFinish(backends::StopReason reason, std::string_view stop_sequence,
+                  const backends::Usage& usage) {
+    const int64_t latency = MillisBetween(start_, service_.deps_.clock.SteadyNow());
+    std::string frame;
+    if (api_ == RuntimeApi::kConverseStream) {
+      AppendConverseFinish(frame, reason, usage, latency, request_.service_tier, TraceJson());
+    } else {
+      AppendAnthropicFinish(frame, reason, stop_sequence,
+                            {.input_tokens = usage.input_tokens,
+                             .output_tokens = usage.output_tokens,
+                             .invocation_latency_ms = latency,
+                             .first_byte_latency_ms = MillisBetween(start_, first_byte_),
+                             .cache_read_input_tokens = usage.cache_read_input_tokens,
+                             .cache_write_input_tokens = usage.cache_write_input_tokens});
+    }
+    Send(std::move(frame));
+  }
+
+  // One whole text block at `index`.
+  void SendTextBlock(int index, std::string_view text) {
+    std::string frame;
+    if (api_ == RuntimeApi::kConverseStream) {
+      AppendConverseTextDelta(frame, index, text);
+      AppendConverseBlockStop(frame, index);
+    } else {
+      AppendAnthropicTextStart(frame, index);
+      AppendAnthropicTextDelta(frame, index, text);
+      AppendAnthropicBlockStop(frame, index);
+    }
+    Send(std::move(frame));
+  }
+
+  // The collected answer as a stream, all at once.
+  void SendCollected() {
+    backends::ModelResponse& r = collector_.response();
+    StartStreamOut(r.usage.input_tokens);
+    for (size_t i = 0; i < r.content.size(); ++i) {
+      const backends::ContentBlock& b = r.content[i];
+      const int index = static_cast<int>(i);
+      if (b.kind == backends::ContentBlock::Kind::kText) {
+        SendTextBlock(index, b.text);
+      } else if (b.kind == backends::ContentBlock::Kind::kToolUse) {
+        std::string frame;
+        if (api_ == RuntimeApi::kConverseStream) {
+          AppendConverseToolUseStart(frame, index, b.tool_use_id, b.tool_name);
+          AppendConverseToolInputDelta(frame, index, b.input_json);
+          AppendConverseBlockStop(frame, index);
+        } else {
+          AppendAnthropicToolUseStart(frame, index, b.tool_use_id, b.tool_name);
+          AppendAnthropicToolInputDelta(frame, index, b.input_json);
+          AppendAnthropicBlockStop(frame, index);
+        }
+        Send(std::move(frame));
+      } else if (b.kind == backends::ContentBlock::Kind::kReasoning) {
+        std::string frame;
+        if (api_ == RuntimeApi::kConverseStream) {
+          AppendConverseReasoningDelta(frame, index, b.text);
+          AppendConverseReasoningSignature(frame, index, b.signature);
+          AppendConverseBlockStop(frame, index);
+        } else {
+          AppendAnthropicThinkingStart(frame, index);
+          AppendAnthropicThinkingDelta(frame, index, b.text);
+          AppendAnthropicSignatureDelta(frame, index, b.signature);
+          AppendAnthropicBlockStop(frame, index);
+        }
+        Send(std::move(frame));
+      }
+    }
+    SendFinish(r.stop_reason, r.stop_sequence, r.usage);
+    stream_->Finish();
+  }
+
+  // The guardrail's trace (Converse's "trace", InvokeModel's
+  // "amazon-bedrock-trace") when the call asked for one; else empty.
+  std::string TraceJson() const {
+    if (guardrail_ == nullptr || request_.guardrail->trace == backends::GuardrailTrace::kDisabled) {
+      return {};
+    }
+    return ConverseGuardrailTraceJson(input_check_, output_checks_, blocked_model_output_);
+  }
+
+  GuardrailCheck OutputCheck(std::span<const std::string_view> texts) const {
+    GuardrailCheck check = input_check_;
+    check.assessment = guardrail_->Evaluate(guardrails::Source::kOutput, texts);
+    return check;
+  }
+
+  // Non-streaming and sync mode: a blocked answer is replaced by the
+  // guardrail's message.
+  void CheckCollectedOutput() {
+    backends::ModelResponse& r = collector_.response();
+    std::vector<std::string_view> texts = OutputTexts(r);
+    output_checks_.push_back(OutputCheck(texts));
+    if (!output_checks_.back().assessment.intervened) return;
+    for (std::string_view t : texts) blocked_model_output_ += t;
+    backends::ContentBlock blocked;
+    blocked.text = guardrail_->rules(guardrails::Source::kOutput).blocked_message;
+    r.content.assign(1, std::move(blocked));
+    r.stop_reason = backends::StopReason::kGuardrailIntervened;
+    r.stop_sequence.clear();
+  }
+
+  // Async mode: checks the text streamed so far; true when it is blocked.
+  bool CheckStreamedText() {
+    std::string_view text = streamed_text_;
+    output_checks_.push_back(OutputCheck({&text, 1}));
+    if (!output_checks_.back().assessment.intervened) return false;
+    blocked_model_output_ = streamed_text_;
+    return true;
+  }
+
+  // Async mode: the guardrail's message as one more text block.
+  void SendBlockedBlock() {
+    SendTextBlock(next_index_++, guardrail_->rules(guardrails::Source::kOutput).blocked_message);
+  }
+
+  // The input was blocked: the model is not called. The answer is the
+  // guardrail's message; the input tokens are counted as the first
+  // region's backend counts them.
+  void AnswerBlockedInput() {
+    region_ = candidates_.front();
+    request_.region = region_;
+    request_.model_id = model_ids_.front();
+    backends::ModelBackend* backend = service_.deps_.backends.find(region_)->second;
+    collector_ = backends::ResponseCollector();
+    backends::ModelResponse& r = collector_.response();
+    backends::ContentBlock blocked;
+    blocked.text = guardrail_->rules(guardrails::Source::kInput).blocked_message;
+    r.content.push_back(std::move(blocked));
+    r.stop_reason = backends::StopReason::kGuardrailIntervened;
+    r.usage.input_tokens = backend->CountInputTokens(request_);
+    first_byte_ = service_.deps_.clock.SteadyNow();
+    if (IsStream(api_)) {
+      SendCollected();
+    } else {
+      RespondCollected(MillisBetween(start_, service_.deps_.clock.SteadyNow()));
+    }
+    Release();
+  }
+
   // Whether `region` offers the tier the call asked for (any, when none).
   // Prompt caching must be offered by the model (the same in every region
   // of a profile), before any region is tried.
@@ -420,9 +590,17 @@ class RuntimeService::Call final : public backends::OutputSink,
     response.headers.push_back({"content-type", std::string(kJsonType)});
     response.headers.push_back({std::string(kServedRegionHeader), region_});
     if (api_ == RuntimeApi::kConverse) {
-      response.body = ConverseResponseJson(r, latency_ms, request_.service_tier);
+      response.body = ConverseResponseJson(r, latency_ms, request_.service_tier, TraceJson());
     } else {
       response.body = AnthropicResponseJson(r, message_id_, api_model_name_);
+      if (guardrail_ != nullptr) {
+        bool intervened = r.stop_reason == backends::StopReason::kGuardrailIntervened;
+        AppendMemberToObject(response.body, "amazon-bedrock-guardrailAction",
+                             intervened ? "\"INTERVENED\"" : "\"NONE\"");
+        if (std::string trace = TraceJson(); !trace.empty()) {
+          AppendMemberToObject(response.body, "amazon-bedrock-trace", trace);
+        }
+      }
       response.headers.push_back(
           {"x-amzn-bedrock-input-token-count", std::to_string(r.usage.input_tokens)});
       response.headers.push_back(
@@ -475,6 +653,17 @@ class RuntimeService::Call final : public backends::OutputSink,
   const std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point first_byte_;
   int64_t input_tokens_ = 0;
+  // Guardrails: the admitted guardrail (null: none asked for), its input
+  // check, the output checks made, and the blocked answer for the trace.
+  const guardrails::Guardrail* guardrail_ = nullptr;
+  GuardrailCheck input_check_;
+  std::vector<GuardrailCheck> output_checks_;
+  std::string blocked_model_output_;
+  bool buffered_ = false;          // a stream answered whole after the check (sync mode)
+  std::string streamed_text_;      // async mode: the text sent so far
+  int64_t streamed_tokens_ = 0;    // ... in text deltas (whole tokens)
+  int text_block_ = -1;            // the text block being streamed
+  int next_index_ = 0;             // the next unused content block index
   bool started_ = false;           // the caller has seen bytes (streams only)
   bool finished_attempt_ = false;  // the current attempt ended; a retry is posted
   bool done_ = false;
@@ -499,6 +688,10 @@ void RuntimeService::Serve(RuntimeApi api, ApiCall&& call,
     if (Status headers = ParseInvokeHeaders(call.request.headers, *request); !headers.ok()) {
       return refuse(headers);
     }
+    if (Status headers = ParseInvokeGuardrailHeaders(call.request.headers, *request);
+        !headers.ok()) {
+      return refuse(headers);
+    }
   }
   if (Status thinking = CheckProfileThinking(deps_.catalog, api, *request, **profile);
       !thinking.ok()) {
@@ -512,8 +705,22 @@ void RuntimeService::Serve(RuntimeApi api, ApiCall&& call,
                                   "than " +
                                   limit + "."));
   }
+  const guardrails::Guardrail* guardrail = nullptr;
+  GuardrailCheck input_check;
+  if (request->guardrail) {
+    Result<const guardrails::Guardrail*> admitted =
+        deps_.gate.AdmitGuardrail(call, request->guardrail->identifier, request->guardrail->version,
+                                  ErrorCode::kValidation, input_check.arn);
+    if (!admitted.ok()) return refuse(admitted.status());
+    guardrail = *admitted;
+    input_check.guardrail = guardrail;
+    input_check.version = request->guardrail->version;
+    std::vector<std::string_view> texts = GuardedInputTexts(*request, !IsAnthropic(api));
+    input_check.assessment = guardrail->Evaluate(guardrails::Source::kInput, texts);
+  }
   auto run =
       std::make_shared<Call>(*this, api, call, std::move(stream), std::move(*request), **profile);
+  if (guardrail != nullptr) run->SetGuardrail(guardrail, std::move(input_check));
   run->Run();
 }
 
@@ -533,6 +740,26 @@ Result<http::Response> RuntimeService::CountTokens(const ApiCall& call) const {
   }
   return Status(ErrorCode::kServiceUnavailable,
                 "None of the inference profile's regions is served by this endpoint");
+}
+
+Result<http::Response> RuntimeService::ApplyGuardrail(const ApiCall& call) const {
+  const WirePath root;
+  const std::string& identifier = call.params.at(0);
+  const std::string& version = call.params.at(1);
+  BP_RETURN_IF_ERROR(CheckGuardrailIdentifier(identifier, root.Key("guardrailIdentifier")));
+  BP_RETURN_IF_ERROR(CheckGuardrailVersion(version, root.Key("guardrailVersion")));
+  GuardrailCheck check;
+  BP_ASSIGN_OR_RETURN(check.guardrail,
+                      deps_.gate.AdmitGuardrail(call, identifier, version,
+                                                ErrorCode::kResourceNotFound, check.arn));
+  check.version = version;
+  BP_ASSIGN_OR_RETURN(ApplyGuardrailInput input, ParseApplyGuardrailRequest(call.request.body));
+  std::vector<std::string_view> texts(input.texts.begin(), input.texts.end());
+  check.assessment = check.guardrail->Evaluate(input.source, texts);
+  http::Response response;
+  response.headers.push_back({"content-type", std::string(kJsonType)});
+  response.body = ApplyGuardrailResponseJson(check, input.source);
+  return response;
 }
 
 Status RuntimeService::RegisterRoutes(ApiHandler& handler) const {
@@ -557,6 +784,9 @@ Status RuntimeService::RegisterRoutes(ApiHandler& handler) const {
         },
         options));
   }
+  BP_RETURN_IF_ERROR(handler.Register(
+      "POST", "/guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply", "ApplyGuardrail",
+      [this](const ApiCall& call) { return ApplyGuardrail(call); }, options));
   return handler.Register(
       "POST", "/model/{modelId}/count-tokens", "CountTokens",
       [this](const ApiCall& call) { return CountTokens(call); }, options);

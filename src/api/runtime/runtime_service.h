@@ -14,6 +14,17 @@
 // stream's first byte a failure becomes a modelled exception event and the
 // body ends cleanly.
 //
+// Guardrails (docs/runtime.md "Guardrails"): a call naming one (Converse's
+// guardrailConfig, InvokeModel's X-Amzn-Bedrock-Guardrail* headers) is
+// admitted by InvokeGate::AdmitGuardrail, then its input is checked before
+// any model call: when blocked, the answer is the guardrail's input message
+// with stopReason guardrail_intervened and the model is not called. The
+// model's answer is checked whole before it is sent (non-streaming calls and
+// ConverseStream's sync mode, InvokeModelWithResponseStream always); in
+// ConverseStream's async mode the text is sent as produced and checked at
+// the end of each text block: when blocked, the stream ends there with one
+// more text block holding the output message and guardrail_intervened.
+//
 // Every answer carries the serving region in the `x-bedrock-profiles-region`
 // header (also in the access log); InvokeModel adds Bedrock's
 // X-Amzn-Bedrock-{Input,Output}-Token-Count and -Invocation-Latency headers.
@@ -73,12 +84,16 @@ class RuntimeService final {
 
   RuntimeService(Options options, Dependencies deps);
 
-  // Registers the five routes of §3 on `handler`.
+  // Registers the five routes of §3 and ApplyGuardrail on `handler`.
   Status RegisterRoutes(ApiHandler& handler) const;
 
   // One call of `api` (the route handlers; public for tests).
   void Serve(RuntimeApi api, ApiCall&& call, std::shared_ptr<http::ResponseStream> stream) const;
   Result<http::Response> CountTokens(const ApiCall& call) const;
+  // POST /guardrail/{id}/version/{v}/apply (guardrail_wire.h): the gate's
+  // AdmitGuardrail (bedrock:ApplyGuardrail; an unknown guardrail is
+  // ResourceNotFoundException), then the body's text checked.
+  Result<http::Response> ApplyGuardrail(const ApiCall& call) const;
 
  private:
   class Call;

@@ -2,8 +2,10 @@
 // caller): Converse / ConverseStream, Anthropic Messages (InvokeModel*) and
 // CountTokens, and InvokeModel's tier and request-metadata headers (the
 // value of X-Amzn-Bedrock-Service-Tier, a newline, then that of
-// X-Amzn-Bedrock-Request-Metadata). Byte 0 picks the parser; the rest is the
-// body.
+// X-Amzn-Bedrock-Request-Metadata), and ApplyGuardrail bodies with the
+// guardrail headers of InvokeModel (the body, a NUL, then the identifier, a
+// newline and the version). Byte 0 picks the parser (mod 5); the rest is the
+// input.
 //
 // Invariants checked on every input: parsing never crashes, hangs or throws;
 // an accepted request renders into response JSON that parses again (the
@@ -16,6 +18,7 @@
 #include "api/runtime/anthropic_wire.h"
 #include "api/runtime/call_options.h"
 #include "api/runtime/converse_wire.h"
+#include "api/runtime/guardrail_wire.h"
 #include "backends/backend.h"
 #include "json/json.h"
 
@@ -49,7 +52,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
   bp::Result<bp::backends::ModelRequest> request = bp::ValidationError("unset");
-  if (data[0] % 4 == 3) {
+  if (data[0] % 5 == 4) {
+    const size_t nul = body.find('\0');
+    bp::Result<bp::api::runtime::ApplyGuardrailInput> apply =
+        bp::api::runtime::ParseApplyGuardrailRequest(body.substr(0, nul));
+    if (!apply.ok()) Check(!apply.status().message().empty());
+    if (nul == std::string_view::npos) return 0;
+    const std::string_view rest = body.substr(nul + 1);
+    const size_t nl = rest.find('\n');
+    bp::http::Headers headers = {
+        {"x-amzn-bedrock-guardrailidentifier", std::string(rest.substr(0, nl))}};
+    if (nl != std::string_view::npos) {
+      headers.push_back({"x-amzn-bedrock-guardrailversion", std::string(rest.substr(nl + 1))});
+    }
+    bp::backends::ModelRequest req;
+    bp::Status status = bp::api::runtime::ParseInvokeGuardrailHeaders(headers, req);
+    if (!status.ok()) Check(!status.message().empty());
+    return 0;
+  }
+  if (data[0] % 5 == 3) {
     const size_t nl = body.find('\n');
     bp::http::Headers headers = {{"x-amzn-bedrock-service-tier", std::string(body.substr(0, nl))}};
     if (nl != std::string_view::npos) {
@@ -68,7 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     return 0;
   }
-  switch (data[0] % 4) {
+  switch (data[0] % 5) {
     case 0:
       request = bp::api::runtime::ParseConverseRequest(body);
       break;
