@@ -297,6 +297,18 @@ std::string Catalog::ToJson() const {
          SectionText("system_profiles", system_profiles_, ProfileText) + "\n}\n";
 }
 
+Catalog Catalog::WithCapabilitiesFrom(const Catalog& known) const {
+  Catalog out = *this;
+  for (FoundationModel& m : out.models_) {
+    const FoundationModel* k = known.FindModel(m.model_id);
+    if (k == nullptr) continue;
+    m.reasoning = k->reasoning;
+    m.prompt_cache_min_tokens = k->prompt_cache_min_tokens;
+    m.prompt_cache_ttls = k->prompt_cache_ttls;
+  }
+  return out;
+}
+
 const FoundationModel* Catalog::FindModel(std::string_view model_id) const {
   for (const FoundationModel& m : models_) {
     if (m.model_id == model_id) return &m;

@@ -75,6 +75,12 @@ class Catalog {
   // serialises to its own file byte for byte.
   std::string ToJson() const;
 
+  // This catalog, where each model that `known` also lists takes known's
+  // capabilities that AWS's model listing does not report (`reasoning`,
+  // prompt caching): what `catalog refresh` writes, so a refreshed file
+  // merged over the built-in catalog keeps them.
+  Catalog WithCapabilitiesFrom(const Catalog& known) const;
+
   bool operator==(const Catalog&) const = default;
 
   const std::vector<FoundationModel>& models() const { return models_; }

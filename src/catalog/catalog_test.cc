@@ -244,6 +244,31 @@ TEST(CatalogTest, PromptCachingIsReadCheckedAndWrittenBack) {
   EXPECT_EQ(haiku3->prompt_cache_min_tokens, 0);
 }
 
+TEST(CatalogTest, WithCapabilitiesFromKeepsWhatTheListingCannotSay) {
+  auto builtin = Catalog::Builtin();
+  ASSERT_OK(builtin);
+  // A listing knows nothing of thinking or caching: one known model, one new.
+  auto listed = Catalog::Parse(
+      FileWith(R"({"model_id":"anthropic.claude-haiku-4-5-20251001-v1:0","model_name":"H",
+          "provider_name":"Anthropic","regions":["eu-west-1"],"input_modalities":["TEXT"],
+          "output_modalities":["TEXT"],"inference_types":["INFERENCE_PROFILE"]},)" +
+                   std::string(kModelM),
+               ""),
+      "t");
+  ASSERT_OK(listed);
+  Catalog merged = listed->WithCapabilitiesFrom(*builtin);
+  const FoundationModel* haiku = merged.FindModel("anthropic.claude-haiku-4-5-20251001-v1:0");
+  ASSERT_NE(haiku, nullptr);
+  EXPECT_TRUE(haiku->reasoning);
+  EXPECT_EQ(haiku->prompt_cache_min_tokens, 4096);
+  EXPECT_EQ(haiku->model_name, "H");  // everything else is the listing's
+  EXPECT_EQ(haiku->regions, std::vector<std::string>{"eu-west-1"});
+  const FoundationModel* m = merged.FindModel("m");
+  ASSERT_NE(m, nullptr);
+  EXPECT_FALSE(m->reasoning);
+  EXPECT_EQ(m->prompt_cache_min_tokens, 0);
+}
+
 TEST(CatalogTest, GeographyIsTheRegionPrefix) {
   EXPECT_EQ(Catalog::Geography("eu-central-1"), "eu");
   EXPECT_EQ(Catalog::Geography("us-east-1"), "us");

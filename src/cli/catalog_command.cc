@@ -38,6 +38,9 @@ int RunRefresh(const RefreshArgs& args) {
     std::cerr << "error: " << read.status().message() << "\n";
     return 1;
   }
+  // The listing says nothing of thinking or prompt caching: keep what the
+  // catalog in force knows of each model.
+  read->catalog = read->catalog.WithCapabilitiesFrom(loaded->catalog);
   std::string text = read->catalog.ToJson();
   std::string where = args.out.empty() ? "standard output" : args.out;
   if (!args.out.empty()) {
