@@ -29,10 +29,12 @@ declare -A allowed=(
   [storage]="core storage"
   [storage/memory]="core storage storage/memory"
   [storage/sqlite]="core storage storage/sqlite"
+  [metering]="core json metering"
+  [metering/sqlite]="core json metering metering/sqlite"
   [api]="core json http auth api"
   [api/client]="core json catalog planner http auth auth/sigv4 auth/credentials api/client"
   [api/control]="core json http auth api api/control storage catalog config"
-  [api/runtime]="core json catalog http eventstream auth api api/runtime storage backends routing guardrails"
+  [api/runtime]="core json catalog http eventstream auth api api/runtime storage backends routing guardrails metering"
   [server]="*"
   [cli]="*"
 )

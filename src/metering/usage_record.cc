@@ -1,0 +1,21 @@
+#include "metering/usage_record.h"
+
+namespace bp::metering {
+
+std::string_view OperationName(Operation op) {
+  switch (op) {
+    case Operation::kInvokeModel:
+      return "InvokeModel";
+    case Operation::kInvokeModelWithResponseStream:
+      return "InvokeModelWithResponseStream";
+    case Operation::kConverse:
+      return "Converse";
+    case Operation::kConverseStream:
+      return "ConverseStream";
+    case Operation::kCountTokens:
+      return "CountTokens";
+  }
+  return "Converse";
+}
+
+}  // namespace bp::metering
