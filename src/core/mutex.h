@@ -6,6 +6,8 @@
 // Use these (not std::mutex) for shared mutable state, so STYLE.md E.25's
 // GUARDED_BY/REQUIRES annotations are checked at compile time.
 
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 
 #if defined(__clang__)
@@ -36,6 +38,7 @@ class BP_CAPABILITY("mutex") Mutex final {
   void Unlock() BP_RELEASE() { mu_.unlock(); }
 
  private:
+  friend class CondVar;
   std::mutex mu_;
 };
 
@@ -49,6 +52,35 @@ class BP_SCOPED_CAPABILITY MutexLock final {
 
  private:
   Mutex& mu_;
+};
+
+// A condition variable over a Mutex the caller holds (through a MutexLock).
+// Wait/WaitFor release the mutex while blocked and hold it again on return,
+// so the analysis sees it held throughout, as it is for the caller's code.
+class CondVar final {
+ public:
+  CondVar() = default;
+  CondVar(const CondVar&) = delete;
+  CondVar& operator=(const CondVar&) = delete;
+
+  void Wait(Mutex& mu) BP_REQUIRES(mu) {
+    std::unique_lock<std::mutex> lock(mu.mu_, std::adopt_lock);
+    cv_.wait(lock);
+    lock.release();
+  }
+  // False on timeout.
+  template <class Rep, class Period>
+  bool WaitFor(Mutex& mu, std::chrono::duration<Rep, Period> timeout) BP_REQUIRES(mu) {
+    std::unique_lock<std::mutex> lock(mu.mu_, std::adopt_lock);
+    const bool woken = cv_.wait_for(lock, timeout) == std::cv_status::no_timeout;
+    lock.release();
+    return woken;
+  }
+  void NotifyOne() { cv_.notify_one(); }
+  void NotifyAll() { cv_.notify_all(); }
+
+ private:
+  std::condition_variable cv_;
 };
 
 }  // namespace bp

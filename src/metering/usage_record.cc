@@ -18,4 +18,12 @@ std::string_view OperationName(Operation op) {
   return "Converse";
 }
 
+std::optional<Operation> OperationFromName(std::string_view name) {
+  for (Operation op : {Operation::kInvokeModel, Operation::kInvokeModelWithResponseStream,
+                       Operation::kConverse, Operation::kConverseStream, Operation::kCountTokens}) {
+    if (OperationName(op) == name) return op;
+  }
+  return std::nullopt;
+}
+
 }  // namespace bp::metering

@@ -7,6 +7,7 @@
 // ever part of it. Public header of bp_metering.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +29,8 @@ enum class Operation : uint8_t {
 // "InvokeModel", "InvokeModelWithResponseStream", "Converse",
 // "ConverseStream", "CountTokens".
 std::string_view OperationName(Operation op);
+// The operation whose OperationName is `name`, if any.
+std::optional<Operation> OperationFromName(std::string_view name);
 
 // Token counts as Bedrock reports them: `input` excludes the cache reads and
 // writes (the whole input is input + cache_read + cache_write).

@@ -9,9 +9,23 @@ namespace bp::storage::sqlite {
 
 Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& path,
                                                  std::chrono::milliseconds busy_timeout) {
+  return OpenWith(path, busy_timeout, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+}
+
+Result<std::unique_ptr<Database>> Database::OpenReadOnly(const std::filesystem::path& path,
+                                                         std::chrono::milliseconds busy_timeout) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return NotFoundError("database " + path.string() + " does not exist");
+  }
+  return OpenWith(path, busy_timeout, SQLITE_OPEN_READONLY);
+}
+
+Result<std::unique_ptr<Database>> Database::OpenWith(const std::filesystem::path& path,
+                                                     std::chrono::milliseconds busy_timeout,
+                                                     int flags) {
   sqlite3* db = nullptr;
-  const int flags =
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  flags |= SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);

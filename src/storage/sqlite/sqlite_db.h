@@ -3,7 +3,7 @@
 // Status values: a connection with a prepared-statement cache, a scoped
 // statement use, and a scoped transaction. Private to storage/sqlite.
 //
-// Not thread-safe: the owner (SqliteProfileStore) serializes every use of a
+// Not thread-safe: the owner (SqliteProfileStore, SqliteLedger) serializes every use of a
 // Database and of the Query/Transaction objects made from it.
 
 #include <chrono>
@@ -33,6 +33,10 @@ class Database final {
   // does not read the file, so a damaged file is detected by the first query.
   static Result<std::unique_ptr<Database>> Open(const std::filesystem::path& path,
                                                 std::chrono::milliseconds busy_timeout);
+  // Opens an existing database file read-only (kNotFound when there is
+  // none); a reader beside a writer in WAL mode.
+  static Result<std::unique_ptr<Database>> OpenReadOnly(const std::filesystem::path& path,
+                                                        std::chrono::milliseconds busy_timeout);
   ~Database();  // finalizes cached statements and closes the connection
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -75,6 +79,9 @@ class Database final {
   Database(Passkey, sqlite3* db, std::filesystem::path path);
 
  private:
+  static Result<std::unique_ptr<Database>> OpenWith(const std::filesystem::path& path,
+                                                    std::chrono::milliseconds busy_timeout,
+                                                    int flags);
   // The cached statement for `sql`, compiling it on first use; an SQLite
   // result code on failure.
   int CachedStatement(std::string_view sql, sqlite3_stmt** stmt);
