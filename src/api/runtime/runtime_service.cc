@@ -91,6 +91,67 @@ Status CheckProfileThinking(const catalog::Catalog& catalog, RuntimeApi api,
   return Status::Ok();
 }
 
+// The ledger's error code for a caller that went away (not a wire error).
+constexpr std::string_view kClientDisconnected = "ClientDisconnected";
+
+metering::Operation OperationOf(RuntimeApi api) {
+  switch (api) {
+    case RuntimeApi::kInvoke:
+      return metering::Operation::kInvokeModel;
+    case RuntimeApi::kInvokeStream:
+      return metering::Operation::kInvokeModelWithResponseStream;
+    case RuntimeApi::kConverse:
+      return metering::Operation::kConverse;
+    case RuntimeApi::kConverseStream:
+      return metering::Operation::kConverseStream;
+  }
+  return metering::Operation::kConverse;
+}
+
+int64_t EpochMillis(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
+      .count();
+}
+
+// What a usage record knows of a call when it arrives: who, when, which
+// operation and (when resolved) which profile.
+metering::UsageRecord ArrivalRecord(metering::Operation op, const ApiCall& call,
+                                    const storage::ProfileRecord* profile,
+                                    std::string_view source_region, const Clock& clock) {
+  metering::UsageRecord r;
+  r.time_ms = EpochMillis(clock);
+  r.request_id = call.request.request_id;
+  r.principal = call.principal.arn;
+  r.operation = op;
+  r.source_region = source_region;
+  if (profile != nullptr) {
+    r.profile_name = profile->name;
+    r.profile_arn = profile->arn;
+    r.tags = profile->tags;
+    if (!profile->model_arns.empty()) r.model_id = ModelIdOf(profile->model_arns.front());
+  }
+  return r;
+}
+
+// A call refused before any model work: its record, complete.
+void MeterRefusal(metering::UsageSink* sink, metering::UsageRecord record, const Status& status,
+                  const Clock& clock) {
+  if (sink == nullptr) return;
+  const ErrorWire wire = WireFor(status.code());
+  record.status = static_cast<int32_t>(wire.http_status);
+  record.error_code = wire.type;
+  record.latency_ms = std::max<int64_t>(0, EpochMillis(clock) - record.time_ms);
+  sink->Record(std::move(record));
+}
+
+metering::TokenCounts TokensOf(const backends::Usage& usage) {
+  return {.input = usage.input_tokens,
+          .output = usage.output_tokens,
+          .cache_read = usage.cache_read_input_tokens,
+          .cache_write_5m = usage.cache_write_5m_tokens,
+          .cache_write_1h = usage.cache_write_1h_tokens};
+}
+
 }  // namespace
 
 // One runtime call in flight. Owned by itself (self_) from Run() until its
@@ -111,6 +172,12 @@ class RuntimeService::Call final : public backends::OutputSink,
         stream_(std::move(stream)),
         request_(std::move(request)),
         start_(service.deps_.clock.SteadyNow()) {
+    if (service.deps_.usage != nullptr) {
+      record_ = ArrivalRecord(OperationOf(api), call, &profile, service.options_.source_region,
+                              service.deps_.clock);
+      if (request_.service_tier) record_.service_tier = ServiceTierName(*request_.service_tier);
+      record_.request_metadata = request_.request_metadata;
+    }
     for (const std::string& arn : profile.model_arns) {
       std::string_view region = RegionOf(arn);
       if (service.deps_.backends.find(region) == service.deps_.backends.end()) continue;
@@ -198,6 +265,7 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void OnTextDelta(int index, std::string_view text) override {
     if (Ignored()) return;
+    ++produced_;
     if (Collecting()) return collector_.OnTextDelta(index, text);
     if (guardrail_ != nullptr) {
       streamed_text_ += text;
@@ -214,6 +282,7 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void OnToolInputDelta(int index, std::string_view fragment) override {
     if (Ignored()) return;
+    ++produced_;
     if (Collecting()) return collector_.OnToolInputDelta(index, fragment);
     std::string frame;
     if (api_ == RuntimeApi::kConverseStream) {
@@ -236,6 +305,7 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   void OnReasoningDelta(int index, std::string_view text) override {
     if (Ignored()) return;
+    ++produced_;
     if (Collecting()) return collector_.OnReasoningDelta(index, text);
     std::string frame;
     if (api_ == RuntimeApi::kConverseStream) {
@@ -272,9 +342,11 @@ class RuntimeService::Call final : public backends::OutputSink,
     if (guardrail_ != nullptr && index == text_block_ && CheckStreamedText()) {
       service_.deps_.router.End(region_, routing::Outcome::kSuccess);
       SendBlockedBlock();
-      SendFinish(backends::StopReason::kGuardrailIntervened, "",
-                 {.input_tokens = input_tokens_, .output_tokens = streamed_tokens_});
+      const backends::Usage usage{.input_tokens = input_tokens_, .output_tokens = streamed_tokens_};
+      SendFinish(backends::StopReason::kGuardrailIntervened, "", usage);
       stream_->Finish();
+      status_ = 200;
+      final_usage_ = usage;
       Release();
     }
   }
@@ -284,6 +356,8 @@ class RuntimeService::Call final : public backends::OutputSink,
     if (Ignored()) return;
     service_.deps_.router.End(region_, routing::Outcome::kSuccess);
     const int64_t latency = MillisBetween(start_, service_.deps_.clock.SteadyNow());
+    status_ = 200;
+    final_usage_ = usage;
     if (!Collecting()) {
       if (guardrail_ != nullptr && output_checks_.empty()) CheckStreamedText();
       SendFinish(reason, stop_sequence, usage);
@@ -327,6 +401,9 @@ class RuntimeService::Call final : public backends::OutputSink,
     if (!stream_->Closed()) return false;
     service_.deps_.router.End(region_, routing::Outcome::kClientError);
     spdlog::info("{} caller went away; abandoning the call in {}", request_id_, region_);
+    status_ = started_ ? 200 : 0;
+    error_type_ = kClientDisconnected;
+    cut_short_ = true;
     Release();
     return true;
   }
@@ -526,6 +603,8 @@ class RuntimeService::Call final : public backends::OutputSink,
     r.stop_reason = backends::StopReason::kGuardrailIntervened;
     r.usage.input_tokens = backend->CountInputTokens(request_);
     first_byte_ = service_.deps_.clock.SteadyNow();
+    status_ = 200;
+    final_usage_ = r.usage;
     if (IsStream(api_)) {
       SendCollected();
     } else {
@@ -567,6 +646,10 @@ class RuntimeService::Call final : public backends::OutputSink,
     if (status.code() == ErrorCode::kModelStreamError && !IsStream(api_)) {
       status = Status(ErrorCode::kModelError, status.message());
     }
+    const ErrorWire wire = WireFor(status.code());
+    error_type_ = wire.type;
+    status_ = started_ ? 200 : static_cast<int32_t>(wire.http_status);
+    cut_short_ = started_;
     if (started_) {
       std::string frame;
       AppendStreamException(
@@ -619,9 +702,38 @@ class RuntimeService::Call final : public backends::OutputSink,
     stream_->Respond(std::move(response));
   }
 
+  // The call's usage record, once, at its end: the answer's status (or 0
+  // when the caller went away before any), what was produced, and timing.
+  void Meter() {
+    metering::UsageSink* sink = service_.deps_.usage;
+    if (sink == nullptr || metered_) return;
+    metered_ = true;
+    metering::UsageRecord& r = record_;
+    r.serving_region = region_;
+    r.attempts = static_cast<int32_t>(tried_.size());
+    if (!request_.model_id.empty()) r.model_id = request_.model_id;
+    r.status = status_;
+    r.error_code = std::string(error_type_);
+    r.cut_short = cut_short_;
+    if (final_usage_) {
+      r.tokens = TokensOf(*final_usage_);
+    } else if (first_token_seen_) {
+      // Cut short: the input as reported at the start, the output deltas
+      // delivered (one token each).
+      r.tokens = TokensOf(prompt_cache_);
+      r.tokens.input = input_tokens_;
+      r.tokens.output = produced_;
+    }
+    const auto now = service_.deps_.clock.SteadyNow();
+    r.latency_ms = MillisBetween(start_, now);
+    r.ttft_ms = first_token_seen_ ? MillisBetween(start_, first_byte_) : -1;
+    sink->Record(std::move(r));
+  }
+
   // Ends the call: the invocation and the self-reference go in a posted task.
   void Release() {
     done_ = true;
+    Meter();
     stream_->loop().Post([self = shared_from_this()] {
       self->invocation_.reset();
       self->first_token_timer_.reset();
@@ -667,6 +779,15 @@ class RuntimeService::Call final : public backends::OutputSink,
   bool started_ = false;           // the caller has seen bytes (streams only)
   bool finished_attempt_ = false;  // the current attempt ended; a retry is posted
   bool done_ = false;
+  // Metering (deps_.usage set): the record, the outcome as answered, and
+  // the output deltas delivered (for a call cut short).
+  metering::UsageRecord record_;
+  int32_t status_ = 0;
+  std::string_view error_type_;
+  bool cut_short_ = false;
+  std::optional<backends::Usage> final_usage_;
+  int64_t produced_ = 0;
+  bool metered_ = false;
 };
 
 RuntimeService::RuntimeService(Options options, Dependencies deps)
@@ -674,12 +795,20 @@ RuntimeService::RuntimeService(Options options, Dependencies deps)
 
 void RuntimeService::Serve(RuntimeApi api, ApiCall&& call,
                            std::shared_ptr<http::ResponseStream> stream) const {
+  const storage::ProfileRecord* resolved = nullptr;  // once admitted
   auto refuse = [&](const Status& status) {
+    if (deps_.usage != nullptr) {
+      MeterRefusal(
+          deps_.usage,
+          ArrivalRecord(OperationOf(api), call, resolved, options_.source_region, deps_.clock),
+          status, deps_.clock);
+    }
     stream->Respond(ErrorResponse(status, call.request.request_id));
   };
   Result<InvokeGate::Profile> profile = deps_.gate.Admit(
       call, call.params.at(0), IsStream(api) ? InvokeKind::kStream : InvokeKind::kInvoke);
   if (!profile.ok()) return refuse(profile.status());
+  resolved = &**profile;
   Result<backends::ModelRequest> request = IsAnthropic(api)
                                                ? ParseAnthropicRequest(call.request.body)
                                                : ParseConverseRequest(call.request.body);
@@ -725,8 +854,34 @@ void RuntimeService::Serve(RuntimeApi api, ApiCall&& call,
 }
 
 Result<http::Response> RuntimeService::CountTokens(const ApiCall& call) const {
+  if (deps_.usage == nullptr) return CountTokensAnswer(call, nullptr);
+  metering::UsageRecord record = ArrivalRecord(metering::Operation::kCountTokens, call, nullptr,
+                                               options_.source_region, deps_.clock);
+  InvokeGate::Profile resolved;
+  Result<http::Response> answer = CountTokensAnswer(call, &resolved);
+  if (resolved != nullptr) {
+    metering::UsageRecord known =
+        ArrivalRecord(metering::Operation::kCountTokens, call, resolved.get(),
+                      options_.source_region, deps_.clock);
+    known.time_ms = record.time_ms;
+    record = std::move(known);
+  }
+  if (!answer.ok()) {
+    MeterRefusal(deps_.usage, std::move(record), answer.status(), deps_.clock);
+  } else {
+    // Counting is not inference: a CountTokens record carries no tokens and no cost.
+    record.status = 200;
+    record.latency_ms = std::max<int64_t>(0, EpochMillis(deps_.clock) - record.time_ms);
+    deps_.usage->Record(std::move(record));
+  }
+  return answer;
+}
+
+Result<http::Response> RuntimeService::CountTokensAnswer(const ApiCall& call,
+                                                         InvokeGate::Profile* resolved) const {
   BP_ASSIGN_OR_RETURN(InvokeGate::Profile profile,
                       deps_.gate.Admit(call, call.params.at(0), InvokeKind::kCountTokens));
+  if (resolved != nullptr) *resolved = profile;
   BP_ASSIGN_OR_RETURN(backends::ModelRequest request, ParseCountTokensRequest(call.request.body));
   for (const std::string& arn : profile->model_arns) {
     auto it = deps_.backends.find(RegionOf(arn));

@@ -49,6 +49,7 @@
 #include "backends/backend.h"
 #include "catalog/catalog.h"
 #include "core/clock.h"
+#include "metering/usage_record.h"
 #include "routing/router.h"
 
 namespace bp::api::runtime {
@@ -71,6 +72,8 @@ class RuntimeService final {
     // X-Amzn-Bedrock-Service-Tier) is routed only to regions offering it,
     // and is a ValidationException when none of its profile's regions does.
     std::map<std::string, std::vector<backends::ServiceTier>, std::less<>> region_service_tiers;
+    // The endpoint's own region (usage records' source_region).
+    std::string source_region;
   };
   // Everything must outlive the service.
   struct Dependencies {
@@ -80,6 +83,9 @@ class RuntimeService final {
     const BackendMap& backends;
     const Clock& clock;
     Random& random;
+    // Where each call's usage record goes (null: nothing is metered). One
+    // record per call whatever its outcome (docs/metering.md).
+    metering::UsageSink* usage = nullptr;
   };
 
   RuntimeService(Options options, Dependencies deps);
@@ -98,6 +104,10 @@ class RuntimeService final {
  private:
   class Call;
   friend class Call;
+
+  // CountTokens' answer; `resolved` (may be null) gets the profile once admitted.
+  Result<http::Response> CountTokensAnswer(const ApiCall& call,
+                                           InvokeGate::Profile* resolved) const;
 
   const Options options_;
   const Dependencies deps_;

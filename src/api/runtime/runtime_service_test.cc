@@ -280,3 +280,98 @@ TEST_F(RuntimeServiceTest, AProfileWithoutAServedRegionIsUnavailable) {
 
 }  // namespace
 }  // namespace bp::api::runtime
+
+namespace bp::api::runtime {
+namespace {
+
+class RecordingUsageSink final : public metering::UsageSink {
+ public:
+  void Record(metering::UsageRecord&& record) override { records.push_back(std::move(record)); }
+  std::vector<metering::UsageRecord> records;
+};
+
+class MeteredRuntimeServiceTest : public RuntimeServiceTest {
+ protected:
+  std::shared_ptr<testing::FakeResponseStream> Metered(RuntimeApi api, std::string model_id,
+                                                       std::string body) {
+    ApiCall call{.request = testing::MakeRequest("POST", "/model/x/converse", std::move(body)),
+                 .params = {std::move(model_id)},
+                 .principal = {.name = "p",
+                               .arn = "arn:aws:iam::123456789012:role/p",
+                               .access_key_id = "AKIA"},
+                 .operation = "Converse"};
+    auto stream = std::make_shared<testing::FakeResponseStream>();
+    metered_.Serve(api, std::move(call), stream);
+    static_cast<testing::ManualLoop&>(stream->loop()).RunAll();
+    return stream;
+  }
+
+  RecordingUsageSink sink_;
+  RuntimeService metered_{{.source_region = "eu-central-1"},
+                          {.gate = gate_,
+                           .catalog = catalog_,
+                           .router = router_,
+                           .backends = backends_,
+                           .clock = clock_,
+                           .random = random_,
+                           .usage = &sink_}};
+};
+
+TEST_F(MeteredRuntimeServiceTest, EveryCallLeavesOneRecordWhateverItsOutcome) {
+  Use("eu-central-1", {.fail_before = Status(ErrorCode::kServiceUnavailable, "down")});
+  Use("eu-west-1", {});
+  Use("eu-west-3", {});
+  Metered(RuntimeApi::kConverse, kId,
+          R"({"messages":[{"role":"user","content":[{"text":"hi"}]}],)"
+          R"("serviceTier":{"type":"priority"},"requestMetadata":{"run":"e2e-1"}})");
+  ASSERT_EQ(sink_.records.size(), 1u);
+  const metering::UsageRecord& ok = sink_.records[0];
+  EXPECT_EQ(ok.operation, metering::Operation::kConverse);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.error_code, "");
+  EXPECT_EQ(ok.principal, "arn:aws:iam::123456789012:role/p");
+  EXPECT_EQ(ok.profile_name, "rd-haiku-45");
+  EXPECT_EQ(ok.model_id, kModel);
+  EXPECT_EQ(ok.source_region, "eu-central-1");
+  EXPECT_EQ(ok.serving_region, "eu-west-1");
+  EXPECT_EQ(ok.attempts, 2);
+  EXPECT_EQ(ok.tokens.input, 7);
+  EXPECT_EQ(ok.tokens.output, 2);
+  EXPECT_EQ(ok.service_tier, "priority");
+  EXPECT_EQ(ok.request_metadata,
+            (std::vector<std::pair<std::string, std::string>>{{"run", "e2e-1"}}));
+  EXPECT_GE(ok.ttft_ms, 0);
+  EXPECT_FALSE(ok.cut_short);
+
+  // A body Bedrock refuses: a record with the profile and the error.
+  Metered(RuntimeApi::kConverse, kId, "{}");
+  ASSERT_EQ(sink_.records.size(), 2u);
+  EXPECT_EQ(sink_.records[1].status, 400);
+  EXPECT_EQ(sink_.records[1].error_code, "ValidationException");
+  EXPECT_EQ(sink_.records[1].profile_name, "rd-haiku-45");
+  EXPECT_EQ(sink_.records[1].tokens.input, 0);
+
+  // An unknown profile: no profile in the record.
+  Metered(RuntimeApi::kConverse, "zzzzzzzzzzzz", kConverse);
+  ASSERT_EQ(sink_.records.size(), 3u);
+  EXPECT_EQ(sink_.records[2].error_code, "ResourceNotFoundException");
+  EXPECT_EQ(sink_.records[2].profile_name, "");
+}
+
+TEST_F(MeteredRuntimeServiceTest, AStreamThatFailsAfterItsFirstByteIsMeteredAsProduced) {
+  Use("eu-central-1", {.fail_mid_stream = true});
+  Use("eu-west-1", {});
+  Use("eu-west-3", {});
+  Metered(RuntimeApi::kConverseStream, kId, kConverse);
+  ASSERT_EQ(sink_.records.size(), 1u);
+  const metering::UsageRecord& r = sink_.records[0];
+  EXPECT_EQ(r.operation, metering::Operation::kConverseStream);
+  EXPECT_EQ(r.status, 200);  // the stream had started
+  EXPECT_EQ(r.error_code, "ModelStreamErrorException");
+  EXPECT_TRUE(r.cut_short);
+  EXPECT_EQ(r.tokens.input, 7);
+  EXPECT_EQ(r.tokens.output, 1);  // the one delta delivered
+}
+
+}  // namespace
+}  // namespace bp::api::runtime
