@@ -45,13 +45,15 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
   s->service_ = std::make_unique<api::runtime::RuntimeService>(
       api::runtime::RuntimeService::Options{
           .first_token_timeout = std::chrono::milliseconds(cfg.routing.first_token_timeout_ms),
-          .region_service_tiers = s->runtime_.service_tiers},
+          .region_service_tiers = s->runtime_.service_tiers,
+          .source_region = cfg.region},
       api::runtime::RuntimeService::Dependencies{.gate = *s->gate_,
                                                  .catalog = env.catalog,
                                                  .router = *s->runtime_.router,
                                                  .backends = s->runtime_.backends,
                                                  .clock = env.clock,
-                                                 .random = env.random});
+                                                 .random = env.random,
+                                                 .usage = env.usage});
   s->handler_ =
       std::make_unique<api::ApiHandler>(*s->authenticator_, env.clock, env.handler_options);
   BP_RETURN_IF_ERROR(

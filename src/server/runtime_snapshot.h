@@ -49,6 +49,9 @@ class ControlService;
 namespace bp::backends::simulated {
 class PromptCache;
 }
+namespace bp::metering {
+class UsageSink;
+}
 namespace bp::api::runtime {
 class InvokeGate;
 class RuntimeService;
@@ -65,6 +68,8 @@ struct SnapshotEnvironment {
   api::ApiHandlerOptions handler_options;  // /readyz
   // The simulated models' prompt cache (null: nothing is cached).
   backends::simulated::PromptCache* prompt_cache = nullptr;
+  // Where the runtime's usage records go (null: nothing is metered).
+  metering::UsageSink* usage = nullptr;
 };
 
 class RuntimeSnapshot final {

@@ -21,6 +21,7 @@
 #include "server/runtime_parts.h"
 #include "server/runtime_snapshot.h"
 #include "storage/caching_store.h"
+#include "storage/sqlite/sqlite_ledger.h"
 #include "storage/sqlite/sqlite_profile_store.h"
 
 namespace bp::server {
@@ -169,6 +170,10 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   SnapshotHandler* current = nullptr;
   // One prompt cache for the process: a reload keeps what is cached.
   std::unique_ptr<backends::simulated::PromptCache> prompt_cache = NewPromptCache(catalog, clock);
+  // The usage ledger beside the profile database (docs/metering.md): every
+  // runtime call's record, written by its own thread in batches.
+  BP_ASSIGN_OR_RETURN(std::unique_ptr<storage::sqlite::SqliteLedger> ledger,
+                      storage::sqlite::SqliteLedger::Open(options.state_dir));
   const SnapshotEnvironment environment{
       .store = *store,
       .catalog = catalog,
@@ -178,7 +183,8 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
                               [&drift, &current] {
                                 return drift.ReadyDetails(current->Current()->shared_config());
                               }},
-      .prompt_cache = prompt_cache.get()};
+      .prompt_cache = prompt_cache.get(),
+      .usage = ledger.get()};
   BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
                       RuntimeSnapshot::Build(shared_cfg, environment, nullptr));
   SnapshotHandler handler(std::move(first));
@@ -221,6 +227,12 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
                cfg.server.header_timeout_ms);
   spdlog::info("SIGHUP reloads the config (kill -HUP {})", ::getpid());
   server->Run(/*handle_signals=*/true);
+  if (Status flushed = ledger->Flush(); !flushed.ok()) {
+    spdlog::error("usage ledger: {}", flushed.message());
+  }
+  const storage::sqlite::LedgerStats metered = ledger->stats();
+  spdlog::info("usage ledger: {} record(s) written{}", metered.written,
+               metered.dropped > 0 ? ", " + std::to_string(metered.dropped) + " dropped" : "");
   spdlog::info("drained; bye");
   return Status::Ok();
 }

@@ -1,0 +1,305 @@
+#include "metering/usage_report.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <tuple>
+#include <utility>
+
+#include "json/json.h"
+
+namespace bp::metering {
+namespace {
+
+constexpr std::string_view kNone = "-";
+
+std::string ValueOf(const Dimension& d, const UsageRecord& r) {
+  auto or_none = [](const std::string& s) { return s.empty() ? std::string(kNone) : s; };
+  switch (d.kind) {
+    case Dimension::Kind::kProfile:
+      return or_none(r.profile_name);
+    case Dimension::Kind::kPrincipal:
+      return or_none(r.principal);
+    case Dimension::Kind::kModel:
+      return or_none(r.model_id);
+    case Dimension::Kind::kRegion:
+      return or_none(r.serving_region);
+    case Dimension::Kind::kOperation:
+      return std::string(OperationName(r.operation));
+    case Dimension::Kind::kTag: {
+      auto it = r.tags.find(d.key);
+      return it == r.tags.end() ? std::string(kNone) : it->second;
+    }
+    case Dimension::Kind::kMetadata:
+      for (const auto& [key, value] : r.request_metadata) {
+        if (key == d.key) return value;
+      }
+      return std::string(kNone);
+  }
+  return std::string(kNone);
+}
+
+// Nearest-rank percentile of sorted `v` (p in 0..100); -1 when empty.
+int64_t Percentile(const std::vector<int64_t>& v, int p) {
+  if (v.empty()) return -1;
+  size_t rank = (static_cast<size_t>(p) * v.size() + 99) / 100;  // ceil(p/100 * n)
+  if (rank == 0) rank = 1;
+  return v[rank - 1];
+}
+
+std::string Iso8601(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// The figures of a group as table cells, after its keys.
+std::vector<std::string> Figures(const UsageGroup& g) {
+  auto ms = [](int64_t v) { return v < 0 ? std::string(kNone) : std::to_string(v); };
+  return {std::to_string(g.requests),
+          std::to_string(g.errors),
+          std::to_string(g.throttles),
+          std::to_string(g.tokens.input),
+          std::to_string(g.tokens.output),
+          std::to_string(g.tokens.cache_read),
+          std::to_string(g.tokens.cache_write()),
+          ms(g.latency_p50_ms),
+          ms(g.latency_p99_ms),
+          ms(g.ttft_p50_ms),
+          ms(g.ttft_p99_ms),
+          FormatUsd(g.cost_micro_usd)};
+}
+
+const std::vector<std::string>& FigureNames() {
+  static const std::vector<std::string> names = {
+      "requests",    "errors", "throttles", "input",       "output",      "cache_read",
+      "cache_write", "p50_ms", "p99_ms",    "ttft_p50_ms", "ttft_p99_ms", "cost_usd"};
+  return names;
+}
+
+json::Object GroupJson(const UsageReport& report, const UsageGroup& g) {
+  json::Object o;
+  if (!report.dimensions.empty() && !g.keys.empty()) {
+    json::Object keys;
+    for (size_t i = 0; i < report.dimensions.size(); ++i) {
+      keys[report.dimensions[i].Name()] = g.keys[i];
+    }
+    o["keys"] = std::move(keys);
+  }
+  o["requests"] = g.requests;
+  o["errors"] = g.errors;
+  o["throttles"] = g.throttles;
+  o["input_tokens"] = g.tokens.input;
+  o["output_tokens"] = g.tokens.output;
+  o["cache_read_tokens"] = g.tokens.cache_read;
+  o["cache_write_tokens"] = g.tokens.cache_write();
+  o["cache_write_5m_tokens"] = g.tokens.cache_write_5m;
+  o["cache_write_1h_tokens"] = g.tokens.cache_write_1h;
+  auto ms = [](int64_t v) { return v < 0 ? json::Value(nullptr) : json::Value(v); };
+  o["latency_p50_ms"] = ms(g.latency_p50_ms);
+  o["latency_p99_ms"] = ms(g.latency_p99_ms);
+  o["ttft_p50_ms"] = ms(g.ttft_p50_ms);
+  o["ttft_p99_ms"] = ms(g.ttft_p99_ms);
+  o["cost_micro_usd"] = g.cost_micro_usd;
+  o["cost_usd"] = FormatUsd(g.cost_micro_usd);
+  return o;
+}
+
+std::string CsvField(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string Dimension::Name() const {
+  switch (kind) {
+    case Kind::kProfile:
+      return "profile";
+    case Kind::kPrincipal:
+      return "principal";
+    case Kind::kModel:
+      return "model";
+    case Kind::kRegion:
+      return "region";
+    case Kind::kOperation:
+      return "operation";
+    case Kind::kTag:
+      return "tag:" + key;
+    case Kind::kMetadata:
+      return "metadata:" + key;
+  }
+  return "profile";
+}
+
+Result<Dimension> ParseDimension(std::string_view text) {
+  static constexpr std::pair<std::string_view, Dimension::Kind> kPlain[] = {
+      {"profile", Dimension::Kind::kProfile},     {"principal", Dimension::Kind::kPrincipal},
+      {"model", Dimension::Kind::kModel},         {"region", Dimension::Kind::kRegion},
+      {"operation", Dimension::Kind::kOperation},
+  };
+  for (const auto& [name, kind] : kPlain) {
+    if (text == name) return Dimension{.kind = kind};
+  }
+  for (auto [prefix, kind] :
+       {std::pair{std::string_view("tag:"), Dimension::Kind::kTag},
+        std::pair{std::string_view("metadata:"), Dimension::Kind::kMetadata}}) {
+    if (text.starts_with(prefix)) {
+      std::string_view key = text.substr(prefix.size());
+      if (key.empty()) {
+        return ValidationError("--by " + std::string(text) + ": name the key (" +
+                               std::string(prefix) + "KEY)");
+      }
+      return Dimension{.kind = kind, .key = std::string(key)};
+    }
+  }
+  return ValidationError("--by " + std::string(text) +
+                         ": expected profile, principal, model, region, operation, tag:KEY or "
+                         "metadata:KEY");
+}
+
+UsageAggregator::UsageAggregator(std::vector<Dimension> dimensions)
+    : dimensions_(std::move(dimensions)) {}
+
+void UsageAggregator::AddTo(Acc& acc, const UsageRecord& r) {
+  UsageGroup& g = acc.group;
+  ++g.requests;
+  if (!r.error_code.empty()) ++g.errors;
+  if (r.error_code == "ThrottlingException") ++g.throttles;
+  g.tokens.input += r.tokens.input;
+  g.tokens.output += r.tokens.output;
+  g.tokens.cache_read += r.tokens.cache_read;
+  g.tokens.cache_write_5m += r.tokens.cache_write_5m;
+  g.tokens.cache_write_1h += r.tokens.cache_write_1h;
+  g.cost_micro_usd += std::max<int64_t>(0, r.cost_micro_usd);
+  acc.latencies.push_back(r.latency_ms);
+  if (r.ttft_ms >= 0) acc.ttfts.push_back(r.ttft_ms);
+}
+
+void UsageAggregator::Close(Acc& acc) {
+  std::sort(acc.latencies.begin(), acc.latencies.end());
+  std::sort(acc.ttfts.begin(), acc.ttfts.end());
+  acc.group.latency_p50_ms = Percentile(acc.latencies, 50);
+  acc.group.latency_p99_ms = Percentile(acc.latencies, 99);
+  acc.group.ttft_p50_ms = Percentile(acc.ttfts, 50);
+  acc.group.ttft_p99_ms = Percentile(acc.ttfts, 99);
+}
+
+void UsageAggregator::Add(const UsageRecord& record) {
+  std::vector<std::string> keys;
+  keys.reserve(dimensions_.size());
+  for (const Dimension& d : dimensions_) keys.push_back(ValueOf(d, record));
+  AddTo(total_, record);
+  if (dimensions_.empty()) return;
+  Acc& acc = groups_[keys];
+  if (acc.group.keys.empty()) acc.group.keys = std::move(keys);
+  AddTo(acc, record);
+}
+
+UsageReport UsageAggregator::Finish(int64_t from_ms, int64_t to_ms) && {
+  UsageReport report{.dimensions = std::move(dimensions_), .from_ms = from_ms, .to_ms = to_ms};
+  for (auto& [keys, acc] : groups_) {
+    Close(acc);
+    report.groups.push_back(std::move(acc.group));
+  }
+  std::sort(report.groups.begin(), report.groups.end(),
+            [](const UsageGroup& a, const UsageGroup& b) {
+              return std::tie(b.cost_micro_usd, b.requests, a.keys) <
+                     std::tie(a.cost_micro_usd, a.requests, b.keys);
+            });
+  Close(total_);
+  report.total = std::move(total_.group);
+  return report;
+}
+
+std::string FormatUsd(int64_t micro_usd) {
+  const bool negative = micro_usd < 0;
+  const uint64_t v =
+      negative ? 0 - static_cast<uint64_t>(micro_usd) : static_cast<uint64_t>(micro_usd);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s%llu.%06llu", negative ? "-" : "",
+                static_cast<unsigned long long>(v / 1'000'000),
+                static_cast<unsigned long long>(v % 1'000'000));
+  return buf;
+}
+
+std::string RenderTable(const UsageReport& report) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header;
+  for (const Dimension& d : report.dimensions) header.push_back(d.Name());
+  for (const std::string& f : FigureNames()) header.push_back(f);
+  rows.push_back(header);
+  for (const UsageGroup& g : report.groups) {
+    std::vector<std::string> row = g.keys;
+    for (std::string& f : Figures(g)) row.push_back(std::move(f));
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::string> total(report.dimensions.size(), "");
+  if (!total.empty()) total[0] = "TOTAL";
+  for (std::string& f : Figures(report.total)) total.push_back(std::move(f));
+  rows.push_back(std::move(total));
+  const size_t dims = report.dimensions.size();
+  std::vector<size_t> width(header.size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out = "usage from " + Iso8601(report.from_ms) + " to " + Iso8601(report.to_ms) + "\n";
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::string line;
+    for (size_t i = 0; i < rows[r].size(); ++i) {
+      const std::string& cell = rows[r][i];
+      const std::string pad(width[i] - cell.size(), ' ');
+      if (i > 0) line += "  ";
+      line += i < dims ? cell + pad : pad + cell;  // keys left, figures right
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string RenderJson(const UsageReport& report) {
+  json::Object root;
+  root["from"] = Iso8601(report.from_ms);
+  root["to"] = Iso8601(report.to_ms);
+  json::Array by;
+  for (const Dimension& d : report.dimensions) by.push_back(json::Value(d.Name()));
+  root["by"] = std::move(by);
+  json::Array groups;
+  for (const UsageGroup& g : report.groups) groups.push_back(GroupJson(report, g));
+  root["groups"] = std::move(groups);
+  root["total"] = GroupJson(report, report.total);
+  return json::Serialize(json::Value(std::move(root))) + "\n";
+}
+
+std::string RenderCsv(const UsageReport& report) {
+  std::string out;
+  std::vector<std::string> header;
+  for (const Dimension& d : report.dimensions) header.push_back(d.Name());
+  for (const std::string& f : FigureNames()) header.push_back(f);
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + CsvField(cells[i]);
+    out += "\r\n";
+  };
+  line(header);
+  for (const UsageGroup& g : report.groups) {
+    std::vector<std::string> row = g.keys;
+    for (std::string& f : Figures(g)) row.push_back(f == kNone ? "" : std::move(f));
+    line(row);
+  }
+  std::vector<std::string> total(report.dimensions.size(), "");
+  if (!total.empty()) total[0] = "TOTAL";
+  for (std::string& f : Figures(report.total)) total.push_back(f == kNone ? "" : std::move(f));
+  line(total);
+  return out;
+}
+
+}  // namespace bp::metering

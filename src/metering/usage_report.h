@@ -1,0 +1,97 @@
+#pragma once
+// The `usage` report (issue 15): usage records grouped by any mix of
+// dimensions, with requests, errors, throttles, the four token counts,
+// latency and time-to-first-token percentiles and cost per group, plus a
+// totals row; rendered as an aligned table, JSON or CSV. Pure: the caller
+// feeds records (from the ledger) and prints the text. Public header of
+// bp_metering.
+//
+// Dimensions (`--by`): profile, principal, model, region (the serving
+// region; "-" for a call no region served), operation, tag:KEY (the
+// profile's tag KEY as it was when the call ran; "-" when absent) and
+// metadata:KEY (the caller's requestMetadata KEY; "-" when absent). Groups
+// are sorted by cost, then requests (both descending), then keys.
+// Percentiles are nearest-rank over the group's calls; TTFT only over calls
+// that produced a first token. Errors count calls answered with an error
+// (any error code, throttles included); throttles count
+// ThrottlingException. Cost sums the records' cost_micro_usd.
+//
+// Thread-compatible: one aggregator per report.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "metering/usage_record.h"
+
+namespace bp::metering {
+
+struct Dimension {
+  enum class Kind : uint8_t { kProfile, kPrincipal, kModel, kRegion, kOperation, kTag, kMetadata };
+  Kind kind = Kind::kProfile;
+  std::string key;  // kTag, kMetadata
+
+  // "profile", "tag:team", ... as given to --by.
+  std::string Name() const;
+};
+
+// "profile" | "principal" | "model" | "region" | "operation" | "tag:KEY" |
+// "metadata:KEY". kValidation naming the choices otherwise.
+Result<Dimension> ParseDimension(std::string_view text);
+
+struct UsageGroup {
+  std::vector<std::string> keys;  // one per dimension, in --by order
+  int64_t requests = 0;
+  int64_t errors = 0;
+  int64_t throttles = 0;
+  TokenCounts tokens;
+  int64_t cost_micro_usd = 0;
+  int64_t latency_p50_ms = 0;
+  int64_t latency_p99_ms = 0;
+  int64_t ttft_p50_ms = -1;  // -1: no call produced a token
+  int64_t ttft_p99_ms = -1;
+};
+
+struct UsageReport {
+  std::vector<Dimension> dimensions;
+  std::vector<UsageGroup> groups;
+  UsageGroup total;  // keys empty
+  int64_t from_ms = 0;
+  int64_t to_ms = 0;
+};
+
+class UsageAggregator final {
+ public:
+  explicit UsageAggregator(std::vector<Dimension> dimensions);
+  void Add(const UsageRecord& record);
+  UsageReport Finish(int64_t from_ms, int64_t to_ms) &&;
+
+ private:
+  struct Acc {
+    UsageGroup group;
+    std::vector<int64_t> latencies;
+    std::vector<int64_t> ttfts;
+  };
+  static void AddTo(Acc& acc, const UsageRecord& record);
+  static void Close(Acc& acc);
+
+  std::vector<Dimension> dimensions_;
+  std::map<std::vector<std::string>, Acc> groups_;
+  Acc total_;
+};
+
+// An aligned text table with a header row, one row per group and a TOTAL row.
+std::string RenderTable(const UsageReport& report);
+// {"from","to","by":[..],"groups":[{"keys":{dim: value},...figures}],"total":{...}}
+// with cost as a decimal USD number ("cost_usd").
+std::string RenderJson(const UsageReport& report);
+// RFC 4180 CSV: a header row, the groups, then a TOTAL row.
+std::string RenderCsv(const UsageReport& report);
+
+// "12.345678": micro-USD as USD with six decimals.
+std::string FormatUsd(int64_t micro_usd);
+
+}  // namespace bp::metering

@@ -1,0 +1,111 @@
+#include "metering/usage_report.h"
+
+#include "json/json.h"
+#include "testing/testing.h"
+
+namespace bp::metering {
+namespace {
+
+UsageRecord Call(std::string profile, std::string team, int64_t input, int64_t latency,
+                 std::string error = "") {
+  UsageRecord r;
+  r.profile_name = std::move(profile);
+  r.principal = "arn:aws:iam::123456789012:user/rd-e2e";
+  r.serving_region = "eu-west-1";
+  r.tags = {{"team", std::move(team)}};
+  r.request_metadata = {{"run", "r1"}};
+  r.tokens = {
+      .input = input, .output = 10, .cache_read = 2, .cache_write_5m = 3, .cache_write_1h = 1};
+  r.latency_ms = latency;
+  r.ttft_ms = latency / 2;
+  r.error_code = std::move(error);
+  r.cost_micro_usd = input * 1000;
+  return r;
+}
+
+TEST(ParseDimensionTest, NamesAndErrors) {
+  ASSERT_OK(ParseDimension("profile"));
+  Result<Dimension> tag = ParseDimension("tag:billing-mode");
+  ASSERT_OK(tag);
+  EXPECT_EQ(tag->kind, Dimension::Kind::kTag);
+  EXPECT_EQ(tag->Name(), "tag:billing-mode");
+  EXPECT_EQ(ParseDimension("metadata:run")->Name(), "metadata:run");
+  EXPECT_EQ(ParseDimension("tag:").status().message(), "--by tag:: name the key (tag:KEY)");
+  EXPECT_EQ(ParseDimension("team").status().message(),
+            "--by team: expected profile, principal, model, region, operation, tag:KEY or "
+            "metadata:KEY");
+}
+
+TEST(UsageAggregatorTest, GroupsByTagAndProfileWithTotals) {
+  UsageAggregator agg({*ParseDimension("tag:team"), *ParseDimension("profile")});
+  agg.Add(Call("a", "ml", 100, 10));
+  agg.Add(Call("a", "ml", 200, 30));
+  agg.Add(Call("b", "ml", 50, 20, "ThrottlingException"));
+  agg.Add(Call("b", "web", 10, 40, "ValidationException"));
+  UsageReport report = std::move(agg).Finish(0, 3'600'000);
+  ASSERT_EQ(report.groups.size(), 3u);
+  // By cost, descending.
+  EXPECT_EQ(report.groups[0].keys, (std::vector<std::string>{"ml", "a"}));
+  EXPECT_EQ(report.groups[0].requests, 2);
+  EXPECT_EQ(report.groups[0].tokens.input, 300);
+  EXPECT_EQ(report.groups[0].tokens.cache_write(), 8);
+  EXPECT_EQ(report.groups[0].cost_micro_usd, 300'000);
+  EXPECT_EQ(report.groups[0].latency_p50_ms, 10);
+  EXPECT_EQ(report.groups[0].latency_p99_ms, 30);
+  EXPECT_EQ(report.groups[1].keys, (std::vector<std::string>{"ml", "b"}));
+  EXPECT_EQ(report.groups[1].throttles, 1);
+  EXPECT_EQ(report.groups[1].errors, 1);
+  EXPECT_EQ(report.total.requests, 4);
+  EXPECT_EQ(report.total.errors, 2);
+  EXPECT_EQ(report.total.throttles, 1);
+  EXPECT_EQ(report.total.tokens.input, 360);
+  EXPECT_EQ(report.total.cost_micro_usd, 360'000);
+  EXPECT_EQ(report.total.latency_p50_ms, 20);
+  EXPECT_EQ(report.total.ttft_p99_ms, 20);
+}
+
+TEST(UsageAggregatorTest, MissingTagsAndMetadataGroupAsDash) {
+  UsageAggregator agg({*ParseDimension("tag:cost-center"), *ParseDimension("metadata:run")});
+  agg.Add(Call("a", "ml", 1, 1));
+  UsageReport report = std::move(agg).Finish(0, 1);
+  ASSERT_EQ(report.groups.size(), 1u);
+  EXPECT_EQ(report.groups[0].keys, (std::vector<std::string>{"-", "r1"}));
+}
+
+TEST(UsageRenderTest, TableJsonAndCsv) {
+  UsageAggregator agg({*ParseDimension("profile")});
+  agg.Add(Call("rd-haiku-45", "ml", 1500, 12));
+  agg.Add(Call("rd, \"quoted\"", "ml", 5, 7));
+  UsageReport report = std::move(agg).Finish(1'767'225'600'000, 1'767'312'000'000);
+  const std::string table = RenderTable(report);
+  EXPECT_EQ(table,
+            "usage from 2026-01-01T00:00:00Z to 2026-01-02T00:00:00Z\n"
+            "profile       requests  errors  throttles  input  output  cache_read  cache_write  "
+            "p50_ms  p99_ms  ttft_p50_ms  ttft_p99_ms  cost_usd\n"
+            "rd-haiku-45          1       0          0   1500      10           2            4  "
+            "    12      12            6            6  1.500000\n"
+            "rd, \"quoted\"         1       0          0      5      10           2            4  "
+            "     7       7            3            3  0.005000\n"
+            "TOTAL                2       0          0   1505      20           4            8  "
+            "     7      12            3            6  1.505000\n");
+  Result<json::Value> doc = json::Parse(RenderJson(report));
+  ASSERT_OK(doc);
+  const json::Object& root = doc->get_object();
+  EXPECT_EQ(root.at("from").get_string(), "2026-01-01T00:00:00Z");
+  EXPECT_EQ(root.at("groups").get_array().size(), 2u);
+  EXPECT_EQ(root.at("groups").get_array()[0].at("keys").at("profile").get_string(), "rd-haiku-45");
+  EXPECT_EQ(root.at("total").at("input_tokens").to_number<int64_t>(), 1505);
+  EXPECT_EQ(root.at("total").at("cost_usd").get_string(), "1.505000");
+  const std::string csv = RenderCsv(report);
+  EXPECT_NE(csv.find("\r\n\"rd, \"\"quoted\"\"\",1,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\r\nTOTAL,2,0,0,1505,"), std::string::npos) << csv;
+}
+
+TEST(FormatUsdTest, SixDecimals) {
+  EXPECT_EQ(FormatUsd(0), "0.000000");
+  EXPECT_EQ(FormatUsd(1'234'567), "1.234567");
+  EXPECT_EQ(FormatUsd(-5), "-0.000005");
+}
+
+}  // namespace
+}  // namespace bp::metering
