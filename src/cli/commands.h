@@ -17,6 +17,7 @@ void AddApplyCommand(CLI::App& app, int* exit_code);
 void AddOutputCommand(CLI::App& app, int* exit_code);
 void AddInvokeCommand(CLI::App& app, int* exit_code);
 void AddCatalogCommand(CLI::App& app, int* exit_code);
+void AddUsageCommand(CLI::App& app, int* exit_code);
 void AddCompletionCommand(CLI::App& app, int* exit_code);
 
 }  // namespace bp::cli

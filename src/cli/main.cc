@@ -100,6 +100,7 @@ int Main(int argc, char** argv) {
     AddSimulateCommand(app, &exit_code);
     AddInvokeCommand(app, &exit_code);
     AddCatalogCommand(app, &exit_code);
+    AddUsageCommand(app, &exit_code);
     AddCompletionCommand(app, &exit_code);
     if (std::optional<int> code = RefuseUnknownCommand(app, argc, argv)) return *code;
     try {

@@ -220,6 +220,43 @@ UsageReport UsageAggregator::Finish(int64_t from_ms, int64_t to_ms) && {
   return report;
 }
 
+Result<int64_t> ParseDurationMs(std::string_view text) {
+  auto bad = [&] {
+    return ValidationError("'" + std::string(text) +
+                           "' is not a duration: use a number and a unit, s, m, h, d or w "
+                           "(\"24h\", \"90d\")");
+  };
+  if (text.size() < 2) return bad();
+  int64_t unit_ms = 0;
+  switch (text.back()) {
+    case 's':
+      unit_ms = 1000;
+      break;
+    case 'm':
+      unit_ms = 60'000;
+      break;
+    case 'h':
+      unit_ms = 3'600'000;
+      break;
+    case 'd':
+      unit_ms = 86'400'000;
+      break;
+    case 'w':
+      unit_ms = 7 * 86'400'000LL;
+      break;
+    default:
+      return bad();
+  }
+  int64_t n = 0;
+  for (char c : text.substr(0, text.size() - 1)) {
+    if (c < '0' || c > '9') return bad();
+    n = n * 10 + (c - '0');
+    if (n > 100'000'000) return bad();  // ~270,000 years of days: far enough
+  }
+  if (n == 0) return bad();
+  return n * unit_ms;
+}
+
 std::string FormatUsd(int64_t micro_usd) {
   const bool negative = micro_usd < 0;
   const uint64_t v =

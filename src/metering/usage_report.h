@@ -91,6 +91,10 @@ std::string RenderJson(const UsageReport& report);
 // RFC 4180 CSV: a header row, the groups, then a TOTAL row.
 std::string RenderCsv(const UsageReport& report);
 
+// A duration such as "90d", "24h", "30m", "45s" or "2w" (one positive
+// integer and a unit), in milliseconds. kValidation otherwise.
+Result<int64_t> ParseDurationMs(std::string_view text);
+
 // "12.345678": micro-USD as USD with six decimals.
 std::string FormatUsd(int64_t micro_usd);
 

@@ -101,6 +101,19 @@ TEST(UsageRenderTest, TableJsonAndCsv) {
   EXPECT_NE(csv.find("\r\nTOTAL,2,0,0,1505,"), std::string::npos) << csv;
 }
 
+TEST(ParseDurationMsTest, UnitsAndErrors) {
+  EXPECT_EQ(*ParseDurationMs("45s"), 45'000);
+  EXPECT_EQ(*ParseDurationMs("30m"), 1'800'000);
+  EXPECT_EQ(*ParseDurationMs("24h"), 86'400'000);
+  EXPECT_EQ(*ParseDurationMs("90d"), 90 * 86'400'000LL);
+  EXPECT_EQ(*ParseDurationMs("2w"), 14 * 86'400'000LL);
+  for (const char* bad : {"", "h", "0h", "1y", "-1d", "1.5h", "999999999999d"}) {
+    EXPECT_THAT(ParseDurationMs(bad), bp::testing::StatusIs(ErrorCode::kValidation)) << bad;
+  }
+  EXPECT_EQ(ParseDurationMs("1y").status().message(),
+            "'1y' is not a duration: use a number and a unit, s, m, h, d or w (\"24h\", \"90d\")");
+}
+
 TEST(FormatUsdTest, SixDecimals) {
   EXPECT_EQ(FormatUsd(0), "0.000000");
   EXPECT_EQ(FormatUsd(1'234'567), "1.234567");
