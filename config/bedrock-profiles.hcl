@@ -55,6 +55,18 @@ regions = {
   }
 }
 
+# What calls cost: without a `prices` section, the built-in price list
+# (config/model-prices.hcl: AWS's on-demand prices for every catalog model,
+# each with its source and date) applies. An entry here replaces the built-in
+# price of its model, in USD per million tokens (docs/config.md, "Prices"):
+#
+# prices = {
+#   "anthropic.claude-haiku-4-5-20251001-v1:0" = {
+#     input = 1.10, output = 5.50, cache_read = 0.11, cache_write_5m = 1.375, cache_write_1h = 2.20
+#   }
+# }
+# price_multipliers = { service_tiers = { priority = 1.75, flex = 0.5 } }
+
 # How a call picks its region: the home region first, overflowing to the
 # others when it is busy; a region failing 3 times in a row is skipped for
 # 30 s (doubling up to 5 min), and a failed attempt is retried elsewhere

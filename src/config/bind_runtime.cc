@@ -2,8 +2,6 @@
 // how a call picks among its profile's regions.
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <set>
 
 #include "config/binder.h"
@@ -16,7 +14,6 @@ namespace bp::config {
 namespace {
 
 constexpr std::string_view kRegionKeys[] = {"backend", "simulated", "faults", "service_tiers"};
-constexpr std::string_view kServiceTiers[] = {"default", "priority", "flex", "reserved"};
 constexpr std::string_view kSimulatedKeys[] = {"time_to_first_token_ms", "tokens_per_second"};
 constexpr std::string_view kFaultKeys[] = {"error_rate", "throttle_rate", "mid_stream_error_rate",
                                            "outage", "seed"};
@@ -29,42 +26,6 @@ constexpr std::string_view kServerKeys[] = {"header_timeout_ms", "request_timeou
 constexpr std::string_view kBackends[] = {"simulated"};
 constexpr std::string_view kPlannedBackends[] = {"bedrock", "openai"};
 constexpr std::string_view kPolicies[] = {"home-first", "least-outstanding"};
-
-// 30 -> "30", 0.5 -> "0.5".
-std::string Show(double v) {
-  std::string s = std::to_string(v);
-  s.erase(s.find_last_not_of('0') + 1);
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
-
-std::string Range(double min, double max) { return "between " + Show(min) + " and " + Show(max); }
-
-// A number member within [min, max]; nullopt when absent or wrong (reported).
-std::optional<double> NumberMember(const std::vector<ast::Entry>& entries, std::string_view key,
-                                   std::string_view path, double min, double max, bool integer,
-                                   DiagnosticSink& sink) {
-  const ast::Entry* entry = FindSet(entries, key);
-  if (entry == nullptr) return std::nullopt;
-  std::string child = ChildPath(path, key);
-  if (!ExpectKind(entry->value, ast::Kind::kNumber, child, sink)) return std::nullopt;
-  const std::string& text = entry->value.text;
-  double v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  bool whole = ec == std::errc() && end == text.data() + text.size() && std::isfinite(v);
-  if (!whole || (integer && v != std::floor(v))) {
-    sink.Error(
-        entry->value.location,
-        child + ": expected " + (integer ? "a whole number" : "a number") + ", found " + text);
-    return std::nullopt;
-  }
-  if (v < min || v > max) {
-    sink.Error(entry->value.location,
-               child + ": " + text + " is out of range; expected a value " + Range(min, max));
-    return std::nullopt;
-  }
-  return v;
-}
 
 std::optional<bool> BoolMember(const std::vector<ast::Entry>& entries, std::string_view key,
                                std::string_view path, DiagnosticSink& sink) {

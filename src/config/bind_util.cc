@@ -1,6 +1,8 @@
 #include "config/bind_util.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 
 namespace bp::config {
 
@@ -36,6 +38,42 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+std::string Show(double v) {
+  std::string s = std::to_string(v);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::optional<double> NumberValue(const ast::Value& value, std::string_view path, double min,
+                                  double max, bool integer, DiagnosticSink& sink) {
+  if (!ExpectKind(value, ast::Kind::kNumber, path, sink)) return std::nullopt;
+  const std::string& text = value.text;
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  bool whole = ec == std::errc() && end == text.data() + text.size() && std::isfinite(v);
+  if (!whole || (integer && v != std::floor(v))) {
+    sink.Error(value.location, std::string(path) + ": expected " +
+                                   (integer ? "a whole number" : "a number") + ", found " + text);
+    return std::nullopt;
+  }
+  if (v < min || v > max) {
+    sink.Error(value.location, std::string(path) + ": " + text +
+                                   " is out of range; expected a value between " + Show(min) +
+                                   " and " + Show(max));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<double> NumberMember(const std::vector<ast::Entry>& entries, std::string_view key,
+                                   std::string_view path, double min, double max, bool integer,
+                                   DiagnosticSink& sink) {
+  const ast::Entry* entry = FindSet(entries, key);
+  if (entry == nullptr) return std::nullopt;
+  return NumberValue(entry->value, ChildPath(path, key), min, max, integer, sink);
+}
 
 bool DiagnosticSink::Check(const Status& status, const SourceLocation& at, std::string_view path) {
   if (status.ok()) return true;

@@ -56,6 +56,21 @@ const ast::Value* StringMember(const std::vector<ast::Entry>& entries, std::stri
                                std::string_view path, const SourceLocation& owner, bool required,
                                DiagnosticSink& sink);
 
+// The service tiers of Bedrock's wire ("default" is the Standard tier).
+inline constexpr std::string_view kServiceTiers[] = {"default", "priority", "flex", "reserved"};
+
+// 30 -> "30", 0.5 -> "0.5".
+std::string Show(double v);
+
+// A number within [min, max] (whole when `integer`); nullopt when it is not
+// a number, not finite or out of range (reported at the value as `path`).
+std::optional<double> NumberValue(const ast::Value& value, std::string_view path, double min,
+                                  double max, bool integer, DiagnosticSink& sink);
+// The member `key` checked by NumberValue; nullopt when absent (or null).
+std::optional<double> NumberMember(const std::vector<ast::Entry>& entries, std::string_view key,
+                                   std::string_view path, double min, double max, bool integer,
+                                   DiagnosticSink& sink);
+
 // Records one error per key not in `allowed`, with a suggestion when a known
 // key is close ("did you mean 'model_arn'?") or else the list of known keys.
 // `where` names the object in the message ("inference_profiles.rd-haiku-45");

@@ -11,8 +11,9 @@ namespace bp::config {
 namespace {
 
 constexpr std::string_view kTopLevelKeys[] = {
-    "account_id", "region",    "default_tags", "inference_profiles", "principals", "regions",
-    "routing",    "approvals", "server",       "catalog_file",       "guardrails"};
+    "account_id",       "region",    "default_tags", "inference_profiles", "principals", "regions",
+    "routing",          "approvals", "server",       "catalog_file",       "guardrails", "prices",
+    "price_multipliers"};
 constexpr std::string_view kProfileKeys[] = {"model_arn", "description", "id", "tags"};
 
 // State shared by the profiles of one file.
@@ -160,6 +161,7 @@ LoadResult Bind(const ast::Body& body, const BindContext& context) {
     config.routing = BindRouting(routing->value, sink);
   }
   CheckRuntimeSections(body, context, config, sink);
+  BindPrices(body, context, config, sink);
   if (const ast::Entry* server = FindSet(body.attributes, "server")) {
     config.server = BindServer(server->value, sink);
   }

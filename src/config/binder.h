@@ -70,4 +70,13 @@ std::optional<catalog::Catalog> BindCatalogFile(const ast::Value& value, const B
 void CheckRuntimeSections(const ast::Body& body, const BindContext& context, Config& config,
                           DiagnosticSink& sink);
 
+// prices and price_multipliers (bind_prices.cc), after the profiles are
+// bound: the built-in price list (BuiltinPricesText) with the file's entries
+// over it, into config.prices. Errors: a price for a model not in the
+// catalog, a missing or malformed figure, a multiplier not in (0, 1000], and
+// a profile whose model has no price. A catalog model with no price that no
+// profile uses is a warning (a profile may be created for it at runtime).
+void BindPrices(const ast::Body& body, const BindContext& context, Config& config,
+                DiagnosticSink& sink);
+
 }  // namespace bp::config

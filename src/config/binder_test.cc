@@ -103,7 +103,7 @@ TEST_F(BinderTest, UnknownKeysSuggestTheClosestKnownKey) {
       ElementsAre("3:1: unknown top-level key 'regoin'; did you mean 'region'?",
                   "4:1: unknown top-level key 'zzz'; expected one of: account_id, region, "
                   "default_tags, inference_profiles, principals, regions, routing, approvals, "
-                  "server, catalog_file, guardrails",
+                  "server, catalog_file, guardrails, prices, price_multipliers",
                   "warning 5:22: inference_profiles is empty: callers will have no model "
                   "to use"));
   EXPECT_THAT(Diagnose(Profile("rd-haiku-45", "modle_arn = \"x\"\nTags = {}")),
@@ -433,6 +433,152 @@ TEST_F(BinderTest, ApprovalsKeysAreCheckedWithTheirLocation) {
                           "'allow_auto_approve'?"));
   EXPECT_THAT(Diagnose(profile + "approvals = { allow_auto_approve = \"yes\" }\n"),
               ElementsAre("8:36: approvals.allow_auto_approve: expected a bool, found a string"));
+}
+
+constexpr std::string_view kHaikuModel = "anthropic.claude-haiku-4-5-20251001-v1:0";
+constexpr std::string_view kOpus41 = "anthropic.claude-opus-4-1-20250805-v1:0";
+
+TEST_F(BinderTest, BuiltinPricesCoverEveryCatalogModel) {
+  const std::string profile = Profile("rd-haiku-45", "model_arn = \"" + std::string(kHaiku) + "\"");
+  ASSERT_THAT(Diagnose(profile), IsEmpty());  // no error, no unpriced-model warning
+  const PricesConfig& prices = result_.config->prices;
+  ASSERT_THAT(prices.models, SizeIs(catalog_->models().size()));
+  for (const catalog::FoundationModel& m : catalog_->models()) {
+    const ModelPriceConfig* p = prices.Find(m.model_id);
+    ASSERT_NE(p, nullptr) << m.model_id;
+    EXPECT_GT(p->input, 0) << m.model_id;
+    EXPECT_GT(p->output, p->input) << m.model_id;
+    EXPECT_GT(p->cache_write_1h, p->cache_write_5m) << m.model_id;
+    EXPECT_GT(p->cache_write_5m, p->input) << m.model_id;
+    EXPECT_LT(p->cache_read, p->input) << m.model_id;
+    EXPECT_EQ(p->location.file, kBuiltinPricesName);
+  }
+  // The eu. profile price of Haiku 4.5: $1.10 / $5.50 / $0.11 / $1.375 / $2.20.
+  const ModelPriceConfig* haiku = prices.Find(kHaikuModel);
+  EXPECT_EQ(haiku->input, 1'100'000);
+  EXPECT_EQ(haiku->output, 5'500'000);
+  EXPECT_EQ(haiku->cache_read, 110'000);
+  EXPECT_EQ(haiku->cache_write_5m, 1'375'000);
+  EXPECT_EQ(haiku->cache_write_1h, 2'200'000);
+  EXPECT_THAT(prices.region_multipliers, IsEmpty());
+  using Pair = std::pair<std::string, int64_t>;
+  EXPECT_THAT(prices.tier_multipliers,
+              ElementsAre(Pair("default", 1'000'000), Pair("flex", 500'000),
+                          Pair("priority", 1'750'000), Pair("reserved", 1'000'000)));
+}
+
+TEST_F(BinderTest, ConfigPricesReplaceTheBuiltinOnesPerModelRegionAndTier) {
+  const std::string profile = Profile("rd-haiku-45", "model_arn = \"" + std::string(kHaiku) + "\"");
+  ASSERT_THAT(Diagnose(profile + R"(prices = {
+  "anthropic.claude-haiku-4-5-20251001-v1:0" = {
+    input = 1, output = 5.0, cache_read = 0.1, cache_write_5m = 1.25, cache_write_1h = 0.000001
+  }
+}
+price_multipliers = { regions = { eu-west-1 = 1.2 }, service_tiers = { flex = 0.4 } }
+)"),
+              IsEmpty());
+  const PricesConfig& prices = result_.config->prices;
+  const ModelPriceConfig* haiku = prices.Find(kHaikuModel);
+  ASSERT_NE(haiku, nullptr);
+  EXPECT_EQ(haiku->input, 1'000'000);
+  EXPECT_EQ(haiku->output, 5'000'000);
+  EXPECT_EQ(haiku->cache_read, 100'000);
+  EXPECT_EQ(haiku->cache_write_5m, 1'250'000);
+  EXPECT_EQ(haiku->cache_write_1h, 1);
+  EXPECT_EQ(haiku->location.ToString(), "t.hcl:9:3");
+  EXPECT_EQ(prices.Find("anthropic.claude-sonnet-4-20250514-v1:0")->input, 3'000'000);  // built in
+  using Pair = std::pair<std::string, int64_t>;
+  EXPECT_THAT(prices.region_multipliers, ElementsAre(Pair("eu-west-1", 1'200'000)));
+  EXPECT_THAT(prices.tier_multipliers,
+              ElementsAre(Pair("default", 1'000'000), Pair("flex", 400'000),
+                          Pair("priority", 1'750'000), Pair("reserved", 1'000'000)));
+}
+
+TEST_F(BinderTest, PriceErrorsNameTheKeyAtItsPlace) {
+  const std::string profile = Profile("rd-haiku-45", "model_arn = \"" + std::string(kHaiku) + "\"");
+  EXPECT_THAT(
+      Diagnose(profile + R"(prices = {
+  "anthropic.claude-haiku-4-5-20251001-v1:1" = {
+    input = 1, output = 5, cache_read = 0.1, cache_write_5m = 1.25, cache_write_1h = 2
+  }
+  "eu.anthropic.claude-3-haiku-20240307-v1:0" = {
+    input = 1, output = 5, cache_read = 0.1, cache_write_5m = 1.25, cache_write_1h = 2
+  }
+  "anthropic.claude-3-haiku-20240307-v1:0" = {
+    input = -1, output = "5", cache_read = 0.0000001, cache_write_5m = 1.25, cahce_write_1h = 2
+  }
+}
+)"),
+      ElementsAre(
+          "9:3: prices: unknown model 'anthropic.claude-haiku-4-5-20251001-v1:1'; did you mean "
+          "'anthropic.claude-haiku-4-5-20251001-v1:0'?",
+          "12:3: prices: unknown model 'eu.anthropic.claude-3-haiku-20240307-v1:0'; "
+          "'eu.anthropic.claude-3-haiku-20240307-v1:0' is a system-defined inference profile: "
+          "price its model, 'anthropic.claude-3-haiku-20240307-v1:0'",
+          "15:3: prices[\"anthropic.claude-3-haiku-20240307-v1:0\"]: missing required key "
+          "'cache_write_1h' (USD per million tokens)",
+          "16:13: prices[\"anthropic.claude-3-haiku-20240307-v1:0\"].input: -1 is out of range; "
+          "expected a value between 0 and 1000000",
+          "16:26: prices[\"anthropic.claude-3-haiku-20240307-v1:0\"].output: expected a number, "
+          "found a string",
+          "16:44: prices[\"anthropic.claude-3-haiku-20240307-v1:0\"].cache_read: 0.0000001 has "
+          "more than 6 decimal places (prices are kept in millionths of a dollar per million "
+          "tokens)",
+          "16:78: unknown key 'cahce_write_1h' in "
+          "prices[\"anthropic.claude-3-haiku-20240307-v1:0\"]; did you mean 'cache_write_1h'?"));
+  EXPECT_THAT(
+      Diagnose(profile + R"(price_multipliers = {
+  regions = { us-east-1 = 1.1, eu-west-1 = 0 }
+  service_tiers = { standard = 1, priorty = 2, flex = 1001 }
+  tiers = {}
+}
+)"),
+      ElementsAre("9:15: price_multipliers.regions: 'us-east-1' is not an EU region; expected an "
+                  "EU region (geography 'eu') such as eu-central-1, eu-north-1, eu-south-1, "
+                  "eu-south-2, eu-west-1, eu-west-3",
+                  "9:44: price_multipliers.regions.eu-west-1: 0 is out of range; expected a value "
+                  "between 0.000001 and 1000",
+                  "10:21: price_multipliers.service_tiers: unknown service tier 'standard'; "
+                  "Bedrock's Standard tier is named 'default' on the wire",
+                  "10:35: price_multipliers.service_tiers: unknown service tier 'priorty'; did "
+                  "you mean 'priority'?",
+                  "10:55: price_multipliers.service_tiers.flex: 1001 is out of range; expected a "
+                  "value between 0.000001 and 1000",
+                  "11:3: unknown key 'tiers' in price_multipliers; expected one of: regions, "
+                  "service_tiers"));
+}
+
+TEST_F(BinderTest, AProfileWhoseModelHasNoPriceIsAnError) {
+  // A catalog file's model has no built-in price.
+  auto merged = catalog_->Merge(std::string(R"({"foundation_models": [{"model_id": ")") +
+                                std::string(kOpus41) + R"(", "model_name": "Claude Opus 4.1",
+    "provider_name": "Anthropic", "regions": ["eu-central-1"], "input_modalities": ["TEXT"],
+    "output_modalities": ["TEXT"], "inference_types": ["ON_DEMAND"]}]})");
+  ASSERT_OK(merged);
+  catalog_ = std::move(*merged);
+  const std::string opus = Profile("rd-opus-41",
+                                   "model_arn = \"arn:aws:bedrock:eu-central-1::"
+                                   "foundation-model/" +
+                                       std::string(kOpus41) + "\"");
+  EXPECT_THAT(Diagnose(opus),
+              ElementsAre("4:3: inference_profiles.rd-opus-41: its model "
+                          "'anthropic.claude-opus-4-1-20250805-v1:0' has no price; add it to "
+                          "prices = { \"anthropic.claude-opus-4-1-20250805-v1:0\" = { input, "
+                          "output, cache_read, cache_write_5m, cache_write_1h } } (USD per "
+                          "million tokens)"));
+  // A price written with an error is reported where it is, and only there.
+  EXPECT_THAT(Diagnose(opus + "prices = { \"" + std::string(kOpus41) + "\" = { input = 15 } }\n"),
+              SizeIs(4));  // the four missing keys
+  EXPECT_THAT(Diagnose(opus + "prices = { \"" + std::string(kOpus41) +
+                       "\" = { input = 15, output = 75, cache_read = 1.5, cache_write_5m = "
+                       "18.75, cache_write_1h = 30 } }\n"),
+              IsEmpty());
+  EXPECT_EQ(result_.config->prices.Find(kOpus41)->output, 75'000'000);
+  // Unused by any profile: a warning, as a profile may be created for it later.
+  EXPECT_THAT(Diagnose(Profile("rd-haiku-45", "model_arn = \"" + std::string(kHaiku) + "\"")),
+              ElementsAre("warning 0:0: catalog model 'anthropic.claude-opus-4-1-20250805-v1:0' "
+                          "has no price: calls through a profile created for it at runtime "
+                          "cannot be costed; add it to prices"));
 }
 
 }  // namespace

@@ -31,4 +31,11 @@ const RegionConfig* Config::FindRegion(std::string_view name) const {
   return nullptr;
 }
 
+const ModelPriceConfig* PricesConfig::Find(std::string_view model_id) const {
+  for (const ModelPriceConfig& m : models) {
+    if (m.model_id == model_id) return &m;
+  }
+  return nullptr;
+}
+
 }  // namespace bp::config

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/tags.h"
@@ -114,6 +115,33 @@ struct GuardrailConfig {
   SourceLocation location;  // of the map key
 };
 
+// What a foundation model's tokens cost (prices = { MODEL_ID = { ... } }), in
+// micro-USD per million tokens (USD x 10^6: `input = 1.25` is 1'250'000),
+// which is also pico-USD per token (metering/prices.h).
+struct ModelPriceConfig {
+  std::string model_id;  // map key: a catalog foundation model id
+  int64_t input = 0;
+  int64_t output = 0;
+  int64_t cache_read = 0;
+  int64_t cache_write_5m = 0;
+  int64_t cache_write_1h = 0;
+  // Of the map key: in the config, or in config/model-prices.hcl (built in).
+  SourceLocation location;
+};
+
+// The price list in force: the built-in config/model-prices.hcl with the
+// config's own `prices` and `price_multipliers` entries over it (an entry
+// replaces the built-in one of the same model, region or tier).
+struct PricesConfig {
+  std::vector<ModelPriceConfig> models;  // ordered by model id
+  // price_multipliers: name -> multiplier in parts per million (1.75 = 1'750'000).
+  std::vector<std::pair<std::string, int64_t>> region_multipliers;  // ordered by name
+  std::vector<std::pair<std::string, int64_t>> tier_multipliers;    // ordered by name
+
+  // nullptr when the model has no price.
+  const ModelPriceConfig* Find(std::string_view model_id) const;
+};
+
 struct Config {
   std::string source;      // the file it came from, or "config/bedrock-profiles.hcl (built in)"
   std::string account_id;  // 12 digits
@@ -137,6 +165,9 @@ struct Config {
   // file's directory; empty when the config names none. The catalog it was
   // validated against (built-in merged with this file) is LoadResult::catalog.
   std::string catalog_file;
+  // Every profile's model has a price here (a config where one has none does
+  // not load).
+  PricesConfig prices;
 
   // nullptr when absent.
   const ProfileConfig* FindProfile(std::string_view name) const;

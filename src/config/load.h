@@ -51,6 +51,11 @@ LoadResult LoadFile(const std::filesystem::path& path, const catalog::Catalog& c
 std::string_view BuiltinConfigText();
 inline constexpr std::string_view kBuiltinConfigName = "config/bedrock-profiles.hcl (built in)";
 
+// The built-in price list (config/model-prices.hcl, built into the binary): a
+// config's `prices` and `price_multipliers` entries replace its entries.
+std::string_view BuiltinPricesText();
+inline constexpr std::string_view kBuiltinPricesName = "config/model-prices.hcl (built in)";
+
 // BRIEF.md: --config F if given, else ./bedrock-profiles.hcl if present, else
 // the built-in default.
 LoadResult LoadDefaultOrFile(const std::optional<std::filesystem::path>& path,

@@ -24,6 +24,26 @@ std::chrono::milliseconds Millis(double seconds) {
 
 }  // namespace
 
+Result<std::shared_ptr<const metering::PriceTable>> BuildPriceTable(
+    const config::PricesConfig& prices) {
+  metering::PriceTable::PriceMap models;
+  for (const config::ModelPriceConfig& m : prices.models) {
+    models.emplace(m.model_id, metering::ModelPrice{.input = m.input,
+                                                    .output = m.output,
+                                                    .cache_read = m.cache_read,
+                                                    .cache_write_5m = m.cache_write_5m,
+                                                    .cache_write_1h = m.cache_write_1h});
+  }
+  metering::PriceTable::MultiplierMap regions(prices.region_multipliers.begin(),
+                                              prices.region_multipliers.end());
+  metering::PriceTable::MultiplierMap tiers(prices.tier_multipliers.begin(),
+                                            prices.tier_multipliers.end());
+  Result<metering::PriceTable> table =
+      metering::PriceTable::Create(std::move(models), std::move(regions), std::move(tiers));
+  if (!table.ok()) return std::move(table.status()).Annotate("prices");
+  return std::make_shared<const metering::PriceTable>(std::move(table).value());
+}
+
 Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock,
                                        const routing::Router* carry_health_from,
                                        backends::simulated::PromptCache* prompt_cache) {
@@ -81,6 +101,7 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
     guardrails.push_back(std::move(built));
   }
   parts.guardrails = std::make_unique<const guardrails::GuardrailSet>(std::move(guardrails));
+  BP_ASSIGN_OR_RETURN(parts.prices, BuildPriceTable(config.prices));
   const config::RoutingConfig& r = config.routing;
   std::optional<routing::Policy> policy = routing::ParsePolicy(r.policy);
   if (!policy) return ValidationError("routing.policy: unknown policy '" + r.policy + "'");

@@ -1,7 +1,8 @@
 #pragma once
 // The runtime's concrete parts built from the config: one backend per
 // configured region (the simulated model, wrapped in fault injection when the
-// region asks for faults), the region router and the configured guardrails.
+// region asks for faults), the region router, the configured guardrails and
+// the price table the usage records are costed with.
 // Private to bp_server.
 
 #include <map>
@@ -15,6 +16,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "guardrails/guardrail.h"
+#include "metering/prices.h"
 #include "routing/router.h"
 
 namespace bp::backends::simulated {
@@ -30,14 +32,23 @@ struct RuntimeParts {
   // region -> the service tiers it offers (RuntimeService::Options).
   std::map<std::string, std::vector<backends::ServiceTier>, std::less<>> service_tiers;
   std::unique_ptr<const guardrails::GuardrailSet> guardrails;  // never null
+  // config.prices (built-in list merged with the config's); never null.
+  std::shared_ptr<const metering::PriceTable> prices;
 };
+
+// The price table of a config's `prices` and `price_multipliers` (the
+// built-in list merged with the config's own entries). Errors: kValidation
+// for a figure the config check let through but metering refuses.
+Result<std::shared_ptr<const metering::PriceTable>> BuildPriceTable(
+    const config::PricesConfig& prices);
 
 // `carry_health_from` (may be null): the router being replaced on a config
 // reload, whose region health the new router shares (routing/router.h).
 // `prompt_cache` (may be null: nothing is cached): the process's simulated
 // prompt cache, shared by every region and every snapshot.
 // Errors: kValidation for a backend kind this build cannot serve, or a
-// guardrail the config check let through but bp_guardrails refuses.
+// guardrail (a price) the config check let through but bp_guardrails
+// (bp_metering) refuses.
 Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock,
                                        const routing::Router* carry_health_from = nullptr,
                                        backends::simulated::PromptCache* prompt_cache = nullptr);

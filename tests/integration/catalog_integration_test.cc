@@ -68,8 +68,12 @@ const TempDir& CatalogDir() {
 class CatalogFileIntegrationTest : public ServedTest<CatalogFileIntegrationTest> {
  public:
   static std::string ConfigText() {
+    // The added model has no built-in price: a profile on it needs one.
     return ShippedWith(
-        "catalog_file = \"" + (CatalogDir().path() / "models.json").string() + "\"\n",
+        "catalog_file = \"" + (CatalogDir().path() / "models.json").string() + "\"\n" +
+            "prices = { \"" + kOpusModel +
+            "\" = { input = 15, output = 75, cache_read = 1.5, cache_write_5m = 18.75, "
+            "cache_write_1h = 30 } }\n",
         R"(
   rd-opus-41 = {
     model_arn   = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-opus-4-1-20250805-v1:0"
