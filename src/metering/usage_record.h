@@ -68,7 +68,8 @@ struct UsageRecord {
   Tags tags;  // the profile's merged tags when the call was admitted
   // Cost, computed once when the record is made (metering/prices.h), in
   // millionths of a US dollar, never negative; and the version of the price
-  // table used ("" when the call costs nothing: no tokens).
+  // table used ("" when the call costs nothing: no tokens; "unpriced" when
+  // its model had no price, so the 0 is not mistaken for a real cost).
   int64_t cost_micro_usd = 0;
   std::string price_version;
 };

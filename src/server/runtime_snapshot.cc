@@ -53,7 +53,8 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
                                                  .backends = s->runtime_.backends,
                                                  .clock = env.clock,
                                                  .random = env.random,
-                                                 .usage = env.usage});
+                                                 .usage = env.usage,
+                                                 .prices = s->runtime_.prices.get()});
   s->handler_ =
       std::make_unique<api::ApiHandler>(*s->authenticator_, env.clock, env.handler_options);
   BP_RETURN_IF_ERROR(

@@ -144,6 +144,28 @@ void MeterRefusal(metering::UsageSink* sink, metering::UsageRecord record, const
   sink->Record(std::move(record));
 }
 
+// The record's cost, once: its tokens at the prices in force, by the source
+// region (Bedrock prices cross-region calls where they were made) and the
+// tier asked for. A model without a price is never costed at $0 silently:
+// the record says "unpriced" and an error is logged (validate refuses such
+// profiles in the config; one created at runtime can still reach here).
+void PriceRecord(const metering::PriceTable* prices, metering::UsageRecord& r) {
+  const metering::TokenCounts& t = r.tokens;
+  if (prices == nullptr ||
+      t.input + t.output + t.cache_read + t.cache_write_5m + t.cache_write_1h <= 0) {
+    return;
+  }
+  Result<int64_t> cost = prices->CostMicroUsd(r.model_id, r.source_region, r.service_tier, t);
+  if (!cost.ok()) {
+    spdlog::error("{}: no cost for {} ({}): {}", r.request_id, r.model_id, r.profile_name,
+                  cost.status().message());
+    r.price_version = "unpriced";
+    return;
+  }
+  r.cost_micro_usd = *cost;
+  r.price_version = prices->version();
+}
+
 metering::TokenCounts TokensOf(const backends::Usage& usage) {
   return {.input = usage.input_tokens,
           .output = usage.output_tokens,
@@ -727,6 +749,7 @@ class RuntimeService::Call final : public backends::OutputSink,
     const auto now = service_.deps_.clock.SteadyNow();
     r.latency_ms = MillisBetween(start_, now);
     r.ttft_ms = first_token_seen_ ? MillisBetween(start_, first_byte_) : -1;
+    PriceRecord(service_.deps_.prices, r);
     sink->Record(std::move(r));
   }
 

@@ -49,6 +49,7 @@
 #include "backends/backend.h"
 #include "catalog/catalog.h"
 #include "core/clock.h"
+#include "metering/prices.h"
 #include "metering/usage_record.h"
 #include "routing/router.h"
 
@@ -86,6 +87,8 @@ class RuntimeService final {
     // Where each call's usage record goes (null: nothing is metered). One
     // record per call whatever its outcome (docs/metering.md).
     metering::UsageSink* usage = nullptr;
+    // What a call's tokens cost (null: records carry no cost).
+    const metering::PriceTable* prices = nullptr;
   };
 
   RuntimeService(Options options, Dependencies deps);
