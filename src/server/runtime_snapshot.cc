@@ -5,6 +5,7 @@
 
 #include "api/control/control_routes.h"
 #include "api/control/control_service.h"
+#include "api/metrics_route.h"
 #include "api/runtime/invoke_gate.h"
 #include "api/runtime/runtime_service.h"
 #include "auth/iam/iam_authorizer.h"
@@ -51,12 +52,26 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
                                                  .router = *s->runtime_.router,
                                                  .backends = s->runtime_.backends,
                                                  .clock = env.clock,
-                                                 .random = env.random});
+                                                 .random = env.random,
+                                                 .usage = env.metrics});
   s->handler_ =
       std::make_unique<api::ApiHandler>(*s->authenticator_, env.clock, env.handler_options);
   BP_RETURN_IF_ERROR(
       api::control::RegisterControlRoutes(*s->handler_, *s->control_, *s->authorizer_));
   BP_RETURN_IF_ERROR(s->service_->RegisterRoutes(*s->handler_));
+  if (env.metrics != nullptr) {
+    metering::AllowedLabels allowed;
+    for (const config::ProfileConfig& p : cfg.profiles) allowed.profiles.push_back(p.name);
+    for (const config::RegionConfig& r : cfg.regions) allowed.regions.push_back(r.name);
+    for (const catalog::FoundationModel& m : env.catalog.models())
+      allowed.models.push_back(m.model_id);
+    env.metrics->Allow(allowed);
+    BP_RETURN_IF_ERROR(api::RegisterMetricsRoute(*s->handler_, *env.metrics,
+                                                 {.loopback_listener = env.loopback_listener,
+                                                  .bearer_token = cfg.metrics.bearer_token,
+                                                  .authenticator = *s->authenticator_,
+                                                  .authorizer = *s->authorizer_}));
+  }
   return std::shared_ptr<const RuntimeSnapshot>(std::move(s));
 }
 

@@ -49,6 +49,9 @@ class ControlService;
 namespace bp::backends::simulated {
 class PromptCache;
 }
+namespace bp::metering {
+class Metrics;
+}
 namespace bp::api::runtime {
 class InvokeGate;
 class RuntimeService;
@@ -65,6 +68,12 @@ struct SnapshotEnvironment {
   api::ApiHandlerOptions handler_options;  // /readyz
   // The simulated models' prompt cache (null: nothing is cached).
   backends::simulated::PromptCache* prompt_cache = nullptr;
+  // The process's metrics (null: no GET /metrics, nothing metered): each
+  // snapshot allows its config's profiles and regions and the catalog's
+  // models as label values, feeds it the runtime's usage records and serves
+  // it at GET /metrics (api/metrics_route.h).
+  metering::Metrics* metrics = nullptr;
+  bool loopback_listener = false;  // GET /metrics: loopback peers need no signature
 };
 
 class RuntimeSnapshot final {

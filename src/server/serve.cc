@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include "api/control/control_service.h"
+#include "api/metrics_route.h"
 #include "backends/simulated/prompt_cache.h"
 #include "catalog/catalog.h"
 #include "config/load.h"
 #include "core/arn.h"
 #include "core/clock.h"
 #include "http/server.h"
+#include "metering/metrics.h"
 #include "server/config_drift.h"
 #include "server/config_reloader.h"
 #include "server/principals.h"
@@ -84,6 +86,43 @@ void PrintBanner(std::ostream& out, const std::string& url, const config::Config
       << "):\n";
   for (const std::string& line : DescribeRegions(cfg)) out << "  " << line << "\n";
   out.flush();
+}
+
+// The routers' per-region state as gauges and counters of `metrics`: read at
+// each scrape from the snapshot current then (a reload's router carries the
+// health of the regions it keeps, so the counters stay monotonic).
+Status AddRouterMetrics(metering::Metrics& metrics, const SnapshotHandler& handler) {
+  using metering::Sample;
+  auto per_region = [&handler](auto value) {
+    return [&handler, value] {
+      std::vector<Sample> out;
+      for (const routing::RegionHealth& h : handler.Current()->router().Health()) {
+        out.push_back({{{"region", h.region}}, value(h)});
+      }
+      return out;
+    };
+  };
+  BP_RETURN_IF_ERROR(metrics.AddGauge(
+      "bedrock_profiles_region_circuit_state",
+      "Circuit of the region: 0 closed, 1 open (or half-open with its probe out).",
+      per_region([](const routing::RegionHealth& h) { return h.open ? 1.0 : 0.0; })));
+  BP_RETURN_IF_ERROR(metrics.AddGauge(
+      "bedrock_profiles_region_consecutive_failures", "Consecutive failed attempts in the region.",
+      per_region([](const routing::RegionHealth& h) { return double(h.consecutive_failures); })));
+  BP_RETURN_IF_ERROR(metrics.AddGauge(
+      "bedrock_profiles_region_in_flight", "Attempts in flight in the region.",
+      per_region([](const routing::RegionHealth& h) { return double(h.outstanding); })));
+  return metrics.AddCallback(
+      "bedrock_profiles_upstream_attempts_total",
+      "Attempts the region answered (outcome success) or failed server-side (outcome failure).",
+      metering::MetricType::kCounter, [&handler] {
+        std::vector<Sample> out;
+        for (const routing::RegionHealth& h : handler.Current()->router().Health()) {
+          out.push_back({{{"region", h.region}, {"outcome", "success"}}, double(h.successes)});
+          out.push_back({{{"region", h.region}, {"outcome", "failure"}}, double(h.failures)});
+        }
+        return out;
+      });
 }
 
 }  // namespace
@@ -169,6 +208,9 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   SnapshotHandler* current = nullptr;
   // One prompt cache for the process: a reload keeps what is cached.
   std::unique_ptr<backends::simulated::PromptCache> prompt_cache = NewPromptCache(catalog, clock);
+  // One Metrics for the process, like the prompt cache: a reload keeps the
+  // counts (docs/metrics.md).
+  metering::Metrics metrics({.error_codes = api::MetricsErrorCodes()});
   const SnapshotEnvironment environment{
       .store = *store,
       .catalog = catalog,
@@ -178,11 +220,23 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
                               [&drift, &current] {
                                 return drift.ReadyDetails(current->Current()->shared_config());
                               }},
-      .prompt_cache = prompt_cache.get()};
+      .prompt_cache = prompt_cache.get(),
+      .metrics = &metrics,
+      .loopback_listener = IsLoopbackHost(listen.host)};
   BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
                       RuntimeSnapshot::Build(shared_cfg, environment, nullptr));
   SnapshotHandler handler(std::move(first));
   current = &handler;
+  BP_RETURN_IF_ERROR(AddRouterMetrics(metrics, handler));
+  // ---- Metering hand-over (issue 15) ----
+  // `metrics` is the process's metering::UsageSink for the runtime
+  // (SnapshotEnvironment::metrics -> RuntimeService::Dependencies::usage).
+  // When the usage ledger exists, give the runtime a sink that forwards each
+  // record to both, and register the ledger's gauges here, e.g.
+  //   metrics.AddGauge("bedrock_profiles_ledger_queue_depth", ..., [&ledger] {...});
+  //   metrics.AddGauge("bedrock_profiles_ledger_write_lag_seconds", ..., ...);
+  // and, with quotas and budgets, bedrock_profiles_quota_remaining and
+  // bedrock_profiles_budget_remaining_usd (names reserved in docs/metrics.md).
   ConfigReloader reloader(
       {.config_path = options.config_path,
        .env = config::ProcessEnv(),

@@ -14,6 +14,7 @@
 #include "api/runtime/call_options.h"
 #include "api/runtime/converse_wire.h"
 #include "api/runtime/guardrail_wire.h"
+#include "api/runtime/interim_usage.h"
 #include "api/runtime/stream_errors.h"
 #include "api/runtime/thinking.h"
 
@@ -674,12 +675,23 @@ RuntimeService::RuntimeService(Options options, Dependencies deps)
 
 void RuntimeService::Serve(RuntimeApi api, ApiCall&& call,
                            std::shared_ptr<http::ResponseStream> stream) const {
+  // INTERIM metering hook (api/runtime/interim_usage.h); the ledger's record replaces it.
+  std::shared_ptr<InterimUsageStream> metered;
+  if (deps_.usage != nullptr) {
+    constexpr metering::Operation kOps[] = {
+        metering::Operation::kInvokeModel, metering::Operation::kInvokeModelWithResponseStream,
+        metering::Operation::kConverse, metering::Operation::kConverseStream};
+    metered = std::make_shared<InterimUsageStream>(std::move(stream), *deps_.usage,
+                                                   kOps[static_cast<int>(api)], deps_.clock);
+    stream = metered;
+  }
   auto refuse = [&](const Status& status) {
     stream->Respond(ErrorResponse(status, call.request.request_id));
   };
   Result<InvokeGate::Profile> profile = deps_.gate.Admit(
       call, call.params.at(0), IsStream(api) ? InvokeKind::kStream : InvokeKind::kInvoke);
   if (!profile.ok()) return refuse(profile.status());
+  if (metered != nullptr) metered->SetProfile(**profile);
   Result<backends::ModelRequest> request = IsAnthropic(api)
                                                ? ParseAnthropicRequest(call.request.body)
                                                : ParseConverseRequest(call.request.body);

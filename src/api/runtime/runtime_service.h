@@ -49,6 +49,7 @@
 #include "backends/backend.h"
 #include "catalog/catalog.h"
 #include "core/clock.h"
+#include "metering/usage_record.h"
 #include "routing/router.h"
 
 namespace bp::api::runtime {
@@ -80,6 +81,9 @@ class RuntimeService final {
     const BackendMap& backends;
     const Clock& clock;
     Random& random;
+    // Where each call's metering::UsageRecord goes (null: nowhere). INTERIM:
+    // fed by api/runtime/interim_usage.h until the usage ledger's records land.
+    metering::UsageSink* usage = nullptr;
   };
 
   RuntimeService(Options options, Dependencies deps);
