@@ -57,17 +57,18 @@ Status AuthorizeMetricsRequest(const http::Request& request, const auth::Request
                                      {.action = kGetMetricsAction, .resource = "*", .context = {}});
 }
 
-Status RegisterMetricsRoute(ApiHandler& handler, const metering::Metrics& metrics,
+Status RegisterMetricsRoute(ApiHandler& handler, std::function<std::string()> render,
                             MetricsAccess access) {
   return handler.Register(
       "GET", "/metrics", "GetMetrics",
-      [&metrics, access = std::move(access)](const ApiCall& call) -> Result<http::Response> {
+      [render = std::move(render),
+       access = std::move(access)](const ApiCall& call) -> Result<http::Response> {
         BP_RETURN_IF_ERROR(AuthorizeMetricsRequest(call.request, call.facts, access));
         http::Response response;
         response.status = 200;
-        response.headers.push_back({"content-type", std::string(metering::Metrics::kContentType)});
+        response.headers.push_back({"content-type", std::string(kPrometheusTextType)});
         response.headers.push_back({"cache-control", "no-store"});
-        response.body = metrics.RenderText();
+        response.body = render();
         return response;
       },
       RouteOptions{.max_body_bytes = 0, .authenticate = false});

@@ -21,6 +21,7 @@
 // models, regions) and error type names: no secret, no principal, no prompt.
 // Public header of bp_api.
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,11 +31,12 @@
 #include "auth/authorizer.h"
 #include "core/status.h"
 #include "http/message.h"
-#include "metering/metrics.h"
 
 namespace bp::api {
 
 inline constexpr std::string_view kGetMetricsAction = "bedrock-profiles:GetMetrics";
+// The Prometheus text exposition format, version 0.0.4.
+inline constexpr std::string_view kPrometheusTextType = "text/plain; version=0.0.4; charset=utf-8";
 
 struct MetricsAccess {
   bool loopback_listener = false;  // the endpoint listens on a loopback address only
@@ -47,7 +49,7 @@ struct MetricsAccess {
 bool IsLoopbackPeer(std::string_view address);
 
 // Every error type of the wire's table (api/errors.h: "ValidationException",
-// "ThrottlingException", ...): metering::MetricsOptions::error_codes, so the
+// "ThrottlingException", ...): serve's metering::MetricsOptions::error_codes, so the
 // metrics count these by name and anything else as "other".
 std::vector<std::string> MetricsErrorCodes();
 
@@ -56,9 +58,11 @@ std::vector<std::string> MetricsErrorCodes();
 Status AuthorizeMetricsRequest(const http::Request& request, const auth::RequestFacts& facts,
                                const MetricsAccess& access);
 
-// Registers GET /metrics on `handler`. `metrics` must outlive the handler;
-// `access`'s authenticator and authorizer too.
-Status RegisterMetricsRoute(ApiHandler& handler, const metering::Metrics& metrics,
+// Registers GET /metrics on `handler`, answering what `render` returns
+// (serve: metering::Metrics::RenderText of the process's metrics) as
+// kPrometheusTextType. `render`, and `access`'s authenticator and authorizer,
+// must outlive the handler; `render` runs on the loop thread.
+Status RegisterMetricsRoute(ApiHandler& handler, std::function<std::string()> render,
                             MetricsAccess access);
 
 }  // namespace bp::api

@@ -1,6 +1,7 @@
 #include "api/metrics_route.h"
 
 #include "api/fake_response_stream.h"
+#include "metering/metrics.h"
 #include "testing/testing.h"
 
 namespace bp::api {
@@ -120,7 +121,8 @@ TEST_F(MetricsRouteTest, RouteServesTheExpositionOrTheRefusal) {
   bp::testing::FakeClock clock;
   ApiHandler handler(authenticator_, clock);
   metering::Metrics metrics;
-  ASSERT_OK(RegisterMetricsRoute(handler, metrics, Access(true)));
+  ASSERT_OK(RegisterMetricsRoute(
+      handler, [&metrics] { return metrics.RenderText(); }, Access(true)));
   metering::UsageRecord r;
   r.status = 200;
   metrics.Record(std::move(r));

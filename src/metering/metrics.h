@@ -128,13 +128,10 @@ class Metrics final : public UsageSink {
     return AddCallback(std::move(name), std::move(help), MetricType::kGauge, std::move(source));
   }
 
-  // The whole exposition: HELP and TYPE lines, one line per sample,
+  // The whole exposition (text format 0.0.4): HELP and TYPE lines, one line per sample,
   // histograms as _bucket{le} (cumulative, ending in +Inf), _sum and _count.
   // Families in a fixed order, series sorted by their labels.
   std::string RenderText() const;
-
-  // The content type of RenderText()'s output.
-  static constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
 
  private:
   struct Series;

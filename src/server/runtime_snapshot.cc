@@ -10,6 +10,7 @@
 #include "api/runtime/runtime_service.h"
 #include "auth/iam/iam_authorizer.h"
 #include "auth/sigv4/sigv4_authenticator.h"
+#include "metering/metrics.h"
 #include "server/principals.h"
 
 namespace bp::server {
@@ -66,11 +67,12 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
     for (const catalog::FoundationModel& m : env.catalog.models())
       allowed.models.push_back(m.model_id);
     env.metrics->Allow(allowed);
-    BP_RETURN_IF_ERROR(api::RegisterMetricsRoute(*s->handler_, *env.metrics,
-                                                 {.loopback_listener = env.loopback_listener,
-                                                  .bearer_token = cfg.metrics.bearer_token,
-                                                  .authenticator = *s->authenticator_,
-                                                  .authorizer = *s->authorizer_}));
+    BP_RETURN_IF_ERROR(api::RegisterMetricsRoute(
+        *s->handler_, [metrics = env.metrics] { return metrics->RenderText(); },
+        {.loopback_listener = env.loopback_listener,
+         .bearer_token = cfg.metrics.bearer_token,
+         .authenticator = *s->authenticator_,
+         .authorizer = *s->authorizer_}));
   }
   return std::shared_ptr<const RuntimeSnapshot>(std::move(s));
 }
