@@ -28,8 +28,8 @@ std::string UsedBy(const ast::Entry& other) {
   return "principal '" + other.key + "' (" + other.key_location.ToString() + ")";
 }
 
-// `key` inline or `key`_env from the environment. Messages name the key and
-// the variable, never the value.
+}  // namespace
+
 std::optional<std::string> BindSecret(const ast::Entry& entry, const std::string& path,
                                       const std::string& key, bool required,
                                       const BindContext& context, DiagnosticSink& sink) {
@@ -64,6 +64,8 @@ std::optional<std::string> BindSecret(const ast::Entry& entry, const std::string
   }
   return std::nullopt;
 }
+
+namespace {
 
 void AddApiKey(const ast::Value& item, const std::string& path, const ast::Entry& owner,
                PrincipalScope& scope, PrincipalConfig& principal, DiagnosticSink& sink) {

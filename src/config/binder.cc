@@ -11,9 +11,9 @@ namespace bp::config {
 namespace {
 
 constexpr std::string_view kTopLevelKeys[] = {
-    "account_id",       "region",    "default_tags", "inference_profiles", "principals", "regions",
-    "routing",          "approvals", "server",       "catalog_file",       "guardrails", "prices",
-    "price_multipliers"};
+    "account_id",        "region",    "default_tags", "inference_profiles", "principals", "regions",
+    "routing",           "approvals", "server",       "catalog_file",       "guardrails", "prices",
+    "price_multipliers", "metrics"};
 constexpr std::string_view kProfileKeys[] = {"model_arn", "description", "id", "tags"};
 
 // State shared by the profiles of one file.
@@ -167,6 +167,9 @@ LoadResult Bind(const ast::Body& body, const BindContext& context) {
   }
   if (const ast::Entry* guardrails = FindSet(body.attributes, "guardrails")) {
     config.guardrails = BindGuardrails(guardrails->value, sink);
+  }
+  if (const ast::Entry* metrics = FindSet(body.attributes, "metrics")) {
+    config.metrics = BindMetrics(*metrics, context, sink);
   }
   if (const ast::Entry* approvals = FindSet(body.attributes, "approvals")) {
     BindApprovals(approvals->value, config, sink);

@@ -50,6 +50,15 @@ std::vector<RegionConfig> BindRegions(const ast::Value& regions, const BindConte
 RoutingConfig BindRouting(const ast::Value& routing, DiagnosticSink& sink);
 // server = { header_timeout_ms = .., max_connections = .., ... } (bind_runtime.cc).
 ServerConfig BindServer(const ast::Value& server, DiagnosticSink& sink);
+// metrics = { bearer_token = "..." | bearer_token_env = "VAR" } (bind_metrics.cc).
+MetricsConfig BindMetrics(const ast::Entry& metrics, const BindContext& context,
+                          DiagnosticSink& sink);
+// `key` inline or `key`_env from the environment, in the object `entry`
+// (messages name the key and the variable, never the value); nullopt when
+// neither is set (an error when `required`) or on error (bind_principals.cc).
+std::optional<std::string> BindSecret(const ast::Entry& entry, const std::string& path,
+                                      const std::string& key, bool required,
+                                      const BindContext& context, DiagnosticSink& sink);
 // guardrails = { name = { id, version, blocked_*_words, blocked_*_patterns,
 // blocked_*_message } } (bind_guardrails.cc). Sorted by name.
 std::vector<GuardrailConfig> BindGuardrails(const ast::Value& guardrails, DiagnosticSink& sink);

@@ -103,7 +103,7 @@ TEST_F(BinderTest, UnknownKeysSuggestTheClosestKnownKey) {
       ElementsAre("3:1: unknown top-level key 'regoin'; did you mean 'region'?",
                   "4:1: unknown top-level key 'zzz'; expected one of: account_id, region, "
                   "default_tags, inference_profiles, principals, regions, routing, approvals, "
-                  "server, catalog_file, guardrails, prices, price_multipliers",
+                  "server, catalog_file, guardrails, prices, price_multipliers, metrics",
                   "warning 5:22: inference_profiles is empty: callers will have no model "
                   "to use"));
   EXPECT_THAT(Diagnose(Profile("rd-haiku-45", "modle_arn = \"x\"\nTags = {}")),
@@ -404,6 +404,29 @@ TEST_F(BinderTest, ServerLimitsHaveDefaultsAndBindEveryKnob) {
   EXPECT_EQ(s.idle_timeout_ms, 2000);
   EXPECT_EQ(s.max_connections, 300u);
   EXPECT_EQ(s.max_body_bytes_in_flight, 30'000'000u);
+}
+
+TEST_F(BinderTest, MetricsBearerTokenComesInlineOrFromTheEnvironment) {
+  const std::string profile = Profile("rd-haiku-45", "model_arn = \"" + std::string(kHaiku) + "\"");
+  ASSERT_THAT(Diagnose(profile), IsEmpty());
+  EXPECT_EQ(result_.config->metrics.bearer_token, "");
+  env_vars_["BP_METRICS_TOKEN"] = "scrape-0123456789abcdef";
+  ASSERT_THAT(Diagnose(profile + "metrics = { bearer_token_env = \"BP_METRICS_TOKEN\" }\n"),
+              IsEmpty());
+  EXPECT_EQ(result_.config->metrics.bearer_token, "scrape-0123456789abcdef");
+  ASSERT_THAT(Diagnose(profile + "metrics = { bearer_token = \"inline-0123456789abcdef\" }\n"),
+              IsEmpty());
+  EXPECT_EQ(result_.config->metrics.bearer_token, "inline-0123456789abcdef");
+  EXPECT_THAT(Diagnose(profile + "metrics = { bearer_token_env = \"BP_UNSET\" }\n"),
+              ElementsAre(HasSubstr("metrics.bearer_token_env: environment variable 'BP_UNSET' "
+                                    "is not set")));
+  // Too short: refused, and the token is not repeated.
+  std::vector<std::string> short_token =
+      Diagnose(profile + "metrics = { bearer_token = \"tiny secret\" }\n");
+  ASSERT_THAT(short_token, ElementsAre(HasSubstr("metrics: the bearer token must be at least 16")));
+  EXPECT_THAT(short_token[0], Not(HasSubstr("tiny")));
+  EXPECT_THAT(Diagnose(profile + "metrics = { token = \"x\" }\n"),
+              ElementsAre(HasSubstr("unknown key 'token' in metrics")));
 }
 
 TEST_F(BinderTest, ApprovalsDefaultToOneRequiredAndNoAutoApprove) {

@@ -142,6 +142,13 @@ struct PricesConfig {
   const ModelPriceConfig* Find(std::string_view model_id) const;
 };
 
+// GET /metrics (metrics = { bearer_token_env = "BP_METRICS_TOKEN" }; api/metrics_route.h).
+struct MetricsConfig {
+  // Resolved (inline or from *_env); never logged. Empty: no token, so a
+  // non-local scraper must sign as a principal allowed bedrock-profiles:GetMetrics.
+  std::string bearer_token;
+};
+
 struct Config {
   std::string source;      // the file it came from, or "config/bedrock-profiles.hcl (built in)"
   std::string account_id;  // 12 digits
@@ -155,6 +162,7 @@ struct Config {
   RoutingConfig routing;
   ServerConfig server;
   std::vector<GuardrailConfig> guardrails;  // ordered by name
+  MetricsConfig metrics;
   // `apply` refuses a plan with fewer approvals (approvals = { required = N }).
   uint32_t required_approvals = 1;
   // approvals = { allow_auto_approve = true }: `apply --auto-approve` (plan and

@@ -5,10 +5,12 @@
 
 #include "api/control/control_routes.h"
 #include "api/control/control_service.h"
+#include "api/metrics_route.h"
 #include "api/runtime/invoke_gate.h"
 #include "api/runtime/runtime_service.h"
 #include "auth/iam/iam_authorizer.h"
 #include "auth/sigv4/sigv4_authenticator.h"
+#include "metering/metrics.h"
 #include "server/principals.h"
 
 namespace bp::server {
@@ -60,6 +62,20 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
   BP_RETURN_IF_ERROR(
       api::control::RegisterControlRoutes(*s->handler_, *s->control_, *s->authorizer_));
   BP_RETURN_IF_ERROR(s->service_->RegisterRoutes(*s->handler_));
+  if (env.metrics != nullptr) {
+    metering::AllowedLabels allowed;
+    for (const config::ProfileConfig& p : cfg.profiles) allowed.profiles.push_back(p.name);
+    for (const config::RegionConfig& r : cfg.regions) allowed.regions.push_back(r.name);
+    for (const catalog::FoundationModel& m : env.catalog.models())
+      allowed.models.push_back(m.model_id);
+    env.metrics->Allow(allowed);
+    BP_RETURN_IF_ERROR(api::RegisterMetricsRoute(
+        *s->handler_, [metrics = env.metrics] { return metrics->RenderText(); },
+        {.loopback_listener = env.loopback_listener,
+         .bearer_token = cfg.metrics.bearer_token,
+         .authenticator = *s->authenticator_,
+         .authorizer = *s->authorizer_}));
+  }
   return std::shared_ptr<const RuntimeSnapshot>(std::move(s));
 }
 

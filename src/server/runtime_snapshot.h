@@ -51,7 +51,8 @@ class PromptCache;
 }
 namespace bp::metering {
 class UsageSink;
-}
+class Metrics;
+}  // namespace bp::metering
 namespace bp::api::runtime {
 class InvokeGate;
 class RuntimeService;
@@ -70,6 +71,11 @@ struct SnapshotEnvironment {
   backends::simulated::PromptCache* prompt_cache = nullptr;
   // Where the runtime's usage records go (null: nothing is metered).
   metering::UsageSink* usage = nullptr;
+  // The process's metrics (null: no GET /metrics): each snapshot allows its
+  // config's profiles and regions and the catalog's models as label values
+  // and serves it at GET /metrics (api/metrics_route.h); `usage` feeds it.
+  metering::Metrics* metrics = nullptr;
+  bool loopback_listener = false;  // GET /metrics: loopback peers need no signature
 };
 
 class RuntimeSnapshot final {

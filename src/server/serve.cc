@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include "api/control/control_service.h"
+#include "api/metrics_route.h"
 #include "backends/simulated/prompt_cache.h"
 #include "catalog/catalog.h"
 #include "config/load.h"
 #include "core/arn.h"
 #include "core/clock.h"
 #include "http/server.h"
+#include "metering/metrics.h"
 #include "server/config_drift.h"
 #include "server/config_reloader.h"
 #include "server/principals.h"
@@ -85,6 +87,82 @@ void PrintBanner(std::ostream& out, const std::string& url, const config::Config
       << "):\n";
   for (const std::string& line : DescribeRegions(cfg)) out << "  " << line << "\n";
   out.flush();
+}
+
+// The routers' per-region state as gauges and counters of `metrics`: read at
+// each scrape from the snapshot current then (a reload's router carries the
+// health of the regions it keeps, so the counters stay monotonic).
+// The runtime's usage sink: the metrics count a record, then the ledger
+// keeps it (one copy of the record, moved into the ledger's queue).
+class MeteredSinks final : public metering::UsageSink {
+ public:
+  MeteredSinks(metering::Metrics& metrics, metering::UsageSink& ledger)
+      : metrics_(metrics), ledger_(ledger) {}
+  void Record(metering::UsageRecord&& record) override {
+    metrics_.Observe(record);
+    ledger_.Record(std::move(record));
+  }
+
+ private:
+  metering::Metrics& metrics_;
+  metering::UsageSink& ledger_;
+};
+
+// The ledger's queue and writes, read at each scrape.
+Status AddLedgerMetrics(metering::Metrics& metrics, const storage::sqlite::SqliteLedger& ledger) {
+  using metering::Sample;
+  auto stat = [&ledger](auto value) {
+    return [&ledger, value] { return std::vector<Sample>{{{}, value(ledger.stats())}}; };
+  };
+  using Stats = storage::sqlite::LedgerStats;
+  BP_RETURN_IF_ERROR(metrics.AddGauge("bedrock_profiles_ledger_queue_depth",
+                                      "Usage records waiting for the ledger's writer.",
+                                      stat([](const Stats& s) { return double(s.queued); })));
+  BP_RETURN_IF_ERROR(
+      metrics.AddGauge("bedrock_profiles_ledger_last_commit_seconds",
+                       "How long the ledger's last batch took to commit.",
+                       stat([](const Stats& s) { return double(s.last_commit_ms) / 1000.0; })));
+  BP_RETURN_IF_ERROR(metrics.AddCallback(
+      "bedrock_profiles_ledger_records_written_total", "Usage records committed to the ledger.",
+      metering::MetricType::kCounter, stat([](const Stats& s) { return double(s.written); })));
+  return metrics.AddCallback(
+      "bedrock_profiles_ledger_records_dropped_total",
+      "Usage records dropped: the ledger's queue was full, or a batch could not be written.",
+      metering::MetricType::kCounter, stat([](const Stats& s) { return double(s.dropped); }));
+}
+
+Status AddRouterMetrics(metering::Metrics& metrics, const SnapshotHandler& handler) {
+  using metering::Sample;
+  auto per_region = [&handler](auto value) {
+    return [&handler, value] {
+      std::vector<Sample> out;
+      for (const routing::RegionHealth& h : handler.Current()->router().Health()) {
+        out.push_back({{{"region", h.region}}, value(h)});
+      }
+      return out;
+    };
+  };
+  BP_RETURN_IF_ERROR(metrics.AddGauge(
+      "bedrock_profiles_region_circuit_state",
+      "Circuit of the region: 0 closed, 1 open (or half-open with its probe out).",
+      per_region([](const routing::RegionHealth& h) { return h.open ? 1.0 : 0.0; })));
+  BP_RETURN_IF_ERROR(metrics.AddGauge(
+      "bedrock_profiles_region_consecutive_failures", "Consecutive failed attempts in the region.",
+      per_region([](const routing::RegionHealth& h) { return double(h.consecutive_failures); })));
+  BP_RETURN_IF_ERROR(metrics.AddGauge(
+      "bedrock_profiles_region_in_flight", "Attempts in flight in the region.",
+      per_region([](const routing::RegionHealth& h) { return double(h.outstanding); })));
+  return metrics.AddCallback(
+      "bedrock_profiles_upstream_attempts_total",
+      "Attempts the region answered (outcome success) or failed server-side (outcome failure).",
+      metering::MetricType::kCounter, [&handler] {
+        std::vector<Sample> out;
+        for (const routing::RegionHealth& h : handler.Current()->router().Health()) {
+          out.push_back({{{"region", h.region}, {"outcome", "success"}}, double(h.successes)});
+          out.push_back({{{"region", h.region}, {"outcome", "failure"}}, double(h.failures)});
+        }
+        return out;
+      });
 }
 
 }  // namespace
@@ -170,10 +248,15 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   SnapshotHandler* current = nullptr;
   // One prompt cache for the process: a reload keeps what is cached.
   std::unique_ptr<backends::simulated::PromptCache> prompt_cache = NewPromptCache(catalog, clock);
+  // One Metrics for the process, like the prompt cache: a reload keeps the
+  // counts (docs/metrics.md).
+  metering::Metrics metrics({.error_codes = api::MetricsErrorCodes()});
   // The usage ledger beside the profile database (docs/metering.md): every
   // runtime call's record, written by its own thread in batches.
   BP_ASSIGN_OR_RETURN(std::unique_ptr<storage::sqlite::SqliteLedger> ledger,
                       storage::sqlite::SqliteLedger::Open(options.state_dir));
+  // Each runtime call's record is counted by the metrics, then kept by the ledger.
+  MeteredSinks usage(metrics, *ledger);
   const SnapshotEnvironment environment{
       .store = *store,
       .catalog = catalog,
@@ -184,11 +267,17 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
                                 return drift.ReadyDetails(current->Current()->shared_config());
                               }},
       .prompt_cache = prompt_cache.get(),
-      .usage = ledger.get()};
+      .usage = &usage,
+      .metrics = &metrics,
+      .loopback_listener = IsLoopbackHost(listen.host)};
   BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
                       RuntimeSnapshot::Build(shared_cfg, environment, nullptr));
   SnapshotHandler handler(std::move(first));
   current = &handler;
+  BP_RETURN_IF_ERROR(AddRouterMetrics(metrics, handler));
+  BP_RETURN_IF_ERROR(AddLedgerMetrics(metrics, *ledger));
+  // With quotas and budgets: bedrock_profiles_quota_remaining and
+  // bedrock_profiles_budget_remaining_usd (names reserved in docs/metrics.md).
   ConfigReloader reloader(
       {.config_path = options.config_path,
        .env = config::ProcessEnv(),
