@@ -26,6 +26,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';
+
 // Keep the clients hermetic: no bearer token from the environment (it would win over the
 // explicit SigV4 keys), no shared config/credentials files, no Node-version nag on stderr.
 delete process.env.AWS_BEARER_TOKEN_BEDROCK;
@@ -468,6 +470,18 @@ function toBuffer(data) {
  * percent-encoded), optionally with a query string. `hostHeader` names the header that carries
  * the authority: 'host' for HTTP/1.1, ':authority' for HTTP/2 (what the JS SDK signs there).
  */
+/** The Anthropic Bedrock SDK bound to `server` (anything with `endpoint`), signing as ADMIN. */
+export function anthropicClient(server, overrides = {}) {
+  return new AnthropicBedrock({
+    baseURL: server.endpoint,
+    awsRegion: REGION,
+    awsAccessKey: ADMIN.accessKeyId,
+    awsSecretKey: ADMIN.secretAccessKey,
+    maxRetries: 0,
+    ...overrides,
+  });
+}
+
 export async function signedHeaders({ method, rawPath, authority, headers = {}, body, hostHeader = 'host', credentials = ADMIN }) {
   const [pathname, search = ''] = rawPath.split(/\?(.*)/s);
   const query = {};

@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { ConverseCommand, ConverseStreamCommand, CountTokensCommand } from '@aws-sdk/client-bedrock-runtime';
-import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';
 
-import { ADMIN, REGION, SEED, assertMeta, expectServiceError, startServer, uniqueSuffix } from './harness.mjs';
+import { ADMIN, REGION, SEED, anthropicClient, assertMeta, expectServiceError, startServer, uniqueSuffix } from './harness.mjs';
 
 const HAIKU = SEED.haiku.arn; // Claude Haiku 4.5: prefixes of at least 4,096 tokens; 5m and 1h
 const SONNET4 = SEED.sonnet.arn; // Claude Sonnet 4: at least 1,024 tokens; 5m only
@@ -30,13 +29,7 @@ describe('prompt caching', () => {
   before(async () => {
     server = await startServer();
     client = server.runtimeClient();
-    anthropic = new AnthropicBedrock({
-      baseURL: server.endpoint,
-      awsRegion: REGION,
-      awsAccessKey: ADMIN.accessKeyId,
-      awsSecretKey: ADMIN.secretAccessKey,
-      maxRetries: 0,
-    });
+    anthropic = anthropicClient(server);
   });
   after(async () => {
     if (server) await server.stop();

@@ -10,9 +10,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { CreateInferenceProfileCommand, DeleteInferenceProfileCommand } from '@aws-sdk/client-bedrock';
 import { ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
-import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';
 
-import { ADMIN, EXTERNAL, REGION, SEED, assertMeta, expectServiceError, startServer, systemProfileArn, uniqueSuffix } from './harness.mjs';
+import { ADMIN, EXTERNAL, REGION, SEED, anthropicClient, assertMeta, expectServiceError, startServer, systemProfileArn, uniqueSuffix } from './harness.mjs';
 
 const HAIKU = SEED.haiku.arn;
 const thinking = (budget_tokens = 1024) => ({ thinking: { type: 'enabled', budget_tokens } });
@@ -36,13 +35,7 @@ describe('reasoning (extended thinking)', () => {
   before(async () => {
     server = await startServer();
     client = server.runtimeClient();
-    anthropic = new AnthropicBedrock({
-      baseURL: server.endpoint,
-      awsRegion: REGION,
-      awsAccessKey: ADMIN.accessKeyId,
-      awsSecretKey: ADMIN.secretAccessKey,
-      maxRetries: 0,
-    });
+    anthropic = anthropicClient(server);
   });
   after(async () => {
     if (server) await server.stop();

@@ -17,9 +17,8 @@ import {
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
-import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';
 
-import { ADMIN, EU_REGIONS, EXTERNAL, REGION, SEED, assertMeta, expectServiceError, shippedConfigWith, startServer } from './harness.mjs';
+import { ADMIN, EU_REGIONS, EXTERNAL, REGION, SEED, anthropicClient, assertMeta, expectServiceError, shippedConfigWith, startServer } from './harness.mjs';
 
 const HAIKU = SEED.haiku.arn;
 const decoder = new TextDecoder();
@@ -159,13 +158,7 @@ describe('service tiers, request metadata, stop reasons and more content blocks'
       for await (const ev of stream.stream) events.push(ev);
       assert.equal(events.find((e) => e.messageStop).messageStop.stopReason, reason);
     }
-    const anthropic = new AnthropicBedrock({
-      baseURL: server.endpoint,
-      awsRegion: REGION,
-      awsAccessKey: ADMIN.accessKeyId,
-      awsSecretKey: ADMIN.secretAccessKey,
-      maxRetries: 0,
-    });
+    const anthropic = anthropicClient(server);
     const refused = await anthropic.messages.create({
       model: HAIKU,
       max_tokens: 100,

@@ -20,7 +20,6 @@ import {
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';
 import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
 import { generateText, streamText } from 'ai';
 
@@ -32,6 +31,7 @@ import {
   RD_E2E,
   REGION,
   SEED,
+  anthropicClient,
   assertMeta,
   expectServiceError,
   rawHttp,
@@ -73,17 +73,6 @@ async function collectInvokeStream(out) {
     chunks.push(JSON.parse(decoder.decode(ev.chunk.bytes)));
   }
   return chunks;
-}
-
-function anthropicClient(server, overrides = {}) {
-  return new AnthropicBedrock({
-    baseURL: server.endpoint,
-    awsRegion: REGION,
-    awsAccessKey: ADMIN.accessKeyId,
-    awsSecretKey: ADMIN.secretAccessKey,
-    maxRetries: 0,
-    ...overrides,
-  });
 }
 
 function vercel(server) {

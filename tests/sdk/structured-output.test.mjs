@@ -11,13 +11,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { ConverseCommand, ConverseStreamCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
-import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';
 import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
 import { ChatBedrockConverse } from '@langchain/aws';
 import { generateObject } from 'ai';
 import { z } from 'zod';
 
-import { ADMIN, EU_REGIONS, EXTERNAL, REGION, SEED, assertMeta, expectServiceError, shippedConfigWith, startServer } from './harness.mjs';
+import { ADMIN, EU_REGIONS, EXTERNAL, REGION, SEED, anthropicClient, assertMeta, expectServiceError, shippedConfigWith, startServer } from './harness.mjs';
 
 const HAIKU = SEED.haiku.arn;
 const decoder = new TextDecoder();
@@ -81,8 +80,7 @@ describe('structured output and strict tools', { skip: EXTERNAL && 'needs its ow
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const anthropic = () =>
-    new AnthropicBedrock({ baseURL: server.endpoint, awsRegion: REGION, awsAccessKey: ADMIN.accessKeyId, awsSecretKey: ADMIN.secretAccessKey, maxRetries: 0 });
+  const anthropic = () => anthropicClient(server);
   // `sent` collects the Converse bodies the provider posts.
   const vercel = (sent) =>
     createAmazonBedrock({

@@ -93,9 +93,10 @@ class RuntimeServiceTest : public ::testing::Test {
   }
   ScriptedBackend& Backend(const std::string& region) { return *owned_.at(region); }
 
-  // Runs one call of `api` and everything it schedules.
+  // Runs one call of `api` on `service` (default: service_) and everything it schedules.
   std::shared_ptr<testing::FakeResponseStream> Call(RuntimeApi api, std::string model_id,
-                                                    std::string body) {
+                                                    std::string body,
+                                                    const RuntimeService* service = nullptr) {
     ApiCall call{.request = testing::MakeRequest("POST", "/model/x/converse", std::move(body)),
                  .params = {std::move(model_id)},
                  .principal = {.name = "p",
@@ -103,7 +104,7 @@ class RuntimeServiceTest : public ::testing::Test {
                                .access_key_id = "AKIA"},
                  .operation = "Converse"};
     auto stream = std::make_shared<testing::FakeResponseStream>();
-    service_.Serve(api, std::move(call), stream);
+    (service != nullptr ? *service : service_).Serve(api, std::move(call), stream);
     static_cast<testing::ManualLoop&>(stream->loop()).RunAll();
     return stream;
   }
@@ -294,16 +295,7 @@ class MeteredRuntimeServiceTest : public RuntimeServiceTest {
  protected:
   std::shared_ptr<testing::FakeResponseStream> Metered(RuntimeApi api, std::string model_id,
                                                        std::string body) {
-    ApiCall call{.request = testing::MakeRequest("POST", "/model/x/converse", std::move(body)),
-                 .params = {std::move(model_id)},
-                 .principal = {.name = "p",
-                               .arn = "arn:aws:iam::123456789012:role/p",
-                               .access_key_id = "AKIA"},
-                 .operation = "Converse"};
-    auto stream = std::make_shared<testing::FakeResponseStream>();
-    metered_.Serve(api, std::move(call), stream);
-    static_cast<testing::ManualLoop&>(stream->loop()).RunAll();
-    return stream;
+    return Call(api, std::move(model_id), std::move(body), &metered_);
   }
 
   RecordingUsageSink sink_;

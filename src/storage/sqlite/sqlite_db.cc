@@ -12,6 +12,16 @@ Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& pa
   return OpenWith(path, busy_timeout, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 }
 
+Status Database::EnableWal() {
+  BP_ASSIGN_OR_RETURN(std::string mode,
+                      QueryText("PRAGMA journal_mode = WAL", "enabling WAL journal mode"));
+  if (mode != "wal") {
+    return IoError("database " + path_.string() +
+                   ": cannot enable WAL journal mode (the file system gave '" + mode + "')");
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Database>> Database::OpenReadOnly(const std::filesystem::path& path,
                                                          std::chrono::milliseconds busy_timeout) {
   std::error_code ec;

@@ -57,6 +57,10 @@ class Database final {
   Result<std::vector<std::string>> QueryColumn(std::string_view sql, std::string_view context,
                                                size_t max_rows);
 
+  // Switches the file to WAL journal mode; kIo naming the file when the file
+  // system does not allow it.
+  Status EnableWal();
+
   // Rolls back the open transaction, if any, ignoring failures (SQLite may
   // already have rolled back after some errors). Never throws.
   void Rollback() noexcept;

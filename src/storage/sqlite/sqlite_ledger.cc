@@ -82,12 +82,7 @@ std::vector<std::pair<std::string, std::string>> PairsOf(const std::string& text
 }
 
 Status ConfigureLedgerConnection(Database& db) {
-  BP_ASSIGN_OR_RETURN(std::string mode,
-                      db.QueryText("PRAGMA journal_mode = WAL", "enabling WAL journal mode"));
-  if (mode != "wal") {
-    return IoError("database " + db.path().string() +
-                   ": cannot enable WAL journal mode (the file system gave '" + mode + "')");
-  }
+  BP_RETURN_IF_ERROR(db.EnableWal());
   // NORMAL in WAL mode: a committed transaction survives a process crash
   // (kill -9); only a power loss can lose the last ones (docs/storage.md).
   return db.Exec("PRAGMA synchronous = NORMAL", "setting synchronous = NORMAL");

@@ -54,12 +54,7 @@ Status CreateStateDir(const std::filesystem::path& dir) {
 
 // Per-connection settings; see docs/storage.md for why each one.
 Status ConfigureConnection(Database& db) {
-  BP_ASSIGN_OR_RETURN(std::string mode,
-                      db.QueryText("PRAGMA journal_mode = WAL", "enabling WAL journal mode"));
-  if (mode != "wal") {
-    return IoError("database " + db.path().string() +
-                   ": cannot enable WAL journal mode (the file system gave '" + mode + "')");
-  }
+  BP_RETURN_IF_ERROR(db.EnableWal());
   BP_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL", "setting synchronous = FULL"));
   BP_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON", "enabling foreign keys"));
   BP_ASSIGN_OR_RETURN(std::string fk, db.QueryText("PRAGMA foreign_keys", "reading foreign_keys"));
