@@ -1,13 +1,15 @@
 #pragma once
 // Access logging for ApiHandler (private to bp_api; included only by
-// router.cc and its test). One info line per request:
+// router.cc and its tests). One info line per request on the access logger
+// (api/log_format.h). In the text format:
 //   "<request id> <principal> <method> <path> <operation> <status> <latency>us <region>"
 // where <region> is the region that served a runtime call (the response
 // header kServedRegionHeader, set by api/runtime). The path is the raw one as received (never
 // decoded, so the line cannot be split by an embedded space or newline); missing values print as
-// "-".
+// "-". In the JSON format, one object (AccessJson) with the same fields, missing ones null.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +34,12 @@ inline constexpr std::string_view kServedRegionHeader = "x-bedrock-profiles-regi
 
 // The kServedRegionHeader value in `headers`, or empty.
 std::string_view ServedRegion(const http::Headers& headers);
+
+// The JSON format's fields of one access line: {"type":"access","request_id",
+// "principal","method","path","operation","status","latency_us","region"};
+// empty strings are null, every string is repaired to valid UTF-8.
+std::string AccessJson(const AccessEntry& entry, unsigned status, int64_t latency_us,
+                       std::string_view region);
 
 // Writes the line for `entry` answered with `status` at `clock.SteadyNow()`.
 void LogAccess(const AccessEntry& entry, unsigned status, const Clock& clock,

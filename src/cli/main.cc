@@ -9,37 +9,53 @@
 #include <vector>
 
 #include <spdlog/cfg/env.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include "api/log_format.h"
 #include "cli/commands.h"
 
 namespace bp::cli {
 
 namespace {
 
+constexpr char kLogFormatEnv[] = "BP_LOG_FORMAT";
+
+// Logs go to stderr so stdout stays machine-readable (banners, outputs), as
+// JSON lines when stderr is not a terminal (a service manager, a pipe), else
+// as text; BP_LOG_FORMAT=json|text, then --log-format, override that.
 void SetUpLogging() {
-  // Logs go to stderr so stdout stays machine-readable (banners, outputs).
-  auto logger = spdlog::stderr_color_mt("bedrock-profiles");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
-  spdlog::set_level(spdlog::level::info);
+  api::LogFormat format = ::isatty(STDERR_FILENO) ? api::LogFormat::kText : api::LogFormat::kJson;
+  const char* env = std::getenv(kLogFormatEnv);
+  std::optional<api::LogFormat> from_env = env != nullptr ? api::ParseLogFormat(env) : std::nullopt;
+  api::SetUpLogging(from_env.value_or(format));
   spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug etc.
+  if (env != nullptr && !from_env) {
+    spdlog::warn("{}='{}' ignored: expected json or text", kLogFormatEnv, env);
+  }
 }
 
 constexpr int kUsageError = 2;
 
 constexpr std::string_view kLogLevelFlag = "--log-level";
+constexpr std::string_view kLogFormatFlag = "--log-format";
 const std::vector<std::string> kLogLevels = {"trace", "debug",    "info", "warn",
                                              "error", "critical", "off"};
 
 // `bedrock-profiles frobnicate`: CLI11 would say "A subcommand is required";
 // name the word instead. The command is the first argument after the root's
-// options (only --log-level takes a value).
+// options (only --log-level and --log-format take a value).
 std::optional<int> RefuseUnknownCommand(const CLI::App& app, int argc, char** argv) {
   int at = 1;
-  while (at < argc && std::string_view(argv[at]).rfind(kLogLevelFlag, 0) == 0) {
-    at += std::string_view(argv[at]) == kLogLevelFlag ? 2 : 1;
+  while (at < argc) {
+    std::string_view arg = argv[at];
+    if (arg == kLogLevelFlag || arg == kLogFormatFlag) {
+      at += 2;
+    } else if (arg.rfind(kLogLevelFlag, 0) == 0 || arg.rfind(kLogFormatFlag, 0) == 0) {
+      ++at;
+    } else {
+      break;
+    }
   }
   if (at >= argc || argv[at][0] == '-' || argv[at][0] == '\0') return std::nullopt;
   std::string_view word = argv[at];
@@ -75,7 +91,9 @@ int Main(int argc, char** argv) {
     app.footer(
         "Config: --config F, else ./bedrock-profiles.hcl if present, else the shipped default.\n"
         "Logs go to stderr; --log-level (before or after the command), else SPDLOG_LEVEL\n"
-        "(e.g. debug, or info,authz=debug per logger), sets how much; default info.\n"
+        "(e.g. debug, or info,access=off per logger), sets how much; default info.\n"
+        "--log-format json|text, else BP_LOG_FORMAT, sets their form: one JSON object a\n"
+        "line (the default when stderr is not a terminal) or text (on a terminal).\n"
         "Run `bedrock-profiles <command> --help` for a command's options and examples.\n"
         "Exit status: 0 on success, 2 on a usage error, 1 on any other error (plan\n"
         "--detailed-exitcode and simulate also use 2 for \"changes\" and \"denied\").");
@@ -88,6 +106,13 @@ int Main(int argc, char** argv) {
            [](const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); },
            "log level on stderr: trace, debug, info (default), warn, error, critical, off")
         ->check(CLI::IsMember(kLogLevels))
+        ->trigger_on_parse();
+    app.add_option_function<std::string>(
+           std::string(kLogFormatFlag),
+           [](const std::string& name) { api::SetLogFormat(*api::ParseLogFormat(name)); },
+           "log lines on stderr: json (one object a line; the default when stderr is not a\n"
+           "terminal) or text; overrides BP_LOG_FORMAT")
+        ->check(CLI::IsMember(std::vector<std::string>{"json", "text"}))
         ->trigger_on_parse();
     int exit_code = 0;
     AddServeCommand(app, &exit_code);

@@ -3,7 +3,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
+#include <boost/json/parse.hpp>
 #include <signal.h>
 
 #include "integration/child_process.h"
@@ -43,6 +45,7 @@ TEST(CliIntegrationTest, AnUnknownCommandIsNamedAndIsAUsageError) {
 
 // --log-level, before or after the command, overrides SPDLOG_LEVEL.
 TEST(CliIntegrationTest, LogLevelSetsWhatServeLogs) {
+  ::setenv("BP_LOG_FORMAT", "text", 1);  // stderr is a pipe here: JSON otherwise
   TempDir dir;
   auto serve_logs = [&](std::vector<std::string> args) {
     std::vector<std::string> all = {"--listen", "127.0.0.1:0", "--state",
@@ -68,6 +71,7 @@ TEST(CliIntegrationTest, LogLevelSetsWhatServeLogs) {
   RunResult unknown = RunBinary({"--log-level", "debug", "frobnicate"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("unknown command 'frobnicate'"));
+  ::unsetenv("BP_LOG_FORMAT");
 }
 
 TEST(CliIntegrationTest, EveryUsageErrorExitsTwo) {
@@ -329,6 +333,114 @@ principals = {
                                "--state", (dir.path() / "state").string()});
   EXPECT_EQ(serve.exit_code, 1);
   EXPECT_THAT(serve.err, HasSubstr("$.Statement[0].Effect"));
+}
+
+// A serve child on the shipped config: one signed Converse (invoke), one GET
+// of a raw path with a quote and a backslash, one /healthz; then SIGTERM.
+// Returns its whole stderr.
+std::string ServeLog(const std::vector<std::string>& extra) {
+  TempDir dir;
+  std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--state",
+                                   (dir.path() / "state").string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  ChildProcess serve(args);
+  std::optional<std::string> first = serve.ReadLine(seconds(20));
+  std::smatch m;
+  static const std::regex kListening(R"(listening on (http://127\.0\.0\.1:\d+))");
+  if (!first || !std::regex_search(*first, m, kListening)) {
+    ADD_FAILURE() << "serve did not start: " << serve.Stderr();
+    return "";
+  }
+  const std::string endpoint = m[1];
+  RunResult invoke = RunBinary(
+      {"invoke", "rd-haiku-45", "Say: hi", "--principal", "rd-e2e", "--endpoint", endpoint});
+  EXPECT_EQ(invoke.exit_code, 0) << invoke.err;
+  for (const char* path : {"/a\"b\\c", "/healthz"}) {
+    RunResult curl = RunProgram(
+        "curl", {"--silent", "--max-time", "10", "--output", "/dev/null", endpoint + path});
+    EXPECT_EQ(curl.exit_code, 0) << curl.err;
+  }
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(seconds(20)), 0);
+  return serve.Stderr();
+}
+
+// --log-format json, and the default when stderr is not a terminal (a pipe
+// here): every stderr line is one JSON object; each request's access line
+// carries its fields, strings escaped, missing values null.
+TEST(CliIntegrationTest, LogFormatJsonWritesOneObjectPerLine) {
+  for (std::vector<std::string> extra :
+       {std::vector<std::string>{"--log-format", "json"}, std::vector<std::string>{}}) {
+    std::string log = ServeLog(extra);
+    std::istringstream lines(log);
+    std::vector<boost::json::object> access;
+    size_t messages = 0;
+    for (std::string line; std::getline(lines, line);) {
+      boost::system::error_code ec;
+      boost::json::value v = boost::json::parse(line, ec);
+      ASSERT_FALSE(ec) << "not JSON: " << line;
+      ASSERT_TRUE(v.is_object()) << line;
+      const boost::json::object& o = v.as_object();
+      ASSERT_TRUE(o.contains("time") && o.contains("level")) << line;
+      EXPECT_TRUE(std::regex_match(std::string(o.at("time").as_string()),
+                                   std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+          << line;
+      if (o.contains("type") && o.at("type") == "access") {
+        access.push_back(o);
+      } else {
+        ++messages;
+        EXPECT_TRUE(o.at("msg").is_string()) << line;
+      }
+    }
+    EXPECT_GE(messages, 1u) << log;  // "serving ...", "drained; bye"
+    auto find = [&](std::string_view path) -> const boost::json::object* {
+      for (const boost::json::object& o : access) {
+        if (o.at("path").is_string() && o.at("path").as_string() == path) return &o;
+      }
+      return nullptr;
+    };
+    const boost::json::object* quoted = find("/a\"b\\c");
+    ASSERT_NE(quoted, nullptr) << log;
+    EXPECT_EQ(quoted->at("method"), "GET");
+    EXPECT_TRUE(quoted->at("principal").is_null());
+    EXPECT_TRUE(quoted->at("operation").is_null());
+    EXPECT_TRUE(quoted->at("region").is_null());
+    EXPECT_TRUE(quoted->at("request_id").is_string());
+    EXPECT_TRUE(quoted->at("latency_us").is_int64());
+    const boost::json::object* health = find("/healthz");
+    ASSERT_NE(health, nullptr) << log;
+    EXPECT_EQ(health->at("operation"), "Health");
+    EXPECT_EQ(health->at("status"), 200);
+    const boost::json::object* converse = nullptr;
+    for (const boost::json::object& o : access) {
+      if (o.at("operation") == "Converse") converse = &o;
+    }
+    ASSERT_NE(converse, nullptr) << log;
+    EXPECT_EQ(converse->at("status"), 200);
+    EXPECT_EQ(converse->at("principal"), "rd-e2e");
+    EXPECT_EQ(converse->at("method"), "POST");
+    EXPECT_EQ(converse->at("region"), "eu-central-1");  // the shipped config's home region
+  }
+}
+
+// --log-format text keeps the access line as it was (and beats BP_LOG_FORMAT);
+// BP_LOG_FORMAT=text alone gives it too.
+TEST(CliIntegrationTest, LogFormatTextKeepsTheLine) {
+  static const std::regex kHealthLine(
+      R"((^|\n)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info [0-9a-f-]{36} - GET /healthz Health 200 \d+us -\n)");
+  static const std::regex kConverseLine(
+      R"(\n\d{4}-\S+Z info [0-9a-f-]{36} rd-e2e POST /model/\S+/converse Converse 200 \d+us eu-central-1\n)");
+  ::setenv("BP_LOG_FORMAT", "json", 1);
+  std::string flag = ServeLog({"--log-format", "text"});
+  ::setenv("BP_LOG_FORMAT", "text", 1);
+  std::string env = ServeLog({});
+  ::unsetenv("BP_LOG_FORMAT");
+  for (const std::string& log : {flag, env}) {
+    EXPECT_TRUE(std::regex_search(log, kHealthLine)) << log;
+    EXPECT_TRUE(std::regex_search(log, kConverseLine)) << log;
+    EXPECT_THAT(log, HasSubstr(R"( - GET /a"b\c - 403 )")) << log;
+    EXPECT_THAT(log, Not(HasSubstr("{\"time\"")));
+  }
 }
 
 }  // namespace
