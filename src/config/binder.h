@@ -88,4 +88,11 @@ void CheckRuntimeSections(const ast::Body& body, const BindContext& context, Con
 void BindPrices(const ast::Body& body, const BindContext& context, Config& config,
                 DiagnosticSink& sink);
 
+// quotas (bind_quotas.cc), after the profiles and principals are bound, into
+// config.quotas. Errors: an unknown key, a limit that is not a whole number
+// in [1, 10^12], a principal that is not configured, a pair key that is not
+// "PRINCIPAL/PROFILE". A profile not declared in the file is a warning (one
+// may be created at runtime with that name), as is a key that sets no limit.
+void BindQuotas(const ast::Value& quotas, Config& config, DiagnosticSink& sink);
+
 }  // namespace bp::config

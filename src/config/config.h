@@ -5,6 +5,7 @@
 // bp_config (with load.h).
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -149,6 +150,25 @@ struct MetricsConfig {
   std::string bearer_token;
 };
 
+// quotas = { profiles = { NAME = LIMITS }, principals = { NAME = LIMITS },
+// pairs = { "PRINCIPAL/PROFILE" = LIMITS }, default_max_tokens = N } with
+// LIMITS = { requests_per_minute, tokens_per_minute, tokens_per_day } (each
+// optional; 0 here = not set). Enforced by metering/quotas.h (docs/config.md).
+struct QuotaLimitsConfig {
+  int64_t requests_per_minute = 0;
+  int64_t tokens_per_minute = 0;
+  int64_t tokens_per_day = 0;
+};
+struct QuotasConfig {
+  std::map<std::string, QuotaLimitsConfig, std::less<>> profiles;
+  std::map<std::string, QuotaLimitsConfig, std::less<>> principals;
+  // principal name -> profile name -> limits
+  std::map<std::string, std::map<std::string, QuotaLimitsConfig, std::less<>>, std::less<>> pairs;
+  // The output a call is assumed to produce (reserved against the token
+  // limits) when it sets no maxTokens / max_tokens.
+  int64_t default_max_tokens = 1024;
+};
+
 struct Config {
   std::string source;      // the file it came from, or "config/bedrock-profiles.hcl (built in)"
   std::string account_id;  // 12 digits
@@ -176,6 +196,7 @@ struct Config {
   // Every profile's model has a price here (a config where one has none does
   // not load).
   PricesConfig prices;
+  QuotasConfig quotas;
 
   // nullptr when absent.
   const ProfileConfig* FindProfile(std::string_view name) const;
