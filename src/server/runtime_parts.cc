@@ -46,7 +46,8 @@ Result<std::shared_ptr<const metering::PriceTable>> BuildPriceTable(
 
 Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock,
                                        const routing::Router* carry_health_from,
-                                       backends::simulated::PromptCache* prompt_cache) {
+                                       backends::simulated::PromptCache* prompt_cache,
+                                       const metering::Quotas* carry_quotas_from) {
   RuntimeParts parts;
   std::vector<std::string> names;
   for (const config::RegionConfig& region : config.regions) {
@@ -102,6 +103,11 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
   }
   parts.guardrails = std::make_unique<const guardrails::GuardrailSet>(std::move(guardrails));
   BP_ASSIGN_OR_RETURN(parts.prices, BuildPriceTable(config.prices));
+  metering::QuotaSettings quotas = QuotaSettingsOf(config.quotas);
+  if (!quotas.profiles.empty() || !quotas.principals.empty() || !quotas.pairs.empty()) {
+    parts.quotas =
+        std::make_unique<const metering::Quotas>(std::move(quotas), clock, carry_quotas_from);
+  }
   const config::RoutingConfig& r = config.routing;
   std::optional<routing::Policy> policy = routing::ParsePolicy(r.policy);
   if (!policy) return ValidationError("routing.policy: unknown policy '" + r.policy + "'");
@@ -115,6 +121,22 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
                        .max_attempts = r.max_attempts},
       std::move(names), clock, carry_health_from);
   return parts;
+}
+
+metering::QuotaSettings QuotaSettingsOf(const config::QuotasConfig& quotas) {
+  auto limits = [](const config::QuotaLimitsConfig& l) {
+    return metering::QuotaLimits{.requests_per_minute = l.requests_per_minute,
+                                 .tokens_per_minute = l.tokens_per_minute,
+                                 .tokens_per_day = l.tokens_per_day};
+  };
+  metering::QuotaSettings out;
+  for (const auto& [name, l] : quotas.profiles) out.profiles.emplace(name, limits(l));
+  for (const auto& [name, l] : quotas.principals) out.principals.emplace(name, limits(l));
+  for (const auto& [principal, profiles] : quotas.pairs) {
+    for (const auto& [profile, l] : profiles) out.pairs[principal].emplace(profile, limits(l));
+  }
+  out.default_max_tokens = quotas.default_max_tokens;
+  return out;
 }
 
 std::unique_ptr<backends::simulated::PromptCache> NewPromptCache(const catalog::Catalog& catalog,

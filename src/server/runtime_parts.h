@@ -17,6 +17,7 @@
 #include "core/status.h"
 #include "guardrails/guardrail.h"
 #include "metering/prices.h"
+#include "metering/quotas.h"
 #include "routing/router.h"
 
 namespace bp::backends::simulated {
@@ -34,7 +35,12 @@ struct RuntimeParts {
   std::unique_ptr<const guardrails::GuardrailSet> guardrails;  // never null
   // config.prices (built-in list merged with the config's); never null.
   std::shared_ptr<const metering::PriceTable> prices;
+  // config.quotas; null when the config limits nothing.
+  std::unique_ptr<const metering::Quotas> quotas;
 };
+
+// The metering settings of a config's `quotas` section.
+metering::QuotaSettings QuotaSettingsOf(const config::QuotasConfig& quotas);
 
 // The price table of a config's `prices` and `price_multipliers` (the
 // built-in list merged with the config's own entries). Errors: kValidation
@@ -46,12 +52,16 @@ Result<std::shared_ptr<const metering::PriceTable>> BuildPriceTable(
 // reload, whose region health the new router shares (routing/router.h).
 // `prompt_cache` (may be null: nothing is cached): the process's simulated
 // prompt cache, shared by every region and every snapshot.
+// `carry_quotas_from` (may be null): the quotas being replaced on a config
+// reload, whose current windows' counts the new quotas start from
+// (metering/quotas.h).
 // Errors: kValidation for a backend kind this build cannot serve, or a
 // guardrail (a price) the config check let through but bp_guardrails
 // (bp_metering) refuses.
 Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock,
                                        const routing::Router* carry_health_from = nullptr,
-                                       backends::simulated::PromptCache* prompt_cache = nullptr);
+                                       backends::simulated::PromptCache* prompt_cache = nullptr,
+                                       const metering::Quotas* carry_quotas_from = nullptr);
 
 // The simulated models' prompt cache of a serve process, with each catalog
 // model's minimum prefix (FoundationModel::prompt_cache_min_tokens).

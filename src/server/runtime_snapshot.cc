@@ -40,7 +40,7 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
   BP_ASSIGN_OR_RETURN(
       s->runtime_,
       BuildRuntimeParts(cfg, env.clock, previous != nullptr ? &previous->router() : nullptr,
-                        env.prompt_cache));
+                        env.prompt_cache, previous != nullptr ? previous->quotas() : nullptr));
   s->gate_ = std::make_unique<api::runtime::InvokeGate>(
       api::runtime::InvokeGate::Options{.account_id = cfg.account_id, .region = cfg.region},
       env.store, *s->authorizer_, s->runtime_.guardrails.get());
@@ -56,7 +56,8 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
                                                  .clock = env.clock,
                                                  .random = env.random,
                                                  .usage = env.usage,
-                                                 .prices = s->runtime_.prices.get()});
+                                                 .prices = s->runtime_.prices.get(),
+                                                 .quotas = s->runtime_.quotas.get()});
   s->handler_ =
       std::make_unique<api::ApiHandler>(*s->authenticator_, env.clock, env.handler_options);
   BP_RETURN_IF_ERROR(

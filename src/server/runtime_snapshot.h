@@ -99,6 +99,8 @@ class RuntimeSnapshot final {
   // Thread-safe (ApiHandler's contract: its table is fixed once built).
   api::ApiHandler& handler() const { return *handler_; }
   const routing::Router& router() const { return *runtime_.router; }
+  // The config's quotas (null: none); the next snapshot starts from their counts.
+  const metering::Quotas* quotas() const { return runtime_.quotas.get(); }
 
  private:
   explicit RuntimeSnapshot(std::shared_ptr<const config::Config> config);

@@ -219,6 +219,10 @@ class RuntimeService::Call final : public backends::OutputSink,
     }
   }
 
+  // What the call reserved against the quotas at admission; Meter() settles
+  // it to what the call produced.
+  void SetQuotaReservation(metering::Quotas::Reservation reservation) { quota_ = reservation; }
+
   // The guardrail the call asked for (admitted) and its input check.
   void SetGuardrail(const guardrails::Guardrail* guardrail, GuardrailCheck input) {
     guardrail_ = guardrail;
@@ -726,7 +730,25 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   // The call's usage record, once, at its end: the answer's status (or 0
   // when the caller went away before any), what was produced, and timing.
+  // What the call produced: the answer's usage, or for a call cut short the
+  // input as reported at the start and the output deltas delivered (one
+  // token each); nothing when no token came.
+  metering::TokenCounts ProducedTokens() const {
+    metering::TokenCounts tokens;
+    if (final_usage_) {
+      tokens = TokensOf(*final_usage_);
+    } else if (first_token_seen_) {
+      tokens = TokensOf(prompt_cache_);
+      tokens.input = input_tokens_;
+      tokens.output = produced_;
+    }
+    return tokens;
+  }
+
   void Meter() {
+    if (service_.deps_.quotas != nullptr) {
+      service_.deps_.quotas->Settle(quota_, metering::QuotaTokens(ProducedTokens()));
+    }
     metering::UsageSink* sink = service_.deps_.usage;
     if (sink == nullptr || metered_) return;
     metered_ = true;
@@ -737,15 +759,7 @@ class RuntimeService::Call final : public backends::OutputSink,
     r.status = status_;
     r.error_code = std::string(error_type_);
     r.cut_short = cut_short_;
-    if (final_usage_) {
-      r.tokens = TokensOf(*final_usage_);
-    } else if (first_token_seen_) {
-      // Cut short: the input as reported at the start, the output deltas
-      // delivered (one token each).
-      r.tokens = TokensOf(prompt_cache_);
-      r.tokens.input = input_tokens_;
-      r.tokens.output = produced_;
-    }
+    r.tokens = ProducedTokens();
     const auto now = service_.deps_.clock.SteadyNow();
     r.latency_ms = MillisBetween(start_, now);
     r.ttft_ms = first_token_seen_ ? MillisBetween(start_, first_byte_) : -1;
@@ -811,6 +825,7 @@ class RuntimeService::Call final : public backends::OutputSink,
   std::optional<backends::Usage> final_usage_;
   int64_t produced_ = 0;
   bool metered_ = false;
+  metering::Quotas::Reservation quota_;  // settled (once) by Meter()
 };
 
 RuntimeService::RuntimeService(Options options, Dependencies deps)
@@ -870,10 +885,38 @@ void RuntimeService::Serve(RuntimeApi api, ApiCall&& call,
     std::vector<std::string_view> texts = GuardedInputTexts(*request, !IsAnthropic(api));
     input_check.assessment = guardrail->Evaluate(guardrails::Source::kInput, texts);
   }
+  metering::Quotas::Reservation quota;
+  if (deps_.quotas != nullptr && deps_.quotas->Applies(call.principal.name, (*profile)->name)) {
+    Result<metering::Quotas::Reservation> admitted = deps_.quotas->Admit(
+        call.principal.name, (*profile)->name, QuotaEstimate(*request, **profile));
+    if (!admitted.ok()) return refuse(admitted.status());
+    quota = *admitted;
+  }
   auto run =
       std::make_shared<Call>(*this, api, call, std::move(stream), std::move(*request), **profile);
+  run->SetQuotaReservation(quota);
   if (guardrail != nullptr) run->SetGuardrail(guardrail, std::move(input_check));
   run->Run();
+}
+
+int64_t RuntimeService::QuotaEstimate(backends::ModelRequest& request,
+                                      const storage::ProfileRecord& profile) const {
+  int64_t input = 0;
+  for (const std::string& arn : profile.model_arns) {
+    auto it = deps_.backends.find(RegionOf(arn));
+    if (it == deps_.backends.end()) continue;
+    // Counted as the first served region's model counts it; the request's
+    // routing fields are the call's to set, so they are put back.
+    std::string model_id = std::exchange(request.model_id, std::string(ModelIdOf(arn)));
+    std::string region = std::exchange(request.region, it->first);
+    input = it->second->CountInputTokens(request);
+    request.model_id = std::move(model_id);
+    request.region = std::move(region);
+    break;
+  }
+  const int64_t output =
+      request.max_tokens > 0 ? request.max_tokens : deps_.quotas->default_max_tokens();
+  return input + output;
 }
 
 Result<http::Response> RuntimeService::CountTokens(const ApiCall& call) const {

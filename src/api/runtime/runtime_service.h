@@ -50,6 +50,7 @@
 #include "catalog/catalog.h"
 #include "core/clock.h"
 #include "metering/prices.h"
+#include "metering/quotas.h"
 #include "metering/usage_record.h"
 #include "routing/router.h"
 
@@ -89,6 +90,13 @@ class RuntimeService final {
     metering::UsageSink* usage = nullptr;
     // What a call's tokens cost (null: records carry no cost).
     const metering::PriceTable* prices = nullptr;
+    // RPM / TPM / TPD limits (null: none). Checked once the gate admitted the
+    // profile and the body parsed, before any model work: the call reserves
+    // its input estimate (the first region's backend CountInputTokens) plus
+    // its maxTokens (else the quotas' default_max_tokens), and settles to the
+    // tokens it actually produced when it ends. Over a limit:
+    // ThrottlingException naming the limit and when it frees.
+    const metering::Quotas* quotas = nullptr;
   };
 
   RuntimeService(Options options, Dependencies deps);
@@ -111,6 +119,12 @@ class RuntimeService final {
   // CountTokens' answer; `resolved` (may be null) gets the profile once admitted.
   Result<http::Response> CountTokensAnswer(const ApiCall& call,
                                            InvokeGate::Profile* resolved) const;
+
+  // What a call reserves against the token quotas: its input as the first
+  // served region's backend counts it, plus its maxTokens (else
+  // default_max_tokens). REQUIRES: deps_.quotas.
+  int64_t QuotaEstimate(backends::ModelRequest& request,
+                        const storage::ProfileRecord& profile) const;
 
   const Options options_;
   const Dependencies deps_;
