@@ -1,7 +1,10 @@
 // Binding of `quotas = { profiles = {..}, principals = {..}, pairs = {..},
-// default_max_tokens = N }` (metering/quotas.h; docs/config.md "quotas").
+// default_max_tokens = N }` (metering/quotas.h) and of `budgets = { profiles
+// = {..}, principals = {..}, tags = { KEY = { VALUE = {..} } } }`
+// (metering/budgets.h); docs/config.md "Quotas" and "Budgets".
 
 #include <algorithm>
+#include <cmath>
 
 #include "config/binder.h"
 
@@ -59,7 +62,58 @@ bool CheckPrincipalName(const ast::Entry& entry, std::string_view name, const st
   return false;
 }
 
+constexpr std::string_view kBudgetsKeys[] = {"profiles", "principals", "tags"};
+constexpr std::string_view kBudgetKeys[] = {"monthly_usd", "warn_at"};
+constexpr double kMaxBudgetUsd = 1e9;
+
+BudgetConfig BindBudget(const ast::Entry& entry, const std::string& path, DiagnosticSink& sink) {
+  BudgetConfig out;
+  if (!ExpectKind(entry.value, ast::Kind::kObject, path, sink)) return out;
+  const std::vector<ast::Entry>& f = entry.value.entries;
+  CheckKeys(f, kBudgetKeys, path, sink);
+  if (FindSet(f, "monthly_usd") == nullptr) {
+    sink.Error(entry.key_location, path + ": missing required key 'monthly_usd'");
+  } else if (auto v = NumberMember(f, "monthly_usd", path, 0.000001, kMaxBudgetUsd, false, sink)) {
+    out.monthly_micro_usd = static_cast<int64_t>(std::llround(*v * 1e6));
+  }
+  if (auto v = NumberMember(f, "warn_at", path, 0, 1, false, sink)) {
+    out.warn_ppm = static_cast<int64_t>(std::llround(*v * 1e6));
+  }
+  return out;
+}
+
+// A map of NAME = { ... } under `path`, each bound by `bind`.
+template <typename Fn>
+void ForEachEntry(const ast::Entry* section, const std::string& path, DiagnosticSink& sink,
+                  Fn&& bind) {
+  if (section == nullptr || !ExpectKind(section->value, ast::Kind::kObject, path, sink)) return;
+  for (const ast::Entry& e : section->value.entries) bind(e, ChildPath(path, e.key));
+}
+
 }  // namespace
+
+void BindBudgets(const ast::Value& value, Config& config, DiagnosticSink& sink) {
+  BudgetsConfig& out = config.budgets;
+  if (!ExpectKind(value, ast::Kind::kObject, "budgets", sink)) return;
+  CheckKeys(value.entries, kBudgetsKeys, "budgets", sink);
+  ForEachEntry(FindSet(value.entries, "profiles"), "budgets.profiles", sink,
+               [&](const ast::Entry& e, const std::string& path) {
+                 CheckProfileName(e, e.key, path, config, sink);
+                 out.profiles[e.key] = BindBudget(e, path, sink);
+               });
+  ForEachEntry(FindSet(value.entries, "principals"), "budgets.principals", sink,
+               [&](const ast::Entry& e, const std::string& path) {
+                 CheckPrincipalName(e, e.key, path, config, sink);
+                 out.principals[e.key] = BindBudget(e, path, sink);
+               });
+  ForEachEntry(FindSet(value.entries, "tags"), "budgets.tags", sink,
+               [&](const ast::Entry& key, const std::string& key_path) {
+                 ForEachEntry(&key, key_path, sink,
+                              [&](const ast::Entry& e, const std::string& path) {
+                                out.tags[key.key][e.key] = BindBudget(e, path, sink);
+                              });
+               });
+}
 
 void BindQuotas(const ast::Value& value, Config& config, DiagnosticSink& sink) {
   QuotasConfig& out = config.quotas;

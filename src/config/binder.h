@@ -95,4 +95,10 @@ void BindPrices(const ast::Body& body, const BindContext& context, Config& confi
 // may be created at runtime with that name), as is a key that sets no limit.
 void BindQuotas(const ast::Value& quotas, Config& config, DiagnosticSink& sink);
 
+// budgets (bind_quotas.cc), after the principals are bound, into
+// config.budgets. Errors: an unknown key, monthly_usd missing or not in
+// (0, 10^9] with at most 6 decimals, warn_at not in [0, 1], a principal that
+// is not configured. An undeclared profile is a warning.
+void BindBudgets(const ast::Value& budgets, Config& config, DiagnosticSink& sink);
+
 }  // namespace bp::config

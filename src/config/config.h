@@ -169,6 +169,19 @@ struct QuotasConfig {
   int64_t default_max_tokens = 1024;
 };
 
+// budgets = { profiles = { NAME = B }, principals = { NAME = B }, tags = {
+// KEY = { VALUE = B } } } with B = { monthly_usd = 100, warn_at = 0.8 }.
+// Enforced by metering/budgets.h (docs/config.md "Budgets").
+struct BudgetConfig {
+  int64_t monthly_micro_usd = 0;
+  int64_t warn_ppm = 800'000;  // warn_at in parts per million (0: never)
+};
+struct BudgetsConfig {
+  std::map<std::string, BudgetConfig, std::less<>> profiles;
+  std::map<std::string, BudgetConfig, std::less<>> principals;
+  std::map<std::string, std::map<std::string, BudgetConfig, std::less<>>, std::less<>> tags;
+};
+
 struct Config {
   std::string source;      // the file it came from, or "config/bedrock-profiles.hcl (built in)"
   std::string account_id;  // 12 digits
@@ -197,6 +210,7 @@ struct Config {
   // not load).
   PricesConfig prices;
   QuotasConfig quotas;
+  BudgetsConfig budgets;
 
   // nullptr when absent.
   const ProfileConfig* FindProfile(std::string_view name) const;
