@@ -219,9 +219,13 @@ class RuntimeService::Call final : public backends::OutputSink,
     }
   }
 
-  // What the call reserved against the quotas at admission; Meter() settles
-  // it to what the call produced.
-  void SetQuotaReservation(metering::Quotas::Reservation reservation) { quota_ = reservation; }
+  // What the call reserved against the quotas and budgets at admission;
+  // Meter() settles them to what the call produced.
+  void SetReservations(metering::Quotas::Reservation quota,
+                       const metering::Budgets::Reservation& budget) {
+    quota_ = quota;
+    budget_ = budget;
+  }
 
   // The guardrail the call asked for (admitted) and its input check.
   void SetGuardrail(const guardrails::Guardrail* guardrail, GuardrailCheck input) {
@@ -749,6 +753,7 @@ class RuntimeService::Call final : public backends::OutputSink,
     if (service_.deps_.quotas != nullptr) {
       service_.deps_.quotas->Settle(quota_, metering::QuotaTokens(ProducedTokens()));
     }
+    if (service_.deps_.budgets != nullptr && !budget_.empty()) SettleBudget();
     metering::UsageSink* sink = service_.deps_.usage;
     if (sink == nullptr || metered_) return;
     metered_ = true;
@@ -765,6 +770,25 @@ class RuntimeService::Call final : public backends::OutputSink,
     r.ttft_ms = first_token_seen_ ? MillisBetween(start_, first_byte_) : -1;
     PriceRecord(service_.deps_.prices, r);
     sink->Record(std::move(r));
+  }
+
+  // The budget reservation becomes the call's cost (as its record's).
+  void SettleBudget() {
+    int64_t cost = 0;
+    const metering::TokenCounts tokens = ProducedTokens();
+    if (service_.deps_.prices != nullptr && metering::QuotaTokens(tokens) + tokens.cache_read > 0) {
+      const std::string_view model_id =
+          !request_.model_id.empty() ? std::string_view(request_.model_id)
+                                     : (model_ids_.empty() ? std::string_view() : model_ids_[0]);
+      Result<int64_t> priced = service_.deps_.prices->CostMicroUsd(
+          model_id, service_.options_.source_region,
+          request_.service_tier ? ServiceTierName(*request_.service_tier) : std::string_view(),
+          tokens);
+      if (priced.ok()) cost = *priced;
+    }
+    for (const std::string& warning : service_.deps_.budgets->Settle(budget_, cost)) {
+      spdlog::warn("budget: {}", warning);
+    }
   }
 
   // Ends the call: the invocation and the self-reference go in a posted task.
@@ -825,7 +849,8 @@ class RuntimeService::Call final : public backends::OutputSink,
   std::optional<backends::Usage> final_usage_;
   int64_t produced_ = 0;
   bool metered_ = false;
-  metering::Quotas::Reservation quota_;  // settled (once) by Meter()
+  metering::Quotas::Reservation quota_;    // settled (once) by Meter()
+  metering::Budgets::Reservation budget_;  // settled (once) by Meter()
 };
 
 RuntimeService::RuntimeService(Options options, Dependencies deps)
@@ -885,23 +910,46 @@ void RuntimeService::Serve(RuntimeApi api, ApiCall&& call,
     std::vector<std::string_view> texts = GuardedInputTexts(*request, !IsAnthropic(api));
     input_check.assessment = guardrail->Evaluate(guardrails::Source::kInput, texts);
   }
+  // Quotas and budgets, before any model work: budgets first (a quota
+  // refusal then gives the budget reservation back whole).
+  metering::Budgets::Reservation budget;
   metering::Quotas::Reservation quota;
-  if (deps_.quotas != nullptr && deps_.quotas->Applies(call.principal.name, (*profile)->name)) {
-    Result<metering::Quotas::Reservation> admitted = deps_.quotas->Admit(
-        call.principal.name, (*profile)->name, QuotaEstimate(*request, **profile));
-    if (!admitted.ok()) return refuse(admitted.status());
-    quota = *admitted;
+  const std::string& principal = call.principal.name;
+  const storage::ProfileRecord& admitted_profile = **profile;
+  const bool budgeted =
+      deps_.budgets != nullptr &&
+      deps_.budgets->Applies(principal, admitted_profile.name, admitted_profile.tags);
+  const bool limited =
+      deps_.quotas != nullptr && deps_.quotas->Applies(principal, admitted_profile.name);
+  if (budgeted || limited) {
+    const metering::TokenCounts reserved = ReservedTokens(*request, admitted_profile);
+    if (budgeted) {
+      Result<metering::Budgets::Reservation> admitted =
+          deps_.budgets->Admit(principal, admitted_profile.name, admitted_profile.tags,
+                               WorstCaseCost(*request, admitted_profile, reserved));
+      if (!admitted.ok()) return refuse(admitted.status());
+      budget = *admitted;
+    }
+    if (limited) {
+      Result<metering::Quotas::Reservation> admitted =
+          deps_.quotas->Admit(principal, admitted_profile.name, metering::QuotaTokens(reserved));
+      if (!admitted.ok()) {
+        if (budgeted) deps_.budgets->Settle(budget, 0);
+        return refuse(admitted.status());
+      }
+      quota = *admitted;
+    }
   }
   auto run =
       std::make_shared<Call>(*this, api, call, std::move(stream), std::move(*request), **profile);
-  run->SetQuotaReservation(quota);
+  run->SetReservations(quota, budget);
   if (guardrail != nullptr) run->SetGuardrail(guardrail, std::move(input_check));
   run->Run();
 }
 
-int64_t RuntimeService::QuotaEstimate(backends::ModelRequest& request,
-                                      const storage::ProfileRecord& profile) const {
-  int64_t input = 0;
+metering::TokenCounts RuntimeService::ReservedTokens(backends::ModelRequest& request,
+                                                     const storage::ProfileRecord& profile) const {
+  metering::TokenCounts reserved;
   for (const std::string& arn : profile.model_arns) {
     auto it = deps_.backends.find(RegionOf(arn));
     if (it == deps_.backends.end()) continue;
@@ -909,14 +957,34 @@ int64_t RuntimeService::QuotaEstimate(backends::ModelRequest& request,
     // routing fields are the call's to set, so they are put back.
     std::string model_id = std::exchange(request.model_id, std::string(ModelIdOf(arn)));
     std::string region = std::exchange(request.region, it->first);
-    input = it->second->CountInputTokens(request);
+    reserved.input = it->second->CountInputTokens(request);
     request.model_id = std::move(model_id);
     request.region = std::move(region);
     break;
   }
-  const int64_t output =
-      request.max_tokens > 0 ? request.max_tokens : deps_.quotas->default_max_tokens();
-  return input + output;
+  reserved.output = request.max_tokens > 0 ? request.max_tokens : options_.default_max_tokens;
+  return reserved;
+}
+
+int64_t RuntimeService::WorstCaseCost(const backends::ModelRequest& request,
+                                      const storage::ProfileRecord& profile,
+                                      const metering::TokenCounts& reserved) const {
+  if (deps_.prices == nullptr) return 0;
+  const std::string_view tier =
+      request.service_tier ? ServiceTierName(*request.service_tier) : std::string_view();
+  // The input at the dearer of its own price and a 1-hour cache write's
+  // (the call may write the cache), on the dearest of the profile's models.
+  const metering::TokenCounts as_cache_write{.output = reserved.output,
+                                             .cache_write_1h = reserved.input};
+  int64_t worst = 0;
+  for (const std::string& arn : profile.model_arns) {
+    const std::string_view model_id = ModelIdOf(arn);
+    for (const metering::TokenCounts& t : {reserved, as_cache_write}) {
+      Result<int64_t> cost = deps_.prices->CostMicroUsd(model_id, options_.source_region, tier, t);
+      if (cost.ok()) worst = std::max(worst, *cost);
+    }
+  }
+  return worst;
 }
 
 Result<http::Response> RuntimeService::CountTokens(const ApiCall& call) const {
