@@ -101,6 +101,8 @@ class RuntimeSnapshot final {
   const routing::Router& router() const { return *runtime_.router; }
   // The config's quotas (null: none); the next snapshot starts from their counts.
   const metering::Quotas* quotas() const { return runtime_.quotas.get(); }
+  // The config's budgets (null: none); the next snapshot starts from their spend.
+  const metering::Budgets* budgets() const { return runtime_.budgets.get(); }
 
  private:
   explicit RuntimeSnapshot(std::shared_ptr<const config::Config> config);
