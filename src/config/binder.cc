@@ -10,10 +10,22 @@ namespace bp::config {
 
 namespace {
 
-constexpr std::string_view kTopLevelKeys[] = {
-    "account_id",        "region",    "default_tags", "inference_profiles", "principals", "regions",
-    "routing",           "approvals", "server",       "catalog_file",       "guardrails", "prices",
-    "price_multipliers", "metrics"};
+constexpr std::string_view kTopLevelKeys[] = {"account_id",
+                                              "region",
+                                              "default_tags",
+                                              "inference_profiles",
+                                              "principals",
+                                              "regions",
+                                              "routing",
+                                              "approvals",
+                                              "server",
+                                              "catalog_file",
+                                              "guardrails",
+                                              "prices",
+                                              "price_multipliers",
+                                              "metrics",
+                                              "quotas",
+                                              "budgets"};
 constexpr std::string_view kProfileKeys[] = {"model_arn", "description", "id", "tags"};
 
 // State shared by the profiles of one file.
@@ -170,6 +182,12 @@ LoadResult Bind(const ast::Body& body, const BindContext& context) {
   }
   if (const ast::Entry* metrics = FindSet(body.attributes, "metrics")) {
     config.metrics = BindMetrics(*metrics, context, sink);
+  }
+  if (const ast::Entry* quotas = FindSet(body.attributes, "quotas")) {
+    BindQuotas(quotas->value, config, sink);
+  }
+  if (const ast::Entry* budgets = FindSet(body.attributes, "budgets")) {
+    BindBudgets(budgets->value, config, sink);
   }
   if (const ast::Entry* approvals = FindSet(body.attributes, "approvals")) {
     BindApprovals(approvals->value, config, sink);

@@ -88,4 +88,17 @@ void CheckRuntimeSections(const ast::Body& body, const BindContext& context, Con
 void BindPrices(const ast::Body& body, const BindContext& context, Config& config,
                 DiagnosticSink& sink);
 
+// quotas (bind_quotas.cc), after the profiles and principals are bound, into
+// config.quotas. Errors: an unknown key, a limit that is not a whole number
+// in [1, 10^12], a principal that is not configured, a pair key that is not
+// "PRINCIPAL/PROFILE". A profile not declared in the file is a warning (one
+// may be created at runtime with that name), as is a key that sets no limit.
+void BindQuotas(const ast::Value& quotas, Config& config, DiagnosticSink& sink);
+
+// budgets (bind_quotas.cc), after the principals are bound, into
+// config.budgets. Errors: an unknown key, monthly_usd missing or not in
+// (0, 10^9] with at most 6 decimals, warn_at not in [0, 1], a principal that
+// is not configured. An undeclared profile is a warning.
+void BindBudgets(const ast::Value& budgets, Config& config, DiagnosticSink& sink);
+
 }  // namespace bp::config

@@ -5,6 +5,7 @@
 // bp_config (with load.h).
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -149,6 +150,38 @@ struct MetricsConfig {
   std::string bearer_token;
 };
 
+// quotas = { profiles = { NAME = LIMITS }, principals = { NAME = LIMITS },
+// pairs = { "PRINCIPAL/PROFILE" = LIMITS }, default_max_tokens = N } with
+// LIMITS = { requests_per_minute, tokens_per_minute, tokens_per_day } (each
+// optional; 0 here = not set). Enforced by metering/quotas.h (docs/config.md).
+struct QuotaLimitsConfig {
+  int64_t requests_per_minute = 0;
+  int64_t tokens_per_minute = 0;
+  int64_t tokens_per_day = 0;
+};
+struct QuotasConfig {
+  std::map<std::string, QuotaLimitsConfig, std::less<>> profiles;
+  std::map<std::string, QuotaLimitsConfig, std::less<>> principals;
+  // principal name -> profile name -> limits
+  std::map<std::string, std::map<std::string, QuotaLimitsConfig, std::less<>>, std::less<>> pairs;
+  // The output a call is assumed to produce (reserved against the token
+  // limits) when it sets no maxTokens / max_tokens.
+  int64_t default_max_tokens = 1024;
+};
+
+// budgets = { profiles = { NAME = B }, principals = { NAME = B }, tags = {
+// KEY = { VALUE = B } } } with B = { monthly_usd = 100, warn_at = 0.8 }.
+// Enforced by metering/budgets.h (docs/config.md "Budgets").
+struct BudgetConfig {
+  int64_t monthly_micro_usd = 0;
+  int64_t warn_ppm = 800'000;  // warn_at in parts per million (0: never)
+};
+struct BudgetsConfig {
+  std::map<std::string, BudgetConfig, std::less<>> profiles;
+  std::map<std::string, BudgetConfig, std::less<>> principals;
+  std::map<std::string, std::map<std::string, BudgetConfig, std::less<>>, std::less<>> tags;
+};
+
 struct Config {
   std::string source;      // the file it came from, or "config/bedrock-profiles.hcl (built in)"
   std::string account_id;  // 12 digits
@@ -176,6 +209,8 @@ struct Config {
   // Every profile's model has a price here (a config where one has none does
   // not load).
   PricesConfig prices;
+  QuotasConfig quotas;
+  BudgetsConfig budgets;
 
   // nullptr when absent.
   const ProfileConfig* FindProfile(std::string_view name) const;

@@ -46,7 +46,9 @@ Result<std::shared_ptr<const metering::PriceTable>> BuildPriceTable(
 
 Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock,
                                        const routing::Router* carry_health_from,
-                                       backends::simulated::PromptCache* prompt_cache) {
+                                       backends::simulated::PromptCache* prompt_cache,
+                                       const metering::Quotas* carry_quotas_from,
+                                       const metering::Budgets* carry_budgets_from) {
   RuntimeParts parts;
   std::vector<std::string> names;
   for (const config::RegionConfig& region : config.regions) {
@@ -102,6 +104,16 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
   }
   parts.guardrails = std::make_unique<const guardrails::GuardrailSet>(std::move(guardrails));
   BP_ASSIGN_OR_RETURN(parts.prices, BuildPriceTable(config.prices));
+  metering::QuotaSettings quotas = QuotaSettingsOf(config.quotas);
+  if (!quotas.profiles.empty() || !quotas.principals.empty() || !quotas.pairs.empty()) {
+    parts.quotas =
+        std::make_unique<const metering::Quotas>(std::move(quotas), clock, carry_quotas_from);
+  }
+  metering::BudgetSettings budgets = BudgetSettingsOf(config);
+  if (!budgets.profiles.empty() || !budgets.principals.empty() || !budgets.tags.empty()) {
+    parts.budgets =
+        std::make_unique<const metering::Budgets>(std::move(budgets), clock, carry_budgets_from);
+  }
   const config::RoutingConfig& r = config.routing;
   std::optional<routing::Policy> policy = routing::ParsePolicy(r.policy);
   if (!policy) return ValidationError("routing.policy: unknown policy '" + r.policy + "'");
@@ -115,6 +127,40 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
                        .max_attempts = r.max_attempts},
       std::move(names), clock, carry_health_from);
   return parts;
+}
+
+metering::QuotaSettings QuotaSettingsOf(const config::QuotasConfig& quotas) {
+  auto limits = [](const config::QuotaLimitsConfig& l) {
+    return metering::QuotaLimits{.requests_per_minute = l.requests_per_minute,
+                                 .tokens_per_minute = l.tokens_per_minute,
+                                 .tokens_per_day = l.tokens_per_day};
+  };
+  metering::QuotaSettings out;
+  for (const auto& [name, l] : quotas.profiles) out.profiles.emplace(name, limits(l));
+  for (const auto& [name, l] : quotas.principals) out.principals.emplace(name, limits(l));
+  for (const auto& [principal, profiles] : quotas.pairs) {
+    for (const auto& [profile, l] : profiles) out.pairs[principal].emplace(profile, limits(l));
+  }
+  out.default_max_tokens = quotas.default_max_tokens;
+  return out;
+}
+
+metering::BudgetSettings BudgetSettingsOf(const config::Config& config) {
+  auto limit = [](const config::BudgetConfig& b) {
+    return metering::BudgetLimit{.monthly_micro_usd = b.monthly_micro_usd, .warn_ppm = b.warn_ppm};
+  };
+  metering::BudgetSettings out;
+  for (const auto& [name, b] : config.budgets.profiles) out.profiles.emplace(name, limit(b));
+  for (const auto& [name, b] : config.budgets.principals) {
+    out.principals.emplace(name, limit(b));
+    if (const config::PrincipalConfig* p = config.FindPrincipal(name)) {
+      out.principal_arns.emplace(name, p->arn);
+    }
+  }
+  for (const auto& [key, values] : config.budgets.tags) {
+    for (const auto& [value, b] : values) out.tags[key].emplace(value, limit(b));
+  }
+  return out;
 }
 
 std::unique_ptr<backends::simulated::PromptCache> NewPromptCache(const catalog::Catalog& catalog,

@@ -16,7 +16,9 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "guardrails/guardrail.h"
+#include "metering/budgets.h"
 #include "metering/prices.h"
+#include "metering/quotas.h"
 #include "routing/router.h"
 
 namespace bp::backends::simulated {
@@ -34,7 +36,18 @@ struct RuntimeParts {
   std::unique_ptr<const guardrails::GuardrailSet> guardrails;  // never null
   // config.prices (built-in list merged with the config's); never null.
   std::shared_ptr<const metering::PriceTable> prices;
+  // config.quotas; null when the config limits nothing.
+  std::unique_ptr<const metering::Quotas> quotas;
+  // config.budgets; null when the config sets no budget.
+  std::unique_ptr<const metering::Budgets> budgets;
 };
+
+// The metering settings of a config's `budgets` section (principals' ARNs
+// from config.principals).
+metering::BudgetSettings BudgetSettingsOf(const config::Config& config);
+
+// The metering settings of a config's `quotas` section.
+metering::QuotaSettings QuotaSettingsOf(const config::QuotasConfig& quotas);
 
 // The price table of a config's `prices` and `price_multipliers` (the
 // built-in list merged with the config's own entries). Errors: kValidation
@@ -46,12 +59,17 @@ Result<std::shared_ptr<const metering::PriceTable>> BuildPriceTable(
 // reload, whose region health the new router shares (routing/router.h).
 // `prompt_cache` (may be null: nothing is cached): the process's simulated
 // prompt cache, shared by every region and every snapshot.
+// `carry_quotas_from`, `carry_budgets_from` (may be null): the quotas and
+// budgets being replaced on a config reload, whose counts and spend the new
+// ones start from (metering/quotas.h, metering/budgets.h).
 // Errors: kValidation for a backend kind this build cannot serve, or a
 // guardrail (a price) the config check let through but bp_guardrails
 // (bp_metering) refuses.
 Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock,
                                        const routing::Router* carry_health_from = nullptr,
-                                       backends::simulated::PromptCache* prompt_cache = nullptr);
+                                       backends::simulated::PromptCache* prompt_cache = nullptr,
+                                       const metering::Quotas* carry_quotas_from = nullptr,
+                                       const metering::Budgets* carry_budgets_from = nullptr);
 
 // The simulated models' prompt cache of a serve process, with each catalog
 // model's minimum prefix (FoundationModel::prompt_cache_min_tokens).

@@ -40,7 +40,8 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
   BP_ASSIGN_OR_RETURN(
       s->runtime_,
       BuildRuntimeParts(cfg, env.clock, previous != nullptr ? &previous->router() : nullptr,
-                        env.prompt_cache));
+                        env.prompt_cache, previous != nullptr ? previous->quotas() : nullptr,
+                        previous != nullptr ? previous->budgets() : nullptr));
   s->gate_ = std::make_unique<api::runtime::InvokeGate>(
       api::runtime::InvokeGate::Options{.account_id = cfg.account_id, .region = cfg.region},
       env.store, *s->authorizer_, s->runtime_.guardrails.get());
@@ -48,7 +49,8 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
       api::runtime::RuntimeService::Options{
           .first_token_timeout = std::chrono::milliseconds(cfg.routing.first_token_timeout_ms),
           .region_service_tiers = s->runtime_.service_tiers,
-          .source_region = cfg.region},
+          .source_region = cfg.region,
+          .default_max_tokens = cfg.quotas.default_max_tokens},
       api::runtime::RuntimeService::Dependencies{.gate = *s->gate_,
                                                  .catalog = env.catalog,
                                                  .router = *s->runtime_.router,
@@ -56,7 +58,9 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
                                                  .clock = env.clock,
                                                  .random = env.random,
                                                  .usage = env.usage,
-                                                 .prices = s->runtime_.prices.get()});
+                                                 .prices = s->runtime_.prices.get(),
+                                                 .quotas = s->runtime_.quotas.get(),
+                                                 .budgets = s->runtime_.budgets.get()});
   s->handler_ =
       std::make_unique<api::ApiHandler>(*s->authenticator_, env.clock, env.handler_options);
   BP_RETURN_IF_ERROR(

@@ -99,6 +99,10 @@ class RuntimeSnapshot final {
   // Thread-safe (ApiHandler's contract: its table is fixed once built).
   api::ApiHandler& handler() const { return *handler_; }
   const routing::Router& router() const { return *runtime_.router; }
+  // The config's quotas (null: none); the next snapshot starts from their counts.
+  const metering::Quotas* quotas() const { return runtime_.quotas.get(); }
+  // The config's budgets (null: none); the next snapshot starts from their spend.
+  const metering::Budgets* budgets() const { return runtime_.budgets.get(); }
 
  private:
   explicit RuntimeSnapshot(std::shared_ptr<const config::Config> config);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <arpa/inet.h>
+#include <chrono>
+#include <filesystem>
 #include <iomanip>
 #include <sstream>
 
@@ -17,6 +19,7 @@
 #include "core/clock.h"
 #include "http/server.h"
 #include "metering/metrics.h"
+#include "metering/usage_report.h"
 #include "server/config_drift.h"
 #include "server/config_reloader.h"
 #include "server/principals.h"
@@ -107,6 +110,28 @@ class MeteredSinks final : public metering::UsageSink {
   metering::Metrics& metrics_;
   metering::UsageSink& ledger_;
 };
+
+// Adds this UTC month's costs in the ledger to `budgets`.
+Status RestoreBudgets(const metering::Budgets& budgets, const std::filesystem::path& state_dir,
+                      storage::sqlite::SqliteLedger& ledger, const Clock& clock) {
+  BP_RETURN_IF_ERROR(ledger.Flush());
+  const auto now = clock.Now();
+  const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(now)};
+  const std::chrono::sys_days month_start{today.year() / today.month() / 1};
+  int64_t records = 0;
+  int64_t micro_usd = 0;
+  Status scanned =
+      storage::sqlite::ScanUsage(state_dir, ToUnixMillis(month_start), ToUnixMillis(now) + 1,
+                                 [&](const metering::UsageRecord& r) {
+                                   budgets.Restore(r);
+                                   ++records;
+                                   micro_usd += r.cost_micro_usd;
+                                 });
+  if (!scanned.ok() && scanned.code() != ErrorCode::kResourceNotFound) return scanned;
+  spdlog::info("budgets: this month's spend rebuilt from the ledger ({} record(s), ${})", records,
+               metering::FormatUsd(micro_usd));
+  return Status::Ok();
+}
 
 // The ledger's queue and writes, read at each scrape.
 Status AddLedgerMetrics(metering::Metrics& metrics, const storage::sqlite::SqliteLedger& ledger) {
@@ -272,6 +297,11 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
       .loopback_listener = IsLoopbackHost(listen.host)};
   BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
                       RuntimeSnapshot::Build(shared_cfg, environment, nullptr));
+  // Budget state survives a restart: this month's spend is rebuilt from the
+  // ledger before the first call (docs/metering.md "Budgets").
+  if (const metering::Budgets* budgets = first->budgets()) {
+    BP_RETURN_IF_ERROR(RestoreBudgets(*budgets, options.state_dir, *ledger, clock));
+  }
   SnapshotHandler handler(std::move(first));
   current = &handler;
   BP_RETURN_IF_ERROR(AddRouterMetrics(metrics, handler));

@@ -136,14 +136,15 @@ function binaryPath() {
  */
 /**
  * Writes the shipped config with its `regions` and `routing` blocks replaced by the given HCL
- * (`regions`: the map's entries; `routing`: a whole `routing = {...}` line or ''); returns the path.
+ * (`regions`: the map's entries; `routing`: a whole `routing = {...}` line or '') and `extra`
+ * (more top-level HCL, e.g. a `quotas = {...}` block) appended; returns the path.
  */
-export function shippedConfigWith(dir, { regions, routing = '' }) {
+export function shippedConfigWith(dir, { regions, routing = '', extra = '' }) {
   const shipped = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/bedrock-profiles.hcl'), 'utf8');
   const text = shipped.replace(/^regions = \{[\s\S]*?^\}\n/m, '').replace(/^routing = \{[\s\S]*?^\}\n/m, '');
   assert.ok(!/^regions =/m.test(text) && !/^routing =/m.test(text), 'could not strip the shipped regions/routing');
   const file = path.join(dir, 'bedrock-profiles.hcl');
-  writeFileSync(file, `${text}\nregions = {\n${regions}\n}\n${routing}\n`);
+  writeFileSync(file, `${text}\nregions = {\n${regions}\n}\n${routing}\n${extra}\n`);
   return file;
 }
 

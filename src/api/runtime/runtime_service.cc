@@ -219,6 +219,14 @@ class RuntimeService::Call final : public backends::OutputSink,
     }
   }
 
+  // What the call reserved against the quotas and budgets at admission;
+  // Meter() settles them to what the call produced.
+  void SetReservations(metering::Quotas::Reservation quota,
+                       const metering::Budgets::Reservation& budget) {
+    quota_ = quota;
+    budget_ = budget;
+  }
+
   // The guardrail the call asked for (admitted) and its input check.
   void SetGuardrail(const guardrails::Guardrail* guardrail, GuardrailCheck input) {
     guardrail_ = guardrail;
@@ -726,7 +734,26 @@ class RuntimeService::Call final : public backends::OutputSink,
 
   // The call's usage record, once, at its end: the answer's status (or 0
   // when the caller went away before any), what was produced, and timing.
+  // What the call produced: the answer's usage, or for a call cut short the
+  // input as reported at the start and the output deltas delivered (one
+  // token each); nothing when no token came.
+  metering::TokenCounts ProducedTokens() const {
+    metering::TokenCounts tokens;
+    if (final_usage_) {
+      tokens = TokensOf(*final_usage_);
+    } else if (first_token_seen_) {
+      tokens = TokensOf(prompt_cache_);
+      tokens.input = input_tokens_;
+      tokens.output = produced_;
+    }
+    return tokens;
+  }
+
   void Meter() {
+    if (service_.deps_.quotas != nullptr) {
+      service_.deps_.quotas->Settle(quota_, metering::QuotaTokens(ProducedTokens()));
+    }
+    if (service_.deps_.budgets != nullptr && !budget_.empty()) SettleBudget();
     metering::UsageSink* sink = service_.deps_.usage;
     if (sink == nullptr || metered_) return;
     metered_ = true;
@@ -737,20 +764,31 @@ class RuntimeService::Call final : public backends::OutputSink,
     r.status = status_;
     r.error_code = std::string(error_type_);
     r.cut_short = cut_short_;
-    if (final_usage_) {
-      r.tokens = TokensOf(*final_usage_);
-    } else if (first_token_seen_) {
-      // Cut short: the input as reported at the start, the output deltas
-      // delivered (one token each).
-      r.tokens = TokensOf(prompt_cache_);
-      r.tokens.input = input_tokens_;
-      r.tokens.output = produced_;
-    }
+    r.tokens = ProducedTokens();
     const auto now = service_.deps_.clock.SteadyNow();
     r.latency_ms = MillisBetween(start_, now);
     r.ttft_ms = first_token_seen_ ? MillisBetween(start_, first_byte_) : -1;
     PriceRecord(service_.deps_.prices, r);
     sink->Record(std::move(r));
+  }
+
+  // The budget reservation becomes the call's cost (as its record's).
+  void SettleBudget() {
+    int64_t cost = 0;
+    const metering::TokenCounts tokens = ProducedTokens();
+    if (service_.deps_.prices != nullptr && metering::QuotaTokens(tokens) + tokens.cache_read > 0) {
+      const std::string_view model_id =
+          !request_.model_id.empty() ? std::string_view(request_.model_id)
+                                     : (model_ids_.empty() ? std::string_view() : model_ids_[0]);
+      Result<int64_t> priced = service_.deps_.prices->CostMicroUsd(
+          model_id, service_.options_.source_region,
+          request_.service_tier ? ServiceTierName(*request_.service_tier) : std::string_view(),
+          tokens);
+      if (priced.ok()) cost = *priced;
+    }
+    for (const std::string& warning : service_.deps_.budgets->Settle(budget_, cost)) {
+      spdlog::warn("budget: {}", warning);
+    }
   }
 
   // Ends the call: the invocation and the self-reference go in a posted task.
@@ -811,6 +849,8 @@ class RuntimeService::Call final : public backends::OutputSink,
   std::optional<backends::Usage> final_usage_;
   int64_t produced_ = 0;
   bool metered_ = false;
+  metering::Quotas::Reservation quota_;    // settled (once) by Meter()
+  metering::Budgets::Reservation budget_;  // settled (once) by Meter()
 };
 
 RuntimeService::RuntimeService(Options options, Dependencies deps)
@@ -870,10 +910,81 @@ void RuntimeService::Serve(RuntimeApi api, ApiCall&& call,
     std::vector<std::string_view> texts = GuardedInputTexts(*request, !IsAnthropic(api));
     input_check.assessment = guardrail->Evaluate(guardrails::Source::kInput, texts);
   }
+  // Quotas and budgets, before any model work: budgets first (a quota
+  // refusal then gives the budget reservation back whole).
+  metering::Budgets::Reservation budget;
+  metering::Quotas::Reservation quota;
+  const std::string& principal = call.principal.name;
+  const storage::ProfileRecord& admitted_profile = **profile;
+  const bool budgeted =
+      deps_.budgets != nullptr &&
+      deps_.budgets->Applies(principal, admitted_profile.name, admitted_profile.tags);
+  const bool limited =
+      deps_.quotas != nullptr && deps_.quotas->Applies(principal, admitted_profile.name);
+  if (budgeted || limited) {
+    const metering::TokenCounts reserved = ReservedTokens(*request, admitted_profile);
+    if (budgeted) {
+      Result<metering::Budgets::Reservation> admitted =
+          deps_.budgets->Admit(principal, admitted_profile.name, admitted_profile.tags,
+                               WorstCaseCost(*request, admitted_profile, reserved));
+      if (!admitted.ok()) return refuse(admitted.status());
+      budget = *admitted;
+    }
+    if (limited) {
+      Result<metering::Quotas::Reservation> admitted =
+          deps_.quotas->Admit(principal, admitted_profile.name, metering::QuotaTokens(reserved));
+      if (!admitted.ok()) {
+        if (budgeted) deps_.budgets->Settle(budget, 0);
+        return refuse(admitted.status());
+      }
+      quota = *admitted;
+    }
+  }
   auto run =
       std::make_shared<Call>(*this, api, call, std::move(stream), std::move(*request), **profile);
+  run->SetReservations(quota, budget);
   if (guardrail != nullptr) run->SetGuardrail(guardrail, std::move(input_check));
   run->Run();
+}
+
+metering::TokenCounts RuntimeService::ReservedTokens(backends::ModelRequest& request,
+                                                     const storage::ProfileRecord& profile) const {
+  metering::TokenCounts reserved;
+  for (const std::string& arn : profile.model_arns) {
+    auto it = deps_.backends.find(RegionOf(arn));
+    if (it == deps_.backends.end()) continue;
+    // Counted as the first served region's model counts it; the request's
+    // routing fields are the call's to set, so they are put back.
+    std::string model_id = std::exchange(request.model_id, std::string(ModelIdOf(arn)));
+    std::string region = std::exchange(request.region, it->first);
+    reserved.input = it->second->CountInputTokens(request);
+    request.model_id = std::move(model_id);
+    request.region = std::move(region);
+    break;
+  }
+  reserved.output = request.max_tokens > 0 ? request.max_tokens : options_.default_max_tokens;
+  return reserved;
+}
+
+int64_t RuntimeService::WorstCaseCost(const backends::ModelRequest& request,
+                                      const storage::ProfileRecord& profile,
+                                      const metering::TokenCounts& reserved) const {
+  if (deps_.prices == nullptr) return 0;
+  const std::string_view tier =
+      request.service_tier ? ServiceTierName(*request.service_tier) : std::string_view();
+  // The input at the dearer of its own price and a 1-hour cache write's
+  // (the call may write the cache), on the dearest of the profile's models.
+  const metering::TokenCounts as_cache_write{.output = reserved.output,
+                                             .cache_write_1h = reserved.input};
+  int64_t worst = 0;
+  for (const std::string& arn : profile.model_arns) {
+    const std::string_view model_id = ModelIdOf(arn);
+    for (const metering::TokenCounts& t : {reserved, as_cache_write}) {
+      Result<int64_t> cost = deps_.prices->CostMicroUsd(model_id, options_.source_region, tier, t);
+      if (cost.ok()) worst = std::max(worst, *cost);
+    }
+  }
+  return worst;
 }
 
 Result<http::Response> RuntimeService::CountTokens(const ApiCall& call) const {

@@ -49,7 +49,9 @@
 #include "backends/backend.h"
 #include "catalog/catalog.h"
 #include "core/clock.h"
+#include "metering/budgets.h"
 #include "metering/prices.h"
+#include "metering/quotas.h"
 #include "metering/usage_record.h"
 #include "routing/router.h"
 
@@ -75,6 +77,9 @@ class RuntimeService final {
     std::map<std::string, std::vector<backends::ServiceTier>, std::less<>> region_service_tiers;
     // The endpoint's own region (usage records' source_region).
     std::string source_region;
+    // The output quotas and budgets reserve for a call that sets no
+    // maxTokens / max_tokens (config quotas.default_max_tokens).
+    int64_t default_max_tokens = 1024;
   };
   // Everything must outlive the service.
   struct Dependencies {
@@ -89,6 +94,19 @@ class RuntimeService final {
     metering::UsageSink* usage = nullptr;
     // What a call's tokens cost (null: records carry no cost).
     const metering::PriceTable* prices = nullptr;
+    // RPM / TPM / TPD limits (null: none). Checked once the gate admitted the
+    // profile and the body parsed, before any model work: the call reserves
+    // its input estimate (the first region's backend CountInputTokens) plus
+    // its maxTokens (else Options::default_max_tokens), and settles to the
+    // tokens it actually produced when it ends. Over a limit:
+    // ThrottlingException naming the limit and when it frees.
+    const metering::Quotas* quotas = nullptr;
+    // Monthly USD budgets (null: none), checked before the quotas: the call
+    // reserves its worst-case cost (the reserved tokens at the dearest of
+    // the profile's models, its input priced as a 1-hour cache write when
+    // that is dearer) and settles to its cost when it ends. Exhausted:
+    // ServiceQuotaExceededException naming the budget.
+    const metering::Budgets* budgets = nullptr;
   };
 
   RuntimeService(Options options, Dependencies deps);
@@ -111,6 +129,15 @@ class RuntimeService final {
   // CountTokens' answer; `resolved` (may be null) gets the profile once admitted.
   Result<http::Response> CountTokensAnswer(const ApiCall& call,
                                            InvokeGate::Profile* resolved) const;
+
+  // What a call reserves: input as the first served region's backend
+  // counts it, output its maxTokens (else default_max_tokens).
+  metering::TokenCounts ReservedTokens(backends::ModelRequest& request,
+                                       const storage::ProfileRecord& profile) const;
+  // The budgets' reservation of `reserved` (see Dependencies::budgets).
+  int64_t WorstCaseCost(const backends::ModelRequest& request,
+                        const storage::ProfileRecord& profile,
+                        const metering::TokenCounts& reserved) const;
 
   const Options options_;
   const Dependencies deps_;

@@ -365,5 +365,105 @@ TEST_F(MeteredRuntimeServiceTest, AStreamThatFailsAfterItsFirstByteIsMeteredAsPr
   EXPECT_EQ(r.tokens.output, 1);  // the one delta delivered
 }
 
+class QuotaRuntimeServiceTest : public RuntimeServiceTest {
+ protected:
+  static metering::QuotaSettings Settings() {
+    metering::QuotaSettings s;
+    s.profiles["rd-haiku-45"] = {.requests_per_minute = 2, .tokens_per_minute = 2000};
+    s.default_max_tokens = 500;
+    return s;
+  }
+  std::shared_ptr<testing::FakeResponseStream> Limited(std::string body) {
+    return Call(RuntimeApi::kConverse, kId, std::move(body), &limited_);
+  }
+
+  metering::Quotas quotas_{Settings(), clock_};
+  RecordingUsageSink sink_;
+  RuntimeService limited_{{.source_region = "eu-central-1"},
+                          {.gate = gate_,
+                           .catalog = catalog_,
+                           .router = router_,
+                           .backends = backends_,
+                           .clock = clock_,
+                           .random = random_,
+                           .usage = &sink_,
+                           .quotas = &quotas_}};
+};
+
+TEST_F(QuotaRuntimeServiceTest, OverTheRequestRateIsThrottledBeforeAnyBackendWork) {
+  Use("eu-central-1", {});
+  EXPECT_EQ(Limited(kConverse)->response.status, 200u);
+  EXPECT_EQ(Limited(kConverse)->response.status, 200u);
+  auto third = Limited(kConverse);
+  EXPECT_EQ(third->response.status, 429u);
+  EXPECT_THAT(third->Header("x-amzn-errortype"), HasSubstr("ThrottlingException"));
+  EXPECT_THAT(third->response.body,
+              HasSubstr("Rate exceeded: profile rd-haiku-45 allows 2 requests per minute; try "
+                        "again in 60 s."));
+  EXPECT_EQ(Backend("eu-central-1").calls, 2);
+  ASSERT_EQ(sink_.records.size(), 3u);
+  EXPECT_EQ(sink_.records[2].error_code, "ThrottlingException");
+  EXPECT_EQ(sink_.records[2].status, 429);
+  clock_.Advance(std::chrono::minutes(1));
+  EXPECT_EQ(Limited(kConverse)->response.status, 200u);
+}
+
+TEST_F(QuotaRuntimeServiceTest, TokensAreReservedFromInputAndMaxTokensThenSettled) {
+  Use("eu-central-1", {});
+  // 7 input (the backend's count) + maxTokens 1994 = 2001 > 2000: never fits.
+  auto big = Limited(R"({"messages":[{"role":"user","content":[{"text":"hi"}]}],)"
+                     R"("inferenceConfig":{"maxTokens":1994}})");
+  EXPECT_EQ(big->response.status, 429u);
+  EXPECT_THAT(big->response.body, HasSubstr("this call reserves 2001"));
+  EXPECT_EQ(Backend("eu-central-1").calls, 0);
+  // No maxTokens: 7 + default_max_tokens 500 reserved, 7 + 2 used.
+  EXPECT_EQ(Limited(kConverse)->response.status, 200u);
+  EXPECT_EQ(quotas_.ProfileUsage("rd-haiku-45").minute_tokens, 9);
+  EXPECT_EQ(quotas_.ProfileUsage("rd-haiku-45").requests, 1);
+}
+
+class BudgetRuntimeServiceTest : public RuntimeServiceTest {
+ protected:
+  static metering::BudgetSettings Settings() {
+    metering::BudgetSettings s;
+    s.profiles["rd-haiku-45"] = {.monthly_micro_usd = 5'000};  // half a cent
+    return s;
+  }
+  std::shared_ptr<testing::FakeResponseStream> Budgeted(std::string body) {
+    return Call(RuntimeApi::kConverse, kId, std::move(body), &budgeted_);
+  }
+
+  // $1 per million input tokens, $5 per million output tokens.
+  metering::PriceTable prices_ =
+      *metering::PriceTable::Create({{kModel, {.input = 1'000'000, .output = 5'000'000}}});
+  metering::Budgets budgets_{Settings(), clock_};
+  RuntimeService budgeted_{{.source_region = "eu-central-1", .default_max_tokens = 1024},
+                           {.gate = gate_,
+                            .catalog = catalog_,
+                            .router = router_,
+                            .backends = backends_,
+                            .clock = clock_,
+                            .random = random_,
+                            .prices = &prices_,
+                            .budgets = &budgets_}};
+};
+
+TEST_F(BudgetRuntimeServiceTest, TheWorstCaseIsReservedAndTheActualCostSettled) {
+  Use("eu-central-1", {});
+  // No maxTokens: 7 input + 1024 output reserved = 7 + 5120 micro-USD > 5000.
+  auto refused = Budgeted(kConverse);
+  EXPECT_EQ(refused->response.status, 400u);
+  EXPECT_THAT(refused->Header("x-amzn-errortype"), HasSubstr("ServiceQuotaExceededException"));
+  EXPECT_THAT(refused->response.body,
+              HasSubstr("Budget exhausted: profile rd-haiku-45 allows $0.01 per month"));
+  EXPECT_EQ(Backend("eu-central-1").calls, 0);
+  // maxTokens 100: 507 reserved; the call costs 7 + 2 * 5 = 17.
+  auto ok = Budgeted(R"({"messages":[{"role":"user","content":[{"text":"hi"}]}],)"
+                     R"("inferenceConfig":{"maxTokens":100}})");
+  EXPECT_EQ(ok->response.status, 200u);
+  EXPECT_EQ(budgets_.ProfileUsage("rd-haiku-45").spent, 17);
+  EXPECT_EQ(budgets_.ProfileUsage("rd-haiku-45").reserved, 0);
+}
+
 }  // namespace
 }  // namespace bp::api::runtime
