@@ -75,23 +75,22 @@ int RunUsage(const UsageArgs& args) {
     if (!since.ok()) return Fail("--since " + since.status().message());
     from_ms = now_ms - *since;
   }
-  metering::UsageAggregator aggregator(std::move(dimensions));
-  Status scanned = storage::sqlite::ScanUsage(
-      args.state, from_ms, to_ms, [&](const metering::UsageRecord& r) { aggregator.Add(r); });
-  if (!scanned.ok() && scanned.code() != ErrorCode::kResourceNotFound) {
-    return Fail(scanned.message());
+  Result<metering::UsageReport> report =
+      storage::sqlite::QueryUsage(args.state, dimensions, from_ms, to_ms);
+  if (!report.ok() && report.status().code() != ErrorCode::kResourceNotFound) {
+    return Fail(report.status().message());
   }
-  if (!scanned.ok()) {
+  if (!report.ok()) {
     std::cerr << "note: no usage ledger in " << args.state
               << " yet (serve writes one there on its first call)\n";
+    report = metering::UsageAggregator(std::move(dimensions)).Finish(from_ms, to_ms);
   }
-  metering::UsageReport report = std::move(aggregator).Finish(from_ms, to_ms);
   if (args.json) {
-    std::cout << metering::RenderJson(report);
+    std::cout << metering::RenderJson(*report);
   } else if (args.csv) {
-    std::cout << metering::RenderCsv(report);
+    std::cout << metering::RenderCsv(*report);
   } else {
-    std::cout << metering::RenderTable(report);
+    std::cout << metering::RenderTable(*report);
   }
   return 0;
 }

@@ -292,4 +292,13 @@ Status ScanUsage(const std::filesystem::path& state_dir, int64_t from_ms, int64_
   return Status::Ok();
 }
 
+Result<metering::UsageReport> QueryUsage(const std::filesystem::path& state_dir,
+                                         std::vector<metering::Dimension> dimensions,
+                                         int64_t from_ms, int64_t to_ms) {
+  metering::UsageAggregator aggregator(std::move(dimensions));
+  BP_RETURN_IF_ERROR(
+      ScanUsage(state_dir, from_ms, to_ms, [&](const UsageRecord& r) { aggregator.Add(r); }));
+  return std::move(aggregator).Finish(from_ms, to_ms);
+}
+
 }  // namespace bp::storage::sqlite

@@ -33,6 +33,7 @@
 #include "core/mutex.h"
 #include "core/status.h"
 #include "metering/usage_record.h"
+#include "metering/usage_report.h"
 
 namespace bp::storage::sqlite {
 
@@ -107,5 +108,13 @@ class SqliteLedger final : public metering::UsageSink {
 // damaged file or a schema newer than this binary knows.
 Status ScanUsage(const std::filesystem::path& state_dir, int64_t from_ms, int64_t to_ms,
                  const std::function<void(const metering::UsageRecord&)>& fn);
+
+// The report `usage` prints (locally and through the endpoint's read API):
+// the ledger's calls with from_ms <= time_ms < to_ms grouped by
+// `dimensions`. kResourceNotFound when there is no ledger yet; kIo as
+// ScanUsage. Blocking (SQLite reads): never call it on an event loop.
+Result<metering::UsageReport> QueryUsage(const std::filesystem::path& state_dir,
+                                         std::vector<metering::Dimension> dimensions,
+                                         int64_t from_ms, int64_t to_ms);
 
 }  // namespace bp::storage::sqlite
