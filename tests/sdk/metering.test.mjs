@@ -104,10 +104,13 @@ describe('metering: the usage ledger against what the SDKs reported', { skip: EX
       client.send(new ConverseCommand({ modelId: SEED.haiku.modelId, messages: [{ role: 'user', content: [{ text: 'hi' }] }], requestMetadata: meta })),
       { name: 'ValidationException' },
     );
-    // Abandoned after its first event: metered as far as it got.
+    // Abandoned after its first event: metered as far as it got. A 1,500-token answer at the
+    // shipped 150 tokens/s takes 10 s, so the server cannot finish it before the client goes,
+    // however loaded the machine (a 25-80 token paragraph could, under ASan).
     const abort = new AbortController();
+    const longText = `Say: ${Array.from({ length: 1500 }, (_, i) => `w${i}`).join(' ')}`;
     const abandoned = await client.send(
-      new ConverseStreamCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'Write a long story about regions.' }] }], inferenceConfig: { maxTokens: 2000 } }),
+      new ConverseStreamCommand({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: longText }] }], inferenceConfig: { maxTokens: 2000 } }),
       { abortSignal: abort.signal },
     );
     try {
