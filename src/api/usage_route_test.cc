@@ -5,6 +5,7 @@
 #include <map>
 #include <thread>
 
+#include "auth/iam/iam_authorizer.h"
 #include "core/mutex.h"
 #include "json/json.h"
 #include "testing/testing.h"
@@ -285,6 +286,40 @@ TEST(UsageQueryTest, BadParametersSayWhatIsWrong) {
   for (size_t i = 0; i <= kMaxUsageDimensions; ++i) many += "by=profile&";
   EXPECT_THAT(ParseUsageQuery(many, kDec2, FakeParseTime).status().message(),
               HasSubstr("At most 16 by parameters"));
+}
+
+// The condition key as docs/metering.md shows it, through the real IAM
+// evaluator: a reader allowed only some dimensions may group by those (or
+// none), and by nothing else.
+TEST(UsageDimensionsConditionTest, APolicyBoundsWhatAReaderMayGroupBy) {
+  const std::string policy = R"({"Version": "2012-10-17", "Statement": [
+    { "Effect": "Allow", "Action": "bedrock-profiles:GetUsage",
+      "Resource": "arn:aws:bedrock-profiles:eu-central-1:123456789012:usage",
+      "Condition": { "ForAllValues:StringEquals": {
+        "bedrock-profiles:UsageDimensions": ["profile", "model", "operation", "tag:team"] } } } ]})";
+  auto authorizer =
+      auth::iam::IamAuthorizer::Create({{.name = "reader",
+                                         .arn = "arn:aws:iam::123456789012:role/reader",
+                                         .tags = {},
+                                         .policies = {{.text = policy, .origin = "test"}}}},
+                                       {.requested_region = "eu-central-1"});
+  ASSERT_OK(authorizer);
+  const auth::Principal reader{"reader", "arn:aws:iam::123456789012:role/reader", "AKIDREADER"};
+  auto ask = [&](std::vector<std::string> by, std::string resource) {
+    return (*authorizer)
+        ->Authorize(reader, {.source_ip = "127.0.0.1", .secure_transport = false, .time = {}},
+                    {.action = kGetUsageAction,
+                     .resource = resource,
+                     .context = {{.key = std::string(kUsageDimensionsKey),
+                                  .values = std::move(by),
+                                  .multi = true}}});
+  };
+  const std::string here = UsageResourceArn("eu-central-1", "123456789012");
+  EXPECT_OK(ask({"tag:team", "profile"}, here));
+  EXPECT_OK(ask({}, here));
+  EXPECT_THAT(ask({"profile", "principal"}, here), testing::StatusIs(ErrorCode::kAccessDenied));
+  EXPECT_THAT(ask({"profile"}, UsageResourceArn("eu-west-1", "123456789012")),
+              testing::StatusIs(ErrorCode::kAccessDenied));
 }
 
 TEST_F(UsageRouteTest, AnswersTheReportOffTheLoopAndPostsItBack) {
