@@ -80,7 +80,11 @@ routing = {
 }
 
 principals = {
-  # Platform engineers: manage profiles (the control plane) and call them.
+  # Platform engineers: manage profiles (the control plane) and call them, and
+  # read what was used and the endpoint's metrics. `bedrock:*` covers no
+  # bedrock-profiles:* action: GetUsage (GET /usage, on this endpoint's usage
+  # ARN) and GetMetrics (GET /metrics from a non-loopback peer, on "*") are
+  # granted by name (docs/auth.md).
   platform-admin = {
     arn               = "arn:aws:iam::123456789012:role/platform-admin"
     access_key_id     = "AKIABPLOCALADMIN0001"
@@ -89,7 +93,14 @@ principals = {
       {
         "Version": "2012-10-17",
         "Statement": [
-          { "Sid": "AdministerBedrock", "Effect": "Allow", "Action": "bedrock:*", "Resource": "*" }
+          { "Sid": "AdministerBedrock", "Effect": "Allow", "Action": "bedrock:*", "Resource": "*" },
+          {
+            "Sid": "ReadUsage",
+            "Effect": "Allow",
+            "Action": "bedrock-profiles:GetUsage",
+            "Resource": "arn:aws:bedrock-profiles:eu-central-1:123456789012:usage"
+          },
+          { "Sid": "ReadMetrics", "Effect": "Allow", "Action": "bedrock-profiles:GetMetrics", "Resource": "*" }
         ]
       }
     EOT

@@ -1,8 +1,10 @@
 #include "metering/usage_report.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <tuple>
 #include <utility>
 
@@ -337,6 +339,126 @@ std::string RenderCsv(const UsageReport& report) {
   for (std::string& f : Figures(report.total)) total.push_back(f == kNone ? "" : std::move(f));
   line(total);
   return out;
+}
+
+}  // namespace bp::metering
+
+namespace bp::metering {
+namespace {
+
+// "2026-01-01T00:00:00Z" (Iso8601's form) -> ms since the epoch.
+std::optional<int64_t> ParseIso8601Seconds(std::string_view s) {
+  if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+      s[16] != ':' || s[19] != 'Z') {
+    return std::nullopt;
+  }
+  auto number = [&s](size_t at, size_t len) -> std::optional<int> {
+    int v = 0;
+    for (char c : s.substr(at, len)) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  };
+  auto y = number(0, 4), mo = number(5, 2), d = number(8, 2);
+  auto h = number(11, 2), mi = number(14, 2), se = number(17, 2);
+  if (!y || !mo || !d || !h || !mi || !se || *h > 23 || *mi > 59 || *se > 59) return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year(*y),
+                                        std::chrono::month(static_cast<unsigned>(*mo)),
+                                        std::chrono::day(static_cast<unsigned>(*d))};
+  if (!ymd.ok()) return std::nullopt;
+  const int64_t days = std::chrono::sys_days(ymd).time_since_epoch().count();
+  return ((days * 24 + *h) * 60 + *mi) * 60'000 + int64_t{*se} * 1000;
+}
+
+Result<int64_t> RequiredInt(const json::Object& o, std::string_view key, const std::string& path) {
+  BP_ASSIGN_OR_RETURN(std::optional<int64_t> v, json::OptionalInt(o, key, path));
+  if (!v) return ValidationError(path + "." + std::string(key) + " is required");
+  return *v;
+}
+
+// A figure RenderJson writes as null when there is none (-1).
+Result<int64_t> MillisOrNone(const json::Object& o, std::string_view key, const std::string& path) {
+  auto it = o.find(key);
+  if (it != o.end() && it->value().is_null()) return int64_t{-1};
+  BP_ASSIGN_OR_RETURN(int64_t v, RequiredInt(o, key, path));
+  if (v < 0) return ValidationError(path + "." + std::string(key) + ": expected null or >= 0");
+  return v;
+}
+
+Result<UsageGroup> ParseGroup(const json::Value& value, const std::vector<Dimension>& dimensions,
+                              bool with_keys, const std::string& path) {
+  BP_ASSIGN_OR_RETURN(const json::Object* o, json::RequireObject(value, path));
+  UsageGroup g;
+  if (with_keys) {
+    auto keys = o->find("keys");
+    if (keys == o->end()) return ValidationError(path + ".keys is required");
+    BP_ASSIGN_OR_RETURN(const json::Object* k, json::RequireObject(keys->value(), path + ".keys"));
+    for (const Dimension& d : dimensions) {
+      BP_ASSIGN_OR_RETURN(std::string key, json::RequiredString(*k, d.Name(), path + ".keys"));
+      g.keys.push_back(std::move(key));
+    }
+  }
+  BP_ASSIGN_OR_RETURN(g.requests, RequiredInt(*o, "requests", path));
+  BP_ASSIGN_OR_RETURN(g.errors, RequiredInt(*o, "errors", path));
+  BP_ASSIGN_OR_RETURN(g.throttles, RequiredInt(*o, "throttles", path));
+  BP_ASSIGN_OR_RETURN(g.tokens.input, RequiredInt(*o, "input_tokens", path));
+  BP_ASSIGN_OR_RETURN(g.tokens.output, RequiredInt(*o, "output_tokens", path));
+  BP_ASSIGN_OR_RETURN(g.tokens.cache_read, RequiredInt(*o, "cache_read_tokens", path));
+  BP_ASSIGN_OR_RETURN(g.tokens.cache_write_5m, RequiredInt(*o, "cache_write_5m_tokens", path));
+  BP_ASSIGN_OR_RETURN(g.tokens.cache_write_1h, RequiredInt(*o, "cache_write_1h_tokens", path));
+  BP_ASSIGN_OR_RETURN(int64_t cache_write, RequiredInt(*o, "cache_write_tokens", path));
+  if (cache_write != g.tokens.cache_write()) {
+    return ValidationError(path +
+                           ".cache_write_tokens: expected the sum of the 5m and 1h cache writes");
+  }
+  BP_ASSIGN_OR_RETURN(g.latency_p50_ms, MillisOrNone(*o, "latency_p50_ms", path));
+  BP_ASSIGN_OR_RETURN(g.latency_p99_ms, MillisOrNone(*o, "latency_p99_ms", path));
+  BP_ASSIGN_OR_RETURN(g.ttft_p50_ms, MillisOrNone(*o, "ttft_p50_ms", path));
+  BP_ASSIGN_OR_RETURN(g.ttft_p99_ms, MillisOrNone(*o, "ttft_p99_ms", path));
+  BP_ASSIGN_OR_RETURN(g.cost_micro_usd, RequiredInt(*o, "cost_micro_usd", path));
+  BP_ASSIGN_OR_RETURN(std::string cost_usd, json::RequiredString(*o, "cost_usd", path));
+  if (cost_usd != FormatUsd(g.cost_micro_usd)) {
+    return ValidationError(path + ".cost_usd: '" + cost_usd + "' does not match cost_micro_usd");
+  }
+  return g;
+}
+
+}  // namespace
+
+Result<UsageReport> ParseUsageReportJson(std::string_view text) {
+  BP_ASSIGN_OR_RETURN(json::Value doc, json::Parse(text));
+  BP_ASSIGN_OR_RETURN(const json::Object* root, json::RequireObject(doc, "$"));
+  UsageReport report;
+  for (auto [key, out] : {std::pair{std::string_view("from"), &report.from_ms},
+                          std::pair{std::string_view("to"), &report.to_ms}}) {
+    BP_ASSIGN_OR_RETURN(std::string t, json::RequiredString(*root, key, "$"));
+    std::optional<int64_t> ms = ParseIso8601Seconds(t);
+    if (!ms) {
+      return ValidationError("$." + std::string(key) + ": '" + t +
+                             "' is not a UTC time of the form 2026-01-01T00:00:00Z");
+    }
+    *out = *ms;
+  }
+  BP_ASSIGN_OR_RETURN(std::vector<std::string> by, json::RequiredStringArray(*root, "by", "$"));
+  for (size_t i = 0; i < by.size(); ++i) {
+    Result<Dimension> d = ParseDimension(by[i]);
+    if (!d.ok()) return ValidationError("$.by[" + std::to_string(i) + "]: " + d.status().message());
+    report.dimensions.push_back(std::move(d).value());
+  }
+  BP_ASSIGN_OR_RETURN(const json::Array* groups, json::OptionalArray(*root, "groups", "$"));
+  if (groups == nullptr) return ValidationError("$.groups is required");
+  for (size_t i = 0; i < groups->size(); ++i) {
+    BP_ASSIGN_OR_RETURN(UsageGroup g,
+                        ParseGroup((*groups)[i], report.dimensions, !report.dimensions.empty(),
+                                   "$.groups[" + std::to_string(i) + "]"));
+    report.groups.push_back(std::move(g));
+  }
+  auto total = root->find("total");
+  if (total == root->end()) return ValidationError("$.total is required");
+  BP_ASSIGN_OR_RETURN(report.total,
+                      ParseGroup(total->value(), report.dimensions, false, "$.total"));
+  return report;
 }
 
 }  // namespace bp::metering

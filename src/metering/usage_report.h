@@ -99,3 +99,20 @@ Result<int64_t> ParseDurationMs(std::string_view text);
 std::string FormatUsd(int64_t micro_usd);
 
 }  // namespace bp::metering
+
+namespace bp::metering {
+
+// The inverse of RenderJson: the report a `RenderJson` document describes
+// (GET /usage answers one; `usage --endpoint` renders it locally, so every
+// format prints byte for byte what `usage --state` prints for the same
+// report). "from"/"to" in RenderJson's form (seconds: from_ms and to_ms come
+// back as whole seconds), "by" names each a dimension as ParseDimension
+// takes it, each group has a "keys" member with every dimension's name (a
+// repeated dimension shares its one key) and every figure RenderJson writes
+// ("latency_p50_ms" ... null for none, "cache_write_tokens" equal to the
+// 5m and 1h parts, "cost_usd" equal to FormatUsd(cost_micro_usd)). Members
+// it does not know are ignored. Errors: kValidation naming the JSON path
+// ("$.groups[2].requests: expected an integer").
+Result<UsageReport> ParseUsageReportJson(std::string_view text);
+
+}  // namespace bp::metering

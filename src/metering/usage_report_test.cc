@@ -101,6 +101,78 @@ TEST(UsageRenderTest, TableJsonAndCsv) {
   EXPECT_NE(csv.find("\r\nTOTAL,2,0,0,1505,"), std::string::npos) << csv;
 }
 
+// RenderJson, parsed back and rendered again, gives the same bytes in every
+// format: what `usage --endpoint` prints is what `usage --state` prints.
+TEST(ParseUsageReportJsonTest, RoundTripsEveryFormatByteForByte) {
+  UsageAggregator agg(
+      {*ParseDimension("tag:team"), *ParseDimension("profile"), *ParseDimension("metadata:run")});
+  agg.Add(Call("a", "ml", 100, 10));
+  agg.Add(Call("a", "ml", 200, 30, "ThrottlingException"));
+  agg.Add(Call("b, \"q\"", "web", 7, 20, "ValidationException"));
+  UsageRecord no_token = Call("b", "web", 0, 5);
+  no_token.ttft_ms = -1;
+  no_token.tokens = {};
+  agg.Add(no_token);
+  const UsageReport report = std::move(agg).Finish(1'767'225'600'000, 1'767'312'000'000);
+  const std::string text = RenderJson(report);
+  Result<UsageReport> parsed = ParseUsageReportJson(text);
+  ASSERT_OK(parsed);
+  EXPECT_EQ(RenderJson(*parsed), text);
+  EXPECT_EQ(RenderTable(*parsed), RenderTable(report));
+  EXPECT_EQ(RenderCsv(*parsed), RenderCsv(report));
+  ASSERT_EQ(parsed->groups.size(), report.groups.size());
+  EXPECT_EQ(parsed->groups[0].keys, report.groups[0].keys);
+  EXPECT_EQ(parsed->groups.back().ttft_p50_ms, -1);
+  EXPECT_EQ(parsed->total.tokens.cache_write_1h, report.total.tokens.cache_write_1h);
+  EXPECT_EQ(parsed->from_ms, report.from_ms);
+  EXPECT_EQ(parsed->to_ms, report.to_ms);
+}
+
+TEST(ParseUsageReportJsonTest, EmptyReportsAndRepeatedDimensions) {
+  for (std::vector<Dimension> dims :
+       {std::vector<Dimension>{}, std::vector<Dimension>{*ParseDimension("profile")},
+        std::vector<Dimension>{*ParseDimension("profile"), *ParseDimension("profile")}}) {
+    UsageAggregator agg(dims);
+    if (dims.size() == 2) agg.Add(Call("a", "ml", 1, 1));
+    const UsageReport report = std::move(agg).Finish(0, 1000);
+    const std::string text = RenderJson(report);
+    Result<UsageReport> parsed = ParseUsageReportJson(text);
+    ASSERT_OK(parsed) << text;
+    EXPECT_EQ(RenderJson(*parsed), text);
+    EXPECT_EQ(RenderTable(*parsed), RenderTable(report));
+  }
+}
+
+TEST(ParseUsageReportJsonTest, RefusesWhatRenderJsonNeverWrites) {
+  UsageAggregator agg({*ParseDimension("profile")});
+  agg.Add(Call("a", "ml", 1, 1));
+  const std::string good = RenderJson(std::move(agg).Finish(0, 1000));
+  auto with = [&good](std::string_view from, std::string_view to) {
+    std::string s = good;
+    const size_t at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return s.replace(at, from.size(), to);
+  };
+  const std::pair<std::string, std::string> cases[] = {
+      {"not json", "syntax"},
+      {"[]", "$: expected an object"},
+      {with("\"from\":\"1970-01-01T00:00:00Z\"", "\"from\":\"1970-01-01\""),
+       "$.from: '1970-01-01'"},
+      {with("\"to\":\"1970-01-01T00:00:01Z\"", "\"to\":\"1970-02-30T00:00:01Z\""), "$.to:"},
+      {with("\"by\":[\"profile\"]", "\"by\":[\"team\"]"), "$.by[0]: --by team"},
+      {with("\"keys\":{\"profile\":\"a\"}", "\"keys\":{\"model\":\"a\"}"), "$.groups[0].keys"},
+      {with("\"requests\":1", "\"requests\":\"1\""), "$.groups[0].requests"},
+      {with("\"cache_write_tokens\":4", "\"cache_write_tokens\":5"), "cache_write_tokens"},
+      {with("\"cost_usd\":\"0.001000\"", "\"cost_usd\":\"9.0\""), "cost_usd"},
+      {with("\"latency_p50_ms\":1", "\"latency_p50_ms\":-3"), "latency_p50_ms"},
+  };
+  for (const auto& [text, message] : cases) {
+    Result<UsageReport> r = ParseUsageReportJson(text);
+    ASSERT_THAT(r, bp::testing::StatusIs(ErrorCode::kValidation)) << text;
+    EXPECT_THAT(r.status().message(), ::testing::HasSubstr(message)) << text;
+  }
+}
+
 TEST(ParseDurationMsTest, UnitsAndErrors) {
   EXPECT_EQ(*ParseDurationMs("45s"), 45'000);
   EXPECT_EQ(*ParseDurationMs("30m"), 1'800'000);

@@ -8,7 +8,9 @@
 #include "api/metrics_route.h"
 #include "api/runtime/invoke_gate.h"
 #include "api/runtime/runtime_service.h"
+#include "api/usage_route.h"
 #include "auth/iam/iam_authorizer.h"
+#include "auth/iam/values.h"
 #include "auth/sigv4/sigv4_authenticator.h"
 #include "metering/metrics.h"
 #include "server/principals.h"
@@ -79,6 +81,14 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
          .bearer_token = cfg.metrics.bearer_token,
          .authenticator = *s->authenticator_,
          .authorizer = *s->authorizer_}));
+  }
+  if (env.usage_source && env.usage_worker != nullptr) {
+    BP_RETURN_IF_ERROR(api::RegisterUsageRoute(
+        *s->handler_,
+        {.resource_arn = api::UsageResourceArn(cfg.region, cfg.account_id),
+         // The parser `usage --from/--to` uses: the API takes what the CLI takes.
+         .parse_time = [](std::string_view t) { return auth::iam::ParseTimestampMicros(t); }},
+        {.source = env.usage_source, .worker = *env.usage_worker, .authorizer = *s->authorizer_}));
   }
   return std::shared_ptr<const RuntimeSnapshot>(std::move(s));
 }

@@ -27,6 +27,7 @@
 #include <string_view>
 
 #include "api/router.h"
+#include "api/usage_route.h"
 #include "auth/authorizer.h"
 #include "catalog/catalog.h"
 #include "config/config.h"
@@ -53,6 +54,9 @@ namespace bp::metering {
 class UsageSink;
 class Metrics;
 }  // namespace bp::metering
+namespace bp {
+class WorkerPool;
+}
 namespace bp::api::runtime {
 class InvokeGate;
 class RuntimeService;
@@ -76,6 +80,10 @@ struct SnapshotEnvironment {
   // and serves it at GET /metrics (api/metrics_route.h); `usage` feeds it.
   metering::Metrics* metrics = nullptr;
   bool loopback_listener = false;  // GET /metrics: loopback peers need no signature
+  // GET /usage (api/usage_route.h): the ledger's reports, read on
+  // `usage_worker`. Both set, or neither (no route).
+  api::UsageSource usage_source;
+  WorkerPool* usage_worker = nullptr;
 };
 
 class RuntimeSnapshot final {

@@ -17,6 +17,7 @@
 #include "config/load.h"
 #include "core/arn.h"
 #include "core/clock.h"
+#include "core/worker_pool.h"
 #include "http/server.h"
 #include "metering/metrics.h"
 #include "metering/usage_report.h"
@@ -32,6 +33,12 @@
 namespace bp::server {
 
 namespace {
+
+// GET /usage's pool: queries are rare (people and dashboards), each a scan
+// of the ledger; two at a time and a few waiting keep one heavy query from
+// starving the rest without letting a burst pile up (429 beyond that).
+constexpr int kUsageWorkerThreads = 2;
+constexpr size_t kUsageQueueCapacity = 8;
 
 // The secret keys shipped in config/bedrock-profiles.hcl. Listening beyond
 // loopback with any of them configured would publish an open door.
@@ -282,6 +289,10 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
                       storage::sqlite::SqliteLedger::Open(options.state_dir));
   // Each runtime call's record is counted by the metrics, then kept by the ledger.
   MeteredSinks usage(metrics, *ledger);
+  // GET /usage reads the ledger (blocking SQLite) on its own small pool,
+  // never on a loop (api/usage_route.h); stopped right after the server
+  // drains, before the loops it posts answers to are destroyed.
+  WorkerPool usage_worker({.threads = kUsageWorkerThreads, .queue_capacity = kUsageQueueCapacity});
   const SnapshotEnvironment environment{
       .store = *store,
       .catalog = catalog,
@@ -294,7 +305,12 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
       .prompt_cache = prompt_cache.get(),
       .usage = &usage,
       .metrics = &metrics,
-      .loopback_listener = IsLoopbackHost(listen.host)};
+      .loopback_listener = IsLoopbackHost(listen.host),
+      .usage_source =
+          [state_dir = options.state_dir](const api::UsageQuery& q) {
+            return storage::sqlite::QueryUsage(state_dir, q.dimensions, q.from_ms, q.to_ms);
+          },
+      .usage_worker = &usage_worker};
   BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
                       RuntimeSnapshot::Build(shared_cfg, environment, nullptr));
   // Budget state survives a restart: this month's spend is rebuilt from the
@@ -346,6 +362,9 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
                cfg.server.header_timeout_ms);
   spdlog::info("SIGHUP reloads the config (kill -HUP {})", ::getpid());
   server->Run(/*handle_signals=*/true);
+  // Queued usage queries are answered 503 on loops that no longer run (their
+  // streams go with the server); a running one finishes first.
+  usage_worker.Stop();
   if (Status flushed = ledger->Flush(); !flushed.ok()) {
     spdlog::error("usage ledger: {}", flushed.message());
   }

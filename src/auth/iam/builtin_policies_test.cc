@@ -64,5 +64,42 @@ TEST(BuiltinPoliciesTest, RdConsumerMayInvokeBothProfilesAndTheirModels) {
   EXPECT_EQ(Evaluate(attached, create).outcome, Outcome::kImplicitDeny);
 }
 
+// The shipped admin reads usage (GET /usage) and metrics (GET /metrics from
+// elsewhere than loopback); the consumer reads neither. The resources are
+// the ones api/usage_route.h and api/metrics_route.h ask about.
+TEST(BuiltinPoliciesTest, AdminReadsUsageAndMetricsTheConsumerDoesNot) {
+  config::Config cfg = LoadBuiltin();
+  const std::string usage_arn =
+      "arn:aws:bedrock-profiles:" + cfg.region + ":" + cfg.account_id + ":usage";
+  auto attached_of = [&cfg](std::string_view name, std::vector<Policy>& keep) {
+    const config::PrincipalConfig* p = cfg.FindPrincipal(name);
+    EXPECT_NE(p, nullptr) << name;
+    std::vector<const Policy*> attached;
+    if (p == nullptr) return attached;
+    for (const config::PolicyDocument& doc : p->policies) {
+      Result<Policy> parsed = ParsePolicy(doc.text, doc.origin);
+      EXPECT_OK(parsed);
+      if (parsed.ok()) keep.push_back(std::move(parsed).value());
+    }
+    for (const Policy& policy : keep) attached.push_back(&policy);
+    return attached;
+  };
+  std::vector<Policy> admin_policies;
+  std::vector<Policy> rd_policies;
+  const std::vector<const Policy*> admin = attached_of("platform-admin", admin_policies);
+  const std::vector<const Policy*> rd = attached_of("rd-e2e", rd_policies);
+  const Request usage{"bedrock-profiles:GetUsage", usage_arn, {}};
+  const Request metrics{"bedrock-profiles:GetMetrics", "*", {}};
+  EXPECT_TRUE(Evaluate(admin, usage).allowed());
+  EXPECT_TRUE(Evaluate(admin, metrics).allowed());
+  // Strict: another account's or region's ledger is not this one.
+  const Request elsewhere{"bedrock-profiles:GetUsage",
+                          "arn:aws:bedrock-profiles:eu-west-1:" + cfg.account_id + ":usage",
+                          {}};
+  EXPECT_EQ(Evaluate(admin, elsewhere).outcome, Outcome::kImplicitDeny);
+  EXPECT_EQ(Evaluate(rd, usage).outcome, Outcome::kImplicitDeny);
+  EXPECT_EQ(Evaluate(rd, metrics).outcome, Outcome::kImplicitDeny);
+}
+
 }  // namespace
 }  // namespace bp::auth::iam
