@@ -123,9 +123,9 @@ TEST(MetricsLimitsTest, BudgetGaugesFollowReservationSettlementAndWarning) {
   EXPECT_EQ(remaining["scope=principal,principal=rd-e2e"], 0.5);
 
   budgets.Settle(*r, 1'700'000);
-  EXPECT_EQ(ByLabels(BudgetSamples(budgets, BudgetFigure::kReserved))
-                ["scope=principal,principal=rd-e2e"],
-            0);
+  EXPECT_EQ(
+      ByLabels(BudgetSamples(budgets, BudgetFigure::kReserved))["scope=principal,principal=rd-e2e"],
+      0);
   auto spent = ByLabels(BudgetSamples(budgets, BudgetFigure::kSpent));
   EXPECT_DOUBLE_EQ(spent["scope=principal,principal=rd-e2e"], 1.7);
   remaining = ByLabels(BudgetSamples(budgets, BudgetFigure::kRemaining));
