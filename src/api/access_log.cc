@@ -1,38 +1,24 @@
 #include "api/access_log.h"
 
-#include <charconv>
 #include <utility>
 
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/log_format.h"
-#include "core/utf8.h"
-#include "json/json.h"
+#include "json/writer.h"
 
 namespace bp::api {
 
 namespace {
 std::string_view OrDash(std::string_view s) { return s.empty() ? std::string_view("-") : s; }
 
-json::Value OrNull(std::string_view s) {
-  if (s.empty()) return nullptr;
-  return json::Value(ToValidUtf8(s));
-}
-
-void AppendInt(std::string& out, int64_t v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, ec == std::errc() ? end : buf);
-}
-
 // Micro-USD as an exact decimal number of USD ("0.000123", "12", "0").
 void AppendMicroUsd(std::string& out, int64_t micro) {
   if (micro < 0) micro = 0;  // never negative (UsageRecord), but never print "-0.x" either
-  AppendInt(out, micro / 1'000'000);
+  json::AppendInt(out, micro / 1'000'000);
   int64_t frac = micro % 1'000'000;
   if (frac == 0) return;
-  char digits[7] = {'0', '0', '0', '0', '0', '0', '\0'};
+  char digits[6];
   for (int i = 5; i >= 0; --i, frac /= 10) digits[i] = static_cast<char>('0' + frac % 10);
   size_t n = 6;
   while (digits[n - 1] == '0') --n;
@@ -52,33 +38,74 @@ void AppendToken(std::string& out, std::string_view s) {
   }
 }
 
-json::Object PairsObject(const auto& pairs) {
-  json::Object out;
-  for (const auto& [key, value] : pairs) out[ToValidUtf8(key)] = ToValidUtf8(value);
-  return out;
-}
-
-void AddUsage(json::Object& line, const AccessUsage& u) {
-  line["profile"] = OrNull(u.profile_name);
-  line["profile_arn"] = OrNull(u.profile_arn);
-  line["model"] = OrNull(u.model_id);
-  line["source_region"] = OrNull(u.source_region);
-  line["attempts"] = u.attempts;
-  line["error_code"] = OrNull(u.error_code);
-  line["cut_short"] = u.cut_short;
-  line["input_tokens"] = u.input_tokens;
-  line["output_tokens"] = u.output_tokens;
-  line["cache_read_tokens"] = u.cache_read_tokens;
-  line["cache_write_tokens"] = u.cache_write_tokens;
-  if (u.ttft_ms >= 0) {
-    line["ttft_ms"] = u.ttft_ms;
-  } else {
-    line["ttft_ms"] = nullptr;
+// The JSON line is written by hand (json/writer.h): a boost::json tree would
+// cost an allocation per member on every request.
+class Members {
+ public:
+  explicit Members(std::string& out) : out_(out) {}
+  void Key(std::string_view key) {
+    out_ += first_ ? '{' : ',';
+    first_ = false;
+    json::AppendString(out_, key);
+    out_ += ':';
   }
-  line["service_tier"] = OrNull(u.service_tier);
-  line["price_version"] = OrNull(u.price_version);
-  line["request_metadata"] = PairsObject(u.request_metadata);
-  line["tags"] = PairsObject(u.tags);
+  void String(std::string_view key, std::string_view value) {  // "" is null
+    Key(key);
+    if (value.empty()) {
+      out_ += "null";
+    } else {
+      json::AppendString(out_, value);
+    }
+  }
+  void Int(std::string_view key, int64_t value) {
+    Key(key);
+    json::AppendInt(out_, value);
+  }
+  void Bool(std::string_view key, bool value) {
+    Key(key);
+    out_ += value ? "true" : "false";
+  }
+  void Pairs(std::string_view key, const auto& pairs) {  // {"k":"v",...}
+    Key(key);
+    out_ += '{';
+    bool first = true;
+    for (const auto& [k, v] : pairs) {
+      if (!first) out_ += ',';
+      first = false;
+      json::AppendString(out_, k);
+      out_ += ':';
+      json::AppendString(out_, v);
+    }
+    out_ += '}';
+  }
+  void Close() { out_ += first_ ? "{}" : "}"; }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+void AddUsage(Members& line, const AccessUsage& u) {
+  line.String("profile", u.profile_name);
+  line.String("profile_arn", u.profile_arn);
+  line.String("model", u.model_id);
+  line.String("source_region", u.source_region);
+  line.Int("attempts", u.attempts);
+  line.String("error_code", u.error_code);
+  line.Bool("cut_short", u.cut_short);
+  line.Int("input_tokens", u.input_tokens);
+  line.Int("output_tokens", u.output_tokens);
+  line.Int("cache_read_tokens", u.cache_read_tokens);
+  line.Int("cache_write_tokens", u.cache_write_tokens);
+  if (u.ttft_ms >= 0) {
+    line.Int("ttft_ms", u.ttft_ms);
+  } else {
+    line.String("ttft_ms", "");
+  }
+  line.String("service_tier", u.service_tier);
+  line.String("price_version", u.price_version);
+  line.Pairs("request_metadata", u.request_metadata);
+  line.Pairs("tags", u.tags);
 }
 
 int64_t MicrosBetween(std::chrono::steady_clock::time_point a,
@@ -99,24 +126,24 @@ bool AccessLogOn() { return AccessLogger().should_log(spdlog::level::info); }
 
 std::string AccessJson(const AccessEntry& entry, unsigned status, int64_t latency_us,
                        std::string_view region, const AccessUsage* usage) {
-  json::Object line;
-  line["type"] = "access";
-  line["request_id"] = OrNull(entry.request_id);
-  line["principal"] = OrNull(entry.principal);
-  line["method"] = OrNull(entry.method);
-  line["path"] = OrNull(entry.path);
-  line["operation"] = OrNull(entry.operation);
-  line["status"] = status;
-  line["latency_us"] = latency_us;
-  line["region"] = OrNull(region.empty() && usage != nullptr ? usage->serving_region : region);
-  if (usage == nullptr) return boost::json::serialize(line);
-  AddUsage(line, *usage);
-  // The cost as an exact decimal number, which boost::json (doubles) cannot print.
-  std::string out = boost::json::serialize(line);
-  out.pop_back();
-  out += R"(,"cost_usd":)";
-  AppendMicroUsd(out, usage->cost_micro_usd);
-  out += '}';
+  std::string out;
+  out.reserve(usage == nullptr ? 256 : 768);
+  Members line(out);
+  line.String("type", "access");
+  line.String("request_id", entry.request_id);
+  line.String("principal", entry.principal);
+  line.String("method", entry.method);
+  line.String("path", entry.path);
+  line.String("operation", entry.operation);
+  line.Int("status", status);
+  line.Int("latency_us", latency_us);
+  line.String("region", region.empty() && usage != nullptr ? usage->serving_region : region);
+  if (usage != nullptr) {
+    AddUsage(line, *usage);
+    line.Key("cost_usd");  // an exact decimal number
+    AppendMicroUsd(out, usage->cost_micro_usd);
+  }
+  line.Close();
   return out;
 }
 
@@ -131,9 +158,9 @@ std::string AccessText(const AccessEntry& entry, unsigned status, int64_t latenc
     out += OrDash(field);
     out += ' ';
   }
-  AppendInt(out, status);
+  json::AppendInt(out, status);
   out += ' ';
-  AppendInt(out, latency_us);
+  json::AppendInt(out, latency_us);
   out += "us ";
   out += OrDash(region);
   if (usage == nullptr) return out;
@@ -143,18 +170,18 @@ std::string AccessText(const AccessEntry& entry, unsigned status, int64_t latenc
   out += " model=";
   AppendToken(out, u.model_id);
   out += " attempts=";
-  AppendInt(out, u.attempts);
+  json::AppendInt(out, u.attempts);
   out += " tokens_in=";
-  AppendInt(out, u.input_tokens);
+  json::AppendInt(out, u.input_tokens);
   out += " tokens_out=";
-  AppendInt(out, u.output_tokens);
+  json::AppendInt(out, u.output_tokens);
   out += " cache_read=";
-  AppendInt(out, u.cache_read_tokens);
+  json::AppendInt(out, u.cache_read_tokens);
   out += " cache_write=";
-  AppendInt(out, u.cache_write_tokens);
+  json::AppendInt(out, u.cache_write_tokens);
   out += " ttft_ms=";
   if (u.ttft_ms >= 0) {
-    AppendInt(out, u.ttft_ms);
+    json::AppendInt(out, u.ttft_ms);
   } else {
     out += '-';
   }
