@@ -114,6 +114,11 @@ describe('the usage ledger across kill -9', { skip: EXTERNAL && 'needs a server 
       const run = workload(server.runtimeClient());
       // Long enough that MIN_CHECKED calls fall before the bound, and calls keep coming after it.
       await run.until((acked) => acked.length > 0 && acked.filter((a) => a.at < Date.now() - BATCH_INTERVAL_MS - MARGIN_MS - 500).length >= MIN_CHECKED);
+      // The writer commits every interval from its start, and the workload's pace is steady: a
+      // random extra stretch puts the kill anywhere in a batch's cycle, not always at one phase.
+      const jitter = Math.floor(Math.random() * BATCH_INTERVAL_MS);
+      const killAfter = Date.now() + jitter;
+      await run.until(() => Date.now() >= killAfter);
       const killedAt = Date.now();
       run.stop(); // from here on a failed call is the kill's doing
       await server.kill9(); // closes the clients, then SIGKILL, then waits for the exit
@@ -146,7 +151,7 @@ describe('the usage ledger across kill -9', { skip: EXTERNAL && 'needs a server 
       const lost = acked.filter((a) => !counts.has(a.id));
       const lostEarliest = lost.length ? killedAt - Math.min(...lost.map((a) => a.at)) : 0;
       console.log(
-        `round ${round}: ${acked.length} acknowledged, ${checked.length} checked, ${lost.length} lost ` +
+        `round ${round} (kill delayed ${jitter} ms): ${acked.length} acknowledged, ${checked.length} checked, ${lost.length} lost ` +
           `(acknowledged at most ${lostEarliest} ms before the kill)`,
       );
 
