@@ -4,15 +4,13 @@
 #include <memory>
 #include <utility>
 
-#include <boost/json/serialize.hpp>
 #include <spdlog/formatter.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "core/clock.h"
-#include "core/utf8.h"
-#include "json/json.h"
+#include "json/writer.h"
 
 namespace bp::api {
 
@@ -82,21 +80,22 @@ spdlog::logger& AccessLogger() {
 
 std::string JsonLogLine(std::chrono::system_clock::time_point time, std::string_view level,
                         std::string_view logger, std::string_view payload) {
-  json::Object head;
-  head["time"] = FormatRfc3339(time);
-  head["level"] = level;
-  std::string line = boost::json::serialize(head);
+  // Written by hand (json/writer.h): this runs for every log line.
+  std::string line;
+  line.reserve(payload.size() + 64);
+  line += R"({"time":)";
+  json::AppendString(line, FormatRfc3339(time));
+  line += R"(,"level":)";
+  json::AppendString(line, level);
   if (logger == kAccessLoggerName && payload.size() > 2 && payload.front() == '{' &&
       payload.back() == '}') {
-    // {"time":..,"level":..} + , + the payload's members.
-    line.back() = ',';
+    // {"time":..,"level":.. + , + the payload's members.
+    line += ',';
     line.append(payload.substr(1));
   } else {
-    json::Object msg;
-    msg["msg"] = ToValidUtf8(payload);
-    std::string rest = boost::json::serialize(msg);
-    line.back() = ',';
-    line.append(rest, 1);
+    line += R"(,"msg":)";
+    json::AppendString(line, payload);
+    line += '}';
   }
   line.push_back('\n');
   return line;

@@ -159,6 +159,7 @@ struct ApiHandler::InFlight {
   AccessEntry entry;
   bool answered = false;                 // a response already left
   std::shared_ptr<LoggedStream> logged;  // set once an async operation owns the stream
+  UsageSlot usage;                       // what a sync operation attached (ApiCall::access)
 };
 
 void ApiHandler::Handle(http::Request&& request, std::shared_ptr<http::ResponseStream> stream) {
@@ -190,7 +191,7 @@ void ApiHandler::Handle(http::Request&& request, std::shared_ptr<http::ResponseS
   if (flight.logged != nullptr) {
     if (!flight.logged->answered()) flight.logged->Respond(std::move(failure));
   } else if (!flight.answered) {
-    Answer(*stream, std::move(failure), entry);
+    Answer(*stream, std::move(failure), entry, flight.usage.get());
   }
 }
 
@@ -211,18 +212,21 @@ void ApiHandler::Dispatch(http::Request&& request,
     return Answer(*stream, std::move(*refusal), flight.entry);
   }
   const Route& route = *std::get<const Route*>(admitted);
+  const bool with_usage = route.options.reports_usage && AccessLogOn();
   if (route.async) {
     call.keep_alive = flight.keep_alive;
-    flight.logged = std::make_shared<LoggedStream>(stream, flight.entry, clock_);
+    flight.logged = std::make_shared<LoggedStream>(stream, flight.entry, clock_, with_usage);
+    if (with_usage) call.access = flight.logged.get();
     route.async(std::move(call), flight.logged);
     return;
   }
+  if (with_usage) call.access = &flight.usage;
   Result<http::Response> result = route.sync(call);
   flight.answered = true;
   Answer(*stream,
          result.ok() ? std::move(result).value()
                      : api::ErrorResponse(result.status(), flight.entry.request_id),
-         flight.entry);
+         flight.entry, flight.usage.get());
 }
 
 std::variant<const ApiHandler::Route*, http::Response> ApiHandler::Admit(ApiCall& call,
@@ -256,11 +260,11 @@ std::variant<const ApiHandler::Route*, http::Response> ApiHandler::Admit(ApiCall
 }
 
 void ApiHandler::Answer(http::ResponseStream& stream, http::Response&& response,
-                        const AccessEntry& entry) {
+                        const AccessEntry& entry, const AccessUsage* usage) {
   unsigned status = response.status;
   std::string region(ServedRegion(response.headers));
   stream.Respond(std::move(response));
-  LogAccess(entry, status, clock_, region);
+  LogAccess(entry, status, clock_.SteadyNow(), region, usage);
 }
 
 http::Response ApiHandler::ErrorResponse(const Status& status, std::string_view request_id) {

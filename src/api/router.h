@@ -24,7 +24,9 @@
 //      500 InternalServerException (detail logged). Operations return
 //      Result<http::Response>; a failed Result becomes ErrorResponse().
 //   7. One access-log line per request at info level: request id, principal,
-//      method, path, operation, status, latency in µs.
+//      method, path, operation, status, latency in µs; for a route that
+//      reports usage, also the call's usage (api/access_usage.h), the line
+//      being written once both the answer and the usage are there.
 //
 // Each ApiCall carries the facts authorization reads (source address,
 // transport, arrival time by the handler's clock), gathered once per request
@@ -42,6 +44,7 @@
 #include <variant>
 #include <vector>
 
+#include "api/access_usage.h"
 #include "auth/authenticator.h"
 #include "auth/authorizer.h"
 #include "core/clock.h"
@@ -65,6 +68,12 @@ struct ApiCall {
   // one runs inside Handle(), which holds it); an AsyncOperation that works on
   // after returning must hold it until it last touches those dependencies.
   std::shared_ptr<const void> keep_alive;
+  // Where the operation attaches its call's usage for the access line
+  // (api/access_usage.h): set when the route reports usage
+  // (RouteOptions::reports_usage) and the access log is on, else null.
+  // Valid while the stream an async operation got lives (a sync one: until
+  // it returns).
+  AccessNote* access = nullptr;
 };
 
 // An operation that answers at once. A failed Result is turned into the
@@ -84,6 +93,10 @@ struct RouteOptions {
   size_t max_body_bytes = size_t{1024} * 1024;
   // false only for public routes (health, metrics); they must reveal no secret.
   bool authenticate = true;
+  // The operation attaches every call's usage to ApiCall::access (the
+  // runtime's metered calls): the access line waits for it, so it is one
+  // line with the answer's and the usage's fields.
+  bool reports_usage = false;
 };
 
 struct ApiHandlerOptions {
@@ -152,7 +165,8 @@ class ApiHandler final : public http::Handler {
   // The route to serve `call` with (principal, params and operation filled
   // in), or the refusal to send: auth failure, 404, 405, 413.
   std::variant<const Route*, http::Response> Admit(ApiCall& call, AccessEntry& entry) const;
-  void Answer(http::ResponseStream& stream, http::Response&& response, const AccessEntry& entry);
+  void Answer(http::ResponseStream& stream, http::Response&& response, const AccessEntry& entry,
+              const AccessUsage* usage = nullptr);
   http::Response Health() const;
   http::Response Ready() const;
 

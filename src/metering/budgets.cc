@@ -13,6 +13,9 @@ struct Budgets::Counter {
   BudgetLimit limit;
   std::string label;  // "profile rd-haiku-45", "tag billing-mode = rd"
   size_t order = 0;
+  Scope scope = Scope::kProfile;
+  std::string_view name;  // keys of settings_
+  std::string_view value;
   Mutex mu;
   int64_t month = -1;  // year * 12 + month - 1
   int64_t spent = 0;
@@ -36,12 +39,16 @@ std::string FormatDollars(int64_t micro_usd) {
 
 Budgets::Budgets(BudgetSettings settings, const Clock& clock, const Budgets* carry_from)
     : settings_(std::move(settings)), clock_(clock) {
-  auto add = [&](const BudgetLimit& limit, std::string label, Counter* from) {
+  auto add = [&](const BudgetLimit& limit, std::string label, Counter* from, Scope scope,
+                 std::string_view name, std::string_view value) {
     owned_.push_back(std::make_unique<Counter>());
     Counter* c = owned_.back().get();
     c->limit = limit;
     c->label = std::move(label);
     c->order = owned_.size();
+    c->scope = scope;
+    c->name = name;
+    c->value = value;
     if (from != nullptr) {
       from->mu.Lock();
       c->month = from->month;
@@ -54,12 +61,12 @@ Budgets::Budgets(BudgetSettings settings, const Clock& clock, const Budgets* car
   };
   for (const auto& [name, limit] : settings_.profiles) {
     Counter* from = carry_from != nullptr ? carry_from->Find(carry_from->profiles_, name) : nullptr;
-    profiles_.emplace(name, add(limit, "profile " + name, from));
+    profiles_.emplace(name, add(limit, "profile " + name, from, Scope::kProfile, name, {}));
   }
   for (const auto& [name, limit] : settings_.principals) {
     Counter* from =
         carry_from != nullptr ? carry_from->Find(carry_from->principals_, name) : nullptr;
-    Counter* c = add(limit, "principal " + name, from);
+    Counter* c = add(limit, "principal " + name, from, Scope::kPrincipal, name, {});
     principals_.emplace(name, c);
     if (auto it = settings_.principal_arns.find(name); it != settings_.principal_arns.end()) {
       principals_by_arn_.emplace(it->second, c);
@@ -73,7 +80,8 @@ Budgets::Budgets(BudgetSettings settings, const Clock& clock, const Budgets* car
           from = carry_from->Find(it->second, value);
         }
       }
-      tags_[key].emplace(value, add(limit, "tag " + key + " = " + value, from));
+      tags_[key].emplace(value,
+                         add(limit, "tag " + key + " = " + value, from, Scope::kTag, key, value));
     }
   }
 }
@@ -211,6 +219,23 @@ Budgets::Usage Budgets::UsageOf(Counter* c) const {
   if (c->month == month) u = {.spent = c->spent, .reserved = c->reserved};
   c->mu.Unlock();
   return u;
+}
+
+std::vector<Budgets::State> Budgets::States() const {
+  const int64_t month = MonthNow();
+  std::vector<State> out;
+  out.reserve(owned_.size());
+  for (const std::unique_ptr<Counter>& c : owned_) {
+    State s{.scope = c->scope, .name = c->name, .value = c->value, .limit = c->limit};
+    c->mu.Lock();
+    if (c->month == month) {
+      s.usage = {.spent = c->spent, .reserved = c->reserved};
+      s.warned = c->warned;
+    }
+    c->mu.Unlock();
+    out.push_back(s);
+  }
+  return out;
 }
 
 Budgets::Usage Budgets::ProfileUsage(std::string_view profile) const {

@@ -26,7 +26,9 @@
 // Thread-safety: every method may be called from any thread at once. The
 // set of budgets is fixed at construction; lookups are in immutable maps and
 // no allocation happens on Admit/Settle except the refusal's message. Each
-// budget has its own mutex. Public header of bp_metering.
+// budget has its own mutex. States() (the metrics' scrape) takes each
+// budget's mutex in turn, alone, for a copy of a few numbers: it never holds
+// two, so it adds no lock to the request path. Public header of bp_metering.
 
 #include <array>
 #include <cstdint>
@@ -114,6 +116,20 @@ class Budgets final {
   Usage ProfileUsage(std::string_view profile) const;
   Usage PrincipalUsage(std::string_view principal) const;
   Usage TagUsage(std::string_view key, std::string_view value) const;
+
+  // Every budget with its limit and this month's figures, in construction
+  // order (profiles, principals, tags; each by name). The views point into
+  // the settings and live as long as this object.
+  enum class Scope : uint8_t { kProfile, kPrincipal, kTag };
+  struct State {
+    Scope scope = Scope::kProfile;
+    std::string_view name;   // the profile's or principal's name; the tag's key
+    std::string_view value;  // the tag's value ("" for the other scopes)
+    BudgetLimit limit;
+    Usage usage;
+    bool warned = false;  // this month's warning was given
+  };
+  std::vector<State> States() const;
 
  private:
   using CounterMap = std::map<std::string, Counter*, std::less<>>;

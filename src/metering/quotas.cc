@@ -24,6 +24,9 @@ int64_t CeilSeconds(int64_t ms) { return std::max<int64_t>(1, (ms + 999) / 1000)
 struct Quotas::Counter {
   QuotaLimits limits;
   std::string label;  // "profile rd-haiku-45", "principal rd-e2e on profile rd-haiku-45"
+  Scope scope = Scope::kProfile;
+  std::string_view principal;  // keys of settings_ ("" when not part of the key)
+  std::string_view profile;
   Mutex mu;
   int64_t minute = -1;  // the minute window's index (unix ms / 60000)
   int64_t requests = 0;
@@ -52,11 +55,16 @@ int64_t QuotaTokens(const TokenCounts& t) {
 
 Quotas::Quotas(QuotaSettings settings, const Clock& clock, const Quotas* carry_from)
     : settings_(std::move(settings)), clock_(clock) {
-  auto add = [&](const QuotaLimits& limits, std::string label) {
+  auto add = [&](const QuotaLimits& limits, std::string label, Scope scope,
+                 std::string_view principal, std::string_view profile) {
     owned_.push_back(std::make_unique<Counter>());
-    owned_.back()->limits = limits;
-    owned_.back()->label = std::move(label);
-    return owned_.back().get();
+    Counter* c = owned_.back().get();
+    c->limits = limits;
+    c->label = std::move(label);
+    c->scope = scope;
+    c->principal = principal;
+    c->profile = profile;
+    return c;
   };
   auto carry = [](Counter* to, Counter* from) {
     if (from == nullptr) return;
@@ -70,12 +78,15 @@ Quotas::Quotas(QuotaSettings settings, const Clock& clock, const Quotas* carry_f
   };
   for (const auto& [name, limits] : settings_.profiles) {
     if (!limits.any()) continue;
-    Counter* c = profiles_.emplace(name, add(limits, "profile " + name)).first->second;
+    Counter* c = profiles_.emplace(name, add(limits, "profile " + name, Scope::kProfile, {}, name))
+                     .first->second;
     if (carry_from != nullptr) carry(c, carry_from->FindProfile(name));
   }
   for (const auto& [name, limits] : settings_.principals) {
     if (!limits.any()) continue;
-    Counter* c = principals_.emplace(name, add(limits, "principal " + name)).first->second;
+    Counter* c =
+        principals_.emplace(name, add(limits, "principal " + name, Scope::kPrincipal, name, {}))
+            .first->second;
     if (carry_from != nullptr) carry(c, carry_from->FindPrincipal(name));
   }
   for (const auto& [principal, profiles] : settings_.pairs) {
@@ -83,7 +94,8 @@ Quotas::Quotas(QuotaSettings settings, const Clock& clock, const Quotas* carry_f
       if (!limits.any()) continue;
       Counter* c =
           pairs_[principal]
-              .emplace(profile, add(limits, "principal " + principal + " on profile " + profile))
+              .emplace(profile, add(limits, "principal " + principal + " on profile " + profile,
+                                    Scope::kPair, principal, profile))
               .first->second;
       if (carry_from != nullptr) carry(c, carry_from->FindPair(principal, profile));
     }
@@ -208,6 +220,19 @@ Quotas::Usage Quotas::UsageOf(Counter* c) const {
   if (c->day == now_ms / kDayMs) u.day_tokens = c->day_tokens;
   c->mu.Unlock();
   return u;
+}
+
+std::vector<Quotas::State> Quotas::States() const {
+  std::vector<State> out;
+  out.reserve(owned_.size());
+  for (const std::unique_ptr<Counter>& c : owned_) {
+    out.push_back({.scope = c->scope,
+                   .principal = c->principal,
+                   .profile = c->profile,
+                   .limits = c->limits,
+                   .usage = UsageOf(c.get())});
+  }
+  return out;
 }
 
 Quotas::Usage Quotas::ProfileUsage(std::string_view profile) const {

@@ -30,6 +30,9 @@
 // limit is never counted), so lookups are in immutable maps, no allocation
 // happens on Admit/Settle, and each key's counter has its own mutex: a call
 // takes at most three (profile, principal, pair, always in that order).
+// States() (the metrics' scrape) takes each key's mutex in turn, alone, for
+// a copy of three numbers: it never holds two, so it delays an admission by
+// at most one such copy and adds no lock to the request path.
 // Public header of bp_metering.
 
 #include <cstdint>
@@ -118,6 +121,19 @@ class Quotas final {
   Usage ProfileUsage(std::string_view profile) const;
   Usage PrincipalUsage(std::string_view principal) const;
   Usage PairUsage(std::string_view principal, std::string_view profile) const;
+
+  // Every limited key with its limits and its current windows' counts, in
+  // construction order (profiles, principals, pairs; each by name). The
+  // views point into settings() and live as long as this object.
+  enum class Scope : uint8_t { kProfile, kPrincipal, kPair };
+  struct State {
+    Scope scope = Scope::kProfile;
+    std::string_view principal;  // "" for a profile's limits
+    std::string_view profile;    // "" for a principal's limits
+    QuotaLimits limits;
+    Usage usage;
+  };
+  std::vector<State> States() const;
 
   const QuotaSettings& settings() const { return settings_; }
   int64_t default_max_tokens() const { return settings_.default_max_tokens; }

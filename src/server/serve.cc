@@ -20,6 +20,7 @@
 #include "core/worker_pool.h"
 #include "http/server.h"
 #include "metering/metrics.h"
+#include "metering/metrics_limits.h"
 #include "metering/usage_report.h"
 #include "server/config_drift.h"
 #include "server/config_reloader.h"
@@ -154,6 +155,10 @@ Status AddLedgerMetrics(metering::Metrics& metrics, const storage::sqlite::Sqlit
       metrics.AddGauge("bedrock_profiles_ledger_last_commit_seconds",
                        "How long the ledger's last batch took to commit.",
                        stat([](const Stats& s) { return double(s.last_commit_ms) / 1000.0; })));
+  BP_RETURN_IF_ERROR(metrics.AddGauge(
+      "bedrock_profiles_ledger_write_lag_seconds",
+      "Age of the oldest usage record not yet committed to the ledger (0: none waits).",
+      stat([](const Stats& s) { return double(s.oldest_pending_ms) / 1000.0; })));
   BP_RETURN_IF_ERROR(metrics.AddCallback(
       "bedrock_profiles_ledger_records_written_total", "Usage records committed to the ledger.",
       metering::MetricType::kCounter, stat([](const Stats& s) { return double(s.written); })));
@@ -322,8 +327,12 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   current = &handler;
   BP_RETURN_IF_ERROR(AddRouterMetrics(metrics, handler));
   BP_RETURN_IF_ERROR(AddLedgerMetrics(metrics, *ledger));
-  // With quotas and budgets: bedrock_profiles_quota_remaining and
-  // bedrock_profiles_budget_remaining_usd (names reserved in docs/metrics.md).
+  // Quota and budget gauges, from the snapshot current at each scrape.
+  BP_RETURN_IF_ERROR(metering::AddLimitMetrics(metrics, [&handler] {
+    std::shared_ptr<const RuntimeSnapshot> snapshot = handler.Current();
+    return metering::LimitsView{
+        .quotas = snapshot->quotas(), .budgets = snapshot->budgets(), .keep_alive = snapshot};
+  }));
   ConfigReloader reloader(
       {.config_path = options.config_path,
        .env = config::ProcessEnv(),

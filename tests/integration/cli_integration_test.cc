@@ -420,6 +420,12 @@ TEST(CliIntegrationTest, LogFormatJsonWritesOneObjectPerLine) {
     EXPECT_EQ(converse->at("principal"), "rd-e2e");
     EXPECT_EQ(converse->at("method"), "POST");
     EXPECT_EQ(converse->at("region"), "eu-central-1");  // the shipped config's home region
+    // A runtime call's line carries its usage record's fields.
+    EXPECT_EQ(converse->at("profile"), "rd-haiku-45");
+    EXPECT_GT(converse->at("input_tokens").as_int64(), 0);
+    EXPECT_GT(converse->at("output_tokens").as_int64(), 0);
+    EXPECT_TRUE(converse->at("error_code").is_null());
+    EXPECT_FALSE(health->contains("profile"));  // other requests keep the plain fields
   }
 }
 
@@ -429,7 +435,9 @@ TEST(CliIntegrationTest, LogFormatTextKeepsTheLine) {
   static const std::regex kHealthLine(
       R"((^|\n)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info [0-9a-f-]{36} - GET /healthz Health 200 \d+us -\n)");
   static const std::regex kConverseLine(
-      R"(\n\d{4}-\S+Z info [0-9a-f-]{36} rd-e2e POST /model/\S+/converse Converse 200 \d+us eu-central-1\n)");
+      R"(\n\d{4}-\S+Z info [0-9a-f-]{36} rd-e2e POST /model/\S+/converse Converse 200 \d+us eu-central-1)"
+      R"( profile=rd-haiku-45 model=anthropic\.claude-haiku-4-5-20251001-v1:0 attempts=1)"
+      R"( tokens_in=\d+ tokens_out=\d+ cache_read=0 cache_write=0 ttft_ms=\d+ cost_usd=[0-9.]+ error=-\n)");
   ::setenv("BP_LOG_FORMAT", "json", 1);
   std::string flag = ServeLog({"--log-format", "text"});
   ::setenv("BP_LOG_FORMAT", "text", 1);

@@ -218,6 +218,9 @@ class ServerProcess extends ClientOwner {
   #child = null;
   #exited = null; // Promise<{code, signal}> for the current child
   #stderr = '';
+  #stderrLines = []; // every whole stderr line of the current process
+  #stderrPartial = '';
+  #stderrWaiters = [];
 
   constructor({ config, args = [] }) {
     super();
@@ -246,6 +249,32 @@ class ServerProcess extends ClientOwner {
     return this.#stderr;
   }
 
+  /** Every whole stderr line of the current process so far (a copy). */
+  stderrLines() {
+    return [...this.#stderrLines];
+  }
+
+  /**
+   * Resolves to the first stderr line (of the current process, whole lines, in order) for which
+   * `predicate(line)` is true, waiting for it up to `timeoutMs`.
+   */
+  async waitForStderrLine(predicate, timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (let seen = 0; ; ) {
+      for (; seen < this.#stderrLines.length; seen += 1) {
+        if (predicate(this.#stderrLines[seen])) return this.#stderrLines[seen];
+      }
+      if (Date.now() > deadline) throw new Error(`no such stderr line within ${timeoutMs} ms; tail:\n${this.#stderr}`);
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()) + 1);
+        this.#stderrWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
   async start() {
     assert.equal(this.#child, null, 'server already running');
     assert.ok(existsSync(this.root), 'server was stopped for good (stop() removes its state); use restart()');
@@ -266,8 +295,14 @@ class ServerProcess extends ClientOwner {
     });
     child.once('error', () => {}); // spawn failures surface as 'exit' and in the wait below
     child.stderr.setEncoding('utf8');
+    this.#stderrLines = [];
+    this.#stderrPartial = '';
     child.stderr.on('data', (s) => {
       this.#stderr = (this.#stderr + s).slice(-8192);
+      const parts = (this.#stderrPartial + s).split('\n');
+      this.#stderrPartial = parts.pop();
+      this.#stderrLines.push(...parts);
+      for (const wake of this.#stderrWaiters.splice(0)) wake();
     });
     // Nothing of the child keeps the test process alive; the exit hook kills it.
     child.unref();

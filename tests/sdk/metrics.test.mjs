@@ -122,3 +122,155 @@ describe('GET /metrics', { skip: EXTERNAL && 'needs its own server (fresh counte
     assert.equal(sum(samples(res.text, 'bedrock_profiles_requests_total')), before + 1);
   });
 });
+
+// Quota and budget gauges (docs/metrics.md): labels from the config's keys, values that move with
+// the calls. The expected figures come from what the SDK reported (tokens) and the shipped
+// prices (cost, computed as the ledger does).
+describe('GET /metrics: quota and budget gauges', { skip: EXTERNAL && 'needs its own server config' }, () => {
+  // config/model-prices.hcl, Claude Haiku 4.5 (USD per million tokens).
+  const PRICE = { input: 1.1, output: 5.5, cacheRead: 0.11, cacheWrite5m: 1.375 };
+  const costMicroUsd = (u) =>
+    Math.floor(
+      ((u.inputTokens ?? 0) * Math.round(PRICE.input * 1e6) +
+        (u.outputTokens ?? 0) * Math.round(PRICE.output * 1e6) +
+        (u.cacheReadInputTokens ?? 0) * Math.round(PRICE.cacheRead * 1e6) +
+        (u.cacheWriteInputTokens ?? 0) * Math.round(PRICE.cacheWrite5m * 1e6) +
+        500_000) /
+        1_000_000,
+    );
+  const quotaTokens = (u) => u.inputTokens + u.outputTokens + (u.cacheWriteInputTokens ?? 0);
+  const ADMIN_NAME = 'platform-admin';
+  const extra = [
+    'quotas = {',
+    '  profiles   = { rd-haiku-45 = { requests_per_minute = 100, tokens_per_minute = 200000 } }',
+    `  principals = { ${ADMIN_NAME} = { tokens_per_day = 1000000 } }`,
+    `  pairs      = { "${ADMIN_NAME}/rd-haiku-45" = { requests_per_minute = 50 } }`,
+    '}',
+    'budgets = {',
+    '  profiles   = { rd-haiku-45 = { monthly_usd = 0.01, warn_at = 0.002 } }',
+    `  principals = { ${ADMIN_NAME} = { monthly_usd = 5 } }`,
+    '  tags       = { billing-mode = { rd = { monthly_usd = 100 } } }',
+    '}',
+  ].join('\n');
+
+  let server;
+  let dir;
+  let runtime;
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'bp-metrics-limits-'));
+    const regions = EU_REGIONS.map((r) => `  ${r} = ${fast}`).join('\n');
+    server = await startServer({ config: shippedConfigWith(dir, { regions, extra }) });
+    runtime = server.runtimeClient();
+  });
+  after(async () => {
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const scrape = async () => {
+    const res = await rawHttp(server.endpoint, { path: '/metrics', sign: false });
+    assert.equal(res.status, 200, res.text);
+    return res.text;
+  };
+  const gauge = (text, family, labels) => {
+    const found = samples(text, family).filter(
+      (s) => Object.keys(s.labels).length === Object.keys(labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+    );
+    assert.equal(found.length, 1, `${family}${JSON.stringify(labels)}: expected one sample in\n${text}`);
+    return found[0].value;
+  };
+  // Scrapes until `check(text)` stops throwing (a call's settlement runs on the loop that served it,
+  // right after its answer; another loop may serve the scrape first), then returns the text.
+  const settled = async (check, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = await scrape();
+      try {
+        check(text);
+        return text;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const minute = () => Math.floor(Date.now() / 60_000);
+  const utcDay = () => Math.floor(Date.now() / 86_400_000);
+  const utcMonth = () => new Date().toISOString().slice(0, 7);
+
+  const rpm = { scope: 'profile', profile: SEED.haiku.name, limit: 'rpm' };
+  const tpm = { scope: 'profile', profile: SEED.haiku.name, limit: 'tpm' };
+  const tpd = { scope: 'principal', principal: ADMIN_NAME, limit: 'tpd' };
+  const pair = { scope: 'pair', profile: SEED.haiku.name, principal: ADMIN_NAME, limit: 'rpm' };
+  const profileBudget = { scope: 'profile', profile: SEED.haiku.name };
+  const principalBudget = { scope: 'principal', principal: ADMIN_NAME };
+  const tagBudget = { scope: 'tag', tag_key: 'billing-mode', tag_value: 'rd' };
+
+  test('before any call every remaining figure is the configured limit; promtool accepts them', async () => {
+    const text = await scrape();
+    const check = promtoolCheck(text);
+    assert.equal(check.status, 0, `promtool check metrics failed:\n${check.stdout}${check.stderr}\n---\n${text}`);
+    assert.equal(check.stdout + check.stderr, '', 'promtool reports no lint problem');
+    for (const [labels, limit] of [[rpm, 100], [tpm, 200_000], [tpd, 1_000_000], [pair, 50]]) {
+      assert.equal(gauge(text, 'bedrock_profiles_quota_limit', labels), limit);
+      assert.equal(gauge(text, 'bedrock_profiles_quota_remaining', labels), limit);
+    }
+    assert.equal(samples(text, 'bedrock_profiles_quota_limit').length, 4, 'one sample per configured limit');
+    for (const [labels, usd] of [[profileBudget, 0.01], [principalBudget, 5], [tagBudget, 100]]) {
+      assert.equal(gauge(text, 'bedrock_profiles_budget_limit_usd', labels), usd);
+      assert.equal(gauge(text, 'bedrock_profiles_budget_remaining_usd', labels), usd);
+      assert.equal(gauge(text, 'bedrock_profiles_budget_spent_usd', labels), 0);
+      assert.equal(gauge(text, 'bedrock_profiles_budget_reserved_usd', labels), 0);
+      assert.equal(gauge(text, 'bedrock_profiles_budget_warned', labels), 0);
+    }
+    assert.equal(gauge(text, 'bedrock_profiles_ledger_write_lag_seconds', {}), 0);
+  });
+
+  test('after calls the gauges moved by what the SDK reported', async () => {
+    const windows = { minute: minute(), day: utcDay(), month: utcMonth() };
+    const usages = [];
+    for (const text of ['one', 'two', 'three']) {
+      const out = await runtime.send(new ConverseCommand({ modelId: SEED.haiku.arn, messages: say(text), inferenceConfig: { maxTokens: 50 } }));
+      usages.push(out.usage);
+    }
+    const streamed = await runtime.send(
+      new ConverseStreamCommand({ modelId: SEED.haiku.arn, messages: say('four'), inferenceConfig: { maxTokens: 50 } }),
+    );
+    for await (const event of streamed.stream) if (event.metadata) usages.push(event.metadata.usage);
+    assert.equal(usages.length, 4);
+    const tokens = usages.reduce((a, u) => a + quotaTokens(u), 0);
+    const spent = usages.reduce((a, u) => a + costMicroUsd(u), 0);
+    assert.ok(tokens > 0 && spent > 0);
+
+    const text = await settled((t) => {
+      assert.equal(gauge(t, 'bedrock_profiles_budget_reserved_usd', profileBudget), 0, 'every reservation settled');
+      assert.equal(gauge(t, 'bedrock_profiles_budget_spent_usd', profileBudget), spent / 1e6);
+      if (minute() === windows.minute) assert.equal(gauge(t, 'bedrock_profiles_quota_remaining', tpm), 200_000 - tokens);
+    });
+    const check = promtoolCheck(text);
+    assert.equal(check.status, 0, `promtool check metrics failed:\n${check.stdout}${check.stderr}\n---\n${text}`);
+    // The minute and day windows hold only if they did not turn during the test.
+    if (minute() === windows.minute) {
+      assert.equal(gauge(text, 'bedrock_profiles_quota_remaining', rpm), 96);
+      assert.equal(gauge(text, 'bedrock_profiles_quota_remaining', pair), 46);
+      assert.equal(gauge(text, 'bedrock_profiles_quota_remaining', tpm), 200_000 - tokens);
+    }
+    if (utcDay() === windows.day) assert.equal(gauge(text, 'bedrock_profiles_quota_remaining', tpd), 1_000_000 - tokens);
+    assert.equal(gauge(text, 'bedrock_profiles_quota_limit', rpm), 100, 'limits do not move');
+    if (utcMonth() === windows.month) {
+      for (const [labels, usd] of [[profileBudget, 0.01], [principalBudget, 5], [tagBudget, 100]]) {
+        const micro = Math.round(usd * 1e6);
+        assert.equal(gauge(text, 'bedrock_profiles_budget_spent_usd', labels), spent / 1e6);
+        assert.equal(gauge(text, 'bedrock_profiles_budget_remaining_usd', labels), (micro - spent) / 1e6);
+      }
+      // warn_at 0.002 of $0.01: warned once $0.00002 is spent; the others never reach 80 %.
+      assert.equal(gauge(text, 'bedrock_profiles_budget_warned', profileBudget), spent >= 20 ? 1 : 0);
+      assert.equal(gauge(text, 'bedrock_profiles_budget_warned', tagBudget), 0);
+    }
+    // The ledger commits within its batch interval: the write lag returns to 0.
+    await settled((t) => {
+      assert.equal(sum(samples(t, 'bedrock_profiles_ledger_records_written_total')), 4);
+      assert.equal(gauge(t, 'bedrock_profiles_ledger_write_lag_seconds', {}), 0);
+    });
+  });
+});

@@ -133,15 +133,44 @@ metering::UsageRecord ArrivalRecord(metering::Operation op, const ApiCall& call,
   return r;
 }
 
+// The access line's view of a record (api/access_usage.h): the same fields.
+AccessUsage AccessUsageOf(const metering::UsageRecord& r) {
+  return {.profile_name = r.profile_name,
+          .profile_arn = r.profile_arn,
+          .model_id = r.model_id,
+          .source_region = r.source_region,
+          .serving_region = r.serving_region,
+          .attempts = r.attempts,
+          .error_code = r.error_code,
+          .cut_short = r.cut_short,
+          .input_tokens = r.tokens.input,
+          .output_tokens = r.tokens.output,
+          .cache_read_tokens = r.tokens.cache_read,
+          .cache_write_tokens = r.tokens.cache_write(),
+          .ttft_ms = r.ttft_ms,
+          .service_tier = r.service_tier,
+          .cost_micro_usd = r.cost_micro_usd,
+          .price_version = r.price_version,
+          .request_metadata = r.request_metadata,
+          .tags = r.tags};
+}
+
+// The finished record goes to the request's access line (when it waits for
+// one), then to the sink.
+void Deliver(metering::UsageSink& sink, AccessNote* access, metering::UsageRecord&& record) {
+  if (access != nullptr) access->Attach(AccessUsageOf(record));
+  sink.Record(std::move(record));
+}
+
 // A call refused before any model work: its record, complete.
-void MeterRefusal(metering::UsageSink* sink, metering::UsageRecord record, const Status& status,
-                  const Clock& clock) {
+void MeterRefusal(metering::UsageSink* sink, AccessNote* access, metering::UsageRecord record,
+                  const Status& status, const Clock& clock) {
   if (sink == nullptr) return;
   const ErrorWire wire = WireFor(status.code());
   record.status = static_cast<int32_t>(wire.http_status);
   record.error_code = wire.type;
   record.latency_ms = std::max<int64_t>(0, EpochMillis(clock) - record.time_ms);
-  sink->Record(std::move(record));
+  Deliver(*sink, access, std::move(record));
 }
 
 // The record's cost, once: its tokens at the prices in force, by the source
@@ -191,6 +220,7 @@ class RuntimeService::Call final : public backends::OutputSink,
         service_(service),
         api_(api),
         request_id_(call.request.request_id),
+        access_(call.access),
         stream_(std::move(stream)),
         request_(std::move(request)),
         start_(service.deps_.clock.SteadyNow()) {
@@ -769,7 +799,7 @@ class RuntimeService::Call final : public backends::OutputSink,
     r.latency_ms = MillisBetween(start_, now);
     r.ttft_ms = first_token_seen_ ? MillisBetween(start_, first_byte_) : -1;
     PriceRecord(service_.deps_.prices, r);
-    sink->Record(std::move(r));
+    Deliver(*sink, access_, std::move(r));
   }
 
   // The budget reservation becomes the call's cost (as its record's).
@@ -807,6 +837,7 @@ class RuntimeService::Call final : public backends::OutputSink,
   const RuntimeService& service_;
   const RuntimeApi api_;
   const std::string request_id_;
+  AccessNote* const access_;  // the stream's access line (lives as long as stream_), or null
   const std::shared_ptr<http::ResponseStream> stream_;
   backends::ModelRequest request_;
   std::vector<std::string> candidates_;  // regions with a backend, in profile order
@@ -862,7 +893,7 @@ void RuntimeService::Serve(RuntimeApi api, ApiCall&& call,
   auto refuse = [&](const Status& status) {
     if (deps_.usage != nullptr) {
       MeterRefusal(
-          deps_.usage,
+          deps_.usage, call.access,
           ArrivalRecord(OperationOf(api), call, resolved, options_.source_region, deps_.clock),
           status, deps_.clock);
     }
@@ -1001,12 +1032,12 @@ Result<http::Response> RuntimeService::CountTokens(const ApiCall& call) const {
     record = std::move(known);
   }
   if (!answer.ok()) {
-    MeterRefusal(deps_.usage, std::move(record), answer.status(), deps_.clock);
+    MeterRefusal(deps_.usage, call.access, std::move(record), answer.status(), deps_.clock);
   } else {
     // Counting is not inference: a CountTokens record carries no tokens and no cost.
     record.status = 200;
     record.latency_ms = std::max<int64_t>(0, EpochMillis(deps_.clock) - record.time_ms);
-    deps_.usage->Record(std::move(record));
+    Deliver(*deps_.usage, call.access, std::move(record));
   }
   return answer;
 }
@@ -1065,20 +1096,23 @@ Status RuntimeService::RegisterRoutes(ApiHandler& handler) const {
       {"/model/{modelId}/converse-stream", "ConverseStream", RuntimeApi::kConverseStream},
   };
   const RouteOptions options{.max_body_bytes = kMaxBodyBytes};
+  // Metered calls hand their usage record to their access line too.
+  const RouteOptions metered{.max_body_bytes = kMaxBodyBytes,
+                             .reports_usage = deps_.usage != nullptr};
   for (const RouteSpec& r : kRoutes) {
     BP_RETURN_IF_ERROR(handler.RegisterAsync(
         "POST", r.pattern, r.operation,
         [this, api = r.api](ApiCall&& call, std::shared_ptr<http::ResponseStream> stream) {
           Serve(api, std::move(call), std::move(stream));
         },
-        options));
+        metered));
   }
   BP_RETURN_IF_ERROR(handler.Register(
       "POST", "/guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply", "ApplyGuardrail",
       [this](const ApiCall& call) { return ApplyGuardrail(call); }, options));
   return handler.Register(
       "POST", "/model/{modelId}/count-tokens", "CountTokens",
-      [this](const ApiCall& call) { return CountTokens(call); }, options);
+      [this](const ApiCall& call) { return CountTokens(call); }, metered);
 }
 
 }  // namespace bp::api::runtime

@@ -96,13 +96,15 @@ class RuntimeServiceTest : public ::testing::Test {
   // Runs one call of `api` on `service` (default: service_) and everything it schedules.
   std::shared_ptr<testing::FakeResponseStream> Call(RuntimeApi api, std::string model_id,
                                                     std::string body,
-                                                    const RuntimeService* service = nullptr) {
+                                                    const RuntimeService* service = nullptr,
+                                                    AccessNote* access = nullptr) {
     ApiCall call{.request = testing::MakeRequest("POST", "/model/x/converse", std::move(body)),
                  .params = {std::move(model_id)},
                  .principal = {.name = "p",
                                .arn = "arn:aws:iam::123456789012:role/p",
                                .access_key_id = "AKIA"},
-                 .operation = "Converse"};
+                 .operation = "Converse",
+                 .access = access};
     auto stream = std::make_shared<testing::FakeResponseStream>();
     (service != nullptr ? *service : service_).Serve(api, std::move(call), stream);
     static_cast<testing::ManualLoop&>(stream->loop()).RunAll();
@@ -363,6 +365,80 @@ TEST_F(MeteredRuntimeServiceTest, AStreamThatFailsAfterItsFirstByteIsMeteredAsPr
   EXPECT_TRUE(r.cut_short);
   EXPECT_EQ(r.tokens.input, 7);
   EXPECT_EQ(r.tokens.output, 1);  // the one delta delivered
+}
+
+class RecordingNote final : public AccessNote {
+ public:
+  void Attach(AccessUsage&& usage) override { attached.push_back(std::move(usage)); }
+  std::vector<AccessUsage> attached;
+};
+
+void ExpectSameAsRecord(const AccessUsage& u, const metering::UsageRecord& r) {
+  EXPECT_EQ(u.profile_name, r.profile_name);
+  EXPECT_EQ(u.profile_arn, r.profile_arn);
+  EXPECT_EQ(u.model_id, r.model_id);
+  EXPECT_EQ(u.source_region, r.source_region);
+  EXPECT_EQ(u.serving_region, r.serving_region);
+  EXPECT_EQ(u.attempts, r.attempts);
+  EXPECT_EQ(u.error_code, r.error_code);
+  EXPECT_EQ(u.cut_short, r.cut_short);
+  EXPECT_EQ(u.input_tokens, r.tokens.input);
+  EXPECT_EQ(u.output_tokens, r.tokens.output);
+  EXPECT_EQ(u.cache_read_tokens, r.tokens.cache_read);
+  EXPECT_EQ(u.cache_write_tokens, r.tokens.cache_write());
+  EXPECT_EQ(u.ttft_ms, r.ttft_ms);
+  EXPECT_EQ(u.service_tier, r.service_tier);
+  EXPECT_EQ(u.cost_micro_usd, r.cost_micro_usd);
+  EXPECT_EQ(u.price_version, r.price_version);
+  EXPECT_EQ(u.request_metadata, r.request_metadata);
+  EXPECT_EQ(u.tags, r.tags);
+}
+
+// The access line gets each call's record (api/access_usage.h), once, with
+// the ledger's figures, whatever the outcome.
+TEST_F(MeteredRuntimeServiceTest, EachCallsRecordGoesToItsAccessLineToo) {
+  Use("eu-central-1", {.fail_mid_stream = true});
+  Use("eu-west-1", {});
+  Use("eu-west-3", {});
+  RecordingNote ok;
+  Call(RuntimeApi::kConverse, kId,
+       R"({"messages":[{"role":"user","content":[{"text":"hi"}]}],"requestMetadata":{"run":"1"}})",
+       &metered_, &ok);
+  RecordingNote refused;
+  Call(RuntimeApi::kConverse, kId, "{}", &metered_, &refused);
+  RecordingNote cut;
+  Call(RuntimeApi::kConverseStream, kId, kConverse, &metered_, &cut);
+  ASSERT_EQ(sink_.records.size(), 3u);
+  int i = 0;
+  for (RecordingNote* note : {&ok, &refused, &cut}) {
+    ASSERT_EQ(note->attached.size(), 1u) << i;
+    ExpectSameAsRecord(note->attached[0], sink_.records[i]);
+    ++i;
+  }
+  EXPECT_EQ(ok.attached[0].output_tokens, 2);
+  EXPECT_EQ(ok.attached[0].request_metadata,
+            (std::vector<std::pair<std::string, std::string>>{{"run", "1"}}));
+  EXPECT_EQ(refused.attached[0].error_code, "ValidationException");
+  EXPECT_TRUE(cut.attached[0].cut_short);
+}
+
+// CountTokens (a sync route) meters a request without tokens; its line gets it too.
+TEST_F(MeteredRuntimeServiceTest, CountTokensRecordGoesToItsAccessLine) {
+  Use("eu-central-1", {});
+  RecordingNote note;
+  ApiCall call{
+      .request = testing::MakeRequest(
+          "POST", "/model/x/count-tokens",
+          R"({"input":{"converse":{"messages":[{"role":"user","content":[{"text":"hi"}]}]}}})"),
+      .params = {kId},
+      .principal = {.name = "p", .arn = "arn:aws:iam::123456789012:role/p"},
+      .operation = "CountTokens",
+      .access = &note};
+  ASSERT_OK(metered_.CountTokens(call).status());
+  ASSERT_EQ(sink_.records.size(), 1u);
+  ASSERT_EQ(note.attached.size(), 1u);
+  ExpectSameAsRecord(note.attached[0], sink_.records[0]);
+  EXPECT_EQ(note.attached[0].profile_name, "rd-haiku-45");
 }
 
 class QuotaRuntimeServiceTest : public RuntimeServiceTest {

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <limits>
 
-#include "core/utf8.h"
+#include "json/writer.h"
 
 namespace bp::api::runtime {
 
@@ -182,69 +182,7 @@ Status CheckName(std::string_view s, const WirePath& p, bool id) {
 
 // ---- writers ---------------------------------------------------------------------
 
-namespace {
-
-void AppendEscape(std::string& out, unsigned char c) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  switch (c) {
-    case '"':
-      out += "\\\"";
-      return;
-    case '\\':
-      out += "\\\\";
-      return;
-    case '\n':
-      out += "\\n";
-      return;
-    case '\r':
-      out += "\\r";
-      return;
-    case '\t':
-      out += "\\t";
-      return;
-    case '\b':
-      out += "\\b";
-      return;
-    case '\f':
-      out += "\\f";
-      return;
-    default:
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-  }
-}
-
-}  // namespace
-
-void AppendJsonString(std::string& out, std::string_view text) {
-  out += '"';
-  size_t clean_from = 0;  // start of the run of bytes copied verbatim
-  size_t i = 0;
-  while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
-    if (c >= 0x80) {
-      size_t n = Utf8SequenceLength(text, i);
-      if (n > 0) {
-        i += n;  // valid multi-byte sequence: part of the verbatim run
-        continue;
-      }
-    }
-    out.append(text.substr(clean_from, i - clean_from));
-    if (c >= 0x80) {
-      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
-    } else {
-      AppendEscape(out, c);
-    }
-    clean_from = ++i;
-  }
-  out.append(text.substr(clean_from));
-  out += '"';
-}
+void AppendJsonString(std::string& out, std::string_view text) { json::AppendString(out, text); }
 
 void AppendJsonInt(std::string& out, int64_t value) {
   char buf[24];

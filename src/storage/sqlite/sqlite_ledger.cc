@@ -126,6 +126,7 @@ void SqliteLedger::Record(UsageRecord&& record) {
       ++stats_.dropped;
       return;
     }
+    if (queue_.empty()) queued_since_ = std::chrono::steady_clock::now();
     queue_.push_back(std::move(record));
     ++enqueued_seq_;
     wake = queue_.size() == options_.max_batch;
@@ -147,6 +148,15 @@ LedgerStats SqliteLedger::stats() const {
   MutexLock lock(mu_);
   LedgerStats out = stats_;
   out.queued = queue_.size();
+  const std::chrono::steady_clock::time_point none{};
+  const auto oldest = writing_since_ != none ? writing_since_
+                      : queue_.empty()       ? none
+                                             : queued_since_;
+  if (oldest != none) {
+    out.oldest_pending_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - oldest)
+                                .count();
+  }
   return out;
 }
 
@@ -170,6 +180,7 @@ void SqliteLedger::WriterLoop() {
       }
       batch.swap(queue_);
       batch_end = enqueued_seq_;
+      writing_since_ = queued_since_;
     }
     const auto started = std::chrono::steady_clock::now();
     Status status = WriteBatch(batch);
@@ -191,11 +202,13 @@ void SqliteLedger::WriterLoop() {
         batch.insert(batch.end(), std::make_move_iterator(queue_.begin()),
                      std::make_move_iterator(queue_.end()));
         queue_.swap(batch);
+        queued_since_ = writing_since_;  // the kept batch is the oldest
       } else {
         stats_.dropped += batch.size();
       }
       batch.clear();
     }
+    writing_since_ = {};
     done_seq_ = batch_end;
     written_.NotifyAll();
   }

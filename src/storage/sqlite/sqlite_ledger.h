@@ -53,6 +53,9 @@ struct LedgerStats {
   uint64_t failed_batches = 0;
   size_t queued = 0;           // waiting now
   int64_t last_commit_ms = 0;  // duration of the last commit
+  // Write lag: how long the oldest record not yet committed (queued, or in
+  // the batch being written) has waited, ms; 0 when none waits.
+  int64_t oldest_pending_ms = 0;
 };
 
 class SqliteLedger final : public metering::UsageSink {
@@ -98,6 +101,10 @@ class SqliteLedger final : public metering::UsageSink {
   bool stop_ BP_GUARDED_BY(mu_) = false;
   Status last_error_ BP_GUARDED_BY(mu_);
   LedgerStats stats_ BP_GUARDED_BY(mu_);
+  // When the queue's oldest record was queued, and the batch being written's
+  // (epoch: none), for stats().oldest_pending_ms.
+  std::chrono::steady_clock::time_point queued_since_ BP_GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point writing_since_ BP_GUARDED_BY(mu_);
 
   std::thread writer_;  // last: started once everything above exists
 };

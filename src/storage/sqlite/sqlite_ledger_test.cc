@@ -135,6 +135,27 @@ TEST(SqliteLedgerTest, AFullQueueDropsAndCounts) {
   EXPECT_EQ(ReadAll(dir.path()).size(), 3u);
 }
 
+// The write lag: the age of the oldest record not yet committed, growing
+// while it waits, 0 once everything is written.
+TEST(SqliteLedgerTest, WriteLagIsTheAgeOfTheOldestWaitingRecord) {
+  bp::testing::TempDir dir;
+  auto ledger = SqliteLedger::Open(dir.path(), {.flush_interval = std::chrono::hours(1)});
+  ASSERT_OK(ledger);
+  EXPECT_EQ((*ledger)->stats().oldest_pending_ms, 0);
+  const auto queued = std::chrono::steady_clock::now();
+  (*ledger)->Record(Sample(0));
+  // Await (not sleep) 5 ms of steady time past the record.
+  while (std::chrono::steady_clock::now() - queued < std::chrono::milliseconds(5)) {
+    std::this_thread::yield();
+  }
+  (*ledger)->Record(Sample(1));  // younger: the lag stays the first record's
+  const LedgerStats waiting = (*ledger)->stats();
+  EXPECT_EQ(waiting.queued, 2u);
+  EXPECT_GE(waiting.oldest_pending_ms, 5);
+  ASSERT_OK((*ledger)->Flush());
+  EXPECT_EQ((*ledger)->stats().oldest_pending_ms, 0);
+}
+
 // kill -9 of a process that recorded: whatever was flushed before the kill
 // is there, once, and the ledger opens again.
 TEST(SqliteLedgerTest, SurvivesKillDashNineWithEverythingFlushed) {
