@@ -1,0 +1,175 @@
+#include "metering/usage_rollup.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace bp::metering {
+namespace {
+
+constexpr int kSubBits = 4;  // 16 buckets per power of two
+constexpr int kSub = 1 << kSubBits;
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// Reads one varint at `pos`; nullopt when the bytes end inside it or it is
+// longer than a uint64 can be.
+std::optional<uint64_t> GetVarint(std::string_view in, size_t& pos) {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (pos >= in.size()) return std::nullopt;
+    const auto byte = static_cast<uint8_t>(in[pos++]);
+    v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int64_t HourStart(int64_t time_ms) {
+  int64_t q = time_ms / kHourMs;
+  if (time_ms % kHourMs < 0) --q;
+  return q * kHourMs;
+}
+
+int LatencyHistogram::BucketOf(int64_t value) {
+  if (value < kSub) return value < 0 ? 0 : static_cast<int>(value);
+  const int e = 63 - std::countl_zero(static_cast<uint64_t>(value));  // >= kSubBits
+  const int sub = static_cast<int>((value >> (e - kSubBits)) & (kSub - 1));
+  return kSub + (e - kSubBits) * kSub + sub;
+}
+
+int64_t LatencyHistogram::BucketLow(int index) {
+  if (index < kSub) return index;
+  const int k = index - kSub;
+  const int e = k / kSub + kSubBits;
+  return static_cast<int64_t>(kSub + k % kSub) << (e - kSubBits);
+}
+
+int64_t LatencyHistogram::BucketWidth(int index) {
+  if (index < kSub) return 1;
+  return int64_t{1} << ((index - kSub) / kSub);
+}
+
+void LatencyHistogram::Add(int64_t value, uint64_t count) {
+  if (count == 0) return;
+  const auto index = static_cast<size_t>(BucketOf(value));
+  if (counts_.size() <= index) counts_.resize(index + 1, 0);
+  counts_[index] += count;
+  total_ += count;
+}
+
+void LatencyHistogram::Merge(const LatencyHistogram& other) {
+  if (counts_.size() < other.counts_.size()) counts_.resize(other.counts_.size(), 0);
+  for (size_t i = 0; i < other.counts_.size(); ++i) counts_[i] += other.counts_[i];
+  total_ += other.total_;
+}
+
+int64_t LatencyHistogram::Percentile(int p) const {
+  if (total_ == 0) return -1;
+  uint64_t rank = (static_cast<uint64_t>(p) * total_ + 99) / 100;  // ceil(p/100 * n)
+  if (rank == 0) rank = 1;
+  uint64_t seen = 0;
+  for (size_t i = 0; i < counts_.size(); ++i) {
+    seen += counts_[i];
+    if (seen >= rank) {
+      const int index = static_cast<int>(i);
+      return BucketLow(index) + (BucketWidth(index) - 1) / 2;
+    }
+  }
+  return -1;  // unreachable: the counts add up to total_
+}
+
+std::string LatencyHistogram::Encode() const {
+  std::string out;
+  const auto used = static_cast<uint64_t>(
+      std::count_if(counts_.begin(), counts_.end(), [](uint64_t c) { return c != 0; }));
+  PutVarint(out, used);
+  size_t previous = 0;
+  for (size_t i = 0; i < counts_.size(); ++i) {
+    if (counts_[i] == 0) continue;
+    PutVarint(out, i - previous);
+    PutVarint(out, counts_[i]);
+    previous = i;
+  }
+  return out;
+}
+
+std::optional<LatencyHistogram> LatencyHistogram::Decode(std::string_view bytes) {
+  size_t pos = 0;
+  std::optional<uint64_t> used = GetVarint(bytes, pos);
+  if (!used || *used > static_cast<uint64_t>(kBuckets)) return std::nullopt;
+  LatencyHistogram out;
+  uint64_t index = 0;
+  for (uint64_t n = 0; n < *used; ++n) {
+    std::optional<uint64_t> delta = GetVarint(bytes, pos);
+    std::optional<uint64_t> count = GetVarint(bytes, pos);
+    if (!delta || !count || *count == 0) return std::nullopt;
+    if (n > 0 && *delta == 0) return std::nullopt;  // strictly increasing
+    if (*delta >= static_cast<uint64_t>(kBuckets) - index) return std::nullopt;
+    index += *delta;
+    if (out.total_ + *count < out.total_) return std::nullopt;  // overflow
+    out.counts_.resize(index + 1, 0);
+    out.counts_[index] = *count;
+    out.total_ += *count;
+  }
+  if (pos != bytes.size()) return std::nullopt;
+  return out;
+}
+
+bool LatencyHistogram::operator==(const LatencyHistogram& other) const {
+  if (total_ != other.total_) return false;
+  const size_t n = std::max(counts_.size(), other.counts_.size());
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t a = i < counts_.size() ? counts_[i] : 0;
+    const uint64_t b = i < other.counts_.size() ? other.counts_[i] : 0;
+    if (a != b) return false;
+  }
+  return true;
+}
+
+UsageRollupKey RollupKeyOf(const UsageRecord& record) {
+  return UsageRollupKey{.hour_ms = HourStart(record.time_ms),
+                        .profile_name = record.profile_name,
+                        .principal = record.principal,
+                        .model_id = record.model_id,
+                        .serving_region = record.serving_region,
+                        .operation = record.operation,
+                        .tags = record.tags};
+}
+
+void UsageRollup::Add(const UsageRecord& r) {
+  ++requests;
+  if (!r.error_code.empty()) ++errors;
+  if (r.error_code == "ThrottlingException") ++throttles;
+  tokens.input += r.tokens.input;
+  tokens.output += r.tokens.output;
+  tokens.cache_read += r.tokens.cache_read;
+  tokens.cache_write_5m += r.tokens.cache_write_5m;
+  tokens.cache_write_1h += r.tokens.cache_write_1h;
+  cost_micro_usd += std::max<int64_t>(0, r.cost_micro_usd);
+  latency.Add(r.latency_ms);
+  if (r.ttft_ms >= 0) ttft.Add(r.ttft_ms);
+}
+
+void UsageRollup::Merge(const UsageRollup& other) {
+  requests += other.requests;
+  errors += other.errors;
+  throttles += other.throttles;
+  tokens.input += other.tokens.input;
+  tokens.output += other.tokens.output;
+  tokens.cache_read += other.tokens.cache_read;
+  tokens.cache_write_5m += other.tokens.cache_write_5m;
+  tokens.cache_write_1h += other.tokens.cache_write_1h;
+  cost_micro_usd += other.cost_micro_usd;
+  latency.Merge(other.latency);
+  ttft.Merge(other.ttft);
+}
+
+}  // namespace bp::metering
