@@ -85,6 +85,9 @@ int RunUsage(const UsageArgs& args) {
               << " yet (serve writes one there on its first call)\n";
     report = metering::UsageAggregator(std::move(dimensions)).Finish(from_ms, to_ms);
   }
+  // What the ledger no longer holds for this window (retention): never
+  // silent, and never mixed into --json / --csv output on stdout.
+  for (const std::string& note : report->notes) std::cerr << "note: " << note << "\n";
   if (args.json) {
     std::cout << metering::RenderJson(*report);
   } else if (args.csv) {

@@ -172,4 +172,14 @@ void UsageRollup::Merge(const UsageRollup& other) {
   ttft.Merge(other.ttft);
 }
 
+UsageRecord UsageRollup::SpendRecord() const {
+  UsageRecord r;
+  r.time_ms = key.hour_ms;
+  r.profile_name = key.profile_name;
+  r.principal = key.principal;
+  r.tags = key.tags;
+  r.cost_micro_usd = cost_micro_usd;
+  return r;
+}
+
 }  // namespace bp::metering

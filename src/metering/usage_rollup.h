@@ -105,6 +105,11 @@ struct UsageRollup {
   void Add(const UsageRecord& record);
   // Adds the figures of `other` (same key).
   void Merge(const UsageRollup& other);
+
+  // The roll-up's spend as one record for Budgets::Restore(): the hour's
+  // start, its profile, principal and tags, its whole cost (tokens and
+  // counts are not carried).
+  UsageRecord SpendRecord() const;
 };
 
 }  // namespace bp::metering

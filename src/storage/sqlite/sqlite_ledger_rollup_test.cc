@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "metering/budgets.h"
 #include "metering/usage_rollup.h"
 #include "storage/sqlite/sqlite_db.h"
 #include "storage/sqlite/sqlite_ledger.h"
@@ -211,6 +212,48 @@ TEST(LedgerRollupTest, ScanUsageHourlyHandsOutRollupsAndEdgeRecords) {
   EXPECT_GT(rollup_calls, 0);
   EXPECT_EQ(raw_calls + rollup_calls, want_calls);
   EXPECT_EQ(cost, want_cost);
+}
+
+// serve's budget restore: this month's whole hours from the roll-ups (as
+// SpendRecord), the running hour from raw records, gives every budget the
+// same spend as adding up the raw records.
+TEST(LedgerRollupTest, BudgetsRestoredFromRollupsEqualARawRestore) {
+  bp::testing::TempDir dir;
+  std::vector<UsageRecord> records = RandomCalls(3'000, 241, 61);
+  records.front().time_ms = kStart - kHourMs;  // last month's: never counted
+  Write(dir.path(), records);
+  bp::testing::FakeClock clock(std::chrono::system_clock::time_point(
+      std::chrono::milliseconds(kStart + 240 * kHourMs + kHourMs / 2)));
+  metering::BudgetSettings settings;
+  const metering::BudgetLimit limit{.monthly_micro_usd = 1'000'000'000'000};
+  settings.profiles = {{"rd-p0", limit}, {"rd-p1", limit}};
+  settings.principals = {{"p1", limit}};
+  settings.principal_arns = {{"p1", "arn:aws:iam::123456789012:user/p1"}};
+  settings.tags["team"] = {{"ml", limit}, {"search", limit}};
+  metering::Budgets from_raw(settings, clock);
+  metering::Budgets from_rollups(settings, clock);
+  const int64_t from = kStart;
+  const int64_t to = ToUnixMillis(clock.Now()) + 1;
+  ASSERT_OK(ScanUsage(dir.path(), from, to, [&](const UsageRecord& r) { from_raw.Restore(r); }));
+  int rollups = 0;
+  auto notes = ScanUsageHourly(
+      dir.path(), from, to, [&](const UsageRecord& r) { from_rollups.Restore(r); },
+      [&](const metering::UsageRollup& u) {
+        ++rollups;
+        from_rollups.Restore(u.SpendRecord());
+      });
+  ASSERT_OK(notes);
+  EXPECT_GT(rollups, 0);
+  for (const char* profile : {"rd-p0", "rd-p1"}) {
+    EXPECT_GT(from_raw.ProfileUsage(profile).spent, 0);
+    EXPECT_EQ(from_rollups.ProfileUsage(profile).spent, from_raw.ProfileUsage(profile).spent);
+  }
+  EXPECT_GT(from_raw.PrincipalUsage("p1").spent, 0);
+  EXPECT_EQ(from_rollups.PrincipalUsage("p1").spent, from_raw.PrincipalUsage("p1").spent);
+  for (const char* team : {"ml", "search"}) {
+    EXPECT_GT(from_raw.TagUsage("team", team).spent, 0);
+    EXPECT_EQ(from_rollups.TagUsage("team", team).spent, from_raw.TagUsage("team", team).spent);
+  }
 }
 
 class RetentionTest : public ::testing::Test {
