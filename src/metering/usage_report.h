@@ -94,8 +94,8 @@ class UsageAggregator final {
     UsageGroup group;
     std::vector<int64_t> latencies;
     std::vector<int64_t> ttfts;
-    LatencyHistogram latency_histogram;  // used once `estimated`
-    LatencyHistogram ttft_histogram;
+    HistogramAccumulator latency_histogram;  // used once `estimated`
+    HistogramAccumulator ttft_histogram;
     bool estimated = false;
   };
   static void AddTo(Acc& acc, const UsageRecord& record);

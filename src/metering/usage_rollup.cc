@@ -57,21 +57,105 @@ int64_t LatencyHistogram::BucketWidth(int index) {
   return int64_t{1} << ((index - kSub) / kSub);
 }
 
-void LatencyHistogram::Add(int64_t value, uint64_t count) {
-  if (count == 0) return;
-  const auto index = static_cast<size_t>(BucketOf(value));
-  if (counts_.size() <= index) counts_.resize(index + 1, 0);
-  counts_[index] += count;
+void LatencyHistogram::AddToBucket(uint16_t index, uint64_t count) {
+  auto it = std::lower_bound(buckets_.begin(), buckets_.end(), index,
+                             [](const Bucket& b, uint16_t i) { return b.index < i; });
+  if (it != buckets_.end() && it->index == index) {
+    it->count += count;
+  } else {
+    buckets_.insert(it, Bucket{.index = index, .count = count});
+  }
   total_ += count;
 }
 
+void LatencyHistogram::Add(int64_t value, uint64_t count) {
+  if (count == 0) return;
+  AddToBucket(static_cast<uint16_t>(BucketOf(value)), count);
+}
+
 void LatencyHistogram::Merge(const LatencyHistogram& other) {
-  if (counts_.size() < other.counts_.size()) counts_.resize(other.counts_.size(), 0);
-  for (size_t i = 0; i < other.counts_.size(); ++i) counts_[i] += other.counts_[i];
-  total_ += other.total_;
+  if (buckets_.empty()) {
+    buckets_ = other.buckets_;
+    total_ = other.total_;
+    return;
+  }
+  for (const Bucket& b : other.buckets_) AddToBucket(b.index, b.count);
 }
 
 int64_t LatencyHistogram::Percentile(int p) const {
+  if (total_ == 0) return -1;
+  uint64_t rank = (static_cast<uint64_t>(p) * total_ + 99) / 100;  // ceil(p/100 * n)
+  if (rank == 0) rank = 1;
+  uint64_t seen = 0;
+  for (const Bucket& b : buckets_) {
+    seen += b.count;
+    if (seen >= rank) return BucketLow(b.index) + (BucketWidth(b.index) - 1) / 2;
+  }
+  return -1;  // unreachable: the counts add up to total_
+}
+
+std::string LatencyHistogram::Encode() const {
+  std::string out;
+  PutVarint(out, buckets_.size());
+  uint16_t previous = 0;
+  for (const Bucket& b : buckets_) {
+    PutVarint(out, b.index - previous);
+    PutVarint(out, b.count);
+    previous = b.index;
+  }
+  return out;
+}
+
+std::optional<LatencyHistogram> LatencyHistogram::Decode(std::string_view bytes) {
+  LatencyHistogram out;
+  if (!DecodeInto(bytes, out)) return std::nullopt;
+  return out;
+}
+
+bool LatencyHistogram::DecodeInto(std::string_view bytes, LatencyHistogram& out) {
+  out.buckets_.clear();  // keeps the capacity
+  out.total_ = 0;
+  auto fail = [&out] {
+    out.buckets_.clear();
+    out.total_ = 0;
+    return false;
+  };
+  size_t pos = 0;
+  std::optional<uint64_t> used = GetVarint(bytes, pos);
+  if (!used || *used > static_cast<uint64_t>(kBuckets)) return fail();
+  uint64_t index = 0;
+  for (uint64_t n = 0; n < *used; ++n) {
+    std::optional<uint64_t> delta = GetVarint(bytes, pos);
+    std::optional<uint64_t> count = GetVarint(bytes, pos);
+    if (!delta || !count || *count == 0) return fail();
+    if (n > 0 && *delta == 0) return fail();  // strictly increasing
+    if (*delta >= static_cast<uint64_t>(kBuckets) - index) return fail();
+    index += *delta;
+    if (out.total_ + *count < out.total_) return fail();  // overflow
+    out.buckets_.push_back(Bucket{.index = static_cast<uint16_t>(index), .count = *count});
+    out.total_ += *count;
+  }
+  if (pos != bytes.size()) return fail();
+  return true;
+}
+
+void HistogramAccumulator::Add(int64_t value) {
+  const auto index = static_cast<size_t>(LatencyHistogram::BucketOf(value));
+  if (counts_.size() <= index) counts_.resize(index + 1, 0);
+  ++counts_[index];
+  ++total_;
+}
+
+void HistogramAccumulator::Merge(const LatencyHistogram& histogram) {
+  histogram.ForEachBucket([this](int index, uint64_t count) {
+    const auto i = static_cast<size_t>(index);
+    if (counts_.size() <= i) counts_.resize(i + 1, 0);
+    counts_[i] += count;
+    total_ += count;
+  });
+}
+
+int64_t HistogramAccumulator::Percentile(int p) const {
   if (total_ == 0) return -1;
   uint64_t rank = (static_cast<uint64_t>(p) * total_ + 99) / 100;  // ceil(p/100 * n)
   if (rank == 0) rank = 1;
@@ -80,58 +164,10 @@ int64_t LatencyHistogram::Percentile(int p) const {
     seen += counts_[i];
     if (seen >= rank) {
       const int index = static_cast<int>(i);
-      return BucketLow(index) + (BucketWidth(index) - 1) / 2;
+      return LatencyHistogram::BucketLow(index) + (LatencyHistogram::BucketWidth(index) - 1) / 2;
     }
   }
-  return -1;  // unreachable: the counts add up to total_
-}
-
-std::string LatencyHistogram::Encode() const {
-  std::string out;
-  const auto used = static_cast<uint64_t>(
-      std::count_if(counts_.begin(), counts_.end(), [](uint64_t c) { return c != 0; }));
-  PutVarint(out, used);
-  size_t previous = 0;
-  for (size_t i = 0; i < counts_.size(); ++i) {
-    if (counts_[i] == 0) continue;
-    PutVarint(out, i - previous);
-    PutVarint(out, counts_[i]);
-    previous = i;
-  }
-  return out;
-}
-
-std::optional<LatencyHistogram> LatencyHistogram::Decode(std::string_view bytes) {
-  size_t pos = 0;
-  std::optional<uint64_t> used = GetVarint(bytes, pos);
-  if (!used || *used > static_cast<uint64_t>(kBuckets)) return std::nullopt;
-  LatencyHistogram out;
-  uint64_t index = 0;
-  for (uint64_t n = 0; n < *used; ++n) {
-    std::optional<uint64_t> delta = GetVarint(bytes, pos);
-    std::optional<uint64_t> count = GetVarint(bytes, pos);
-    if (!delta || !count || *count == 0) return std::nullopt;
-    if (n > 0 && *delta == 0) return std::nullopt;  // strictly increasing
-    if (*delta >= static_cast<uint64_t>(kBuckets) - index) return std::nullopt;
-    index += *delta;
-    if (out.total_ + *count < out.total_) return std::nullopt;  // overflow
-    out.counts_.resize(index + 1, 0);
-    out.counts_[index] = *count;
-    out.total_ += *count;
-  }
-  if (pos != bytes.size()) return std::nullopt;
-  return out;
-}
-
-bool LatencyHistogram::operator==(const LatencyHistogram& other) const {
-  if (total_ != other.total_) return false;
-  const size_t n = std::max(counts_.size(), other.counts_.size());
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t a = i < counts_.size() ? counts_[i] : 0;
-    const uint64_t b = i < other.counts_.size() ? other.counts_[i] : 0;
-    if (a != b) return false;
-  }
-  return true;
+  return -1;
 }
 
 UsageRollupKey RollupKeyOf(const UsageRecord& record) {

@@ -64,11 +64,43 @@ class LatencyHistogram final {
   std::string Encode() const;
   // nullopt for bytes Encode() cannot have produced (a damaged row).
   static std::optional<LatencyHistogram> Decode(std::string_view bytes);
+  // As Decode, into `out` (reusing its memory: no allocation once it has
+  // held a histogram as wide); false, with `out` emptied, for damaged bytes.
+  static bool DecodeInto(std::string_view bytes, LatencyHistogram& out);
 
-  bool operator==(const LatencyHistogram& other) const;
+  bool operator==(const LatencyHistogram& other) const = default;
+
+  // Calls fn(index, count) for each bucket in use, by increasing index.
+  template <class Fn>
+  void ForEachBucket(Fn&& fn) const {
+    for (const Bucket& b : buckets_) fn(static_cast<int>(b.index), b.count);
+  }
 
  private:
-  std::vector<uint64_t> counts_;  // by bucket index, as long as the highest used
+  struct Bucket {
+    uint16_t index = 0;
+    uint64_t count = 0;  // > 0
+    bool operator==(const Bucket&) const = default;
+  };
+  // Increments bucket `index`, keeping buckets_ sorted.
+  void AddToBucket(uint16_t index, uint64_t count);
+
+  std::vector<Bucket> buckets_;  // the buckets in use, by increasing index
+  uint64_t total_ = 0;
+};
+
+// Sums many histograms fast (one add per bucket in use, no search): a
+// report's group. Dense up to the highest bucket seen.
+class HistogramAccumulator final {
+ public:
+  void Add(int64_t value);
+  void Merge(const LatencyHistogram& histogram);
+  bool empty() const { return total_ == 0; }
+  // As LatencyHistogram::Percentile.
+  int64_t Percentile(int p) const;
+
+ private:
+  std::vector<uint64_t> counts_;  // by bucket index
   uint64_t total_ = 0;
 };
 

@@ -59,6 +59,22 @@ TEST(LatencyHistogramTest, PercentilesFollowNearestRank) {
   EXPECT_EQ(LatencyHistogram().Percentile(50), -1);
 }
 
+TEST(LatencyHistogramTest, TheAccumulatorAgreesWithMergedHistograms) {
+  std::mt19937_64 rng(5);
+  LatencyHistogram merged;
+  HistogramAccumulator sum;
+  for (int part = 0; part < 50; ++part) {
+    LatencyHistogram h;
+    for (int i = 0; i < 20; ++i) h.Add(static_cast<int64_t>(rng() % 100'000));
+    merged.Merge(h);
+    sum.Merge(h);
+  }
+  sum.Add(3);
+  merged.Add(3);
+  for (int p : {0, 1, 50, 90, 99, 100}) EXPECT_EQ(sum.Percentile(p), merged.Percentile(p)) << p;
+  EXPECT_EQ(HistogramAccumulator().Percentile(50), -1);
+}
+
 TEST(LatencyHistogramTest, EncodesCompactlyAndRoundTrips) {
   LatencyHistogram h;
   EXPECT_EQ(h.Encode(), std::string(1, '\0'));

@@ -192,7 +192,7 @@ Status UpsertRollup(Database& db, const UsageRollup& rollup) {
     BP_ASSIGN_OR_RETURN(bool found, q.Step());
     if (found) {
       UsageRollup stored;
-      BP_RETURN_IF_ERROR(ReadRollup(q, /*tags=*/false, stored));
+      BP_RETURN_IF_ERROR(ReadRollup(q, RollupFields{.tags = false}, stored));
       merged.Merge(stored);
     }
   }
@@ -270,17 +270,24 @@ void ReadRecord(const Query& q, bool tags, bool metadata, UsageRecord& r) {
   r.price_version = q.View(24);
 }
 
-Status ReadRollup(const Query& q, bool tags, UsageRollup& out) {
+Status ReadRollup(const Query& q, const RollupFields& fields, UsageRollup& out) {
   metering::UsageRollupKey& k = out.key;
   k.hour_ms = q.Int(0);
-  k.profile_name = q.View(1);
-  k.principal = q.View(2);
-  k.model_id = q.View(3);
-  k.serving_region = q.View(4);
+  auto text = [&q](bool wanted, int column, std::string& into) {
+    if (wanted) {
+      into.assign(q.View(column));
+    } else {
+      into.clear();
+    }
+  };
+  text(fields.profile, 1, k.profile_name);
+  text(fields.principal, 2, k.principal);
+  text(fields.model, 3, k.model_id);
+  text(fields.region, 4, k.serving_region);
   std::optional<metering::Operation> op = metering::OperationFromName(q.View(5));
   if (!op) return DamagedRollup(k.hour_ms, "an unknown operation");
   k.operation = *op;
-  k.tags = tags ? TagsOf(q.View(6)) : Tags{};
+  k.tags = fields.tags ? TagsOf(q.View(6)) : Tags{};
   out.requests = q.Int(7);
   out.errors = q.Int(8);
   out.throttles = q.Int(9);
@@ -290,12 +297,10 @@ Status ReadRollup(const Query& q, bool tags, UsageRollup& out) {
                 .cache_write_5m = q.Int(13),
                 .cache_write_1h = q.Int(14)};
   out.cost_micro_usd = q.Int(15);
-  std::optional<metering::LatencyHistogram> latency =
-      metering::LatencyHistogram::Decode(q.View(16));
-  std::optional<metering::LatencyHistogram> ttft = metering::LatencyHistogram::Decode(q.View(17));
-  if (!latency || !ttft) return DamagedRollup(k.hour_ms, "a damaged histogram");
-  out.latency = std::move(*latency);
-  out.ttft = std::move(*ttft);
+  if (!metering::LatencyHistogram::DecodeInto(q.View(16), out.latency) ||
+      !metering::LatencyHistogram::DecodeInto(q.View(17), out.ttft)) {
+    return DamagedRollup(k.hour_ms, "a damaged histogram");
+  }
   return Status::Ok();
 }
 

@@ -51,8 +51,18 @@ Status BuildRollupsFromRaw(Database& db);
 extern const std::string_view kRecordColumns;
 extern const std::string_view kRollupColumns;
 void ReadRecord(const Query& q, bool tags, bool metadata, metering::UsageRecord& out);
-// kIo naming the row's hour for a damaged histogram or operation.
-Status ReadRollup(const Query& q, bool tags, metering::UsageRollup& out);
+// Which key columns of a roll-up to read (the others are left empty):
+// reading is most of what a long report costs.
+struct RollupFields {
+  bool profile = true;
+  bool principal = true;
+  bool model = true;
+  bool region = true;
+  bool tags = true;
+};
+// `out` is reused from row to row (its strings and histograms keep their
+// memory). kIo naming the row's hour for a damaged histogram or operation.
+Status ReadRollup(const Query& q, const RollupFields& fields, metering::UsageRollup& out);
 
 struct LedgerHorizons {
   int64_t raw_from_ms = 0;      // raw records older than this may be gone; 0: none are
