@@ -126,6 +126,9 @@ int RunUsage(const UsageArgs& args) {
                                              ? StateReport(args, std::move(dimensions), *window)
                                              : EndpointReport(args, dimensions, *window);
   if (!report.ok()) return Fail(report.status().message());
+  // What the ledger no longer holds for this window (retention): never
+  // silent, and never mixed into --json / --csv output on stdout.
+  for (const std::string& note : report->notes) std::cerr << "note: " << note << "\n";
   if (args.json) {
     std::cout << metering::RenderJson(*report);
   } else if (args.csv) {

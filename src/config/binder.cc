@@ -24,6 +24,7 @@ constexpr std::string_view kTopLevelKeys[] = {"account_id",
                                               "prices",
                                               "price_multipliers",
                                               "metrics",
+                                              "metering",
                                               "quotas",
                                               "budgets"};
 constexpr std::string_view kProfileKeys[] = {"model_arn", "description", "id", "tags"};
@@ -182,6 +183,9 @@ LoadResult Bind(const ast::Body& body, const BindContext& context) {
   }
   if (const ast::Entry* metrics = FindSet(body.attributes, "metrics")) {
     config.metrics = BindMetrics(*metrics, context, sink);
+  }
+  if (const ast::Entry* metering = FindSet(body.attributes, "metering")) {
+    config.metering = BindMetering(metering->value, sink);
   }
   if (const ast::Entry* quotas = FindSet(body.attributes, "quotas")) {
     BindQuotas(quotas->value, config, sink);

@@ -50,6 +50,10 @@ std::vector<RegionConfig> BindRegions(const ast::Value& regions, const BindConte
 RoutingConfig BindRouting(const ast::Value& routing, DiagnosticSink& sink);
 // server = { header_timeout_ms = .., max_connections = .., ... } (bind_runtime.cc).
 ServerConfig BindServer(const ast::Value& server, DiagnosticSink& sink);
+// metering = { raw_retention = "30d", rollup_retention = "400d" }
+// (bind_metering.cc): each "<n>h", "<n>d", "<n>w" (up to 100 years) or
+// "forever"; roll-ups kept at least 32d and at least as long as raw records.
+MeteringConfig BindMetering(const ast::Value& metering, DiagnosticSink& sink);
 // metrics = { bearer_token = "..." | bearer_token_env = "VAR" } (bind_metrics.cc).
 MetricsConfig BindMetrics(const ast::Entry& metrics, const BindContext& context,
                           DiagnosticSink& sink);

@@ -100,13 +100,13 @@ TEST_F(BinderTest, EmptyFileNeedsAccountAndRegion) {
 TEST_F(BinderTest, UnknownKeysSuggestTheClosestKnownKey) {
   EXPECT_THAT(
       Diagnose(std::string(kHead) + "regoin = \"x\"\nzzz = 1\ninference_profiles = {}\n"),
-      ElementsAre(
-          "3:1: unknown top-level key 'regoin'; did you mean 'region'?",
-          "4:1: unknown top-level key 'zzz'; expected one of: account_id, region, "
-          "default_tags, inference_profiles, principals, regions, routing, approvals, "
-          "server, catalog_file, guardrails, prices, price_multipliers, metrics, quotas, budgets",
-          "warning 5:22: inference_profiles is empty: callers will have no model "
-          "to use"));
+      ElementsAre("3:1: unknown top-level key 'regoin'; did you mean 'region'?",
+                  "4:1: unknown top-level key 'zzz'; expected one of: account_id, region, "
+                  "default_tags, inference_profiles, principals, regions, routing, approvals, "
+                  "server, catalog_file, guardrails, prices, price_multipliers, metrics, metering, "
+                  "quotas, budgets",
+                  "warning 5:22: inference_profiles is empty: callers will have no model "
+                  "to use"));
   EXPECT_THAT(Diagnose(Profile("rd-haiku-45", "modle_arn = \"x\"\nTags = {}")),
               ElementsAre("4:3: inference_profiles.rd-haiku-45: missing required key 'model_arn'",
                           "5:1: unknown key 'modle_arn' in inference_profiles.rd-haiku-45; did you "

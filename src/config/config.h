@@ -182,6 +182,16 @@ struct BudgetsConfig {
   std::map<std::string, std::map<std::string, BudgetConfig, std::less<>>, std::less<>> tags;
 };
 
+// metering = { raw_retention = "30d", rollup_retention = "400d" }: how long
+// the usage ledger keeps raw records and hourly roll-ups (docs/config.md
+// "Metering"). 0: forever. rollup_retention_ms is 0 or >= 32 days and
+// >= raw_retention_ms (which is then not 0).
+struct MeteringConfig {
+  int64_t raw_retention_ms = 30 * 86'400'000LL;
+  int64_t rollup_retention_ms = 400 * 86'400'000LL;
+  bool operator==(const MeteringConfig&) const = default;
+};
+
 struct Config {
   std::string source;      // the file it came from, or "config/bedrock-profiles.hcl (built in)"
   std::string account_id;  // 12 digits
@@ -211,6 +221,7 @@ struct Config {
   PricesConfig prices;
   QuotasConfig quotas;
   BudgetsConfig budgets;
+  MeteringConfig metering;
 
   // nullptr when absent.
   const ProfileConfig* FindProfile(std::string_view name) const;

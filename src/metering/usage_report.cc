@@ -14,6 +14,8 @@ namespace bp::metering {
 namespace {
 
 constexpr std::string_view kNone = "-";
+constexpr std::string_view kEstimatedNote =
+    "p50/p99: estimated from hourly roll-up histograms (within 3.2 %; exact below 16 ms)";
 
 std::string ValueOf(const Dimension& d, const UsageRecord& r) {
   auto or_none = [](const std::string& s) { return s.empty() ? std::string(kNone) : s; };
@@ -36,6 +38,29 @@ std::string ValueOf(const Dimension& d, const UsageRecord& r) {
       for (const auto& [key, value] : r.request_metadata) {
         if (key == d.key) return value;
       }
+      return std::string(kNone);
+  }
+  return std::string(kNone);
+}
+
+std::string ValueOf(const Dimension& d, const UsageRollupKey& k) {
+  auto or_none = [](const std::string& s) { return s.empty() ? std::string(kNone) : s; };
+  switch (d.kind) {
+    case Dimension::Kind::kProfile:
+      return or_none(k.profile_name);
+    case Dimension::Kind::kPrincipal:
+      return or_none(k.principal);
+    case Dimension::Kind::kModel:
+      return or_none(k.model_id);
+    case Dimension::Kind::kRegion:
+      return or_none(k.serving_region);
+    case Dimension::Kind::kOperation:
+      return std::string(OperationName(k.operation));
+    case Dimension::Kind::kTag: {
+      auto it = k.tags.find(d.key);
+      return it == k.tags.end() ? std::string(kNone) : it->second;
+    }
+    case Dimension::Kind::kMetadata:
       return std::string(kNone);
   }
   return std::string(kNone);
@@ -186,7 +211,34 @@ void UsageAggregator::AddTo(Acc& acc, const UsageRecord& r) {
   if (r.ttft_ms >= 0) acc.ttfts.push_back(r.ttft_ms);
 }
 
+void UsageAggregator::AddTo(Acc& acc, const UsageRollup& r) {
+  UsageGroup& g = acc.group;
+  g.requests += r.requests;
+  g.errors += r.errors;
+  g.throttles += r.throttles;
+  g.tokens.input += r.tokens.input;
+  g.tokens.output += r.tokens.output;
+  g.tokens.cache_read += r.tokens.cache_read;
+  g.tokens.cache_write_5m += r.tokens.cache_write_5m;
+  g.tokens.cache_write_1h += r.tokens.cache_write_1h;
+  g.cost_micro_usd += r.cost_micro_usd;
+  acc.latency_histogram.Merge(r.latency);
+  acc.ttft_histogram.Merge(r.ttft);
+  acc.estimated = true;
+}
+
 void UsageAggregator::Close(Acc& acc) {
+  if (acc.estimated) {
+    // Raw records of the edge hours join the roll-ups' histograms, so the
+    // group's percentiles are over all its calls.
+    for (int64_t v : acc.latencies) acc.latency_histogram.Add(v);
+    for (int64_t v : acc.ttfts) acc.ttft_histogram.Add(v);
+    acc.group.latency_p50_ms = std::max<int64_t>(0, acc.latency_histogram.Percentile(50));
+    acc.group.latency_p99_ms = std::max<int64_t>(0, acc.latency_histogram.Percentile(99));
+    acc.group.ttft_p50_ms = acc.ttft_histogram.Percentile(50);
+    acc.group.ttft_p99_ms = acc.ttft_histogram.Percentile(99);
+    return;
+  }
   std::sort(acc.latencies.begin(), acc.latencies.end());
   std::sort(acc.ttfts.begin(), acc.ttfts.end());
   acc.group.latency_p50_ms = Percentile(acc.latencies, 50);
@@ -196,14 +248,25 @@ void UsageAggregator::Close(Acc& acc) {
 }
 
 void UsageAggregator::Add(const UsageRecord& record) {
+  AddTo(total_, record);
+  if (dimensions_.empty()) return;
   std::vector<std::string> keys;
   keys.reserve(dimensions_.size());
   for (const Dimension& d : dimensions_) keys.push_back(ValueOf(d, record));
-  AddTo(total_, record);
-  if (dimensions_.empty()) return;
   Acc& acc = groups_[keys];
   if (acc.group.keys.empty()) acc.group.keys = std::move(keys);
   AddTo(acc, record);
+}
+
+void UsageAggregator::AddRollup(const UsageRollup& rollup) {
+  AddTo(total_, rollup);
+  if (dimensions_.empty()) return;
+  std::vector<std::string> keys;
+  keys.reserve(dimensions_.size());
+  for (const Dimension& d : dimensions_) keys.push_back(ValueOf(d, rollup.key));
+  Acc& acc = groups_[keys];
+  if (acc.group.keys.empty()) acc.group.keys = std::move(keys);
+  AddTo(acc, rollup);
 }
 
 UsageReport UsageAggregator::Finish(int64_t from_ms, int64_t to_ms) && {
@@ -217,6 +280,7 @@ UsageReport UsageAggregator::Finish(int64_t from_ms, int64_t to_ms) && {
               return std::tie(b.cost_micro_usd, b.requests, a.keys) <
                      std::tie(a.cost_micro_usd, a.requests, b.keys);
             });
+  report.percentiles_estimated = total_.estimated;
   Close(total_);
   report.total = std::move(total_.group);
   return report;
@@ -302,6 +366,7 @@ std::string RenderTable(const UsageReport& report) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
+  if (report.percentiles_estimated) out += std::string(kEstimatedNote) + "\n";
   return out;
 }
 
@@ -316,6 +381,12 @@ std::string RenderJson(const UsageReport& report) {
   for (const UsageGroup& g : report.groups) groups.push_back(GroupJson(report, g));
   root["groups"] = std::move(groups);
   root["total"] = GroupJson(report, report.total);
+  root["percentiles"] = report.percentiles_estimated ? "estimated" : "exact";
+  root["raw_from"] =
+      report.raw_from_ms > 0 ? json::Value(Iso8601(report.raw_from_ms)) : json::Value(nullptr);
+  json::Array notes;
+  for (const std::string& note : report.notes) notes.push_back(json::Value(note));
+  root["notes"] = std::move(notes);
   return json::Serialize(json::Value(std::move(root))) + "\n";
 }
 
@@ -458,6 +529,24 @@ Result<UsageReport> ParseUsageReportJson(std::string_view text) {
   if (total == root->end()) return ValidationError("$.total is required");
   BP_ASSIGN_OR_RETURN(report.total,
                       ParseGroup(total->value(), report.dimensions, false, "$.total"));
+  BP_ASSIGN_OR_RETURN(std::string percentiles, json::RequiredString(*root, "percentiles", "$"));
+  if (percentiles != "exact" && percentiles != "estimated") {
+    return ValidationError("$.percentiles: expected \"exact\" or \"estimated\", not '" +
+                           percentiles + "'");
+  }
+  report.percentiles_estimated = percentiles == "estimated";
+  auto raw_from = root->find("raw_from");
+  if (raw_from == root->end()) return ValidationError("$.raw_from is required");
+  if (!raw_from->value().is_null()) {
+    BP_ASSIGN_OR_RETURN(std::string t, json::RequiredString(*root, "raw_from", "$"));
+    std::optional<int64_t> ms = ParseIso8601Seconds(t);
+    if (!ms || *ms <= 0) {
+      return ValidationError("$.raw_from: '" + t +
+                             "' is not null or a UTC time of the form 2026-01-01T00:00:00Z");
+    }
+    report.raw_from_ms = *ms;
+  }
+  BP_ASSIGN_OR_RETURN(report.notes, json::RequiredStringArray(*root, "notes", "$"));
   return report;
 }
 

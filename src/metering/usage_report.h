@@ -12,9 +12,13 @@
 // metadata:KEY (the caller's requestMetadata KEY; "-" when absent). Groups
 // are sorted by cost, then requests (both descending), then keys.
 // Percentiles are nearest-rank over the group's calls; TTFT only over calls
-// that produced a first token. Errors count calls answered with an error
-// (any error code, throttles included); throttles count
-// ThrottlingException. Cost sums the records' cost_micro_usd.
+// that produced a first token. A group that counts hourly roll-ups
+// (usage_rollup.h) has its percentiles estimated from the roll-ups'
+// histograms (with its raw records added to them): within 1/32 of the
+// nearest-rank value, exact below 16 ms; the report says so
+// (percentiles_estimated). Counts, tokens and cost are exact either way. Errors count calls
+// answered with an error (any error code, throttles included); throttles count ThrottlingException.
+// Cost sums the records' cost_micro_usd.
 //
 // Thread-compatible: one aggregator per report.
 
@@ -26,6 +30,7 @@
 
 #include "core/status.h"
 #include "metering/usage_record.h"
+#include "metering/usage_rollup.h"
 
 namespace bp::metering {
 
@@ -61,12 +66,27 @@ struct UsageReport {
   UsageGroup total;  // keys empty
   int64_t from_ms = 0;
   int64_t to_ms = 0;
+  // Some group counts hourly roll-ups, so its p50/p99 are estimates (see
+  // above); false when every figure came from raw records.
+  bool percentiles_estimated = false;
+  // Raw records (the only source of metadata:KEY and of exact percentiles)
+  // exist from this time on; older ones expired (raw retention). 0: none
+  // has expired.
+  int64_t raw_from_ms = 0;
+  // What the report could not answer from the data kept, in words (e.g. a
+  // metadata:KEY window reaching past the raw records); empty when whole.
+  std::vector<std::string> notes;
 };
 
 class UsageAggregator final {
  public:
   explicit UsageAggregator(std::vector<Dimension> dimensions);
   void Add(const UsageRecord& record);
+  // Adds an hour's roll-up: its figures go to the group of its key, its
+  // histograms make that group's percentiles estimates. A metadata:KEY
+  // dimension reads "-" for it (roll-ups keep no metadata; the ledger never
+  // mixes them into such a report).
+  void AddRollup(const UsageRollup& rollup);
   UsageReport Finish(int64_t from_ms, int64_t to_ms) &&;
 
  private:
@@ -74,8 +94,12 @@ class UsageAggregator final {
     UsageGroup group;
     std::vector<int64_t> latencies;
     std::vector<int64_t> ttfts;
+    HistogramAccumulator latency_histogram;  // used once `estimated`
+    HistogramAccumulator ttft_histogram;
+    bool estimated = false;
   };
   static void AddTo(Acc& acc, const UsageRecord& record);
+  static void AddTo(Acc& acc, const UsageRollup& rollup);
   static void Close(Acc& acc);
 
   std::vector<Dimension> dimensions_;
@@ -83,10 +107,13 @@ class UsageAggregator final {
   Acc total_;
 };
 
-// An aligned text table with a header row, one row per group and a TOTAL row.
+// An aligned text table with a header row, one row per group and a TOTAL row;
+// a last line says when the percentiles are estimates. (Notes are the
+// caller's to print, e.g. on stderr.)
 std::string RenderTable(const UsageReport& report);
-// {"from","to","by":[..],"groups":[{"keys":{dim: value},...figures}],"total":{...}}
-// with cost as a decimal USD number ("cost_usd").
+// {"from","to","by":[..],"groups":[{"keys":{dim: value},...figures}],"total":{...},
+// "percentiles":"exact"|"estimated","raw_from":T|null,"notes":[..]} with cost
+// as a decimal USD number ("cost_usd").
 std::string RenderJson(const UsageReport& report);
 // RFC 4180 CSV: a header row, the groups, then a TOTAL row.
 std::string RenderCsv(const UsageReport& report);

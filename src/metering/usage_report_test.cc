@@ -113,11 +113,18 @@ TEST(ParseUsageReportJsonTest, RoundTripsEveryFormatByteForByte) {
   no_token.ttft_ms = -1;
   no_token.tokens = {};
   agg.Add(no_token);
-  const UsageReport report = std::move(agg).Finish(1'767'225'600'000, 1'767'312'000'000);
+  UsageReport report = std::move(agg).Finish(1'767'225'600'000, 1'767'312'000'000);
+  // What a roll-up read adds: estimated percentiles, the raw horizon, notes.
+  report.percentiles_estimated = true;
+  report.raw_from_ms = 1'767'229'200'000;
+  report.notes = {"metadata:run comes from raw records only, \"quoted\"", "second note"};
   const std::string text = RenderJson(report);
   Result<UsageReport> parsed = ParseUsageReportJson(text);
   ASSERT_OK(parsed);
   EXPECT_EQ(RenderJson(*parsed), text);
+  EXPECT_TRUE(parsed->percentiles_estimated);
+  EXPECT_EQ(parsed->raw_from_ms, report.raw_from_ms);
+  EXPECT_EQ(parsed->notes, report.notes);
   EXPECT_EQ(RenderTable(*parsed), RenderTable(report));
   EXPECT_EQ(RenderCsv(*parsed), RenderCsv(report));
   ASSERT_EQ(parsed->groups.size(), report.groups.size());
@@ -165,6 +172,11 @@ TEST(ParseUsageReportJsonTest, RefusesWhatRenderJsonNeverWrites) {
       {with("\"cache_write_tokens\":4", "\"cache_write_tokens\":5"), "cache_write_tokens"},
       {with("\"cost_usd\":\"0.001000\"", "\"cost_usd\":\"9.0\""), "cost_usd"},
       {with("\"latency_p50_ms\":1", "\"latency_p50_ms\":-3"), "latency_p50_ms"},
+      {with("\"percentiles\":\"exact\"", "\"percentiles\":\"roughly\""), "$.percentiles"},
+      {with("\"percentiles\":\"exact\",", ""), "$.percentiles"},
+      {with("\"raw_from\":null", "\"raw_from\":\"yesterday\""), "$.raw_from: 'yesterday'"},
+      {with("\"raw_from\":null,", ""), "$.raw_from is required"},
+      {with("\"notes\":[]", "\"notes\":[1]"), "$.notes"},
   };
   for (const auto& [text, message] : cases) {
     Result<UsageReport> r = ParseUsageReportJson(text);

@@ -66,6 +66,18 @@ std::vector<std::string> RestartOnlyChanges(const config::Config& running, confi
   KeepRunning("server.max_connections", r.max_connections, n.max_connections, warnings);
   KeepRunning("server.max_body_bytes_in_flight", r.max_body_bytes_in_flight,
               n.max_body_bytes_in_flight, warnings);
+  // The usage ledger is opened once, with its retention.
+  if (next.metering != running.metering) {
+    auto show = [](const config::MeteringConfig& m) {
+      auto one = [](int64_t ms) {
+        return ms == 0 ? std::string("forever") : std::to_string(ms / 3'600'000) + "h";
+      };
+      return "raw " + one(m.raw_retention_ms) + ", roll-ups " + one(m.rollup_retention_ms);
+    };
+    warnings.push_back("metering retention changed from " + show(running.metering) + " to " +
+                       show(next.metering) + ": needs a restart; kept " + show(running.metering));
+    next.metering = running.metering;
+  }
   return warnings;
 }
 

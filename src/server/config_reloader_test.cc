@@ -143,6 +143,18 @@ TEST_F(ConfigReloaderTest, RestartOnlyChangesNamesAccountAndRegion) {
   EXPECT_TRUE(RestartOnlyChanges(running, next).empty());
 }
 
+TEST_F(ConfigReloaderTest, RestartOnlyChangesKeepTheLedgerRetention) {
+  config::Config running;
+  config::Config next = running;
+  next.metering.raw_retention_ms = 7 * 86'400'000LL;
+  next.metering.rollup_retention_ms = 0;
+  EXPECT_THAT(RestartOnlyChanges(running, next),
+              ::testing::ElementsAre("metering retention changed from raw 720h, roll-ups 9600h "
+                                     "to raw 168h, roll-ups forever: needs a restart; kept raw "
+                                     "720h, roll-ups 9600h"));
+  EXPECT_EQ(next.metering, running.metering);
+}
+
 TEST_F(ConfigReloaderTest, AReloadNeverWritesProfilesAndSaysSoWhenTheyChanged) {
   ASSERT_NE(handler_, nullptr);
   Bootstrap(Running());

@@ -22,6 +22,7 @@
 #include "metering/metrics.h"
 #include "metering/metrics_limits.h"
 #include "metering/usage_report.h"
+#include "metering/usage_rollup.h"
 #include "server/config_drift.h"
 #include "server/config_reloader.h"
 #include "server/principals.h"
@@ -119,7 +120,10 @@ class MeteredSinks final : public metering::UsageSink {
   metering::UsageSink& ledger_;
 };
 
-// Adds this UTC month's costs in the ledger to `budgets`.
+// Adds this UTC month's costs in the ledger to `budgets`: the month's whole
+// hours from the hourly roll-ups (one per key and hour, carrying the
+// profile, principal ARN and tags Budgets::Restore matches on), the hour
+// now running from its raw records (docs/metering.md "Budgets").
 Status RestoreBudgets(const metering::Budgets& budgets, const std::filesystem::path& state_dir,
                       storage::sqlite::SqliteLedger& ledger, const Clock& clock) {
   BP_RETURN_IF_ERROR(ledger.Flush());
@@ -127,17 +131,28 @@ Status RestoreBudgets(const metering::Budgets& budgets, const std::filesystem::p
   const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(now)};
   const std::chrono::sys_days month_start{today.year() / today.month() / 1};
   int64_t records = 0;
+  int64_t rollups = 0;
   int64_t micro_usd = 0;
-  Status scanned =
-      storage::sqlite::ScanUsage(state_dir, ToUnixMillis(month_start), ToUnixMillis(now) + 1,
-                                 [&](const metering::UsageRecord& r) {
-                                   budgets.Restore(r);
-                                   ++records;
-                                   micro_usd += r.cost_micro_usd;
-                                 });
-  if (!scanned.ok() && scanned.code() != ErrorCode::kResourceNotFound) return scanned;
-  spdlog::info("budgets: this month's spend rebuilt from the ledger ({} record(s), ${})", records,
-               metering::FormatUsd(micro_usd));
+  Result<std::vector<std::string>> notes = storage::sqlite::ScanUsageHourly(
+      state_dir, ToUnixMillis(month_start), ToUnixMillis(now) + 1,
+      [&](const metering::UsageRecord& r) {
+        budgets.Restore(r);
+        ++records;
+        micro_usd += std::max<int64_t>(0, r.cost_micro_usd);
+      },
+      [&](const metering::UsageRollup& u) {
+        budgets.Restore(u.SpendRecord());
+        ++rollups;
+        micro_usd += u.cost_micro_usd;
+      });
+  if (!notes.ok() && notes.status().code() != ErrorCode::kResourceNotFound) return notes.status();
+  if (notes.ok()) {
+    for (const std::string& note : *notes) spdlog::warn("budgets: {}", note);
+  }
+  spdlog::info(
+      "budgets: this month's spend rebuilt from the ledger ({} hourly roll-up(s), {} record(s) "
+      "of this hour, ${})",
+      rollups, records, metering::FormatUsd(micro_usd));
   return Status::Ok();
 }
 
@@ -290,8 +305,15 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   metering::Metrics metrics({.error_codes = api::MetricsErrorCodes()});
   // The usage ledger beside the profile database (docs/metering.md): every
   // runtime call's record, written by its own thread in batches.
-  BP_ASSIGN_OR_RETURN(std::unique_ptr<storage::sqlite::SqliteLedger> ledger,
-                      storage::sqlite::SqliteLedger::Open(options.state_dir));
+  // Raw records and roll-ups older than the config's `metering` retention
+  // are deleted by the ledger's writer (read at start; a reload keeps them).
+  BP_ASSIGN_OR_RETURN(
+      std::unique_ptr<storage::sqlite::SqliteLedger> ledger,
+      storage::sqlite::SqliteLedger::Open(
+          options.state_dir,
+          {.raw_retention = std::chrono::milliseconds(cfg.metering.raw_retention_ms),
+           .rollup_retention = std::chrono::milliseconds(cfg.metering.rollup_retention_ms),
+           .clock = &clock}));
   // Each runtime call's record is counted by the metrics, then kept by the ledger.
   MeteredSinks usage(metrics, *ledger);
   // GET /usage reads the ledger (blocking SQLite) on its own small pool,

@@ -8,7 +8,9 @@
 #include <boost/json/parse.hpp>
 #include <signal.h>
 
+#include "core/clock.h"
 #include "integration/child_process.h"
+#include "storage/sqlite/sqlite_ledger.h"
 #include "testing/testing.h"
 
 namespace bp::testing {
@@ -34,6 +36,59 @@ TEST(CliIntegrationTest, HelpListsTheCommands) {
   EXPECT_THAT(r.out, HasSubstr("validate"));
   RunResult none = RunBinary({});
   EXPECT_EQ(none.exit_code, 2);
+}
+
+// `usage --by metadata:KEY` over a window past the raw records the
+// retention kept: the figures of what exists, and a note on stderr (never
+// on stdout, so --json stays one document).
+TEST(CliIntegrationTest, UsageSaysWhatTheRawRetentionRemoved) {
+  TempDir dir;
+  SystemClock clock;
+  const int64_t now = ToUnixMillis(clock.Now());
+  {
+    auto ledger = storage::sqlite::SqliteLedger::Open(
+        dir.path(), {.raw_retention = std::chrono::hours(2),
+                     .rollup_retention = std::chrono::hours(24 * 40),
+                     .clock = &clock});
+    ASSERT_OK(ledger);
+    for (int i = 0; i < 6; ++i) {
+      metering::UsageRecord r;
+      r.time_ms = now - (i < 4 ? 5 : 0) * 3'600'000 - i;  // four calls 5 hours ago
+      r.profile_name = "rd-haiku-45";
+      r.request_metadata = {{"run", "nightly"}};
+      r.cost_micro_usd = 10;
+      (*ledger)->Record(std::move(r));
+    }
+    ASSERT_OK((*ledger)->Flush());
+    ASSERT_OK((*ledger)->EnforceRetention());
+  }
+  const std::string state = dir.path().string();
+  RunResult meta = RunBinary({"usage", "--by", "metadata:run", "--since", "1d", "--state", state});
+  EXPECT_EQ(meta.exit_code, 0) << meta.err;
+  EXPECT_THAT(meta.out, HasSubstr("nightly"));
+  EXPECT_THAT(meta.err, HasSubstr("note: metadata:run comes from raw records only"));
+  EXPECT_THAT(meta.err, HasSubstr("4 earlier call(s)"));
+  RunResult json =
+      RunBinary({"usage", "--by", "metadata:run", "--since", "1d", "--json", "--state", state});
+  boost::json::value doc = boost::json::parse(json.out);
+  EXPECT_EQ(doc.at("total").at("requests").as_int64(), 2);
+  EXPECT_EQ(doc.at("notes").as_array().size(), 1u);
+  EXPECT_TRUE(doc.at("raw_from").is_string());
+  // By profile the roll-ups still count all six; only the window's partial
+  // first hour (a day ago, before the raw records kept) cannot be answered.
+  RunResult by_profile =
+      RunBinary({"usage", "--by", "profile", "--since", "1d", "--json", "--state", state});
+  EXPECT_EQ(boost::json::parse(by_profile.out).at("total").at("requests").as_int64(), 6);
+  EXPECT_THAT(by_profile.err, HasSubstr("are not counted: raw records before"));
+  EXPECT_THAT(by_profile.err, HasSubstr("roll-ups hold whole hours only"));
+  // A window of whole hours needs no raw record: no note.
+  RunResult whole =
+      RunBinary({"usage", "--by", "profile", "--from",
+                 FormatRfc3339(FromUnixMillis(now - now % 3'600'000 - 86'400'000)), "--to",
+                 FormatRfc3339(FromUnixMillis(now + 3'600'000)), "--json", "--state", state});
+  EXPECT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_EQ(boost::json::parse(whole.out).at("total").at("requests").as_int64(), 6);
+  EXPECT_THAT(whole.err, Not(HasSubstr("note:")));
 }
 
 TEST(CliIntegrationTest, AnUnknownCommandIsNamedAndIsAUsageError) {

@@ -57,6 +57,11 @@ Status ApplyStep(Database& db, const Migration& step) {
   const std::string context = "applying schema migration " + std::to_string(step.version) + " (" +
                               std::string(step.description) + ")";
   BP_RETURN_IF_ERROR(db.Exec(std::string(step.sql), context));
+  if (step.then != nullptr) {
+    if (Status s = step.then(db); !s.ok()) {
+      return Status(s.code(), context + ": " + s.message());
+    }
+  }
   BP_ASSIGN_OR_RETURN(Query record,
                       db.Prepare("INSERT INTO schema_migrations(version) VALUES (?1)"));
   BP_RETURN_IF_ERROR(record.Bind(1, int64_t{step.version}).Run());

@@ -20,6 +20,9 @@ struct Migration {
   int version;                   // 1, 2, 3, ... without gaps
   std::string_view description;  // for logs and docs
   std::string_view sql;          // one or more statements
+  // Optional: runs after `sql`, in the same transaction, for what SQL alone
+  // cannot do (the ledger's roll-ups built from its raw records).
+  Status (*then)(Database& db) = nullptr;
 };
 
 // The profile store's schema history, oldest first.

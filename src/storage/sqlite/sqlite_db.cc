@@ -159,6 +159,12 @@ Query& Query::Bind(int index, std::string_view text) {
   return *this;
 }
 
+Query& Query::BindBlob(int index, std::string_view bytes) {
+  const char* data = bytes.data() != nullptr ? bytes.data() : "";
+  NoteBindResult(sqlite3_bind_blob64(stmt_, index, data, bytes.size(), SQLITE_TRANSIENT), index);
+  return *this;
+}
+
 Query& Query::Bind(int index, int64_t value) {
   NoteBindResult(sqlite3_bind_int64(stmt_, index, value), index);
   return *this;
@@ -190,6 +196,13 @@ std::string Query::Text(int column) const {
   const int size = sqlite3_column_bytes(stmt_, column);
   if (data == nullptr || size <= 0) return std::string();
   return std::string(data, static_cast<size_t>(size));
+}
+
+std::string_view Query::View(int column) const {
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  const int size = sqlite3_column_bytes(stmt_, column);
+  if (data == nullptr || size <= 0) return std::string_view();
+  return std::string_view(data, static_cast<size_t>(size));
 }
 
 std::optional<std::string> Query::OptionalText(int column) const {

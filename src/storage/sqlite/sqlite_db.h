@@ -110,6 +110,7 @@ class Query final {
   Query& Bind(int index, std::string_view text);
   Query& Bind(int index, int64_t value);
   Query& BindOptional(int index, const std::optional<std::string>& text);  // nullopt: NULL
+  Query& BindBlob(int index, std::string_view bytes);                      // a BLOB, not TEXT
 
   // Advances: true when a row is ready, false when the statement is done.
   Result<bool> Step();
@@ -117,7 +118,10 @@ class Query final {
   Status Run();
 
   // Columns are 0-based. NULL reads as "" / 0 / nullopt.
-  std::string Text(int column) const;
+  std::string Text(int column) const;  // also reads a BLOB's bytes
+  // The column's bytes without a copy, valid until the next Step() or the
+  // end of this Query.
+  std::string_view View(int column) const;
   std::optional<std::string> OptionalText(int column) const;
   int64_t Int(int column) const;
 

@@ -18,22 +18,37 @@
 // are dropped and counted (stats().dropped, logged once per batch), rather
 // than the server running out of memory when the disk stalls.
 //
-// Reading (ScanUsage): a separate read-only connection, so `usage` works on
-// the state directory while `serve` writes it.
+// Roll-ups: with each batch the writer adds its records to the hourly
+// roll-ups (metering/usage_rollup.h) in the SAME transaction, so raw records
+// and roll-ups never disagree, also after a crash. A ledger of schema
+// version 1 gets its roll-ups built from its raw records when it is opened
+// (the v2 migration, one transaction).
+// Retention: with raw_retention / rollup_retention set, the writer deletes
+// raw records (and roll-ups) older than that, rounded down to the hour, at
+// most every retention_interval, in chunks of retention_chunk rows (a day
+// of roll-ups) per transaction, between batches: never one long write
+// transaction, never on the request path. What was deleted is recorded as a
+// horizon, so readers know from when raw detail exists.
+//
+// Reading (ScanUsage, QueryUsage): a separate read-only connection, so
+// `usage` works on the state directory while `serve` writes it.
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/mutex.h"
 #include "core/status.h"
 #include "metering/usage_record.h"
 #include "metering/usage_report.h"
+#include "metering/usage_rollup.h"
 
 namespace bp::storage::sqlite {
 
@@ -44,6 +59,16 @@ struct LedgerOptions {
   size_t max_batch = 10'000;      // a batch this big is written without waiting
   size_t max_queued = 1'000'000;  // records waiting beyond this are dropped
   std::chrono::milliseconds busy_timeout{5000};
+  // Raw records / roll-ups older than this are deleted (0: kept forever,
+  // the default here; serve passes the config's `metering` settings).
+  // REQUIRES: rollup_retention is 0 or >= raw_retention > 0.
+  std::chrono::milliseconds raw_retention{0};
+  std::chrono::milliseconds rollup_retention{0};
+  std::chrono::milliseconds retention_interval{std::chrono::minutes(5)};
+  size_t retention_chunk = 5'000;  // raw rows deleted per transaction
+  // The wall clock retention measures against. REQUIRES: set (and
+  // outliving the ledger) when a retention is.
+  const Clock* clock = nullptr;
 };
 
 struct LedgerStats {
@@ -51,11 +76,14 @@ struct LedgerStats {
   uint64_t written = 0;   // records committed
   uint64_t dropped = 0;   // records refused because the queue was full
   uint64_t failed_batches = 0;
-  size_t queued = 0;           // waiting now
-  int64_t last_commit_ms = 0;  // duration of the last commit
+  size_t queued = 0;             // waiting now
+  int64_t last_commit_ms = 0;    // duration of the last commit
   // Write lag: how long the oldest record not yet committed (queued, or in
   // the batch being written) has waited, ms; 0 when none waits.
   int64_t oldest_pending_ms = 0;
+  uint64_t raw_expired = 0;      // raw records deleted by the retention
+  uint64_t rollups_expired = 0;  // roll-up rows deleted by the retention
+  uint64_t retention_passes = 0;
 };
 
 class SqliteLedger final : public metering::UsageSink {
@@ -63,7 +91,9 @@ class SqliteLedger final : public metering::UsageSink {
   static constexpr std::string_view kFileName = "usage.db";
 
   // Opens (creating) `<state_dir>/usage.db`, migrates its schema (refusing
-  // a newer one: kIo naming both versions) and starts the writer thread.
+  // a newer one: kIo naming both versions; building the roll-ups of a v1
+  // ledger, which takes a while on a large one) and starts the writer
+  // thread. kValidation for options breaking their REQUIRES.
   static Result<std::unique_ptr<SqliteLedger>> Open(const std::filesystem::path& state_dir,
                                                     LedgerOptions options = {});
   ~SqliteLedger() override;  // writes everything queued, then stops the writer
@@ -76,6 +106,11 @@ class SqliteLedger final : public metering::UsageSink {
   // batch failed: the error of the last failed batch).
   Status Flush();
 
+  // Runs a whole retention pass now on the writer thread (as the interval
+  // would) and returns once it is over: its error, if any. Ok at once when
+  // no retention is set.
+  Status EnforceRetention();
+
   LedgerStats stats() const;
 
  private:
@@ -85,8 +120,25 @@ class SqliteLedger final : public metering::UsageSink {
   SqliteLedger(Passkey, std::unique_ptr<Database> db, LedgerOptions options);
 
  private:
+  // A retention pass in progress: its cutoffs (hour starts; 0: nothing
+  // to delete) and which request of EnforceRetention() it serves.
+  struct RetentionPass {
+    bool active = false;
+    int64_t raw_cutoff_ms = 0;
+    int64_t rollup_cutoff_ms = 0;
+    uint64_t serves = 0;
+  };
+
   void WriterLoop();
   Status WriteBatch(const std::vector<metering::UsageRecord>& batch);
+  bool RetentionEnabled() const;
+  // Starts a pass when one is due or asked for. REQUIRES: mu_ held.
+  void MaybeStartRetention(std::chrono::steady_clock::time_point now) BP_REQUIRES(mu_);
+  // Deletes one chunk of the pass in progress; ends the pass when nothing
+  // is left (or on error).
+  void RetentionStep();
+  Result<bool> DeleteRawChunk(int64_t cutoff_ms);
+  Result<bool> DeleteRollupChunk(int64_t cutoff_ms);
 
   const LedgerOptions options_;
   std::unique_ptr<Database> db_;  // the writer thread's only
@@ -101,27 +153,66 @@ class SqliteLedger final : public metering::UsageSink {
   bool stop_ BP_GUARDED_BY(mu_) = false;
   Status last_error_ BP_GUARDED_BY(mu_);
   LedgerStats stats_ BP_GUARDED_BY(mu_);
-  // When the queue's oldest record was queued, and the batch being written's
-  // (epoch: none), for stats().oldest_pending_ms.
-  std::chrono::steady_clock::time_point queued_since_ BP_GUARDED_BY(mu_);
-  std::chrono::steady_clock::time_point writing_since_ BP_GUARDED_BY(mu_);
+  size_t queued = 0;             // waiting now
+  int64_t last_commit_ms = 0;    // duration of the last commit
+  // Write lag: how long the oldest record not yet committed (queued, or in
+  // the batch being written) has waited, ms; 0 when none waits.
+  int64_t oldest_pending_ms = 0;
+  uint64_t raw_expired = 0;      // raw records deleted by the retention
+  uint64_t rollups_expired = 0;  // roll-up rows deleted by the retention
+  uint64_t retention_passes = 0;
 
   std::thread writer_;  // last: started once everything above exists
 };
 
 // Calls `fn` for every record of `<state_dir>/usage.db` with from_ms <=
 // time_ms < to_ms, oldest first, over a read-only connection (works while a
-// server writes). kResourceNotFound when there is no ledger yet; kIo for a
-// damaged file or a schema newer than this binary knows.
+// server writes). Raw records only: those the retention deleted are not
+// seen. kResourceNotFound when there is no ledger yet; kIo for a damaged
+// file or a schema newer than this binary knows.
 Status ScanUsage(const std::filesystem::path& state_dir, int64_t from_ms, int64_t to_ms,
                  const std::function<void(const metering::UsageRecord&)>& fn);
 
+// The calls of [from_ms, to_ms) hour by hour: `on_rollup` for every roll-up
+// of a whole hour of the window, `on_record` for every raw record of its
+// partial first and last hours (a v1 ledger, not yet migrated by a serve:
+// every record raw). Both see the same snapshot. Returns notes on parts of
+// the window the ledger no longer holds (retention), empty when whole.
+// Errors as ScanUsage. Blocking.
+Result<std::vector<std::string>> ScanUsageHourly(
+    const std::filesystem::path& state_dir, int64_t from_ms, int64_t to_ms,
+    const std::function<void(const metering::UsageRecord&)>& on_record,
+    const std::function<void(const metering::UsageRollup&)>& on_rollup);
+
+// Where QueryUsage takes a report's figures from.
+struct UsageQueryOptions {
+  enum class Source : uint8_t {
+    // Roll-ups for the window's whole hours and raw records for its edges,
+    // unless the window's raw records are all kept and number at most
+    // exact_up_to: then from them alone, with exact percentiles.
+    kAuto,
+    kRaw,      // raw records only (slow on a long window; what has expired is missing)
+    kRollups,  // roll-ups for every whole hour, however few calls
+  };
+  Source source = Source::kAuto;
+  int64_t exact_up_to = 20'000;
+};
+
 // The report `usage` prints (locally and through the endpoint's read API):
 // the ledger's calls with from_ms <= time_ms < to_ms grouped by
-// `dimensions`. kResourceNotFound when there is no ledger yet; kIo as
-// ScanUsage. Blocking (SQLite reads): never call it on an event loop.
+// `dimensions`. Counts, tokens and cost equal a scan of the raw records;
+// percentiles from roll-ups are estimates (report.percentiles_estimated).
+// A metadata:KEY dimension is answered from raw records only. Whatever the
+// window needs that the retention deleted is missing from the figures and
+// said in report.notes (report.raw_from_ms: from when raw records exist).
+// kResourceNotFound when there is no ledger yet; kIo as ScanUsage.
+// Blocking (SQLite reads): never call it on an event loop.
 Result<metering::UsageReport> QueryUsage(const std::filesystem::path& state_dir,
                                          std::vector<metering::Dimension> dimensions,
                                          int64_t from_ms, int64_t to_ms);
+Result<metering::UsageReport> QueryUsage(const std::filesystem::path& state_dir,
+                                         std::vector<metering::Dimension> dimensions,
+                                         int64_t from_ms, int64_t to_ms,
+                                         const UsageQueryOptions& options);
 
 }  // namespace bp::storage::sqlite

@@ -1,0 +1,216 @@
+#include "metering/usage_rollup.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include "metering/usage_report.h"
+#include "testing/testing.h"
+
+namespace bp::metering {
+namespace {
+
+TEST(HourStartTest, FloorsAlsoBeforeTheEpoch) {
+  EXPECT_EQ(HourStart(0), 0);
+  EXPECT_EQ(HourStart(kHourMs - 1), 0);
+  EXPECT_EQ(HourStart(kHourMs), kHourMs);
+  EXPECT_EQ(HourStart(-1), -kHourMs);
+  EXPECT_EQ(HourStart(-kHourMs), -kHourMs);
+}
+
+TEST(LatencyHistogramTest, BucketsTileTheValuesInOrder) {
+  int64_t expected_low = 0;
+  for (int i = 0; i < LatencyHistogram::kBuckets; ++i) {
+    ASSERT_EQ(LatencyHistogram::BucketLow(i), expected_low) << i;
+    ASSERT_EQ(LatencyHistogram::BucketOf(expected_low), i);
+    const int64_t last = expected_low + (LatencyHistogram::BucketWidth(i) - 1);
+    ASSERT_EQ(LatencyHistogram::BucketOf(last), i);
+    if (i + 1 < LatencyHistogram::kBuckets) expected_low = last + 1;
+  }
+  EXPECT_EQ(LatencyHistogram::BucketOf(INT64_MAX), LatencyHistogram::kBuckets - 1);
+  EXPECT_EQ(LatencyHistogram::BucketOf(-5), 0);
+}
+
+TEST(LatencyHistogramTest, EstimatesAreWithinTheDocumentedError) {
+  std::mt19937_64 rng(301);
+  for (int n = 0; n < 20'000; ++n) {
+    const int64_t v = static_cast<int64_t>(rng() % 10'000'000);
+    LatencyHistogram h;
+    h.Add(v);
+    const int64_t estimate = h.Percentile(50);
+    if (v < 16) {
+      ASSERT_EQ(estimate, v);
+    } else {
+      ASSERT_LE(std::abs(static_cast<double>(estimate - v)),
+                LatencyHistogram::kRelativeError * static_cast<double>(v))
+          << v << " -> " << estimate;
+    }
+  }
+}
+
+TEST(LatencyHistogramTest, PercentilesFollowNearestRank) {
+  LatencyHistogram h;
+  for (int v = 1; v <= 10; ++v) h.Add(v);
+  EXPECT_EQ(h.count(), 10u);
+  EXPECT_EQ(h.Percentile(50), 5);
+  EXPECT_EQ(h.Percentile(99), 10);
+  EXPECT_EQ(h.Percentile(0), 1);
+  EXPECT_EQ(LatencyHistogram().Percentile(50), -1);
+}
+
+TEST(LatencyHistogramTest, TheAccumulatorAgreesWithMergedHistograms) {
+  std::mt19937_64 rng(5);
+  LatencyHistogram merged;
+  HistogramAccumulator sum;
+  for (int part = 0; part < 50; ++part) {
+    LatencyHistogram h;
+    for (int i = 0; i < 20; ++i) h.Add(static_cast<int64_t>(rng() % 100'000));
+    merged.Merge(h);
+    sum.Merge(h);
+  }
+  sum.Add(3);
+  merged.Add(3);
+  for (int p : {0, 1, 50, 90, 99, 100}) EXPECT_EQ(sum.Percentile(p), merged.Percentile(p)) << p;
+  EXPECT_EQ(HistogramAccumulator().Percentile(50), -1);
+}
+
+TEST(LatencyHistogramTest, EncodesCompactlyAndRoundTrips) {
+  LatencyHistogram h;
+  EXPECT_EQ(h.Encode(), std::string(1, '\0'));
+  for (int64_t v : {3, 3, 200, 210, 5'000, 120'000}) h.Add(v);
+  h.Add(0, 1'000'000);
+  const std::string bytes = h.Encode();
+  EXPECT_LE(bytes.size(), 20u);
+  std::optional<LatencyHistogram> back = LatencyHistogram::Decode(bytes);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, h);
+  EXPECT_EQ(back->count(), h.count());
+  EXPECT_EQ(back->Percentile(99), h.Percentile(99));
+}
+
+TEST(LatencyHistogramTest, DamagedBytesAreRefusedNotTrusted) {
+  LatencyHistogram h;
+  h.Add(100);
+  h.Add(7);
+  const std::string good = h.Encode();
+  EXPECT_FALSE(LatencyHistogram::Decode("").has_value());
+  EXPECT_FALSE(LatencyHistogram::Decode(good + "x").has_value());  // trailing bytes
+  EXPECT_FALSE(LatencyHistogram::Decode(good.substr(0, good.size() - 1)).has_value());     // cut
+  EXPECT_FALSE(LatencyHistogram::Decode(std::string("\x01\xc0\x07\x01", 4)).has_value());  // >= 960
+  EXPECT_FALSE(LatencyHistogram::Decode(std::string("\x01\x05\x00", 3)).has_value());  // count 0
+  EXPECT_FALSE(LatencyHistogram::Decode(std::string("\x02\x05\x01\x00\x01", 5)).has_value());
+  EXPECT_FALSE(LatencyHistogram::Decode(std::string(11, '\xff')).has_value());  // endless varint
+  // Any byte string: refused or decoded, never a crash.
+  std::mt19937_64 rng(7);
+  for (int n = 0; n < 5'000; ++n) {
+    std::string bytes(rng() % 12, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng());
+    std::optional<LatencyHistogram> d = LatencyHistogram::Decode(bytes);
+    if (d) EXPECT_EQ(LatencyHistogram::Decode(d->Encode()), d);
+  }
+}
+
+UsageRecord Call(int64_t time_ms, std::string profile, int64_t latency, int64_t ttft,
+                 std::string error = "") {
+  UsageRecord r;
+  r.time_ms = time_ms;
+  r.profile_name = std::move(profile);
+  r.principal = "arn:aws:iam::123456789012:user/rd-e2e";
+  r.model_id = "m";
+  r.serving_region = "eu-west-1";
+  r.error_code = std::move(error);
+  r.tokens = {.input = 10, .output = 5, .cache_read = 1, .cache_write_5m = 2, .cache_write_1h = 3};
+  r.latency_ms = latency;
+  r.ttft_ms = ttft;
+  r.cost_micro_usd = 7;
+  r.tags = {{"team", "ml"}};
+  return r;
+}
+
+TEST(UsageRollupTest, CountsLikeTheReportAndMerges) {
+  UsageRollup a{.key = RollupKeyOf(Call(5, "rd-a", 100, 20))};
+  a.Add(Call(5, "rd-a", 100, 20));
+  a.Add(Call(6, "rd-a", 300, -1, "ThrottlingException"));
+  UsageRecord negative = Call(7, "rd-a", 50, 10, "ValidationException");
+  negative.cost_micro_usd = -3;  // counts 0, as in the report
+  a.Add(negative);
+  EXPECT_EQ(a.key.hour_ms, 0);
+  EXPECT_EQ(a.requests, 3);
+  EXPECT_EQ(a.errors, 2);
+  EXPECT_EQ(a.throttles, 1);
+  EXPECT_EQ(a.tokens.cache_write_1h, 9);
+  EXPECT_EQ(a.cost_micro_usd, 14);
+  EXPECT_EQ(a.latency.count(), 3u);
+  EXPECT_EQ(a.ttft.count(), 2u);
+  UsageRollup b = a;
+  b.Merge(a);
+  EXPECT_EQ(b.requests, 6);
+  EXPECT_EQ(b.cost_micro_usd, 28);
+  EXPECT_EQ(b.latency.count(), 6u);
+}
+
+// A report over roll-ups plus raw records equals one over the raw records
+// for every count, token and cost; its percentiles are estimates and say so.
+TEST(UsageRollupTest, AggregatorMixesRollupsAndRecords) {
+  std::vector<UsageRecord> records;
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 500; ++i) {
+    records.push_back(Call(static_cast<int64_t>(rng() % (3 * kHourMs)), i % 3 ? "rd-a" : "rd-b",
+                           static_cast<int64_t>(rng() % 5000), static_cast<int64_t>(rng() % 900),
+                           i % 7 == 0 ? "ThrottlingException" : ""));
+  }
+  const std::vector<Dimension> by = {Dimension{.kind = Dimension::Kind::kProfile},
+                                     Dimension{.kind = Dimension::Kind::kTag, .key = "team"}};
+  UsageAggregator raw(by);
+  UsageAggregator mixed(by);
+  std::map<UsageRollupKey, UsageRollup> first_hours;
+  for (const UsageRecord& r : records) {
+    raw.Add(r);
+    if (r.time_ms >= 2 * kHourMs) {
+      mixed.Add(r);
+      continue;
+    }
+    UsageRollup& u = first_hours[RollupKeyOf(r)];
+    u.key = RollupKeyOf(r);
+    u.Add(r);
+  }
+  for (const auto& [key, rollup] : first_hours) mixed.AddRollup(rollup);
+  UsageReport want = std::move(raw).Finish(0, 3 * kHourMs);
+  UsageReport got = std::move(mixed).Finish(0, 3 * kHourMs);
+  EXPECT_FALSE(want.percentiles_estimated);
+  EXPECT_TRUE(got.percentiles_estimated);
+  ASSERT_EQ(got.groups.size(), want.groups.size());
+  for (size_t i = 0; i < got.groups.size(); ++i) {
+    const UsageGroup& g = got.groups[i];
+    const UsageGroup& w = want.groups[i];
+    EXPECT_EQ(g.keys, w.keys);
+    EXPECT_EQ(g.requests, w.requests);
+    EXPECT_EQ(g.errors, w.errors);
+    EXPECT_EQ(g.throttles, w.throttles);
+    EXPECT_EQ(g.tokens.input, w.tokens.input);
+    EXPECT_EQ(g.tokens.cache_write_5m, w.tokens.cache_write_5m);
+    EXPECT_EQ(g.cost_micro_usd, w.cost_micro_usd);
+    // The estimate is within a bucket of the exact nearest-rank value.
+    EXPECT_NEAR(g.latency_p50_ms, w.latency_p50_ms, w.latency_p50_ms / 16.0 + 1);
+    EXPECT_NEAR(g.ttft_p99_ms, w.ttft_p99_ms, w.ttft_p99_ms / 16.0 + 1);
+  }
+  EXPECT_EQ(got.total.requests, 500);
+  EXPECT_EQ(got.total.cost_micro_usd, want.total.cost_micro_usd);
+  EXPECT_NE(RenderTable(got).find("estimated from hourly roll-up histograms"), std::string::npos);
+  EXPECT_EQ(RenderTable(want).find("estimated"), std::string::npos);
+  EXPECT_NE(RenderJson(got).find("\"percentiles\":\"estimated\""), std::string::npos);
+}
+
+TEST(UsageRollupTest, JsonCarriesNotesAndTheRawHorizon) {
+  UsageReport report = UsageAggregator({}).Finish(0, kHourMs);
+  report.raw_from_ms = 1'767'225'600'000;
+  report.notes = {"calls before then are not counted"};
+  const std::string json = RenderJson(report);
+  EXPECT_NE(json.find("\"percentiles\":\"exact\""), std::string::npos);
+  EXPECT_NE(json.find("\"raw_from\":\"2026-01-01T00:00:00Z\""), std::string::npos);
+  EXPECT_NE(json.find("\"notes\":[\"calls before then are not counted\"]"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bp::metering

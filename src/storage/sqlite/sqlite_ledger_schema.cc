@@ -1,0 +1,326 @@
+#include "storage/sqlite/sqlite_ledger_schema.h"
+
+#include <map>
+#include <string>
+#include <utility>
+
+#include "json/json.h"
+
+namespace bp::storage::sqlite {
+namespace {
+
+using metering::UsageRecord;
+using metering::UsageRollup;
+
+// The ledger's schema history (the same append-only policy as the profile
+// store's, docs/storage.md), in its own file and schema_migrations table.
+constexpr Migration kLedgerMigrations[] = {
+    {1, "usage records", R"sql(
+CREATE TABLE usage_records (
+  id                    INTEGER NOT NULL PRIMARY KEY,
+  time_ms               INTEGER NOT NULL,
+  request_id            TEXT    NOT NULL,
+  principal             TEXT    NOT NULL,
+  profile_name          TEXT    NOT NULL,
+  profile_arn           TEXT    NOT NULL,
+  model_id              TEXT    NOT NULL,
+  source_region         TEXT    NOT NULL,
+  serving_region        TEXT    NOT NULL,
+  attempts              INTEGER NOT NULL,
+  operation             TEXT    NOT NULL,
+  status                INTEGER NOT NULL,
+  error_code            TEXT    NOT NULL,
+  cut_short             INTEGER NOT NULL,
+  input_tokens          INTEGER NOT NULL,
+  output_tokens         INTEGER NOT NULL,
+  cache_read_tokens     INTEGER NOT NULL,
+  cache_write_5m_tokens INTEGER NOT NULL,
+  cache_write_1h_tokens INTEGER NOT NULL,
+  latency_ms            INTEGER NOT NULL,
+  ttft_ms               INTEGER NOT NULL,
+  service_tier          TEXT    NOT NULL,
+  request_metadata      TEXT    NOT NULL,
+  tags                  TEXT    NOT NULL,
+  cost_micro_usd        INTEGER NOT NULL,
+  price_version         TEXT    NOT NULL
+) STRICT;
+CREATE INDEX usage_records_by_time ON usage_records (time_ms);
+)sql"},
+    // WITHOUT ROWID: the key is the table's b-tree, so an hour range is one
+    // contiguous read and an upsert one lookup.
+    {2, "hourly roll-ups and retention horizons", R"sql(
+CREATE TABLE usage_hourly (
+  hour_ms               INTEGER NOT NULL,
+  profile_name          TEXT    NOT NULL,
+  principal             TEXT    NOT NULL,
+  model_id              TEXT    NOT NULL,
+  serving_region        TEXT    NOT NULL,
+  operation             TEXT    NOT NULL,
+  tags                  TEXT    NOT NULL,
+  requests              INTEGER NOT NULL,
+  errors                INTEGER NOT NULL,
+  throttles             INTEGER NOT NULL,
+  input_tokens          INTEGER NOT NULL,
+  output_tokens         INTEGER NOT NULL,
+  cache_read_tokens     INTEGER NOT NULL,
+  cache_write_5m_tokens INTEGER NOT NULL,
+  cache_write_1h_tokens INTEGER NOT NULL,
+  cost_micro_usd        INTEGER NOT NULL,
+  latency_histogram     BLOB    NOT NULL,
+  ttft_histogram        BLOB    NOT NULL,
+  PRIMARY KEY (hour_ms, profile_name, principal, model_id, serving_region, operation, tags)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE ledger_horizons (
+  name    TEXT    NOT NULL PRIMARY KEY,
+  from_ms INTEGER NOT NULL
+) STRICT;
+)sql",
+     &BuildRollupsFromRaw},
+};
+
+constexpr std::string_view kInsertRecord =
+    "INSERT INTO usage_records (time_ms, request_id, principal, profile_name, profile_arn, "
+    "model_id, source_region, serving_region, attempts, operation, status, error_code, cut_short, "
+    "input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, "
+    "cache_write_1h_tokens, latency_ms, ttft_ms, service_tier, request_metadata, tags, "
+    "cost_micro_usd, price_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+    "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
+
+constexpr std::string_view kKeyWhere =
+    " WHERE hour_ms = ?1 AND profile_name = ?2 AND principal = ?3 AND model_id = ?4 AND "
+    "serving_region = ?5 AND operation = ?6 AND tags = ?7";
+
+std::string TagsJson(const Tags& tags) {
+  json::Object obj;
+  for (const auto& [key, value] : tags) obj[key] = value;
+  return json::Serialize(json::Value(std::move(obj)));
+}
+
+std::string MetadataJson(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  json::Object obj;
+  for (const auto& [key, value] : pairs) obj[key] = value;
+  return json::Serialize(json::Value(std::move(obj)));
+}
+
+// A JSON object column back into pairs; anything else reads as none.
+std::vector<std::pair<std::string, std::string>> PairsOf(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (text == "{}") return out;
+  Result<json::Value> v = json::Parse(text);
+  if (!v.ok() || !v->is_object()) return out;
+  for (const auto& member : v->get_object()) {
+    if (member.value().is_string()) {
+      out.emplace_back(std::string(member.key()), std::string(member.value().get_string()));
+    }
+  }
+  return out;
+}
+
+Tags TagsOf(std::string_view text) {
+  Tags tags;
+  for (auto& [key, value] : PairsOf(text)) tags.emplace(std::move(key), std::move(value));
+  return tags;
+}
+
+Query& BindKey(Query& q, const metering::UsageRollupKey& k, const std::string& tags_json) {
+  return q.Bind(1, k.hour_ms)
+      .Bind(2, k.profile_name)
+      .Bind(3, k.principal)
+      .Bind(4, k.model_id)
+      .Bind(5, k.serving_region)
+      .Bind(6, metering::OperationName(k.operation))
+      .Bind(7, tags_json);
+}
+
+Status DamagedRollup(int64_t hour_ms, std::string_view what) {
+  return IoError("usage ledger: the roll-up of hour " + std::to_string(hour_ms) + " has " +
+                 std::string(what) + " (a damaged row)");
+}
+
+}  // namespace
+
+const std::string_view kRecordColumns =
+    "time_ms, request_id, principal, profile_name, profile_arn, model_id, source_region, "
+    "serving_region, attempts, operation, status, error_code, cut_short, input_tokens, "
+    "output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, latency_ms, "
+    "ttft_ms, service_tier, request_metadata, tags, cost_micro_usd, price_version";
+
+const std::string_view kRollupColumns =
+    "hour_ms, profile_name, principal, model_id, serving_region, operation, tags, requests, "
+    "errors, throttles, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, "
+    "cache_write_1h_tokens, cost_micro_usd, latency_histogram, ttft_histogram";
+
+std::span<const Migration> LedgerMigrations() { return kLedgerMigrations; }
+
+Status InsertRecord(Database& db, const UsageRecord& r) {
+  BP_ASSIGN_OR_RETURN(Query q, db.Prepare(kInsertRecord));
+  q.Bind(1, r.time_ms)
+      .Bind(2, r.request_id)
+      .Bind(3, r.principal)
+      .Bind(4, r.profile_name)
+      .Bind(5, r.profile_arn)
+      .Bind(6, r.model_id)
+      .Bind(7, r.source_region)
+      .Bind(8, r.serving_region)
+      .Bind(9, int64_t{r.attempts})
+      .Bind(10, metering::OperationName(r.operation))
+      .Bind(11, int64_t{r.status})
+      .Bind(12, r.error_code)
+      .Bind(13, int64_t{r.cut_short ? 1 : 0})
+      .Bind(14, r.tokens.input)
+      .Bind(15, r.tokens.output)
+      .Bind(16, r.tokens.cache_read)
+      .Bind(17, r.tokens.cache_write_5m)
+      .Bind(18, r.tokens.cache_write_1h)
+      .Bind(19, r.latency_ms)
+      .Bind(20, r.ttft_ms)
+      .Bind(21, r.service_tier)
+      .Bind(22, MetadataJson(r.request_metadata))
+      .Bind(23, TagsJson(r.tags))
+      .Bind(24, r.cost_micro_usd)
+      .Bind(25, r.price_version);
+  return q.Run();
+}
+
+Status UpsertRollup(Database& db, const UsageRollup& rollup) {
+  const std::string tags_json = TagsJson(rollup.key.tags);
+  UsageRollup merged = rollup;
+  {
+    BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT " + std::string(kRollupColumns) +
+                                            " FROM usage_hourly" + std::string(kKeyWhere)));
+    BindKey(q, rollup.key, tags_json);
+    BP_ASSIGN_OR_RETURN(bool found, q.Step());
+    if (found) {
+      UsageRollup stored;
+      BP_RETURN_IF_ERROR(ReadRollup(q, RollupFields{.tags = false}, stored));
+      merged.Merge(stored);
+    }
+  }
+  BP_ASSIGN_OR_RETURN(
+      Query q, db.Prepare("INSERT OR REPLACE INTO usage_hourly (" + std::string(kRollupColumns) +
+                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                          "?15, ?16, ?17, ?18)"));
+  BindKey(q, rollup.key, tags_json)
+      .Bind(8, merged.requests)
+      .Bind(9, merged.errors)
+      .Bind(10, merged.throttles)
+      .Bind(11, merged.tokens.input)
+      .Bind(12, merged.tokens.output)
+      .Bind(13, merged.tokens.cache_read)
+      .Bind(14, merged.tokens.cache_write_5m)
+      .Bind(15, merged.tokens.cache_write_1h)
+      .Bind(16, merged.cost_micro_usd)
+      .BindBlob(17, merged.latency.Encode())
+      .BindBlob(18, merged.ttft.Encode());
+  return q.Run();
+}
+
+Status BuildRollupsFromRaw(Database& db) {
+  // Raw rows in time order, so the roll-ups of one hour are complete (and
+  // written) before the next hour starts: memory holds one hour's keys.
+  BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT " + std::string(kRecordColumns) +
+                                          " FROM usage_records ORDER BY time_ms"));
+  std::map<metering::UsageRollupKey, UsageRollup> hour;
+  int64_t current_hour = 0;
+  auto flush = [&]() -> Status {
+    for (auto& [key, rollup] : hour) BP_RETURN_IF_ERROR(UpsertRollup(db, rollup));
+    hour.clear();
+    return Status::Ok();
+  };
+  UsageRecord r;
+  for (;;) {
+    BP_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    ReadRecord(q, /*tags=*/true, /*metadata=*/false, r);
+    metering::UsageRollupKey key = metering::RollupKeyOf(r);
+    if (!hour.empty() && key.hour_ms != current_hour) BP_RETURN_IF_ERROR(flush());
+    current_hour = key.hour_ms;
+    auto [it, inserted] = hour.try_emplace(key);
+    if (inserted) it->second.key = std::move(key);
+    it->second.Add(r);
+  }
+  return flush();
+}
+
+void ReadRecord(const Query& q, bool tags, bool metadata, UsageRecord& r) {
+  r.time_ms = q.Int(0);
+  r.request_id = q.View(1);
+  r.principal = q.View(2);
+  r.profile_name = q.View(3);
+  r.profile_arn = q.View(4);
+  r.model_id = q.View(5);
+  r.source_region = q.View(6);
+  r.serving_region = q.View(7);
+  r.attempts = static_cast<int32_t>(q.Int(8));
+  r.operation = metering::OperationFromName(q.View(9)).value_or(metering::Operation::kConverse);
+  r.status = static_cast<int32_t>(q.Int(10));
+  r.error_code = q.View(11);
+  r.cut_short = q.Int(12) != 0;
+  r.tokens = {.input = q.Int(13),
+              .output = q.Int(14),
+              .cache_read = q.Int(15),
+              .cache_write_5m = q.Int(16),
+              .cache_write_1h = q.Int(17)};
+  r.latency_ms = q.Int(18);
+  r.ttft_ms = q.Int(19);
+  r.service_tier = q.View(20);
+  r.request_metadata = metadata ? PairsOf(q.View(21)) : decltype(r.request_metadata){};
+  r.tags = tags ? TagsOf(q.View(22)) : Tags{};
+  r.cost_micro_usd = q.Int(23);
+  r.price_version = q.View(24);
+}
+
+Status ReadRollup(const Query& q, const RollupFields& fields, UsageRollup& out) {
+  metering::UsageRollupKey& k = out.key;
+  k.hour_ms = q.Int(0);
+  auto text = [&q](bool wanted, int column, std::string& into) {
+    if (wanted) {
+      into.assign(q.View(column));
+    } else {
+      into.clear();
+    }
+  };
+  text(fields.profile, 1, k.profile_name);
+  text(fields.principal, 2, k.principal);
+  text(fields.model, 3, k.model_id);
+  text(fields.region, 4, k.serving_region);
+  std::optional<metering::Operation> op = metering::OperationFromName(q.View(5));
+  if (!op) return DamagedRollup(k.hour_ms, "an unknown operation");
+  k.operation = *op;
+  k.tags = fields.tags ? TagsOf(q.View(6)) : Tags{};
+  out.requests = q.Int(7);
+  out.errors = q.Int(8);
+  out.throttles = q.Int(9);
+  out.tokens = {.input = q.Int(10),
+                .output = q.Int(11),
+                .cache_read = q.Int(12),
+                .cache_write_5m = q.Int(13),
+                .cache_write_1h = q.Int(14)};
+  out.cost_micro_usd = q.Int(15);
+  if (!metering::LatencyHistogram::DecodeInto(q.View(16), out.latency) ||
+      !metering::LatencyHistogram::DecodeInto(q.View(17), out.ttft)) {
+    return DamagedRollup(k.hour_ms, "a damaged histogram");
+  }
+  return Status::Ok();
+}
+
+Result<LedgerHorizons> ReadHorizons(Database& db) {
+  LedgerHorizons out;
+  BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT name, from_ms FROM ledger_horizons"));
+  for (;;) {
+    BP_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    if (q.View(0) == "raw") out.raw_from_ms = q.Int(1);
+    if (q.View(0) == "rollups") out.rollups_from_ms = q.Int(1);
+  }
+  return out;
+}
+
+Status RaiseHorizon(Database& db, std::string_view name, int64_t from_ms) {
+  BP_ASSIGN_OR_RETURN(Query q, db.Prepare("INSERT INTO ledger_horizons (name, from_ms) VALUES "
+                                          "(?1, ?2) ON CONFLICT (name) DO UPDATE SET from_ms = "
+                                          "max(from_ms, excluded.from_ms)"));
+  return q.Bind(1, name).Bind(2, from_ms).Run();
+}
+
+}  // namespace bp::storage::sqlite
