@@ -153,14 +153,15 @@ class SqliteLedger final : public metering::UsageSink {
   bool stop_ BP_GUARDED_BY(mu_) = false;
   Status last_error_ BP_GUARDED_BY(mu_);
   LedgerStats stats_ BP_GUARDED_BY(mu_);
-  size_t queued = 0;             // waiting now
-  int64_t last_commit_ms = 0;    // duration of the last commit
-  // Write lag: how long the oldest record not yet committed (queued, or in
-  // the batch being written) has waited, ms; 0 when none waits.
-  int64_t oldest_pending_ms = 0;
-  uint64_t raw_expired = 0;      // raw records deleted by the retention
-  uint64_t rollups_expired = 0;  // roll-up rows deleted by the retention
-  uint64_t retention_passes = 0;
+  // When the queue's oldest record was queued, and the batch being written's
+  // (epoch: none), for stats().oldest_pending_ms.
+  std::chrono::steady_clock::time_point queued_since_ BP_GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point writing_since_ BP_GUARDED_BY(mu_);
+  uint64_t retention_asked_ BP_GUARDED_BY(mu_) = 0;  // EnforceRetention() calls
+  uint64_t retention_done_ BP_GUARDED_BY(mu_) = 0;   // ... whose pass is over
+  Status retention_error_ BP_GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point next_retention_ BP_GUARDED_BY(mu_);
+  RetentionPass pass_;  // the writer thread's only
 
   std::thread writer_;  // last: started once everything above exists
 };
