@@ -54,6 +54,12 @@ ScopedLogLevel::ScopedLogLevel(bool info) {
 
 ScopedLogLevel::~ScopedLogLevel() { spdlog::set_level(spdlog::level::warn); }
 
+void ReportAllocations(benchmark::State& state, uint64_t before) {
+  if (state.iterations() == 0) return;
+  state.counters["allocs"] =
+      static_cast<double>(ThreadAllocations() - before) / static_cast<double>(state.iterations());
+}
+
 double ProcessCpuSeconds() { return CpuSeconds(CLOCK_PROCESS_CPUTIME_ID); }
 double ThreadCpuSeconds() { return CpuSeconds(CLOCK_THREAD_CPUTIME_ID); }
 

@@ -6,6 +6,9 @@
 #include <string_view>
 #include <utility>
 
+#include <benchmark/benchmark.h>
+
+#include "bench/alloc_counter.h"
 #include "bench/endpoint_stack.h"
 #include "core/status.h"
 
@@ -45,6 +48,10 @@ class ScopedLogLevel final {
   ScopedLogLevel(const ScopedLogLevel&) = delete;
   ScopedLogLevel& operator=(const ScopedLogLevel&) = delete;
 };
+
+// Sets the "allocs" counter: the calling thread's operator new calls per
+// iteration since `before` (a ThreadAllocations() taken before the loop).
+void ReportAllocations(benchmark::State& state, uint64_t before);
 
 // CPU seconds used so far by the whole process / the calling thread.
 double ProcessCpuSeconds();

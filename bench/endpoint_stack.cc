@@ -96,15 +96,17 @@ Status EndpointStack::Wire(const Options& options) {
   return Status::Ok();
 }
 
-Result<http::Request> EndpointStack::SignedRequest(RuntimeCall which, std::string_view host) const {
+Result<http::Request> EndpointStack::SignedRequest(RuntimeCall which, std::string_view host,
+                                                   bool with_content_length) const {
   http::Request request;
   request.method = "POST";
   request.target = "/model/" + UriEncode(profile_arn_) +
                    (which == RuntimeCall::kConverse ? "/converse" : "/converse-stream");
   request.body = std::string(kConverseBody);
-  request.headers = {{"host", std::string(host)},
-                     {"content-type", "application/json"},
-                     {"content-length", std::to_string(request.body.size())}};
+  request.headers = {{"host", std::string(host)}, {"content-type", "application/json"}};
+  if (with_content_length) {
+    request.headers.push_back({"content-length", std::to_string(request.body.size())});
+  }
   request.remote_address = "127.0.0.1";
   request.remote_port = 40000;
   request.request_id = "00000000-0000-4000-8000-000000000000";

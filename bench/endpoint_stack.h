@@ -96,10 +96,13 @@ class EndpointStack final {
 
   // A `which` request with kConverseBody for the profile, addressed by its
   // percent-encoded ARN (as the AWS SDKs send it), with `host` as the Host
-  // header, content-type and content-length, SigV4-signed (header form, with
-  // x-amz-content-sha256) by the principal at clock().Now(). remote_address
-  // is 127.0.0.1 and request_id is fixed. Errors: the signer's.
-  Result<http::Request> SignedRequest(RuntimeCall which, std::string_view host) const;
+  // header, content-type and (when `with_content_length`) content-length,
+  // SigV4-signed (header form, with x-amz-content-sha256) by the principal at
+  // clock().Now(). remote_address is 127.0.0.1 and request_id is fixed.
+  // Without content-length the request suits a load generator that frames
+  // the body itself (h2load over HTTP/2, wrk). Errors: the signer's.
+  Result<http::Request> SignedRequest(RuntimeCall which, std::string_view host,
+                                      bool with_content_length = true) const;
 
  private:
   EndpointStack() = default;

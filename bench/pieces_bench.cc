@@ -30,11 +30,13 @@ http::Request SignedConverse() {
 void Piece_SigV4Verify(benchmark::State& state) {
   const EndpointStack& stack = SharedStack();
   const http::Request request = SignedConverse();
+  const uint64_t allocations = ThreadAllocations();
   for (auto _ : state) {
     Result<auth::Principal> principal = stack.authenticator().Authenticate(request);
     if (!principal.ok()) Die("SigV4 verification failed: " + principal.status().ToString());
     benchmark::DoNotOptimize(principal);
   }
+  ReportAllocations(state, allocations);
 }
 BENCHMARK(Piece_SigV4Verify)->Unit(benchmark::kNanosecond);
 
@@ -46,11 +48,13 @@ void Piece_IamAuthorize(benchmark::State& state) {
       .source_ip = "127.0.0.1", .secure_transport = false, .time = SharedStack().clock().Now()};
   const auth::AuthorizationRequest question{
       .action = "bedrock:InvokeModel", .resource = stack.profile_arn(), .context = {}};
+  const uint64_t allocations = ThreadAllocations();
   for (auto _ : state) {
     Status decision = stack.authorizer().Authorize(stack.principal(), facts, question);
     if (!decision.ok()) Die("IAM denied: " + decision.ToString());
     benchmark::DoNotOptimize(decision);
   }
+  ReportAllocations(state, allocations);
 }
 BENCHMARK(Piece_IamAuthorize)->Unit(benchmark::kNanosecond);
 
@@ -66,22 +70,26 @@ void Piece_InvokeGateAdmit(benchmark::State& state) {
                           .facts = {.source_ip = "127.0.0.1",
                                     .secure_transport = false,
                                     .time = SharedStack().clock().Now()}};
+  const uint64_t allocations = ThreadAllocations();
   for (auto _ : state) {
     auto profile = stack.gate().Admit(call, stack.profile_arn(), api::runtime::InvokeKind::kInvoke);
     if (!profile.ok()) Die("the gate refused: " + profile.status().ToString());
     benchmark::DoNotOptimize(profile);
   }
+  ReportAllocations(state, allocations);
 }
 BENCHMARK(Piece_InvokeGateAdmit)->Unit(benchmark::kNanosecond);
 
 // ParseConverseRequest of kConverseBody (one user text turn plus
 // inferenceConfig): JSON parse, validation, canonical ModelRequest.
 void Piece_ParseConverseRequest(benchmark::State& state) {
+  const uint64_t allocations = ThreadAllocations();
   for (auto _ : state) {
     Result<backends::ModelRequest> request = api::runtime::ParseConverseRequest(kConverseBody);
     if (!request.ok()) Die("the Converse body did not parse: " + request.status().ToString());
     benchmark::DoNotOptimize(request);
   }
+  ReportAllocations(state, allocations);
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(kConverseBody.size()));
 }
 BENCHMARK(Piece_ParseConverseRequest)->Unit(benchmark::kNanosecond);

@@ -47,6 +47,7 @@ void InProcessCall(benchmark::State& state, RuntimeCall which) {
   const http::Request request =
       ValueOrDie(stack.SignedRequest(which, "localhost"), "signing the request");
   std::shared_ptr<api::testing::FakeResponseStream> last;
+  const uint64_t allocations = ThreadAllocations();
   for (auto _ : state) {
     http::Request copy = request;
     auto stream = std::make_shared<api::testing::FakeResponseStream>();
@@ -58,6 +59,7 @@ void InProcessCall(benchmark::State& state, RuntimeCall which) {
     }
     last = std::move(stream);  // frees the previous call's stream, as dropping it would
   }
+  ReportAllocations(state, allocations);
   if (last == nullptr) return;
   state.counters["resp_bytes"] = static_cast<double>(last->response.body.size());
   if (which == RuntimeCall::kConverseStream) {

@@ -36,6 +36,7 @@ std::vector<CommandInfo> Describe(const CLI::App& app) {
   for (const CLI::App* sub : app.get_subcommands({})) {
     CommandInfo info{.name = sub->get_name(), .help = FirstLine(sub->get_description())};
     for (const CLI::Option* opt : sub->get_options({})) {
+      if (opt->get_group().empty()) continue;  // hidden from help, so from completion too
       if (!opt->nonpositional()) {
         if (opt->get_name() == "PLAN") info.file_positional = true;
         continue;

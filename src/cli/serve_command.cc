@@ -31,6 +31,9 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--reconcile", options->reconcile,
                 "also bring a non-empty store in line with the config: create missing profiles "
                 "and reset configured profiles' tags (no plan, no approval)");
+  // Hidden: for measuring what metering costs (scripts/bench-load), not for use.
+  cmd->add_flag("!--no-metering", options->metering, "write no usage records (benchmarks only)")
+      ->group("");
   SetHelpFooter(
       cmd,
       {.examples = "bedrock-profiles serve                      # the shipped default config\n"

@@ -32,6 +32,19 @@ struct Arn {
   bool operator==(const Arn&) const = default;
 };
 
+// The components of an ARN as views into its text, for hot paths that only
+// read them: the same rules as Arn::Parse, no allocation, nullopt where
+// Parse fails.
+struct ArnView {
+  std::string_view partition;
+  std::string_view service;
+  std::string_view region;
+  std::string_view account;
+  std::string_view resource;
+
+  static std::optional<ArnView> Parse(std::string_view text);
+};
+
 enum class BedrockResourceKind : uint8_t {
   kApplicationProfile,  // application-inference-profile/<id>
   kSystemProfile,       // inference-profile/<geo>.<model id>

@@ -34,6 +34,24 @@ TEST(ArnTest, RejectsMalformed) {
   EXPECT_THAT(Arn::Parse("arn::bedrock:r:a:x"), testing::StatusIs(ErrorCode::kValidation));
 }
 
+TEST(ArnViewTest, SameComponentsAndFailuresAsParse) {
+  for (std::string_view text :
+       {"arn:aws:bedrock:eu-central-1:123456789012:application-inference-profile/acwt9yee9wzo",
+        "arn:aws:bedrock:eu-west-3::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+        "acwt9yee9wzo", "urn:aws:bedrock:r:a:x", "arn:aws:bedrock:r:a:", "arn::bedrock:r:a:x",
+        "arn:aws::r:a:x", "arn:aws:bedrock:r"}) {
+    auto arn = Arn::Parse(text);
+    std::optional<ArnView> view = ArnView::Parse(text);
+    ASSERT_EQ(view.has_value(), arn.ok()) << text;
+    if (!view) continue;
+    EXPECT_EQ(view->partition, arn->partition);
+    EXPECT_EQ(view->service, arn->service);
+    EXPECT_EQ(view->region, arn->region);
+    EXPECT_EQ(view->account, arn->account);
+    EXPECT_EQ(view->resource, arn->resource);
+  }
+}
+
 TEST(ArnTest, ClassifiesOthers) {
   EXPECT_EQ(ClassifyBedrockArn(*Arn::Parse("arn:aws:iam::123456789012:role/x")),
             BedrockResourceKind::kOther);

@@ -55,14 +55,18 @@ Sha256Digest Sha256(std::string_view data) {
 std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
 
 std::string HexEncode(std::span<const uint8_t> bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(bytes.size() * 2);
+  AppendHexEncoded(out, bytes);
+  return out;
+}
+
+void AppendHexEncoded(std::string& out, std::span<const uint8_t> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
   for (uint8_t b : bytes) {
     out.push_back(kHex[b >> 4]);
     out.push_back(kHex[b & 0xF]);
   }
-  return out;
 }
 
 bool IsSha256Hex(std::string_view text) {

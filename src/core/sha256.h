@@ -26,6 +26,8 @@ std::string Sha256Hex(std::string_view data);
 
 // Lower-case hex of `bytes`, two characters a byte.
 std::string HexEncode(std::span<const uint8_t> bytes);
+// The same, appended to `out`.
+void AppendHexEncoded(std::string& out, std::span<const uint8_t> bytes);
 
 // True for exactly 64 lower-case hex digits: what Sha256Hex returns.
 bool IsSha256Hex(std::string_view text);

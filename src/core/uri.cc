@@ -19,9 +19,14 @@ int HexDigitValue(char c) {
 }
 
 std::string UriEncode(std::string_view in, bool encode_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(in.size() + in.size() / 4);
+  AppendUriEncoded(out, in, encode_slash);
+  return out;
+}
+
+void AppendUriEncoded(std::string& out, std::string_view in, bool encode_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
   for (unsigned char c : in) {
     if (IsUnreserved(c) || (c == '/' && !encode_slash)) {
       out.push_back(static_cast<char>(c));
@@ -31,7 +36,6 @@ std::string UriEncode(std::string_view in, bool encode_slash) {
       out.push_back(kHex[c & 0xF]);
     }
   }
-  return out;
 }
 
 Result<std::string> UriDecode(std::string_view in) {

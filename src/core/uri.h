@@ -15,6 +15,8 @@ int HexDigitValue(char c);
 // Encodes every byte outside the unreserved set as %XX (upper-case hex).
 // With encode_slash == false, '/' is kept (for whole paths).
 std::string UriEncode(std::string_view in, bool encode_slash = true);
+// The same, appended to `out`.
+void AppendUriEncoded(std::string& out, std::string_view in, bool encode_slash = true);
 
 // Decodes %XX escapes. '+' is kept literally (paths and AWS queries use %20).
 // Error (kValidation) on a truncated or non-hex escape.

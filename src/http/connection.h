@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -91,17 +90,24 @@ class Worker final {
   // Makes room for one more connection; false when none could be closed.
   bool MakeRoom();
 
+  // connections_'s nodes never move, so the idle list links them directly:
+  // becoming idle or busy is O(1) and allocates nothing.
   struct Entry {
     std::weak_ptr<Connection> connection;
-    uint64_t idle_since = 0;  // key in idle_, 0 while busy
+    Connection* key = nullptr;
+    bool idle = false;
+    Entry* idle_prev = nullptr;  // the idle list: oldest first
+    Entry* idle_next = nullptr;
   };
+  void LinkIdle(Entry& entry);
+  void UnlinkIdle(Entry& entry);
 
   const ServerContext& context_;
   std::unique_ptr<boost::asio::io_context> io_;
   AsioEventLoop loop_;
   std::unordered_map<Connection*, Entry> connections_;
-  std::map<uint64_t, Connection*> idle_;  // oldest first
-  uint64_t idle_clock_ = 0;
+  Entry* idle_head_ = nullptr;  // idle the longest
+  Entry* idle_tail_ = nullptr;
   bool draining_ = false;
   std::function<void()> on_drained_;
 };

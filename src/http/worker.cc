@@ -184,40 +184,52 @@ void Worker::Accept(tcp::socket socket) {
 }
 
 void Worker::Register(const std::shared_ptr<Connection>& connection) {
-  connections_.emplace(connection.get(), Entry{connection, 0});
+  connections_.emplace(connection.get(), Entry{.connection = connection, .key = connection.get()});
 }
 
 void Worker::Unregister(Connection* connection) {
   auto it = connections_.find(connection);
   if (it != connections_.end()) {
-    if (it->second.idle_since != 0) idle_.erase(it->second.idle_since);
+    UnlinkIdle(it->second);
     connections_.erase(it);
   }
   MaybeReportDrained();
 }
 
+void Worker::LinkIdle(Entry& entry) {
+  entry.idle = true;
+  entry.idle_prev = idle_tail_;
+  entry.idle_next = nullptr;
+  (idle_tail_ != nullptr ? idle_tail_->idle_next : idle_head_) = &entry;
+  idle_tail_ = &entry;
+}
+
+void Worker::UnlinkIdle(Entry& entry) {
+  if (!entry.idle) return;
+  (entry.idle_prev != nullptr ? entry.idle_prev->idle_next : idle_head_) = entry.idle_next;
+  (entry.idle_next != nullptr ? entry.idle_next->idle_prev : idle_tail_) = entry.idle_prev;
+  entry.idle = false;
+  entry.idle_prev = entry.idle_next = nullptr;
+}
+
 void Worker::SetIdle(Connection* connection, bool idle) {
   auto it = connections_.find(connection);
-  if (it == connections_.end() || (it->second.idle_since != 0) == idle) return;
+  if (it == connections_.end() || it->second.idle == idle) return;
   if (idle) {
-    it->second.idle_since = ++idle_clock_;
-    idle_.emplace(it->second.idle_since, connection);
+    LinkIdle(it->second);
   } else {
-    idle_.erase(it->second.idle_since);
-    it->second.idle_since = 0;
+    UnlinkIdle(it->second);
   }
 }
 
 bool Worker::MakeRoom() {
   const bool first = context_.limits.FirstShed();
-  while (!idle_.empty()) {
-    auto it = connections_.find(idle_.begin()->second);
-    idle_.erase(idle_.begin());
-    if (it == connections_.end()) continue;
-    it->second.idle_since = 0;
-    std::shared_ptr<Connection> victim = it->second.connection.lock();
+  while (idle_head_ != nullptr) {
+    Entry& oldest = *idle_head_;
+    UnlinkIdle(oldest);
+    std::shared_ptr<Connection> victim = oldest.connection.lock();
     if (!victim) {
-      connections_.erase(it);
+      connections_.erase(oldest.key);
       continue;
     }
     if (first) {
@@ -257,16 +269,19 @@ void Worker::AbortAll() {
   }
   for (auto& c : live) c->Abort();
   connections_.clear();
-  idle_.clear();
+  idle_head_ = idle_tail_ = nullptr;
 }
 
 void Worker::MaybeReportDrained() {
   if (!draining_ || !on_drained_) return;
-  std::erase_if(connections_, [this](const auto& entry) {
-    if (!entry.second.connection.expired()) return false;
-    if (entry.second.idle_since != 0) idle_.erase(entry.second.idle_since);
-    return true;
-  });
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    if (!it->second.connection.expired()) {
+      ++it;
+      continue;
+    }
+    UnlinkIdle(it->second);
+    it = connections_.erase(it);
+  }
   if (!connections_.empty()) return;
   std::function<void()> done = std::move(on_drained_);
   on_drained_ = nullptr;

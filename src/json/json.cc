@@ -50,10 +50,29 @@ class StreamingHandler {
   static constexpr size_t max_key_size = boost::json::string::max_size();
   static constexpr size_t max_string_size = boost::json::string::max_size();
 
-  StreamingHandler(std::string_view key, const ElementSink& sink)
-      : key_(key), sink_(sink), arena_(arena_buffer_.data(), arena_buffer_.size()) {}
+  StreamingHandler() : arena_(arena_buffer_.data(), arena_buffer_.size()) {}
+
+  // Before each document: what to stream, and where its elements go.
+  void Begin(std::string_view key, const ElementSink& sink) {
+    key_ = key;
+    sink_ = &sink;
+    key_prefix_.clear();
+    depth_ = 0;
+    index_ = 0;
+    key_matched_ = false;
+    streaming_ = false;
+    in_element_ = false;
+  }
 
   Value Release() { return outer_.release(); }
+
+  // After each document, parsed or not: nothing of it stays referenced (a
+  // handler is reused by its thread's next parse).
+  void Clear() {
+    outer_.reset();
+    element_.reset();
+    arena_.release();
+  }
 
   bool on_document_begin(boost::system::error_code&) {
     outer_.reset(boost::json::make_shared_resource<boost::json::monotonic_resource>());
@@ -190,13 +209,13 @@ class StreamingHandler {
     in_element_ = false;
     {
       Value element = element_.release();
-      sink_(element, index_++);
+      (*sink_)(element, index_++);
     }
     arena_.release();  // the element is gone: reuse its memory for the next
   }
 
-  const std::string_view key_;
-  const ElementSink& sink_;
+  std::string_view key_;
+  const ElementSink* sink_ = nullptr;
   std::array<unsigned char, 16384> arena_buffer_;
   boost::json::monotonic_resource arena_;
   boost::json::value_stack outer_;
@@ -213,19 +232,55 @@ class StreamingHandler {
 
 Result<Value> Parse(std::string_view text) { return ParseWith(text, {}); }
 
-Result<Value> ParseStreamingMember(std::string_view text, std::string_view key,
-                                   const ElementSink& on_element) {
+namespace {
+
+using StreamingParser = boost::json::basic_parser<StreamingHandler>;
+
+Result<Value> ParseStreamingWith(StreamingParser& parser, std::string_view text,
+                                 std::string_view key, const ElementSink& on_element) {
+  StreamingHandler& handler = parser.handler();
+  struct Cleared {
+    StreamingHandler& handler;
+    ~Cleared() { handler.Clear(); }
+  } cleared{handler};
   try {
-    auto parser =
-        std::make_unique<boost::json::basic_parser<StreamingHandler>>(Options(), key, on_element);
+    parser.reset();
+    handler.Begin(key, on_element);
     boost::system::error_code ec;
-    const size_t used = parser->write_some(false, text.data(), text.size(), ec);
+    const size_t used = parser.write_some(false, text.data(), text.size(), ec);
     if (!ec && used != text.size()) ec = boost::json::error::extra_data;
     if (ec) return ValidationError("malformed JSON: " + ec.message());
-    return parser->handler().Release();
+    return handler.Release();
   } catch (const std::exception& e) {  // allocation failures and the like
     return ValidationError(std::string("malformed JSON: ") + e.what());
   }
+}
+
+}  // namespace
+
+Result<Value> ParseStreamingMember(std::string_view text, std::string_view key,
+                                   const ElementSink& on_element) {
+  // One parser per thread, reused: the parser with its 16 KiB element arena
+  // would otherwise be a large allocation per request. A parse started from
+  // inside an element sink gets its own.
+  thread_local std::unique_ptr<StreamingParser> reused;
+  thread_local bool busy = false;
+  if (busy) {
+    auto own = std::make_unique<StreamingParser>(Options());
+    return ParseStreamingWith(*own, text, key, on_element);
+  }
+  if (reused == nullptr) {
+    try {
+      reused = std::make_unique<StreamingParser>(Options());
+    } catch (const std::exception& e) {
+      return ValidationError(std::string("malformed JSON: ") + e.what());
+    }
+  }
+  busy = true;
+  struct Idle {
+    ~Idle() { busy = false; }
+  } idle;
+  return ParseStreamingWith(*reused, text, key, on_element);
 }
 
 Result<Value> ParseInArena(std::string_view text) {

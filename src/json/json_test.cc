@@ -120,5 +120,31 @@ TEST(JsonTest, ParseStreamingMemberReportsSyntaxErrorsAfterElements) {
   EXPECT_THAT(doc, testing::StatusIs(ErrorCode::kValidation)) << "depth limit";
 }
 
+// The thread's parser is reused: a failed parse (mid-element, mid-document)
+// leaves nothing behind for the next one, and a parse started from inside a
+// sink gets its own parser.
+TEST(JsonTest, ParseStreamingMemberIsReusableAndReentrant) {
+  Result<Value> doc = Status::Ok();
+  Stream(R"({"messages":[{"a":[1,2)", "messages", &doc);
+  EXPECT_THAT(doc, testing::StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(Stream(R"({"k":1,"messages":[{"b":2}]})", "messages", &doc),
+              ::testing::ElementsAre(R"(0:{"b":2})"));
+  ASSERT_OK(doc);
+  EXPECT_EQ(Serialize(*doc), R"({"k":1,"messages":[]})");
+
+  std::vector<std::string> inner;
+  Result<Value> outer = ParseStreamingMember(
+      R"({"messages":["x","y"],"after":true})", "messages", [&](const Value& v, size_t i) {
+        Result<Value> nested = Status::Ok();
+        std::vector<std::string> got =
+            Stream(R"({"messages":[)" + std::to_string(i) + "]}", "messages", &nested);
+        EXPECT_OK(nested);
+        inner.push_back(Serialize(v) + "/" + (got.empty() ? "" : got.front()));
+      });
+  ASSERT_OK(outer);
+  EXPECT_EQ(Serialize(*outer), R"({"messages":[],"after":true})");
+  EXPECT_THAT(inner, ::testing::ElementsAre(R"("x"/0:0)", R"("y"/0:1)"));
+}
+
 }  // namespace
 }  // namespace bp::json

@@ -330,7 +330,7 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
                                 return drift.ReadyDetails(current->Current()->shared_config());
                               }},
       .prompt_cache = prompt_cache.get(),
-      .usage = &usage,
+      .usage = options.metering ? &usage : nullptr,
       .metrics = &metrics,
       .loopback_listener = IsLoopbackHost(listen.host),
       .usage_source =

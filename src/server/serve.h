@@ -27,6 +27,9 @@ struct ServeOptions {
   // change a stored one; true: ControlService::Reconcile (create what is
   // missing, reset configured profiles' tags to the config).
   bool reconcile = false;
+  // false: no usage records (no ledger writes, no usage metrics); quotas and
+  // budgets still apply. For measuring metering's cost (scripts/bench-load).
+  bool metering = true;
 };
 
 struct ListenAddress {

@@ -1,6 +1,7 @@
 #include "api/runtime/invoke_gate.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/arn.h"
 
@@ -147,12 +148,16 @@ Result<InvokeGate::Profile> InvokeGate::Admit(const ApiCall& call, std::string_v
   BP_RETURN_IF_ERROR(authorizer_.Authorize(
       call.principal, call.facts, {.action = action, .resource = profile_arn, .context = {}}));
 
-  auto parsed = Arn::Parse(profile_arn);
-  if (!parsed.ok() || parsed->region != options_.region || parsed->account != options_.account_id) {
+  const std::optional<ArnView> parsed = ArnView::Parse(profile_arn);
+  if (!parsed || parsed->region != options_.region || parsed->account != options_.account_id) {
     return NotFoundError("Inference profile " + profile_arn + " was not found");
   }
+  const std::string_view resource = parsed->resource;
+  const size_t slash = resource.find('/');
+  const std::string_view id =
+      slash == std::string_view::npos ? std::string_view() : resource.substr(slash + 1);
   std::shared_ptr<const storage::ProfileSnapshot> snapshot = profiles_.Snapshot();
-  const Profile* found = snapshot->by_id.Find(parsed->ResourceId());
+  const Profile* found = snapshot->by_id.Find(id);
   if (found == nullptr) {
     return NotFoundError("Inference profile " + profile_arn + " was not found");
   }
@@ -160,16 +165,24 @@ Result<InvokeGate::Profile> InvokeGate::Admit(const ApiCall& call, std::string_v
   if (kind == InvokeKind::kCountTokens) return record;
   // The foundation model in every region the profile may route to, so a
   // policy missing a region fails on the first call, not by chance later.
+  // One question, its context filled in per model (built once per call).
+  auth::AuthorizationRequest model_question{.action = action, .resource = {}, .context = {}};
+  std::vector<auth::ContextEntry>& context = model_question.context;
+  context.reserve(2);
+  context.push_back(
+      {.key = "bedrock:InferenceProfileArn", .values = {profile_arn}, .multi = false});
   for (const std::string& model_arn : record->model_arns) {
-    auto fm = Arn::Parse(model_arn);
-    std::vector<auth::ContextEntry> context = {
-        {.key = "bedrock:InferenceProfileArn", .values = {profile_arn}, .multi = false}};
-    if (fm.ok()) {
-      context.push_back({.key = "aws:RequestedRegion", .values = {fm->region}, .multi = false});
+    const std::optional<ArnView> fm = ArnView::Parse(model_arn);
+    if (fm) {
+      if (context.size() < 2) {
+        context.push_back({.key = "aws:RequestedRegion", .values = {{}}, .multi = false});
+      }
+      context[1].values.front().assign(fm->region);
+    } else if (context.size() > 1) {
+      context.pop_back();
     }
-    BP_RETURN_IF_ERROR(authorizer_.Authorize(
-        call.principal, call.facts,
-        {.action = action, .resource = model_arn, .context = std::move(context)}));
+    model_question.resource = model_arn;
+    BP_RETURN_IF_ERROR(authorizer_.Authorize(call.principal, call.facts, model_question));
   }
   return record;
 }

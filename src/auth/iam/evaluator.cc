@@ -24,12 +24,14 @@ enum class EntryMatch : uint8_t { kNo, kYes, kUnknown };
 
 // kUnknown: the entry has a variable without a value (and no default), and
 // its other parts do not already rule the resource out.
-EntryMatch MatchEntry(const ArnPattern& a, std::string_view resource, const Context& context) {
+EntryMatch MatchEntry(const ArnPattern& a, std::string_view resource,
+                      const ArnComponents& resource_split, const Context& context) {
   if (a.match_all) return EntryMatch::kYes;
   const PolicyString& p = a.pattern;
   if (p.constant()) {
-    return ArnMatch(PatternView{p.text, p.literal}, a.split, resource) ? EntryMatch::kYes
-                                                                       : EntryMatch::kNo;
+    return ArnMatch(PatternView{p.text, p.literal}, a.split, resource, resource_split)
+               ? EntryMatch::kYes
+               : EntryMatch::kNo;
   }
   std::string text;
   std::string literal;
@@ -48,13 +50,25 @@ EntryMatch MatchEntry(const ArnPattern& a, std::string_view resource, const Cont
 // (AWS's documentation), and voids the element in an Allow (the simulator's
 // reading): whichever reading AWS follows, an unresolved variable never
 // widens access (auth.md, "Policy variables with no value").
-bool ResourceMatches(const Statement& st, std::string_view resource, const Context& context) {
+bool ResourceMatches(const Statement& st, std::string_view resource,
+                     const ArnComponents& resource_split, const Context& context) {
   for (const ArnPattern& a : st.resources) {
-    EntryMatch m = MatchEntry(a, resource, context);
+    EntryMatch m = MatchEntry(a, resource, resource_split, context);
     if (m == EntryMatch::kYes) return !st.not_resource;
     if (m == EntryMatch::kUnknown && st.not_resource && st.effect == Effect::kAllow) return false;
   }
   return st.not_resource;
+}
+
+// StatementApplies with the resource already split (SplitArn(resource)).
+bool Applies(const Statement& st, std::string_view action, std::string_view resource,
+             const ArnComponents& resource_split, const Context& context) {
+  if (!ActionMatches(st, action)) return false;
+  if (!ResourceMatches(st, resource, resource_split, context)) return false;
+  for (const Condition& c : st.conditions) {
+    if (!ConditionHolds(c, context, st.effect)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -82,15 +96,16 @@ std::string Decision::Describe() const {
 }
 
 bool StatementApplies(const Statement& st, const Request& request) {
-  if (!ActionMatches(st, request.action)) return false;
-  if (!ResourceMatches(st, request.resource, request.context)) return false;
-  for (const Condition& c : st.conditions) {
-    if (!ConditionHolds(c, request.context, st.effect)) return false;
-  }
-  return true;
+  return Applies(st, request.action, request.resource, SplitArn(request.resource), request.context);
 }
 
 Decision Evaluate(const std::vector<const Policy*>& policies, const Request& request) {
+  return Evaluate(policies, request.action, request.resource, request.context);
+}
+
+Decision Evaluate(const std::vector<const Policy*>& policies, std::string_view action,
+                  std::string_view resource, const Context& context) {
+  const ArnComponents resource_split = SplitArn(resource);
   Decision allow;
   for (size_t i = 0; i < policies.size(); ++i) {
     const Policy* policy = policies[i];
@@ -98,7 +113,7 @@ Decision Evaluate(const std::vector<const Policy*>& policies, const Request& req
     for (const Statement& st : policy->statements) {
       // Once an Allow is found only a Deny can change the outcome.
       if (st.effect == Effect::kAllow && allow.statement != nullptr) continue;
-      if (!StatementApplies(st, request)) continue;
+      if (!Applies(st, action, resource, resource_split, context)) continue;
       Decision d{st.effect == Effect::kDeny ? Outcome::kExplicitDeny : Outcome::kAllow, policy, &st,
                  i};
       if (st.effect == Effect::kDeny) return d;

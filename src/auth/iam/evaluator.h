@@ -53,6 +53,9 @@ struct Decision {
 // Decides `request` against `policies` (in order; null entries are skipped).
 // The first applicable Deny decides; otherwise the first applicable Allow.
 Decision Evaluate(const std::vector<const Policy*>& policies, const Request& request);
+// The same over views of the request's parts (nothing copied).
+Decision Evaluate(const std::vector<const Policy*>& policies, std::string_view action,
+                  std::string_view resource, const Context& context);
 
 // Whether `statement` applies to `request`, regardless of its effect.
 bool StatementApplies(const Statement& statement, const Request& request);

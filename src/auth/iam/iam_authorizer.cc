@@ -68,6 +68,18 @@ std::string_view UserName(std::string_view arn) {
   return resource.substr(resource.rfind('/') + 1);
 }
 
+// Whether evaluating `policy` may read the request context: a condition, or
+// a Resource/NotResource entry with a policy variable (Action has none).
+bool ReadsContext(const Policy& policy) {
+  for (const Statement& st : policy.statements) {
+    if (!st.conditions.empty()) return true;
+    for (const ArnPattern& r : st.resources) {
+      if (!r.pattern.constant()) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 IamAuthorizer::IamAuthorizer(Options options) : options_(std::move(options)) {}
@@ -93,7 +105,10 @@ Status IamAuthorizer::AddPrincipal(PrincipalPolicies principal) {
     entry.policies.push_back(std::move(policy));
   }
   // Pointers are taken only once the vector stops growing.
-  for (const Policy& policy : entry.policies) entry.policy_ptrs.push_back(&policy);
+  for (const Policy& policy : entry.policies) {
+    entry.policy_ptrs.push_back(&policy);
+    entry.reads_context = entry.reads_context || ReadsContext(policy);
+  }
 
   Context& ctx = entry.base_context;
   ctx.Set("aws:PrincipalArn", principal.arn);
@@ -119,28 +134,32 @@ Status IamAuthorizer::Authorize(const Principal& principal, const RequestFacts& 
     return Deny(principal, question, /*explicit_deny=*/false);
   }
   const Entry& entry = it->second;
-
-  Request iam_request{std::string(question.action), std::string(question.resource), {}};
-  Context& ctx = iam_request.context;
-  ctx.SetFallback(&entry.base_context);  // the principal's keys, not copied
-  ctx.Set("aws:SourceIp", facts.source_ip);
-  ctx.Set("aws:SecureTransport", facts.secure_transport ? "true" : "false");
-  const auto now = std::chrono::floor<std::chrono::seconds>(facts.time);
-  const TimeKeys& time = TimeKeysFor(now);
-  ctx.Set("aws:CurrentTime", time.current_time);
-  ctx.Set("aws:EpochTime", time.epoch_time);
   for (const ContextEntry& e : question.context) {
-    if (e.multi) {
-      ctx.SetList(e.key, e.values);
-    } else if (e.values.size() == 1) {
-      ctx.Set(e.key, e.values.front());
-    } else {
+    if (!e.multi && e.values.size() != 1) {
       return InternalError("context key " + e.key + " is single-valued but has " +
                            std::to_string(e.values.size()) + " values");
     }
   }
 
-  const Decision decision = Evaluate(entry.policy_ptrs, iam_request);
+  Context ctx;
+  ctx.SetFallback(&entry.base_context);  // the principal's keys, not copied
+  if (entry.reads_context) {
+    ctx.Set("aws:SourceIp", facts.source_ip);
+    ctx.Set("aws:SecureTransport", facts.secure_transport ? "true" : "false");
+    const auto now = std::chrono::floor<std::chrono::seconds>(facts.time);
+    const TimeKeys& time = TimeKeysFor(now);
+    ctx.Set("aws:CurrentTime", time.current_time);
+    ctx.Set("aws:EpochTime", time.epoch_time);
+    for (const ContextEntry& e : question.context) {
+      if (e.multi) {
+        ctx.SetList(e.key, e.values);
+      } else {
+        ctx.Set(e.key, e.values.front());
+      }
+    }
+  }
+
+  const Decision decision = Evaluate(entry.policy_ptrs, question.action, question.resource, ctx);
   // Denials at info (an operator needs the deciding statement); allows at
   // debug: a runtime call makes several decisions and the access log already
   // says it succeeded.

@@ -4,7 +4,9 @@
 // of bp_auth_iam.
 //
 // Policies are parsed once, at Create; Authorize only builds the request
-// context and evaluates: pure logic over values (no clock, no HTTP). Context
+// context and evaluates: pure logic over values (no clock, no HTTP). A
+// principal whose policies have no condition and no policy variable gets no
+// request context built (nothing would read it). Context
 // keys derived here (auth.md §3):
 //   aws:SourceIp          RequestFacts::source_ip
 //   aws:CurrentTime       RequestFacts::time, ISO 8601 UTC to the second ("2026-11-25T12:00:00Z")
@@ -74,6 +76,9 @@ class IamAuthorizer final : public Authorizer {
     std::vector<Policy> policies;
     std::vector<const Policy*> policy_ptrs;  // into `policies`, for Evaluate
     Context base_context;                    // the per-principal derived keys
+    // Some statement has a condition or a policy variable. When none has,
+    // no decision reads the request context, so Authorize builds none.
+    bool reads_context = false;
   };
 
   explicit IamAuthorizer(Options options);

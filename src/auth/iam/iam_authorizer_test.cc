@@ -200,6 +200,23 @@ TEST_F(IamAuthorizerTest, MultiValuedQuestionContext) {
   EXPECT_THAT(AskWith(policy, q), StatusIs(ErrorCode::kInternal));
 }
 
+// A policy without conditions or variables reads no context (none is built
+// for it): the decisions are those of the statements alone, and a malformed
+// question entry is still refused.
+TEST_F(IamAuthorizerTest, PolicyWithoutConditionsDecidesWithoutContext) {
+  const std::string policy =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
+      R"("Action":"bedrock:GetInferenceProfile","Resource":"arn:aws:bedrock:eu-central-1:*"}]})";
+  AuthorizationRequest q{"bedrock:GetInferenceProfile", kHaikuProfile, {}};
+  q.context.push_back({"aws:RequestedRegion", {"eu-west-3"}, false});
+  EXPECT_OK(AskWith(policy, q));
+  q.action = "bedrock:DeleteInferenceProfile";
+  EXPECT_THAT(AskWith(policy, q), StatusIs(ErrorCode::kAccessDenied));
+  q.action = "bedrock:GetInferenceProfile";
+  q.context = {{"aws:ResourceTag/x", {"a", "b"}, false}};
+  EXPECT_THAT(AskWith(policy, q), StatusIs(ErrorCode::kInternal));
+}
+
 TEST_F(IamAuthorizerTest, RequestedRegionDefaultsAndCanBeOverridden) {
   const std::string policy =
       AllowGetWhen(R"("StringEquals":{"aws:RequestedRegion":"eu-central-1"})");

@@ -81,7 +81,7 @@ Result<std::vector<PathedString>> ReadStringList(const json::Value& value, std::
 ArnPattern MakeArnPattern(PolicyString pattern) {
   ArnPattern out;
   out.match_all = pattern.constant() && pattern.text == "*" && pattern.literal.empty();
-  out.split = SplitArn(pattern.text);
+  out.split = SplitArnPattern(PatternView{pattern.text, pattern.literal});
   out.pattern = std::move(pattern);
   return out;
 }

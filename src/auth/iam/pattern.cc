@@ -145,10 +145,31 @@ ArnComponents SplitArn(std::string_view text) {
   }
 }
 
+ArnComponents SplitArnPattern(PatternView pattern) {
+  ArnComponents c = SplitArn(pattern.text);
+  for (size_t i = 0; i < c.count; ++i) {
+    if (!pattern.Sub(c.begin[i], c.end[i] - c.begin[i]).HasWildcard()) {
+      c.plain = static_cast<uint8_t>(c.plain | (1u << i));
+    }
+  }
+  return c;
+}
+
 bool ArnMatch(PatternView pattern, const ArnComponents& split, std::string_view value) {
-  ArnComponents v = SplitArn(value);
+  return ArnMatch(pattern, split, value, SplitArn(value));
+}
+
+bool ArnMatch(PatternView pattern, const ArnComponents& split, std::string_view value,
+              const ArnComponents& v) {
   for (size_t i = 0; i < split.count; ++i) {
     if (i >= v.count) return false;
+    const std::string_view value_part = value.substr(v.begin[i], v.end[i] - v.begin[i]);
+    if ((split.plain & (1u << i)) != 0) {  // no wildcard: the texts are equal or it fails
+      if (pattern.text.substr(split.begin[i], split.end[i] - split.begin[i]) != value_part) {
+        return false;
+      }
+      continue;
+    }
     PatternView part = pattern.Sub(split.begin[i], split.end[i] - split.begin[i]);
     bool covers_rest = i + 1 == split.count && split.count < 6 && !part.text.empty() &&
                        part.IsStar(part.text.size() - 1);

@@ -68,8 +68,15 @@ struct ArnComponents {
   std::array<size_t, 6> begin{};
   std::array<size_t, 6> end{};
   size_t count = 0;
+  // Bit i set: component i of a pattern holds no wildcard, so it matches
+  // exactly its own text (set by SplitArnPattern; SplitArn leaves it 0,
+  // which matches every component with wildcards).
+  uint8_t plain = 0;
 };
 ArnComponents SplitArn(std::string_view text);
+// SplitArn(pattern.text) plus the `plain` bits of its components (a '*' or
+// '?' the literal mask marks as escaped is plain text).
+ArnComponents SplitArnPattern(PatternView pattern);
 
 // Component-wise ARN match (Resource, NotResource, Arn* operators). Each
 // component matches with wildcards that never cross into the next
@@ -79,6 +86,10 @@ ArnComponents SplitArn(std::string_view text);
 // ("arn:aws:bedrock:eu-central-1:*" covers account and resource). `split`
 // must be SplitArn(pattern.text).
 bool ArnMatch(PatternView pattern, const ArnComponents& split, std::string_view value);
+// The same with `value_split` = SplitArn(value) given, for a caller matching
+// one value against many patterns.
+bool ArnMatch(PatternView pattern, const ArnComponents& split, std::string_view value,
+              const ArnComponents& value_split);
 
 // Writes `s` with its variables replaced into `text`/`literal` (characters
 // from a variable's value are literal, never wildcards). A variable takes the

@@ -164,6 +164,44 @@ TEST(ArnMatchTest, TrailingStarOfTruncatedPatternCoversTheRest) {
   EXPECT_FALSE(Arn("arn:aws:bedrock:eu-central-1:*", "arn:aws:bedrock:eu-central-1"));
 }
 
+TEST(SplitArnPatternTest, MarksComponentsWithoutWildcards) {
+  ArnComponents c = SplitArnPattern(PatternView{"arn:aws:bedrock:*::foundation-model/a?", {}});
+  ASSERT_EQ(c.count, 6u);
+  EXPECT_EQ(c.plain, 0b010111);  // arn, aws, bedrock and the empty account
+  EXPECT_EQ(SplitArn("arn:aws:bedrock:*::x").plain, 0);
+  // An escaped '*' (literal mask 1) is plain text.
+  Result<PolicyString> escaped = ParsePolicyString("arn:aws:bedrock:r:1:x/${*}", true);
+  ASSERT_OK(escaped);
+  c = SplitArnPattern(PatternView{escaped->text, escaped->literal});
+  EXPECT_EQ(c.plain, 0b111111);
+  EXPECT_TRUE(ArnMatch(PatternView{escaped->text, escaped->literal}, c, "arn:aws:bedrock:r:1:x/*"));
+  EXPECT_FALSE(
+      ArnMatch(PatternView{escaped->text, escaped->literal}, c, "arn:aws:bedrock:r:1:x/y"));
+}
+
+// Plain components compare as text; the outcome is the wildcard matcher's.
+TEST(SplitArnPatternTest, SameOutcomesAsWithoutTheMarks) {
+  const std::string_view patterns[] = {
+      kProfile,
+      "arn:aws:bedrock:eu-central-1:*",
+      "arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+      "arn:aws:bedrock:eu-central-1:123456789012",
+      "arn:aws:bedrock:eu-central-1:123456789012:application-inference-profile/acwt9yee9wzp",
+      "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0:x",
+      "*",
+      "arn",
+  };
+  const std::string_view values[] = {kProfile, kModel, "arn:aws:bedrock:eu-central-1",
+                                     "*",      "",     "arn:aws:bedrock:eu-central-1:123456789012"};
+  for (std::string_view p : patterns) {
+    for (std::string_view v : values) {
+      const PatternView view{p, {}};
+      EXPECT_EQ(ArnMatch(view, SplitArnPattern(view), v), ArnMatch(view, SplitArn(p), v))
+          << p << " against " << v;
+    }
+  }
+}
+
 TEST(ArnMatchTest, NonArnValuesMatchOnlyCatchAll) {
   EXPECT_FALSE(Arn(kProfile, "*"));
   EXPECT_FALSE(Arn("arn:aws:bedrock:*:*:*", "not-an-arn"));

@@ -31,21 +31,29 @@ std::string_view TrimSpaces(std::string_view s) {
   return s;
 }
 
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> parts;
+// Calls fn(part) for each `sep`-separated part of `s` (one part when there
+// is no separator); stops at the first part for which fn returns false.
+template <class Fn>
+void ForEachPart(std::string_view s, char sep, Fn&& fn) {
   size_t start = 0;
   while (true) {
     size_t at = s.find(sep, start);
-    parts.push_back(s.substr(start, at == std::string_view::npos ? at : at - start));
-    if (at == std::string_view::npos) return parts;
+    if (!fn(s.substr(start, at == std::string_view::npos ? at : at - start))) return;
+    if (at == std::string_view::npos) return;
     start = at + 1;
   }
 }
 
 // "AKID/DATE/REGION/SERVICE/aws4_request" into `out`.
 Status ParseCredential(std::string_view credential, AuthParams& out) {
-  std::vector<std::string_view> parts = Split(credential, '/');
-  if (parts.size() != 5 || parts[0].empty()) {
+  std::string_view parts[5];
+  size_t count = 0;
+  ForEachPart(credential, '/', [&](std::string_view part) {
+    if (count < 5) parts[count] = part;
+    ++count;
+    return true;
+  });
+  if (count != 5 || parts[0].empty()) {
     return Incomplete("Credential " + Quote(credential) +
                       " is malformed; expected '<access key id>/<YYYYMMDD>/<region>/<service>/"
                       "aws4_request'.");
@@ -54,7 +62,9 @@ Status ParseCredential(std::string_view credential, AuthParams& out) {
     return Incomplete("Credential should be scoped with a valid terminator: 'aws4_request', not " +
                       Quote(parts[4]) + ".");
   }
-  if (parts[1].size() != 8 || !ParseAmzDate(std::string(parts[1]) + "T000000Z")) {
+  char midnight[16] = {0, 0, 0, 0, 0, 0, 0, 0, 'T', '0', '0', '0', '0', '0', '0', 'Z'};
+  if (parts[1].size() == 8) std::copy(parts[1].begin(), parts[1].end(), midnight);
+  if (parts[1].size() != 8 || !ParseAmzDate(std::string_view(midnight, sizeof(midnight)))) {
     return Incomplete("Credential scope date " + Quote(parts[1]) + " is not a YYYYMMDD date.");
   }
   // Only names shaped like a region are taken, so that one can be quoted and
@@ -70,14 +80,21 @@ Status ParseCredential(std::string_view credential, AuthParams& out) {
 }
 
 Status ParseSignedHeaders(std::string_view list, AuthParams& out) {
-  for (std::string_view name : Split(list, ';')) {
-    if (name.empty()) return Incomplete("SignedHeaders " + Quote(list) + " has an empty name.");
+  out.signed_headers.reserve(static_cast<size_t>(std::count(list.begin(), list.end(), ';')) + 1);
+  bool empty_name = false;
+  ForEachPart(list, ';', [&](std::string_view name) {
+    if (name.empty()) {
+      empty_name = true;
+      return false;
+    }
     std::string lower(name);
     std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
       return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     });
     out.signed_headers.push_back(std::move(lower));
-  }
+    return true;
+  });
+  if (empty_name) return Incomplete("SignedHeaders " + Quote(list) + " has an empty name.");
   const auto& names = out.signed_headers;
   if (std::find(names.begin(), names.end(), "host") == names.end() &&
       std::find(names.begin(), names.end(), ":authority") == names.end()) {
@@ -105,12 +122,14 @@ struct HeaderComponents {
 Result<HeaderComponents> SplitComponents(std::string_view rest) {
   HeaderComponents c;
   if (rest.empty()) return c;
-  for (std::string_view part : Split(rest, ',')) {
+  Status problem;
+  ForEachPart(rest, ',', [&](std::string_view part) {
     part = TrimSpaces(part);
     size_t eq = part.find('=');
     if (eq == std::string_view::npos) {
-      return Incomplete("Authorization header component " + Quote(part) +
-                        " is not of the form Name=Value.");
+      problem = Incomplete("Authorization header component " + Quote(part) +
+                           " is not of the form Name=Value.");
+      return false;
     }
     std::string_view key = part.substr(0, eq);
     std::optional<std::string_view>* slot = key == "Credential"      ? &c.credential
@@ -118,13 +137,18 @@ Result<HeaderComponents> SplitComponents(std::string_view rest) {
                                             : key == "Signature"     ? &c.signature
                                                                      : nullptr;
     if (slot == nullptr) {
-      return Incomplete("Authorization header has an unknown component " + Quote(key) + ".");
+      problem = Incomplete("Authorization header has an unknown component " + Quote(key) + ".");
+      return false;
     }
     if (slot->has_value()) {
-      return Incomplete("Authorization header repeats the '" + std::string(key) + "' parameter.");
+      problem =
+          Incomplete("Authorization header repeats the '" + std::string(key) + "' parameter.");
+      return false;
     }
     *slot = part.substr(eq + 1);
-  }
+    return true;
+  });
+  if (!problem.ok()) return problem;
   return c;
 }
 

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "auth/sigv4/crypto.h"
+#include "core/sha256.h"
 #include "core/uri.h"
 
 namespace bp::auth::sigv4 {
@@ -112,15 +113,54 @@ std::optional<system_clock::time_point> ParseAmzDate(std::string_view text) {
          std::chrono::minutes(minute) + seconds(second);
 }
 
-std::string CanonicalUri(std::string_view raw_path, bool normalize) {
-  if (!normalize) return raw_path.empty() ? std::string("/") : UriEncode(raw_path, false);
+namespace {
+
+// True when normalizing `path` changes nothing but the encoding: it starts
+// with '/' and has no empty, "." or ".." segment (a trailing '/' is fine).
+bool IsNormalPath(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  size_t start = 1;
+  while (start < path.size()) {
+    size_t slash = path.find('/', start);
+    size_t end = slash == std::string_view::npos ? path.size() : slash;
+    std::string_view segment = path.substr(start, end - start);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+void AppendCanonicalUri(std::string& out, std::string_view raw_path, bool normalize) {
+  if (!normalize) {
+    if (raw_path.empty()) {
+      out.push_back('/');
+    } else {
+      AppendUriEncoded(out, raw_path, false);
+    }
+    return;
+  }
+  // The common case: the segments are the path's own, so encoding the path
+  // with its slashes kept is encoding each segment and joining them.
+  if (IsNormalPath(raw_path)) {
+    AppendUriEncoded(out, raw_path, false);
+    return;
+  }
   std::vector<std::string_view> segments = NormalizedSegments(raw_path);
-  std::string out = "/";
+  out.push_back('/');
   for (size_t i = 0; i < segments.size(); ++i) {
     if (i > 0) out.push_back('/');
-    out += UriEncode(segments[i]);
+    AppendUriEncoded(out, segments[i], true);
   }
   if (!segments.empty() && raw_path.ends_with('/')) out.push_back('/');
+}
+
+std::string CanonicalUri(std::string_view raw_path, bool normalize) {
+  std::string out;
+  out.reserve(raw_path.size() + raw_path.size() / 2 + 1);
+  AppendCanonicalUri(out, raw_path, normalize);
   return out;
 }
 
@@ -144,45 +184,88 @@ Result<std::string> CanonicalQuery(std::string_view raw_query,
   return out;
 }
 
-std::string CanonicalHeaderValue(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
+void AppendCanonicalHeaderValue(std::string& out, std::string_view value) {
+  bool any = false;  // a character of the value was written
   bool pending_space = false;
   for (char c : value) {
     if (IsWhitespace(c)) {
-      pending_space = !out.empty();
+      pending_space = any;
       continue;
     }
     if (pending_space) out.push_back(' ');
     pending_space = false;
     out.push_back(c);
+    any = true;
   }
+}
+
+std::string CanonicalHeaderValue(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  AppendCanonicalHeaderValue(out, value);
   return out;
 }
 
-std::string CanonicalHeaders(const http::Headers& headers,
-                             std::span<const std::string> signed_names) {
-  std::string out;
+void AppendCanonicalHeaders(std::string& out, const http::Headers& headers,
+                            std::span<const std::string> signed_names) {
   for (const std::string& name : signed_names) {
     out.append(name).push_back(':');
     bool first = true;
     for (const http::Header& h : headers) {
       if (h.name != name) continue;
       if (!first) out.push_back(',');
-      out += CanonicalHeaderValue(h.value);
+      AppendCanonicalHeaderValue(out, h.value);
       first = false;
     }
     out.push_back('\n');
   }
+}
+
+std::string CanonicalHeaders(const http::Headers& headers,
+                             std::span<const std::string> signed_names) {
+  std::string out;
+  AppendCanonicalHeaders(out, headers, signed_names);
   return out;
+}
+
+void AppendSignedHeaders(std::string& out, std::span<const std::string> signed_names) {
+  for (size_t i = 0; i < signed_names.size(); ++i) {
+    if (i > 0) out.push_back(';');
+    out += signed_names[i];
+  }
 }
 
 std::string JoinSignedHeaders(std::span<const std::string> signed_names) {
   std::string out;
+  AppendSignedHeaders(out, signed_names);
+  return out;
+}
+
+std::string CanonicalRequest(std::string_view method, std::string_view raw_path, bool normalize,
+                             std::string_view canonical_query, const http::Headers& headers,
+                             std::span<const std::string> signed_names,
+                             std::string_view payload_hash) {
+  // What it takes, about: the path encoded once more, the signed headers'
+  // values and names twice.
+  size_t size =
+      method.size() + raw_path.size() * 2 + canonical_query.size() + payload_hash.size() + 8;
   for (const std::string& name : signed_names) {
-    if (!out.empty()) out.push_back(';');
-    out += name;
+    size += name.size() * 2 + 3;
+    for (const http::Header& h : headers) {
+      if (h.name == name) size += h.value.size() + 1;
+    }
   }
+  std::string out;
+  out.reserve(size);
+  out.append(method).push_back('\n');
+  AppendCanonicalUri(out, raw_path, normalize);
+  out.push_back('\n');
+  out.append(canonical_query).push_back('\n');
+  AppendCanonicalHeaders(out, headers, signed_names);
+  out.push_back('\n');
+  AppendSignedHeaders(out, signed_names);
+  out.push_back('\n');
+  out.append(payload_hash);
   return out;
 }
 
@@ -204,11 +287,14 @@ std::string BuildCanonicalRequest(std::string_view method, std::string_view cano
 
 std::string BuildStringToSign(std::string_view amz_date, const CredentialScope& scope,
                               std::string_view canonical_request) {
-  std::string out(kAlgorithm);
-  out.push_back('\n');
+  std::string out;
+  out.reserve(kAlgorithm.size() + amz_date.size() + scope.date.size() + scope.region.size() +
+              scope.service.size() + kScopeTerminator.size() + 6 + 64);
+  out.append(kAlgorithm).push_back('\n');
   out.append(amz_date).push_back('\n');
-  out.append(scope.ToString()).push_back('\n');
-  out.append(Sha256Hex(canonical_request));
+  out.append(scope.date).append("/").append(scope.region).append("/").append(scope.service);
+  out.append("/").append(kScopeTerminator).push_back('\n');
+  AppendHexEncoded(out, Sha256(canonical_request));
   return out;
 }
 

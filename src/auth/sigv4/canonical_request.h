@@ -76,6 +76,23 @@ std::string CanonicalHeaders(const http::Headers& headers,
 // "host;x-amz-date": the names joined with ';'.
 std::string JoinSignedHeaders(std::span<const std::string> signed_names);
 
+// The same four, appended to `out` (the verifier builds its canonical
+// request in one buffer with them; the functions above are these on an empty
+// string).
+void AppendCanonicalUri(std::string& out, std::string_view raw_path, bool normalize);
+void AppendCanonicalHeaderValue(std::string& out, std::string_view value);
+void AppendCanonicalHeaders(std::string& out, const http::Headers& headers,
+                            std::span<const std::string> signed_names);
+void AppendSignedHeaders(std::string& out, std::span<const std::string> signed_names);
+
+// BuildCanonicalRequest(method, CanonicalUri(raw_path, normalize),
+// canonical_query, CanonicalHeaders(headers, signed_names),
+// JoinSignedHeaders(signed_names), payload_hash), built in one buffer.
+std::string CanonicalRequest(std::string_view method, std::string_view raw_path, bool normalize,
+                             std::string_view canonical_query, const http::Headers& headers,
+                             std::span<const std::string> signed_names,
+                             std::string_view payload_hash);
+
 // The six canonical-request lines joined with '\n'. `canonical_headers`
 // already ends with '\n' per header, so an empty line follows it, as AWS
 // specifies.

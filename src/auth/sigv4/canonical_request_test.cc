@@ -113,6 +113,34 @@ TEST(CanonicalRequestTest, JoinsTheSixParts) {
             "GET\n/\na=b\nhost:h\n\nhost\nhash");
 }
 
+// CanonicalRequest (one buffer, the fast path for already-normal paths) is
+// exactly the six parts built one by one and joined.
+TEST(CanonicalRequestTest, OneBufferEqualsThePartsJoined) {
+  const http::Headers headers = {{"host", "  example.com "},
+                                 {"x-amz-date", "20150830T123600Z"},
+                                 {"x-amz-meta-a", "a  b\t c"},
+                                 {"x-amz-meta-a", " second "}};
+  const std::vector<std::string> names = {"host", "x-amz-date", "x-amz-meta-a", "x-absent"};
+  for (std::string_view path :
+       {"/", "", "/a/b/", "/model/arn%3Aaws%3Abedrock/converse", "/a//b", "/a/./b", "/a/../b",
+        "/a/b/..", "/.", "a/b", "/caf\xC3\xA9/x y", "//", "/a/b/."}) {
+    for (bool normalize : {true, false}) {
+      EXPECT_EQ(
+          CanonicalRequest("POST", path, normalize, "a=1&b=2", headers, names, "abc"),
+          BuildCanonicalRequest("POST", CanonicalUri(path, normalize), "a=1&b=2",
+                                CanonicalHeaders(headers, names), JoinSignedHeaders(names), "abc"))
+          << "path '" << path << "' normalize " << normalize;
+    }
+  }
+}
+
+TEST(CanonicalRequestTest, AppendedHeaderValueFoldsAsAlone) {
+  std::string out = "prefix:";
+  AppendCanonicalHeaderValue(out, "  a \t b  ");
+  EXPECT_EQ(out, "prefix:a b");
+  EXPECT_EQ(CanonicalHeaderValue("  a \t b  "), "a b");
+}
+
 TEST(CanonicalRequestTest, StringToSign) {
   CredentialScope scope{"20150830", "us-east-1", "service"};
   EXPECT_EQ(scope.ToString(), "20150830/us-east-1/service/aws4_request");

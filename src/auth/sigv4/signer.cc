@@ -81,9 +81,8 @@ void Sign(const Credentials& credentials, const SigningOptions& options, std::st
           const std::vector<std::string>& signed_names, std::string_view payload_hash,
           SigningResult& out) {
   CredentialScope scope = ScopeFor(options);
-  out.canonical_request = BuildCanonicalRequest(
-      method, CanonicalUri(path, options.normalize_path), canonical_query,
-      CanonicalHeaders(headers, signed_names), JoinSignedHeaders(signed_names), payload_hash);
+  out.canonical_request = CanonicalRequest(method, path, options.normalize_path, canonical_query,
+                                           headers, signed_names, payload_hash);
   out.string_to_sign = BuildStringToSign(FormatAmzDate(options.time), scope, out.canonical_request);
   out.signature =
       ComputeSignature(DeriveSigningKey(credentials.secret_access_key, scope), out.string_to_sign);

@@ -58,11 +58,19 @@ std::string RedactSessionToken(std::string canonical) {
   return canonical;
 }
 
-std::string CacheId(std::string_view access_key_id, const CredentialScope& scope) {
-  std::string id(access_key_id);
+// The signing key cache's id, in a per-thread buffer (no allocation once it
+// has grown to fit): valid until the thread's next call.
+std::string_view CacheId(std::string_view access_key_id, const CredentialScope& scope) {
+  thread_local std::string id;
+  id.assign(access_key_id);
   id.append("/").append(scope.date).append("/").append(scope.region).append("/");
   id.append(scope.service);
   return id;
+}
+
+bool HasWhitespace(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
 }
 
 }  // namespace
@@ -163,7 +171,11 @@ Result<std::string> Verifier::PayloadHash(const SignedParts& parts) const {
   std::string body_hash = Sha256Hex(parts.body);
   const std::string* sent = http::FindHeader(parts.headers, "x-amz-content-sha256");
   if (sent == nullptr) return body_hash;
-  std::string value = CanonicalHeaderValue(*sent);
+  // Canonicalised only when it has whitespace to fold (SDKs send none).
+  const bool fold = HasWhitespace(*sent);
+  const std::string folded = fold ? CanonicalHeaderValue(*sent) : std::string();
+  const std::string_view value = fold ? std::string_view(folded) : std::string_view(*sent);
+  if (value == body_hash) return body_hash;
   if (value == kUnsignedPayload || value.starts_with("STREAMING-")) {
     return InvalidSignature(
         "x-amz-content-sha256 must be the hex SHA-256 of the body; '" +
@@ -174,7 +186,7 @@ Result<std::string> Verifier::PayloadHash(const SignedParts& parts) const {
     return InvalidSignature(
         "The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
-  return value;
+  return std::string(value);
 }
 
 Result<std::string> Verifier::CanonicalRequestFor(const SignedParts& parts,
@@ -185,21 +197,19 @@ Result<std::string> Verifier::CanonicalRequestFor(const SignedParts& parts,
   if (!query.ok()) {
     return Status(ErrorCode::kIncompleteSignature, std::string(kMalformedQuery));
   }
-  return BuildCanonicalRequest(parts.method, CanonicalUri(parts.raw_path, options_.normalize_path),
-                               *query, CanonicalHeaders(parts.headers, params.signed_headers),
-                               JoinSignedHeaders(params.signed_headers), payload_hash);
+  return CanonicalRequest(parts.method, parts.raw_path, options_.normalize_path, *query,
+                          parts.headers, params.signed_headers, payload_hash);
 }
 
 Status Verifier::CheckSignature(const Credentials& credentials, const AuthParams& params,
                                 const std::string& canonical_request,
                                 const VerifyRules& rules) const {
   std::string string_to_sign = BuildStringToSign(params.amz_date, params.scope, canonical_request);
-  std::string cache_id = CacheId(params.access_key_id, params.scope);
-  std::optional<SigningKey> cached = cache_.Find(cache_id);
+  std::optional<SigningKey> cached = cache_.Find(CacheId(params.access_key_id, params.scope));
   SigningKey key = cached ? *cached : DeriveSigningKey(credentials.secret_access_key, params.scope);
   std::string expected = ComputeSignature(key, string_to_sign);
   if (ConstantTimeEquals(expected, params.signature)) {
-    if (!cached) cache_.Insert(cache_id, key);
+    if (!cached) cache_.Insert(CacheId(params.access_key_id, params.scope), key);
     return Status::Ok();
   }
   if (!rules.explain_mismatch) return InvalidSignature(std::string(kMismatchText));
