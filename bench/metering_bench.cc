@@ -77,8 +77,8 @@ BENCHMARK(Piece_MetricsObserve)->Unit(benchmark::kNanosecond);
 // SqliteLedger::Record of a copied record, then (in the timed region) the
 // flush: the process's CPU per record, the writer thread's inserts included.
 void Piece_LedgerRecord(benchmark::State& state) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("bp-bench-ledger-" + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("bp-bench-ledger-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   {
     auto ledger = ValueOrDie(storage::sqlite::SqliteLedger::Open(dir), "opening the ledger");

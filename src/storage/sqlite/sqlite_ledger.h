@@ -76,8 +76,8 @@ struct LedgerStats {
   uint64_t written = 0;   // records committed
   uint64_t dropped = 0;   // records refused because the queue was full
   uint64_t failed_batches = 0;
-  size_t queued = 0;             // waiting now
-  int64_t last_commit_ms = 0;    // duration of the last commit
+  size_t queued = 0;           // waiting now
+  int64_t last_commit_ms = 0;  // duration of the last commit
   // Write lag: how long the oldest record not yet committed (queued, or in
   // the batch being written) has waited, ms; 0 when none waits.
   int64_t oldest_pending_ms = 0;
