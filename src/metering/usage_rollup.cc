@@ -180,6 +180,13 @@ UsageRollupKey RollupKeyOf(const UsageRecord& record) {
                         .tags = record.tags};
 }
 
+bool RollupKeyMatches(const UsageRollupKey& key, const UsageRecord& record) {
+  return key.hour_ms == HourStart(record.time_ms) && key.operation == record.operation &&
+         key.profile_name == record.profile_name && key.principal == record.principal &&
+         key.model_id == record.model_id && key.serving_region == record.serving_region &&
+         key.tags == record.tags;
+}
+
 void UsageRollup::Add(const UsageRecord& r) {
   ++requests;
   if (!r.error_code.empty()) ++errors;

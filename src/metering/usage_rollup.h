@@ -122,6 +122,8 @@ struct UsageRollupKey {
 
 // The key of the roll-up `record` counts in.
 UsageRollupKey RollupKeyOf(const UsageRecord& record);
+// RollupKeyOf(record) == key, without building the key.
+bool RollupKeyMatches(const UsageRollupKey& key, const UsageRecord& record);
 
 struct UsageRollup {
   UsageRollupKey key;

@@ -128,6 +128,29 @@ UsageRecord Call(int64_t time_ms, std::string profile, int64_t latency, int64_t 
   return r;
 }
 
+// RollupKeyMatches agrees with building the key, field by field.
+TEST(UsageRollupTest, KeyMatchesWithoutBuildingTheKey) {
+  const UsageRecord base = Call(3 * kHourMs + 5, "a", 1, 1);
+  const UsageRollupKey key = RollupKeyOf(base);
+  EXPECT_TRUE(RollupKeyMatches(key, base));
+  UsageRecord same_hour = base;
+  same_hour.time_ms = 4 * kHourMs - 1;
+  same_hour.latency_ms = 99;  // not part of the key
+  EXPECT_TRUE(RollupKeyMatches(key, same_hour));
+  std::vector<UsageRecord> others(7, base);
+  others[0].time_ms = 4 * kHourMs;
+  others[1].profile_name = "b";
+  others[2].principal = "p";
+  others[3].model_id = "n";
+  others[4].serving_region = "eu-west-3";
+  others[5].operation = Operation::kInvokeModel;
+  others[6].tags["team"] = "web";
+  for (const UsageRecord& other : others) {
+    EXPECT_FALSE(RollupKeyMatches(key, other)) << other.profile_name;
+    EXPECT_EQ(RollupKeyMatches(key, other), RollupKeyOf(other) == key);
+  }
+}
+
 TEST(UsageRollupTest, CountsLikeTheReportAndMerges) {
   UsageRollup a{.key = RollupKeyOf(Call(5, "rd-a", 100, 20))};
   a.Add(Call(5, "rd-a", 100, 20));

@@ -8,6 +8,7 @@
 
 #include "storage/sqlite/dir_lock.h"
 #include "storage/sqlite/migrations.h"
+#include "storage/sqlite/record_codec.h"
 #include "storage/sqlite/sqlite_db.h"
 #include "storage/sqlite/sqlite_ledger_schema.h"
 
@@ -17,7 +18,8 @@ namespace {
 using metering::UsageRecord;
 using metering::UsageRollup;
 
-constexpr int64_t kRollupHoursPerChunk = 24;  // roll-ups deleted per transaction
+constexpr int64_t kRollupHoursPerChunk = 24;         // roll-ups deleted per transaction
+constexpr size_t kKeptBatchBytes = size_t{8} << 20;  // a buffer capacity kept (a full batch)
 
 Status ConfigureLedgerConnection(Database& db) {
   BP_RETURN_IF_ERROR(db.EnableWal());
@@ -74,18 +76,24 @@ SqliteLedger::~SqliteLedger() {
 }
 
 void SqliteLedger::Record(UsageRecord&& record) {
+  // Encoded outside the lock into this thread's buffer; the record itself
+  // is freed here, on the thread that made it.
+  thread_local std::string encoded;
+  encoded.clear();
+  AppendRecord(record, encoded);
   bool wake = false;
   {
     MutexLock lock(mu_);
     ++stats_.recorded;
-    if (queue_.size() >= options_.max_queued) {
+    if (queued_ >= options_.max_queued) {
       ++stats_.dropped;
       return;
     }
-    if (queue_.empty()) queued_since_ = std::chrono::steady_clock::now();
-    queue_.push_back(std::move(record));
+    if (queued_ == 0) queued_since_ = std::chrono::steady_clock::now();
+    queue_.append(encoded);
+    ++queued_;
     ++enqueued_seq_;
-    wake = queue_.size() == options_.max_batch;
+    wake = queued_ == options_.max_batch;
   }
   if (wake) wake_.NotifyOne();
 }
@@ -112,11 +120,9 @@ Status SqliteLedger::EnforceRetention() {
 LedgerStats SqliteLedger::stats() const {
   MutexLock lock(mu_);
   LedgerStats out = stats_;
-  out.queued = queue_.size();
+  out.queued = queued_;
   const std::chrono::steady_clock::time_point none{};
-  const auto oldest = writing_since_ != none ? writing_since_
-                      : queue_.empty()       ? none
-                                             : queued_since_;
+  const auto oldest = writing_since_ != none ? writing_since_ : queued_ == 0 ? none : queued_since_;
   if (oldest != none) {
     out.oldest_pending_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::steady_clock::now() - oldest)
@@ -146,7 +152,8 @@ void SqliteLedger::MaybeStartRetention(std::chrono::steady_clock::time_point now
 }
 
 void SqliteLedger::WriterLoop() {
-  std::vector<UsageRecord> batch;
+  std::string batch;  // the records being written, encoded; swapped with queue_
+  size_t batch_count = 0;
   for (;;) {
     uint64_t batch_end = 0;
     bool stopping = false;
@@ -154,8 +161,8 @@ void SqliteLedger::WriterLoop() {
       MutexLock lock(mu_);
       // A retention pass in progress (or asked for) keeps the writer going:
       // its chunks run back to back, each after the batch waiting, if any.
-      const bool idle = !stop_ && !flush_now_ && queue_.size() < options_.max_batch &&
-                        !pass_.active && retention_asked_ == retention_done_;
+      const bool idle = !stop_ && !flush_now_ && queued_ < options_.max_batch && !pass_.active &&
+                        retention_asked_ == retention_done_;
       if (idle) {
         auto wait = options_.flush_interval;
         if (RetentionEnabled()) {
@@ -168,7 +175,7 @@ void SqliteLedger::WriterLoop() {
       stopping = stop_;
       flush_now_ = false;
       if (!stopping) MaybeStartRetention(std::chrono::steady_clock::now());
-      if (queue_.empty()) {
+      if (queued_ == 0) {
         done_seq_ = enqueued_seq_;
         written_.NotifyAll();
         if (stopping) {
@@ -176,38 +183,42 @@ void SqliteLedger::WriterLoop() {
           return;
         }
       } else {
-        batch.swap(queue_);
+        batch.swap(queue_);  // queue_ gets the emptied buffer back, capacity kept
+        batch_count = std::exchange(queued_, 0);
         batch_end = enqueued_seq_;
         writing_since_ = queued_since_;
       }
     }
-    if (!batch.empty()) {
+    if (batch_count > 0) {
       const auto started = std::chrono::steady_clock::now();
-      Status status = WriteBatch(batch);
+      Status status = WriteBatch(batch, batch_count);
       const int64_t took = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - started)
                                .count();
       MutexLock lock(mu_);
       if (status.ok()) {
-        stats_.written += batch.size();
+        stats_.written += batch_count;
         stats_.last_commit_ms = took;
-        batch.clear();
       } else {
         ++stats_.failed_batches;
         last_error_ = status;
-        spdlog::error("usage ledger: a batch of {} record(s) was not written: {}", batch.size(),
+        spdlog::error("usage ledger: a batch of {} record(s) was not written: {}", batch_count,
                       status.message());
-        if (!stopping && queue_.size() + batch.size() <= options_.max_queued) {
+        if (!stopping && queued_ + batch_count <= options_.max_queued) {
           // Kept for the next round, ahead of what came since.
-          batch.insert(batch.end(), std::make_move_iterator(queue_.begin()),
-                       std::make_move_iterator(queue_.end()));
+          batch.append(queue_);
           queue_.swap(batch);
+          queued_ += batch_count;
           queued_since_ = writing_since_;  // the kept batch is the oldest
         } else {
-          stats_.dropped += batch.size();
+          stats_.dropped += batch_count;
         }
-        batch.clear();
       }
+      batch.clear();
+      // After a burst the buffers stay as large as it was; beyond this the
+      // memory goes back (the next batch regrows what it needs).
+      if (batch.capacity() > kKeptBatchBytes) std::string().swap(batch);
+      batch_count = 0;
       writing_since_ = {};
       done_seq_ = batch_end;
       written_.NotifyAll();
@@ -216,18 +227,29 @@ void SqliteLedger::WriterLoop() {
   }
 }
 
-Status SqliteLedger::WriteBatch(const std::vector<UsageRecord>& batch) {
+Status SqliteLedger::WriteBatch(std::string_view batch, size_t count) {
   BP_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_, Transaction::Kind::kWrite));
   // The batch's roll-ups, summed in memory first: one upsert per key, in
-  // the same transaction as the raw rows.
+  // the same transaction as the raw rows. Consecutive records mostly share
+  // a key, so the last one is tried before building a key to look up.
   std::map<metering::UsageRollupKey, UsageRollup> rollups;
-  for (const UsageRecord& r : batch) {
+  auto last = rollups.end();
+  UsageRecord& r = scratch_;  // decoded into, its strings' capacity reused
+  for (size_t i = 0; i < count; ++i) {
+    if (!ReadRecord(batch, r)) {
+      return InternalError("usage ledger: queued record " + std::to_string(i) + " of " +
+                           std::to_string(count) + " does not decode");
+    }
     BP_RETURN_IF_ERROR(InsertRecord(*db_, r));
-    metering::UsageRollupKey key = metering::RollupKeyOf(r);
-    auto [it, inserted] = rollups.try_emplace(key);
-    if (inserted) it->second.key = std::move(key);
-    it->second.Add(r);
+    if (last == rollups.end() || !metering::RollupKeyMatches(last->first, r)) {
+      metering::UsageRollupKey key = metering::RollupKeyOf(r);
+      auto [it, inserted] = rollups.try_emplace(key);
+      if (inserted) it->second.key = std::move(key);
+      last = it;
+    }
+    last->second.Add(r);
   }
+  if (!batch.empty()) return InternalError("usage ledger: bytes left after a batch's records");
   for (const auto& [key, rollup] : rollups) BP_RETURN_IF_ERROR(UpsertRollup(*db_, rollup));
   return txn.Commit();
 }

@@ -130,7 +130,8 @@ class SqliteLedger final : public metering::UsageSink {
   };
 
   void WriterLoop();
-  Status WriteBatch(const std::vector<metering::UsageRecord>& batch);
+  // Writes the `count` records encoded in `batch` in one transaction.
+  Status WriteBatch(std::string_view batch, size_t count);
   bool RetentionEnabled() const;
   // Starts a pass when one is due or asked for. REQUIRES: mu_ held.
   void MaybeStartRetention(std::chrono::steady_clock::time_point now) BP_REQUIRES(mu_);
@@ -146,7 +147,11 @@ class SqliteLedger final : public metering::UsageSink {
   mutable Mutex mu_;
   CondVar wake_;     // the writer: work or stop
   CondVar written_;  // Flush(): a batch is over
-  std::vector<metering::UsageRecord> queue_ BP_GUARDED_BY(mu_);
+  // The records waiting, as bytes (record_codec.h): appended by Record(),
+  // taken whole by the writer, which hands back its emptied buffer, so the
+  // capacity is kept and no record's memory crosses threads.
+  std::string queue_ BP_GUARDED_BY(mu_);
+  size_t queued_ BP_GUARDED_BY(mu_) = 0;          // records in queue_
   uint64_t enqueued_seq_ BP_GUARDED_BY(mu_) = 0;  // records accepted so far
   uint64_t done_seq_ BP_GUARDED_BY(mu_) = 0;      // records whose batch is over
   bool flush_now_ BP_GUARDED_BY(mu_) = false;
@@ -161,7 +166,8 @@ class SqliteLedger final : public metering::UsageSink {
   uint64_t retention_done_ BP_GUARDED_BY(mu_) = 0;   // ... whose pass is over
   Status retention_error_ BP_GUARDED_BY(mu_);
   std::chrono::steady_clock::time_point next_retention_ BP_GUARDED_BY(mu_);
-  RetentionPass pass_;  // the writer thread's only
+  RetentionPass pass_;             // the writer thread's only
+  metering::UsageRecord scratch_;  // the writer thread's only: WriteBatch decodes into it
 
   std::thread writer_;  // last: started once everything above exists
 };
