@@ -83,7 +83,7 @@ void Piece_LedgerRecord(benchmark::State& state) {
   {
     auto ledger = ValueOrDie(storage::sqlite::SqliteLedger::Open(dir), "opening the ledger");
     const metering::UsageRecord record = ConverseRecord();
-    for (auto _ : state) ledger->Record(metering::UsageRecord(record));
+    for (auto _ : state) ledger->Record(record);
     CheckOk(ledger->Flush(), "flushing the ledger");
     const storage::sqlite::LedgerStats stats = ledger->stats();
     if (stats.dropped != 0) Die("the ledger dropped records");

@@ -185,7 +185,7 @@ void LedgerWrite(benchmark::State& state, int64_t span_ms) {
     state.PauseTiming();
     std::vector<metering::UsageRecord> batch = calls;
     state.ResumeTiming();
-    for (metering::UsageRecord& r : batch) (*ledger)->Record(std::move(r));
+    for (metering::UsageRecord& r : batch) (*ledger)->Record(r);
     if (!(*ledger)->Flush().ok()) state.SkipWithError("flush failed");
   }
   state.SetItemsProcessed(state.iterations() * 10'000);

@@ -125,7 +125,7 @@ TEST_F(MetricsRouteTest, RouteServesTheExpositionOrTheRefusal) {
       handler, [&metrics] { return metrics.RenderText(); }, Access(true)));
   metering::UsageRecord r;
   r.status = 200;
-  metrics.Record(std::move(r));
+  metrics.Record(r);
 
   auto local = std::make_shared<FakeResponseStream>();
   handler.Handle(From("127.0.0.1"), local);

@@ -266,7 +266,7 @@ Metrics::Series& Metrics::SeriesFor(uint64_t key) {
   return SeriesFor(OverflowKey(key));
 }
 
-void Metrics::Record(UsageRecord&& record) { Observe(record); }
+void Metrics::Record(const UsageRecord& record) { Observe(record); }
 
 void Metrics::Observe(const UsageRecord& r) {
   uint64_t profile = 0;

@@ -116,7 +116,7 @@ class Metrics final : public UsageSink {
   void Allow(const AllowedLabels& allowed);
 
   // UsageSink: Observe(record).
-  void Record(UsageRecord&& record) override;
+  void Record(const UsageRecord& record) override;
   // Counts `record` (it is not kept): what a sink that also stores the
   // record elsewhere (the ledger) calls first.
   void Observe(const UsageRecord& record);

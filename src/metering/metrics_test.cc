@@ -84,11 +84,11 @@ TEST(MetricsTest, DurationHistogramRendersExactly) {
   Metrics& m = *owned_m;
   UsageRecord fast = Call();
   fast.latency_ms = 10;  // on the first bound: le="0.01"
-  m.Record(std::move(fast));
+  m.Record(fast);
   m.Record(Call());  // 150 ms: le="0.16"
   UsageRecord slow = Call();
   slow.latency_ms = 100'000;  // past the last bound
-  m.Record(std::move(slow));
+  m.Record(slow);
   std::string g =
       R"(gen_ai_operation_name="chat",gen_ai_provider_name="aws.bedrock",gen_ai_request_model="anthropic.claude-x",profile="rd-claude",operation="Converse",region="eu-west-1",status_class="2xx")";
   std::string want;
@@ -124,7 +124,7 @@ TEST(MetricsTest, TokenUsageAndTtftHistograms) {
   Metrics& count = *owned_count;
   UsageRecord r = Call();
   r.operation = Operation::kCountTokens;
-  count.Record(std::move(r));
+  count.Record(r);
   std::string counted = count.RenderText();
   EXPECT_EQ(Lines(counted, "gen_ai_"), "");
   EXPECT_THAT(counted,
@@ -137,7 +137,7 @@ TEST(MetricsTest, LabelsOutsideTheAllowedSetsBecomeADash) {
   UsageRecord r = Call("client-chosen\"name");
   r.model_id = "arn:aws:bedrock:x";
   r.serving_region = "mars-1";
-  m.Record(std::move(r));
+  m.Record(r);
   m.Record(Call(""));
   std::string text = m.RenderText();
   EXPECT_EQ(Lines(text, "bedrock_profiles_requests_total"),
@@ -170,13 +170,13 @@ TEST(MetricsTest, StatusClassesAndErrorCodes) {
   Metrics& m = *owned_m;
   UsageRecord throttled = Call("rd-claude", 429);
   throttled.error_code = "ThrottlingException";
-  m.Record(std::move(throttled));
+  m.Record(throttled);
   UsageRecord odd = Call("rd-claude", 500);
   odd.error_code = "SomethingClientMade";
-  m.Record(std::move(odd));
+  m.Record(odd);
   UsageRecord gone = Call("rd-claude", 0);
   EXPECT_EQ(StatusClass(gone), "cancelled");
-  m.Record(std::move(gone));
+  m.Record(gone);
   UsageRecord cut = Call();
   cut.cut_short = true;
   EXPECT_EQ(StatusClass(cut), "cancelled");
@@ -218,7 +218,7 @@ TEST(MetricsTest, ConcurrentRecordsAreAllCounted) {
       for (int i = 0; i < kCalls; ++i) {
         UsageRecord r = Call(i % 2 == 0 ? "rd-claude" : "rd-nova");
         r.serving_region = t % 2 == 0 ? "eu-west-1" : "eu-central-1";
-        m.Record(std::move(r));
+        m.Record(r);
         if (i % 1000 == 0) (void)m.RenderText();  // renders race records
       }
     });

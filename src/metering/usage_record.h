@@ -75,11 +75,13 @@ struct UsageRecord {
 };
 
 // Where the runtime puts its records. Record() never blocks on I/O and may
-// be called from any thread (every event loop) at once.
+// be called from any thread (every event loop) at once. It copies what it
+// keeps: the caller's record stays the caller's (the runtime hands its
+// strings on to the access line afterwards, api/access_usage.h).
 class UsageSink {
  public:
   virtual ~UsageSink() = default;
-  virtual void Record(UsageRecord&& record) = 0;
+  virtual void Record(const UsageRecord& record) = 0;
 };
 
 }  // namespace bp::metering

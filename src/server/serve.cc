@@ -105,14 +105,14 @@ void PrintBanner(std::ostream& out, const std::string& url, const config::Config
 // each scrape from the snapshot current then (a reload's router carries the
 // health of the regions it keeps, so the counters stay monotonic).
 // The runtime's usage sink: the metrics count a record, then the ledger
-// keeps it (one copy of the record, moved into the ledger's queue).
+// keeps it (encoded into the ledger's queue).
 class MeteredSinks final : public metering::UsageSink {
  public:
   MeteredSinks(metering::Metrics& metrics, metering::UsageSink& ledger)
       : metrics_(metrics), ledger_(ledger) {}
-  void Record(metering::UsageRecord&& record) override {
+  void Record(const metering::UsageRecord& record) override {
     metrics_.Observe(record);
-    ledger_.Record(std::move(record));
+    ledger_.Record(record);
   }
 
  private:

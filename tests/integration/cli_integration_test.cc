@@ -57,7 +57,7 @@ TEST(CliIntegrationTest, UsageSaysWhatTheRawRetentionRemoved) {
       r.profile_name = "rd-haiku-45";
       r.request_metadata = {{"run", "nightly"}};
       r.cost_micro_usd = 10;
-      (*ledger)->Record(std::move(r));
+      (*ledger)->Record(r);
     }
     ASSERT_OK((*ledger)->Flush());
     ASSERT_OK((*ledger)->EnforceRetention());

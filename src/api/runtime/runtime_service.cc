@@ -133,33 +133,34 @@ metering::UsageRecord ArrivalRecord(metering::Operation op, const ApiCall& call,
   return r;
 }
 
-// The access line's view of a record (api/access_usage.h): the same fields.
-AccessUsage AccessUsageOf(const metering::UsageRecord& r) {
-  return {.profile_name = r.profile_name,
-          .profile_arn = r.profile_arn,
-          .model_id = r.model_id,
-          .source_region = r.source_region,
-          .serving_region = r.serving_region,
+// The access line's view of a record (api/access_usage.h): the same fields,
+// moved out of the record once the sink has it.
+AccessUsage AccessUsageOf(metering::UsageRecord&& r) {
+  return {.profile_name = std::move(r.profile_name),
+          .profile_arn = std::move(r.profile_arn),
+          .model_id = std::move(r.model_id),
+          .source_region = std::move(r.source_region),
+          .serving_region = std::move(r.serving_region),
           .attempts = r.attempts,
-          .error_code = r.error_code,
+          .error_code = std::move(r.error_code),
           .cut_short = r.cut_short,
           .input_tokens = r.tokens.input,
           .output_tokens = r.tokens.output,
           .cache_read_tokens = r.tokens.cache_read,
           .cache_write_tokens = r.tokens.cache_write(),
           .ttft_ms = r.ttft_ms,
-          .service_tier = r.service_tier,
+          .service_tier = std::move(r.service_tier),
           .cost_micro_usd = r.cost_micro_usd,
-          .price_version = r.price_version,
-          .request_metadata = r.request_metadata,
-          .tags = r.tags};
+          .price_version = std::move(r.price_version),
+          .request_metadata = std::move(r.request_metadata),
+          .tags = std::move(r.tags)};
 }
 
-// The finished record goes to the request's access line (when it waits for
-// one), then to the sink.
+// The finished record goes to the sink, then (when the request's access
+// line waits for it) its fields to the line: no copy of the record is made.
 void Deliver(metering::UsageSink& sink, AccessNote* access, metering::UsageRecord&& record) {
-  if (access != nullptr) access->Attach(AccessUsageOf(record));
-  sink.Record(std::move(record));
+  sink.Record(record);
+  if (access != nullptr) access->Attach(AccessUsageOf(std::move(record)));
 }
 
 // A call refused before any model work: its record, complete.

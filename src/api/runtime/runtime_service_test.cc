@@ -289,7 +289,7 @@ namespace {
 
 class RecordingUsageSink final : public metering::UsageSink {
  public:
-  void Record(metering::UsageRecord&& record) override { records.push_back(std::move(record)); }
+  void Record(const metering::UsageRecord& record) override { records.push_back(record); }
   std::vector<metering::UsageRecord> records;
 };
 

@@ -75,9 +75,9 @@ SqliteLedger::~SqliteLedger() {
   writer_.join();
 }
 
-void SqliteLedger::Record(UsageRecord&& record) {
-  // Encoded outside the lock into this thread's buffer; the record itself
-  // is freed here, on the thread that made it.
+void SqliteLedger::Record(const UsageRecord& record) {
+  // Encoded outside the lock into this thread's buffer: the record's memory
+  // stays with the thread that made it.
   thread_local std::string encoded;
   encoded.clear();
   AppendRecord(record, encoded);

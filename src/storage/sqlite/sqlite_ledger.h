@@ -100,7 +100,7 @@ class SqliteLedger final : public metering::UsageSink {
   SqliteLedger(const SqliteLedger&) = delete;
   SqliteLedger& operator=(const SqliteLedger&) = delete;
 
-  void Record(metering::UsageRecord&& record) override;
+  void Record(const metering::UsageRecord& record) override;
 
   // Returns once every record recorded before the call is committed (or its
   // batch failed: the error of the last failed batch).

@@ -74,7 +74,7 @@ void Write(const std::filesystem::path& dir, const std::vector<UsageRecord>& rec
            LedgerOptions options = {}) {
   auto ledger = SqliteLedger::Open(dir, options);
   ASSERT_OK(ledger);
-  for (UsageRecord r : records) (*ledger)->Record(std::move(r));
+  for (UsageRecord r : records) (*ledger)->Record(r);
   ASSERT_OK((*ledger)->Flush());
 }
 
@@ -339,7 +339,7 @@ TEST_F(RetentionTest, DeletesExpiredRowsInChunksAndSaysWhatIsGone) {
 TEST_F(RetentionTest, RunsOnTheWriterBetweenBatchesAndKeepsRecentCalls) {
   auto ledger = SqliteLedger::Open(dir_.path(), Options());
   ASSERT_OK(ledger);
-  for (UsageRecord r : records_) (*ledger)->Record(std::move(r));
+  for (UsageRecord r : records_) (*ledger)->Record(r);
   ASSERT_OK((*ledger)->Flush());
   ASSERT_OK((*ledger)->EnforceRetention());
   const uint64_t expired = (*ledger)->stats().raw_expired;
