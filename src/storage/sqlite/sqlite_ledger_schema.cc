@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "json/json.h"
+#include "json/writer.h"
 
 namespace bp::storage::sqlite {
 namespace {
@@ -90,13 +91,25 @@ constexpr std::string_view kKeyWhere =
     " WHERE hour_ms = ?1 AND profile_name = ?2 AND principal = ?3 AND model_id = ?4 AND "
     "serving_region = ?5 AND operation = ?6 AND tags = ?7";
 
+// A tag set as a JSON object, written directly (json/writer.h): one text
+// per set, since a roll-up's tags column is part of its key (a Tags map's
+// keys are unique and ordered).
 std::string TagsJson(const Tags& tags) {
-  json::Object obj;
-  for (const auto& [key, value] : tags) obj[key] = value;
-  return json::Serialize(json::Value(std::move(obj)));
+  std::string out = "{";
+  for (const auto& [key, value] : tags) {
+    if (out.size() > 1) out += ',';
+    json::AppendString(out, key);
+    out += ':';
+    json::AppendString(out, value);
+  }
+  out += '}';
+  return out;
 }
 
+// Request metadata (usually none) through Boost.JSON, which also settles
+// repeated keys (the last value wins).
 std::string MetadataJson(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  if (pairs.empty()) return "{}";
   json::Object obj;
   for (const auto& [key, value] : pairs) obj[key] = value;
   return json::Serialize(json::Value(std::move(obj)));

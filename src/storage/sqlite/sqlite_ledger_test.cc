@@ -36,7 +36,8 @@ UsageRecord Sample(int i) {
   r.ttft_ms = 30;
   r.service_tier = "priority";
   r.request_metadata = {{"team", "search"}, {"run", "e2e-1"}};
-  r.tags = {{"billing-mode", "rd"}, {"team", "ml"}};
+  r.tags = {
+      {"billing-mode", "rd"}, {"team", "ml"}, {"quote\"back\\slash", "line\nbreak \xc3\xa9\t"}};
   r.cost_micro_usd = 1234;
   r.price_version = "p1";
   return r;
