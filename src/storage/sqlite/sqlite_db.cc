@@ -159,6 +159,13 @@ Query& Query::Bind(int index, std::string_view text) {
   return *this;
 }
 
+Query& Query::BindKept(int index, std::string_view text) {
+  const char* data = text.data() != nullptr ? text.data() : "";
+  NoteBindResult(sqlite3_bind_text64(stmt_, index, data, text.size(), SQLITE_STATIC, SQLITE_UTF8),
+                 index);
+  return *this;
+}
+
 Query& Query::BindBlob(int index, std::string_view bytes) {
   const char* data = bytes.data() != nullptr ? bytes.data() : "";
   NoteBindResult(sqlite3_bind_blob64(stmt_, index, data, bytes.size(), SQLITE_TRANSIENT), index);

@@ -108,6 +108,9 @@ class Query final {
 
   // Parameters are 1-based, as in SQL "?1".
   Query& Bind(int index, std::string_view text);
+  // Bind without SQLite's copy of the text. REQUIRES: `text` stays valid
+  // and unchanged until this Query is destroyed (a hot insert's fields).
+  Query& BindKept(int index, std::string_view text);
   Query& Bind(int index, int64_t value);
   Query& BindOptional(int index, const std::optional<std::string>& text);  // nullopt: NULL
   Query& BindBlob(int index, std::string_view bytes);                      // a BLOB, not TEXT

@@ -166,19 +166,22 @@ const std::string_view kRollupColumns =
 std::span<const Migration> LedgerMigrations() { return kLedgerMigrations; }
 
 Status InsertRecord(Database& db, const UsageRecord& r) {
+  // Every text outlives the query (BindKept: SQLite copies none of them).
+  const std::string metadata = MetadataJson(r.request_metadata);
+  const std::string tags = TagsJson(r.tags);
   BP_ASSIGN_OR_RETURN(Query q, db.Prepare(kInsertRecord));
   q.Bind(1, r.time_ms)
-      .Bind(2, r.request_id)
-      .Bind(3, r.principal)
-      .Bind(4, r.profile_name)
-      .Bind(5, r.profile_arn)
-      .Bind(6, r.model_id)
-      .Bind(7, r.source_region)
-      .Bind(8, r.serving_region)
+      .BindKept(2, r.request_id)
+      .BindKept(3, r.principal)
+      .BindKept(4, r.profile_name)
+      .BindKept(5, r.profile_arn)
+      .BindKept(6, r.model_id)
+      .BindKept(7, r.source_region)
+      .BindKept(8, r.serving_region)
       .Bind(9, int64_t{r.attempts})
-      .Bind(10, metering::OperationName(r.operation))
+      .BindKept(10, metering::OperationName(r.operation))
       .Bind(11, int64_t{r.status})
-      .Bind(12, r.error_code)
+      .BindKept(12, r.error_code)
       .Bind(13, int64_t{r.cut_short ? 1 : 0})
       .Bind(14, r.tokens.input)
       .Bind(15, r.tokens.output)
@@ -187,11 +190,11 @@ Status InsertRecord(Database& db, const UsageRecord& r) {
       .Bind(18, r.tokens.cache_write_1h)
       .Bind(19, r.latency_ms)
       .Bind(20, r.ttft_ms)
-      .Bind(21, r.service_tier)
-      .Bind(22, MetadataJson(r.request_metadata))
-      .Bind(23, TagsJson(r.tags))
+      .BindKept(21, r.service_tier)
+      .BindKept(22, metadata)
+      .BindKept(23, tags)
       .Bind(24, r.cost_micro_usd)
-      .Bind(25, r.price_version);
+      .BindKept(25, r.price_version);
   return q.Run();
 }
 
