@@ -77,8 +77,8 @@ TEST(RecordCodecTest, RecordsRoundTripIntoOneReusedRecord) {
   UsageRecord empty;  // every string empty, ttft -1, no lists
   UsageRecord more_tags = Full();
   more_tags.tags["zz"] = "last";
-  const UsageRecord records[] = {full, same_count_other_keys, same_keys_other_values, empty,
-                                 more_tags, full};
+  const UsageRecord records[] = {
+      full, same_count_other_keys, same_keys_other_values, empty, more_tags, full};
   std::string bytes;
   for (const UsageRecord& r : records) AppendRecord(r, bytes);
 
