@@ -6,6 +6,7 @@
 #include <ctime>
 #include <optional>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "json/json.h"
@@ -17,54 +18,40 @@ constexpr std::string_view kNone = "-";
 constexpr std::string_view kEstimatedNote =
     "p50/p99: estimated from hourly roll-up histograms (within 3.2 %; exact below 16 ms)";
 
-std::string ValueOf(const Dimension& d, const UsageRecord& r) {
+// The value of `d` in a record or a roll-up key (the same field names);
+// metadata only in a record (roll-ups keep none).
+template <typename Keyed>
+std::string ValueOfKeyed(const Dimension& d, const Keyed& x) {
   auto or_none = [](const std::string& s) { return s.empty() ? std::string(kNone) : s; };
   switch (d.kind) {
     case Dimension::Kind::kProfile:
-      return or_none(r.profile_name);
+      return or_none(x.profile_name);
     case Dimension::Kind::kPrincipal:
-      return or_none(r.principal);
+      return or_none(x.principal);
     case Dimension::Kind::kModel:
-      return or_none(r.model_id);
+      return or_none(x.model_id);
     case Dimension::Kind::kRegion:
-      return or_none(r.serving_region);
+      return or_none(x.serving_region);
     case Dimension::Kind::kOperation:
-      return std::string(OperationName(r.operation));
+      return std::string(OperationName(x.operation));
     case Dimension::Kind::kTag: {
-      auto it = r.tags.find(d.key);
-      return it == r.tags.end() ? std::string(kNone) : it->second;
+      auto it = x.tags.find(d.key);
+      return it == x.tags.end() ? std::string(kNone) : it->second;
     }
     case Dimension::Kind::kMetadata:
-      for (const auto& [key, value] : r.request_metadata) {
-        if (key == d.key) return value;
+      if constexpr (std::is_same_v<Keyed, UsageRecord>) {
+        for (const auto& [key, value] : x.request_metadata) {
+          if (key == d.key) return value;
+        }
       }
       return std::string(kNone);
   }
   return std::string(kNone);
 }
 
-std::string ValueOf(const Dimension& d, const UsageRollupKey& k) {
-  auto or_none = [](const std::string& s) { return s.empty() ? std::string(kNone) : s; };
-  switch (d.kind) {
-    case Dimension::Kind::kProfile:
-      return or_none(k.profile_name);
-    case Dimension::Kind::kPrincipal:
-      return or_none(k.principal);
-    case Dimension::Kind::kModel:
-      return or_none(k.model_id);
-    case Dimension::Kind::kRegion:
-      return or_none(k.serving_region);
-    case Dimension::Kind::kOperation:
-      return std::string(OperationName(k.operation));
-    case Dimension::Kind::kTag: {
-      auto it = k.tags.find(d.key);
-      return it == k.tags.end() ? std::string(kNone) : it->second;
-    }
-    case Dimension::Kind::kMetadata:
-      return std::string(kNone);
-  }
-  return std::string(kNone);
-}
+std::string ValueOf(const Dimension& d, const UsageRecord& r) { return ValueOfKeyed(d, r); }
+
+std::string ValueOf(const Dimension& d, const UsageRollupKey& k) { return ValueOfKeyed(d, k); }
 
 // Nearest-rank percentile of sorted `v` (p in 0..100); -1 when empty.
 int64_t Percentile(const std::vector<int64_t>& v, int p) {
