@@ -173,9 +173,10 @@ std::vector<std::string> Budgets::Settle(Reservation& r, int64_t actual_micro_us
                       static_cast<__int128>(c.spent) * 1'000'000 >=
                           static_cast<__int128>(c.limit.monthly_micro_usd) * c.limit.warn_ppm;
     if (warn) c.warned = true;
+    const int64_t spent = c.spent;  // read under the lock: the warning's figure
     c.mu.Unlock();
     if (warn) {
-      warnings.push_back(c.label + " has spent " + FormatDollars(c.spent) + " of its " +
+      warnings.push_back(c.label + " has spent " + FormatDollars(spent) + " of its " +
                          FormatDollars(c.limit.monthly_micro_usd) + " monthly budget");
     }
   }
