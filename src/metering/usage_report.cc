@@ -492,9 +492,9 @@ Result<UsageReport> ParseUsageReportJson(std::string_view text) {
                           std::pair{std::string_view("to"), &report.to_ms}}) {
     BP_ASSIGN_OR_RETURN(std::string t, json::RequiredString(*root, key, "$"));
     std::optional<int64_t> ms = ParseIso8601Seconds(t);
-    if (!ms) {
+    if (!ms || *ms < 0) {
       return ValidationError("$." + std::string(key) + ": '" + t +
-                             "' is not a UTC time of the form 2026-01-01T00:00:00Z");
+                             "' is not a UTC time of the form 2026-01-01T00:00:00Z, from 1970 on");
     }
     *out = *ms;
   }

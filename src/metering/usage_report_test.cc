@@ -165,6 +165,8 @@ TEST(ParseUsageReportJsonTest, RefusesWhatRenderJsonNeverWrites) {
       {"[]", "$: expected an object"},
       {with("\"from\":\"1970-01-01T00:00:00Z\"", "\"from\":\"1970-01-01\""),
        "$.from: '1970-01-01'"},
+      {with("\"from\":\"1970-01-01T00:00:00Z\"", "\"from\":\"0026-12-02T13:23:03Z\""),
+       "from 1970 on"},
       {with("\"to\":\"1970-01-01T00:00:01Z\"", "\"to\":\"1970-02-30T00:00:01Z\""), "$.to:"},
       {with("\"by\":[\"profile\"]", "\"by\":[\"team\"]"), "$.by[0]: --by team"},
       {with("\"keys\":{\"profile\":\"a\"}", "\"keys\":{\"model\":\"a\"}"), "$.groups[0].keys"},
