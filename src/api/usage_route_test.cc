@@ -8,6 +8,7 @@
 #include "auth/iam/iam_authorizer.h"
 #include "core/mutex.h"
 #include "json/json.h"
+#include "testing/gate.h"
 #include "testing/testing.h"
 
 namespace bp::api {
@@ -110,37 +111,6 @@ class RecordingAuthorizer final : public auth::Authorizer {
   mutable std::vector<auth::ContextEntry> context;
 };
 
-// A gate the source passes through while open, and waits at while closed;
-// it tells the test how many have reached it.
-class Gate {
- public:
-  void Pass() {
-    MutexLock lock(mu_);
-    ++waiting_;
-    cv_.NotifyAll();
-    while (!open_) cv_.Wait(mu_);
-  }
-  void AwaitWaiting(int n) {
-    MutexLock lock(mu_);
-    while (waiting_ < n) cv_.Wait(mu_);
-  }
-  void Open() {
-    MutexLock lock(mu_);
-    open_ = true;
-    cv_.NotifyAll();
-  }
-  void Close() {
-    MutexLock lock(mu_);
-    open_ = false;
-  }
-
- private:
-  Mutex mu_;
-  CondVar cv_;
-  int waiting_ BP_GUARDED_BY(mu_) = 0;
-  bool open_ BP_GUARDED_BY(mu_) = true;
-};
-
 // Two fixed times the fake parser knows (ms), as `usage --from` would read them.
 constexpr int64_t kDec1 = 1'796'083'200'000;  // 2026-12-01T00:00:00Z
 constexpr int64_t kDec2 = kDec1 + 86'400'000;
@@ -215,7 +185,7 @@ class UsageRouteTest : public ::testing::Test {
   RecordingAuthorizer authorizer_;
   ApiHandler handler_;
   WaitingLoop loop_;
-  Gate gate_;
+  bp::testing::Gate gate_{/*open=*/true};
   std::atomic<int> queries_{0};
   Status source_error_ = Status::Ok();
   int sent_ = 0;

@@ -6,37 +6,11 @@
 #include <vector>
 
 #include "core/mutex.h"
+#include "testing/gate.h"
 #include "testing/testing.h"
 
 namespace bp {
 namespace {
-
-// A gate jobs wait at until the test opens it, and that tells the test how
-// many are waiting there.
-class Gate {
- public:
-  void Pass() {
-    MutexLock lock(mu_);
-    ++waiting_;
-    cv_.NotifyAll();
-    while (!open_) cv_.Wait(mu_);
-  }
-  void AwaitWaiting(int n) {
-    MutexLock lock(mu_);
-    while (waiting_ < n) cv_.Wait(mu_);
-  }
-  void Open() {
-    MutexLock lock(mu_);
-    open_ = true;
-    cv_.NotifyAll();
-  }
-
- private:
-  Mutex mu_;
-  CondVar cv_;
-  int waiting_ BP_GUARDED_BY(mu_) = 0;
-  bool open_ BP_GUARDED_BY(mu_) = false;
-};
 
 TEST(WorkerPoolTest, RunsEveryJobOffTheCallingThread) {
   WorkerPool pool({.threads = 2, .queue_capacity = 64});
@@ -63,7 +37,7 @@ TEST(WorkerPoolTest, RunsEveryJobOffTheCallingThread) {
 
 TEST(WorkerPoolTest, AFullQueueRefusesAtOnce) {
   WorkerPool pool({.threads = 1, .queue_capacity = 2});
-  Gate gate;
+  bp::testing::Gate gate{/*open=*/false};
   std::atomic<int> ran{0};
   auto blocked = [&](bool run) {
     if (!run) return;
@@ -86,7 +60,7 @@ TEST(WorkerPoolTest, AFullQueueRefusesAtOnce) {
 
 TEST(WorkerPoolTest, StopHandsBackQueuedJobsAndJoins) {
   WorkerPool pool({.threads = 1, .queue_capacity = 4});
-  Gate gate;
+  bp::testing::Gate gate{/*open=*/false};
   std::vector<std::string> seen;  // the cancelled ones, written on this thread
   std::atomic<bool> first_ran{false};
   ASSERT_TRUE(pool.TrySubmit([&](bool run) {

@@ -12,19 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { ListFoundationModelsCommand } from '@aws-sdk/client-bedrock';
 import { ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 
-import { EU_REGIONS, EXTERNAL, HAIKU_MODEL, REGION, SEED, SEED_TAGS, expectServiceError, shippedConfigWith, startServer, uniqueSuffix } from './harness.mjs';
-
-// config/model-prices.hcl, Claude Haiku 4.5 (USD per million tokens).
-const PRICE = { input: 1.1, output: 5.5, cacheRead: 0.11, cacheWrite5m: 1.375 };
-const costMicroUsd = (u) =>
-  Math.floor(
-    ((u.inputTokens ?? 0) * Math.round(PRICE.input * 1e6) +
-      (u.outputTokens ?? 0) * Math.round(PRICE.output * 1e6) +
-      (u.cacheReadInputTokens ?? 0) * Math.round(PRICE.cacheRead * 1e6) +
-      (u.cacheWriteInputTokens ?? 0) * Math.round(PRICE.cacheWrite5m * 1e6) +
-      500_000) /
-      1_000_000,
-  );
+import { EU_REGIONS, EXTERNAL, HAIKU_MODEL, REGION, SEED, SEED_TAGS, expectServiceError, haikuCostMicroUsd, shippedConfigWith, startServer, uniqueSuffix } from './harness.mjs';
 
 describe('the JSON access log', { skip: EXTERNAL && 'reads the server log' }, () => {
   let server;
@@ -84,7 +72,7 @@ describe('the JSON access log', { skip: EXTERNAL && 'reads the server log' }, ()
       assert.equal(line.output_tokens, call.usage.outputTokens);
       assert.equal(line.cache_read_tokens, call.usage.cacheReadInputTokens ?? 0);
       assert.equal(line.cache_write_tokens, call.usage.cacheWriteInputTokens ?? 0);
-      assert.equal(line.cost_usd, costMicroUsd(call.usage) / 1e6);
+      assert.equal(line.cost_usd, haikuCostMicroUsd(call.usage) / 1e6);
       assert.equal(typeof line.price_version, 'string');
       assert.equal(line.profile, SEED.haiku.name);
       assert.equal(line.profile_arn, SEED.haiku.arn);

@@ -103,6 +103,21 @@ export const SEED = Object.freeze({
 });
 // Tags the seed profiles carry: default_tags with the per-profile billing-mode override, plus
 // the management tag `serve` puts on the profiles it bootstraps (so `plan` sees them as managed).
+// config/model-prices.hcl, Claude Haiku 4.5 (USD per million tokens), and one
+// call's cost in micro-USD as the ledger computes it: prices in micro-USD per
+// million tokens are integers, the sum is in pico-USD, rounded half up once.
+// `u` holds Converse-style usage (inputTokens, outputTokens, cacheReadInputTokens,
+// cacheWriteInputTokens; absent counts 0).
+export const HAIKU_PRICE = Object.freeze({ input: 1.1, output: 5.5, cacheRead: 0.11, cacheWrite5m: 1.375 });
+export function haikuCostMicroUsd(u) {
+  const pico =
+    (u.inputTokens ?? 0) * Math.round(HAIKU_PRICE.input * 1e6) +
+    (u.outputTokens ?? 0) * Math.round(HAIKU_PRICE.output * 1e6) +
+    (u.cacheReadInputTokens ?? 0) * Math.round(HAIKU_PRICE.cacheRead * 1e6) +
+    (u.cacheWriteInputTokens ?? 0) * Math.round(HAIKU_PRICE.cacheWrite5m * 1e6);
+  return Math.floor((pico + 500_000) / 1_000_000);
+}
+
 export const SEED_TAGS = Object.freeze({ ...DEFAULT_TAGS, 'billing-mode': 'rd', 'managed-by': 'bedrock-profiles' });
 
 // ---------------------------------------------------------------------------------------------

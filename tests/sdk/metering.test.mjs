@@ -17,24 +17,15 @@ import {
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
 
-import { EXTERNAL, SEED, expectServiceError, startServer, uniqueSuffix } from './harness.mjs';
+import { EXTERNAL, SEED, expectServiceError, haikuCostMicroUsd, startServer, uniqueSuffix } from './harness.mjs';
 
 const HAIKU = SEED.haiku.arn;
-// config/model-prices.hcl, Claude Haiku 4.5 (USD per million tokens).
-const PRICE = { input: 1.1, output: 5.5, cacheRead: 0.11, cacheWrite5m: 1.375 };
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-/** One record's cost in micro-USD as the ledger computes it: exact, rounded half up once. */
-function costMicroUsd(t) {
-  // Prices in micro-USD per million tokens are integers; the sum is in pico-USD.
-  const pico =
-    t.input * Math.round(PRICE.input * 1e6) +
-    t.output * Math.round(PRICE.output * 1e6) +
-    t.cacheRead * Math.round(PRICE.cacheRead * 1e6) +
-    t.cacheWrite * Math.round(PRICE.cacheWrite5m * 1e6);
-  return Math.floor((pico + 500_000) / 1_000_000);
-}
+/** One record's cost, from the {input, output, cacheRead, cacheWrite} this suite keeps. */
+const costMicroUsd = (t) =>
+  haikuCostMicroUsd({ inputTokens: t.input, outputTokens: t.output, cacheReadInputTokens: t.cacheRead, cacheWriteInputTokens: t.cacheWrite });
 
 function usage(server, ...args) {
   const out = execFileSync(server.binary, ['usage', '--state', server.stateDir, '--json', ...args], { encoding: 'utf8' });

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { ConverseCommand, ConverseStreamCommand, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 
-import { EU_REGIONS, EXTERNAL, SEED, expectServiceError, rawHttp, shippedConfigWith, startServer } from './harness.mjs';
+import { EU_REGIONS, EXTERNAL, SEED, expectServiceError, haikuCostMicroUsd, rawHttp, shippedConfigWith, startServer } from './harness.mjs';
 
 // promtool is part of `make test`: missing, the test fails (scripts/setup installs it).
 const PROMTOOL = process.env.BP_PROMTOOL || 'promtool';
@@ -127,17 +127,6 @@ describe('GET /metrics', { skip: EXTERNAL && 'needs its own server (fresh counte
 // the calls. The expected figures come from what the SDK reported (tokens) and the shipped
 // prices (cost, computed as the ledger does).
 describe('GET /metrics: quota and budget gauges', { skip: EXTERNAL && 'needs its own server config' }, () => {
-  // config/model-prices.hcl, Claude Haiku 4.5 (USD per million tokens).
-  const PRICE = { input: 1.1, output: 5.5, cacheRead: 0.11, cacheWrite5m: 1.375 };
-  const costMicroUsd = (u) =>
-    Math.floor(
-      ((u.inputTokens ?? 0) * Math.round(PRICE.input * 1e6) +
-        (u.outputTokens ?? 0) * Math.round(PRICE.output * 1e6) +
-        (u.cacheReadInputTokens ?? 0) * Math.round(PRICE.cacheRead * 1e6) +
-        (u.cacheWriteInputTokens ?? 0) * Math.round(PRICE.cacheWrite5m * 1e6) +
-        500_000) /
-        1_000_000,
-    );
   const quotaTokens = (u) => u.inputTokens + u.outputTokens + (u.cacheWriteInputTokens ?? 0);
   const ADMIN_NAME = 'platform-admin';
   const extra = [
@@ -239,7 +228,7 @@ describe('GET /metrics: quota and budget gauges', { skip: EXTERNAL && 'needs its
     for await (const event of streamed.stream) if (event.metadata) usages.push(event.metadata.usage);
     assert.equal(usages.length, 4);
     const tokens = usages.reduce((a, u) => a + quotaTokens(u), 0);
-    const spent = usages.reduce((a, u) => a + costMicroUsd(u), 0);
+    const spent = usages.reduce((a, u) => a + haikuCostMicroUsd(u), 0);
     assert.ok(tokens > 0 && spent > 0);
 
     const text = await settled((t) => {
