@@ -43,11 +43,12 @@ void AppendToken(std::string& out, std::string_view s) {
 class Members {
  public:
   explicit Members(std::string& out) : out_(out) {}
+  // Keys are this file's own ASCII literals: written as they are, unescaped.
   void Key(std::string_view key) {
-    out_ += first_ ? '{' : ',';
+    out_ += first_ ? "{\"" : ",\"";
     first_ = false;
-    json::AppendString(out_, key);
-    out_ += ':';
+    out_ += key;
+    out_ += "\":";
   }
   void String(std::string_view key, std::string_view value) {  // "" is null
     Key(key);

@@ -30,6 +30,13 @@ TEST(ClockTest, UuidIsVersion4) {
   ASSERT_EQ(u.size(), 36u);
   EXPECT_EQ(u[14], '4');
   EXPECT_TRUE(u[19] == '8' || u[19] == '9' || u[19] == 'a' || u[19] == 'b') << u;
+  for (size_t i = 0; i < u.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      EXPECT_EQ(u[i], '-') << u;
+    } else {
+      EXPECT_NE(std::string_view("0123456789abcdef").find(u[i]), std::string_view::npos) << u;
+    }
+  }
 }
 
 }  // namespace
