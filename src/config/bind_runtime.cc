@@ -13,7 +13,18 @@ namespace bp::config {
 
 namespace {
 
-constexpr std::string_view kRegionKeys[] = {"backend", "simulated", "faults", "service_tiers"};
+constexpr std::string_view kRegionKeys[] = {"backend", "simulated", "bedrock",
+                                            "openai",  "faults",    "service_tiers"};
+constexpr std::string_view kBedrockKeys[] = {"endpoint", "connect_timeout_ms",
+                                             "first_byte_timeout_ms", "idle_timeout_ms",
+                                             "max_concurrency"};
+constexpr std::string_view kOpenAiKeys[] = {"base_url",
+                                            "model",
+                                            "api_key_env",
+                                            "connect_timeout_ms",
+                                            "first_byte_timeout_ms",
+                                            "idle_timeout_ms",
+                                            "max_concurrency"};
 constexpr std::string_view kSimulatedKeys[] = {"time_to_first_token_ms", "tokens_per_second"};
 constexpr std::string_view kFaultKeys[] = {"error_rate", "throttle_rate", "mid_stream_error_rate",
                                            "outage", "seed"};
@@ -115,6 +126,89 @@ void BindFaults(const ast::Value& value, const std::string& path, FaultConfig& o
     out.seed = static_cast<uint64_t>(*v);
 }
 
+// An upstream URL: http:// or https://, a host, no user information, query
+// or fragment. (The HTTP client parses it in full when serve starts.)
+bool CheckUpstreamUrl(const ast::Value& v, const std::string& path, DiagnosticSink& sink) {
+  std::string_view url = v.text;
+  auto starts = [&](std::string_view prefix) {
+    if (url.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(url[i])) != prefix[i]) return false;
+    }
+    return true;
+  };
+  size_t rest = starts("https://") ? 8 : starts("http://") ? 7 : 0;
+  std::string why;
+  if (rest == 0) {
+    why = "must start with http:// or https://";
+  } else if (url.size() == rest || url[rest] == '/' || url[rest] == ':') {
+    why = "names no host";
+  } else if (url.find_first_of("?#") != std::string_view::npos) {
+    why = "may hold no query or fragment";
+  } else if (url.substr(rest, url.find('/', rest) - rest).find('@') != std::string_view::npos) {
+    why = "may hold no user information (credentials come from the environment)";
+  } else if (url.find_first_of(" \t\r\n") != std::string_view::npos) {
+    why = "holds white space";
+  }
+  if (why.empty()) return true;
+  sink.Error(v.location, path + ": '" + std::string(url) + "' " + why);
+  return false;
+}
+
+// An environment variable's name: [A-Za-z_][A-Za-z0-9_]*.
+bool CheckEnvName(const ast::Value& v, const std::string& path, DiagnosticSink& sink) {
+  bool ok = !v.text.empty() && !std::isdigit(static_cast<unsigned char>(v.text[0]));
+  for (char c : v.text) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  if (!ok) sink.Error(v.location, path + ": '" + v.text + "' is not an environment variable name");
+  return ok;
+}
+
+void BindUpstreamLimits(const std::vector<ast::Entry>& entries, const std::string& path,
+                        UpstreamLimitsConfig& out, DiagnosticSink& sink) {
+  if (auto v = NumberMember(entries, "connect_timeout_ms", path, 1, 600'000, true, sink))
+    out.connect_timeout_ms = static_cast<int64_t>(*v);
+  if (auto v = NumberMember(entries, "first_byte_timeout_ms", path, 1, 3'600'000, true, sink))
+    out.first_byte_timeout_ms = static_cast<int64_t>(*v);
+  if (auto v = NumberMember(entries, "idle_timeout_ms", path, 1, 3'600'000, true, sink))
+    out.idle_timeout_ms = static_cast<int64_t>(*v);
+  if (auto v = NumberMember(entries, "max_concurrency", path, 1, 1'000'000, true, sink))
+    out.max_concurrency = static_cast<uint32_t>(*v);
+}
+
+void BindBedrock(const ast::Entry& entry, const std::string& path, BedrockBackendConfig& out,
+                 DiagnosticSink& sink) {
+  if (!ExpectKind(entry.value, ast::Kind::kObject, path, sink)) return;
+  out.location = entry.key_location;
+  CheckKeys(entry.value.entries, kBedrockKeys, path, sink);
+  if (const ast::Value* v = StringMember(entry.value.entries, "endpoint", path, {}, false, sink)) {
+    if (CheckUpstreamUrl(*v, ChildPath(path, "endpoint"), sink)) out.endpoint = v->text;
+  }
+  BindUpstreamLimits(entry.value.entries, path, out.limits, sink);
+}
+
+void BindOpenAi(const ast::Entry& entry, const std::string& path, OpenAiBackendConfig& out,
+                DiagnosticSink& sink) {
+  if (!ExpectKind(entry.value, ast::Kind::kObject, path, sink)) return;
+  out.location = entry.key_location;
+  const std::vector<ast::Entry>& fields = entry.value.entries;
+  CheckKeys(fields, kOpenAiKeys, path, sink);
+  if (const ast::Value* v =
+          StringMember(fields, "base_url", path, entry.key_location, true, sink)) {
+    if (CheckUpstreamUrl(*v, ChildPath(path, "base_url"), sink)) out.base_url = v->text;
+  }
+  if (const ast::Value* v = StringMember(fields, "model", path, entry.key_location, true, sink)) {
+    if (v->text.empty()) {
+      sink.Error(v->location, ChildPath(path, "model") + ": must name the upstream model");
+    } else {
+      out.model = v->text;
+    }
+  }
+  if (const ast::Value* v = StringMember(fields, "api_key_env", path, {}, false, sink)) {
+    if (CheckEnvName(*v, ChildPath(path, "api_key_env"), sink)) out.api_key_env = v->text;
+  }
+  BindUpstreamLimits(fields, path, out.limits, sink);
+}
+
 std::optional<RegionConfig> BindRegion(const ast::Entry& entry, const BindContext& context,
                                        DiagnosticSink& sink) {
   size_t errors_before = sink.error_count();
@@ -130,6 +224,7 @@ std::optional<RegionConfig> BindRegion(const ast::Entry& entry, const BindContex
     bool planned = std::find(std::begin(kPlannedBackends), std::end(kPlannedBackends), b->text) !=
                    std::end(kPlannedBackends);
     if (planned) {
+      region.backend = b->text;  // its block is still checked below
       sink.Error(b->location, path + ".backend: the '" + b->text +
                                   "' backend is not available in this build yet; available: "
                                   "simulated");
@@ -139,6 +234,24 @@ std::optional<RegionConfig> BindRegion(const ast::Entry& entry, const BindContex
   }
   if (const ast::Entry* sim = FindSet(fields, "simulated")) {
     BindSimulated(sim->value, path + ".simulated", region.simulated, sink);
+  }
+  const ast::Entry* bedrock = FindSet(fields, "bedrock");
+  const ast::Entry* openai = FindSet(fields, "openai");
+  if (bedrock != nullptr) BindBedrock(*bedrock, path + ".bedrock", region.bedrock, sink);
+  if (openai != nullptr) BindOpenAi(*openai, path + ".openai", region.openai, sink);
+  // The block of another kind than the region's backend is a mistake, not
+  // something to ignore (a region meant to be real would answer simulated).
+  for (const ast::Entry* block : {bedrock, openai}) {
+    if (block == nullptr || block->key == region.backend) continue;
+    sink.Error(block->key_location,
+               path + "." + block->key + ": set, but the region's backend is '" + region.backend +
+                   "'; set backend = \"" + block->key + "\" or remove the block");
+  }
+  if (region.backend == "openai" && openai == nullptr) {
+    sink.Error(entry.key_location,
+               path +
+                   ": backend \"openai\" needs an openai = { base_url = \"...\", model = "
+                   "\"...\" } block");
   }
   if (const ast::Entry* faults = FindSet(fields, "faults")) {
     BindFaults(faults->value, path + ".faults", region.faults, sink);

@@ -65,11 +65,39 @@ struct FaultConfig {
   uint64_t seed = 1;                 // of the fault dice (deterministic per call order)
 };
 
+// Connection limits of a region's upstream (backend "bedrock" or "openai").
+struct UpstreamLimitsConfig {
+  int64_t connect_timeout_ms = 3'000;      // TCP connect + TLS handshake
+  int64_t first_byte_timeout_ms = 60'000;  // request written to the answer's first byte
+  int64_t idle_timeout_ms = 30'000;        // between two pieces of the answer
+  uint32_t max_concurrency = 256;          // calls in flight to this upstream, all loops
+};
+
+// backend = "bedrock": Amazon Bedrock's runtime API, re-signed with serve's
+// own AWS credentials.
+struct BedrockBackendConfig {
+  // Default: https://bedrock-runtime.<region>.amazonaws.com.
+  std::string endpoint;
+  UpstreamLimitsConfig limits;
+  SourceLocation location;  // of the block; empty file when defaulted
+};
+
+// backend = "openai": an OpenAI-compatible chat-completions server.
+struct OpenAiBackendConfig {
+  std::string base_url;     // the server's root; the client appends /v1/chat/completions
+  std::string model;        // the upstream model name
+  std::string api_key_env;  // variable holding the API key; "" sends none
+  UpstreamLimitsConfig limits;
+  SourceLocation location;
+};
+
 // A region calls may be routed to, and what answers there.
 struct RegionConfig {
   std::string name;                   // "eu-west-1"
-  std::string backend = "simulated";  // the only kind in this build
+  std::string backend = "simulated";  // "simulated", "bedrock" or "openai"
   SimulatedConfig simulated;
+  BedrockBackendConfig bedrock;  // backend "bedrock"
+  OpenAiBackendConfig openai;    // backend "openai"
   FaultConfig faults;
   // The service tiers offered here ("default", "priority", "flex",
   // "reserved"); a call asking for another is not routed here.
