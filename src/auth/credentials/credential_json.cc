@@ -109,15 +109,14 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
   }
   auto offset = Offset(text, pos);
   if (!offset || pos != text.size()) return std::nullopt;
-  year_month_day date{year(*y), month(static_cast<unsigned>(*mo)),
-                      day(static_cast<unsigned>(*d))};
+  year_month_day date{year(*y), month(static_cast<unsigned>(*mo)), day(static_cast<unsigned>(*d))};
   if (*y < 1970 || !date.ok() || *hh > 23 || *mi > 59 || *ss > 60) return std::nullopt;
   if (*ss == 60) {  // a leap second: the last instant of the minute before
     *ss = 59;
     millis = 999;
   }
-  sys_time<milliseconds> t = sys_days(date) + hours(*hh) + minutes(*mi) + seconds(*ss) +
-                             milliseconds(millis) - *offset;
+  sys_time<milliseconds> t =
+      sys_days(date) + hours(*hh) + minutes(*mi) + seconds(*ss) + milliseconds(millis) - *offset;
   return time_point_cast<system_clock::duration>(t);
 }
 

@@ -1,17 +1,17 @@
 #include "auth/credentials/credential_process.h"
 
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <utility>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/pidfd.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <optional>
-#include <utility>
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere else
 
@@ -109,8 +109,8 @@ class SpawnSetup {
     for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&defaults, sig);
     posix_spawnattr_setsigdefault(&attr_, &defaults);
     posix_spawnattr_setpgroup(&attr_, 0);
-    posix_spawnattr_setflags(&attr_,
-                             POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setflags(
+        &attr_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   }
   const posix_spawnattr_t* attr() const { return &attr_; }
   const posix_spawn_file_actions_t* actions() const { return &actions_; }
@@ -135,8 +135,8 @@ class OutputReader {
     for (;;) {
       const bool exited = pidfd_ < 0 ? (out_eof_ && err_eof_) : exited_;
       if (exited) return Drain() ? Outcome::kExited : Outcome::kTooMuchOutput;
-      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline -
-                                                               std::chrono::steady_clock::now());
+      auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return Outcome::kTimedOut;
       pollfd fds[4] = {{out_eof_ ? -1 : out_, POLLIN, 0},
                        {err_eof_ ? -1 : err_, POLLIN, 0},
@@ -166,7 +166,8 @@ class OutputReader {
     if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) eof = true;
     if (got <= 0) return true;
     if (cap == 0) {
-      size_t keep = std::min(static_cast<size_t>(got), kMaxStderrBytes - std::min(kMaxStderrBytes, into.size()));
+      size_t keep = std::min(static_cast<size_t>(got),
+                             kMaxStderrBytes - std::min(kMaxStderrBytes, into.size()));
       into.append(buf, keep);
       return true;
     }
@@ -262,7 +263,8 @@ Result<std::string> RunCredentialProcess(const std::vector<std::string>& argv,
   out.write.Reset();
   err.write.Reset();
   // Readable once the child has exited; -1 (old kernel): rely on the pipes.
-  Fd pidfd(::pidfd_open(pid, 0));
+  // (The syscall itself: glibc 2.36's <sys/pidfd.h> lacks extern "C".)
+  Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
 
   OutputReader reader(out.read.get(), err.read.get(), pidfd.get(), wake.read.get(),
                       limits.max_stdout_bytes);

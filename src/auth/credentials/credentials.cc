@@ -45,9 +45,9 @@ Result<SharedFile> LoadShared(const std::filesystem::path& path) {
 }
 
 // Keys that mean "credentials come from elsewhere", which we do not follow.
-constexpr std::string_view kIndirectKeys[] = {"sso_session",      "sso_start_url",
-                                              "role_arn",         "source_profile",
-                                              "web_identity_token_file", "credential_source"};
+constexpr std::string_view kIndirectKeys[] = {
+    "sso_session",    "sso_start_url",           "role_arn",
+    "source_profile", "web_identity_token_file", "credential_source"};
 
 // What the selected profile's section yields: static keys, or a command.
 struct ProfileFinding {

@@ -24,9 +24,7 @@ milliseconds Backoff(const ProviderOptions& o, int failures) {
   return std::min(d, o.retry_max);
 }
 
-std::string Seconds(milliseconds d) {
-  return std::to_string((d.count() + 999) / 1000) + " s";
-}
+std::string Seconds(milliseconds d) { return std::to_string((d.count() + 999) / 1000) + " s"; }
 
 }  // namespace
 

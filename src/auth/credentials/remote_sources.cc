@@ -1,12 +1,11 @@
 #include "auth/credentials/remote_sources.h"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <netinet/in.h>
 #include <utility>
 
 #include "auth/credentials/credential_json.h"
@@ -83,9 +82,8 @@ http::ClientOptions HttpOptions(const ChainOptions& options, int attempts) {
 // Splits an absolute URL into its endpoint and its target (path + query).
 Result<ContainerTarget> SplitUrl(std::string_view url, std::string_view variable) {
   size_t scheme_end = url.find("://");
-  size_t path_at = scheme_end == std::string_view::npos
-                       ? std::string_view::npos
-                       : url.find_first_of("/?#", scheme_end + 3);
+  size_t path_at = scheme_end == std::string_view::npos ? std::string_view::npos
+                                                        : url.find_first_of("/?#", scheme_end + 3);
   std::string_view origin = url.substr(0, path_at);
   std::string_view rest = path_at == std::string_view::npos ? "" : url.substr(path_at);
   if (rest.find('#') != std::string_view::npos) {
@@ -93,15 +91,14 @@ Result<ContainerTarget> SplitUrl(std::string_view url, std::string_view variable
   }
   auto endpoint = http::ParseEndpointUrl(origin);
   if (!endpoint.ok()) return std::move(endpoint).status().Annotate(variable);
-  std::string target = rest.empty() || rest.front() == '?' ? "/" + std::string(rest)
-                                                           : std::string(rest);
+  std::string target =
+      rest.empty() || rest.front() == '?' ? "/" + std::string(rest) : std::string(rest);
   if (HasControlBytes(target) || target.find(' ') != std::string::npos) {
     return ValidationError(std::string(variable) + ": the path holds spaces or control bytes");
   }
   std::string shown = endpoint->ToString() + target.substr(0, target.find('?'));
-  return ContainerTarget{.endpoint = std::move(*endpoint),
-                         .target = std::move(target),
-                         .shown = std::move(shown)};
+  return ContainerTarget{
+      .endpoint = std::move(*endpoint), .target = std::move(target), .shown = std::move(shown)};
 }
 
 // The Authorization value for the container endpoint, if any.
@@ -110,8 +107,8 @@ Result<std::optional<std::string>> ContainerToken(const EnvLookup& env) {
   if (auto file = Get(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
     std::ifstream in(*file, std::ios::binary);
     if (!in) {
-      return ValidationError("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: cannot read " + *file +
-                             ": " + std::strerror(errno));
+      return ValidationError("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: cannot read " + *file + ": " +
+                             std::strerror(errno));
     }
     std::string text(kMaxTokenBytes + 1, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
@@ -181,10 +178,11 @@ Result<ContainerTarget> ContainerTargetFromEnv(const EnvLookup& env, const Chain
   if (!full) return ValidationError("no container credentials endpoint is configured");
   BP_ASSIGN_OR_RETURN(ContainerTarget t, SplitUrl(*full, "AWS_CONTAINER_CREDENTIALS_FULL_URI"));
   if (t.endpoint.scheme == http::Scheme::kHttp && !AllowedHttpContainerHost(t.endpoint.host)) {
-    return ValidationError("AWS_CONTAINER_CREDENTIALS_FULL_URI: http:// is allowed only to "
-                           "this machine (localhost, 127.0.0.0/8, ::1) or the container agents "
-                           "(169.254.170.2, 169.254.170.23, fd00:ec2::23), not to " +
-                           t.endpoint.host + "; use https://");
+    return ValidationError(
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI: http:// is allowed only to "
+        "this machine (localhost, 127.0.0.0/8, ::1) or the container agents "
+        "(169.254.170.2, 169.254.170.23, fd00:ec2::23), not to " +
+        t.endpoint.host + "; use https://");
   }
   return t;
 }
@@ -207,7 +205,8 @@ Result<Credentials> FetchContainerCredentials(const EnvLookup& env, const ChainO
 Result<http::Endpoint> ImdsEndpointFromEnv(const EnvLookup& env) {
   if (auto url = Get(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT")) {
     auto endpoint = http::ParseEndpointUrl(*url);
-    if (!endpoint.ok()) return std::move(endpoint).status().Annotate("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    if (!endpoint.ok())
+      return std::move(endpoint).status().Annotate("AWS_EC2_METADATA_SERVICE_ENDPOINT");
     return endpoint;
   }
   std::string mode = Lower(Get(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE").value_or("ipv4"));
@@ -225,8 +224,8 @@ Result<Credentials> FetchImdsCredentials(const EnvLookup& env, const ChainOption
   // should give up after one connect timeout, not several.
   http::Client probe(endpoint, HttpOptions(options, 1));
   http::Request put{.method = "PUT", .target = kImdsTokenPath};
-  put.headers = {{"x-aws-ec2-metadata-token-ttl-seconds",
-                  std::to_string(options.imds_token_ttl_seconds)}};
+  put.headers = {
+      {"x-aws-ec2-metadata-token-ttl-seconds", std::to_string(options.imds_token_ttl_seconds)}};
   auto answer = probe.Send(put, http::Idempotency::kIdempotent);
   if (!answer.ok()) return std::move(answer).status().Annotate(where);
   reachable = true;
