@@ -110,7 +110,8 @@ std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_vi
   auto offset = Offset(text, pos);
   if (!offset || pos != text.size()) return std::nullopt;
   year_month_day date{year(*y), month(static_cast<unsigned>(*mo)), day(static_cast<unsigned>(*d))};
-  if (*y < 1970 || !date.ok() || *hh > 23 || *mi > 59 || *ss > 60) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: it ends in April 2262.
+  if (*y < 1970 || *y > 2261 || !date.ok() || *hh > 23 || *mi > 59 || *ss > 60) return std::nullopt;
   if (*ss == 60) {  // a leap second: the last instant of the minute before
     *ss = 59;
     millis = 999;

@@ -18,7 +18,8 @@ namespace bp::auth::credentials {
 
 // RFC 3339 date-time: "2026-01-01T06:00:00Z", "2026-01-01t06:00:00.123+02:00",
 // "2026-01-01 06:00:00z". Fractions beyond milliseconds are truncated; a leap
-// second (":60") is read as :59.999. Years 1970..9999. std::nullopt for
+// second (":60") is read as :59.999. Years 1970..2261 (system_clock's
+// nanoseconds end in 2262). std::nullopt for
 // anything else (including trailing text).
 std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view text);
 

@@ -13,10 +13,12 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/credentials/credential_json.h"
 #include "auth/credentials/credential_process.h"
 #include "auth/credentials/credentials.h"
+#include "core/clock.h"
 
 namespace {
 
