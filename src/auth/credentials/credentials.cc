@@ -216,6 +216,66 @@ Result<std::optional<Credentials>> FromRemote(const EnvLookup& env, const ChainO
   return std::optional<Credentials>();
 }
 
+// An environment variable; empty counts as unset.
+std::optional<std::string> Get(const EnvLookup& env, std::string_view name) {
+  std::optional<std::string> v = env(name);
+  if (v && v->empty()) return std::nullopt;
+  return v;
+}
+
+// Steps 1 and 2. nullopt: not set (noted in `looked`).
+Result<std::optional<Credentials>> FromEnvironment(const EnvLookup& env,
+                                                   const ChainOptions& options,
+                                                   std::vector<std::string>& looked) {
+  if (options.bearer_token) {
+    if (auto bearer = Get(env, "AWS_BEARER_TOKEN_BEDROCK")) {
+      return std::optional<Credentials>(
+          Credentials{.access_key_id = "",
+                      .secret_access_key = "",
+                      .session_token = std::nullopt,
+                      .bearer_token = std::move(bearer),
+                      .source = "environment (AWS_BEARER_TOKEN_BEDROCK)",
+                      .expiration = std::nullopt});
+    }
+    looked.emplace_back("AWS_BEARER_TOKEN_BEDROCK: not set");
+  }
+  auto id = Get(env, "AWS_ACCESS_KEY_ID");
+  auto secret = Get(env, "AWS_SECRET_ACCESS_KEY");
+  if (id && secret) {
+    return std::optional<Credentials>(Credentials{.access_key_id = std::move(*id),
+                                                  .secret_access_key = std::move(*secret),
+                                                  .session_token = Get(env, "AWS_SESSION_TOKEN"),
+                                                  .bearer_token = std::nullopt,
+                                                  .source = "environment (AWS_ACCESS_KEY_ID)",
+                                                  .expiration = std::nullopt});
+  }
+  if (id || secret) {
+    return ValidationError(std::string(id ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY"
+                                          : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID") +
+                           " is not; set both, or neither to use the shared credentials file");
+  }
+  looked.emplace_back("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: not set");
+  return std::optional<Credentials>();
+}
+
+FileStage StageFromEnv(const EnvLookup& env, const std::filesystem::path& home) {
+  FileStage stage;
+  auto profile = Get(env, "AWS_PROFILE");
+  stage.profile_explicit = profile.has_value();
+  stage.profile = profile.value_or("default");
+  if (auto p = Get(env, "AWS_SHARED_CREDENTIALS_FILE")) {
+    stage.credentials_path = *p;
+  } else if (!home.empty()) {
+    stage.credentials_path = home / ".aws" / "credentials";
+  }
+  if (auto p = Get(env, "AWS_CONFIG_FILE")) {
+    stage.config_path = *p;
+  } else if (!home.empty()) {
+    stage.config_path = home / ".aws" / "config";
+  }
+  return stage;
+}
+
 }  // namespace
 
 EnvLookup ProcessEnv() {
@@ -228,54 +288,10 @@ EnvLookup ProcessEnv() {
 
 Result<Credentials> ResolveChain(const EnvLookup& env, const std::filesystem::path& home,
                                  const ChainOptions& options, std::stop_token stop) {
-  auto get = [&env](std::string_view name) -> std::optional<std::string> {
-    std::optional<std::string> v = env(name);
-    if (v && v->empty()) return std::nullopt;
-    return v;
-  };
   std::vector<std::string> looked;
-  if (options.bearer_token) {
-    if (auto bearer = get("AWS_BEARER_TOKEN_BEDROCK")) {
-      return Credentials{.access_key_id = "",
-                         .secret_access_key = "",
-                         .session_token = std::nullopt,
-                         .bearer_token = std::move(bearer),
-                         .source = "environment (AWS_BEARER_TOKEN_BEDROCK)",
-                         .expiration = std::nullopt};
-    }
-    looked.emplace_back("AWS_BEARER_TOKEN_BEDROCK: not set");
-  }
-  auto id = get("AWS_ACCESS_KEY_ID");
-  auto secret = get("AWS_SECRET_ACCESS_KEY");
-  if (id && secret) {
-    return Credentials{.access_key_id = std::move(*id),
-                       .secret_access_key = std::move(*secret),
-                       .session_token = get("AWS_SESSION_TOKEN"),
-                       .bearer_token = std::nullopt,
-                       .source = "environment (AWS_ACCESS_KEY_ID)",
-                       .expiration = std::nullopt};
-  }
-  if (id || secret) {
-    return ValidationError(std::string(id ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY"
-                                          : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID") +
-                           " is not; set both, or neither to use the shared credentials file");
-  }
-  looked.emplace_back("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: not set");
-
-  FileStage stage;
-  auto profile = get("AWS_PROFILE");
-  stage.profile_explicit = profile.has_value();
-  stage.profile = profile.value_or("default");
-  if (auto p = get("AWS_SHARED_CREDENTIALS_FILE")) {
-    stage.credentials_path = *p;
-  } else if (!home.empty()) {
-    stage.credentials_path = home / ".aws" / "credentials";
-  }
-  if (auto p = get("AWS_CONFIG_FILE")) {
-    stage.config_path = *p;
-  } else if (!home.empty()) {
-    stage.config_path = home / ".aws" / "config";
-  }
+  BP_ASSIGN_OR_RETURN(auto from_env, FromEnvironment(env, options, looked));
+  if (from_env) return std::move(*from_env);
+  const FileStage stage = StageFromEnv(env, home);
   BP_ASSIGN_OR_RETURN(auto found, FromFiles(stage, looked));
   if (found && found->keys) return std::move(*found->keys);
   if (found) return FromProcess(*found, options, std::move(stop));
@@ -283,7 +299,7 @@ Result<Credentials> ResolveChain(const EnvLookup& env, const std::filesystem::pa
   // Web identity comes next in the AWS SDKs. Unsupported, and going on to
   // the container or instance role instead would sign with other (often
   // broader) credentials than the ones the deployment meant.
-  if (get("AWS_WEB_IDENTITY_TOKEN_FILE")) {
+  if (Get(env, "AWS_WEB_IDENTITY_TOKEN_FILE")) {
     return ValidationError(
         "AWS_WEB_IDENTITY_TOKEN_FILE is set, but web identity (STS AssumeRoleWithWebIdentity) "
         "is not supported; export credentials into the environment instead, or unset it to "
