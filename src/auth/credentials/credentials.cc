@@ -1,3 +1,6 @@
+// The chain: environment, shared files and their credential_process, then
+// the HTTP sources (remote_sources.cc).
+
 #include "auth/credentials/credentials.h"
 
 #include <cctype>
@@ -10,87 +13,12 @@
 #include <utility>
 #include <vector>
 
+#include "auth/credentials/credential_json.h"
+#include "auth/credentials/credential_process.h"
+#include "auth/credentials/remote_sources.h"
+
 namespace bp::auth::credentials {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-Status IniError(std::string_view file, int line, std::string_view what) {
-  return ValidationError(std::string(file) + ":" + std::to_string(line) + ": " + std::string(what));
-}
-
-// Cuts a " #..." / " ;..." comment off a value. Secrets and tokens never
-// contain whitespace, so a comment marker after whitespace cannot be data.
-std::string_view StripInlineComment(std::string_view value) {
-  for (size_t i = 1; i < value.size(); ++i) {
-    if ((value[i] == '#' || value[i] == ';') &&
-        std::isspace(static_cast<unsigned char>(value[i - 1]))) {
-      return Trim(value.substr(0, i));
-    }
-  }
-  return value;
-}
-
-// Parser state carried from line to line.
-struct IniState {
-  IniFile file;
-  IniSection* section = nullptr;
-  bool last_value_empty = false;  // the previous key opened a sub-settings block
-};
-
-Status ParseSectionHeader(std::string_view trimmed, std::string_view file_name, int line,
-                          IniState& state) {
-  size_t close = trimmed.find(']');
-  if (close == std::string_view::npos) {
-    return IniError(file_name, line, "section header '" + std::string(trimmed) + "' lacks ']'");
-  }
-  std::string_view name = Trim(trimmed.substr(1, close - 1));
-  if (name.empty()) return IniError(file_name, line, "empty section name '[]'");
-  std::string_view after = Trim(trimmed.substr(close + 1));
-  if (!after.empty() && after.front() != '#' && after.front() != ';') {
-    return IniError(file_name, line,
-                    "unexpected text '" + std::string(after) + "' after the section header");
-  }
-  auto [it, inserted] = state.file.try_emplace(std::string(name));
-  if (inserted) it->second.line = line;
-  state.section = &it->second;
-  state.last_value_empty = false;
-  return Status::Ok();
-}
-
-Status ParseLine(std::string_view raw, std::string_view file_name, int line, IniState& state) {
-  std::string_view trimmed = Trim(raw);
-  if (trimmed.empty() || trimmed.front() == '#' || trimmed.front() == ';') return Status::Ok();
-  if (trimmed.front() == '[') return ParseSectionHeader(trimmed, file_name, line, state);
-  bool indented = std::isspace(static_cast<unsigned char>(raw.front()));
-  if (indented && state.last_value_empty) return Status::Ok();  // sub-setting
-  size_t eq = trimmed.find('=');
-  if (eq == std::string_view::npos) {
-    return IniError(file_name, line,
-                    "expected `key = value`, a [section] header or a comment, found '" +
-                        std::string(trimmed.substr(0, 40)) + "'");
-  }
-  std::string key = Lower(Trim(trimmed.substr(0, eq)));
-  if (key.empty()) return IniError(file_name, line, "a value without a key");
-  if (state.section == nullptr) {
-    return IniError(file_name, line, "'" + key + "' is outside any [section]");
-  }
-  std::string_view value = StripInlineComment(Trim(trimmed.substr(eq + 1)));
-  state.section->values[key] = std::string(value);
-  state.section->value_lines[key] = line;
-  state.last_value_empty = value.empty();
-  return Status::Ok();
-}
 
 // A shared file as loaded for the chain: absent, or parsed.
 struct SharedFile {
@@ -118,53 +46,75 @@ Result<SharedFile> LoadShared(const std::filesystem::path& path) {
 
 // Keys that mean "credentials come from elsewhere", which we do not follow.
 constexpr std::string_view kIndirectKeys[] = {
-    "sso_session",    "sso_start_url",           "credential_process", "role_arn",
+    "sso_session",    "sso_start_url",           "role_arn",
     "source_profile", "web_identity_token_file", "credential_source"};
 
-// Looks `section_name` up in `file`. Returns credentials, nullopt when the
-// section is absent or holds no keys at all (noting why in `looked`), or an
-// error for a section that is half there or uses an unsupported mechanism.
-Result<std::optional<Credentials>> FromSection(const SharedFile& file,
-                                               const std::string& section_name,
-                                               const std::string& profile,
-                                               std::vector<std::string>& looked) {
+// What the selected profile's section yields: static keys, or a command.
+struct ProfileFinding {
+  std::optional<Credentials> keys;
+  std::string process_command;  // credential_process, when there are no keys
+  std::string process_where;    // "file:line: credential_process of profile [x]"
+  std::string process_source;   // Credentials::source of its answer
+};
+
+std::string Optional(const IniSection& s, std::string_view key) {
+  auto it = s.values.find(key);
+  return it == s.values.end() ? "" : it->second;
+}
+
+// Looks `section_name` up in `file`. Returns what it holds, nullopt when the
+// section is absent or holds no credentials at all (noting why in
+// `looked`), or an error for a section that is half there or uses an
+// unsupported mechanism. Static keys win over credential_process, as in the
+// AWS SDKs.
+Result<std::optional<ProfileFinding>> FromSection(const SharedFile& file,
+                                                  const std::string& section_name,
+                                                  const std::string& profile,
+                                                  std::vector<std::string>& looked) {
   const std::string path = file.path.string();
   auto it = file.ini->find(section_name);
   if (it == file.ini->end()) {
     looked.push_back(path + ": no [" + section_name + "] section");
-    return std::optional<Credentials>();
+    return std::optional<ProfileFinding>();
   }
   const IniSection& s = it->second;
-  auto id = s.values.find("aws_access_key_id");
-  auto secret = s.values.find("aws_secret_access_key");
-  bool has_id = id != s.values.end() && !id->second.empty();
-  bool has_secret = secret != s.values.end() && !secret->second.empty();
+  const std::string id = Optional(s, "aws_access_key_id");
+  const std::string secret = Optional(s, "aws_secret_access_key");
   std::string where = path + ":" + std::to_string(s.line) + ": profile [" + section_name + "]";
-  if (has_id != has_secret) {
+  if (id.empty() != secret.empty()) {
     return ValidationError(where + " has " +
-                           (has_id ? "aws_access_key_id but no aws_secret_access_key"
-                                   : "aws_secret_access_key but no aws_access_key_id"));
+                           (!id.empty() ? "aws_access_key_id but no aws_secret_access_key"
+                                        : "aws_secret_access_key but no aws_access_key_id"));
   }
-  if (!has_id) {
-    for (std::string_view key : kIndirectKeys) {
-      if (s.values.count(key) == 0) continue;
-      return ValidationError(
-          where + " gets its credentials through " + std::string(key) +
-          ", which bedrock-profiles does not support yet; export them instead, e.g. "
-          "eval \"$(aws configure export-credentials --profile " +
-          profile + " --format env)\"");
-    }
-    looked.push_back(path + ": [" + section_name + "] holds no aws_access_key_id");
-    return std::optional<Credentials>();
+  ProfileFinding found;
+  if (!id.empty()) {
+    std::string token = Optional(s, "aws_session_token");
+    found.keys = Credentials{.access_key_id = id,
+                             .secret_access_key = secret,
+                             .session_token = std::nullopt,
+                             .bearer_token = std::nullopt,
+                             .source = path + " [" + section_name + "]",
+                             .expiration = std::nullopt};
+    if (!token.empty()) found.keys->session_token = std::move(token);
+    return std::optional<ProfileFinding>(std::move(found));
   }
-  Credentials c{.access_key_id = id->second,
-                .secret_access_key = secret->second,
-                .session_token = std::nullopt,
-                .bearer_token = std::nullopt,
-                .source = path + " [" + section_name + "]"};
-  auto token = s.values.find("aws_session_token");
-  if (token != s.values.end() && !token->second.empty()) c.session_token = token->second;
-  return std::optional<Credentials>(std::move(c));
+  if (std::string command = Optional(s, "credential_process"); !command.empty()) {
+    found.process_command = std::move(command);
+    found.process_where = path + ":" + std::to_string(s.value_lines.at("credential_process")) +
+                          ": credential_process of profile [" + section_name + "]";
+    found.process_source = "credential_process of " + path + " [" + section_name + "]";
+    return std::optional<ProfileFinding>(std::move(found));
+  }
+  for (std::string_view key : kIndirectKeys) {
+    if (s.values.count(key) == 0) continue;
+    return ValidationError(
+        where + " gets its credentials through " + std::string(key) +
+        ", which bedrock-profiles does not support yet; export them instead, e.g. "
+        "eval \"$(aws configure export-credentials --profile " +
+        profile + " --format env)\"");
+  }
+  looked.push_back(path + ": [" + section_name + "] holds no aws_access_key_id");
+  return std::optional<ProfileFinding>();
 }
 
 std::string JoinNames(const std::vector<const SharedFile*>& files) {
@@ -186,8 +136,8 @@ struct FileStage {
   std::optional<std::filesystem::path> config_path;
 };
 
-Result<std::optional<Credentials>> FromFiles(const FileStage& stage,
-                                             std::vector<std::string>& looked) {
+Result<std::optional<ProfileFinding>> FromFiles(const FileStage& stage,
+                                                std::vector<std::string>& looked) {
   std::vector<const SharedFile*> existing;
   SharedFile loaded[2];
   const std::optional<std::filesystem::path>* paths[2] = {&stage.credentials_path,
@@ -223,7 +173,107 @@ Result<std::optional<Credentials>> FromFiles(const FileStage& stage,
           "', which no shared file defines (sections there: " + JoinNames(existing) + ")");
     }
   }
+  return std::optional<ProfileFinding>();
+}
+
+// Runs a profile's credential_process and reads its answer.
+Result<Credentials> FromProcess(const ProfileFinding& found, const ChainOptions& options,
+                                std::stop_token stop) {
+  auto argv = SplitCommandLine(found.process_command);
+  if (!argv.ok()) return std::move(argv).status().Annotate(found.process_where);
+  ProcessLimits limits{.timeout = options.process_timeout,
+                       .max_stdout_bytes = options.process_max_output_bytes};
+  auto out = RunCredentialProcess(*argv, limits, std::move(stop));
+  if (!out.ok()) return std::move(out).status().Annotate(found.process_where);
+  auto creds = ParseProcessCredentials(*out, found.process_source);
+  if (!creds.ok()) {
+    return ValidationError(found.process_where + ": '" + argv->front() +
+                           "' printed no usable credentials: " + creds.status().message());
+  }
+  return creds;
+}
+
+// Steps 4 and 5. nullopt: IMDS is not there (the reason is in `looked`).
+Result<std::optional<Credentials>> FromRemote(const EnvLookup& env, const ChainOptions& options,
+                                              std::vector<std::string>& looked) {
+  if (ContainerConfigured(env)) {
+    BP_ASSIGN_OR_RETURN(Credentials c, FetchContainerCredentials(env, options));
+    return std::optional<Credentials>(std::move(c));
+  }
+  looked.emplace_back("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI: not set");
+  std::optional<std::string> disabled = env("AWS_EC2_METADATA_DISABLED");
+  std::string lowered = disabled.value_or("");
+  for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lowered == "true") {
+    looked.emplace_back("instance metadata: AWS_EC2_METADATA_DISABLED=true");
+    return std::optional<Credentials>();
+  }
+  bool reachable = false;
+  auto imds = FetchImdsCredentials(env, options, reachable);
+  if (imds.ok()) return std::optional<Credentials>(std::move(*imds));
+  if (reachable) return imds.status();
+  looked.push_back(imds.status().message());
   return std::optional<Credentials>();
+}
+
+// An environment variable; empty counts as unset.
+std::optional<std::string> Get(const EnvLookup& env, std::string_view name) {
+  std::optional<std::string> v = env(name);
+  if (v && v->empty()) return std::nullopt;
+  return v;
+}
+
+// Steps 1 and 2. nullopt: not set (noted in `looked`).
+Result<std::optional<Credentials>> FromEnvironment(const EnvLookup& env,
+                                                   const ChainOptions& options,
+                                                   std::vector<std::string>& looked) {
+  if (options.bearer_token) {
+    if (auto bearer = Get(env, "AWS_BEARER_TOKEN_BEDROCK")) {
+      return std::optional<Credentials>(
+          Credentials{.access_key_id = "",
+                      .secret_access_key = "",
+                      .session_token = std::nullopt,
+                      .bearer_token = std::move(bearer),
+                      .source = "environment (AWS_BEARER_TOKEN_BEDROCK)",
+                      .expiration = std::nullopt});
+    }
+    looked.emplace_back("AWS_BEARER_TOKEN_BEDROCK: not set");
+  }
+  auto id = Get(env, "AWS_ACCESS_KEY_ID");
+  auto secret = Get(env, "AWS_SECRET_ACCESS_KEY");
+  if (id && secret) {
+    return std::optional<Credentials>(Credentials{.access_key_id = std::move(*id),
+                                                  .secret_access_key = std::move(*secret),
+                                                  .session_token = Get(env, "AWS_SESSION_TOKEN"),
+                                                  .bearer_token = std::nullopt,
+                                                  .source = "environment (AWS_ACCESS_KEY_ID)",
+                                                  .expiration = std::nullopt});
+  }
+  if (id || secret) {
+    return ValidationError(std::string(id ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY"
+                                          : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID") +
+                           " is not; set both, or neither to use the shared credentials file");
+  }
+  looked.emplace_back("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: not set");
+  return std::optional<Credentials>();
+}
+
+FileStage StageFromEnv(const EnvLookup& env, const std::filesystem::path& home) {
+  FileStage stage;
+  auto profile = Get(env, "AWS_PROFILE");
+  stage.profile_explicit = profile.has_value();
+  stage.profile = profile.value_or("default");
+  if (auto p = Get(env, "AWS_SHARED_CREDENTIALS_FILE")) {
+    stage.credentials_path = *p;
+  } else if (!home.empty()) {
+    stage.credentials_path = home / ".aws" / "credentials";
+  }
+  if (auto p = Get(env, "AWS_CONFIG_FILE")) {
+    stage.config_path = *p;
+  } else if (!home.empty()) {
+    stage.config_path = home / ".aws" / "config";
+  }
+  return stage;
 }
 
 }  // namespace
@@ -236,74 +286,36 @@ EnvLookup ProcessEnv() {
   };
 }
 
-Result<IniFile> ParseIni(std::string_view text, std::string_view file_name) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 BOM
-  IniState state;
-  int line = 0;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view raw = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    ++line;
-    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-    if (raw.find('\0') != std::string_view::npos) {
-      return IniError(file_name, line, "NUL byte; is this a text file?");
-    }
-    BP_RETURN_IF_ERROR(ParseLine(raw, file_name, line, state));
-  }
-  return std::move(state.file);
-}
-
-Result<Credentials> Resolve(const EnvLookup& env, const std::filesystem::path& home) {
-  auto get = [&env](std::string_view name) -> std::optional<std::string> {
-    std::optional<std::string> v = env(name);
-    if (v && v->empty()) return std::nullopt;
-    return v;
-  };
-  if (auto bearer = get("AWS_BEARER_TOKEN_BEDROCK")) {
-    return Credentials{.access_key_id = "",
-                       .secret_access_key = "",
-                       .session_token = std::nullopt,
-                       .bearer_token = std::move(bearer),
-                       .source = "environment (AWS_BEARER_TOKEN_BEDROCK)"};
-  }
-  std::vector<std::string> looked = {"AWS_BEARER_TOKEN_BEDROCK: not set"};
-  auto id = get("AWS_ACCESS_KEY_ID");
-  auto secret = get("AWS_SECRET_ACCESS_KEY");
-  if (id && secret) {
-    return Credentials{.access_key_id = std::move(*id),
-                       .secret_access_key = std::move(*secret),
-                       .session_token = get("AWS_SESSION_TOKEN"),
-                       .bearer_token = std::nullopt,
-                       .source = "environment (AWS_ACCESS_KEY_ID)"};
-  }
-  if (id || secret) {
-    return ValidationError(std::string(id ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY"
-                                          : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID") +
-                           " is not; set both, or neither to use the shared credentials file");
-  }
-  looked.emplace_back("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: not set");
-
-  FileStage stage;
-  auto profile = get("AWS_PROFILE");
-  stage.profile_explicit = profile.has_value();
-  stage.profile = profile.value_or("default");
-  if (auto p = get("AWS_SHARED_CREDENTIALS_FILE")) {
-    stage.credentials_path = *p;
-  } else if (!home.empty()) {
-    stage.credentials_path = home / ".aws" / "credentials";
-  }
-  if (auto p = get("AWS_CONFIG_FILE")) {
-    stage.config_path = *p;
-  } else if (!home.empty()) {
-    stage.config_path = home / ".aws" / "config";
-  }
+Result<Credentials> ResolveChain(const EnvLookup& env, const std::filesystem::path& home,
+                                 const ChainOptions& options, std::stop_token stop) {
+  std::vector<std::string> looked;
+  BP_ASSIGN_OR_RETURN(auto from_env, FromEnvironment(env, options, looked));
+  if (from_env) return std::move(*from_env);
+  const FileStage stage = StageFromEnv(env, home);
   BP_ASSIGN_OR_RETURN(auto found, FromFiles(stage, looked));
-  if (found) return std::move(*found);
+  if (found && found->keys) return std::move(*found->keys);
+  if (found) return FromProcess(*found, options, std::move(stop));
 
+  // Web identity comes next in the AWS SDKs. Unsupported, and going on to
+  // the container or instance role instead would sign with other (often
+  // broader) credentials than the ones the deployment meant.
+  if (Get(env, "AWS_WEB_IDENTITY_TOKEN_FILE")) {
+    return ValidationError(
+        "AWS_WEB_IDENTITY_TOKEN_FILE is set, but web identity (STS AssumeRoleWithWebIdentity) "
+        "is not supported; export credentials into the environment instead, or unset it to "
+        "use the container or instance credentials");
+  }
+  if (options.remote_sources) {
+    BP_ASSIGN_OR_RETURN(auto remote, FromRemote(env, options, looked));
+    if (remote) return std::move(*remote);
+  }
   std::string message = "no AWS credentials found for profile '" + stage.profile + "' (looked at ";
   for (size_t i = 0; i < looked.size(); ++i) message += (i ? "; " : "") + looked[i];
   return ValidationError(message + ")");
+}
+
+Result<Credentials> Resolve(const EnvLookup& env, const std::filesystem::path& home) {
+  return ResolveChain(env, home, ChainOptions{.bearer_token = true, .remote_sources = false});
 }
 
 }  // namespace bp::auth::credentials

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sys/stat.h>
 
 #include "testing/testing.h"
 
@@ -166,6 +167,112 @@ TEST_F(CredentialsTest, HalfAProfileIsAnErrorWithItsLocation) {
   EXPECT_THAT(c.status().message(),
               HasSubstr(Path(".aws/credentials") + ":3: profile [default] has aws_access_key_id "
                                                    "but no aws_secret_access_key"));
+}
+
+TEST_F(CredentialsTest, RoleAssumptionIsReportedAsUnsupported) {
+  Write(".aws/config", "[profile x]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = d\n");
+  env_ = {{"AWS_PROFILE", "x"}};
+  EXPECT_THAT(Run().status().message(), HasSubstr("gets its credentials through role_arn"));
+}
+
+// credential_process in a profile: a script written to the temp HOME.
+class CredentialProcessProfileTest : public CredentialsTest {
+ protected:
+  // Writes an executable script and a [default] profile in ~/.aws/config
+  // that runs it with `args`.
+  std::string UseScript(const std::string& body, const std::string& args = "") {
+    std::filesystem::path script = Write("bin/helper with space", "#!/bin/sh\n" + body);
+    ::chmod(script.c_str(), 0700);
+    Write(".aws/config", "[default]\nregion = eu-central-1\ncredential_process = '" +
+                             script.string() + "' " + args + "\n");
+    return script.string();
+  }
+  Result<Credentials> RunChain(ChainOptions options = {.remote_sources = false}) {
+    return ResolveChain(Env(), home_.path(), options);
+  }
+};
+
+TEST_F(CredentialProcessProfileTest, Success) {
+  UseScript(
+      "[ \"$1\" = --account ] && [ \"$2\" = 'a b' ] || exit 9\n"
+      "echo '{\"Version\": 1, \"AccessKeyId\": \"ASIAPROC\", \"SecretAccessKey\": \"ps\",'\n"
+      "echo ' \"SessionToken\": \"pt\", \"Expiration\": \"2026-01-01T06:00:00Z\"}'\n",
+      "--account \"a b\"");
+  auto c = Run();  // the CLI's chain runs it too
+  ASSERT_OK(c);
+  EXPECT_EQ(c->access_key_id, "ASIAPROC");
+  EXPECT_EQ(c->secret_access_key, "ps");
+  EXPECT_EQ(c->session_token, "pt");
+  ASSERT_TRUE(c->expiration.has_value());
+  EXPECT_EQ(FormatRfc3339(*c->expiration), "2026-01-01T06:00:00.000Z");
+  EXPECT_EQ(c->source, "credential_process of " + Path(".aws/config") + " [default]");
+}
+
+TEST_F(CredentialProcessProfileTest, StaticKeysInTheSameProfileWin) {
+  UseScript("exit 1\n");
+  Write(".aws/config",
+        "[default]\naws_access_key_id = AKIASTATIC\naws_secret_access_key = s\n"
+        "credential_process = /nonexistent/helper\n");
+  auto c = RunChain();
+  ASSERT_OK(c);
+  EXPECT_EQ(c->access_key_id, "AKIASTATIC");
+}
+
+TEST_F(CredentialProcessProfileTest, BadJson) {
+  std::string script = UseScript("echo 'AccessKeyId=TOPSECRET'\n");
+  auto c = RunChain();
+  EXPECT_THAT(c, StatusIs(ErrorCode::kValidation));
+  EXPECT_EQ(c.status().message(), Path(".aws/config") +
+                                      ":3: credential_process of profile [default]: '" + script +
+                                      "' printed no usable credentials: the answer is not JSON");
+}
+
+TEST_F(CredentialProcessProfileTest, WrongVersion) {
+  UseScript(R"(echo '{"Version": 2, "AccessKeyId": "A", "SecretAccessKey": "TOPSECRET"}')"
+            "\n");
+  auto c = RunChain();
+  EXPECT_THAT(c, StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(c.status().message(), HasSubstr("$.Version must be 1"));
+  EXPECT_THAT(c.status().message(), Not(HasSubstr("TOPSECRET")));
+}
+
+TEST_F(CredentialProcessProfileTest, NonZeroExit) {
+  UseScript("echo 'SSO session expired; run aws sso login' >&2\nexit 255\n", "TOPSECRET-ARG");
+  auto c = RunChain();
+  EXPECT_THAT(c, StatusIs(ErrorCode::kServiceUnavailable));
+  EXPECT_THAT(c.status().message(), HasSubstr(":3: credential_process of profile [default]: '"));
+  EXPECT_THAT(c.status().message(),
+              HasSubstr("' exited with status 255: SSO session expired; run aws sso login"));
+  EXPECT_THAT(c.status().message(), Not(HasSubstr("TOPSECRET")));  // arguments are not shown
+}
+
+TEST_F(CredentialProcessProfileTest, Timeout) {
+  UseScript("sleep 30\n");
+  auto c = RunChain({.remote_sources = false, .process_timeout = std::chrono::milliseconds(200)});
+  EXPECT_THAT(c, StatusIs(ErrorCode::kServiceUnavailable));
+  EXPECT_THAT(c.status().message(), HasSubstr("did not finish within 200 ms and was killed"));
+}
+
+TEST_F(CredentialProcessProfileTest, UnsplittableCommand) {
+  Write(".aws/config", "[default]\ncredential_process = helper 'unterminated\n");
+  auto c = RunChain();
+  EXPECT_THAT(c, StatusIs(ErrorCode::kValidation));
+  EXPECT_THAT(c.status().message(),
+              HasSubstr(":2: credential_process of profile [default]: a ' quote is not closed"));
+}
+
+TEST_F(CredentialProcessProfileTest, NamedProfileInTheCredentialsFile) {
+  std::filesystem::path script = Write(
+      "bin/helper",
+      "#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"AKIALONG\",\"SecretAccessKey\":\"x\"}'\n");
+  ::chmod(script.c_str(), 0700);
+  Write(".aws/credentials", "[ci]\ncredential_process = " + script.string() + "\n");
+  env_ = {{"AWS_PROFILE", "ci"}};
+  auto c = RunChain();
+  ASSERT_OK(c);
+  EXPECT_EQ(c->access_key_id, "AKIALONG");
+  EXPECT_FALSE(c->expiration.has_value());  // long-term: no Expiration
+  EXPECT_EQ(c->source, "credential_process of " + Path(".aws/credentials") + " [ci]");
 }
 
 TEST_F(CredentialsTest, SsoProfilesAreReportedAsUnsupported) {
