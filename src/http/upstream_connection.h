@@ -74,8 +74,8 @@ class UpstreamConnection final : public std::enable_shared_from_this<UpstreamCon
   void Expire();
 
   const std::shared_ptr<LoopPool> pool_;
-  UpstreamShared& shared_;  // the pool's; counters are bumped here
-  std::optional<boost::asio::ip::tcp::socket> plain_;                          // http
+  UpstreamShared& shared_;                             // the pool's; counters are bumped here
+  std::optional<boost::asio::ip::tcp::socket> plain_;  // http
   std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls_;  // https
   std::optional<boost::asio::ip::tcp::resolver> resolver_;
   std::vector<boost::asio::ip::tcp::endpoint> addresses_;
