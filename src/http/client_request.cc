@@ -65,6 +65,10 @@ Status CheckClientRequest(const Request& request) {
 void AppendRequestHead(std::string_view base_path, std::string_view authority,
                        std::string_view user_agent, const Request& request, bool keep_alive,
                        std::string& out) {
+  size_t size = request.method.size() + base_path.size() + request.target.size() +
+                authority.size() + user_agent.size() + 96;  // fixed text and the added fields
+  for (const Header& h : request.headers) size += h.name.size() + h.value.size() + 4;
+  out.reserve(out.size() + size);  // one allocation per head
   out.append(request.method).append(" ").append(base_path).append(request.target);
   out.append(" HTTP/1.1\r\n");
   bool has_length = false;

@@ -6,9 +6,11 @@
 
 #include "http/upstream_client.h"
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/upstream_test_support.h"
@@ -448,6 +450,45 @@ TEST_F(UpstreamClientTest, OnlyServerLoopsCanRunCalls) {
   ASSERT_TRUE(rec.result());
   EXPECT_EQ(rec.result()->failure, UpstreamFailure::kSetup);
   EXPECT_THAT(rec.result()->status, StatusIs(ErrorCode::kInternal));
+}
+
+TEST_F(UpstreamClientTest, IdleConnectionsAreClosedAfterTheKeepTime) {
+  std::atomic<bool> closed{false};
+  RawServer raw(2, [&closed](int fd, int index) {
+    ReadRequest(fd);
+    WriteAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    if (index == 0) closed = testing::WaitForPeerClose(fd);  // the client lets it go
+  });
+  Upstream upstream = MakeUpstream(raw.url(), {.keep_idle = milliseconds(100)});
+  CallRecorder first;
+  ASSERT_OK(RunCall(upstream, Get("/"), first).status);
+  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+  while (!closed && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_TRUE(closed);
+  CallRecorder second;
+  ASSERT_OK(RunCall(upstream, Get("/"), second).status);
+  EXPECT_EQ(upstream.stats().connections_opened, 2u);
+  EXPECT_EQ(upstream.stats().stale_retries, 0u);  // closed by the client, not found dead
+}
+
+TEST_F(UpstreamClientTest, ARetiredUpstreamsIdleConnectionsAreClosed) {
+  RawServer raw(1, [](int fd, int) {
+    ReadRequest(fd);
+    WriteAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    // Closed by the client well before keep_idle (30 s), or this fails.
+    EXPECT_TRUE(testing::WaitForPeerClose(fd));
+  });
+  {
+    Upstream upstream = MakeUpstream(raw.url());
+    CallRecorder rec;
+    ASSERT_OK(RunCall(upstream, Get("/"), rec).status);
+  }  // pooled on loop_ when it goes
+  // The loop's next new pool drops what the retired upstream left.
+  Upstream other = MakeUpstream(server_.url());
+  CallRecorder rec;
+  ASSERT_OK(RunCall(other, Get("/echo"), rec).status);
 }
 
 // ---------------------------------------------------------------- framing
