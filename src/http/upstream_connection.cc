@@ -237,7 +237,7 @@ void UpstreamConnection::Complete() {
 
 void UpstreamConnection::OnTransportError(const error_code& ec) {
   const bool closed = ClosedByPeer(ec);
-  if (closed && reused_ && response_bytes_ == 0 && !call_->retried) {
+  if (closed && reused_ && response_bytes_ == 0 && call_ && !call_->retried) {
     // The upstream closed this idle connection as the request went out: it
     // never processed it. Once, on a new connection.
     std::shared_ptr<UpstreamCallState> call = std::move(call_);
