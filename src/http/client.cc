@@ -1,5 +1,5 @@
-// http::Client: request checks and serialization, endpoint URLs, and the
-// retry loop around single attempts (client_exchange.cc does the I/O).
+// http::Client: endpoint URLs and the retry loop around single attempts
+// (client_exchange.cc does the I/O; client_request.cc writes the request).
 
 #include "http/client.h"
 
@@ -12,6 +12,8 @@
 #include <utility>
 
 #include "http/client_exchange.h"
+#include "http/client_request.h"
+#include "http/client_tls.h"
 
 namespace bp::http {
 namespace {
@@ -20,33 +22,6 @@ std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-bool IsTokenChar(char c) {
-  if (std::isalnum(static_cast<unsigned char>(c))) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool IsToken(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!IsTokenChar(c)) return false;
-  }
-  return true;
-}
-
-// Header values and targets: visible bytes, spaces and tabs (targets: no
-// spaces); never CR, LF or NUL, which would split the message.
-bool IsSafeText(std::string_view s, bool allow_space) {
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u == '\t' || u == ' ') {
-      if (!allow_space) return false;
-      continue;
-    }
-    if (u < 0x20 || u == 0x7f) return false;
-  }
-  return true;
 }
 
 Status BadUrl(std::string_view url, std::string_view why) {
@@ -104,47 +79,6 @@ Status ParseAuthority(std::string_view url, std::string_view authority, Endpoint
   if (out.host.empty()) return BadUrl(url, "the host is empty");
   if (has_port) {
     BP_ASSIGN_OR_RETURN(out.port, ParsePort(url, port_text));
-  }
-  return Status::Ok();
-}
-
-std::string SerializeHead(const Endpoint& endpoint, const ClientOptions& options,
-                          const Request& request) {
-  std::string out = request.method + " " + endpoint.base_path + request.target + " HTTP/1.1\r\n";
-  bool has_length = false;
-  for (const Header& h : request.headers) {
-    out += h.name + ": " + h.value + "\r\n";
-    has_length = has_length || Lower(h.name) == "content-length";
-  }
-  if (FindHeader(request.headers, "host") == nullptr) {
-    out += "host: " + endpoint.Authority() + "\r\n";
-  }
-  if (FindHeader(request.headers, "user-agent") == nullptr) {
-    out += "user-agent: " + options.user_agent + "\r\n";
-  }
-  bool body_method =
-      request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
-  if (!has_length && (!request.body.empty() || body_method)) {
-    out += "content-length: " + std::to_string(request.body.size()) + "\r\n";
-  }
-  out += "connection: close\r\n\r\n";
-  return out;
-}
-
-Status CheckRequest(const Request& request) {
-  if (!IsToken(request.method)) {
-    return ValidationError("invalid HTTP method '" + request.method + "'");
-  }
-  if (request.target.empty() || request.target.front() != '/' ||
-      !IsSafeText(request.target, /*allow_space=*/false)) {
-    return ValidationError("invalid request target '" + request.target +
-                           "': it must start with '/' and hold no spaces or control bytes");
-  }
-  for (const Header& h : request.headers) {
-    if (!IsToken(h.name)) return ValidationError("invalid header name '" + h.name + "'");
-    if (!IsSafeText(h.value, /*allow_space=*/true)) {
-      return ValidationError("the value of header '" + h.name + "' holds control bytes");
-    }
   }
   return Status::Ok();
 }
@@ -229,7 +163,7 @@ Status Deliver(const Response& held, const ResponseCallbacks& callbacks) {
 
 Result<std::shared_ptr<TlsState>> SetUpTls(const Endpoint& endpoint, const ClientOptions& options) {
   if (endpoint.scheme != Scheme::kHttps) return std::shared_ptr<TlsState>();
-  return MakeTlsState(options);
+  return MakeTlsState(options.ca_bundle_file);
 }
 
 }  // namespace
@@ -275,7 +209,7 @@ Result<Endpoint> ParseEndpointUrl(std::string_view url) {
   if (slash != std::string_view::npos) {
     std::string_view path = rest.substr(slash);
     while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-    if (!IsSafeText(path, /*allow_space=*/false)) {
+    if (!IsSafeRequestText(path, /*allow_space=*/false)) {
       return BadUrl(url, "the path holds spaces or control bytes");
     }
     endpoint.base_path = std::string(path);
@@ -291,12 +225,14 @@ Client::Client(Endpoint endpoint, ClientOptions options)
 Result<Response> Client::Send(const Request& request, const ResponseCallbacks& callbacks,
                               Idempotency idempotency) const {
   BP_RETURN_IF_ERROR(tls_.status());
-  BP_RETURN_IF_ERROR(CheckRequest(request));
+  BP_RETURN_IF_ERROR(CheckClientRequest(request));
   TlsState* tls = tls_->get();
   const RetryOptions& retry = options_.retry;
   const int max_attempts = std::max(1, retry.max_attempts);
   const bool idempotent = IsIdempotent(idempotency, request.method);
-  const std::string head = SerializeHead(endpoint_, options_, request);
+  std::string head;
+  AppendRequestHead(endpoint_.base_path, endpoint_.Authority(), options_.user_agent, request,
+                    /*keep_alive=*/false, head);
   SystemRandom system_random;
   Random& random = retry.random ? *retry.random : system_random;
   for (int attempt = 1;; ++attempt) {

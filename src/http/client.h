@@ -1,10 +1,12 @@
 #pragma once
 // A small blocking HTTP/1.1 client for the CLI's calls (invoke, plan, apply,
-// output) and, later, upstream calls: one TCP (or TLS) connection per
-// attempt, the response body handed to the caller piece by piece as it
-// arrives (chunked, content-length or read-until-close), so streamed answers
-// can be shown live. Not used on the server's request path. Public header of
-// bp_http; Asio, Beast and OpenSSL stay in client*.cc (docs/http.md).
+// output): one TCP (or TLS) connection per attempt, the response body handed
+// to the caller piece by piece as it arrives (chunked, content-length or
+// read-until-close), so streamed answers can be shown live. Not used on the
+// server's request path: calls from the server's loops use
+// upstream_client.h, which shares this client's endpoint parsing, TLS setup,
+// request head and response parsing. Public header of bp_http; Asio, Beast
+// and OpenSSL stay in client*.cc (docs/http.md).
 //
 // https:// endpoints use TLS 1.2+ with certificate verification: the chain
 // must lead to the system trust store (OpenSSL's default paths, normally

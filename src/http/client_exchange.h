@@ -4,8 +4,7 @@
 // Beast and OpenSSL stay in client_exchange.cc.
 //
 // Thread-safety: RunAttempt may be called concurrently; each call has its own
-// io_context and socket. A TlsState is shared read-only (OpenSSL's SSL_CTX is
-// safe to create connections from on several threads).
+// io_context and socket. A TlsState (client_tls.h) is shared read-only.
 
 #include <memory>
 #include <string>
@@ -15,11 +14,6 @@
 #include "http/message.h"
 
 namespace bp::http {
-
-// The TLS client context of a Client: the system trust store plus
-// options.ca_bundle_file, peer verification on, TLS 1.2 at least. Errors
-// (kValidation): an unreadable CA bundle or one without certificates.
-Result<std::shared_ptr<TlsState>> MakeTlsState(const ClientOptions& options);
 
 enum class FailureKind : uint8_t {
   kNone,

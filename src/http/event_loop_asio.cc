@@ -5,6 +5,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "http/upstream_pool.h"
+
 namespace bp::http {
 namespace {
 
@@ -36,6 +38,21 @@ class AsioTimerHandle final : public TimerHandle {
 };
 
 }  // namespace
+
+AsioEventLoop::AsioEventLoop(boost::asio::io_context& io) : io_(io) {}
+
+AsioEventLoop::~AsioEventLoop() { CloseUpstreamPools(); }
+
+UpstreamPools& AsioEventLoop::upstream_pools() {
+  if (!pools_) pools_ = std::make_unique<UpstreamPools>(io_);
+  return *pools_;
+}
+
+void AsioEventLoop::CloseUpstreamPools() {
+  if (!pools_) return;
+  pools_->Shutdown();
+  pools_.reset();
+}
 
 void AsioEventLoop::Post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
 

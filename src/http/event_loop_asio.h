@@ -1,6 +1,8 @@
 #pragma once
-// EventLoop over one Asio io_context (the loop a connection lives on).
-// Private to bp_http: other modules see only core/event_loop.h.
+// EventLoop over one Asio io_context (the loop a connection lives on), and
+// the loop-local state of the upstream client (its pools). Private to
+// bp_http: other modules see only core/event_loop.h; the upstream client finds
+// the Asio loop behind an EventLoop& with dynamic_cast.
 
 #include <chrono>
 #include <functional>
@@ -12,10 +14,13 @@
 
 namespace bp::http {
 
+class UpstreamPools;  // upstream_pool.h
+
 class AsioEventLoop final : public EventLoop {
  public:
   // `io` must outlive the loop and every TimerHandle it returns.
-  explicit AsioEventLoop(boost::asio::io_context& io) : io_(io) {}
+  explicit AsioEventLoop(boost::asio::io_context& io);
+  ~AsioEventLoop() override;
   AsioEventLoop(const AsioEventLoop&) = delete;
   AsioEventLoop& operator=(const AsioEventLoop&) = delete;
 
@@ -26,8 +31,18 @@ class AsioEventLoop final : public EventLoop {
   [[nodiscard]] std::unique_ptr<TimerHandle> After(std::chrono::milliseconds delay,
                                                    std::function<void()> fn) override;
 
+  boost::asio::io_context& io() { return io_; }
+  // The upstream client's pools on this loop, made on first use. Loop
+  // thread only.
+  UpstreamPools& upstream_pools();
+  // Closes the pools' idle connections and forgets the pools. Must run
+  // while `io` still exists (the Worker calls it before destroying its
+  // io_context), on the loop thread or once the loop stopped.
+  void CloseUpstreamPools();
+
  private:
   boost::asio::io_context& io_;
+  std::unique_ptr<UpstreamPools> pools_;
 };
 
 }  // namespace bp::http

@@ -157,9 +157,13 @@ struct Linger : std::enable_shared_from_this<Linger> {
 Worker::Worker(const ServerContext& context)
     : context_(context), io_(std::make_unique<boost::asio::io_context>(1)), loop_(*io_) {}
 
-// The io_context goes first: destroying its pending handlers destroys the
+// The upstream pools' idle sockets are closed while their io_context exists.
+// Then the io_context goes: destroying its pending handlers destroys the
 // connections they own while everything else here is still intact.
-Worker::~Worker() { io_.reset(); }
+Worker::~Worker() {
+  loop_.CloseUpstreamPools();
+  io_.reset();
+}
 
 void Worker::Accept(tcp::socket socket) {
   error_code ec;
