@@ -204,6 +204,10 @@ struct Usage {
   int64_t cache_write_input_tokens = 0;  // = cache_write_5m_tokens + cache_write_1h_tokens
   int64_t cache_write_5m_tokens = 0;
   int64_t cache_write_1h_tokens = 0;
+  // Some figure is the backend's local estimate, not the model's report (an
+  // OpenAI-compatible server that sends no usage; backends/openai): for the
+  // usage ledger to say so.
+  bool estimated = false;
 };
 
 class OutputSink {
