@@ -25,6 +25,7 @@ declare -A allowed=(
   [routing]="core routing"
   [backends]="core backends"
   [backends/simulated]="core json backends backends/simulated"
+  [backends/openai]="core json backends backends/openai"
   [auth/iam]="core json auth auth/iam"
   [storage]="core storage"
   [storage/memory]="core storage storage/memory"

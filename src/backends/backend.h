@@ -41,7 +41,7 @@ enum class Role : uint8_t { kUser, kAssistant };
 struct ContentBlock {
   enum class Kind : uint8_t {
     kText,          // text
-    kImage,         // format in `text` ("png"), size in `byte_size`
+    kImage,         // format in `text` ("png"), size in `byte_size`, bytes in `base64`
     kDocument,      // format in `text` ("pdf"), size in `byte_size`
     kToolUse,       // tool_use_id, tool_name, input_json
     kToolResult,    // tool_use_id; its text parts joined in `text`, JSON parts in input_json
@@ -57,7 +57,12 @@ struct ContentBlock {
   std::string input_json;  // compact JSON text
   bool is_error = false;   // kToolResult with status "error"
   size_t byte_size = 0;    // kImage, kDocument, kVideo, kAudio: decoded bytes
-  std::string signature;   // kReasoning: empty when none was given (or redacted)
+  // kImage: the image's bytes as the caller's base64 text, unchanged (Converse
+  // image.source.bytes, Anthropic source.data), for backends that forward
+  // images (backends/openai). Empty for images inside a tool result, which
+  // only count.
+  std::string base64;
+  std::string signature;  // kReasoning: empty when none was given (or redacted)
   // Converse guardContent: the text a guardrail evaluates (a kText block to
   // the model like any other).
   bool guard_content = false;
@@ -199,6 +204,10 @@ struct Usage {
   int64_t cache_write_input_tokens = 0;  // = cache_write_5m_tokens + cache_write_1h_tokens
   int64_t cache_write_5m_tokens = 0;
   int64_t cache_write_1h_tokens = 0;
+  // Some figure is the backend's local estimate, not the model's report (an
+  // OpenAI-compatible server that sends no usage; backends/openai): for the
+  // usage ledger to say so.
+  bool estimated = false;
 };
 
 class OutputSink {

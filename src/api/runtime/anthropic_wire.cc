@@ -137,18 +137,23 @@ Status CheckPattern(std::string_view s, const WirePath& p) {
 
 // ---- content blocks ---------------------------------------------------------------
 
-// A base64 `data` member: its decoded size.
-Result<size_t> Base64Size(const Object& source, const WirePath& p) {
+// A base64 `data` member: its decoded size. When `base64` is given, the
+// member's text is copied there (the body's document is freed before the
+// request is answered).
+Result<size_t> Base64Size(const Object& source, const WirePath& p, std::string* base64 = nullptr) {
   BP_ASSIGN_OR_RETURN(std::string_view data, StrAt(source, "data", p));
   Result<std::string> bytes = Base64Decode(data);
   if (!bytes.ok()) {
     WirePath dp = p.Key("data");
     return Malformed(dp, "invalid base64 (" + bytes.status().message() + ")");
   }
+  if (base64 != nullptr) base64->assign(data);
   return bytes->size();
 }
 
-Status ParseImage(const Object& obj, const WirePath& p, ContentBlock& block) {
+// `keep_bytes`: set block.base64 (an image of a message, not one inside a
+// tool_result, which only counts).
+Status ParseImage(const Object& obj, const WirePath& p, bool keep_bytes, ContentBlock& block) {
   static constexpr std::string_view kKeys[] = {"type", "source", "cache_control"};
   static constexpr std::string_view kSourceKeys[] = {"type", "media_type", "data"};
   static constexpr std::string_view kSourceRequired[] = {"type", "media_type", "data"};
@@ -164,7 +169,8 @@ Status ParseImage(const Object& obj, const WirePath& p, ContentBlock& block) {
   BP_RETURN_IF_ERROR(CheckKeys(*source, kSourceKeys, kSourceRequired, sp));
   BP_ASSIGN_OR_RETURN(std::string_view media_type, StrAt(*source, "media_type", sp));
   if (!OneOfNames(media_type, kMediaTypes)) return NotInEnum(sp.Key("media_type"), media_type);
-  BP_ASSIGN_OR_RETURN(block.byte_size, Base64Size(*source, sp));
+  BP_ASSIGN_OR_RETURN(block.byte_size,
+                      Base64Size(*source, sp, keep_bytes ? &block.base64 : nullptr));
   block.kind = ContentBlock::Kind::kImage;
   block.text = media_type.substr(media_type.find('/') + 1);
   return Status::Ok();
@@ -229,7 +235,7 @@ Status ParseBlock(const Value& v, const WirePath& p, bool nested, ContentBlock& 
   BP_ASSIGN_OR_RETURN(std::string_view type, Str(*type_value, p.Key("type")));
   bool allowed = OneOfNames(type, nested ? Names(kTypes).first(3) : Names(kTypes));
   if (!allowed) return NotInEnum(p.Key("type"), type);
-  if (type == "image") return ParseImage(*obj, p, block);
+  if (type == "image") return ParseImage(*obj, p, !nested, block);
   if (type == "document") return ParseDocument(*obj, p, block);
   if (type == "tool_use") return ParseToolUse(*obj, p, block);
   if (type == "tool_result") return ParseToolResult(*obj, p, block);

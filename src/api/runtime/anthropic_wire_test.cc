@@ -161,6 +161,8 @@ TEST(ParseAnthropicRequestTest, EveryModelledMember) {
   EXPECT_EQ(user[1].kind, Kind::kImage);
   EXPECT_EQ(user[1].text, "png");
   EXPECT_EQ(user[1].byte_size, 5u);
+  EXPECT_EQ(user[1].base64, png);
+  EXPECT_TRUE(user[2].base64.empty());  // documents are counted, not kept
   EXPECT_EQ(user[2].kind, Kind::kDocument);
   EXPECT_EQ(user[2].text, "pdf");
   EXPECT_EQ(user[2].byte_size, 6u);
@@ -363,6 +365,27 @@ TEST_P(AnthropicErrorTest, RefusedWithBedrockText) {
 
 INSTANTIATE_TEST_SUITE_P(All, AnthropicErrorTest, ::testing::ValuesIn(AnthropicErrorCases()),
                          [](const auto& info) { return info.param.name; });
+
+TEST(ParseAnthropicRequestTest, ImageDataIsKeptAsGivenExceptInsideToolResults) {
+  const std::string webp = Base64Encode("RIFF webp bytes");
+  Result<ModelRequest> req = ParseAnthropicRequest(
+      UserContent(R"({"type":"image","source":{"type":"base64","media_type":"image/webp",)"
+                  R"("data":")" +
+                  webp +
+                  R"("}},{"type":"tool_result","tool_use_id":"t1","content":[)"
+                  R"({"type":"image","source":{"type":"base64","media_type":"image/png",)"
+                  R"("data":")" +
+                  webp + R"("}}]})"));
+  ASSERT_OK(req);
+  const auto& user = req->messages[0].content;
+  ASSERT_EQ(user.size(), 2u);
+  EXPECT_EQ(user[0].kind, Kind::kImage);
+  EXPECT_EQ(user[0].text, "webp");
+  EXPECT_EQ(user[0].base64, webp);
+  EXPECT_EQ(user[1].kind, Kind::kToolResult);
+  EXPECT_EQ(user[1].byte_size, 15u);
+  EXPECT_TRUE(user[1].base64.empty());
+}
 
 TEST(ParseAnthropicRequestTest, HostileInputIsAnErrorNotACrash) {
   EXPECT_THAT(ParseAnthropicRequest(""), StatusIs(ErrorCode::kValidation));

@@ -17,8 +17,11 @@ using json::Value;
 constexpr std::string_view kSourceBytesOnly[] = {"bytes", "s3Location"};
 constexpr std::string_view kDocumentSources[] = {"bytes", "s3Location", "text", "content"};
 
-// The decoded size of a source union member (bytes, text or content).
-Result<size_t> ParseSource(const Value& v, Names allowed, const WirePath& p) {
+// The decoded size of a source union member (bytes, text or content). When
+// `base64` is given, a `bytes` member's text is copied there (the document
+// the member lives in is freed before the request is answered).
+Result<size_t> ParseSource(const Value& v, Names allowed, const WirePath& p,
+                           std::string* base64 = nullptr) {
   BP_ASSIGN_OR_RETURN(const Object* obj, AsObject(v, p));
   BP_ASSIGN_OR_RETURN(std::string_view kind, UnionMember(*obj, allowed, p));
   const Value& member = obj->at(kind);
@@ -44,6 +47,7 @@ Result<size_t> ParseSource(const Value& v, Names allowed, const WirePath& p) {
   if (!bytes.ok()) {
     return CoralError(mp, "", "Member must be valid base64 (" + bytes.status().message() + ")");
   }
+  if (base64 != nullptr) base64->assign(text);
   return bytes->size();
 }
 
@@ -58,7 +62,9 @@ Status ParseCitationsConfig(const Value& v, const WirePath& p) {
   return Status::Ok();
 }
 
-Status ParseImage(const Value& v, const WirePath& p, ContentBlock& block) {
+// `keep_bytes`: set block.base64 (an image of a message, not one inside a
+// tool result, which only counts).
+Status ParseImage(const Value& v, const WirePath& p, bool keep_bytes, ContentBlock& block) {
   static constexpr std::string_view kMembers[] = {"format", "source"};
   static constexpr std::string_view kFormats[] = {"png", "jpeg", "gif", "webp"};
   BP_ASSIGN_OR_RETURN(const Object* obj, AsObject(v, p));
@@ -69,7 +75,8 @@ Status ParseImage(const Value& v, const WirePath& p, ContentBlock& block) {
   }
   const Value* source = MemberOf(*obj, "source");
   if (source == nullptr) return CoralNull(p.Key("source"));
-  BP_ASSIGN_OR_RETURN(block.byte_size, ParseSource(*source, kSourceBytesOnly, p.Key("source")));
+  BP_ASSIGN_OR_RETURN(block.byte_size, ParseSource(*source, kSourceBytesOnly, p.Key("source"),
+                                                   keep_bytes ? &block.base64 : nullptr));
   block.kind = ContentBlock::Kind::kImage;
   block.text = format;
   return Status::Ok();
@@ -225,7 +232,7 @@ Status ParseToolResultPart(const Value& v, const WirePath& p, ContentBlock& bloc
     block.input_json += json::Serialize(member);
   } else if (kind == "image" || kind == "document" || kind == "video") {
     ContentBlock inner;
-    BP_RETURN_IF_ERROR(kind == "image"      ? ParseImage(member, mp, inner)
+    BP_RETURN_IF_ERROR(kind == "image"      ? ParseImage(member, mp, false, inner)
                        : kind == "document" ? ParseDocument(member, mp, inner)
                                             : ParseMedia(member, mp, true, inner));
     block.byte_size += inner.byte_size;
@@ -313,7 +320,7 @@ Status ParseGuardContent(const Value& v, const WirePath& p, ContentBlock& block)
   BP_ASSIGN_OR_RETURN(const Object* obj, AsObject(v, p));
   BP_ASSIGN_OR_RETURN(std::string_view kind, UnionMember(*obj, kKinds, p));
   WirePath mp = p.Key(kind);
-  if (kind == "image") return ParseImage(obj->at(kind), mp, block);
+  if (kind == "image") return ParseImage(obj->at(kind), mp, true, block);
   BP_ASSIGN_OR_RETURN(const Object* text_obj, AsObject(obj->at(kind), mp));
   BP_RETURN_IF_ERROR(CheckMembers(*text_obj, kTextMembers, mp));
   BP_ASSIGN_OR_RETURN(std::string_view text, RequiredString(*text_obj, "text", mp));
@@ -342,7 +349,7 @@ Status ParseContentBlock(const Value& v, const WirePath& p, ConversationFacts& c
     }
     block.text = text;
   } else if (kind == "image") {
-    BP_RETURN_IF_ERROR(ParseImage(member, mp, block));
+    BP_RETURN_IF_ERROR(ParseImage(member, mp, true, block));
   } else if (kind == "document") {
     BP_RETURN_IF_ERROR(ParseDocument(member, mp, block));
   } else if (kind == "toolUse") {

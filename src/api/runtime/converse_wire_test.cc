@@ -109,6 +109,7 @@ TEST(ParseConverseRequestTest, EveryModelledMember) {
   EXPECT_EQ(user[1].kind, Kind::kImage);
   EXPECT_EQ(user[1].text, "png");
   EXPECT_EQ(user[1].byte_size, 10u);
+  EXPECT_EQ(user[1].base64, png);
   EXPECT_EQ(user[2].kind, Kind::kDocument);
   EXPECT_EQ(user[2].text, "txt");
   EXPECT_EQ(user[2].byte_size, 3u);
@@ -199,6 +200,33 @@ TEST(ParseConverseRequestTest, CachePointRules) {
   EXPECT_EQ(ttl.status().message(),
             "1 validation error detected: Value '2h' at 'system.0.member.cachePoint.ttl' failed "
             "to satisfy constraint: Member must satisfy enum value set: [5m, 1h]");
+}
+
+TEST(ParseConverseRequestTest, ImageBytesAreKeptAsGivenExceptInsideToolResults) {
+  const std::string jpeg = Base64Encode("\xff\xd8\xff jpeg bytes");
+  const std::string png = Base64Encode("\x89PNG bytes");
+  Result<ModelRequest> req = ParseConverseRequest(
+      R"({"messages":[{"role":"user","content":[
+        {"image":{"format":"jpeg","source":{"bytes":")" +
+      jpeg + R"("}}},
+        {"guardContent":{"image":{"format":"png","source":{"bytes":")" +
+      png + R"("}}}},
+        {"toolResult":{"toolUseId":"t1","content":[
+          {"image":{"format":"png","source":{"bytes":")" +
+      png + R"("}}}]}}]}],
+        "toolConfig":{"tools":[{"toolSpec":{"name":"t","inputSchema":{"json":{}}}}]}})");
+  ASSERT_OK(req);
+  const auto& user = req->messages[0].content;
+  ASSERT_EQ(user.size(), 3u);
+  EXPECT_EQ(user[0].kind, Kind::kImage);
+  EXPECT_EQ(user[0].text, "jpeg");
+  EXPECT_EQ(user[0].base64, jpeg);
+  EXPECT_EQ(user[1].kind, Kind::kImage);
+  EXPECT_TRUE(user[1].guard_content);
+  EXPECT_EQ(user[1].base64, png);
+  EXPECT_EQ(user[2].kind, Kind::kToolResult);
+  EXPECT_EQ(user[2].byte_size, 10u);
+  EXPECT_TRUE(user[2].base64.empty());
 }
 
 TEST(ParseConverseRequestTest, NullMeansAbsent) {

@@ -7,8 +7,8 @@
 #include "backends/simulated/conversation.h"
 #include "backends/simulated/prose.h"
 #include "backends/simulated/reasoning.h"
-#include "backends/simulated/tokenizer.h"
 #include "backends/simulated/tool_call.h"
+#include "backends/tokenizer.h"
 #include "json/json.h"
 
 namespace bp::backends::simulated {

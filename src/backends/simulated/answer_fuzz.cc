@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "backends/simulated/answer.h"
-#include "backends/simulated/tokenizer.h"
+#include "backends/tokenizer.h"
 #include "json/json.h"
 
 namespace {
@@ -71,11 +71,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (size_t i = 1; i < block.ends.size(); ++i) Check(block.ends[i - 1] < block.ends[i]);
     if (block.tool_use) {
       Check(bp::json::Parse(block.body).ok());
-      output += bp::backends::simulated::CountTokens(block.body);
+      output += bp::backends::CountTokens(block.body);
       continue;
     }
-    Check(bp::backends::simulated::CountTokens(block.body) ==
-          static_cast<int64_t>(block.ends.size()));
+    Check(bp::backends::CountTokens(block.body) == static_cast<int64_t>(block.ends.size()));
     output += static_cast<int64_t>(block.ends.size());
     for (const std::string& stop : request.stop_sequences) {
       Check(stop.empty() || block.body.find(stop) == std::string::npos);

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "backends/simulated/tokenizer.h"
+#include "backends/tokenizer.h"
 
 namespace bp::backends::simulated {
 
@@ -14,26 +14,6 @@ void AddBlock(Fnv1a& h, const ContentBlock& block) {
   h.Add(block.input_json);
   h.AddInt(block.is_error ? 1 : 0);
   h.AddInt(block.byte_size);
-}
-
-int64_t BlockTokens(const ContentBlock& block) {
-  switch (block.kind) {
-    case ContentBlock::Kind::kText:
-    case ContentBlock::Kind::kReasoning:
-      return CountTokens(block.text);
-    case ContentBlock::Kind::kSearchResult:
-      return CountTokens(block.tool_name) + CountTokens(block.text);
-    case ContentBlock::Kind::kImage:
-    case ContentBlock::Kind::kDocument:
-    case ContentBlock::Kind::kVideo:
-    case ContentBlock::Kind::kAudio:
-      return std::max<int64_t>(1, static_cast<int64_t>(block.byte_size / 750));
-    case ContentBlock::Kind::kToolUse:
-      return CountTokens(block.tool_name) + CountTokens(block.input_json);
-    case ContentBlock::Kind::kToolResult:
-      return CountTokens(block.text) + CountTokens(block.input_json);
-  }
-  return 0;
 }
 
 Conversation ViewConversation(const ModelRequest& request) {
@@ -107,21 +87,6 @@ uint64_t Mix(uint64_t hash, uint64_t salt) {
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
   return x ^ (x >> 31);
-}
-
-int64_t CountRequestTokens(const ModelRequest& request) {
-  int64_t total = 0;
-  for (const std::string& part : request.system) total += CountTokens(part);
-  for (const Message& message : request.messages) {
-    total += 4;
-    for (const ContentBlock& block : message.content) total += BlockTokens(block);
-  }
-  for (const Tool& tool : request.tools) {
-    total += CountTokens(tool.name) + CountTokens(tool.description) +
-             CountTokens(tool.input_schema_json);
-  }
-  if (request.output_format) total += CountTokens(request.output_format->schema_json);
-  return total;
 }
 
 std::string_view ToolNameForUse(const ModelRequest& request, std::string_view tool_use_id) {

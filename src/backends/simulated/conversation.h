@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/tokenizer.h"  // CountRequestTokens, BlockTokens
 
 namespace bp::backends::simulated {
 
@@ -39,13 +40,6 @@ uint64_t HashRequest(const ModelRequest& request);
 // independent deterministic choices.
 uint64_t Mix(uint64_t hash, uint64_t salt);
 
-// Input tokens: every system part, every message's text / tool-use name and
-// input / tool-result text and JSON / reasoning text, 4 per message, each
-// tool's name, description and schema, the output format's schema, a search
-// result's source, title and texts, and max(1, byte_size / 750) per image,
-// document, video or audio clip.
-int64_t CountRequestTokens(const ModelRequest& request);
-
 // FNV-1a (64 bit) over length-prefixed strings and little-endian integers,
 // from `offset` (the standard offset basis unless given).
 class Fnv1a {
@@ -71,9 +65,6 @@ class Fnv1a {
 // Every field of `block`, the one block hash HashRequest and the prompt
 // cache's prefix keys use.
 void AddBlock(Fnv1a& h, const ContentBlock& block);
-
-// The input tokens of one content block (CountRequestTokens' share of it).
-int64_t BlockTokens(const ContentBlock& block);
 
 // The name of the tool that issued `tool_use_id` (from an assistant
 // tool-use block of the conversation), or empty.

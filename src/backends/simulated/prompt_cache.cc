@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "backends/simulated/conversation.h"
-#include "backends/simulated/tokenizer.h"
+#include "backends/tokenizer.h"
 
 namespace bp::backends::simulated {
 namespace {

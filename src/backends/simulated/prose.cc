@@ -3,7 +3,7 @@
 #include <array>
 #include <vector>
 
-#include "backends/simulated/tokenizer.h"
+#include "backends/tokenizer.h"
 
 namespace bp::backends::simulated {
 namespace {

@@ -3,7 +3,7 @@
 #include <array>
 
 #include "backends/simulated/prose.h"
-#include "backends/simulated/tokenizer.h"
+#include "backends/tokenizer.h"
 #include "core/base64.h"
 
 namespace bp::backends::simulated {

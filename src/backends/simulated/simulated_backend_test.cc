@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "backends/recording_sink.h"
-#include "backends/simulated/tokenizer.h"
+#include "backends/tokenizer.h"
 #include "json/json.h"
 #include "testing/manual_event_loop.h"
 #include "testing/testing.h"

@@ -6,7 +6,7 @@
 #include <boost/json/value.hpp>
 
 #include "backends/simulated/prose.h"
-#include "backends/simulated/tokenizer.h"
+#include "backends/tokenizer.h"
 #include "core/utf8.h"
 #include "json/json.h"
 

@@ -1,11 +1,11 @@
-#include "backends/simulated/tokenizer.h"
+#include "backends/tokenizer.h"
 
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-namespace bp::backends::simulated {
+namespace bp::backends {
 namespace {
 
 std::vector<std::string> Pieces(std::string_view text, size_t max = 1000) {
@@ -73,4 +73,4 @@ TEST(TokenizerTest, StopsAtMaxPiecesAndSaysSo) {
 }
 
 }  // namespace
-}  // namespace bp::backends::simulated
+}  // namespace bp::backends

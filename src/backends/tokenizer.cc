@@ -1,6 +1,8 @@
-#include "backends/simulated/tokenizer.h"
+#include "backends/tokenizer.h"
 
-namespace bp::backends::simulated {
+#include <algorithm>
+
+namespace bp::backends {
 namespace {
 
 bool IsWordByte(unsigned char c) {
@@ -67,4 +69,39 @@ bool SplitTokens(std::string_view text, size_t max_pieces, std::vector<uint32_t>
   return complete;
 }
 
-}  // namespace bp::backends::simulated
+int64_t BlockTokens(const ContentBlock& block) {
+  switch (block.kind) {
+    case ContentBlock::Kind::kText:
+    case ContentBlock::Kind::kReasoning:
+      return CountTokens(block.text);
+    case ContentBlock::Kind::kSearchResult:
+      return CountTokens(block.tool_name) + CountTokens(block.text);
+    case ContentBlock::Kind::kImage:
+    case ContentBlock::Kind::kDocument:
+    case ContentBlock::Kind::kVideo:
+    case ContentBlock::Kind::kAudio:
+      return std::max<int64_t>(1, static_cast<int64_t>(block.byte_size / 750));
+    case ContentBlock::Kind::kToolUse:
+      return CountTokens(block.tool_name) + CountTokens(block.input_json);
+    case ContentBlock::Kind::kToolResult:
+      return CountTokens(block.text) + CountTokens(block.input_json);
+  }
+  return 0;
+}
+
+int64_t CountRequestTokens(const ModelRequest& request) {
+  int64_t total = 0;
+  for (const std::string& part : request.system) total += CountTokens(part);
+  for (const Message& message : request.messages) {
+    total += 4;
+    for (const ContentBlock& block : message.content) total += BlockTokens(block);
+  }
+  for (const Tool& tool : request.tools) {
+    total += CountTokens(tool.name) + CountTokens(tool.description) +
+             CountTokens(tool.input_schema_json);
+  }
+  if (request.output_format) total += CountTokens(request.output_format->schema_json);
+  return total;
+}
+
+}  // namespace bp::backends

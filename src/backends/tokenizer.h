@@ -1,6 +1,8 @@
 #pragma once
-// The simulated model's tokenizer, used for input and output alike so that
-// counts agree everywhere. Private to bp_backends_simulated.
+// The project's local tokenizer: the simulated model's (input and output
+// alike, so that its counts agree everywhere), and the estimate an upstream
+// backend falls back to when its server reports no usage (backends/openai).
+// Public header of bp_backends.
 //
 // A token is a run of letters/digits or one punctuation character;
 // whitespace is free. Bytes >= 0x80 (UTF-8) count as letters. A run longer
@@ -15,7 +17,9 @@
 #include <string_view>
 #include <vector>
 
-namespace bp::backends::simulated {
+#include "backends/backend.h"
+
+namespace bp::backends {
 
 inline constexpr size_t kMaxRunBytes = 6;
 
@@ -35,4 +39,14 @@ int64_t CountTokens(std::string_view text);
 // yields no piece. REQUIRES: text.size() < 2^32.
 bool SplitTokens(std::string_view text, size_t max_pieces, std::vector<uint32_t>& ends);
 
-}  // namespace bp::backends::simulated
+// Input tokens: every system part, every message's text / tool-use name and
+// input / tool-result text and JSON / reasoning text, 4 per message, each
+// tool's name, description and schema, the output format's schema, a search
+// result's source, title and texts, and max(1, byte_size / 750) per image,
+// document, video or audio clip.
+int64_t CountRequestTokens(const ModelRequest& request);
+
+// The input tokens of one content block (CountRequestTokens' share of it).
+int64_t BlockTokens(const ContentBlock& block);
+
+}  // namespace bp::backends
