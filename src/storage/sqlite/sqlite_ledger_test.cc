@@ -143,8 +143,9 @@ TEST(SqliteLedgerTest, WriteLagIsTheAgeOfTheOldestWaitingRecord) {
   auto ledger = SqliteLedger::Open(dir.path(), {.flush_interval = std::chrono::hours(1)});
   ASSERT_OK(ledger);
   EXPECT_EQ((*ledger)->stats().oldest_pending_ms, 0);
-  const auto queued = std::chrono::steady_clock::now();
   (*ledger)->Record(Sample(0));
+  // Taken after Record: the ledger's own queue time is no later than this.
+  const auto queued = std::chrono::steady_clock::now();
   // Await (not sleep) 5 ms of steady time past the record.
   while (std::chrono::steady_clock::now() - queued < std::chrono::milliseconds(5)) {
     std::this_thread::yield();
