@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "http/upstream_test_support.h"
 #include "testing/testing.h"
 
 namespace bp::http {
@@ -130,22 +131,6 @@ void WaitForClose(int fd) {
   std::string ignored;
   while (ReadSome(fd, ignored)) {
   }
-}
-
-// A port nobody listens on: bound, read, released (never listened on).
-uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
 }
 
 Client MakeClient(uint16_t port, ClientOptions options = {}) {
@@ -298,7 +283,7 @@ TEST(ClientTest, BodyUntilCloseAndInterimContinue) {
 }
 
 TEST(ClientTest, RefusedConnectionNamesTheEndpoint) {
-  uint16_t port = FreePort();
+  uint16_t port = testing::FreePort();  // upstream_test_support.h
   ASSERT_NE(port, 0);
   ClientOptions once;
   once.retry.max_attempts = 1;
