@@ -31,24 +31,8 @@ using ::testing::StartsWith;
 
 constexpr int kDeadlineMs = 5000;
 
-void WriteAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n <= 0) return;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
-// One read with a deadline; false on EOF, error or timeout.
-bool ReadSome(int fd, std::string& buf) {
-  pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, kDeadlineMs) <= 0) return false;
-  char chunk[4096];
-  ssize_t n = ::read(fd, chunk, sizeof(chunk));
-  if (n <= 0) return false;
-  buf.append(chunk, static_cast<size_t>(n));
-  return true;
-}
+using testing::ReadSome;  // upstream_test_support.h
+using testing::WriteAll;
 
 // Reads one request: head, then content-length body bytes.
 std::string ReadRequest(int fd) {

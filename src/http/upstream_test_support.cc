@@ -13,16 +13,6 @@ namespace {
 
 constexpr int kDeadlineMs = static_cast<int>(kDeadline.count());
 
-bool ReadSome(int fd, std::string& buf) {
-  pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, kDeadlineMs) <= 0) return false;
-  char chunk[4096];
-  ssize_t n = ::read(fd, chunk, sizeof(chunk));
-  if (n <= 0) return false;
-  buf.append(chunk, static_cast<size_t>(n));
-  return true;
-}
-
 }  // namespace
 
 ClientLoop::ClientLoop()
@@ -217,6 +207,16 @@ RawServer::RawServer(int connections, Script script) {
 RawServer::~RawServer() {
   if (thread_.joinable()) thread_.join();
   if (listen_fd_ >= 0) ::close(listen_fd_);
+}
+
+bool ReadSome(int fd, std::string& buf) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, kDeadlineMs) <= 0) return false;
+  char chunk[4096];
+  ssize_t n = ::read(fd, chunk, sizeof(chunk));
+  if (n <= 0) return false;
+  buf.append(chunk, static_cast<size_t>(n));
+  return true;
 }
 
 void WriteAll(int fd, std::string_view bytes) {

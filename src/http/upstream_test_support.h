@@ -141,6 +141,8 @@ class RawServer {
 
 // Raw socket helpers for RawServer scripts.
 void WriteAll(int fd, std::string_view bytes);
+// One read with a deadline (kDeadline) appended to `buf`; false on EOF, error or timeout.
+bool ReadSome(int fd, std::string& buf);
 // Reads one request (head, then content-length body); "" on EOF or timeout.
 std::string ReadRequest(int fd);
 // True when the peer closes the connection within kDeadline.
