@@ -171,6 +171,14 @@ struct ModelRequest {
   // 0: no reasoning. The wire parsers keep it >= 1024 and below max_tokens
   // when max_tokens is given.
   int32_t thinking_budget = 0;
+  // The inference profile the call was admitted on (its name), for backends
+  // that send a per-profile model id upstream (backends/upstream). Set by the
+  // runtime service.
+  std::string profile_name;
+  // The caller reads the answer as a stream (ConverseStream,
+  // InvokeModelWithResponseStream): a proxying backend streams from its
+  // upstream too; otherwise it may ask for the whole answer at once.
+  bool stream = false;
 };
 
 // Converse's stop reasons (bedrock-api.md §3.4). The Anthropic Messages

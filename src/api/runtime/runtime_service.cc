@@ -242,6 +242,8 @@ class RuntimeService::Call final : public backends::OutputSink,
       model_ids_.emplace_back(ModelIdOf(arn));
     }
     if (!request_.cache_points.empty()) request_.profile_arn = profile.arn;  // the cache's key
+    request_.profile_name = profile.name;
+    request_.stream = IsStream(api_);
     if (IsAnthropic(api_)) {
       message_id_ = NewAnthropicMessageId(service.deps_.random);
       std::string_view model_id = model_ids_.empty() ? std::string_view() : model_ids_.front();
