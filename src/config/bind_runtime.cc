@@ -2,6 +2,7 @@
 // how a call picks among its profile's regions.
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "config/binder.h"
@@ -15,9 +16,14 @@ namespace {
 
 constexpr std::string_view kRegionKeys[] = {"backend", "simulated", "bedrock",
                                             "openai",  "faults",    "service_tiers"};
-constexpr std::string_view kBedrockKeys[] = {"endpoint", "connect_timeout_ms",
-                                             "first_byte_timeout_ms", "idle_timeout_ms",
+constexpr std::string_view kBedrockKeys[] = {"endpoint",
+                                             "model_id",
+                                             "profile_model_ids",
+                                             "connect_timeout_ms",
+                                             "first_byte_timeout_ms",
+                                             "idle_timeout_ms",
                                              "max_concurrency"};
+constexpr std::string_view kBedrockModelIds[] = {"foundation-model", "system-profile"};
 constexpr std::string_view kOpenAiKeys[] = {"base_url",
                                             "model",
                                             "api_key_env",
@@ -34,8 +40,7 @@ constexpr std::string_view kRoutingKeys[] = {
 constexpr std::string_view kServerKeys[] = {"header_timeout_ms", "request_timeout_ms",
                                             "idle_timeout_ms", "max_connections",
                                             "max_body_bytes_in_flight"};
-constexpr std::string_view kBackends[] = {"simulated"};
-constexpr std::string_view kPlannedBackends[] = {"bedrock", "openai"};
+constexpr std::string_view kBackends[] = {"simulated", "bedrock", "openai"};
 constexpr std::string_view kPolicies[] = {"home-first", "least-outstanding"};
 
 std::optional<bool> BoolMember(const std::vector<ast::Entry>& entries, std::string_view key,
@@ -175,6 +180,31 @@ void BindUpstreamLimits(const std::vector<ast::Entry>& entries, const std::strin
     out.max_concurrency = static_cast<uint32_t>(*v);
 }
 
+// What Bedrock accepts as a modelId: a foundation model id, an inference
+// profile id, or the ARN of a foundation model, an inference profile or an
+// application inference profile.
+Status CheckUpstreamModelId(std::string_view id) {
+  if (id.rfind("arn:", 0) == 0) {
+    Result<Arn> arn = Arn::Parse(id);
+    if (!arn.ok()) return ValidationError("not a valid ARN: " + arn.status().message());
+    if (arn->service != "bedrock" || ClassifyBedrockArn(*arn) == BedrockResourceKind::kOther) {
+      return ValidationError("'" + std::string(id) +
+                             "' is not the ARN of a Bedrock foundation model or inference profile");
+    }
+    return Status::Ok();
+  }
+  const bool plain =
+      !id.empty() && id.size() <= 2048 && std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+               c == '_';
+      });
+  if (!plain) {
+    return ValidationError("'" + std::string(id) +
+                           "' is not a model id, inference profile id or ARN");
+  }
+  return Status::Ok();
+}
+
 void BindBedrock(const ast::Entry& entry, const std::string& path, BedrockBackendConfig& out,
                  DiagnosticSink& sink) {
   if (!ExpectKind(entry.value, ast::Kind::kObject, path, sink)) return;
@@ -182,6 +212,24 @@ void BindBedrock(const ast::Entry& entry, const std::string& path, BedrockBacken
   CheckKeys(entry.value.entries, kBedrockKeys, path, sink);
   if (const ast::Value* v = StringMember(entry.value.entries, "endpoint", path, {}, false, sink)) {
     if (CheckUpstreamUrl(*v, ChildPath(path, "endpoint"), sink)) out.endpoint = v->text;
+  }
+  if (const ast::Value* v =
+          ChoiceMember(entry.value.entries, "model_id", path, kBedrockModelIds, sink)) {
+    out.model_id = v->text;
+  }
+  if (const ast::Entry* ids = FindSet(entry.value.entries, "profile_model_ids")) {
+    const std::string ids_path = ChildPath(path, "profile_model_ids");
+    if (ExpectKind(ids->value, ast::Kind::kObject, ids_path, sink)) {
+      for (const ast::Entry& e : ids->value.entries) {
+        const std::string id_path = ChildPath(ids_path, e.key);
+        if (!ExpectKind(e.value, ast::Kind::kString, id_path, sink)) continue;
+        if (Status valid = CheckUpstreamModelId(e.value.text); !valid.ok()) {
+          sink.Error(e.value.location, id_path + ": " + valid.message());
+          continue;
+        }
+        out.profile_model_ids.emplace(e.key, e.value.text);
+      }
+    }
   }
   BindUpstreamLimits(entry.value.entries, path, out.limits, sink);
 }
@@ -221,16 +269,7 @@ std::optional<RegionConfig> BindRegion(const ast::Entry& entry, const BindContex
   region.name = entry.key;
   region.location = entry.key_location;
   if (const ast::Value* b = StringMember(fields, "backend", path, {}, false, sink)) {
-    bool planned = std::find(std::begin(kPlannedBackends), std::end(kPlannedBackends), b->text) !=
-                   std::end(kPlannedBackends);
-    if (planned) {
-      region.backend = b->text;  // its block is still checked below
-      sink.Error(b->location, path + ".backend: the '" + b->text +
-                                  "' backend is not available in this build yet; available: "
-                                  "simulated");
-    } else if (ChoiceMember(fields, "backend", path, kBackends, sink) != nullptr) {
-      region.backend = b->text;
-    }
+    if (ChoiceMember(fields, "backend", path, kBackends, sink) != nullptr) region.backend = b->text;
   }
   if (const ast::Entry* sim = FindSet(fields, "simulated")) {
     BindSimulated(sim->value, path + ".simulated", region.simulated, sink);

@@ -78,6 +78,14 @@ struct UpstreamLimitsConfig {
 struct BedrockBackendConfig {
   // Default: https://bedrock-runtime.<region>.amazonaws.com.
   std::string endpoint;
+  // The modelId sent upstream for a profile not in profile_model_ids:
+  // "foundation-model" (the region's foundation model id, as the profile
+  // routes) or "system-profile" (the geography's system profile,
+  // "eu.<model id>", so Bedrock itself routes inside the geography).
+  std::string model_id = "foundation-model";
+  // Per profile name: the modelId to send instead (the organisation's own
+  // application inference profile ARN in AWS, or any model / profile id).
+  std::map<std::string, std::string> profile_model_ids;
   UpstreamLimitsConfig limits;
   SourceLocation location;  // of the block; empty file when defaulted
 };

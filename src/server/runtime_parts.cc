@@ -9,6 +9,8 @@
 #include "backends/fault_injection.h"
 #include "backends/simulated/prompt_cache.h"
 #include "backends/simulated/simulated_backend.h"
+#include "backends/upstream/openai_backend.h"
+#include "http/client.h"
 
 namespace bp::server {
 
@@ -22,7 +24,67 @@ std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000)));
 }
 
+Result<std::unique_ptr<backends::ModelBackend>> BuildOpenAi(const config::RegionConfig& region,
+                                                            const config::Config& config,
+                                                            const UpstreamEnvironment& upstreams) {
+  const config::OpenAiBackendConfig& c = region.openai;
+  const std::string path = "regions." + region.name + ".openai";
+  Result<http::Endpoint> endpoint = http::ParseEndpointUrl(c.base_url);
+  if (!endpoint.ok()) return ValidationError(path + ".base_url: " + endpoint.status().message());
+  std::string api_key;
+  if (!c.api_key_env.empty()) {
+    std::optional<std::string> value = upstreams.env(c.api_key_env);
+    if (!value || value->empty()) {
+      return ValidationError(path + ".api_key_env: the variable " + c.api_key_env +
+                             " is not set (it holds the server's API key)");
+    }
+    api_key = std::move(*value);
+  }
+  std::unique_ptr<backends::ModelBackend> backend =
+      std::make_unique<backends::upstream::OpenAiBackend>(
+          std::move(endpoint).value(),
+          UpstreamOptionsOf(c.limits, upstreams.env("AWS_CA_BUNDLE").value_or("")),
+          backends::upstream::OpenAiBackendOptions{
+              .model = c.model,
+              .api_key = std::move(api_key),
+              .default_max_tokens = static_cast<int32_t>(config.quotas.default_max_tokens)});
+  return backend;
+}
+
+Result<std::unique_ptr<backends::ModelBackend>> BuildBackend(
+    const config::RegionConfig& region, const config::Config& config,
+    backends::simulated::PromptCache* prompt_cache, const UpstreamEnvironment* upstreams) {
+  if (region.backend == "simulated") {
+    return std::unique_ptr<backends::ModelBackend>(
+        std::make_unique<backends::simulated::SimulatedBackend>(
+            backends::simulated::SimulatedOptions{
+                .time_to_first_token =
+                    std::chrono::milliseconds(region.simulated.time_to_first_token_ms),
+                .tokens_per_second = region.simulated.tokens_per_second,
+            },
+            prompt_cache));
+  }
+  if (upstreams == nullptr || !upstreams->env) {
+    return ValidationError("regions." + region.name + ".backend: '" + region.backend +
+                           "' needs serve's environment (API keys, AWS credentials)");
+  }
+  if (region.backend == "openai") return BuildOpenAi(region, config, *upstreams);
+  return ValidationError("regions." + region.name + ".backend: '" + region.backend +
+                         "' is not available in this build");
+}
+
 }  // namespace
+
+http::UpstreamOptions UpstreamOptionsOf(const config::UpstreamLimitsConfig& limits,
+                                        std::string ca_bundle_file) {
+  http::UpstreamOptions o;
+  o.connect_timeout = std::chrono::milliseconds(limits.connect_timeout_ms);
+  o.first_byte_timeout = std::chrono::milliseconds(limits.first_byte_timeout_ms);
+  o.idle_timeout = std::chrono::milliseconds(limits.idle_timeout_ms);
+  o.max_concurrent = limits.max_concurrency;
+  o.ca_bundle_file = std::move(ca_bundle_file);
+  return o;
+}
 
 Result<std::shared_ptr<const metering::PriceTable>> BuildPriceTable(
     const config::PricesConfig& prices) {
@@ -48,22 +110,13 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
                                        const routing::Router* carry_health_from,
                                        backends::simulated::PromptCache* prompt_cache,
                                        const metering::Quotas* carry_quotas_from,
-                                       const metering::Budgets* carry_budgets_from) {
+                                       const metering::Budgets* carry_budgets_from,
+                                       const UpstreamEnvironment* upstreams) {
   RuntimeParts parts;
   std::vector<std::string> names;
   for (const config::RegionConfig& region : config.regions) {
-    if (region.backend != "simulated") {
-      return ValidationError("regions." + region.name + ".backend: '" + region.backend +
-                             "' is not available in this build");
-    }
-    std::unique_ptr<backends::ModelBackend> backend =
-        std::make_unique<backends::simulated::SimulatedBackend>(
-            backends::simulated::SimulatedOptions{
-                .time_to_first_token =
-                    std::chrono::milliseconds(region.simulated.time_to_first_token_ms),
-                .tokens_per_second = region.simulated.tokens_per_second,
-            },
-            prompt_cache);
+    BP_ASSIGN_OR_RETURN(std::unique_ptr<backends::ModelBackend> backend,
+                        BuildBackend(region, config, prompt_cache, upstreams));
     if (HasFaults(region.faults)) {
       backend = std::make_unique<backends::FaultInjectingBackend>(
           std::move(backend), backends::FaultOptions{
@@ -81,6 +134,9 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
         return ValidationError("regions." + region.name + ".service_tiers: unknown tier '" + name +
                                "'");
       }
+      // An OpenAI-compatible server has one tier: a call asking for another
+      // is routed to a region that offers it, never refused there.
+      if (region.backend == "openai" && *tier != backends::ServiceTier::kDefault) continue;
       tiers.push_back(*tier);
     }
     parts.backends.emplace(region.name, backend.get());
@@ -178,12 +234,29 @@ std::vector<std::string> DescribeRegions(const config::Config& config) {
   std::vector<std::string> lines;
   for (const config::RegionConfig& region : config.regions) {
     std::ostringstream line;
-    line << std::left << std::setw(14) << region.name << region.backend << " (first token "
-         << region.simulated.time_to_first_token_ms << " ms, ";
-    if (region.simulated.tokens_per_second > 0) {
-      line << region.simulated.tokens_per_second << " tokens/s)";
+    line << std::left << std::setw(14) << region.name << region.backend;
+    if (region.backend == "openai") {
+      line << " " << region.openai.base_url << " model " << region.openai.model;
+      if (!region.openai.api_key_env.empty()) {
+        line << " (API key from " << region.openai.api_key_env << ")";
+      }
+    } else if (region.backend == "bedrock") {
+      line << " "
+           << (region.bedrock.endpoint.empty()
+                   ? "https://bedrock-runtime." + region.name + ".amazonaws.com"
+                   : region.bedrock.endpoint)
+           << " (modelId: " << region.bedrock.model_id;
+      if (!region.bedrock.profile_model_ids.empty()) {
+        line << ", " << region.bedrock.profile_model_ids.size() << " profile(s) mapped";
+      }
+      line << ")";
     } else {
-      line << "unthrottled)";
+      line << " (first token " << region.simulated.time_to_first_token_ms << " ms, ";
+      if (region.simulated.tokens_per_second > 0) {
+        line << region.simulated.tokens_per_second << " tokens/s)";
+      } else {
+        line << "unthrottled)";
+      }
     }
     const config::FaultConfig& f = region.faults;
     if (f.outage) line << "  faults: OUTAGE";

@@ -1,12 +1,16 @@
 #pragma once
 // The runtime's concrete parts built from the config: one backend per
-// configured region (the simulated model, wrapped in fault injection when the
-// region asks for faults), the region router, the configured guardrails and
-// the price table the usage records are costed with.
-// Private to bp_server.
+// configured region (the simulated model, an OpenAI-compatible server or
+// Amazon Bedrock, wrapped in fault injection when the region asks for faults), the region router,
+// the configured guardrails and the price table the usage records are costed with. Private to
+// bp_server.
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/runtime/runtime_service.h"
@@ -16,6 +20,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "guardrails/guardrail.h"
+#include "http/upstream_client.h"
 #include "metering/budgets.h"
 #include "metering/prices.h"
 #include "metering/quotas.h"
@@ -25,7 +30,20 @@ namespace bp::backends::simulated {
 class PromptCache;
 }
 
+namespace bp::auth::credentials {
+class CredentialProvider;
+}
+
 namespace bp::server {
+
+// What the proxying backends need from the process: its environment (the
+// OpenAI-compatible servers' API keys, AWS_CA_BUNDLE) and serve's own AWS
+// credentials for the bedrock regions.
+struct UpstreamEnvironment {
+  std::function<std::optional<std::string>(std::string_view name)> env;
+  // Started by serve when the config has a bedrock region; null otherwise.
+  auth::credentials::CredentialProvider* aws_credentials = nullptr;
+};
 
 struct RuntimeParts {
   std::vector<std::unique_ptr<backends::ModelBackend>> owned;
@@ -62,21 +80,34 @@ Result<std::shared_ptr<const metering::PriceTable>> BuildPriceTable(
 // `carry_quotas_from`, `carry_budgets_from` (may be null): the quotas and
 // budgets being replaced on a config reload, whose counts and spend the new
 // ones start from (metering/quotas.h, metering/budgets.h).
-// Errors: kValidation for a backend kind this build cannot serve, or a
+// `upstreams` (may be null only when every region is simulated): what the
+// bedrock and openai regions' backends read from the process.
+// Errors: kValidation for a backend kind this build cannot serve, an API key
+// variable that is not set, a bedrock region without serve's AWS credentials,
+// or a
 // guardrail (a price) the config check let through but bp_guardrails
 // (bp_metering) refuses.
 Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock& clock,
                                        const routing::Router* carry_health_from = nullptr,
                                        backends::simulated::PromptCache* prompt_cache = nullptr,
                                        const metering::Quotas* carry_quotas_from = nullptr,
-                                       const metering::Budgets* carry_budgets_from = nullptr);
+                                       const metering::Budgets* carry_budgets_from = nullptr,
+                                       const UpstreamEnvironment* upstreams = nullptr);
+
+// The upstream client's options for a region's `limits` (and, for https, the
+// CA bundle named by AWS_CA_BUNDLE).
+http::UpstreamOptions UpstreamOptionsOf(const config::UpstreamLimitsConfig& limits,
+                                        std::string ca_bundle_file);
 
 // The simulated models' prompt cache of a serve process, with each catalog
 // model's minimum prefix (FoundationModel::prompt_cache_min_tokens).
 std::unique_ptr<backends::simulated::PromptCache> NewPromptCache(const catalog::Catalog& catalog,
                                                                  const Clock& clock);
 
-// One line per region for the banner: "eu-west-1 simulated (ttft 250 ms, 150 tok/s)".
+// One line per region for the banner: "eu-west-1     simulated (first token 200 ms, 150
+// tokens/s)", "eu-west-1     openai http://127.0.0.1:8080 model qwen2.5-7b-instruct (API key from
+// LOCAL_LLM_KEY)", "eu-central-1  bedrock https://bedrock-runtime.eu-central-1.amazonaws.com
+// (modelId: foundation-model)".
 std::vector<std::string> DescribeRegions(const config::Config& config);
 
 }  // namespace bp::server

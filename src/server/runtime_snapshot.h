@@ -84,6 +84,9 @@ struct SnapshotEnvironment {
   // `usage_worker`. Both set, or neither (no route).
   api::UsageSource usage_source;
   WorkerPool* usage_worker = nullptr;
+  // What the bedrock and openai regions read from the process (null: every
+  // region must be simulated).
+  const UpstreamEnvironment* upstreams = nullptr;
 };
 
 class RuntimeSnapshot final {

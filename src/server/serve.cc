@@ -320,6 +320,10 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   // never on a loop (api/usage_route.h); stopped right after the server
   // drains, before the loops it posts answers to are destroyed.
   WorkerPool usage_worker({.threads = kUsageWorkerThreads, .queue_capacity = kUsageQueueCapacity});
+  // The proxying regions' view of the process: API keys and AWS_CA_BUNDLE
+  // from the environment (read when a snapshot is built, so a reload sees a
+  // changed key file only through a restart).
+  const UpstreamEnvironment upstreams{.env = config::ProcessEnv()};
   const SnapshotEnvironment environment{
       .store = *store,
       .catalog = catalog,
@@ -337,7 +341,8 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
           [state_dir = options.state_dir](const api::UsageQuery& q) {
             return storage::sqlite::QueryUsage(state_dir, q.dimensions, q.from_ms, q.to_ms);
           },
-      .usage_worker = &usage_worker};
+      .usage_worker = &usage_worker,
+      .upstreams = &upstreams};
   BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
                       RuntimeSnapshot::Build(shared_cfg, environment, nullptr));
   // Budget state survives a restart: this month's spend is rebuilt from the

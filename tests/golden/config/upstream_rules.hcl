@@ -1,4 +1,4 @@
-# The bedrock and openai blocks of regions: URLs, names, limits, and a block of the wrong kind.
+# The bedrock and openai blocks of regions: URLs, names, limits, model ids, and a block of the wrong kind.
 account_id = "123456789012"
 region = "eu-central-1"
 inference_profiles = {
@@ -10,6 +10,17 @@ regions = {
   eu-central-1 = {
     backend = "bedrock"
     bedrock = { endpoint = "bedrock-runtime.eu-central-1.amazonaws.com", max_concurrency = 0 }
+  }
+  eu-south-1 = {
+    backend = "bedrock"
+    bedrock = {
+      model_id = "system_profile"
+      profile_model_ids = {
+        rd-haiku-45 = "arn:aws:s3:::bucket"
+        other       = "has space"
+        fine        = "arn:aws:bedrock:eu-south-1:123456789012:application-inference-profile/a1b2c3"
+      }
+    }
   }
   eu-west-1 = {
     backend = "openai"
