@@ -15,99 +15,39 @@ namespace {
 
 constexpr std::string_view kChatPath = "/v1/chat/completions";
 
-}  // namespace
-
-// One chat-completions call. Owned by the runtime through its Invocation
-// handle; the upstream call is the last member, so it is cancelled before
-// anything its callbacks use is destroyed.
-class OpenAiBackend::Call final : public Invocation {
+// Chat completions: SSE streams through ChatStreamTranslator, whole answers
+// through DecodeChatCompletion, errors through UpstreamErrorStatus.
+class ChatDecoder final : public AnswerDecoder {
  public:
-  Call(OutputSink& sink, openai::AnswerContext context, bool stream)
-      : sink_(sink), context_(std::move(context)), stream_(stream) {}
-  ~Call() override { *cancelled_ = true; }
+  explicit ChatDecoder(openai::AnswerContext context) : context_(std::move(context)) {}
 
-  void Fail(EventLoop& loop, Status status) {
-    failure_ = PostError(loop, sink_, std::move(status));
+  bool IsStream(const http::Headers& headers) const override {
+    return HasContentType(headers, "text/event-stream");
   }
-
-  void Send(const http::Upstream& upstream, EventLoop& loop, http::Request request) {
-    upstream_call_ =
-        upstream.Start(loop, std::move(request),
-                       {.on_head = [this](const http::Response& head) { OnHead(head); },
-                        .on_body = [this](std::string_view piece) { OnBody(piece); },
-                        .on_done = [this](const http::UpstreamResult& result) { OnDone(result); }});
+  void StartStream(OutputSink& sink) override {
+    translator_ = std::make_unique<openai::ChatStreamTranslator>(context_, sink);
   }
+  void Feed(std::string_view piece) override { translator_->Feed(piece); }
+  void Finish() override { translator_->Finish(); }
+  bool StreamDone() const override { return translator_->done(); }
+  size_t max_answer_bytes() const override { return openai::kMaxAnswerBytes; }
+  void EmitWhole(std::string_view body, OutputSink& sink, const bool* cancelled) override {
+    Result<openai::ChatAnswer> answer = openai::DecodeChatCompletion(body, context_);
+    if (!answer.ok()) return sink.OnError(answer.status());
+    openai::EmitAnswer(std::move(answer).value(), sink, cancelled);
+  }
+  size_t max_error_bytes() const override { return openai::kMaxErrorBodyBytes; }
+  Status ErrorStatus(unsigned status, const http::Headers&, std::string_view body) override {
+    return openai::UpstreamErrorStatus(static_cast<int>(status), body, context_.region);
+  }
+  std::string Who() const override { return "The OpenAI-compatible server at " + context_.region; }
 
  private:
-  enum class Mode : uint8_t { kWhole, kSse, kError };
-
-  void OnHead(const http::Response& head) {
-    status_ = head.status;
-    if (status_ < 200 || status_ > 299) {
-      mode_ = Mode::kError;
-      return;
-    }
-    if (stream_ && IsEventStream(head.headers)) {
-      mode_ = Mode::kSse;
-      translator_ = std::make_unique<openai::ChatStreamTranslator>(context_, sink_);
-    }
-  }
-
-  void OnBody(std::string_view piece) {
-    switch (mode_) {
-      case Mode::kSse:
-        translator_->Feed(piece);  // may destroy this call: nothing after it
-        return;
-      case Mode::kError:
-        AppendCapped(body_, piece, openai::kMaxErrorBodyBytes);
-        return;
-      case Mode::kWhole:
-        if (body_.size() + piece.size() > openai::kMaxAnswerBytes) {
-          upstream_call_.reset();
-          return sink_.OnError(Status(ErrorCode::kModelError,
-                                      "The OpenAI-compatible server at " + context_.region +
-                                          " answered more than " +
-                                          std::to_string(openai::kMaxAnswerBytes) + " bytes"));
-        }
-        body_.append(piece);
-        return;
-    }
-  }
-
-  void OnDone(const http::UpstreamResult& result) {
-    if (!result.status.ok()) {
-      if (translator_ != nullptr && translator_->done()) return;
-      return sink_.OnError(
-          TransportError("The OpenAI-compatible server at", context_.region, result.status));
-    }
-    switch (mode_) {
-      case Mode::kSse:
-        translator_->Finish();
-        return;
-      case Mode::kError:
-        return sink_.OnError(
-            openai::UpstreamErrorStatus(static_cast<int>(status_), body_, context_.region));
-      case Mode::kWhole: {
-        Result<openai::ChatAnswer> answer = openai::DecodeChatCompletion(body_, context_);
-        if (!answer.ok()) return sink_.OnError(answer.status());
-        const std::shared_ptr<bool> cancelled = cancelled_;  // outlives this call
-        openai::EmitAnswer(std::move(answer).value(), sink_, cancelled.get());
-        return;
-      }
-    }
-  }
-
-  OutputSink& sink_;
   const openai::AnswerContext context_;
-  const bool stream_;
-  const std::shared_ptr<bool> cancelled_ = std::make_shared<bool>(false);
-  Mode mode_ = Mode::kWhole;
-  unsigned status_ = 0;
-  std::string body_;
   std::unique_ptr<openai::ChatStreamTranslator> translator_;
-  std::unique_ptr<TimerHandle> failure_;
-  std::unique_ptr<http::UpstreamCall> upstream_call_;  // last: cancelled first
 };
+
+}  // namespace
 
 OpenAiBackend::OpenAiBackend(http::Endpoint endpoint, http::UpstreamOptions upstream,
                              OpenAiBackendOptions options)
@@ -119,7 +59,8 @@ OpenAiBackend::~OpenAiBackend() = default;
 
 std::unique_ptr<Invocation> OpenAiBackend::Start(const ModelRequest& request, EventLoop& loop,
                                                  OutputSink& sink) {
-  auto call = std::make_unique<Call>(sink, openai::MakeAnswerContext(request), request.stream);
+  auto call = std::make_unique<UpstreamInvocation>(
+      sink, std::make_unique<ChatDecoder>(openai::MakeAnswerContext(request)), request.stream);
   Result<std::string> body =
       openai::BuildChatRequest(request, {.model = options_.model,
                                          .stream = request.stream,

@@ -58,8 +58,6 @@ class OpenAiBackend final : public ModelBackend {
   const http::Upstream& upstream() const { return upstream_; }
 
  private:
-  class Call;
-
   const OpenAiBackendOptions options_;
   const http::Upstream upstream_;
   const std::string authorization_;  // "Bearer <key>" or empty
