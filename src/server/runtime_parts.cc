@@ -9,6 +9,7 @@
 #include "backends/fault_injection.h"
 #include "backends/simulated/prompt_cache.h"
 #include "backends/simulated/simulated_backend.h"
+#include "backends/upstream/bedrock_backend.h"
 #include "backends/upstream/openai_backend.h"
 #include "http/client.h"
 
@@ -51,8 +52,36 @@ Result<std::unique_ptr<backends::ModelBackend>> BuildOpenAi(const config::Region
   return backend;
 }
 
+Result<std::unique_ptr<backends::ModelBackend>> BuildBedrock(const config::RegionConfig& region,
+                                                             const Clock& clock,
+                                                             const UpstreamEnvironment& upstreams) {
+  const config::BedrockBackendConfig& c = region.bedrock;
+  const std::string path = "regions." + region.name + ".bedrock";
+  if (upstreams.aws_credentials == nullptr) {
+    return ValidationError("regions." + region.name +
+                           ": backend \"bedrock\" needs serve's AWS credentials, which serve "
+                           "resolves when it starts with a bedrock region; restart serve");
+  }
+  const std::string url =
+      c.endpoint.empty() ? "https://bedrock-runtime." + region.name + ".amazonaws.com" : c.endpoint;
+  Result<http::Endpoint> endpoint = http::ParseEndpointUrl(url);
+  if (!endpoint.ok()) return ValidationError(path + ".endpoint: " + endpoint.status().message());
+  backends::upstream::BedrockBackendOptions options{
+      .region = region.name,
+      .model_id = c.model_id == "system-profile"
+                      ? backends::upstream::BedrockModelId::kSystemProfile
+                      : backends::upstream::BedrockModelId::kFoundationModel,
+      .profile_model_ids = {c.profile_model_ids.begin(), c.profile_model_ids.end()}};
+  std::unique_ptr<backends::ModelBackend> backend =
+      std::make_unique<backends::upstream::BedrockBackend>(
+          std::move(endpoint).value(),
+          UpstreamOptionsOf(c.limits, upstreams.env("AWS_CA_BUNDLE").value_or("")),
+          std::move(options), *upstreams.aws_credentials, clock);
+  return backend;
+}
+
 Result<std::unique_ptr<backends::ModelBackend>> BuildBackend(
-    const config::RegionConfig& region, const config::Config& config,
+    const config::RegionConfig& region, const config::Config& config, const Clock& clock,
     backends::simulated::PromptCache* prompt_cache, const UpstreamEnvironment* upstreams) {
   if (region.backend == "simulated") {
     return std::unique_ptr<backends::ModelBackend>(
@@ -69,6 +98,7 @@ Result<std::unique_ptr<backends::ModelBackend>> BuildBackend(
                            "' needs serve's environment (API keys, AWS credentials)");
   }
   if (region.backend == "openai") return BuildOpenAi(region, config, *upstreams);
+  if (region.backend == "bedrock") return BuildBedrock(region, clock, *upstreams);
   return ValidationError("regions." + region.name + ".backend: '" + region.backend +
                          "' is not available in this build");
 }
@@ -116,7 +146,7 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
   std::vector<std::string> names;
   for (const config::RegionConfig& region : config.regions) {
     BP_ASSIGN_OR_RETURN(std::unique_ptr<backends::ModelBackend> backend,
-                        BuildBackend(region, config, prompt_cache, upstreams));
+                        BuildBackend(region, config, clock, prompt_cache, upstreams));
     if (HasFaults(region.faults)) {
       backend = std::make_unique<backends::FaultInjectingBackend>(
           std::move(backend), backends::FaultOptions{

@@ -12,6 +12,8 @@
 
 #include "api/control/control_service.h"
 #include "api/metrics_route.h"
+#include "auth/credentials/credentials.h"
+#include "auth/credentials/provider.h"
 #include "backends/simulated/prompt_cache.h"
 #include "catalog/catalog.h"
 #include "config/load.h"
@@ -77,7 +79,8 @@ std::string JoinRegions(const std::vector<std::string>& model_arns) {
 }
 
 void PrintBanner(std::ostream& out, const std::string& url, const config::Config& cfg,
-                 const api::control::ControlService& control, const std::string& reconcile_note) {
+                 const api::control::ControlService& control, const std::string& reconcile_note,
+                 const auth::credentials::CredentialProvider* aws_credentials) {
   out << "bedrock-profiles listening on " << url << "\n";
   out << "config: " << cfg.source << "  (" << reconcile_note << ")\n";
   size_t name_width = 4;
@@ -98,6 +101,7 @@ void PrintBanner(std::ostream& out, const std::string& url, const config::Config
   out << "regions (routing " << cfg.routing.policy << ", home " << cfg.routing.home_region
       << "):\n";
   for (const std::string& line : DescribeRegions(cfg)) out << "  " << line << "\n";
+  if (aws_credentials != nullptr) out << aws_credentials->StatusLine() << "\n";
   out.flush();
 }
 
@@ -323,7 +327,20 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   // The proxying regions' view of the process: API keys and AWS_CA_BUNDLE
   // from the environment (read when a snapshot is built, so a reload sees a
   // changed key file only through a restart).
-  const UpstreamEnvironment upstreams{.env = config::ProcessEnv()};
+  // serve's own AWS credentials, for the bedrock regions: resolved once here
+  // from the standard chain (a clear error when there are none), then kept
+  // fresh by the provider's own thread; a call only reads the current set.
+  std::unique_ptr<auth::credentials::CredentialProvider> aws_credentials;
+  if (std::any_of(cfg.regions.begin(), cfg.regions.end(),
+                  [](const config::RegionConfig& r) { return r.backend == "bedrock"; })) {
+    auth::credentials::EnvLookup env = auth::credentials::ProcessEnv();
+    const std::string home = env("HOME").value_or("");
+    aws_credentials = std::make_unique<auth::credentials::CredentialProvider>(
+        auth::credentials::ProviderOptions{}, std::move(env), home, clock);
+    BP_RETURN_IF_ERROR(aws_credentials->Start());
+  }
+  const UpstreamEnvironment upstreams{.env = config::ProcessEnv(),
+                                      .aws_credentials = aws_credentials.get()};
   const SnapshotEnvironment environment{
       .store = *store,
       .catalog = catalog,
@@ -385,7 +402,7 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   std::string host =
       listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
   const std::string url = "http://" + host + ":" + std::to_string(server->port());
-  PrintBanner(out, url, cfg, control, summary.ToString());
+  PrintBanner(out, url, cfg, control, summary.ToString(), aws_credentials.get());
   std::shared_ptr<const ConfigDrift::Report> drifted = drift.Current(shared_cfg);
   out << DriftBanner(*drifted, cfg, url,
                      PlanningPrincipal(cfg, handler.Current()->authorizer(), clock))

@@ -28,6 +28,8 @@ import { fileURLToPath } from 'node:url';
 
 import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';
 
+import { UPSTREAM, ensureFakes, proxiedRegions, upstreamEnv } from './upstreams.mjs';
+
 // Keep the clients hermetic: no bearer token from the environment (it would win over the
 // explicit SigV4 keys), no shared config/credentials files, no Node-version nag on stderr.
 delete process.env.AWS_BEARER_TOKEN_BEDROCK;
@@ -54,6 +56,10 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REGION = 'eu-central-1';
 export const ACCOUNT = '123456789012';
 export const EU_REGIONS = ['eu-central-1', 'eu-west-1', 'eu-west-3'];
+
+export { UPSTREAM };
+// Proxy mode (upstreams.mjs): the fakes for the regions the suite's configs name.
+if (UPSTREAM) await ensureFakes(EU_REGIONS);
 
 export const ADMIN = Object.freeze({
   accessKeyId: 'AKIABPLOCALADMIN0001',
@@ -159,7 +165,7 @@ export function shippedConfigWith(dir, { regions, routing = '', extra = '' }) {
   const text = shipped.replace(/^regions = \{[\s\S]*?^\}\n/m, '').replace(/^routing = \{[\s\S]*?^\}\n/m, '');
   assert.ok(!/^regions =/m.test(text) && !/^routing =/m.test(text), 'could not strip the shipped regions/routing');
   const file = path.join(dir, 'bedrock-profiles.hcl');
-  writeFileSync(file, `${text}\nregions = {\n${regions}\n}\n${routing}\n${extra}\n`);
+  writeFileSync(file, `${text}\nregions = {\n${proxiedRegions(regions)}\n}\n${routing}\n${extra}\n`);
   return file;
 }
 
@@ -243,6 +249,13 @@ class ServerProcess extends ClientOwner {
     this.root = mkdtempSync(path.join(tmpdir(), 'bp-sdk-'));
     this.stateDir = path.join(this.root, 'state');
     this.config = config ? path.resolve(config) : undefined;
+    // Proxy mode: the shipped config with its regions backed by the fakes (upstreams.mjs).
+    if (!this.config && UPSTREAM) {
+      this.config = shippedConfigWith(this.root, {
+        regions: EU_REGIONS.map((r) => `  ${r} = { }`).join('\n'),
+        routing: 'routing = { policy = "home-first", home_region = "eu-central-1", failure_threshold = 3, open_seconds = 30, max_attempts = 3 }',
+      });
+    }
     this.extraArgs = args;
     this.external = false;
     this.endpoint = undefined;
@@ -298,7 +311,12 @@ class ServerProcess extends ClientOwner {
     args.push(...this.extraArgs);
     // cwd is a fresh directory, so no stray ./bedrock-profiles.hcl changes the default config.
     // detached: its own process group, so signals reach wrapper scripts' children too.
-    const child = spawn(this.binary, args, { cwd: this.root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(this.binary, args, {
+      cwd: this.root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: UPSTREAM ? { ...process.env, ...upstreamEnv() } : process.env,
+    });
     this.#child = child;
     this.#stderr = '';
     this.stdoutLines = [];
