@@ -48,7 +48,7 @@ struct Facts {
 
 Facts FactsOf(std::string_view error_type, std::string_view body) {
   Facts facts;
-  facts.name = std::string(BareName(error_type));
+  facts.name = Printable(BareName(error_type));
   Result<json::Value> doc = json::Parse(body.substr(0, kMaxErrorBodyBytes));
   if (doc.ok() && doc->is_object()) {
     std::string_view message = json::StringOrEmpty(json::Find(&*doc, {"message"}));
@@ -57,7 +57,7 @@ Facts FactsOf(std::string_view error_type, std::string_view body) {
     if (facts.name.empty()) {
       std::string_view type = json::StringOrEmpty(json::Find(&*doc, {"__type"}));
       if (type.empty()) type = json::StringOrEmpty(json::Find(&*doc, {"code"}));
-      facts.name = std::string(BareName(type));
+      facts.name = Printable(BareName(type));
     }
   } else if (!doc.ok()) {
     facts.message = Printable(body.substr(0, kMaxErrorBodyBytes));  // a proxy's text or HTML
