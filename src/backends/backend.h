@@ -42,12 +42,12 @@ struct ContentBlock {
   enum class Kind : uint8_t {
     kText,          // text
     kImage,         // format in `text` ("png"), size in `byte_size`, bytes in `base64`
-    kDocument,      // format in `text` ("pdf"), size in `byte_size`
+    kDocument,      // format in `text` ("pdf"), size in `byte_size`, bytes in `base64`, `name`
     kToolUse,       // tool_use_id, tool_name, input_json
     kToolResult,    // tool_use_id; its text parts joined in `text`, JSON parts in input_json
     kReasoning,     // reasoning text in `text`, its signature in `signature`
-    kVideo,         // format in `text` ("mp4"), size in `byte_size`
-    kAudio,         // format in `text` ("mp3"), size in `byte_size`
+    kVideo,         // format in `text` ("mp4"), size in `byte_size`, bytes in `base64`
+    kAudio,         // format in `text` ("mp3"), size in `byte_size`, bytes in `base64`
     kSearchResult,  // title and content texts joined in `text`; source in `tool_name`
   };
   Kind kind = Kind::kText;
@@ -57,11 +57,18 @@ struct ContentBlock {
   std::string input_json;  // compact JSON text
   bool is_error = false;   // kToolResult with status "error"
   size_t byte_size = 0;    // kImage, kDocument, kVideo, kAudio: decoded bytes
-  // kImage: the image's bytes as the caller's base64 text, unchanged (Converse
-  // image.source.bytes, Anthropic source.data), for backends that forward
-  // images (backends/openai). Empty for images inside a tool result, which
-  // only count.
+  // kImage, kDocument, kVideo, kAudio: the bytes as the caller's base64 text,
+  // unchanged (Converse source.bytes, Anthropic source.data; an Anthropic
+  // text document's text encoded), for backends that forward them
+  // (backends/openai: images; backends/bedrock: all). Empty for those inside
+  // a tool result, which only count, and for Converse documents given as
+  // text or content parts. kReasoning: the opaque data of redacted reasoning
+  // (Converse redactedContent, Anthropic redacted_thinking.data; `text` is
+  // then empty).
   std::string base64;
+  // kDocument: its name (Converse document.name, Anthropic title); may be
+  // empty for Anthropic documents.
+  std::string name;
   std::string signature;  // kReasoning: empty when none was given (or redacted)
   // Converse guardContent: the text a guardrail evaluates (a kText block to
   // the model like any other).

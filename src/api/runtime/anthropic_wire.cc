@@ -176,7 +176,10 @@ Status ParseImage(const Object& obj, const WirePath& p, bool keep_bytes, Content
   return Status::Ok();
 }
 
-Status ParseDocument(const Object& obj, const WirePath& p, ContentBlock& block) {
+// `keep_bytes`: set block.base64 (a text document's text encoded) and its
+// title as block.name (a document of a message, not one inside a
+// tool_result, which only counts).
+Status ParseDocument(const Object& obj, const WirePath& p, bool keep_bytes, ContentBlock& block) {
   static constexpr std::string_view kKeys[] = {"type",    "source",    "title",
                                                "context", "citations", "cache_control"};
   static constexpr std::string_view kRequired[] = {"type", "source"};
@@ -196,11 +199,17 @@ Status ParseDocument(const Object& obj, const WirePath& p, ContentBlock& block) 
   block.kind = ContentBlock::Kind::kDocument;
   if (type == "base64") {
     block.text = "pdf";
-    BP_ASSIGN_OR_RETURN(block.byte_size, Base64Size(*source, sp));
+    BP_ASSIGN_OR_RETURN(block.byte_size,
+                        Base64Size(*source, sp, keep_bytes ? &block.base64 : nullptr));
   } else {
     block.text = "txt";
     BP_ASSIGN_OR_RETURN(std::string_view data, StrAt(*source, "data", sp));
     block.byte_size = data.size();
+    if (keep_bytes) block.base64 = Base64Encode(data);
+  }
+  if (const Value* title = MemberOf(obj, "title");
+      keep_bytes && title != nullptr && title->is_string()) {
+    block.name = title->get_string();
   }
   return Status::Ok();
 }
@@ -236,7 +245,7 @@ Status ParseBlock(const Value& v, const WirePath& p, bool nested, ContentBlock& 
   bool allowed = OneOfNames(type, nested ? Names(kTypes).first(3) : Names(kTypes));
   if (!allowed) return NotInEnum(p.Key("type"), type);
   if (type == "image") return ParseImage(*obj, p, !nested, block);
-  if (type == "document") return ParseDocument(*obj, p, block);
+  if (type == "document") return ParseDocument(*obj, p, !nested, block);
   if (type == "tool_use") return ParseToolUse(*obj, p, block);
   if (type == "tool_result") return ParseToolResult(*obj, p, block);
   if (type != "text") return ParseThinking(*obj, p, block);
@@ -288,7 +297,9 @@ Status ParseThinking(const Object& obj, const WirePath& p, ContentBlock& block) 
   block.kind = ContentBlock::Kind::kReasoning;
   if (obj.at("type").get_string() == "redacted_thinking") {
     BP_RETURN_IF_ERROR(CheckKeys(obj, kRedacted, kRedacted, p));
-    return StrAt(obj, "data", p).status();
+    BP_ASSIGN_OR_RETURN(std::string_view data, StrAt(obj, "data", p));
+    block.base64 = data;  // opaque; forwarded as it came (backends/bedrock)
+    return Status::Ok();
   }
   BP_RETURN_IF_ERROR(CheckKeys(obj, kThinking, kThinking, p));
   BP_ASSIGN_OR_RETURN(std::string_view thinking, StrAt(obj, "thinking", p));

@@ -82,7 +82,9 @@ Status ParseImage(const Value& v, const WirePath& p, bool keep_bytes, ContentBlo
   return Status::Ok();
 }
 
-Status ParseDocument(const Value& v, const WirePath& p, ContentBlock& block) {
+// `keep_bytes`: set block.base64 from a bytes source (a document of a
+// message, not one inside a tool result, which only counts).
+Status ParseDocument(const Value& v, const WirePath& p, bool keep_bytes, ContentBlock& block) {
   static constexpr std::string_view kMembers[] = {"format", "name", "source", "context",
                                                   "citations"};
   static constexpr std::string_view kFormats[] = {"pdf",  "csv",  "doc", "docx", "xls",
@@ -103,7 +105,9 @@ Status ParseDocument(const Value& v, const WirePath& p, ContentBlock& block) {
   }
   const Value* source = MemberOf(*obj, "source");
   if (source == nullptr) return CoralNull(p.Key("source"));
-  BP_ASSIGN_OR_RETURN(block.byte_size, ParseSource(*source, kDocumentSources, p.Key("source")));
+  BP_ASSIGN_OR_RETURN(block.byte_size, ParseSource(*source, kDocumentSources, p.Key("source"),
+                                                   keep_bytes ? &block.base64 : nullptr));
+  block.name = name;
   if (const Value* c = MemberOf(*obj, "citations")) {
     BP_RETURN_IF_ERROR(ParseCitationsConfig(*c, p.Key("citations")));
   }
@@ -116,7 +120,8 @@ Status ParseDocument(const Value& v, const WirePath& p, ContentBlock& block) {
 
 // video {format, source} and audio {format, source[, error]}: bytes only
 // (s3Location is not served here), counted like images.
-Status ParseMedia(const Value& v, const WirePath& p, bool video, ContentBlock& block) {
+Status ParseMedia(const Value& v, const WirePath& p, bool video, bool keep_bytes,
+                  ContentBlock& block) {
   static constexpr std::string_view kVideoMembers[] = {"format", "source"};
   static constexpr std::string_view kAudioMembers[] = {"format", "source", "error"};
   static constexpr std::string_view kVideoFormats[] = {"flv", "mkv",      "mov",  "mp4", "mpeg",
@@ -131,7 +136,8 @@ Status ParseMedia(const Value& v, const WirePath& p, bool video, ContentBlock& b
   if (!OneOfNames(format, formats)) return CoralEnum(p.Key("format"), formats, format);
   const Value* source = MemberOf(*obj, "source");
   if (source == nullptr) return CoralNull(p.Key("source"));
-  BP_ASSIGN_OR_RETURN(block.byte_size, ParseSource(*source, kSourceBytesOnly, p.Key("source")));
+  BP_ASSIGN_OR_RETURN(block.byte_size, ParseSource(*source, kSourceBytesOnly, p.Key("source"),
+                                                   keep_bytes ? &block.base64 : nullptr));
   if (const Value* error = MemberOf(*obj, "error")) {
     static constexpr std::string_view kErrorMembers[] = {"message"};
     BP_ASSIGN_OR_RETURN(const Object* e, AsObject(*error, p.Key("error")));
@@ -233,8 +239,8 @@ Status ParseToolResultPart(const Value& v, const WirePath& p, ContentBlock& bloc
   } else if (kind == "image" || kind == "document" || kind == "video") {
     ContentBlock inner;
     BP_RETURN_IF_ERROR(kind == "image"      ? ParseImage(member, mp, false, inner)
-                       : kind == "document" ? ParseDocument(member, mp, inner)
-                                            : ParseMedia(member, mp, true, inner));
+                       : kind == "document" ? ParseDocument(member, mp, false, inner)
+                                            : ParseMedia(member, mp, true, false, inner));
     block.byte_size += inner.byte_size;
   } else {
     ContentBlock inner;
@@ -278,7 +284,11 @@ Status ParseReasoning(const Value& v, const WirePath& p, ContentBlock& block) {
   BP_ASSIGN_OR_RETURN(std::string_view kind, UnionMember(*obj, kKinds, p));
   WirePath mp = p.Key(kind);
   block.kind = ContentBlock::Kind::kReasoning;
-  if (kind == "redactedContent") return AsString(obj->at(kind), mp).status();
+  if (kind == "redactedContent") {
+    BP_ASSIGN_OR_RETURN(std::string_view data, AsString(obj->at(kind), mp));
+    block.base64 = data;  // opaque to us; forwarded as it came (backends/bedrock)
+    return Status::Ok();
+  }
   BP_ASSIGN_OR_RETURN(const Object* text_obj, AsObject(obj->at(kind), mp));
   BP_RETURN_IF_ERROR(CheckMembers(*text_obj, kTextMembers, mp));
   BP_ASSIGN_OR_RETURN(std::string_view text, RequiredString(*text_obj, "text", mp));
@@ -351,7 +361,7 @@ Status ParseContentBlock(const Value& v, const WirePath& p, ConversationFacts& c
   } else if (kind == "image") {
     BP_RETURN_IF_ERROR(ParseImage(member, mp, true, block));
   } else if (kind == "document") {
-    BP_RETURN_IF_ERROR(ParseDocument(member, mp, block));
+    BP_RETURN_IF_ERROR(ParseDocument(member, mp, true, block));
   } else if (kind == "toolUse") {
     BP_RETURN_IF_ERROR(ParseToolUse(member, mp, block));
     conv.has_tool_blocks = true;
@@ -372,7 +382,7 @@ Status ParseContentBlock(const Value& v, const WirePath& p, ConversationFacts& c
                           p.Plain());
     return Status::Ok();
   } else if (kind == "video" || kind == "audio") {
-    BP_RETURN_IF_ERROR(ParseMedia(member, mp, kind == "video", block));
+    BP_RETURN_IF_ERROR(ParseMedia(member, mp, kind == "video", true, block));
   } else if (kind == "searchResult") {
     BP_RETURN_IF_ERROR(ParseSearchResult(member, mp, block));
   } else if (kind == "citationsContent") {
