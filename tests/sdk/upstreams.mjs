@@ -33,7 +33,7 @@ export const UPSTREAM_AWS = Object.freeze({
 const fakes = new Map(); // region (or 'openai') -> { url, child }
 
 function fakeBinary() {
-  const bin = process.env.BP_FAKE_UPSTREAM || path.resolve(HERE, '../../build/tests/fakes/bp-fake-upstream');
+  const bin = process.env.BP_FAKE_UPSTREAM || path.resolve(HERE, '../../build/bp-fake-upstream');
   if (!existsSync(bin)) throw new Error(`bp-fake-upstream not found at ${bin}: build it or set BP_FAKE_UPSTREAM`);
   return bin;
 }
