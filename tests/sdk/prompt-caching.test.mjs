@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { ConverseCommand, ConverseStreamCommand, CountTokensCommand } from '@aws-sdk/client-bedrock-runtime';
 
-import { ADMIN, REGION, SEED, anthropicClient, assertMeta, expectServiceError, startServer, uniqueSuffix } from './harness.mjs';
+import { ADMIN, REGION, SEED, UPSTREAM, anthropicClient, assertMeta, expectServiceError, startServer, uniqueSuffix } from './harness.mjs';
 
 const HAIKU = SEED.haiku.arn; // Claude Haiku 4.5: prefixes of at least 4,096 tokens; 5m and 1h
 const SONNET4 = SEED.sonnet.arn; // Claude Sonnet 4: at least 1,024 tokens; 5m only
@@ -22,7 +22,7 @@ function words(n, tag) {
 const cachePoint = (ttl) => ({ cachePoint: ttl ? { type: 'default', ttl } : { type: 'default' } });
 const user = (text) => [{ role: 'user', content: [{ text }] }];
 
-describe('prompt caching', () => {
+describe('prompt caching', { skip: UPSTREAM === 'openai' && 'cache points are not sent to an OpenAI-compatible server' }, () => {
   let server;
   let client;
   let anthropic;
@@ -154,8 +154,13 @@ describe('prompt caching', () => {
       if (ev.type === 'message_start') start = ev.message.usage;
     });
     const final = await stream.finalMessage();
-    assert.equal(start.cache_read_input_tokens, first.usage.cache_creation_input_tokens, JSON.stringify(start));
-    assert.equal(start.input_tokens, first.usage.input_tokens);
+    // Through a Bedrock upstream the stream comes from ConverseStream, which reports the cache
+    // figures only in its last event: message_start carries the local estimate of the whole input
+    // and no cache figures (docs/upstreams.md).
+    if (UPSTREAM !== 'bedrock') {
+      assert.equal(start.cache_read_input_tokens, first.usage.cache_creation_input_tokens, JSON.stringify(start));
+      assert.equal(start.input_tokens, first.usage.input_tokens);
+    }
     assert.equal(final.content[0].text, 'cached');
 
     await assert.rejects(

@@ -8,6 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -27,6 +28,7 @@ import {
   ADMIN,
   EU_REGIONS,
   EXTERNAL,
+  UPSTREAM,
   HAIKU_MODEL,
   RD_E2E,
   REGION,
@@ -371,11 +373,24 @@ describe('failover across the profile\'s EU regions', { skip: EXTERNAL && 'needs
 describe('first-token timeout', { skip: EXTERNAL && 'needs its own server config' }, () => {
   let server;
   let dir;
+  let silent;
+  const silentSockets = [];
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'bp-ttft-'));
     // The home region would take 10 minutes to its first token; the timeout moves the call on.
+    // Proxy mode: the home region's upstream accepts connections and never answers.
+    let home = '  eu-central-1 = { simulated = { time_to_first_token_ms = 600000, tokens_per_second = 0 } }';
+    if (UPSTREAM) {
+      silent = net.createServer((socket) => silentSockets.push(socket));
+      await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${silent.address().port}`;
+      home =
+        UPSTREAM === 'openai'
+          ? `  eu-central-1 = { backend = "openai", openai = { base_url = "${url}", model = "m" } }`
+          : `  eu-central-1 = { backend = "bedrock", bedrock = { endpoint = "${url}" } }`;
+    }
     const regions = [
-      '  eu-central-1 = { simulated = { time_to_first_token_ms = 600000, tokens_per_second = 0 } }',
+      home,
       `  eu-west-1 = ${fast()}`,
       `  eu-west-3 = ${fast()}`,
     ].join('\n');
@@ -383,6 +398,8 @@ describe('first-token timeout', { skip: EXTERNAL && 'needs its own server config
   });
   after(async () => {
     if (server) await server.stop();
+    for (const socket of silentSockets) socket.destroy();
+    silent?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

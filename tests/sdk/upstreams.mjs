@@ -109,7 +109,7 @@ export function proxiedRegions(entries) {
     .split('\n')
     .map((line) => {
       const m = /^(\s*)([a-z]{2}(?:-[a-z]+)+-\d+)\s*=\s*\{(.*)\}\s*$/.exec(line);
-      if (!m) return line;
+      if (!m || /backend\s*=\s*"(openai|bedrock)"/.test(line)) return line; // already an upstream
       const rest = m[3]
         .replace(/backend\s*=\s*"simulated"\s*,?/, '')
         .replace(/simulated\s*=\s*\{[^}]*\}\s*,?/, '')
