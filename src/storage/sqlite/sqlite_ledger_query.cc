@@ -117,8 +117,8 @@ Status ScanRaw(const Snapshot& s, Interval window, bool tags, bool metadata,
                const std::function<void(const UsageRecord&)>& fn) {
   BP_ASSIGN_OR_RETURN(Query q,
                       s.db->Prepare("SELECT " + RecordColumns(s.version) +
-                                 " FROM usage_records WHERE time_ms >= ?1 AND time_ms < ?2 "
-                                 "ORDER BY time_ms, id"));
+                                    " FROM usage_records WHERE time_ms >= ?1 AND time_ms < ?2 "
+                                    "ORDER BY time_ms, id"));
   q.Bind(1, window.from).Bind(2, window.to);
   UsageRecord r;
   for (;;) {

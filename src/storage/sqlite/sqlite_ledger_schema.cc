@@ -93,6 +93,15 @@ constexpr std::string_view kInsertRecord =
     "cache_write_1h_tokens, latency_ms, ttft_ms, service_tier, request_metadata, tags, "
     "cost_micro_usd, price_version, tokens_estimated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
     "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+// The same before migration 3 (a ledger of an older schema, as the
+// migration tests write one): without tokens_estimated.
+constexpr std::string_view kInsertRecordV1 =
+    "INSERT INTO usage_records (time_ms, request_id, principal, profile_name, profile_arn, "
+    "model_id, source_region, serving_region, attempts, operation, status, error_code, cut_short, "
+    "input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, "
+    "cache_write_1h_tokens, latency_ms, ttft_ms, service_tier, request_metadata, tags, "
+    "cost_micro_usd, price_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+    "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
 
 // The columns of each table as migrations 1 and 2 made them; migration 3
 // appended one to each (kRecordColumnsV1 + tokens_estimated,
@@ -185,11 +194,12 @@ std::string RollupColumns(int version) {
 
 std::span<const Migration> LedgerMigrations() { return kLedgerMigrations; }
 
-Status InsertRecord(Database& db, const UsageRecord& r) {
+Status InsertRecord(Database& db, const UsageRecord& r, int version) {
   // Every text outlives the query (BindKept: SQLite copies none of them).
   const std::string metadata = MetadataJson(r.request_metadata);
   const std::string tags = TagsJson(r.tags);
-  BP_ASSIGN_OR_RETURN(Query q, db.Prepare(kInsertRecord));
+  const bool with_estimated = version >= kLedgerEstimatedVersion;
+  BP_ASSIGN_OR_RETURN(Query q, db.Prepare(with_estimated ? kInsertRecord : kInsertRecordV1));
   q.Bind(1, r.time_ms)
       .BindKept(2, r.request_id)
       .BindKept(3, r.principal)
@@ -214,8 +224,8 @@ Status InsertRecord(Database& db, const UsageRecord& r) {
       .BindKept(22, metadata)
       .BindKept(23, tags)
       .Bind(24, r.cost_micro_usd)
-      .BindKept(25, r.price_version)
-      .Bind(26, int64_t{r.tokens_estimated ? 1 : 0});
+      .BindKept(25, r.price_version);
+  if (with_estimated) q.Bind(26, int64_t{r.tokens_estimated ? 1 : 0});
   return q.Run();
 }
 
@@ -263,8 +273,8 @@ Status BuildRollupsFromRaw(Database& db) {
   // Raw rows in time order, so the roll-ups of one hour are complete (and
   // written) before the next hour starts: memory holds one hour's keys.
   // Migration 2's step: the ledger is at version 1 until it commits.
-  BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT " + RecordColumns(1) +
-                                          " FROM usage_records ORDER BY time_ms"));
+  BP_ASSIGN_OR_RETURN(
+      Query q, db.Prepare("SELECT " + RecordColumns(1) + " FROM usage_records ORDER BY time_ms"));
   std::map<metering::UsageRollupKey, UsageRollup> hour;
   int64_t current_hour = 0;
   auto flush = [&]() -> Status {

@@ -39,8 +39,10 @@ inline constexpr int kLedgerLatestVersion = kLedgerEstimatedVersion;
 
 std::span<const Migration> LedgerMigrations();
 
-// Appends one raw row.
-Status InsertRecord(Database& db, const metering::UsageRecord& record);
+// Appends one raw row to a ledger at schema `version` (before v3 without
+// tokens_estimated: how the migration tests write an older ledger).
+Status InsertRecord(Database& db, const metering::UsageRecord& record,
+                    int version = kLedgerLatestVersion);
 
 // Adds `rollup` to the row of its key (creating it): counts and tokens
 // summed, histograms merged. kIo when the stored row's histograms are
