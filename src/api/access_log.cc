@@ -98,6 +98,7 @@ void AddUsage(Members& line, const AccessUsage& u) {
   line.Int("output_tokens", u.output_tokens);
   line.Int("cache_read_tokens", u.cache_read_tokens);
   line.Int("cache_write_tokens", u.cache_write_tokens);
+  line.Bool("tokens_estimated", u.tokens_estimated);
   if (u.ttft_ms >= 0) {
     line.Int("ttft_ms", u.ttft_ms);
   } else {

@@ -56,7 +56,7 @@ bool AccessLogOn();
 // "principal","method","path","operation","status","latency_us","region"},
 // then, with `usage` (a runtime call), "profile","profile_arn","model",
 // "source_region","attempts","error_code","cut_short","input_tokens",
-// "output_tokens","cache_read_tokens","cache_write_tokens","ttft_ms",
+// "output_tokens","cache_read_tokens","cache_write_tokens","tokens_estimated","ttft_ms",
 // "service_tier","price_version","request_metadata":{..},"tags":{..},
 // "cost_usd" (an exact decimal number). Empty strings and a ttft_ms of -1
 // are null; "region" falls back to the usage's serving region; every string

@@ -81,6 +81,9 @@ TEST(AccessJsonTest, ARuntimeCallCarriesTheLedgersFields) {
   EXPECT_EQ(o.at("output_tokens").as_int64(), 34);
   EXPECT_EQ(o.at("cache_read_tokens").as_int64(), 5);
   EXPECT_EQ(o.at("cache_write_tokens").as_int64(), 6);
+  EXPECT_FALSE(o.at("tokens_estimated").as_bool());
+  // Right after the token fields.
+  EXPECT_THAT(json, HasSubstr(R"("cache_write_tokens":6,"tokens_estimated":false,"ttft_ms":17)"));
   EXPECT_EQ(o.at("ttft_ms").as_int64(), 17);
   EXPECT_EQ(o.at("service_tier").as_string(), "priority");
   EXPECT_EQ(o.at("price_version").as_string(), "2026-01");
@@ -89,6 +92,17 @@ TEST(AccessJsonTest, ARuntimeCallCarriesTheLedgersFields) {
   // The cost is an exact decimal number, not a rounded double's digits.
   EXPECT_THAT(json, HasSubstr(R"("cost_usd":1.00023})"));
   EXPECT_DOUBLE_EQ(o.at("cost_usd").to_number<double>(), 1.00023);
+}
+
+// Token counts that are the endpoint's local estimate say so on the line.
+TEST(AccessJsonTest, EstimatedTokensAreMarked) {
+  AccessUsage usage = Usage();
+  usage.tokens_estimated = true;
+  const std::string json = AccessJson(Entry(), 200, 5000, "eu-west-1", &usage);
+  EXPECT_TRUE(Parse(json).at("tokens_estimated").as_bool());
+  EXPECT_THAT(json, HasSubstr(R"("cache_write_tokens":6,"tokens_estimated":true,)"));
+  // A line without usage (a control-plane call) has no such field.
+  EXPECT_FALSE(Parse(AccessJson(Entry(), 200, 5000, "")).contains("tokens_estimated"));
 }
 
 TEST(AccessJsonTest, MissingUsageValuesAreNullAndTheRegionFallsBackToTheServingOne) {

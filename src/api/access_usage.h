@@ -27,6 +27,7 @@ struct AccessUsage {
   int64_t output_tokens = 0;
   int64_t cache_read_tokens = 0;
   int64_t cache_write_tokens = 0;  // 5-minute + 1-hour writes
+  bool tokens_estimated = false;   // the token counts are the endpoint's local estimate
   int64_t ttft_ms = -1;            // arrival to the first token; -1: none came
   std::string service_tier;        // "" when the call asked for none
   int64_t cost_micro_usd = 0;

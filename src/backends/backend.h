@@ -280,6 +280,12 @@ class ModelBackend {
   // prompt cache; else OnStart gets this minus the cached tokens). Pure;
   // thread-safe.
   virtual int64_t CountInputTokens(const ModelRequest& request) const = 0;
+
+  // OnStart's input_tokens and CountInputTokens() are the backend's local
+  // estimate, not the model's report (an OpenAI-compatible server reports
+  // usage only at the end). Lets the usage ledger mark a stream cut short
+  // before its usage came (OnFinish's usage says so itself, Usage::estimated).
+  virtual bool EstimatesInputTokens() const { return false; }
 };
 
 // The whole answer of a non-streaming call, as collected from the sink.

@@ -54,6 +54,7 @@ class FaultInjectingBackend final : public ModelBackend {
                                     OutputSink& sink) override;
   // Forwards to the inner backend (faults do not apply to counting).
   int64_t CountInputTokens(const ModelRequest& request) const override;
+  bool EstimatesInputTokens() const override { return inner_->EstimatesInputTokens(); }
 
  private:
   const std::unique_ptr<ModelBackend> inner_;

@@ -61,6 +61,13 @@ struct UsageRecord {
   // counted from what was actually produced.
   bool cut_short = false;
   TokenCounts tokens;
+  // Some figure of `tokens` is the endpoint's local estimate, not the
+  // model's report: an OpenAI-compatible upstream that sent no usage
+  // (backends::Usage::estimated), or a stream cut short whose input count
+  // such a backend estimated at its start. Figures the runtime counts itself
+  // for a call cut short (one token per output delta) are marked by
+  // cut_short, not by this.
+  bool tokens_estimated = false;
   int64_t latency_ms = 0;    // arrival to the last byte
   int64_t ttft_ms = -1;      // arrival to the first token; -1 when none came
   std::string service_tier;  // "" when the call asked for none

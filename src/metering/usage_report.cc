@@ -106,6 +106,7 @@ json::Object GroupJson(const UsageReport& report, const UsageGroup& g) {
   o["requests"] = g.requests;
   o["errors"] = g.errors;
   o["throttles"] = g.throttles;
+  o["estimated"] = g.estimated;
   o["input_tokens"] = g.tokens.input;
   o["output_tokens"] = g.tokens.output;
   o["cache_read_tokens"] = g.tokens.cache_read;
@@ -188,6 +189,7 @@ void UsageAggregator::AddTo(Acc& acc, const UsageRecord& r) {
   ++g.requests;
   if (!r.error_code.empty()) ++g.errors;
   if (r.error_code == "ThrottlingException") ++g.throttles;
+  if (r.tokens_estimated) ++g.estimated;
   g.tokens.input += r.tokens.input;
   g.tokens.output += r.tokens.output;
   g.tokens.cache_read += r.tokens.cache_read;
@@ -203,6 +205,7 @@ void UsageAggregator::AddTo(Acc& acc, const UsageRollup& r) {
   g.requests += r.requests;
   g.errors += r.errors;
   g.throttles += r.throttles;
+  g.estimated += r.estimated;
   g.tokens.input += r.tokens.input;
   g.tokens.output += r.tokens.output;
   g.tokens.cache_read += r.tokens.cache_read;
@@ -353,6 +356,10 @@ std::string RenderTable(const UsageReport& report) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
+  if (report.total.estimated > 0) {
+    out += std::to_string(report.total.estimated) +
+           " call(s) counted with local token estimates (the upstream reported no usage)\n";
+  }
   if (report.percentiles_estimated) out += std::string(kEstimatedNote) + "\n";
   return out;
 }
@@ -382,6 +389,7 @@ std::string RenderCsv(const UsageReport& report) {
   std::vector<std::string> header;
   for (const Dimension& d : report.dimensions) header.push_back(d.Name());
   for (const std::string& f : FigureNames()) header.push_back(f);
+  header.push_back("estimated");
   auto line = [&](const std::vector<std::string>& cells) {
     for (size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + CsvField(cells[i]);
     out += "\r\n";
@@ -390,11 +398,13 @@ std::string RenderCsv(const UsageReport& report) {
   for (const UsageGroup& g : report.groups) {
     std::vector<std::string> row = g.keys;
     for (std::string& f : Figures(g)) row.push_back(f == kNone ? "" : std::move(f));
+    row.push_back(std::to_string(g.estimated));
     line(row);
   }
   std::vector<std::string> total(report.dimensions.size(), "");
   if (!total.empty()) total[0] = "TOTAL";
   for (std::string& f : Figures(report.total)) total.push_back(f == kNone ? "" : std::move(f));
+  total.push_back(std::to_string(report.total.estimated));
   line(total);
   return out;
 }
@@ -460,6 +470,8 @@ Result<UsageGroup> ParseGroup(const json::Value& value, const std::vector<Dimens
   BP_ASSIGN_OR_RETURN(g.requests, RequiredInt(*o, "requests", path));
   BP_ASSIGN_OR_RETURN(g.errors, RequiredInt(*o, "errors", path));
   BP_ASSIGN_OR_RETURN(g.throttles, RequiredInt(*o, "throttles", path));
+  BP_ASSIGN_OR_RETURN(std::optional<int64_t> estimated, json::OptionalInt(*o, "estimated", path));
+  g.estimated = estimated.value_or(0);
   BP_ASSIGN_OR_RETURN(g.tokens.input, RequiredInt(*o, "input_tokens", path));
   BP_ASSIGN_OR_RETURN(g.tokens.output, RequiredInt(*o, "output_tokens", path));
   BP_ASSIGN_OR_RETURN(g.tokens.cache_read, RequiredInt(*o, "cache_read_tokens", path));

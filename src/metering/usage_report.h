@@ -18,7 +18,8 @@
 // nearest-rank value, exact below 16 ms; the report says so
 // (percentiles_estimated). Counts, tokens and cost are exact either way. Errors count calls
 // answered with an error (any error code, throttles included); throttles count ThrottlingException.
-// Cost sums the records' cost_micro_usd.
+// Estimated counts calls whose token counts are the endpoint's local estimate
+// (the upstream reported no usage). Cost sums the records' cost_micro_usd.
 //
 // Thread-compatible: one aggregator per report.
 
@@ -52,6 +53,7 @@ struct UsageGroup {
   int64_t requests = 0;
   int64_t errors = 0;
   int64_t throttles = 0;
+  int64_t estimated = 0;  // calls whose tokens are local estimates (UsageRecord::tokens_estimated)
   TokenCounts tokens;
   int64_t cost_micro_usd = 0;
   int64_t latency_p50_ms = 0;
@@ -108,14 +110,18 @@ class UsageAggregator final {
 };
 
 // An aligned text table with a header row, one row per group and a TOTAL row;
-// a last line says when the percentiles are estimates. (Notes are the
-// caller's to print, e.g. on stderr.)
+// a line below says how many calls were counted with local token estimates
+// (when any were; no column, as most reports have none), and a last line
+// when the percentiles are estimates. (Notes are the caller's to print, e.g.
+// on stderr.)
 std::string RenderTable(const UsageReport& report);
 // {"from","to","by":[..],"groups":[{"keys":{dim: value},...figures}],"total":{...},
+// (figures include "estimated", the count of calls with estimated tokens)
 // "percentiles":"exact"|"estimated","raw_from":T|null,"notes":[..]} with cost
 // as a decimal USD number ("cost_usd").
 std::string RenderJson(const UsageReport& report);
-// RFC 4180 CSV: a header row, the groups, then a TOTAL row.
+// RFC 4180 CSV: a header row, the groups, then a TOTAL row; the table's
+// figures, then an "estimated" column (last, so older column positions hold).
 std::string RenderCsv(const UsageReport& report);
 
 // A duration such as "90d", "24h", "30m", "45s" or "2w" (one positive
@@ -136,7 +142,8 @@ namespace bp::metering {
 // back as whole seconds), "by" names each a dimension as ParseDimension
 // takes it, each group has a "keys" member with every dimension's name (a
 // repeated dimension shares its one key) and every figure RenderJson writes
-// ("latency_p50_ms" ... null for none, "cache_write_tokens" equal to the
+// ("latency_p50_ms" ... null for none; "estimated" optional, 0 when absent,
+// as from an endpoint older than the field; "cache_write_tokens" equal to the
 // 5m and 1h parts, "cost_usd" equal to FormatUsd(cost_micro_usd)). Members
 // it does not know are ignored. Errors: kValidation naming the JSON path
 // ("$.groups[2].requests: expected an integer").

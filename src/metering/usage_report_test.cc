@@ -99,6 +99,76 @@ TEST(UsageRenderTest, TableJsonAndCsv) {
   const std::string csv = RenderCsv(report);
   EXPECT_NE(csv.find("\r\n\"rd, \"\"quoted\"\"\",1,"), std::string::npos) << csv;
   EXPECT_NE(csv.find("\r\nTOTAL,2,0,0,1505,"), std::string::npos) << csv;
+  // No call was estimated: no note, 0s in JSON and CSV.
+  EXPECT_EQ(table.find("local token estimates"), std::string::npos);
+  EXPECT_EQ(root.at("total").at("estimated").to_number<int64_t>(), 0);
+  EXPECT_NE(csv.find(",cost_usd,estimated\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",1.505000,0\r\n"), std::string::npos) << csv;
+}
+
+// Calls whose tokens are local estimates are counted per group and in the
+// total: a JSON field and a last CSV column; the table says so below it.
+TEST(UsageRenderTest, EstimatedCallsAreCountedAndNoted) {
+  UsageAggregator agg({*ParseDimension("profile")});
+  UsageRecord estimated = Call("local", "ml", 400, 5);  // local costs more: the first group
+  estimated.tokens_estimated = true;
+  agg.Add(estimated);
+  agg.Add(estimated);
+  agg.Add(Call("local", "ml", 400, 5));
+  agg.Add(Call("bedrock", "ml", 1000, 5));
+  UsageRollup rollup;
+  rollup.key = RollupKeyOf(estimated);
+  rollup.Add(estimated);
+  agg.AddRollup(rollup);
+  const UsageReport report = std::move(agg).Finish(1'767'225'600'000, 1'767'312'000'000);
+  ASSERT_EQ(report.groups.size(), 2u);
+  EXPECT_EQ(report.groups[0].keys, std::vector<std::string>{"local"});
+  EXPECT_EQ(report.groups[0].estimated, 3);  // two records and the roll-up's one
+  EXPECT_EQ(report.groups[1].estimated, 0);
+  EXPECT_EQ(report.total.estimated, 3);
+  EXPECT_EQ(report.total.requests, 5);
+
+  const std::string table = RenderTable(report);
+  EXPECT_NE(table.find("\nTOTAL "), std::string::npos);
+  EXPECT_NE(table.find("\n3 call(s) counted with local token estimates (the upstream reported "
+                       "no usage)\n"),
+            std::string::npos)
+      << table;
+  EXPECT_EQ(table.find("estimated  "), std::string::npos) << "no column: " << table;
+
+  Result<json::Value> doc = json::Parse(RenderJson(report));
+  ASSERT_OK(doc);
+  EXPECT_EQ(doc->at("groups").get_array()[0].at("estimated").to_number<int64_t>(), 3);
+  EXPECT_EQ(doc->at("groups").get_array()[1].at("estimated").to_number<int64_t>(), 0);
+  EXPECT_EQ(doc->at("total").at("estimated").to_number<int64_t>(), 3);
+
+  const std::string csv = RenderCsv(report);
+  EXPECT_NE(csv.find("\r\nlocal,4,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",3\r\nbedrock,1,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",0\r\nTOTAL,5,"), std::string::npos) << csv;
+  EXPECT_TRUE(csv.ends_with(",3\r\n")) << csv;
+
+  // Through JSON and back, every format as it was.
+  Result<UsageReport> parsed = ParseUsageReportJson(RenderJson(report));
+  ASSERT_OK(parsed);
+  EXPECT_EQ(parsed->total.estimated, 3);
+  EXPECT_EQ(RenderTable(*parsed), table);
+  EXPECT_EQ(RenderCsv(*parsed), csv);
+}
+
+// A report from an endpoint older than the field has no "estimated": none were.
+TEST(ParseUsageReportJsonTest, AReportWithoutEstimatedReadsZero) {
+  UsageAggregator agg({*ParseDimension("profile")});
+  agg.Add(Call("a", "ml", 1, 1));
+  std::string text = RenderJson(std::move(agg).Finish(0, 1000));
+  for (size_t at; (at = text.find("\"estimated\":0,")) != std::string::npos;) {
+    text.erase(at, std::string_view("\"estimated\":0,").size());
+  }
+  ASSERT_EQ(text.find("estimated"), std::string::npos) << text;
+  Result<UsageReport> parsed = ParseUsageReportJson(text);
+  ASSERT_OK(parsed) << text;
+  EXPECT_EQ(parsed->total.estimated, 0);
+  EXPECT_EQ(parsed->groups.at(0).estimated, 0);
 }
 
 // RenderJson, parsed back and rendered again, gives the same bytes in every
@@ -171,6 +241,7 @@ TEST(ParseUsageReportJsonTest, RefusesWhatRenderJsonNeverWrites) {
       {with("\"by\":[\"profile\"]", "\"by\":[\"team\"]"), "$.by[0]: --by team"},
       {with("\"keys\":{\"profile\":\"a\"}", "\"keys\":{\"model\":\"a\"}"), "$.groups[0].keys"},
       {with("\"requests\":1", "\"requests\":\"1\""), "$.groups[0].requests"},
+      {with("\"estimated\":0", "\"estimated\":true"), "$.groups[0].estimated"},
       {with("\"cache_write_tokens\":4", "\"cache_write_tokens\":5"), "cache_write_tokens"},
       {with("\"cost_usd\":\"0.001000\"", "\"cost_usd\":\"9.0\""), "cost_usd"},
       {with("\"latency_p50_ms\":1", "\"latency_p50_ms\":-3"), "latency_p50_ms"},

@@ -191,6 +191,7 @@ void UsageRollup::Add(const UsageRecord& r) {
   ++requests;
   if (!r.error_code.empty()) ++errors;
   if (r.error_code == "ThrottlingException") ++throttles;
+  if (r.tokens_estimated) ++estimated;
   tokens.input += r.tokens.input;
   tokens.output += r.tokens.output;
   tokens.cache_read += r.tokens.cache_read;
@@ -205,6 +206,7 @@ void UsageRollup::Merge(const UsageRollup& other) {
   requests += other.requests;
   errors += other.errors;
   throttles += other.throttles;
+  estimated += other.estimated;
   tokens.input += other.tokens.input;
   tokens.output += other.tokens.output;
   tokens.cache_read += other.tokens.cache_read;

@@ -9,7 +9,8 @@
 // caller's requestMetadata: profile name, principal ARN, foundation model,
 // serving region, operation and the profile's merged tag set as recorded.
 // Figures: requests, errors (any error code), throttles
-// (ThrottlingException), the five token counts, cost (micro-USD, as the
+// (ThrottlingException), estimated (calls whose tokens are local estimates,
+// UsageRecord::tokens_estimated), the five token counts, cost (micro-USD, as the
 // report sums it: a negative record cost counts 0), and histograms of the
 // latency and of the time to first token (calls that produced one).
 //
@@ -130,6 +131,7 @@ struct UsageRollup {
   int64_t requests = 0;
   int64_t errors = 0;
   int64_t throttles = 0;
+  int64_t estimated = 0;  // calls with tokens_estimated
   TokenCounts tokens;
   int64_t cost_micro_usd = 0;
   LatencyHistogram latency;

@@ -82,6 +82,7 @@ describe('the JSON access log', { skip: EXTERNAL && 'reads the server log' }, ()
       assert.equal(line.attempts, 1);
       assert.equal(line.error_code, null);
       assert.equal(line.cut_short, false);
+      assert.equal(line.tokens_estimated, false); // the simulated backend reports its usage
       assert.ok(Number.isInteger(line.ttft_ms) && line.ttft_ms >= 0 && line.ttft_ms * 1000 <= line.latency_us + 1000, JSON.stringify(line));
       assert.equal(line.service_tier, null);
       assert.deepEqual(line.request_metadata, metadata);

@@ -148,6 +148,7 @@ AccessUsage AccessUsageOf(metering::UsageRecord&& r) {
           .output_tokens = r.tokens.output,
           .cache_read_tokens = r.tokens.cache_read,
           .cache_write_tokens = r.tokens.cache_write(),
+          .tokens_estimated = r.tokens_estimated,
           .ttft_ms = r.ttft_ms,
           .service_tier = std::move(r.service_tier),
           .cost_micro_usd = r.cost_micro_usd,
@@ -405,7 +406,9 @@ class RuntimeService::Call final : public backends::OutputSink,
     if (guardrail_ != nullptr && index == text_block_ && CheckStreamedText()) {
       service_.deps_.router.End(region_, routing::Outcome::kSuccess);
       SendBlockedBlock();
-      const backends::Usage usage{.input_tokens = input_tokens_, .output_tokens = streamed_tokens_};
+      const backends::Usage usage{.input_tokens = input_tokens_,
+                                  .output_tokens = streamed_tokens_,
+                                  .estimated = start_estimated_};
       SendFinish(backends::StopReason::kGuardrailIntervened, "", usage);
       stream_->Finish();
       status_ = 200;
@@ -491,6 +494,7 @@ class RuntimeService::Call final : public backends::OutputSink,
     service_.deps_.router.Begin(region_);
     backends::ModelBackend* backend = service_.deps_.backends.find(region_)->second;
     first_token_seen_ = false;
+    start_estimated_ = backend->EstimatesInputTokens();
     const uint32_t attempt = ++attempt_;
     invocation_ = backend->Start(request_, stream_->loop(), *this);
     const std::chrono::milliseconds timeout = service_.options_.first_token_timeout;
@@ -665,6 +669,7 @@ class RuntimeService::Call final : public backends::OutputSink,
     r.content.push_back(std::move(blocked));
     r.stop_reason = backends::StopReason::kGuardrailIntervened;
     r.usage.input_tokens = backend->CountInputTokens(request_);
+    r.usage.estimated = backend->EstimatesInputTokens();
     first_byte_ = service_.deps_.clock.SteadyNow();
     status_ = 200;
     final_usage_ = r.usage;
@@ -782,6 +787,18 @@ class RuntimeService::Call final : public backends::OutputSink,
     return tokens;
   }
 
+  // Whether ProducedTokens() holds a local estimate: the answer's usage says
+  // so itself; for a call cut short, the input OnStart reported is one when
+  // the attempt's backend estimates it (an OpenAI-compatible upstream, whose
+  // server reports usage only at the end), or the prompt-cache figures say
+  // so. The one-per-delta output count of a call cut short is the runtime's
+  // own count, marked by cut_short. No token, no estimate.
+  bool TokensEstimated() const {
+    if (final_usage_) return final_usage_->estimated;
+    if (!first_token_seen_) return false;
+    return (start_estimated_ && input_tokens_ > 0) || prompt_cache_.estimated;
+  }
+
   void Meter() {
     if (service_.deps_.quotas != nullptr) {
       service_.deps_.quotas->Settle(quota_, metering::QuotaTokens(ProducedTokens()));
@@ -798,6 +815,7 @@ class RuntimeService::Call final : public backends::OutputSink,
     r.error_code = std::string(error_type_);
     r.cut_short = cut_short_;
     r.tokens = ProducedTokens();
+    r.tokens_estimated = TokensEstimated();
     const auto now = service_.deps_.clock.SteadyNow();
     r.latency_ms = MillisBetween(start_, now);
     r.ttft_ms = first_token_seen_ ? MillisBetween(start_, first_byte_) : -1;
@@ -855,6 +873,7 @@ class RuntimeService::Call final : public backends::OutputSink,
   std::unique_ptr<TimerHandle> first_token_timer_;
   uint32_t attempt_ = 0;                   // numbers the attempts, for the timer
   bool first_token_seen_ = false;          // in the current attempt
+  bool start_estimated_ = false;           // the attempt's backend estimates OnStart's input
   backends::ResponseCollector collector_;  // non-streaming calls
   std::shared_ptr<Call> self_;
   const std::chrono::steady_clock::time_point start_;

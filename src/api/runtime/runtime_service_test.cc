@@ -31,6 +31,8 @@ class ScriptedBackend final : public backends::ModelBackend {
     bool fail_mid_stream = false;
     bool hang = false;  // never produce anything
     std::vector<std::string> words = {"hello", " world"};
+    bool usage_estimated = false;  // OnFinish's Usage::estimated
+    bool estimates_input = false;  // EstimatesInputTokens(), as an OpenAI-compatible backend
   };
   explicit ScriptedBackend(Script script) : script_(std::move(script)) {}
 
@@ -53,13 +55,15 @@ class ScriptedBackend final : public backends::ModelBackend {
         }
       }
       sink.OnBlockStop(0);
-      sink.OnFinish(
-          backends::StopReason::kEndTurn, "",
-          {.input_tokens = 7, .output_tokens = static_cast<int64_t>(script_.words.size())});
+      sink.OnFinish(backends::StopReason::kEndTurn, "",
+                    {.input_tokens = 7,
+                     .output_tokens = static_cast<int64_t>(script_.words.size()),
+                     .estimated = script_.usage_estimated});
     });
     return std::make_unique<Handle>(std::move(alive));
   }
   int64_t CountInputTokens(const backends::ModelRequest&) const override { return 7; }
+  bool EstimatesInputTokens() const override { return script_.estimates_input; }
 
   int calls = 0;
   std::string last_model_id;
@@ -336,6 +340,7 @@ TEST_F(MeteredRuntimeServiceTest, EveryCallLeavesOneRecordWhateverItsOutcome) {
             (std::vector<std::pair<std::string, std::string>>{{"run", "e2e-1"}}));
   EXPECT_GE(ok.ttft_ms, 0);
   EXPECT_FALSE(ok.cut_short);
+  EXPECT_FALSE(ok.tokens_estimated);
 
   // A body Bedrock refuses: a record with the profile and the error.
   Metered(RuntimeApi::kConverse, kId, "{}");
@@ -364,7 +369,63 @@ TEST_F(MeteredRuntimeServiceTest, AStreamThatFailsAfterItsFirstByteIsMeteredAsPr
   EXPECT_EQ(r.error_code, "ModelStreamErrorException");
   EXPECT_TRUE(r.cut_short);
   EXPECT_EQ(r.tokens.input, 7);
-  EXPECT_EQ(r.tokens.output, 1);  // the one delta delivered
+  EXPECT_EQ(r.tokens.output, 1);     // the one delta delivered
+  EXPECT_FALSE(r.tokens_estimated);  // OnStart's input was the model's report
+}
+
+// A backend that reports its usage as a local estimate (an OpenAI-compatible
+// server that sent none): the record says so, for every operation.
+TEST_F(MeteredRuntimeServiceTest, EstimatedUsageIsRecordedAsEstimated) {
+  Use("eu-central-1", {.usage_estimated = true});
+  for (RuntimeApi api : {RuntimeApi::kConverse, RuntimeApi::kConverseStream}) {
+    Metered(api, kId, kConverse);
+  }
+  for (RuntimeApi api : {RuntimeApi::kInvoke, RuntimeApi::kInvokeStream}) {
+    Metered(api, kId, kAnthropic);
+  }
+  ASSERT_EQ(sink_.records.size(), 4u);
+  for (const metering::UsageRecord& r : sink_.records) {
+    EXPECT_EQ(r.status, 200) << metering::OperationName(r.operation);
+    EXPECT_EQ(r.tokens.input, 7);
+    EXPECT_TRUE(r.tokens_estimated) << metering::OperationName(r.operation);
+    EXPECT_FALSE(r.cut_short);
+  }
+}
+
+// A stream cut short before any usage came: its input is what OnStart
+// reported, an estimate when the backend estimates it.
+TEST_F(MeteredRuntimeServiceTest, ACutShortStreamOfAnEstimatingBackendIsEstimated) {
+  Use("eu-central-1", {.fail_mid_stream = true, .estimates_input = true});
+  Metered(RuntimeApi::kConverseStream, kId, kConverse);
+  ASSERT_EQ(sink_.records.size(), 1u);
+  EXPECT_TRUE(sink_.records[0].cut_short);
+  EXPECT_EQ(sink_.records[0].tokens.input, 7);
+  EXPECT_TRUE(sink_.records[0].tokens_estimated);
+}
+
+// An estimating region that failed before any output leaves no mark on the
+// answer of the region that served the call.
+TEST_F(MeteredRuntimeServiceTest, AFailedOverEstimatingRegionDoesNotMarkTheAnswer) {
+  Use("eu-central-1",
+      {.fail_before = Status(ErrorCode::kServiceUnavailable, "down"), .estimates_input = true});
+  Use("eu-west-1", {});
+  Use("eu-west-3", {});
+  Metered(RuntimeApi::kConverseStream, kId, kConverse);
+  ASSERT_EQ(sink_.records.size(), 1u);
+  EXPECT_EQ(sink_.records[0].serving_region, "eu-west-1");
+  EXPECT_FALSE(sink_.records[0].tokens_estimated);
+}
+
+// A call that failed before producing a token has no tokens, so none is an estimate.
+TEST_F(MeteredRuntimeServiceTest, AFailedCallWithoutTokensIsNotEstimated) {
+  for (const char* r : {"eu-central-1", "eu-west-1", "eu-west-3"}) {
+    Use(r, {.fail_before = Status(ErrorCode::kModelError, "bad"), .estimates_input = true});
+  }
+  Metered(RuntimeApi::kConverse, kId, kConverse);
+  ASSERT_EQ(sink_.records.size(), 1u);
+  EXPECT_NE(sink_.records[0].error_code, "");
+  EXPECT_EQ(sink_.records[0].tokens.input, 0);
+  EXPECT_FALSE(sink_.records[0].tokens_estimated);
 }
 
 class RecordingNote final : public AccessNote {
@@ -386,6 +447,7 @@ void ExpectSameAsRecord(const AccessUsage& u, const metering::UsageRecord& r) {
   EXPECT_EQ(u.output_tokens, r.tokens.output);
   EXPECT_EQ(u.cache_read_tokens, r.tokens.cache_read);
   EXPECT_EQ(u.cache_write_tokens, r.tokens.cache_write());
+  EXPECT_EQ(u.tokens_estimated, r.tokens_estimated);
   EXPECT_EQ(u.ttft_ms, r.ttft_ms);
   EXPECT_EQ(u.service_tier, r.service_tier);
   EXPECT_EQ(u.cost_micro_usd, r.cost_micro_usd);
@@ -420,6 +482,18 @@ TEST_F(MeteredRuntimeServiceTest, EachCallsRecordGoesToItsAccessLineToo) {
             (std::vector<std::pair<std::string, std::string>>{{"run", "1"}}));
   EXPECT_EQ(refused.attached[0].error_code, "ValidationException");
   EXPECT_TRUE(cut.attached[0].cut_short);
+
+  // An estimated usage reaches the line as it reaches the record (whichever
+  // region the router picks after the failures above).
+  for (const char* region : {"eu-central-1", "eu-west-1", "eu-west-3"}) {
+    Use(region, {.usage_estimated = true});
+  }
+  RecordingNote estimated;
+  Call(RuntimeApi::kConverse, kId, kConverse, &metered_, &estimated);
+  ASSERT_EQ(sink_.records.size(), 4u);
+  ASSERT_EQ(estimated.attached.size(), 1u);
+  ExpectSameAsRecord(estimated.attached[0], sink_.records[3]);
+  EXPECT_TRUE(estimated.attached[0].tokens_estimated);
 }
 
 // CountTokens (a sync route) meters a request without tokens; its line gets it too.

@@ -54,6 +54,8 @@ class OpenAiBackend final : public ModelBackend {
   // The local tokenizer's count (backends/tokenizer.h): the server is not
   // asked, so CountTokens stays a local, free call.
   int64_t CountInputTokens(const ModelRequest& request) const override;
+  // True: OnStart carries the same local count (servers report usage at the end).
+  bool EstimatesInputTokens() const override { return true; }
 
   const http::Upstream& upstream() const { return upstream_; }
 

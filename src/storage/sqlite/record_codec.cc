@@ -65,7 +65,7 @@ bool GetString(std::string_view& in, std::string& s) {
 // A record's fields in one order for both directions. A field added to
 // UsageRecord must be added here too: the round-trip test compares every
 // field, and the size check below fails the build until then.
-static_assert(sizeof(UsageRecord) == 488, "UsageRecord changed: update record_codec.cc");
+static_assert(sizeof(UsageRecord) == 496, "UsageRecord changed: update record_codec.cc");
 
 }  // namespace
 
@@ -88,6 +88,7 @@ void AppendRecord(const UsageRecord& r, std::string& out) {
   PutInt(r.tokens.cache_read, out);
   PutInt(r.tokens.cache_write_5m, out);
   PutInt(r.tokens.cache_write_1h, out);
+  PutInt(r.tokens_estimated ? 1 : 0, out);
   PutInt(r.latency_ms, out);
   PutInt(r.ttft_ms, out);
   PutString(r.service_tier, out);
@@ -107,6 +108,7 @@ void AppendRecord(const UsageRecord& r, std::string& out) {
 
 bool ReadRecord(std::string_view& in, UsageRecord& r) {
   int64_t cut_short = 0;
+  int64_t tokens_estimated = 0;
   if (!GetInt(in, r.time_ms) || !GetString(in, r.request_id) || !GetString(in, r.principal) ||
       !GetString(in, r.profile_name) || !GetString(in, r.profile_arn) ||
       !GetString(in, r.model_id) || !GetString(in, r.source_region) ||
@@ -114,11 +116,12 @@ bool ReadRecord(std::string_view& in, UsageRecord& r) {
       !GetNarrow(in, r.operation) || !GetNarrow(in, r.status) || !GetString(in, r.error_code) ||
       !GetInt(in, cut_short) || !GetInt(in, r.tokens.input) || !GetInt(in, r.tokens.output) ||
       !GetInt(in, r.tokens.cache_read) || !GetInt(in, r.tokens.cache_write_5m) ||
-      !GetInt(in, r.tokens.cache_write_1h) || !GetInt(in, r.latency_ms) || !GetInt(in, r.ttft_ms) ||
-      !GetString(in, r.service_tier)) {
+      !GetInt(in, r.tokens.cache_write_1h) || !GetInt(in, tokens_estimated) ||
+      !GetInt(in, r.latency_ms) || !GetInt(in, r.ttft_ms) || !GetString(in, r.service_tier)) {
     return false;
   }
   r.cut_short = cut_short != 0;
+  r.tokens_estimated = tokens_estimated != 0;
   uint64_t count = 0;
   if (!GetVarint(in, count) || count > in.size()) return false;
   r.request_metadata.resize(count);

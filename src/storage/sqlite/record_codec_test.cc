@@ -27,6 +27,7 @@ UsageRecord Full() {
   r.error_code = "ModelStreamErrorException";
   r.cut_short = true;
   r.tokens = {.input = 16, .output = 10, .cache_read = 7, .cache_write_5m = 3, .cache_write_1h = 2};
+  r.tokens_estimated = true;
   r.latency_ms = 1234;
   r.ttft_ms = 56;
   r.service_tier = "priority";
@@ -56,6 +57,7 @@ void ExpectSame(const UsageRecord& a, const UsageRecord& b) {
   EXPECT_EQ(a.tokens.cache_read, b.tokens.cache_read);
   EXPECT_EQ(a.tokens.cache_write_5m, b.tokens.cache_write_5m);
   EXPECT_EQ(a.tokens.cache_write_1h, b.tokens.cache_write_1h);
+  EXPECT_EQ(a.tokens_estimated, b.tokens_estimated);
   EXPECT_EQ(a.latency_ms, b.latency_ms);
   EXPECT_EQ(a.ttft_ms, b.ttft_ms);
   EXPECT_EQ(a.service_tier, b.service_tier);
@@ -77,6 +79,7 @@ TEST(RecordCodecTest, RecordsRoundTripIntoOneReusedRecord) {
   UsageRecord empty;  // every string empty, ttft -1, no lists
   UsageRecord more_tags = Full();
   more_tags.tags["zz"] = "last";
+  more_tags.tokens_estimated = false;  // after a true one, read into the same record
   const UsageRecord records[] = {
       full, same_count_other_keys, same_keys_other_values, empty, more_tags, full};
   std::string bytes;

@@ -113,12 +113,12 @@ Plan RawPlan(int64_t from, int64_t to, const LedgerHorizons& h) {
   return plan;
 }
 
-Status ScanRaw(Database& db, Interval window, bool tags, bool metadata,
+Status ScanRaw(const Snapshot& s, Interval window, bool tags, bool metadata,
                const std::function<void(const UsageRecord&)>& fn) {
   BP_ASSIGN_OR_RETURN(Query q,
-                      db.Prepare("SELECT " + std::string(kRecordColumns) +
-                                 " FROM usage_records WHERE time_ms >= ?1 AND time_ms < ?2 "
-                                 "ORDER BY time_ms, id"));
+                      s.db->Prepare("SELECT " + RecordColumns(s.version) +
+                                    " FROM usage_records WHERE time_ms >= ?1 AND time_ms < ?2 "
+                                    "ORDER BY time_ms, id"));
   q.Bind(1, window.from).Bind(2, window.to);
   UsageRecord r;
   for (;;) {
@@ -129,11 +129,11 @@ Status ScanRaw(Database& db, Interval window, bool tags, bool metadata,
   }
 }
 
-Status ScanRollups(Database& db, Interval hours, const RollupFields& fields,
+Status ScanRollups(const Snapshot& s, Interval hours, const RollupFields& fields,
                    const std::function<void(const UsageRollup&)>& fn) {
-  BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT " + std::string(kRollupColumns) +
-                                          " FROM usage_hourly WHERE hour_ms >= ?1 AND hour_ms < "
-                                          "?2 ORDER BY hour_ms"));
+  BP_ASSIGN_OR_RETURN(Query q, s.db->Prepare("SELECT " + RollupColumns(s.version) +
+                                             " FROM usage_hourly WHERE hour_ms >= ?1 AND "
+                                             "hour_ms < ?2 ORDER BY hour_ms"));
   q.Bind(1, hours.from).Bind(2, hours.to);
   UsageRollup r;
   for (;;) {
@@ -204,7 +204,7 @@ Status ScanUsage(const std::filesystem::path& state_dir, int64_t from_ms, int64_
                  const std::function<void(const UsageRecord&)>& fn) {
   BP_ASSIGN_OR_RETURN(Snapshot s, OpenSnapshot(state_dir));
   if (s.version == 0) return Status::Ok();  // created, never migrated: no records
-  return ScanRaw(*s.db, {from_ms, to_ms}, /*tags=*/true, /*metadata=*/true, fn);
+  return ScanRaw(s, {from_ms, to_ms}, /*tags=*/true, /*metadata=*/true, fn);
 }
 
 Result<std::vector<std::string>> ScanUsageHourly(
@@ -216,10 +216,10 @@ Result<std::vector<std::string>> ScanUsageHourly(
   Plan plan = s.has_rollups() ? HourlyPlan(from_ms, to_ms, s.horizons)
                               : RawPlan(from_ms, to_ms, s.horizons);
   for (const Interval& raw : plan.raw) {
-    BP_RETURN_IF_ERROR(ScanRaw(*s.db, raw, /*tags=*/true, /*metadata=*/true, on_record));
+    BP_RETURN_IF_ERROR(ScanRaw(s, raw, /*tags=*/true, /*metadata=*/true, on_record));
   }
   if (!plan.rollups.empty()) {
-    BP_RETURN_IF_ERROR(ScanRollups(*s.db, plan.rollups, RollupFields{}, on_rollup));
+    BP_RETURN_IF_ERROR(ScanRollups(s, plan.rollups, RollupFields{}, on_rollup));
   }
   return std::move(plan.notes);
 }
@@ -250,10 +250,10 @@ Result<metering::UsageReport> QueryUsage(const std::filesystem::path& state_dir,
   metering::UsageAggregator aggregator(std::move(dimensions));
   for (const Interval& raw : plan.raw) {
     BP_RETURN_IF_ERROR(
-        ScanRaw(*s.db, raw, tags, metadata, [&](const UsageRecord& r) { aggregator.Add(r); }));
+        ScanRaw(s, raw, tags, metadata, [&](const UsageRecord& r) { aggregator.Add(r); }));
   }
   if (!plan.rollups.empty()) {
-    BP_RETURN_IF_ERROR(ScanRollups(*s.db, plan.rollups, fields,
+    BP_RETURN_IF_ERROR(ScanRollups(s, plan.rollups, fields,
                                    [&](const UsageRollup& r) { aggregator.AddRollup(r); }));
   }
   metering::UsageReport report = std::move(aggregator).Finish(from_ms, to_ms);

@@ -65,6 +65,7 @@ std::vector<UsageRecord> RandomCalls(int n, int hours, uint64_t seed) {
     if (profile != 3) r.tags = {{"team", profile == 0 ? "ml" : "search"}, {"billing-mode", "rd"}};
     r.cost_micro_usd = static_cast<int64_t>(rng() % 100'000) - 10;  // a few negative: count 0
     r.price_version = "p1";
+    r.tokens_estimated = i % 7 == 3;  // not from rng: the other fields stay as they were
     out.push_back(std::move(r));
   }
   return out;
@@ -92,6 +93,7 @@ void ExpectSameFigures(const UsageReport& got, const UsageReport& want) {
     EXPECT_EQ(g.requests, w.requests);
     EXPECT_EQ(g.errors, w.errors);
     EXPECT_EQ(g.throttles, w.throttles);
+    EXPECT_EQ(g.estimated, w.estimated);
     EXPECT_EQ(g.tokens.input, w.tokens.input);
     EXPECT_EQ(g.tokens.output, w.tokens.output);
     EXPECT_EQ(g.tokens.cache_read, w.tokens.cache_read);
@@ -386,7 +388,7 @@ TEST(LedgerMigrationTest, AVersionOneLedgerGetsItsRollups) {
     ASSERT_OK(ApplyMigrations(**db, LedgerMigrations().first(1)));
     auto txn = Transaction::Begin(**db, Transaction::Kind::kWrite);
     ASSERT_OK(txn);
-    for (const UsageRecord& r : records) ASSERT_OK(InsertRecord(**db, r));
+    for (const UsageRecord& r : records) ASSERT_OK(InsertRecord(**db, r, /*version=*/1));
     ASSERT_OK(txn->Commit());
   }
   // Read before any serve migrated it: raw records only, exact.
@@ -408,7 +410,81 @@ TEST(LedgerMigrationTest, AVersionOneLedgerGetsItsRollups) {
   ASSERT_OK(db);
   auto version = CurrentSchemaVersion(**db);
   ASSERT_OK(version);
-  EXPECT_EQ(*version, kLedgerRollupVersion);
+  EXPECT_EQ(*version, kLedgerLatestVersion);
+}
+
+TEST(LedgerMigrationTest, TheLatestVersionIsTheLastMigrations) {
+  EXPECT_EQ(kLedgerLatestVersion, LatestVersion(LedgerMigrations()));
+}
+
+// A ledger written at schema v2 (before tokens_estimated): read unmigrated,
+// then opened (migrated to v3), its old rows and roll-ups read as reported
+// figures (tokens_estimated false, estimated 0); new calls carry the flag
+// into both.
+TEST(LedgerMigrationTest, AVersionTwoLedgerReadsItsCallsAsNotEstimated) {
+  bp::testing::TempDir dir;
+  std::vector<UsageRecord> records = RandomCalls(500, 6, 43);
+  {
+    auto db = Database::Open(dir.path() / SqliteLedger::kFileName, std::chrono::seconds(5));
+    ASSERT_OK(db);
+    ASSERT_OK(ApplyMigrations(**db, LedgerMigrations().first(2)));
+    auto txn = Transaction::Begin(**db, Transaction::Kind::kWrite);
+    ASSERT_OK(txn);
+    for (const UsageRecord& r : records) {
+      ASSERT_OK(InsertRecord(**db, r, /*version=*/2));
+      metering::UsageRollup rollup;
+      rollup.key = metering::RollupKeyOf(r);
+      rollup.Add(r);
+      ASSERT_OK(UpsertRollup(**db, rollup, /*version=*/2));
+    }
+    ASSERT_OK(txn->Commit());
+  }
+  auto expect_none_estimated = [&](std::string_view when) {
+    int64_t scanned = 0;
+    ASSERT_OK(ScanUsage(dir.path(), 0, INT64_MAX, [&](const UsageRecord& r) {
+      EXPECT_FALSE(r.tokens_estimated) << when << " " << r.request_id;
+      ++scanned;
+    }));
+    EXPECT_EQ(scanned, 500) << when;
+    for (Source source : {Source::kRaw, Source::kRollups}) {
+      const UsageReport report = Query(dir.path(), {{.kind = Dimension::Kind::kProfile}}, kStart,
+                                       kStart + 6 * kHourMs, source);
+      EXPECT_EQ(report.total.requests, 500) << when;
+      EXPECT_EQ(report.total.estimated, 0) << when;
+    }
+  };
+  expect_none_estimated("unmigrated");
+  {
+    auto ledger = SqliteLedger::Open(dir.path());
+    ASSERT_OK(ledger);
+  }
+  {
+    auto db = Database::Open(dir.path() / SqliteLedger::kFileName, std::chrono::seconds(5));
+    ASSERT_OK(db);
+    auto version = CurrentSchemaVersion(**db);
+    ASSERT_OK(version);
+    EXPECT_EQ(*version, kLedgerEstimatedVersion);
+  }
+  expect_none_estimated("migrated");
+
+  // Two calls after the migration, in the last hour: one estimated.
+  UsageRecord estimated = records.back();
+  estimated.request_id = "new-estimated";
+  estimated.tokens_estimated = true;
+  UsageRecord reported = estimated;
+  reported.request_id = "new-reported";
+  reported.tokens_estimated = false;
+  Write(dir.path(), {estimated, reported});
+  std::vector<std::string> flagged;
+  ASSERT_OK(ScanUsage(dir.path(), 0, INT64_MAX, [&](const UsageRecord& r) {
+    if (r.tokens_estimated) flagged.push_back(r.request_id);
+  }));
+  EXPECT_EQ(flagged, std::vector<std::string>{"new-estimated"});
+  for (Source source : {Source::kRaw, Source::kRollups}) {
+    const UsageReport report = Query(dir.path(), {}, kStart, kStart + 6 * kHourMs, source);
+    EXPECT_EQ(report.total.requests, 502);
+    EXPECT_EQ(report.total.estimated, 1);
+  }
 }
 
 TEST(LedgerRollupTest, ADamagedHistogramIsAnErrorNotACrash) {

@@ -77,6 +77,13 @@ CREATE TABLE ledger_horizons (
 ) STRICT;
 )sql",
      &BuildRollupsFromRaw},
+    // Calls whose token counts are the endpoint's local estimate (an
+    // OpenAI-compatible upstream that reported no usage). Older rows were
+    // all reported figures: 0, in the raw rows and the roll-ups alike.
+    {3, "estimated token counts", R"sql(
+ALTER TABLE usage_records ADD COLUMN tokens_estimated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE usage_hourly ADD COLUMN estimated INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 constexpr std::string_view kInsertRecord =
@@ -84,8 +91,31 @@ constexpr std::string_view kInsertRecord =
     "model_id, source_region, serving_region, attempts, operation, status, error_code, cut_short, "
     "input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, "
     "cache_write_1h_tokens, latency_ms, ttft_ms, service_tier, request_metadata, tags, "
+    "cost_micro_usd, price_version, tokens_estimated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+// The same before migration 3 (a ledger of an older schema, as the
+// migration tests write one): without tokens_estimated.
+constexpr std::string_view kInsertRecordV1 =
+    "INSERT INTO usage_records (time_ms, request_id, principal, profile_name, profile_arn, "
+    "model_id, source_region, serving_region, attempts, operation, status, error_code, cut_short, "
+    "input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, "
+    "cache_write_1h_tokens, latency_ms, ttft_ms, service_tier, request_metadata, tags, "
     "cost_micro_usd, price_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
     "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
+
+// The columns of each table as migrations 1 and 2 made them; migration 3
+// appended one to each (kRecordColumnsV1 + tokens_estimated,
+// kRollupColumnsV2 + estimated).
+constexpr std::string_view kRecordColumnsV1 =
+    "time_ms, request_id, principal, profile_name, profile_arn, model_id, source_region, "
+    "serving_region, attempts, operation, status, error_code, cut_short, input_tokens, "
+    "output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, latency_ms, "
+    "ttft_ms, service_tier, request_metadata, tags, cost_micro_usd, price_version";
+
+constexpr std::string_view kRollupColumnsV2 =
+    "hour_ms, profile_name, principal, model_id, serving_region, operation, tags, requests, "
+    "errors, throttles, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, "
+    "cache_write_1h_tokens, cost_micro_usd, latency_histogram, ttft_histogram";
 
 constexpr std::string_view kKeyWhere =
     " WHERE hour_ms = ?1 AND profile_name = ?2 AND principal = ?3 AND model_id = ?4 AND "
@@ -152,24 +182,24 @@ Status DamagedRollup(int64_t hour_ms, std::string_view what) {
 
 }  // namespace
 
-const std::string_view kRecordColumns =
-    "time_ms, request_id, principal, profile_name, profile_arn, model_id, source_region, "
-    "serving_region, attempts, operation, status, error_code, cut_short, input_tokens, "
-    "output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, latency_ms, "
-    "ttft_ms, service_tier, request_metadata, tags, cost_micro_usd, price_version";
+std::string RecordColumns(int version) {
+  return std::string(kRecordColumnsV1) +
+         (version >= kLedgerEstimatedVersion ? ", tokens_estimated" : ", 0");
+}
 
-const std::string_view kRollupColumns =
-    "hour_ms, profile_name, principal, model_id, serving_region, operation, tags, requests, "
-    "errors, throttles, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, "
-    "cache_write_1h_tokens, cost_micro_usd, latency_histogram, ttft_histogram";
+std::string RollupColumns(int version) {
+  return std::string(kRollupColumnsV2) +
+         (version >= kLedgerEstimatedVersion ? ", estimated" : ", 0");
+}
 
 std::span<const Migration> LedgerMigrations() { return kLedgerMigrations; }
 
-Status InsertRecord(Database& db, const UsageRecord& r) {
+Status InsertRecord(Database& db, const UsageRecord& r, int version) {
   // Every text outlives the query (BindKept: SQLite copies none of them).
   const std::string metadata = MetadataJson(r.request_metadata);
   const std::string tags = TagsJson(r.tags);
-  BP_ASSIGN_OR_RETURN(Query q, db.Prepare(kInsertRecord));
+  const bool with_estimated = version >= kLedgerEstimatedVersion;
+  BP_ASSIGN_OR_RETURN(Query q, db.Prepare(with_estimated ? kInsertRecord : kInsertRecordV1));
   q.Bind(1, r.time_ms)
       .BindKept(2, r.request_id)
       .BindKept(3, r.principal)
@@ -195,14 +225,15 @@ Status InsertRecord(Database& db, const UsageRecord& r) {
       .BindKept(23, tags)
       .Bind(24, r.cost_micro_usd)
       .BindKept(25, r.price_version);
+  if (with_estimated) q.Bind(26, int64_t{r.tokens_estimated ? 1 : 0});
   return q.Run();
 }
 
-Status UpsertRollup(Database& db, const UsageRollup& rollup) {
+Status UpsertRollup(Database& db, const UsageRollup& rollup, int version) {
   const std::string tags_json = TagsJson(rollup.key.tags);
   UsageRollup merged = rollup;
   {
-    BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT " + std::string(kRollupColumns) +
+    BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT " + RollupColumns(version) +
                                             " FROM usage_hourly" + std::string(kKeyWhere)));
     BindKey(q, rollup.key, tags_json);
     BP_ASSIGN_OR_RETURN(bool found, q.Step());
@@ -212,10 +243,16 @@ Status UpsertRollup(Database& db, const UsageRollup& rollup) {
       merged.Merge(stored);
     }
   }
+  // Before migration 3 (migration 2 building the roll-ups of a v1 ledger)
+  // there is no estimated column, and no estimated call to count.
+  const bool with_estimated = version >= kLedgerEstimatedVersion;
   BP_ASSIGN_OR_RETURN(
-      Query q, db.Prepare("INSERT OR REPLACE INTO usage_hourly (" + std::string(kRollupColumns) +
-                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                          "?15, ?16, ?17, ?18)"));
+      Query q,
+      db.Prepare("INSERT OR REPLACE INTO usage_hourly (" + std::string(kRollupColumnsV2) +
+                 (with_estimated ? ", estimated" : "") +
+                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                 "?17, ?18" +
+                 (with_estimated ? ", ?19)" : ")")));
   BindKey(q, rollup.key, tags_json)
       .Bind(8, merged.requests)
       .Bind(9, merged.errors)
@@ -228,18 +265,22 @@ Status UpsertRollup(Database& db, const UsageRollup& rollup) {
       .Bind(16, merged.cost_micro_usd)
       .BindBlob(17, merged.latency.Encode())
       .BindBlob(18, merged.ttft.Encode());
+  if (with_estimated) q.Bind(19, merged.estimated);
   return q.Run();
 }
 
 Status BuildRollupsFromRaw(Database& db) {
   // Raw rows in time order, so the roll-ups of one hour are complete (and
   // written) before the next hour starts: memory holds one hour's keys.
-  BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT " + std::string(kRecordColumns) +
-                                          " FROM usage_records ORDER BY time_ms"));
+  // Migration 2's step: the ledger is at version 1 until it commits.
+  BP_ASSIGN_OR_RETURN(
+      Query q, db.Prepare("SELECT " + RecordColumns(1) + " FROM usage_records ORDER BY time_ms"));
   std::map<metering::UsageRollupKey, UsageRollup> hour;
   int64_t current_hour = 0;
   auto flush = [&]() -> Status {
-    for (auto& [key, rollup] : hour) BP_RETURN_IF_ERROR(UpsertRollup(db, rollup));
+    for (auto& [key, rollup] : hour) {
+      BP_RETURN_IF_ERROR(UpsertRollup(db, rollup, kLedgerRollupVersion));
+    }
     hour.clear();
     return Status::Ok();
   };
@@ -284,6 +325,7 @@ void ReadRecord(const Query& q, bool tags, bool metadata, UsageRecord& r) {
   r.tags = tags ? TagsOf(q.View(22)) : Tags{};
   r.cost_micro_usd = q.Int(23);
   r.price_version = q.View(24);
+  r.tokens_estimated = q.Int(25) != 0;
 }
 
 Status ReadRollup(const Query& q, const RollupFields& fields, UsageRollup& out) {
@@ -317,6 +359,7 @@ Status ReadRollup(const Query& q, const RollupFields& fields, UsageRollup& out) 
       !metering::LatencyHistogram::DecodeInto(q.View(17), out.ttft)) {
     return DamagedRollup(k.hour_ms, "a damaged histogram");
   }
+  out.estimated = q.Int(18);
   return Status::Ok();
 }
 

@@ -5,11 +5,12 @@
 // deleted rows. Private to storage/sqlite (SqliteLedger, the ledger's
 // queries and their tests).
 //
-// Tables (schema version 2):
-//   usage_records     one row per call (v1), indexed by time_ms
+// Tables (schema version 3):
+//   usage_records     one row per call (v1; v3 added tokens_estimated), indexed by time_ms
 //   usage_hourly      one row per (hour, profile, principal, model, serving
 //                     region, operation, tag set): the figures of those calls
-//                     and their latency / TTFT histograms (metering/usage_rollup.h)
+//                     and their latency / TTFT histograms (metering/usage_rollup.h;
+//                     v3 added estimated, the count of calls with estimated tokens)
 //   ledger_horizons   'raw' / 'rollups' -> from_ms: rows older than this may
 //                     have been deleted by the retention (absent: none were)
 // Raw rows and roll-ups are written in the same transaction, so they never
@@ -31,25 +32,36 @@ namespace bp::storage::sqlite {
 
 // The first schema version with usage_hourly and ledger_horizons.
 inline constexpr int kLedgerRollupVersion = 2;
+// The first with usage_records.tokens_estimated and usage_hourly.estimated.
+inline constexpr int kLedgerEstimatedVersion = 3;
+// The version this binary writes (the last migration's).
+inline constexpr int kLedgerLatestVersion = kLedgerEstimatedVersion;
 
 std::span<const Migration> LedgerMigrations();
 
-// Appends one raw row.
-Status InsertRecord(Database& db, const metering::UsageRecord& record);
+// Appends one raw row to a ledger at schema `version` (before v3 without
+// tokens_estimated: how the migration tests write an older ledger).
+Status InsertRecord(Database& db, const metering::UsageRecord& record,
+                    int version = kLedgerLatestVersion);
 
 // Adds `rollup` to the row of its key (creating it): counts and tokens
 // summed, histograms merged. kIo when the stored row's histograms are
-// damaged. REQUIRES: inside a write transaction.
-Status UpsertRollup(Database& db, const metering::UsageRollup& rollup);
+// damaged. `version`: the ledger's schema version (before v3 the estimated
+// count is neither read nor written). REQUIRES: inside a write transaction.
+Status UpsertRollup(Database& db, const metering::UsageRollup& rollup,
+                    int version = kLedgerLatestVersion);
 
 // Adds every raw record to the roll-ups, hour by hour (the v2 migration;
 // usable on a ledger whose usage_hourly is empty).
 Status BuildRollupsFromRaw(Database& db);
 
-// SELECT lists and readers of the two tables. `tags` / `metadata`: whether
-// to parse those JSON columns (left empty otherwise, which is cheaper).
-extern const std::string_view kRecordColumns;
-extern const std::string_view kRollupColumns;
+// SELECT lists and readers of the two tables. The lists are those of a
+// ledger at schema `version` (a reader opens an older ledger unmigrated, and
+// migration 2 runs on a v1 one): a column added later reads as its default,
+// 0, so the readers see one shape. `tags` / `metadata`: whether to parse
+// those JSON columns (left empty otherwise, which is cheaper).
+std::string RecordColumns(int version = kLedgerLatestVersion);
+std::string RollupColumns(int version = kLedgerLatestVersion);
 void ReadRecord(const Query& q, bool tags, bool metadata, metering::UsageRecord& out);
 // Which key columns of a roll-up to read (the others are left empty):
 // reading is most of what a long report costs.

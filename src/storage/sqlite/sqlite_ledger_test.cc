@@ -30,6 +30,7 @@ UsageRecord Sample(int i) {
   r.operation = metering::Operation::kConverseStream;
   r.status = 200;
   r.cut_short = i % 2 == 1;
+  r.tokens_estimated = i % 3 == 1;
   r.tokens = {
       .input = 10 + i, .output = 20, .cache_read = 3, .cache_write_5m = 4, .cache_write_1h = 5};
   r.latency_ms = 120;
@@ -71,6 +72,8 @@ TEST(SqliteLedgerTest, RecordsRoundTripWholeAfterFlush) {
   EXPECT_EQ(got.attempts, 2);
   EXPECT_EQ(got.operation, metering::Operation::kConverseStream);
   EXPECT_TRUE(got.cut_short);
+  EXPECT_TRUE(got.tokens_estimated);
+  EXPECT_FALSE(rows[0].tokens_estimated);
   EXPECT_EQ(got.tokens.input, 11);
   EXPECT_EQ(got.tokens.cache_write_1h, 5);
   EXPECT_EQ(got.ttft_ms, 30);
