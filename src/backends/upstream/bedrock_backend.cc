@@ -132,7 +132,10 @@ std::unique_ptr<Invocation> BedrockBackend::Start(const ModelRequest& request, E
         auth::sigv4::Credentials{.access_key_id = c.access_key_id,
                                  .secret_access_key = c.secret_access_key,
                                  .session_token = c.session_token},
-        {.method = out.method, .path = signed_path, .query = "", .headers = out.headers,
+        {.method = out.method,
+         .path = signed_path,
+         .query = "",
+         .headers = out.headers,
          .body = out.body},
         {.region = options_.region, .service = "bedrock", .time = clock_.Now()});
     if (!signature.ok()) {

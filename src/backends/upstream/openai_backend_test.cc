@@ -15,6 +15,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "backends/upstream/upstream_test_util.h"
 #include "http/upstream_test_support.h"
 #include "json/json.h"
 
@@ -27,69 +28,7 @@ using http::testing::kDeadline;
 using http::testing::LoopbackServer;
 using ::testing::HasSubstr;
 
-// A sink the client loop calls while the test thread waits.
-class WaitingSink final : public OutputSink {
- public:
-  void OnStart(int64_t input_tokens) override { Add("start " + std::to_string(input_tokens)); }
-  void OnTextStart(int index) override { Add("text_start " + std::to_string(index)); }
-  void OnToolUseStart(int index, std::string_view id, std::string_view name) override {
-    Add("tool_start " + std::to_string(index) + " " + std::string(id) + " " + std::string(name));
-  }
-  void OnTextDelta(int index, std::string_view text) override {
-    Add("delta " + std::to_string(index) + " " + std::string(text));
-    if (on_delta) on_delta();
-  }
-  void OnToolInputDelta(int index, std::string_view json) override {
-    Add("tool_delta " + std::to_string(index) + " " + std::string(json));
-  }
-  void OnReasoningStart(int index) override { Add("reasoning_start " + std::to_string(index)); }
-  void OnReasoningDelta(int index, std::string_view text) override {
-    Add("reasoning_delta " + std::to_string(index) + " " + std::string(text));
-  }
-  void OnReasoningSignature(int index, std::string_view) override {
-    Add("signature " + std::to_string(index));
-  }
-  void OnBlockStop(int index) override { Add("stop " + std::to_string(index)); }
-  void OnFinish(StopReason reason, std::string_view, const Usage& usage) override {
-    Add("finish " + std::string(StopReasonName(reason)) +
-            " in=" + std::to_string(usage.input_tokens) +
-            " out=" + std::to_string(usage.output_tokens) + (usage.estimated ? " estimated" : ""),
-        true);
-  }
-  void OnError(const Status& status) override {
-    Add("error " + std::string(ErrorCodeName(status.code())) + ": " + status.message(), true);
-  }
-
-  bool WaitDone() {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, kDeadline, [&] { return done_; });
-  }
-  std::vector<std::string> events() {
-    std::lock_guard lock(mu_);
-    return events_;
-  }
-  std::string last() {
-    std::lock_guard lock(mu_);
-    return events_.empty() ? "" : events_.back();
-  }
-
-  std::function<void()> on_delta;  // runs on the loop
-
- private:
-  void Add(std::string what, bool terminal = false) {
-    std::lock_guard lock(mu_);
-    events_.push_back(std::move(what));
-    if (terminal) {
-      done_ = true;
-      cv_.notify_all();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::string> events_;
-  bool done_ = false;
-};
+using testing::WaitingSink;
 
 ModelRequest Hello(bool stream) {
   ModelRequest r;
