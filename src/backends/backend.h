@@ -40,14 +40,15 @@ enum class Role : uint8_t { kUser, kAssistant };
 
 struct ContentBlock {
   enum class Kind : uint8_t {
-    kText,          // text
-    kImage,         // format in `text` ("png"), size in `byte_size`, bytes in `base64`
-    kDocument,      // format in `text` ("pdf"), size in `byte_size`, bytes in `base64`, `name`
-    kToolUse,       // tool_use_id, tool_name, input_json
-    kToolResult,    // tool_use_id; its text parts joined in `text`, JSON parts in input_json
-    kReasoning,     // reasoning text in `text`, its signature in `signature`
-    kVideo,         // format in `text` ("mp4"), size in `byte_size`, bytes in `base64`
-    kAudio,         // format in `text` ("mp3"), size in `byte_size`, bytes in `base64`
+    kText,        // text
+    kImage,       // format in `text` ("png"), size in `byte_size`, bytes in `base64`
+    kDocument,    // format in `text` ("pdf"), size in `byte_size`, bytes in `base64`,
+                  // its name in `tool_name` (Converse document.name, Anthropic title; may be empty)
+    kToolUse,     // tool_use_id, tool_name, input_json
+    kToolResult,  // tool_use_id; its text parts joined in `text`, JSON parts in input_json
+    kReasoning,   // reasoning text in `text`, its signature in `signature`
+    kVideo,       // format in `text` ("mp4"), size in `byte_size`, bytes in `base64`
+    kAudio,       // format in `text` ("mp3"), size in `byte_size`, bytes in `base64`
     kSearchResult,  // title and content texts joined in `text`; source in `tool_name`
   };
   Kind kind = Kind::kText;
@@ -66,9 +67,6 @@ struct ContentBlock {
   // (Converse redactedContent, Anthropic redacted_thinking.data; `text` is
   // then empty).
   std::string base64;
-  // kDocument: its name (Converse document.name, Anthropic title); may be
-  // empty for Anthropic documents.
-  std::string name;
   std::string signature;  // kReasoning: empty when none was given (or redacted)
   // Converse guardContent: the text a guardrail evaluates (a kText block to
   // the model like any other).

@@ -238,7 +238,7 @@ BedrockFake::BedrockFake(BedrockFakeOptions options, const Clock& clock, Request
       std::make_unique<backends::simulated::PromptCache>(clock_, std::move(cache_options));
   model_ = std::make_unique<backends::simulated::SimulatedBackend>(
       backends::simulated::SimulatedOptions{.time_to_first_token = std::chrono::milliseconds(0),
-                                            .tokens_per_second = 0},
+                                            .tokens_per_second = options_.tokens_per_second},
       prompt_cache_.get());
 }
 

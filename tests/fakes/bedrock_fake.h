@@ -37,6 +37,9 @@ struct BedrockFakeOptions {
   std::string region;  // required
   auth::sigv4::Credentials credentials;
   bool split_bytes = false;  // every body one byte per write
+  // The simulated model's pace (0: every token at once); > 0 makes a stream
+  // last long enough to be cut by a drill (killing the fake mid-answer).
+  double tokens_per_second = 0;
   // Application inference profile ARN -> foundation model id.
   std::map<std::string, std::string, std::less<>> profiles;
   std::chrono::seconds allowed_skew{300};  // AWS's

@@ -103,6 +103,8 @@ int Main(int argc, char** argv) {
   bedrock_cmd->add_option("--profile", profiles,
                           "APPLICATION_PROFILE_ARN=FOUNDATION_MODEL_ID (repeatable)");
   bedrock_cmd->add_flag("--split-bytes", split_bytes, "write bodies one byte at a time");
+  bedrock_cmd->add_option("--tokens-per-second", bedrock.tokens_per_second,
+                          "pace of the answers (0, the default: all at once)");
   bedrock_cmd->add_option("--log", log_path, "append one line per request");
 
   OpenAiFakeOptions openai;

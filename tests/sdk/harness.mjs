@@ -153,6 +153,7 @@ function binaryPath() {
  * Starts a server (or attaches to $BP_ENDPOINT). Options:
  *   config: path of a config file (--config); default: the shipped default config
  *   args:   extra command-line arguments for `serve`
+ *   env:    extra environment variables for `serve` (upstream credentials and API keys)
  * Register cleanup with `after(() => server.stop())`; it also happens at process exit.
  */
 /**
@@ -243,7 +244,7 @@ class ServerProcess extends ClientOwner {
   #stderrPartial = '';
   #stderrWaiters = [];
 
-  constructor({ config, args = [] }) {
+  constructor({ config, args = [], env = {} }) {
     super();
     this.binary = binaryPath();
     this.root = mkdtempSync(path.join(tmpdir(), 'bp-sdk-'));
@@ -257,6 +258,7 @@ class ServerProcess extends ClientOwner {
       });
     }
     this.extraArgs = args;
+    this.extraEnv = env;
     this.external = false;
     this.endpoint = undefined;
     this.host = undefined;
@@ -315,7 +317,7 @@ class ServerProcess extends ClientOwner {
       cwd: this.root,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
-      env: UPSTREAM ? { ...process.env, ...upstreamEnv() } : process.env,
+      env: { ...process.env, ...(UPSTREAM ? upstreamEnv() : {}), ...this.extraEnv },
     });
     this.#child = child;
     this.#stderr = '';

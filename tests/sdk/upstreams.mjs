@@ -31,6 +31,7 @@ export const UPSTREAM_AWS = Object.freeze({
 });
 
 const fakes = new Map(); // region (or 'openai') -> { url, child }
+const spawned = new Set(); // every fake child still running
 
 function fakeBinary() {
   const bin = process.env.BP_FAKE_UPSTREAM || path.resolve(HERE, '../../build/bp-fake-upstream');
@@ -38,8 +39,14 @@ function fakeBinary() {
   return bin;
 }
 
-async function startFake(args) {
-  const child = spawn(fakeBinary(), [...args, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Starts one bp-fake-upstream (`args`: its mode and flags) on `listen` (default: a free port);
+ * resolves to { url, child } once it listens. Killed at exit like the others.
+ */
+export async function startFake(args, listen = '127.0.0.1:0') {
+  const child = spawn(fakeBinary(), [...args, '--listen', listen], { stdio: ['ignore', 'pipe', 'inherit'] });
+  spawned.add(child);
+  child.once('exit', () => spawned.delete(child));
   child.unref();
   child.stdout.unref();
   const url = await new Promise((resolve, reject) => {
@@ -123,7 +130,8 @@ export function proxiedRegions(entries) {
 
 /** Kills every fake (the process exit does it too). */
 export function stopFakes() {
-  for (const { child } of fakes.values()) child.kill('SIGKILL');
+  for (const child of spawned) child.kill('SIGKILL');
+  spawned.clear();
   fakes.clear();
 }
 process.on('exit', stopFakes);

@@ -177,7 +177,7 @@ Status ParseImage(const Object& obj, const WirePath& p, bool keep_bytes, Content
 }
 
 // `keep_bytes`: set block.base64 (a text document's text encoded) and its
-// title as block.name (a document of a message, not one inside a
+// title as block.tool_name (a document of a message, not one inside a
 // tool_result, which only counts).
 Status ParseDocument(const Object& obj, const WirePath& p, bool keep_bytes, ContentBlock& block) {
   static constexpr std::string_view kKeys[] = {"type",    "source",    "title",
@@ -209,7 +209,7 @@ Status ParseDocument(const Object& obj, const WirePath& p, bool keep_bytes, Cont
   }
   if (const Value* title = MemberOf(obj, "title");
       keep_bytes && title != nullptr && title->is_string()) {
-    block.name = title->get_string();
+    block.tool_name = title->get_string();
   }
   return Status::Ok();
 }

@@ -163,7 +163,7 @@ TEST(ParseAnthropicRequestTest, EveryModelledMember) {
   EXPECT_EQ(user[1].byte_size, 5u);
   EXPECT_EQ(user[1].base64, png);
   EXPECT_EQ(user[2].base64, pdf);  // kept for backends that forward documents
-  EXPECT_EQ(user[2].name, "t");
+  EXPECT_EQ(user[2].tool_name, "t");
   EXPECT_EQ(user[2].kind, Kind::kDocument);
   EXPECT_EQ(user[2].text, "pdf");
   EXPECT_EQ(user[2].byte_size, 6u);

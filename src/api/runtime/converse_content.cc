@@ -107,7 +107,7 @@ Status ParseDocument(const Value& v, const WirePath& p, bool keep_bytes, Content
   if (source == nullptr) return CoralNull(p.Key("source"));
   BP_ASSIGN_OR_RETURN(block.byte_size, ParseSource(*source, kDocumentSources, p.Key("source"),
                                                    keep_bytes ? &block.base64 : nullptr));
-  block.name = name;
+  block.tool_name = name;  // a document's name (backend.h)
   if (const Value* c = MemberOf(*obj, "citations")) {
     BP_RETURN_IF_ERROR(ParseCitationsConfig(*c, p.Key("citations")));
   }

@@ -86,7 +86,7 @@ Result<Value> DocumentValue(const ContentBlock& block, std::string_view path, si
   source["bytes"] = block.base64;
   Object document;
   if (!block.text.empty()) document["format"] = block.text;
-  document["name"] = DocumentName(block.name, n);
+  document["name"] = DocumentName(block.tool_name, n);
   document["source"] = std::move(source);
   return Value(std::move(document));
 }

@@ -29,7 +29,6 @@ void ExpectSameBlock(const ContentBlock& a, const ContentBlock& b, const std::st
   EXPECT_EQ(a.is_error, b.is_error);
   EXPECT_EQ(a.byte_size, b.byte_size);
   EXPECT_EQ(a.base64, b.base64);
-  EXPECT_EQ(a.name, b.name);
   EXPECT_EQ(a.signature, b.signature);
   EXPECT_EQ(a.guard_content, b.guard_content);
 }
@@ -131,9 +130,9 @@ std::vector<std::pair<std::string, ModelRequest>> Table() {
     ContentBlock guarded_image = Bytes(Kind::kImage, "jpeg", "\xff\xd8\xff\xe0 jpeg");
     guarded_image.guard_content = true;
     ContentBlock document = Bytes(Kind::kDocument, "pdf", "%PDF-1.7 body");
-    document.name = "Annual report (2025) [final]";
+    document.tool_name = "Annual report (2025) [final]";
     ContentBlock unformatted = Bytes(Kind::kDocument, "", "plain words");
-    unformatted.name = "notes";
+    unformatted.tool_name = "notes";
     r.messages = {User({Bytes(Kind::kImage, "png", "\x89PNG\r\n\x1a\n"), guarded_image, document,
                         unformatted, Bytes(Kind::kVideo, "mp4", "....ftypmp42"),
                         Bytes(Kind::kAudio, "mp3", "ID3\x04"), Text("What is in these?")})};
@@ -351,7 +350,7 @@ TEST(BuildConverseRequest, RefusesWhatCannotBeForwarded) {
 
 TEST(BuildConverseRequest, DocumentNamesAreMadeAcceptable) {
   ContentBlock document = Bytes(Kind::kDocument, "pdf", "%PDF");
-  document.name = "  my_report.pdf\t\t(v2)  ";
+  document.tool_name = "  my_report.pdf\t\t(v2)  ";
   ContentBlock unnamed = Bytes(Kind::kDocument, "txt", "hello");
   ModelRequest r;
   r.messages = {User({document, unnamed, Text("Summarise")})};
@@ -359,8 +358,8 @@ TEST(BuildConverseRequest, DocumentNamesAreMadeAcceptable) {
   ASSERT_TRUE(body.ok());
   Result<ModelRequest> parsed = api::runtime::ParseConverseRequest(*body);
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
-  EXPECT_EQ(parsed->messages[0].content[0].name, "my-report-pdf (v2)");
-  EXPECT_EQ(parsed->messages[0].content[1].name, "document-2");
+  EXPECT_EQ(parsed->messages[0].content[0].tool_name, "my-report-pdf (v2)");
+  EXPECT_EQ(parsed->messages[0].content[1].tool_name, "document-2");
 }
 
 // What the Anthropic parser keeps is forwarded too: documents (a text one

@@ -10,7 +10,9 @@ void AddBlock(Fnv1a& h, const ContentBlock& block) {
   h.AddInt(static_cast<uint64_t>(block.kind));
   h.Add(block.text);
   h.Add(block.tool_use_id);
-  h.Add(block.tool_name);
+  // A document's name (kept in tool_name for forwarding) is not part of
+  // what the simulated model answers from.
+  h.Add(block.kind == ContentBlock::Kind::kDocument ? std::string_view() : block.tool_name);
   h.Add(block.input_json);
   h.AddInt(block.is_error ? 1 : 0);
   h.AddInt(block.byte_size);
