@@ -78,6 +78,7 @@ void RequestLog::Record(const http::Request& request, unsigned status, std::stri
     std::fwrite(line.data(), 1, line.size(), file_);
     std::fflush(file_);
   }
+  if (entries_.size() >= kMaxRecorded) entries_.pop_front();
   entries_.push_back(std::move(entry));
 }
 

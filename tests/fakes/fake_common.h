@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <deque>
 #include <vector>
 
 #include "backends/backend.h"
@@ -40,12 +41,14 @@ class RequestLog final {
   // Records `request` answered with `status` (`why` empty on success) and
   // appends "METHOD PATH STATUS[ WHY]\n" to the log file, flushed.
   void Record(const http::Request& request, unsigned status, std::string_view why);
-  // [{"method","path","headers":{name:value},"body","status","why"}...]
+  // [{"method","path","headers":{name:value},"body","status","why"}...]:
+  // the last kMaxRecorded requests (a load run must not grow the fake).
   std::string Json() const;
+  static constexpr size_t kMaxRecorded = 1000;
 
  private:
   mutable Mutex mu_;
-  std::vector<RecordedRequest> entries_ BP_GUARDED_BY(mu_);
+  std::deque<RecordedRequest> entries_ BP_GUARDED_BY(mu_);
   std::FILE* file_ BP_GUARDED_BY(mu_) = nullptr;
 };
 
