@@ -84,8 +84,10 @@ void Sign(const Credentials& credentials, const SigningOptions& options, std::st
   out.canonical_request = CanonicalRequest(method, path, options.normalize_path, canonical_query,
                                            headers, signed_names, payload_hash);
   out.string_to_sign = BuildStringToSign(FormatAmzDate(options.time), scope, out.canonical_request);
-  out.signature =
-      ComputeSignature(DeriveSigningKey(credentials.secret_access_key, scope), out.string_to_sign);
+  out.signature = options.signing_key != nullptr
+                      ? ComputeSignature(*options.signing_key, out.string_to_sign)
+                      : ComputeSignature(DeriveSigningKey(credentials.secret_access_key, scope),
+                                         out.string_to_sign);
 }
 
 void AppendParam(std::string& query, std::string_view name, std::string_view value) {
@@ -94,6 +96,14 @@ void AppendParam(std::string& query, std::string_view name, std::string_view val
 }
 
 }  // namespace
+
+DerivedKey DeriveKeyFor(std::string_view secret_access_key, const SigningOptions& options) {
+  return DeriveSigningKey(secret_access_key, ScopeFor(options));
+}
+
+std::string SigningDay(std::chrono::system_clock::time_point time) {
+  return FormatAmzDate(time).substr(0, 8);
+}
 
 Result<SigningResult> SignWithHeaders(const Credentials& credentials, const SigningRequest& request,
                                       const SigningOptions& options) {

@@ -7,7 +7,9 @@
 // Pure functions over values; thread-safe. The results hold no secret (the
 // session token, when signed or attached, is part of the request by design).
 
+#include <array>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,7 +49,21 @@ struct SigningOptions {
   bool sign_session_token = true;
   // Presigned form: X-Amz-Expires, 1 .. 604800 seconds.
   std::chrono::seconds expires{900};
+  // The derived signing key for these credentials and this scope
+  // (DeriveKeyFor(secret, *this)), from a caller that signs many requests a
+  // day: signing then costs one HMAC instead of five. Null: derived here.
+  const std::array<uint8_t, 32>* signing_key = nullptr;
 };
+
+// A derived SigV4 signing key (auth.md §1.5). Holds a secret: never log it.
+using DerivedKey = std::array<uint8_t, 32>;
+
+// The signing key for `secret_access_key` in the scope of `options`: the UTC
+// day of options.time, options.region and options.service.
+DerivedKey DeriveKeyFor(std::string_view secret_access_key, const SigningOptions& options);
+
+// The UTC day of `time` as SigV4 scopes name it: "20261203".
+std::string SigningDay(std::chrono::system_clock::time_point time);
 
 struct SigningResult {
   std::string canonical_request;

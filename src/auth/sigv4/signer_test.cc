@@ -50,6 +50,26 @@ TEST(SignWithHeadersTest, AddsDateAndAuthorization) {
   EXPECT_EQ(r->signature.size(), 64u);
 }
 
+TEST(SignWithHeadersTest, AGivenSigningKeyGivesTheSameSignature) {
+  const http::Headers headers = {{"host", "bedrock-runtime.eu-central-1.amazonaws.com"}};
+  const SigningRequest request{"POST", "/model/m/converse", "", headers, "{}", std::nullopt};
+  Result<SigningResult> derived = SignWithHeaders(kCreds, request, Options());
+  ASSERT_OK(derived);
+  const DerivedKey key = DeriveKeyFor(kCreds.secret_access_key, Options());
+  SigningOptions with_key = Options();
+  with_key.signing_key = &key;
+  Result<SigningResult> cached = SignWithHeaders(kCreds, request, with_key);
+  ASSERT_OK(cached);
+  EXPECT_EQ(cached->signature, derived->signature);
+  EXPECT_EQ(SigningDay(Options().time), "20261125");
+  // A key of another day signs differently (the caller must renew it daily).
+  SigningOptions next_day = Options();
+  next_day.time += std::chrono::hours(24);
+  const DerivedKey stale = DeriveKeyFor(kCreds.secret_access_key, next_day);
+  with_key.signing_key = &stale;
+  EXPECT_NE(SignWithHeaders(kCreds, request, with_key)->signature, derived->signature);
+}
+
 TEST(SignWithHeadersTest, ContentShaHeaderAndSessionToken) {
   Credentials temp = kCreds;
   temp.session_token = "tok";

@@ -128,6 +128,10 @@ std::unique_ptr<Invocation> BedrockBackend::Start(const ModelRequest& request, E
     out.headers.push_back({"authorization", "Bearer " + *c.bearer_token});
   } else {
     const std::string signed_path = upstream_.endpoint().base_path + out.target;
+    auth::sigv4::SigningOptions signing{
+        .region = options_.region, .service = "bedrock", .time = clock_.Now()};
+    const std::shared_ptr<const DerivedKeyEntry> key = KeyFor(*credentials, signing);
+    signing.signing_key = &key->key;
     Result<auth::sigv4::SigningResult> signature = auth::sigv4::SignWithHeaders(
         auth::sigv4::Credentials{.access_key_id = c.access_key_id,
                                  .secret_access_key = c.secret_access_key,
@@ -137,7 +141,7 @@ std::unique_ptr<Invocation> BedrockBackend::Start(const ModelRequest& request, E
          .query = "",
          .headers = out.headers,
          .body = out.body},
-        {.region = options_.region, .service = "bedrock", .time = clock_.Now()});
+        signing);
     if (!signature.ok()) {
       call->Fail(loop, Status(ErrorCode::kInternal, "cannot sign the call to Amazon Bedrock in " +
                                                         request.region + ": " +
@@ -148,6 +152,21 @@ std::unique_ptr<Invocation> BedrockBackend::Start(const ModelRequest& request, E
   }
   call->Send(upstream_, loop, std::move(out));
   return call;
+}
+
+std::shared_ptr<const BedrockBackend::DerivedKeyEntry> BedrockBackend::KeyFor(
+    const std::shared_ptr<const auth::credentials::Credentials>& credentials,
+    const auth::sigv4::SigningOptions& options) const {
+  std::string day = auth::sigv4::SigningDay(options.time);
+  std::shared_ptr<const DerivedKeyEntry> entry = derived_key_.load(std::memory_order_acquire);
+  if (entry != nullptr && entry->credentials == credentials && entry->day == day) return entry;
+  // Several loops may derive the same key at once; any of them may win.
+  entry = std::make_shared<const DerivedKeyEntry>(
+      DerivedKeyEntry{.credentials = credentials,
+                      .day = std::move(day),
+                      .key = auth::sigv4::DeriveKeyFor(credentials->secret_access_key, options)});
+  derived_key_.store(entry, std::memory_order_release);
+  return entry;
 }
 
 int64_t BedrockBackend::CountInputTokens(const ModelRequest& request) const {

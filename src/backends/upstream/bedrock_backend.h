@@ -28,10 +28,12 @@
 // Thread-safe: the options, the Upstream and the provider are shared by
 // every loop; each invocation lives on the loop it was started on.
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "auth/sigv4/signer.h"
 #include "backends/backend.h"
 #include "core/clock.h"
 #include "http/client.h"
@@ -39,7 +41,8 @@
 
 namespace bp::auth::credentials {
 class CredentialProvider;
-}
+struct Credentials;
+}  // namespace bp::auth::credentials
 
 namespace bp::backends::upstream {
 
@@ -78,8 +81,21 @@ class BedrockBackend final : public ModelBackend {
   const BedrockBackendOptions options_;
   const http::Upstream upstream_;
   const std::string host_;  // the host header, signed
+  // The SigV4 key derived for the current credentials and UTC day, so a
+  // call signs with one HMAC instead of five; replaced (never mutated) when
+  // either changes, read without a lock by every loop.
+  struct DerivedKeyEntry {
+    std::shared_ptr<const auth::credentials::Credentials> credentials;
+    std::string day;  // YYYYMMDD
+    auth::sigv4::DerivedKey key;
+  };
+  std::shared_ptr<const DerivedKeyEntry> KeyFor(
+      const std::shared_ptr<const auth::credentials::Credentials>& credentials,
+      const auth::sigv4::SigningOptions& options) const;
+
   auth::credentials::CredentialProvider& credentials_;
   const Clock& clock_;
+  mutable std::atomic<std::shared_ptr<const DerivedKeyEntry>> derived_key_;
 };
 
 // The system profile's geography prefix for a region: "eu" for eu-*, "us"
