@@ -9,10 +9,10 @@
 // are locked anyway so a test may read them from elsewhere.
 
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <deque>
 #include <vector>
 
 #include "backends/backend.h"
