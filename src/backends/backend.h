@@ -248,6 +248,10 @@ class OutputSink {
   // kModelTimeout, kInternal (retryable before OnStart); kModelError,
   // kModelStreamError, kValidation (not retryable).
   virtual void OnError(const Status& status) = 0;
+  // Output the caller has accepted but not yet sent on to its own client
+  // (bytes queued on a slow connection). Backends that read from an upstream
+  // hold it back while this is large (backends/upstream). Default: 0.
+  virtual size_t Backlog() const { return 0; }
 };
 
 // A running invocation. Destroying it stops every further sink call (timers

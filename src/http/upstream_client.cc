@@ -20,6 +20,8 @@ class CallHandle final : public UpstreamCall {
  public:
   explicit CallHandle(std::shared_ptr<UpstreamCallState> state) : state_(std::move(state)) {}
   ~CallHandle() override { state_->Cancel(); }
+  void Pause() override { state_->Pause(); }
+  void Resume() override { state_->Resume(); }
   CallHandle(const CallHandle&) = delete;
   CallHandle& operator=(const CallHandle&) = delete;
 

@@ -132,6 +132,13 @@ struct UpstreamCallbacks {
 class UpstreamCall {
  public:
   virtual ~UpstreamCall() = default;
+  // Backpressure for a caller that cannot take more yet (its own client is
+  // slow): after Pause, the socket is no longer read once the pieces already
+  // received are delivered, so the upstream is held back by TCP's window;
+  // the idle timeout does not run meanwhile. Resume reads on. No effect
+  // after on_done. Loop thread only, like the handle.
+  virtual void Pause() = 0;
+  virtual void Resume() = 0;
 };
 
 // Counters since construction, for tests and metrics. Read with relaxed

@@ -177,6 +177,29 @@ TEST_F(UpstreamClientTest, StreamedPiecesArriveAsTheyAreWritten) {
   EXPECT_THAT(rec.pieces(), ElementsAre("first", "second", "third"));
 }
 
+TEST_F(UpstreamClientTest, APausedCallReadsNothingMoreUntilResumed) {
+  UpstreamOptions options;
+  options.idle_timeout = std::chrono::milliseconds(150);  // must not fire while paused
+  Upstream upstream = MakeUpstream(server_.url(), options);
+  CallRecorder rec;
+  Call call(loop_, upstream, Get("/chunks"), rec);
+  ASSERT_TRUE(rec.WaitPieces(1));
+  loop_.Run([&] { call.handle()->Pause(); });
+  std::shared_ptr<ResponseStream> stream = handler_.TakeHeld();
+  ASSERT_NE(stream, nullptr);
+  OnStreamLoop(stream, [&] { stream->Write("second"); });
+  // Longer than the idle timeout: the call neither reads on nor times out.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_THAT(rec.pieces(), ElementsAre("first"));
+  EXPECT_FALSE(rec.result().has_value());
+  loop_.Run([&] { call.handle()->Resume(); });
+  ASSERT_TRUE(rec.WaitPieces(2));
+  testing::TestHandler::ReleaseGate(std::move(stream), "third");
+  ASSERT_TRUE(rec.WaitDone());
+  EXPECT_OK(rec.result()->status);
+  EXPECT_THAT(rec.pieces(), ElementsAre("first", "second", "third"));
+}
+
 TEST_F(UpstreamClientTest, KeepAliveReusesConnections) {
   Upstream upstream = MakeUpstream(server_.url());
   for (int i = 0; i < 5; ++i) {

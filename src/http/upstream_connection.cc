@@ -191,17 +191,38 @@ void UpstreamConnection::OnRead(const error_code& ec, size_t n) {
   // close; an abrupt one never does.
   const bool eof = ec == asio::error::eof;
   if (ec && !eof) return OnTransportError(ec);
+  // Paused: what arrived waits, undecoded, and the socket is left unread
+  // (TCP's window then holds the upstream back) until ResumeReading.
+  if (call_->paused) {
+    held_eof_ = eof;
+    held_ = true;
+    return;
+  }
+  Process(eof, n > 0);
+}
+
+void UpstreamConnection::Process(bool eof, bool fresh_bytes) {
   const std::shared_ptr<UpstreamCallState> call = call_;  // alive through the callbacks
-  if (n > 0) {
+  if (fresh_bytes) {
     begin_ += decoder_.Feed(std::string_view(buf_.data() + begin_, end_ - begin_));
     if (!Deliver(*call)) return;
     if (decoder_.failed()) return FailDecode();
     if (decoder_.done()) return Complete();
   }
   if (eof) {
-    if (response_bytes_ == 0) return OnTransportError(ec);
+    if (response_bytes_ == 0) return OnTransportError(boost::asio::error::eof);
     if (decoder_.FeedEof()) return Complete();
     return FailDecode();
+  }
+  if (!call->paused) Read();
+}
+
+void UpstreamConnection::ResumeReading() {
+  if (phase_ != Phase::kExchanging || call_ == nullptr || reading_) return;
+  SetDeadline(shared_.options.idle_timeout, Deadline::kIdle);
+  if (held_) {
+    held_ = false;
+    return Process(held_eof_, begin_ < end_);
   }
   Read();
 }
@@ -320,6 +341,11 @@ void UpstreamConnection::OnTimer(uint64_t generation) {
   if (generation != timer_generation_ || phase_ == Phase::kClosed) return;
   timer_armed_ = false;
   if (Clock::now() < deadline_) return ArmTimer(deadline_);
+  // A paused call's upstream is not stalling: the caller is.
+  if (deadline_kind_ == Deadline::kIdle && call_ != nullptr && call_->paused) {
+    deadline_ = Clock::now() + shared_.options.idle_timeout;
+    return ArmTimer(deadline_);
+  }
   Expire();
 }
 

@@ -44,6 +44,9 @@ class UpstreamConnection final : public std::enable_shared_from_this<UpstreamCon
   void Abort();
   // Closes the socket and cancels the timer. Idempotent.
   void Close();
+  // The call was paused (UpstreamCallState::paused) and is resumed: reads
+  // again if a read was held back.
+  void ResumeReading();
 
  private:
   enum class Phase : uint8_t { kNew, kConnecting, kExchanging, kIdle, kClosed };
@@ -57,6 +60,9 @@ class UpstreamConnection final : public std::enable_shared_from_this<UpstreamCon
   void Write();
   void Read();
   void OnRead(const boost::system::error_code& ec, size_t n);
+  // Decodes and delivers what buf_ holds (`fresh_bytes`: a read added some),
+  // then handles a clean end (`eof`) or reads on.
+  void Process(bool eof, bool fresh_bytes);
   // Hands the head (once) and the decoded pieces to the call; false when the
   // call went away meanwhile.
   bool Deliver(const UpstreamCallState& call);
@@ -92,6 +98,10 @@ class UpstreamConnection final : public std::enable_shared_from_this<UpstreamCon
   bool writing_ = false;
   bool reading_ = false;
   bool head_delivered_ = false;
+  // A read completed while the call was paused: its bytes (and whether the
+  // upstream had ended) wait in buf_ for ResumeReading.
+  bool held_ = false;
+  bool held_eof_ = false;
   uint64_t response_bytes_ = 0;
 
   Deadline deadline_kind_ = Deadline::kConnect;

@@ -53,6 +53,16 @@ void UpstreamCallState::Finish(const UpstreamResult& result) {
   if (done) done(result);
 }
 
+void UpstreamCallState::Pause() {
+  if (!finished) paused = true;
+}
+
+void UpstreamCallState::Resume() {
+  if (!paused) return;
+  paused = false;
+  if (!finished && connection != nullptr) connection->ResumeReading();
+}
+
 void UpstreamCallState::Cancel() {
   if (finished) return;
   finished = true;

@@ -69,12 +69,17 @@ struct UpstreamCallState {
   bool retried = false;   // the stale-connection retry was used
   bool finished = false;  // on_done ran, or the handle was destroyed
   bool holds_slot = false;
+  // The caller asked for no more body pieces for now (UpstreamCall::Pause).
+  bool paused = false;
 
   // Ends the call: frees the slot, then on_done (unless already finished).
   void Finish(const UpstreamResult& result);
   // The handle went away: frees the slot, closes the connection, silences
   // every callback.
   void Cancel();
+  // UpstreamCall::Pause / Resume.
+  void Pause();
+  void Resume();
 };
 
 // The keep-alive connections of one upstream on one loop.

@@ -440,6 +440,8 @@ class RuntimeService::Call final : public backends::OutputSink,
     Release();
   }
 
+  size_t Backlog() const override { return Collecting() ? 0 : stream_->BufferedBytes(); }
+
   void OnError(const Status& status) override {
     if (Ignored()) return;
     service_.deps_.router.End(region_, OutcomeOf(status.code()));

@@ -10,11 +10,13 @@
 #include <future>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "backends/upstream/upstream_call.h"
 #include "backends/upstream/upstream_test_util.h"
 #include "http/upstream_test_support.h"
 #include "json/json.h"
@@ -107,9 +109,12 @@ TEST_F(OpenAiBackendTest, StreamingCallFeedsTheSseAnswerAsItArrives) {
         "\n\n"));
     handler_.Hold(s);  // the rest comes once the first delta arrived
   };
-  sink_.on_delta = [this] {
-    sink_.on_delta = nullptr;
-    std::shared_ptr<http::ResponseStream> s = handler_.TakeHeld();
+  Run(Hello(true));
+  // The rest is written only once the first delta has reached the sink.
+  ASSERT_TRUE(sink_.WaitFor("delta 0 Hel"));
+  std::shared_ptr<http::ResponseStream> s = handler_.TakeHeld();
+  ASSERT_NE(s, nullptr);
+  http::testing::TestHandler::RunOnLoop(*s, [&] {
     s->Write(std::string(
         "data: "
         "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}"
@@ -117,8 +122,7 @@ TEST_F(OpenAiBackendTest, StreamingCallFeedsTheSseAnswerAsItArrives) {
         "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2}}\n\n"
         "data: [DONE]\n\n"));
     s->Finish();
-  };
-  Run(Hello(true));
+  });
   ASSERT_TRUE(sink_.WaitDone());
   std::vector<std::string> events = sink_.events();
   ASSERT_GE(events.size(), 4u);
@@ -240,6 +244,36 @@ TEST_F(OpenAiBackendTest, DestroyingTheInvocationMidStreamStopsEveryCall) {
   loop_.Run([] {});  // anything queued on the client loop has run
   std::vector<std::string> events = sink_.events();
   EXPECT_EQ(events.back(), "delta 0 a");
+}
+
+TEST_F(OpenAiBackendTest, ASlowCallerHoldsTheUpstreamBackUntilItDrains) {
+  answer_ = [this](http::Request&&, std::shared_ptr<http::ResponseStream> s) {
+    s->StartStream(200, {{"content-type", "text/event-stream"}});
+    s->Write(std::string("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"));
+    handler_.Hold(s);
+  };
+  sink_.on_delta = [this] {
+    sink_.on_delta = nullptr;
+    sink_.backlog = 2 * UpstreamInvocation::kHighWater;  // the caller's client stopped reading
+  };
+  Run(Hello(true));
+  // The rest is written once the first delta was taken (and the backlog seen).
+  ASSERT_TRUE(sink_.WaitFor("delta 0 a"));
+  std::shared_ptr<http::ResponseStream> s = handler_.TakeHeld();
+  ASSERT_NE(s, nullptr);
+  http::testing::TestHandler::RunOnLoop(*s, [&] {
+    s->Write(std::string(
+        "data: "
+        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},\"finish_reason\":\"stop\"}]}\n\n"
+        "data: [DONE]\n\n"));
+    s->Finish();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(sink_.last(), "delta 0 a");  // held back: nothing read since
+  sink_.backlog = 0;                     // drained
+  ASSERT_TRUE(sink_.WaitDone());
+  EXPECT_THAT(sink_.last(), HasSubstr("finish end_turn"));
+  EXPECT_THAT(sink_.events(), ::testing::Contains("delta 0 b"));
 }
 
 }  // namespace

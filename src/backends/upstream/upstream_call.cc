@@ -22,6 +22,7 @@ void UpstreamInvocation::Fail(EventLoop& loop, Status status) {
 
 void UpstreamInvocation::Send(const http::Upstream& upstream, EventLoop& loop,
                               http::Request request) {
+  loop_ = &loop;
   call_ = upstream.Start(loop, std::move(request),
                          {.on_head = [this](const http::Response& head) { OnHead(head); },
                           .on_body = [this](std::string_view piece) { OnBody(piece); },
@@ -43,9 +44,12 @@ void UpstreamInvocation::OnHead(const http::Response& head) {
 
 void UpstreamInvocation::OnBody(std::string_view piece) {
   switch (mode_) {
-    case Mode::kStream:
-      decoder_->Feed(piece);  // may destroy this invocation: nothing after it
+    case Mode::kStream: {
+      const std::shared_ptr<bool> cancelled = cancelled_;  // outlives this invocation
+      decoder_->Feed(piece);                               // may destroy this invocation
+      if (!*cancelled) HoldBackIfBacklogged();
       return;
+    }
     case Mode::kError: {
       const size_t cap = decoder_->max_error_bytes();
       if (body_.size() < cap) body_.append(piece.substr(0, cap - body_.size()));
@@ -85,6 +89,22 @@ void UpstreamInvocation::OnDone(const http::UpstreamResult& result) {
       return;
     }
   }
+}
+
+void UpstreamInvocation::HoldBackIfBacklogged() {
+  if (drain_poll_ != nullptr || call_ == nullptr || decoder_->StreamDone()) return;
+  if (sink_.Backlog() <= kHighWater) return;
+  call_->Pause();
+  drain_poll_ = loop_->After(kDrainPoll, [this] { PollBacklog(); });
+}
+
+void UpstreamInvocation::PollBacklog() {
+  if (sink_.Backlog() >= kLowWater) {
+    drain_poll_ = loop_->After(kDrainPoll, [this] { PollBacklog(); });
+    return;
+  }
+  drain_poll_.reset();  // (this task's own handle: its callback is running, not queued)
+  call_->Resume();
 }
 
 bool HasContentType(const http::Headers& headers, std::string_view type) {

@@ -5,6 +5,7 @@
 // replayed, or an error answer read (bounded) and mapped. What differs
 // between Bedrock and the OpenAI-compatible API is an AnswerDecoder.
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -63,12 +64,21 @@ class UpstreamInvocation final : public Invocation {
   // Sends `request` through `upstream` on `loop`.
   void Send(const http::Upstream& upstream, EventLoop& loop, http::Request request);
 
+  // Backpressure (docs/upstreams.md): a stream whose caller has more than
+  // kHighWater bytes queued for its client stops reading from the upstream
+  // until the queue is below kLowWater (checked every kDrainPoll).
+  static constexpr size_t kHighWater = 1024 * 1024;
+  static constexpr size_t kLowWater = 256 * 1024;
+  static constexpr std::chrono::milliseconds kDrainPoll{5};
+
  private:
   enum class Mode : uint8_t { kWhole, kStream, kError };
 
   void OnHead(const http::Response& head);
   void OnBody(std::string_view piece);
   void OnDone(const http::UpstreamResult& result);
+  void HoldBackIfBacklogged();
+  void PollBacklog();
 
   OutputSink& sink_;
   const std::unique_ptr<AnswerDecoder> decoder_;
@@ -80,6 +90,8 @@ class UpstreamInvocation final : public Invocation {
   http::Headers error_headers_;
   std::string body_;
   std::unique_ptr<TimerHandle> failure_;
+  EventLoop* loop_ = nullptr;
+  std::unique_ptr<TimerHandle> drain_poll_;   // while paused
   std::unique_ptr<http::UpstreamCall> call_;  // last: cancelled first
 };
 

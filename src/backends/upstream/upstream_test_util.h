@@ -2,6 +2,8 @@
 // Test-only helpers of bp_backends_upstream's tests: a sink the client loop
 // calls while the test thread waits for the terminal call.
 
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -53,6 +55,13 @@ class WaitingSink final : public OutputSink {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, kDeadline, [&] { return done_; });
   }
+  // Waits until an event equal to `what` was recorded.
+  bool WaitFor(const std::string& what) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, kDeadline, [&] {
+      return std::find(events_.begin(), events_.end(), what) != events_.end();
+    });
+  }
   std::vector<std::string> events() {
     std::lock_guard lock(mu_);
     return events_;
@@ -63,15 +72,16 @@ class WaitingSink final : public OutputSink {
   }
 
   std::function<void()> on_delta;  // runs on the loop
+  // What Backlog() reports (bytes the caller has queued for its client).
+  std::atomic<size_t> backlog{0};
+  size_t Backlog() const override { return backlog.load(); }
 
  private:
   void Add(std::string what, bool terminal = false) {
     std::lock_guard lock(mu_);
     events_.push_back(std::move(what));
-    if (terminal) {
-      done_ = true;
-      cv_.notify_all();
-    }
+    if (terminal) done_ = true;
+    cv_.notify_all();
   }
 
   std::mutex mu_;
