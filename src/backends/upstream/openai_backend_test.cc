@@ -114,15 +114,15 @@ TEST_F(OpenAiBackendTest, StreamingCallFeedsTheSseAnswerAsItArrives) {
   ASSERT_TRUE(sink_.WaitFor("delta 0 Hel"));
   std::shared_ptr<http::ResponseStream> s = handler_.TakeHeld();
   ASSERT_NE(s, nullptr);
-  http::testing::TestHandler::RunOnLoop(*s, [&] {
-    s->Write(std::string(
-        "data: "
-        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}"
-        "\n\n"
-        "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2}}\n\n"
-        "data: [DONE]\n\n"));
-    s->Finish();
-  });
+  // Written, finished and dropped on the stream's own loop.
+  http::testing::TestHandler::ReleaseGate(
+      std::move(s),
+      std::string(
+          "data: "
+          "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}"
+          "\n\n"
+          "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2}}\n\n"
+          "data: [DONE]\n\n"));
   ASSERT_TRUE(sink_.WaitDone());
   std::vector<std::string> events = sink_.events();
   ASSERT_GE(events.size(), 4u);
@@ -241,6 +241,7 @@ TEST_F(OpenAiBackendTest, DestroyingTheInvocationMidStreamStopsEveryCall) {
   ASSERT_EQ(cancelled.get_future().wait_for(kDeadline), std::future_status::ready);
   std::shared_ptr<http::ResponseStream> s = handler_.TakeHeld();
   ASSERT_NE(s, nullptr);
+  http::testing::TestHandler::DropOnLoop(std::move(s));
   loop_.Run([] {});  // anything queued on the client loop has run
   std::vector<std::string> events = sink_.events();
   EXPECT_EQ(events.back(), "delta 0 a");
@@ -261,13 +262,12 @@ TEST_F(OpenAiBackendTest, ASlowCallerHoldsTheUpstreamBackUntilItDrains) {
   ASSERT_TRUE(sink_.WaitFor("delta 0 a"));
   std::shared_ptr<http::ResponseStream> s = handler_.TakeHeld();
   ASSERT_NE(s, nullptr);
-  http::testing::TestHandler::RunOnLoop(*s, [&] {
-    s->Write(std::string(
-        "data: "
-        "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},\"finish_reason\":\"stop\"}]}\n\n"
-        "data: [DONE]\n\n"));
-    s->Finish();
-  });
+  // Written, finished and dropped on the stream's own loop.
+  http::testing::TestHandler::ReleaseGate(
+      std::move(s), std::string("data: "
+                                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},\"finish_"
+                                "reason\":\"stop\"}]}\n\n"
+                                "data: [DONE]\n\n"));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(sink_.last(), "delta 0 a");  // held back: nothing read since
   sink_.backlog = 0;                     // drained
