@@ -33,6 +33,7 @@ declare -A allowed=(
   [storage/memory]="core storage storage/memory"
   [metering]="core json metering"
   [storage/sqlite]="core json storage storage/sqlite metering"
+  [storage/postgres]="core json storage storage/postgres"
   [api]="core json http auth metering api"
   [api/client]="core json catalog planner http auth auth/sigv4 auth/credentials api/client"
   [api/control]="core json http auth api api/control storage catalog config"
