@@ -209,6 +209,20 @@ PostgresServer::~PostgresServer() {
   }
 }
 
+Status PostgresServer::Restart() {
+  // Without -o, pg_ctl restarts with the options of the last start
+  // (data/postmaster.opts): the same port and socket directory.
+  BP_ASSIGN_OR_RETURN(
+      int rc, Run("pg_ctl",
+                  {"restart", "-D", data_.string(), "-l", (dir_ / "server.log").string(), "-m",
+                   "fast", "-w", "-t", "60", "-s"},
+                  true));
+  if (rc != 0) {
+    return IoError("pg_ctl restart failed (exit " + std::to_string(rc) + "): " + LogTail("pg_ctl"));
+  }
+  return Status::Ok();
+}
+
 std::string PostgresServer::Url(std::string_view dbname) const {
   return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + std::string(dbname);
 }

@@ -47,6 +47,10 @@ class PostgresServer {
   // postgresql://postgres@127.0.0.1:<port>/<dbname>
   std::string Url(std::string_view dbname) const;
 
+  // pg_ctl restart -m fast on the same port: every client connection is
+  // closed by the server, as a database restart in production does.
+  Status Restart();
+
   // CREATE DATABASE <dbname> (createdb); returns Url(dbname).
   Result<std::string> CreateDatabase(std::string_view dbname);
 

@@ -173,6 +173,8 @@ Connection::Connection(pg_conn* conn, std::string display_name)
 
 Connection::~Connection() { PQfinish(conn_); }
 
+bool Connection::lost() const { return PQstatus(conn_) != CONNECTION_OK; }
+
 Status Connection::EnsureConnected() {
   if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
   PQreset(conn_);
@@ -219,12 +221,16 @@ Result<Rows> Connection::Check(Rows rows, std::string_view context, PgError* err
 }
 
 Result<Transaction> Transaction::Begin(Connection& conn, Kind kind) {
+  const std::string_view begin = kind == Kind::kRead
+                                     ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                                     : "BEGIN ISOLATION LEVEL READ COMMITTED";
   BP_RETURN_IF_ERROR(conn.EnsureConnected());
-  BP_RETURN_IF_ERROR(conn.Exec(kind == Kind::kRead
-                                   ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                                   : "BEGIN ISOLATION LEVEL READ COMMITTED",
-                               "beginning a transaction")
-                         .status());
+  Status begun = conn.Exec(begin, "beginning a transaction").status();
+  if (!begun.ok() && conn.lost()) {
+    BP_RETURN_IF_ERROR(conn.EnsureConnected());
+    begun = conn.Exec(begin, "beginning a transaction").status();
+  }
+  BP_RETURN_IF_ERROR(begun);
   return Transaction(&conn);
 }
 

@@ -95,9 +95,11 @@ class Connection {
   // The connection string without its password, for messages.
   const std::string& display_name() const { return display_name_; }
 
-  // Reconnects if the connection was lost (the server restarted); kIo if
-  // that fails. Called before each transaction.
+  // Reconnects if the connection is known lost; kIo if that fails.
   Status EnsureConnected();
+  // True once libpq has seen the connection fail (a server restart is
+  // noticed only by the next statement sent).
+  bool lost() const;
 
   // Runs one statement. kIo "<display name>: <context>: <server message>" on
   // failure (kValidation for text the server refuses as not UTF-8); the
@@ -126,6 +128,8 @@ class Transaction {
   // kWrite: READ COMMITTED, the constraints and row locks decide races.
   // kRead: REPEATABLE READ READ ONLY, so a read of several statements sees
   // one snapshot (a read-only transaction never fails to serialize there).
+  // A connection found lost at BEGIN (nothing of the call sent yet) is
+  // re-established and BEGIN sent once more.
   enum class Kind { kWrite, kRead };
   static Result<Transaction> Begin(Connection& conn, Kind kind = Kind::kWrite);
   ~Transaction();

@@ -284,6 +284,21 @@ TEST_F(PostgresProfileStoreTest, TagUpdatesFromTwoInstancesKeepTheLimit) {
   EXPECT_EQ(got->tags.size(), kLimit);
 }
 
+// Last in the binary's order would not matter: the server comes back on the
+// same port and every other test opens its own connections.
+TEST_F(PostgresProfileStoreTest, ADatabaseRestartIsSurvivedByTheNextCall) {
+  auto store = Open();
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->Create({.profile = SampleProfile("aaaaaaaaaaaa")}));
+  ASSERT_OK(g_server->Restart());
+  // The connection the server closed is found lost at BEGIN and replaced.
+  ASSERT_OK((*store)->Get("aaaaaaaaaaaa"));
+  ASSERT_OK((*store)->Create({.profile = SampleProfile("bbbbbbbbbbbb")}));
+  auto listed = (*store)->List();
+  ASSERT_OK(listed);
+  EXPECT_THAT(*listed, SizeIs(2));
+}
+
 TEST_F(PostgresProfileStoreTest, TextColumnsRefuseBytesPostgresCannotHold) {
   auto store = Open();
   ASSERT_OK(store);
