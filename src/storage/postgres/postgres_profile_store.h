@@ -17,8 +17,9 @@
 // UpdateTags locks the profile row (SELECT ... FOR UPDATE), so two
 // instances' tag updates apply one after the other and the tag limit holds.
 //
-// A lost connection (a database restart) is re-established before the next
-// call; the call in flight fails with kIo. Errors follow ProfileStore; kIo
+// A connection the server closed (a database restart) is re-established at
+// the next call's BEGIN, before anything of that call was sent; a call whose
+// connection is lost midway fails with kIo. Errors follow ProfileStore; kIo
 // messages name the database by its connection string without the password.
 
 #include <memory>
