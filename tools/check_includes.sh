@@ -5,7 +5,7 @@
 # of a module it may not depend on, directly or through another header (so
 # auth/iam, allowed only core json auth, cannot get HTTP types by way of an
 # auth header).
-# Implementation subfolders (storage/memory, storage/sqlite) may be included
+# Implementation subfolders (storage/memory, storage/sqlite, storage/postgres) may be included
 # only by server/, cli/ and tests. Exit 1 listing each violation.
 set -euo pipefail
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -33,6 +33,7 @@ declare -A allowed=(
   [storage/memory]="core storage storage/memory"
   [metering]="core json metering"
   [storage/sqlite]="core json storage storage/sqlite metering"
+  [storage/postgres]="core json storage storage/postgres"
   [api]="core json http auth metering api"
   [api/client]="core json catalog planner http auth auth/sigv4 auth/credentials api/client"
   [api/control]="core json http auth api api/control storage catalog config"

@@ -1,7 +1,7 @@
 #pragma once
 // ProfileStore: durable application inference profiles, their tags and the
 // idempotency tokens of CreateInferenceProfile. Implementations:
-// storage/memory (tests), storage/sqlite (the default), storage/postgres (later).
+// storage/memory (tests), storage/sqlite (the default), storage/postgres (shared by instances).
 //
 // Contract for every implementation:
 // - A mutating call that returns OK has committed durably: the change

@@ -1,6 +1,6 @@
 #pragma once
 // Rules that every ProfileStore implementation applies the same way, so the
-// memory, SQLite and (later) PostgreSQL stores answer with the same codes and
+// memory, SQLite and PostgreSQL stores answer with the same codes and
 // the same messages. Pure functions over values; no I/O; thread-safe.
 
 #include <cstddef>

@@ -1,0 +1,260 @@
+#include "storage/postgres/pg_conn.h"
+
+#include <cstring>
+#include <utility>
+
+#include <endian.h>
+#include <libpq-fe.h>
+
+namespace bp::storage::postgres {
+namespace {
+
+// Type OIDs of the parameters (pg_type.dat); stable across releases.
+constexpr unsigned kBytea = 17;
+constexpr unsigned kInt8 = 20;
+constexpr unsigned kText = 25;
+
+std::string TrimTrailingSpace(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  return s;
+}
+
+// One line: libpq's connection messages hold a tab-indented hint line.
+std::string OneLine(std::string s) {
+  s = TrimTrailingSpace(std::move(s));
+  for (char& c : s) {
+    if (c == '\n' || c == '\t') c = ' ';
+  }
+  return s;
+}
+
+void IgnoreNotice(void*, const char*) {}
+
+struct ConnInfoOptions {
+  explicit ConnInfoOptions(PQconninfoOption* o) : options(o) {}
+  ~ConnInfoOptions() {
+    if (options != nullptr) PQconninfoFree(options);
+  }
+  ConnInfoOptions(const ConnInfoOptions&) = delete;
+  ConnInfoOptions& operator=(const ConnInfoOptions&) = delete;
+
+  std::string Get(std::string_view keyword) const {
+    for (PQconninfoOption* o = options; o != nullptr && o->keyword != nullptr; ++o) {
+      if (keyword == o->keyword && o->val != nullptr) return o->val;
+    }
+    return "";
+  }
+
+  PQconninfoOption* options;
+};
+
+}  // namespace
+
+std::string RedactedConnInfo(std::string_view conninfo) {
+  char* error = nullptr;
+  ConnInfoOptions parsed(PQconninfoParse(std::string(conninfo).c_str(), &error));
+  // libpq's parse error may quote the string, password included: not shown.
+  if (error != nullptr) PQfreemem(error);
+  if (parsed.options == nullptr) return "<unparsable PostgreSQL connection string>";
+  std::string host = parsed.Get("host");
+  if (host.empty()) host = parsed.Get("hostaddr");
+  const std::string user = parsed.Get("user");
+  const std::string port = parsed.Get("port");
+  const std::string dbname = parsed.Get("dbname");
+  std::string out = "postgresql://";
+  if (!user.empty()) out += user + "@";
+  out += host;
+  if (!port.empty()) out += ":" + port;
+  if (!dbname.empty()) out += "/" + dbname;
+  return out;
+}
+
+Params& Params::Add(unsigned type, const char* data, size_t length) {
+  types_.push_back(type);
+  values_.push_back(data);
+  lengths_.push_back(static_cast<int>(length));
+  formats_.push_back(1);
+  return *this;
+}
+
+Params& Params::Text(std::string_view value) { return Add(kText, value.data(), value.size()); }
+
+Params& Params::Bytes(std::string_view value) { return Add(kBytea, value.data(), value.size()); }
+
+Params& Params::OptionalBytes(const std::optional<std::string>& value) {
+  if (!value.has_value()) return Add(kBytea, nullptr, 0);
+  return Bytes(*value);
+}
+
+Params& Params::Int(int64_t value) {
+  const uint64_t big_endian = htobe64(static_cast<uint64_t>(value));
+  std::array<char, 8>& slot = ints_.emplace_back();
+  std::memcpy(slot.data(), &big_endian, slot.size());
+  return Add(kInt8, slot.data(), slot.size());
+}
+
+Rows::Rows(pg_result* result) : result_(result) {}
+
+Rows::~Rows() {
+  if (result_ != nullptr) PQclear(result_);
+}
+
+Rows::Rows(Rows&& other) noexcept : result_(std::exchange(other.result_, nullptr)) {}
+
+int Rows::size() const { return PQntuples(result_); }
+
+bool Rows::IsNull(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
+
+std::string Rows::Bytes(int row, int column) const {
+  return std::string(PQgetvalue(result_, row, column),
+                     static_cast<size_t>(PQgetlength(result_, row, column)));
+}
+
+std::optional<std::string> Rows::OptionalBytes(int row, int column) const {
+  if (IsNull(row, column)) return std::nullopt;
+  return Bytes(row, column);
+}
+
+int64_t Rows::Int(int row, int column) const {
+  BP_ASSERT(PQgetlength(result_, row, column) == 8);
+  uint64_t big_endian = 0;
+  std::memcpy(&big_endian, PQgetvalue(result_, row, column), sizeof(big_endian));
+  return static_cast<int64_t>(be64toh(big_endian));
+}
+
+int32_t Rows::Int4(int row, int column) const {
+  BP_ASSERT(PQgetlength(result_, row, column) == 4);
+  uint32_t big_endian = 0;
+  std::memcpy(&big_endian, PQgetvalue(result_, row, column), sizeof(big_endian));
+  return static_cast<int32_t>(be32toh(big_endian));
+}
+
+int64_t Rows::AffectedRows() const {
+  const char* tuples = PQcmdTuples(result_);
+  int64_t n = 0;
+  for (const char* p = tuples; *p >= '0' && *p <= '9'; ++p) n = n * 10 + (*p - '0');
+  return n;
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(std::string_view conninfo) {
+  std::string display = RedactedConnInfo(conninfo);
+  const std::string full(conninfo);
+  // Defaults the string may override: a bounded wait for an unreachable
+  // host (libpq waits forever otherwise) and a name in pg_stat_activity.
+  char* parse_error = nullptr;
+  ConnInfoOptions parsed(PQconninfoParse(full.c_str(), &parse_error));
+  if (parse_error != nullptr) PQfreemem(parse_error);
+  if (parsed.options == nullptr) {
+    return IoError(
+        "cannot connect to PostgreSQL: the connection string is neither a "
+        "postgresql:// URL nor key=value pairs");
+  }
+  std::vector<const char*> keywords = {"dbname", "fallback_application_name"};
+  std::vector<const char*> values = {full.c_str(), "bedrock-profiles"};
+  if (parsed.Get("connect_timeout").empty()) {
+    keywords.push_back("connect_timeout");
+    values.push_back("10");
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
+  if (conn == nullptr) return IoError("cannot connect to PostgreSQL at " + display + ": no memory");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string reason = OneLine(PQerrorMessage(conn));
+    PQfinish(conn);
+    return IoError("cannot connect to PostgreSQL at " + display + ": " + reason);
+  }
+  PQsetNoticeProcessor(conn, &IgnoreNotice, nullptr);
+  return std::unique_ptr<Connection>(new Connection(conn, std::move(display)));
+}
+
+Connection::Connection(pg_conn* conn, std::string display_name)
+    : conn_(conn), display_name_(std::move(display_name)) {}
+
+Connection::~Connection() { PQfinish(conn_); }
+
+bool Connection::lost() const { return PQstatus(conn_) != CONNECTION_OK; }
+
+Status Connection::EnsureConnected() {
+  if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
+  PQreset(conn_);
+  if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
+  return IoError("PostgreSQL at " + display_name_ +
+                 ": connection lost and not re-established: " + OneLine(PQerrorMessage(conn_)));
+}
+
+Result<Rows> Connection::Exec(std::string_view sql, const Params& params, std::string_view context,
+                              PgError* error) {
+  const std::string statement(sql);
+  return Check(Rows(PQexecParams(conn_, statement.c_str(), params.size(), params.types(),
+                                 params.values(), params.lengths(), params.formats(),
+                                 /*resultFormat=*/1)),
+               context, error);
+}
+
+Status Connection::ExecScript(std::string_view sql, std::string_view context) {
+  const std::string script(sql);
+  return Check(Rows(PQexec(conn_, script.c_str())), context, nullptr).status();
+}
+
+Result<Rows> Connection::Check(Rows rows, std::string_view context, PgError* error) {
+  PGresult* result = rows.result_;
+  const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return rows;
+  const char* sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char* constraint = result ? PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME) : nullptr;
+  if (error != nullptr) {
+    error->sqlstate = sqlstate ? sqlstate : "";
+    error->constraint = constraint ? constraint : "";
+  }
+  const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  std::string message = primary ? std::string(primary) : OneLine(PQerrorMessage(conn_));
+  std::string text =
+      "PostgreSQL at " + display_name_ + ": " + std::string(context) + ": " + message;
+  // Text the database cannot hold (a NUL byte, invalid UTF-8) is the
+  // caller's value, not a storage failure.
+  if (sqlstate != nullptr &&
+      (std::strcmp(sqlstate, "22021") == 0 || std::strcmp(sqlstate, "22P05") == 0)) {
+    return ValidationError(std::move(text));
+  }
+  return IoError(std::move(text));
+}
+
+Result<Transaction> Transaction::Begin(Connection& conn, Kind kind) {
+  const std::string_view begin = kind == Kind::kRead
+                                     ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                                     : "BEGIN ISOLATION LEVEL READ COMMITTED";
+  BP_RETURN_IF_ERROR(conn.EnsureConnected());
+  Status begun = conn.Exec(begin, "beginning a transaction").status();
+  if (!begun.ok() && conn.lost()) {
+    BP_RETURN_IF_ERROR(conn.EnsureConnected());
+    begun = conn.Exec(begin, "beginning a transaction").status();
+  }
+  BP_RETURN_IF_ERROR(begun);
+  return Transaction(&conn);
+}
+
+Transaction::~Transaction() { Rollback(); }
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : conn_(std::exchange(other.conn_, nullptr)) {}
+
+Status Transaction::Commit() {
+  Connection* conn = std::exchange(conn_, nullptr);
+  BP_ASSERT(conn != nullptr);
+  BP_ASSIGN_OR_RETURN(Rows rows, conn->Exec("COMMIT", "committing"));
+  // COMMIT of a transaction that failed answers "ROLLBACK", not an error.
+  if (std::strcmp(PQcmdStatus(rows.result_), "COMMIT") != 0) {
+    return IoError("PostgreSQL at " + conn->display_name() + ": the transaction was rolled back");
+  }
+  return Status::Ok();
+}
+
+void Transaction::Rollback() {
+  Connection* conn = std::exchange(conn_, nullptr);
+  if (conn == nullptr) return;
+  // Best effort: on a lost connection the server has rolled back already.
+  (void)conn->Exec("ROLLBACK", "rolling back");
+}
+
+}  // namespace bp::storage::postgres

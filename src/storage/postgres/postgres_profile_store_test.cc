@@ -1,0 +1,314 @@
+#include "storage/postgres/postgres_profile_store.h"
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <memory>
+#include <netinet/in.h>
+#include <string>
+#include <sys/socket.h>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include "storage/postgres/migrations.h"
+#include "storage/postgres/pg_conn.h"
+#include "storage/profile_store_contract.h"
+#include "storage/profile_store_rules.h"
+#include "testing/postgres_server.h"
+#include "testing/testing.h"
+
+namespace bp::storage {
+namespace {
+
+using ::bp::testing::PostgresServer;
+using ::bp::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::SizeIs;
+
+// One server for the whole binary (starting one takes a second or two);
+// every test gets a database of its own.
+PostgresServer* g_server = nullptr;
+
+class PostgresEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    auto server = PostgresServer::Start();
+    // Fails (never skips) without the binaries: the message says
+    // "run scripts/setup".
+    ASSERT_OK(server);
+    server_ = std::move(server).value();
+    g_server = server_.get();
+  }
+  void TearDown() override {
+    g_server = nullptr;
+    server_.reset();
+  }
+
+ private:
+  std::unique_ptr<PostgresServer> server_;
+};
+
+[[maybe_unused]] ::testing::Environment* const kEnvironment =
+    ::testing::AddGlobalTestEnvironment(new PostgresEnvironment);
+
+Result<std::string> FreshDatabase() {
+  static std::atomic<int> next{0};
+  if (g_server == nullptr) return IoError("no PostgreSQL server (see the environment's failure)");
+  return g_server->CreateDatabase("bp_test_" + std::to_string(next++));
+}
+
+Result<std::unique_ptr<ProfileStore>> MakePostgresStore(const std::filesystem::path&) {
+  BP_ASSIGN_OR_RETURN(std::string url, FreshDatabase());
+  BP_ASSIGN_OR_RETURN(auto store, PostgresProfileStore::Open(url));
+  return std::unique_ptr<ProfileStore>(std::move(store));
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, ProfileStoreContractTest,
+                         ::testing::Values(StoreFactory{"Postgres", &MakePostgresStore}),
+                         StoreFactoryName);
+
+// A loopback port nothing listens on (bound, read, closed).
+int ClosedPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+class PostgresProfileStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto url = FreshDatabase();
+    ASSERT_OK(url);
+    url_ = *url;
+  }
+  Result<std::unique_ptr<PostgresProfileStore>> Open() { return PostgresProfileStore::Open(url_); }
+  // A plain connection, for looking behind the store's back.
+  std::unique_ptr<postgres::Connection> Raw() {
+    auto conn = postgres::Connection::Open(url_);
+    EXPECT_OK(conn);
+    return conn.ok() ? std::move(conn).value() : nullptr;
+  }
+  int64_t Count(postgres::Connection& conn, const std::string& sql) {
+    auto rows = conn.Exec(sql, "counting");
+    EXPECT_OK(rows);
+    return rows.ok() ? rows->Int(0, 0) : -1;
+  }
+
+  std::string url_;
+};
+
+TEST(RedactedConnInfoTest, DropsThePasswordFromUrlsAndKeyValueStrings) {
+  EXPECT_EQ(postgres::RedactedConnInfo("postgresql://alice:s3cret@db.example:5433/profiles"),
+            "postgresql://alice@db.example:5433/profiles");
+  EXPECT_EQ(postgres::RedactedConnInfo(
+                "host=db.example port=5433 user=alice password=s3cret dbname=profiles"),
+            "postgresql://alice@db.example:5433/profiles");
+  EXPECT_EQ(postgres::RedactedConnInfo("postgres://db.example/profiles?password=s3cret"),
+            "postgresql://db.example/profiles");
+  // Unparsable: libpq's own message would quote the string.
+  EXPECT_THAT(postgres::RedactedConnInfo("host=x password=s3cret bogus"),
+              AllOf(HasSubstr("unparsable"), Not(HasSubstr("s3cret"))));
+}
+
+TEST_F(PostgresProfileStoreTest, ConnectionErrorNamesTheUrlWithoutItsPassword) {
+  const std::string port = std::to_string(ClosedPort());
+  auto store =
+      PostgresProfileStore::Open("postgresql://alice:s3cret-pw@127.0.0.1:" + port + "/profiles");
+  EXPECT_THAT(store, StatusIs(ErrorCode::kIo));
+  EXPECT_THAT(store.status().message(),
+              AllOf(HasSubstr("cannot connect to PostgreSQL at postgresql://alice@127.0.0.1:" +
+                              port + "/profiles"),
+                    Not(HasSubstr("s3cret"))));
+  auto kv = PostgresProfileStore::Open("host=127.0.0.1 port=" + port +
+                                       " user=alice password=s3cret-pw dbname=profiles");
+  EXPECT_THAT(kv, StatusIs(ErrorCode::kIo));
+  EXPECT_THAT(kv.status().message(), Not(HasSubstr("s3cret")));
+}
+
+TEST_F(PostgresProfileStoreTest, OpenCreatesTheSchemaAtTheSupportedVersion) {
+  ASSERT_OK(Open());
+  auto raw = Raw();
+  ASSERT_NE(raw, nullptr);
+  auto version = postgres::CurrentSchemaVersion(*raw);
+  ASSERT_OK(version);
+  EXPECT_EQ(*version, PostgresProfileStore::SupportedSchemaVersion());
+  EXPECT_EQ(Count(*raw, "SELECT count(*) FROM schema_migrations"),
+            PostgresProfileStore::SupportedSchemaVersion());
+}
+
+TEST_F(PostgresProfileStoreTest, ConcurrentOpensApplyEachMigrationOnce) {
+  constexpr int kOpeners = 4;
+  std::atomic<int> ready{0};
+  std::vector<Status> results(kOpeners);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kOpeners; ++i) {
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (ready.load() < kOpeners) std::this_thread::yield();
+      results[i] = Open().status();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const Status& s : results) EXPECT_OK(s);
+  auto raw = Raw();
+  ASSERT_NE(raw, nullptr);
+  EXPECT_EQ(Count(*raw, "SELECT count(*) FROM schema_migrations"),
+            PostgresProfileStore::SupportedSchemaVersion());
+  EXPECT_EQ(Count(*raw, "SELECT count(DISTINCT version) FROM schema_migrations"),
+            PostgresProfileStore::SupportedSchemaVersion());
+}
+
+TEST_F(PostgresProfileStoreTest, ANewerSchemaIsRefused) {
+  ASSERT_OK(Open());
+  auto raw = Raw();
+  ASSERT_NE(raw, nullptr);
+  ASSERT_OK(raw->Exec("INSERT INTO schema_migrations(version) VALUES (99)", "faking"));
+  auto store = Open();
+  EXPECT_THAT(store, StatusIs(ErrorCode::kIo));
+  EXPECT_THAT(store.status().message(),
+              HasSubstr("has schema version 99; this bedrock-profiles knows up to " +
+                        std::to_string(PostgresProfileStore::SupportedSchemaVersion())));
+}
+
+TEST_F(PostgresProfileStoreTest, CommittedProfilesSurviveReopening) {
+  {
+    auto store = Open();
+    ASSERT_OK(store);
+    ASSERT_OK((*store)->Create({.profile = SampleProfile("aaaaaaaaaaaa")}));
+    ASSERT_OK((*store)->UpdateTags("aaaaaaaaaaaa", {{"team", "x"}}, {}, 50, 42));
+  }
+  auto store = Open();
+  ASSERT_OK(store);
+  auto got = (*store)->Get("aaaaaaaaaaaa");
+  ASSERT_OK(got);
+  ProfileRecord expected = SampleProfile("aaaaaaaaaaaa");
+  expected.tags["team"] = "x";
+  expected.updated_at_ms = 42;
+  EXPECT_EQ(*got, expected);
+}
+
+// Two stores are two connections, as two instances are: the races are the
+// database's to decide, and the answers are the ones a single store gives.
+TEST_F(PostgresProfileStoreTest, ANameContendedBetweenInstancesHasOneWinner) {
+  auto first = Open();
+  auto second = Open();
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  constexpr int kPerStore = 4;
+  std::vector<Status> results(2 * kPerStore);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2 * kPerStore; ++i) {
+    PostgresProfileStore* store = (i % 2 == 0 ? *first : *second).get();
+    threads.emplace_back([store, i, &results] {
+      ProfileRecord p = SampleProfile("id00000000" + std::to_string(10 + i));
+      p.name = "rd-contended";
+      results[i] = store->Create({.profile = p}).status();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  int winners = 0;
+  for (const Status& s : results) {
+    if (s.ok()) {
+      ++winners;
+    } else {
+      EXPECT_EQ(s.code(), ErrorCode::kConflict);
+      EXPECT_EQ(s.message(), NameTakenError("rd-contended").message());
+    }
+  }
+  EXPECT_EQ(winners, 1);
+}
+
+TEST_F(PostgresProfileStoreTest, ATokenRetriedOnTwoInstancesCreatesOnce) {
+  auto first = Open();
+  auto second = Open();
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  constexpr int kCalls = 8;
+  std::vector<Result<CreateProfileOutcome>> results(kCalls, Status(ErrorCode::kInternal, "unset"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCalls; ++i) {
+    PostgresProfileStore* store = (i % 2 == 0 ? *first : *second).get();
+    threads.emplace_back([store, i, &results] {
+      // Each retry carries a fresh id and, here, a fresh name too: only the
+      // token ties them together.
+      ProfileRecord p = SampleProfile("id00000000" + std::to_string(10 + i));
+      results[i] =
+          store->Create({.profile = p, .client_token = "shared-token", .request_digest = "same"});
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  int originals = 0;
+  std::string created;
+  for (const auto& r : results) {
+    ASSERT_OK(r);
+    if (!r->replayed) {
+      ++originals;
+      created = r->profile.id;
+    }
+  }
+  EXPECT_EQ(originals, 1);
+  for (const auto& r : results) EXPECT_EQ(r->profile.id, created);
+  auto listed = (*first)->List();
+  ASSERT_OK(listed);
+  EXPECT_THAT(*listed, SizeIs(1));
+}
+
+TEST_F(PostgresProfileStoreTest, TagUpdatesFromTwoInstancesKeepTheLimit) {
+  auto first = Open();
+  auto second = Open();
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  ProfileRecord p = SampleProfile("aaaaaaaaaaaa");
+  p.tags.clear();
+  ASSERT_OK((*first)->Create({.profile = p}));
+  constexpr size_t kLimit = 10;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 20; ++i) {
+    PostgresProfileStore* store = (i % 2 == 0 ? *first : *second).get();
+    threads.emplace_back([store, i] {
+      (void)store->UpdateTags("aaaaaaaaaaaa", {{"k" + std::to_string(i), "v"}}, {}, kLimit, i);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  auto got = (*second)->Get("aaaaaaaaaaaa");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->tags.size(), kLimit);
+}
+
+// Last in the binary's order would not matter: the server comes back on the
+// same port and every other test opens its own connections.
+TEST_F(PostgresProfileStoreTest, ADatabaseRestartIsSurvivedByTheNextCall) {
+  auto store = Open();
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->Create({.profile = SampleProfile("aaaaaaaaaaaa")}));
+  ASSERT_OK(g_server->Restart());
+  // The connection the server closed is found lost at BEGIN and replaced.
+  ASSERT_OK((*store)->Get("aaaaaaaaaaaa"));
+  ASSERT_OK((*store)->Create({.profile = SampleProfile("bbbbbbbbbbbb")}));
+  auto listed = (*store)->List();
+  ASSERT_OK(listed);
+  EXPECT_THAT(*listed, SizeIs(2));
+}
+
+TEST_F(PostgresProfileStoreTest, TextColumnsRefuseBytesPostgresCannotHold) {
+  auto store = Open();
+  ASSERT_OK(store);
+  ProfileRecord p = SampleProfile("aaaaaaaaaaaa");
+  p.name = std::string("rd-\0x", 5);
+  EXPECT_THAT((*store)->Create({.profile = p}), StatusIs(ErrorCode::kValidation));
+  auto listed = (*store)->List();
+  ASSERT_OK(listed);
+  EXPECT_THAT(*listed, SizeIs(0));
+}
+
+}  // namespace
+}  // namespace bp::storage
