@@ -55,4 +55,20 @@ std::string ToValidUtf8(std::string_view text) {
   return out;
 }
 
+std::string PrintableText(std::string_view text, size_t max_bytes) {
+  std::string out = ToValidUtf8(text.substr(0, max_bytes + 4));
+  if (out.size() > max_bytes) {
+    size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+    out += "...";
+  }
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+  }
+  const size_t end = out.find_last_not_of(' ');
+  if (end == std::string::npos) return std::string();
+  return out.substr(out.find_first_not_of(' '), end + 1 - out.find_first_not_of(' '));
+}
+
 }  // namespace bp

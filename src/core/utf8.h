@@ -22,4 +22,9 @@ size_t Utf8SequenceLength(std::string_view text, size_t i);
 // U+FFFD.
 std::string ToValidUtf8(std::string_view text);
 
+// Text from elsewhere (an upstream's error message) made fit to show: valid
+// UTF-8 (as ToValidUtf8), cut at a character boundary to `max_bytes` with
+// "..." appended when longer, control characters as spaces, trimmed.
+std::string PrintableText(std::string_view text, size_t max_bytes);
+
 }  // namespace bp

@@ -14,24 +14,7 @@ struct ErrorFacts {
   std::optional<int64_t> code;  // a numeric error.code
 };
 
-// `text` cut to the limit at a character boundary, control characters as
-// spaces, valid UTF-8.
-std::string Printable(std::string_view text) {
-  std::string out = ToValidUtf8(text.substr(0, kMaxErrorMessageBytes + 4));
-  if (out.size() > kMaxErrorMessageBytes) {
-    size_t cut = kMaxErrorMessageBytes;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-    out += "...";
-  }
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  size_t start = 0;
-  while (start < out.size() && out[start] == ' ') ++start;
-  return out.substr(start);
-}
+std::string Printable(std::string_view text) { return PrintableText(text, kMaxErrorMessageBytes); }
 
 std::string_view Str(const json::Value* v) { return json::StringOrEmpty(v); }
 
