@@ -53,10 +53,22 @@ Status CheckClientRequest(const Request& request) {
     return ValidationError("invalid request target '" + request.target +
                            "': it must start with '/' and hold no spaces or control bytes");
   }
+  static constexpr std::string_view kHopByHop[] = {"connection", "keep-alive", "transfer-encoding",
+                                                   "te",         "upgrade",    "proxy-connection"};
   for (const Header& h : request.headers) {
     if (!IsToken(h.name)) return ValidationError("invalid header name '" + h.name + "'");
     if (!IsSafeRequestText(h.value, /*allow_space=*/true)) {
       return ValidationError("the value of header '" + h.name + "' holds control bytes");
+    }
+    for (std::string_view hop : kHopByHop) {
+      if (EqualsLower(h.name, hop)) {
+        return ValidationError("header '" + h.name +
+                               "' is hop-by-hop: the client sets the framing itself");
+      }
+    }
+    if (EqualsLower(h.name, "content-length") && h.value != std::to_string(request.body.size())) {
+      return ValidationError("content-length " + h.value + " is not the body's " +
+                             std::to_string(request.body.size()) + " bytes");
     }
   }
   return Status::Ok();

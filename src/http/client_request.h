@@ -18,7 +18,10 @@ bool IsSafeRequestText(std::string_view s, bool allow_space);
 // A request that can be written without splitting the message: the method
 // is a token, the target starts with '/' and holds no spaces or control
 // bytes, header names are tokens and values hold no CR, LF, NUL or other
-// control bytes but tab. Errors: kValidation naming the offending part.
+// control bytes but tab, no hop-by-hop framing field is given (connection,
+// keep-alive, transfer-encoding, te, upgrade, proxy-connection: the client
+// owns the framing), and a content-length, when given, is the body's.
+// Errors: kValidation naming the offending part.
 Status CheckClientRequest(const Request& request);
 
 // Appends the request line and header fields (ending in the blank line) to

@@ -463,6 +463,27 @@ TEST_F(UpstreamClientTest, RequestsThatWouldSplitTheMessageAreRefused) {
   EXPECT_EQ(upstream.stats().in_flight, 0u);
 }
 
+TEST_F(UpstreamClientTest, FramingHeadersAreTheClientsOwn) {
+  Upstream upstream = MakeUpstream(server_.url());
+  std::vector<Header> framing = {{"Transfer-Encoding", "chunked"},
+                                 {"connection", "upgrade"},
+                                 {"content-length", "99"}};
+  for (const Header& h : framing) {
+    SCOPED_TRACE(h.name);
+    Request bad = Get("/echo");
+    bad.headers.push_back(h);
+    CallRecorder rec;
+    UpstreamResult result = RunCall(upstream, std::move(bad), rec);
+    EXPECT_THAT(result.status, StatusIs(ErrorCode::kValidation));
+    EXPECT_EQ(result.failure, UpstreamFailure::kInvalidRequest);
+  }
+  EXPECT_EQ(upstream.stats().connections_opened, 0u);
+  Request fine = Get("/echo");
+  fine.headers.push_back({"content-length", "0"});
+  CallRecorder rec;
+  EXPECT_OK(RunCall(upstream, std::move(fine), rec).status);
+}
+
 TEST_F(UpstreamClientTest, OnlyServerLoopsCanRunCalls) {
   Upstream upstream = MakeUpstream(server_.url());
   bp::testing::ManualEventLoop manual;
