@@ -173,8 +173,9 @@ class Upstream final {
   // appended to the endpoint's base_path; headers go out exactly as given,
   // in order, plus `host` (Endpoint::Authority()) and `user-agent` when
   // absent and `content-length` when absent and the body is non-empty or the
-  // method is POST/PUT/PATCH. Callers must not send hop-by-hop framing
-  // headers (transfer-encoding, connection).
+  // method is POST/PUT/PATCH. Hop-by-hop framing headers (transfer-encoding,
+  // connection, ...) and a content-length other than the body's are refused
+  // (kInvalidRequest): the client owns the framing.
   //
   // When a request written on a reused connection gets no byte of response
   // because the upstream had closed or reset that connection (it was about to
