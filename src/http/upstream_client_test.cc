@@ -465,9 +465,8 @@ TEST_F(UpstreamClientTest, RequestsThatWouldSplitTheMessageAreRefused) {
 
 TEST_F(UpstreamClientTest, FramingHeadersAreTheClientsOwn) {
   Upstream upstream = MakeUpstream(server_.url());
-  std::vector<Header> framing = {{"Transfer-Encoding", "chunked"},
-                                 {"connection", "upgrade"},
-                                 {"content-length", "99"}};
+  std::vector<Header> framing = {
+      {"Transfer-Encoding", "chunked"}, {"connection", "upgrade"}, {"content-length", "99"}};
   for (const Header& h : framing) {
     SCOPED_TRACE(h.name);
     Request bad = Get("/echo");
