@@ -104,7 +104,7 @@ TEST_F(BinderTest, UnknownKeysSuggestTheClosestKnownKey) {
                   "4:1: unknown top-level key 'zzz'; expected one of: account_id, region, "
                   "default_tags, inference_profiles, principals, regions, routing, approvals, "
                   "server, catalog_file, guardrails, prices, price_multipliers, metrics, metering, "
-                  "quotas, budgets",
+                  "quotas, budgets, storage",
                   "warning 5:22: inference_profiles is empty: callers will have no model "
                   "to use"));
   EXPECT_THAT(Diagnose(Profile("rd-haiku-45", "modle_arn = \"x\"\nTags = {}")),
