@@ -144,3 +144,11 @@ principals = {
     EOT
   }
 }
+
+# Profiles stay in SQLite in the state directory (one instance). Several instances share
+# them on PostgreSQL with (docs/config.md "Storage"; the password goes in the variable, in
+# PGPASSWORD or ~/.pgpass, never in this file):
+# storage = {
+#   backend = "postgres"
+#   url_env = "BP_DATABASE_URL"   # or url = "postgresql://bp@db.internal:5432/profiles"
+# }

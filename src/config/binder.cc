@@ -26,7 +26,8 @@ constexpr std::string_view kTopLevelKeys[] = {"account_id",
                                               "metrics",
                                               "metering",
                                               "quotas",
-                                              "budgets"};
+                                              "budgets",
+                                              "storage"};
 constexpr std::string_view kProfileKeys[] = {"model_arn", "description", "id", "tags"};
 
 // State shared by the profiles of one file.
@@ -186,6 +187,9 @@ LoadResult Bind(const ast::Body& body, const BindContext& context) {
   }
   if (const ast::Entry* metering = FindSet(body.attributes, "metering")) {
     config.metering = BindMetering(metering->value, sink);
+  }
+  if (const ast::Entry* storage = FindSet(body.attributes, "storage")) {
+    config.storage = BindStorage(*storage, context, sink);
   }
   if (const ast::Entry* quotas = FindSet(body.attributes, "quotas")) {
     BindQuotas(quotas->value, config, sink);

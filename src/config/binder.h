@@ -54,6 +54,10 @@ ServerConfig BindServer(const ast::Value& server, DiagnosticSink& sink);
 // (bind_metering.cc): each "<n>h", "<n>d", "<n>w" (up to 100 years) or
 // "forever"; roll-ups kept at least 32d and at least as long as raw records.
 MeteringConfig BindMetering(const ast::Value& metering, DiagnosticSink& sink);
+// storage = { backend = "sqlite" | "postgres", url = ".." | url_env = "VAR" }
+// (bind_storage.cc): a url in the file must not hold a password.
+StorageConfig BindStorage(const ast::Entry& storage, const BindContext& context,
+                          DiagnosticSink& sink);
 // metrics = { bearer_token = "..." | bearer_token_env = "VAR" } (bind_metrics.cc).
 MetricsConfig BindMetrics(const ast::Entry& metrics, const BindContext& context,
                           DiagnosticSink& sink);

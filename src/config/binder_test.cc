@@ -104,7 +104,7 @@ TEST_F(BinderTest, UnknownKeysSuggestTheClosestKnownKey) {
                   "4:1: unknown top-level key 'zzz'; expected one of: account_id, region, "
                   "default_tags, inference_profiles, principals, regions, routing, approvals, "
                   "server, catalog_file, guardrails, prices, price_multipliers, metrics, metering, "
-                  "quotas, budgets",
+                  "quotas, budgets, storage",
                   "warning 5:22: inference_profiles is empty: callers will have no model "
                   "to use"));
   EXPECT_THAT(Diagnose(Profile("rd-haiku-45", "modle_arn = \"x\"\nTags = {}")),
@@ -225,6 +225,36 @@ TEST_F(BinderTest, SecretsComeInlineOrFromTheEnvironment) {
                           "secret_access_key_env"));
   EXPECT_THAT(Diagnose(Principal(common + "secret_access_key = 5")),
               ElementsAre(HasSubstr("principals.p1.secret_access_key: expected a string")));
+}
+
+TEST_F(BinderTest, StorageIsSqliteByDefaultAndPostgresFromTheUrlOrItsVariable) {
+  const std::string base = std::string(kHead) + "inference_profiles = { rd-h = { model_arn = \"" +
+                           std::string(kHaiku) + "\" } }\n";
+  EXPECT_THAT(Diagnose(base), IsEmpty());
+  EXPECT_EQ(result_.config->storage.backend, StorageConfig::Backend::kSqlite);
+
+  EXPECT_THAT(Diagnose(base + "storage = { backend = \"postgres\", url = "
+                              "\"postgresql://bp@db:5432/profiles\" }\n"),
+              IsEmpty());
+  EXPECT_EQ(result_.config->storage.backend, StorageConfig::Backend::kPostgres);
+  EXPECT_EQ(result_.config->storage.url, "postgresql://bp@db:5432/profiles");
+
+  // From the environment, a password is fine.
+  env_vars_["BP_DB"] = "postgresql://bp:pw@db/profiles";
+  EXPECT_THAT(Diagnose(base + "storage = { backend = \"postgres\", url_env = \"BP_DB\" }\n"),
+              IsEmpty());
+  EXPECT_EQ(result_.config->storage.url, "postgresql://bp:pw@db/profiles");
+
+  // Neither: libpq's PG* variables decide.
+  EXPECT_THAT(Diagnose(base + "storage = { backend = \"postgres\" }\n"), IsEmpty());
+  EXPECT_EQ(result_.config->storage.url, "");
+
+  // The refused password is never repeated.
+  std::vector<std::string> refused = Diagnose(
+      base + "storage = { backend = \"postgres\", url = \"postgresql://bp:pw-xyz@db/p\" }\n");
+  ASSERT_THAT(refused, SizeIs(1));
+  EXPECT_THAT(refused[0], HasSubstr("put the password in url_env or PGPASSWORD"));
+  EXPECT_THAT(refused[0], Not(HasSubstr("pw-xyz")));
 }
 
 TEST_F(BinderTest, SecretsNeverAppearInDiagnostics) {

@@ -228,6 +228,20 @@ struct MeteringConfig {
   bool operator==(const MeteringConfig&) const = default;
 };
 
+// storage = { backend = "sqlite" | "postgres", url = "postgresql://..." |
+// url_env = "VAR" }: where serve keeps the profiles (docs/config.md
+// "Storage", docs/storage.md "PostgreSQL"). Read at start; a reload keeps
+// what serve started with.
+struct StorageConfig {
+  enum class Backend { kSqlite, kPostgres };
+  Backend backend = Backend::kSqlite;
+  // kPostgres: the connection string, from `url` (never holding a password)
+  // or the variable `url_env` names (which may). Empty: libpq's standard
+  // PG* environment variables (PGHOST, PGUSER, ...) say everything.
+  std::string url;
+  bool operator==(const StorageConfig&) const = default;
+};
+
 struct Config {
   std::string source;      // the file it came from, or "config/bedrock-profiles.hcl (built in)"
   std::string account_id;  // 12 digits
@@ -258,6 +272,7 @@ struct Config {
   QuotasConfig quotas;
   BudgetsConfig budgets;
   MeteringConfig metering;
+  StorageConfig storage;
 
   // nullptr when absent.
   const ProfileConfig* FindProfile(std::string_view name) const;

@@ -78,6 +78,13 @@ std::vector<std::string> RestartOnlyChanges(const config::Config& running, confi
                        show(next.metering) + ": needs a restart; kept " + show(running.metering));
     next.metering = running.metering;
   }
+  // The profile store is opened once. The url is not shown: it may hold a
+  // password (from url_env).
+  if (next.storage != running.storage) {
+    warnings.push_back(
+        "storage changed: needs a restart; kept the profile store serve started with");
+    next.storage = running.storage;
+  }
   return warnings;
 }
 

@@ -155,6 +155,17 @@ TEST_F(ConfigReloaderTest, RestartOnlyChangesKeepTheLedgerRetention) {
   EXPECT_EQ(next.metering, running.metering);
 }
 
+TEST_F(ConfigReloaderTest, RestartOnlyChangesKeepTheProfileStoreWithoutShowingItsUrl) {
+  config::Config running;
+  config::Config next = running;
+  next.storage.backend = config::StorageConfig::Backend::kPostgres;
+  next.storage.url = "postgresql://bp:secret-pw@db/profiles";
+  EXPECT_THAT(RestartOnlyChanges(running, next),
+              ::testing::ElementsAre("storage changed: needs a restart; kept the profile store "
+                                     "serve started with"));
+  EXPECT_EQ(next.storage, running.storage);
+}
+
 TEST_F(ConfigReloaderTest, AReloadNeverWritesProfilesAndSaysSoWhenTheyChanged) {
   ASSERT_NE(handler_, nullptr);
   Bootstrap(Running());

@@ -31,6 +31,8 @@
 #include "server/runtime_parts.h"
 #include "server/runtime_snapshot.h"
 #include "storage/caching_store.h"
+#include "storage/postgres/postgres_profile_listener.h"
+#include "storage/postgres/postgres_profile_store.h"
 #include "storage/sqlite/sqlite_ledger.h"
 #include "storage/sqlite/sqlite_profile_store.h"
 
@@ -280,10 +282,29 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   const catalog::Catalog& catalog = *loaded.catalog;
   BP_RETURN_IF_ERROR(CheckShippedKeys(listen, cfg, options.allow_default_credentials));
 
-  BP_ASSIGN_OR_RETURN(auto sqlite, storage::SqliteProfileStore::Open(options.state_dir, {}));
+  // The profiles: SQLite in the state directory (the default) or a
+  // PostgreSQL database several instances share (docs/storage.md
+  // "PostgreSQL"). The usage ledger, quotas and budgets stay in the state
+  // directory either way (per instance, for now).
+  const bool on_postgres = cfg.storage.backend == config::StorageConfig::Backend::kPostgres;
+  std::unique_ptr<storage::ProfileStore> durable;
+  std::string profiles_where = "profiles and usage ledger in " + options.state_dir.string();
+  // Held from before the snapshot is loaded until Bootstrap/Reconcile is
+  // done: instances starting together take turns, and a later one sees
+  // what an earlier one created (so its Bootstrap skips).
+  std::unique_ptr<storage::PostgresStartupLock> startup_lock;
+  if (on_postgres) {
+    BP_ASSIGN_OR_RETURN(auto postgres, storage::PostgresProfileStore::Open(cfg.storage.url));
+    profiles_where = "profiles on PostgreSQL " + postgres->display_name() + "; usage ledger in " +
+                     options.state_dir.string() + " (per instance)";
+    BP_ASSIGN_OR_RETURN(startup_lock, storage::PostgresStartupLock::Acquire(cfg.storage.url));
+    durable = std::move(postgres);
+  } else {
+    BP_ASSIGN_OR_RETURN(durable, storage::SqliteProfileStore::Open(options.state_dir, {}));
+  }
   // Every read (the runtime's above all) comes from memory; writes go through
-  // to SQLite first.
-  BP_ASSIGN_OR_RETURN(auto store, storage::CachingProfileStore::Create(*sqlite));
+  // to the database first.
+  BP_ASSIGN_OR_RETURN(auto store, storage::CachingProfileStore::Create(*durable));
 
   SystemClock clock;
   SystemRandom random;
@@ -295,6 +316,20 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   // serve never overrules what `apply` did; it reports the drift instead.
   BP_ASSIGN_OR_RETURN(api::control::ReconcileSummary summary,
                       options.reconcile ? control.Reconcile(cfg) : control.Bootstrap(cfg));
+  startup_lock.reset();
+  // Other instances' writes reach this one's snapshot: a NOTIFY (or the
+  // periodic check) makes the listener reload it from the database. It is
+  // stopped (and destroyed) before the store it reloads.
+  std::unique_ptr<storage::PostgresProfileListener> listener;
+  if (on_postgres) {
+    BP_ASSIGN_OR_RETURN(
+        listener,
+        storage::PostgresProfileListener::Start(cfg.storage.url, {}, [cached = store.get()] {
+          if (Result<bool> reloaded = cached->Reload(); !reloaded.ok()) {
+            spdlog::warn("profiles: reloading from PostgreSQL: {}", reloaded.status().message());
+          }
+        }));
+  }
   ConfigDrift drift(catalog, *store, clock);
 
   // Everything a SIGHUP reload replaces (credentials, policies, routes,
@@ -403,18 +438,20 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
       listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
   const std::string url = "http://" + host + ":" + std::to_string(server->port());
   PrintBanner(out, url, cfg, control, summary.ToString(), aws_credentials.get());
+  out << profiles_where << "\n";
   std::shared_ptr<const ConfigDrift::Report> drifted = drift.Current(shared_cfg);
   out << DriftBanner(*drifted, cfg, url,
                      PlanningPrincipal(cfg, handler.Current()->authorizer(), clock))
       << std::flush;
   if (drifted->drift.Count() > 0) spdlog::warn("{}", drifted->drift.Sentence());
-  spdlog::info("serving {} profile(s) from {}; state in {}", cfg.profiles.size(), cfg.source,
-               options.state_dir.string());
+  spdlog::info("serving {} profile(s) from {}; {}", cfg.profiles.size(), cfg.source,
+               profiles_where);
   spdlog::info("limits: {} connections, {} body bytes in flight, header timeout {} ms",
                server->max_connections(), http_options.max_body_bytes_in_flight,
                cfg.server.header_timeout_ms);
   spdlog::info("SIGHUP reloads the config (kill -HUP {})", ::getpid());
   server->Run(/*handle_signals=*/true);
+  if (listener != nullptr) listener->Stop();
   // Queued usage queries are answered 503 on loops that no longer run (their
   // streams go with the server); a running one finishes first.
   usage_worker.Stop();

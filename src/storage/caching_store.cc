@@ -28,6 +28,32 @@ std::shared_ptr<const ProfileSnapshot> CachingProfileStore::Snapshot() const {
   return snapshot_.load(std::memory_order_acquire);
 }
 
+Result<bool> CachingProfileStore::Reload() {
+  MutexLock writing(write_mu_);
+  BP_ASSIGN_OR_RETURN(std::vector<ProfileRecord> all, inner_.List());
+  std::shared_ptr<const ProfileSnapshot> current = Snapshot();
+  bool same = all.size() == current->by_id.size();
+  ProfileSnapshot::Map by_id;
+  for (ProfileRecord& r : all) {
+    // An unchanged record keeps its shared copy (derived caches may key on it).
+    const std::shared_ptr<const ProfileRecord>* kept = current->by_id.Find(r.id);
+    std::shared_ptr<const ProfileRecord> record;
+    if (kept != nullptr && **kept == r) {
+      record = *kept;
+    } else {
+      same = false;
+      record = std::make_shared<const ProfileRecord>(std::move(r));
+    }
+    std::string id = record->id;
+    by_id = by_id.Insert(std::move(id), std::move(record));
+  }
+  if (same) return false;
+  snapshot_.store(std::make_shared<const ProfileSnapshot>(
+                      ProfileSnapshot{std::move(by_id), current->generation + 1}),
+                  std::memory_order_release);
+  return true;
+}
+
 // Only writers (holding write_mu_) store, so load-modify-store cannot lose
 // an update; the new version shares all but O(log n) nodes with the old.
 void CachingProfileStore::Publish(const ProfileRecord* record, std::string_view removed_id) {

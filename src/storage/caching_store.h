@@ -5,9 +5,10 @@
 // only once it has committed is a new snapshot published. A snapshot is a
 // persistent map (storage/persistent_map.h): publishing after one write
 // copies O(log n) tree nodes and shares the rest with the previous snapshot,
-// so a write costs the same with 10 or 100,000 profiles. The wrapped store
-// must not be written behind this decorator's back (the SQLite store's LOCK
-// file keeps other processes out).
+// so a write costs the same with 10 or 100,000 profiles. A wrapped store
+// that others write too (PostgreSQL shared by several instances) is followed
+// by calling Reload() when told of a change (PostgresProfileListener); the
+// SQLite store's LOCK file keeps other processes out, so it needs none.
 //
 // Thread-safety: every method may be called from any thread. Readers load
 // the snapshot pointer from a std::atomic<std::shared_ptr> (no mutex; they
@@ -48,6 +49,14 @@ class CachingProfileStore final : public ProfileStore {
 
   // The current snapshot; holding it keeps it alive.
   std::shared_ptr<const ProfileSnapshot> Snapshot() const;
+
+  // Reads every profile from the wrapped store again and publishes them as
+  // the next snapshot (generation + 1) if anything differs from the current
+  // one; nothing is published when all is the same. Serialised with the
+  // writes (a write of this process and a reload never interleave); readers
+  // never wait. Returns whether a new snapshot was published; on an error
+  // the current snapshot stays.
+  Result<bool> Reload() BP_EXCLUDES(write_mu_);
 
   // ProfileStore
   Result<CreateProfileOutcome> Create(const CreateProfileRequest& request) override;

@@ -98,6 +98,46 @@ TEST(CachingProfileStoreTest, ReadsDoNotReachTheInnerStore) {
   EXPECT_OK((*cached)->Get("aaaaaaaaaaaa").status());
 }
 
+TEST(CachingProfileStoreTest, ReloadPublishesWhatWasWrittenBehindItsBackAndOnlyThen) {
+  MemoryProfileStore memory;
+  ASSERT_OK(memory.Create({.profile = Record("aaaaaaaaaaaa", "rd-a")}).status());
+  auto cached = CachingProfileStore::Create(memory);
+  ASSERT_OK(cached.status());
+  CachingProfileStore& store = **cached;
+  // Nothing changed: no new snapshot.
+  Result<bool> reloaded = store.Reload();
+  ASSERT_OK(reloaded.status());
+  EXPECT_FALSE(*reloaded);
+  EXPECT_EQ(store.Snapshot()->generation, 0u);
+  std::shared_ptr<const ProfileSnapshot> before = store.Snapshot();
+
+  // Another writer (another instance on a shared database): a create, a
+  // delete, a tag change, each seen by the next Reload.
+  ASSERT_OK(memory.Create({.profile = Record("bbbbbbbbbbbb", "rd-b")}).status());
+  reloaded = store.Reload();
+  ASSERT_OK(reloaded.status());
+  EXPECT_TRUE(*reloaded);
+  EXPECT_EQ(store.Snapshot()->generation, 1u);
+  EXPECT_NE(store.Snapshot()->Find("bbbbbbbbbbbb"), nullptr);
+  EXPECT_EQ(before->Find("bbbbbbbbbbbb"), nullptr) << "published snapshots never change";
+
+  ASSERT_OK(memory.UpdateTags("aaaaaaaaaaaa", {{"team", "rd"}}, {}, 50, 7).status());
+  reloaded = store.Reload();
+  ASSERT_OK(reloaded.status());
+  EXPECT_TRUE(*reloaded);
+  EXPECT_EQ(store.Snapshot()->Find("aaaaaaaaaaaa")->tags.at("team"), "rd");
+
+  ASSERT_OK(memory.Delete("bbbbbbbbbbbb"));
+  reloaded = store.Reload();
+  ASSERT_OK(reloaded.status());
+  EXPECT_TRUE(*reloaded);
+  EXPECT_EQ(store.Snapshot()->Find("bbbbbbbbbbbb"), nullptr);
+  EXPECT_EQ(store.Snapshot()->generation, 3u);
+  reloaded = store.Reload();
+  ASSERT_OK(reloaded.status());
+  EXPECT_FALSE(*reloaded);
+}
+
 // A write publishes a new snapshot that shares every untouched node of the
 // old one: O(log n) new nodes, not a copy of every profile.
 TEST(CachingProfileStoreTest, AWriteSharesAllButALogarithmicPathWithThePreviousSnapshot) {

@@ -1,5 +1,6 @@
 #include "storage/postgres/pg_conn.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -56,11 +57,19 @@ std::string RedactedConnInfo(std::string_view conninfo) {
   // libpq's parse error may quote the string, password included: not shown.
   if (error != nullptr) PQfreemem(error);
   if (parsed.options == nullptr) return "<unparsable PostgreSQL connection string>";
-  std::string host = parsed.Get("host");
-  if (host.empty()) host = parsed.Get("hostaddr");
-  const std::string user = parsed.Get("user");
-  const std::string port = parsed.Get("port");
-  const std::string dbname = parsed.Get("dbname");
+  // What the string leaves out libpq takes from the PG* environment
+  // variables: shown as it will be used (libpq's built-in defaults are not).
+  auto get = [&](std::string_view keyword, const char* variable) {
+    std::string value = parsed.Get(keyword);
+    if (!value.empty()) return value;
+    const char* from_env = std::getenv(variable);
+    return std::string(from_env != nullptr ? from_env : "");
+  };
+  std::string host = get("host", "PGHOST");
+  if (host.empty()) host = get("hostaddr", "PGHOSTADDR");
+  const std::string user = get("user", "PGUSER");
+  const std::string port = get("port", "PGPORT");
+  const std::string dbname = get("dbname", "PGDATABASE");
   std::string out = "postgresql://";
   if (!user.empty()) out += user + "@";
   out += host;
@@ -136,7 +145,8 @@ int64_t Rows::AffectedRows() const {
   return n;
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(std::string_view conninfo) {
+Result<std::unique_ptr<Connection>> Connection::Open(std::string_view conninfo,
+                                                     int connect_timeout_s) {
   std::string display = RedactedConnInfo(conninfo);
   const std::string full(conninfo);
   // Defaults the string may override: a bounded wait for an unreachable
@@ -151,9 +161,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(std::string_view conninfo) 
   }
   std::vector<const char*> keywords = {"dbname", "fallback_application_name"};
   std::vector<const char*> values = {full.c_str(), "bedrock-profiles"};
+  const std::string timeout = std::to_string(connect_timeout_s);
   if (parsed.Get("connect_timeout").empty()) {
     keywords.push_back("connect_timeout");
-    values.push_back("10");
+    values.push_back(timeout.c_str());
   }
   keywords.push_back(nullptr);
   values.push_back(nullptr);
@@ -195,6 +206,23 @@ Result<Rows> Connection::Exec(std::string_view sql, const Params& params, std::s
 Status Connection::ExecScript(std::string_view sql, std::string_view context) {
   const std::string script(sql);
   return Check(Rows(PQexec(conn_, script.c_str())), context, nullptr).status();
+}
+
+int Connection::socket() const { return PQsocket(conn_); }
+
+int Connection::backend_pid() const { return PQbackendPID(conn_); }
+
+Result<std::vector<Notification>> Connection::TakeNotifications() {
+  if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+    return IoError("PostgreSQL at " + display_name_ +
+                   ": connection lost: " + OneLine(PQerrorMessage(conn_)));
+  }
+  std::vector<Notification> out;
+  while (PGnotify* n = PQnotifies(conn_)) {
+    out.push_back(Notification{n->relname ? n->relname : "", n->extra ? n->extra : "", n->be_pid});
+    PQfreemem(n);
+  }
+  return out;
 }
 
 Result<Rows> Connection::Check(Rows rows, std::string_view context, PgError* error) {

@@ -84,10 +84,20 @@ struct PgError {
   std::string constraint;  // for integrity violations
 };
 
+// A NOTIFY received on a channel this connection LISTENs to.
+struct Notification {
+  std::string channel;
+  std::string payload;
+  int backend_pid = 0;  // the notifying session's server process
+};
+
 class Connection {
  public:
-  // Connects. kIo naming RedactedConnInfo(conninfo) and libpq's reason.
-  static Result<std::unique_ptr<Connection>> Open(std::string_view conninfo);
+  // Connects, waiting at most `connect_timeout_s` for the server unless the
+  // string sets connect_timeout. kIo naming RedactedConnInfo(conninfo) and
+  // libpq's reason.
+  static Result<std::unique_ptr<Connection>> Open(std::string_view conninfo,
+                                                  int connect_timeout_s = 10);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -113,6 +123,14 @@ class Connection {
   // Several ;-separated statements without parameters (a migration step),
   // over the simple query protocol. Errors as Exec's.
   Status ExecScript(std::string_view sql, std::string_view context);
+
+  // For a listener: the socket to poll(2) for input (-1 when lost), and the
+  // notifications that arrived, read without blocking (PQconsumeInput). kIo
+  // when the connection failed.
+  int socket() const;
+  Result<std::vector<Notification>> TakeNotifications();
+  // The server process serving this session (0 when lost).
+  int backend_pid() const;
 
  private:
   Connection(pg_conn* conn, std::string display_name);

@@ -47,6 +47,15 @@ ProfileRecord ReadProfileRow(const Rows& rows, int row) {
                        .updated_at_ms = rows.Int(row, 6)};
 }
 
+// Inside the writer's transaction: delivered to every listener when (and
+// only if) it commits, after the change is visible to their next read.
+Status NotifyChange(Connection& conn, std::string_view id) {
+  return conn
+      .Exec("SELECT count(*) FROM (SELECT pg_notify($1, $2)) n",  // void: no binary output
+            Params().Text(PostgresProfileStore::kChangeChannel).Text(id), "notifying the change")
+      .status();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PostgresProfileStore>> PostgresProfileStore::Open(
@@ -118,6 +127,7 @@ Result<CreateProfileOutcome> PostgresProfileStore::CreateOnce(const CreateProfil
                                   "recording the idempotency token", raced)
                            .status());
   }
+  BP_RETURN_IF_ERROR(NotifyChange(*conn_, profile.id));
   BP_RETURN_IF_ERROR(txn.Commit());
   return CreateProfileOutcome{.profile = profile, .replayed = false};
 }
@@ -259,6 +269,7 @@ Status PostgresProfileStore::Delete(std::string_view id) {
   BP_ASSIGN_OR_RETURN(Rows rows, conn_->Exec("DELETE FROM profiles WHERE id = $1",
                                              Params().Text(id), "deleting a profile"));
   if (rows.AffectedRows() == 0) return ProfileNotFoundError(id);
+  BP_RETURN_IF_ERROR(NotifyChange(*conn_, id));
   return txn.Commit();
 }
 
@@ -277,6 +288,7 @@ Result<ProfileRecord> PostgresProfileStore::UpdateTags(std::string_view id, cons
                          ->Exec("UPDATE profiles SET updated_at_ms = $2 WHERE id = $1",
                                 Params().Text(id).Int(now_ms), "updating a profile")
                          .status());
+  BP_RETURN_IF_ERROR(NotifyChange(*conn_, id));
   BP_RETURN_IF_ERROR(txn.Commit());
   profile->tags = std::move(tags);
   profile->updated_at_ms = now_ms;

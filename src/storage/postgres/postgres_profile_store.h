@@ -1,7 +1,12 @@
 #pragma once
 // PostgresProfileStore: the ProfileStore on a PostgreSQL database that
-// several bedrock-profiles instances may share (issue 17's first slice; not
-// wired into serve yet). libpq, Debian's libpq-dev.
+// several bedrock-profiles instances may share (issue 17). libpq, Debian's
+// libpq-dev.
+//
+// Every committed write (Create that is not a replay, Delete, UpdateTags)
+// sends NOTIFY on kChangeChannel with the profile id as payload, inside its
+// transaction, so other instances' PostgresProfileListener hear of it once
+// it has committed (postgres_profile_listener.h).
 //
 // Durability is the server's: a call that returned OK has committed, and
 // with PostgreSQL's default synchronous_commit = on its commit record is
@@ -52,6 +57,9 @@ class PostgresProfileStore final : public ProfileStore {
 
   // The schema version this binary creates and understands.
   static int SupportedSchemaVersion();
+
+  // The LISTEN/NOTIFY channel of profile changes.
+  static constexpr std::string_view kChangeChannel = "bp_profiles";
 
   ~PostgresProfileStore() override;
   PostgresProfileStore(const PostgresProfileStore&) = delete;

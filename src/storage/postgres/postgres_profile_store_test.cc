@@ -2,7 +2,10 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <netinet/in.h>
 #include <string>
 #include <sys/socket.h>
@@ -11,8 +14,10 @@
 
 #include <unistd.h>
 
+#include "storage/caching_store.h"
 #include "storage/postgres/migrations.h"
 #include "storage/postgres/pg_conn.h"
+#include "storage/postgres/postgres_profile_listener.h"
 #include "storage/profile_store_contract.h"
 #include "storage/profile_store_rules.h"
 #include "testing/postgres_server.h"
@@ -308,6 +313,139 @@ TEST_F(PostgresProfileStoreTest, TextColumnsRefuseBytesPostgresCannotHold) {
   auto listed = (*store)->List();
   ASSERT_OK(listed);
   EXPECT_THAT(*listed, SizeIs(0));
+}
+
+// Counts on_change calls; waits for the count to pass a mark.
+class ChangeCounter {
+ public:
+  std::function<void()> Callback() {
+    return [this] {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++count_;
+      cv_.notify_all();
+    };
+  }
+  int count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return count_;
+  }
+  // True once count() > mark, within `timeout`.
+  bool WaitPast(int mark, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return count_ > mark; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int count_ = 0;
+};
+
+// A long periodic check: only a notification (or a reconnect) calls back.
+constexpr PostgresProfileListener::Options kNotifyOnly{.check_interval = std::chrono::minutes(5),
+                                                       .max_backoff = std::chrono::seconds(1)};
+
+TEST_F(PostgresProfileStoreTest, AWriteThroughOneStoreReachesAnotherInstancesSnapshotWithin1s) {
+  auto writer = Open();  // instance A
+  ASSERT_OK(writer);
+  auto reader = Open();  // instance B: its own store, cache and listener
+  ASSERT_OK(reader);
+  auto cached = CachingProfileStore::Create(**reader);
+  ASSERT_OK(cached);
+  ChangeCounter changes;
+  std::function<void()> count = changes.Callback();
+  auto listener = PostgresProfileListener::Start(url_, kNotifyOnly, [&] {
+    ASSERT_OK((*cached)->Reload().status());
+    count();
+  });
+  ASSERT_OK(listener);
+  ASSERT_TRUE(changes.WaitPast(0, std::chrono::seconds(5))) << "the catch-up call after connecting";
+
+  for (int step = 0; step < 3; ++step) {
+    const int mark = changes.count();
+    const auto start = std::chrono::steady_clock::now();
+    if (step == 0) ASSERT_OK((*writer)->Create({.profile = SampleProfile("aaaaaaaaaaaa")}));
+    if (step == 1) ASSERT_OK((*writer)->UpdateTags("aaaaaaaaaaaa", {{"team", "rd"}}, {}, 50, 9));
+    if (step == 2) ASSERT_OK((*writer)->Delete("aaaaaaaaaaaa"));
+    ASSERT_TRUE(changes.WaitPast(mark, std::chrono::seconds(1))) << "step " << step;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+    const ProfileRecord* seen = (*cached)->Snapshot()->Find("aaaaaaaaaaaa");
+    if (step == 0) EXPECT_NE(seen, nullptr);
+    if (step == 1) {
+      ASSERT_NE(seen, nullptr);
+      EXPECT_EQ(seen->tags.at("team"), "rd");
+    }
+    if (step == 2) EXPECT_EQ(seen, nullptr);
+  }
+  // A refused write commits nothing and so notifies nothing.
+  const int mark = changes.count();
+  ASSERT_OK((*writer)->Create({.profile = SampleProfile("bbbbbbbbbbbb")}));
+  ASSERT_TRUE(changes.WaitPast(mark, std::chrono::seconds(1)));
+  const int after_create = changes.count();
+  EXPECT_FALSE((*writer)->Delete("zzzzzzzzzzzz").ok());
+  EXPECT_FALSE(changes.WaitPast(after_create, std::chrono::milliseconds(300)));
+  (*listener)->Stop();
+}
+
+TEST_F(PostgresProfileStoreTest, WithoutNotificationsThePeriodicCheckCallsBack) {
+  ChangeCounter changes;
+  auto listener = PostgresProfileListener::Start(
+      url_, {.check_interval = std::chrono::milliseconds(100)}, changes.Callback());
+  ASSERT_OK(listener);
+  ASSERT_TRUE(changes.WaitPast(3, std::chrono::seconds(5)));
+}
+
+TEST_F(PostgresProfileStoreTest, StopReturnsPromptly) {
+  ChangeCounter changes;
+  auto listener = PostgresProfileListener::Start(url_, kNotifyOnly, changes.Callback());
+  ASSERT_OK(listener);
+  ASSERT_TRUE(changes.WaitPast(0, std::chrono::seconds(5)));
+  const auto start = std::chrono::steady_clock::now();
+  listener->reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+}
+
+TEST_F(PostgresProfileStoreTest, AnUnreachableDatabaseIsAnErrorWithoutThePassword) {
+  auto listener = PostgresProfileListener::Start(
+      "postgresql://alice:s3cret-pw@127.0.0.1:" + std::to_string(ClosedPort()) + "/profiles",
+      kNotifyOnly, [] {});
+  EXPECT_THAT(listener, StatusIs(ErrorCode::kIo));
+  EXPECT_THAT(listener.status().message(),
+              AllOf(HasSubstr("postgresql://alice@127.0.0.1:"), Not(HasSubstr("s3cret-pw"))));
+}
+
+TEST_F(PostgresProfileStoreTest, AListenerWhoseServerRestartsReconnectsAndHearsLaterWrites) {
+  auto writer = Open();
+  ASSERT_OK(writer);
+  ChangeCounter changes;
+  auto listener = PostgresProfileListener::Start(url_, kNotifyOnly, changes.Callback());
+  ASSERT_OK(listener);
+  ASSERT_TRUE(changes.WaitPast(0, std::chrono::seconds(5)));
+  ASSERT_OK(g_server->Restart());
+  // Reconnected (with its catch-up call), then a write is heard again.
+  for (int i = 0; i < 100 && (*listener)->reconnects() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ((*listener)->reconnects(), 1u);
+  const int mark = changes.count();
+  ASSERT_OK((*writer)->Create({.profile = SampleProfile("aaaaaaaaaaaa")}));
+  EXPECT_TRUE(changes.WaitPast(mark, std::chrono::seconds(1)));
+}
+
+TEST_F(PostgresProfileStoreTest, TheStartupLockIsHeldByOneInstanceAtATime) {
+  auto first = PostgresStartupLock::Acquire(url_);
+  ASSERT_OK(first);
+  std::atomic<bool> second_has_it{false};
+  std::thread second([&] {
+    auto lock = PostgresStartupLock::Acquire(url_);
+    EXPECT_OK(lock);
+    second_has_it = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(second_has_it) << "granted while the first held it";
+  first->reset();
+  second.join();
+  EXPECT_TRUE(second_has_it);
 }
 
 }  // namespace

@@ -1,0 +1,12 @@
+# storage: profiles on PostgreSQL, a url without a password.
+account_id = "123456789012"
+region     = "eu-central-1"
+inference_profiles = {
+  rd-haiku-45 = {
+    model_arn = "arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0"
+  }
+}
+storage = {
+  backend = "postgres"
+  url     = "postgresql://bp@db.internal:5432/profiles?sslmode=verify-full"
+}
