@@ -167,9 +167,12 @@ size_t ResponseDecoder::Feed(std::string_view data) {
 bool ResponseDecoder::FeedEof() {
   pieces_.clear();
   if (done() || failed()) return done();
+  // After an interim answer the parser is a fresh one that may have seen
+  // nothing yet; Beast's put_eof() requires that it has.
+  const bool got_some = started_ && impl_->parser->got_some();
   beast::error_code ec;
-  if (started_) impl_->parser->put_eof(ec);
-  if (!ec && started_ && header_done_ && impl_->parser->is_done()) {
+  if (got_some) impl_->parser->put_eof(ec);
+  if (!ec && got_some && header_done_ && impl_->parser->is_done()) {
     eof_done_ = true;
     return true;
   }

@@ -133,6 +133,9 @@ TEST(ResponseDecoderTest, ConnectionCloseAndHttp10AreNotKeptAlive) {
 TEST(ResponseDecoderTest, EndBeforeTheAnswerIsTruncation) {
   EXPECT_EQ(Decode("", 0, /*eof=*/true).error, DecodeError::kTruncated);
   EXPECT_EQ(Decode("HTTP/1.1 200 OK\r\nContent-Le", 0, true).error, DecodeError::kTruncated);
+  // The connection ends right after an interim answer.
+  EXPECT_EQ(Decode("HTTP/1.1 100 Continue\r\n\r\n", 0, true).error, DecodeError::kTruncated);
+  EXPECT_EQ(Decode("HTTP/1.1 100 Continue\r\n\r\n", 5, true).error, DecodeError::kTruncated);
   Decoded short_body = Decode("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 0, true);
   EXPECT_EQ(short_body.error, DecodeError::kTruncated);
   EXPECT_EQ(short_body.body, "abc");  // what came is still handed out
