@@ -31,6 +31,7 @@
 #include "server/runtime_parts.h"
 #include "server/runtime_snapshot.h"
 #include "storage/caching_store.h"
+#include "storage/postgres/postgres_ledger.h"
 #include "storage/postgres/postgres_profile_listener.h"
 #include "storage/postgres/postgres_profile_store.h"
 #include "storage/sqlite/sqlite_ledger.h"
@@ -45,6 +46,8 @@ namespace {
 // starving the rest without letting a burst pile up (429 beyond that).
 constexpr int kUsageWorkerThreads = 2;
 constexpr size_t kUsageQueueCapacity = 8;
+// A clean shutdown waits this long for the last records to reach PostgreSQL.
+constexpr std::chrono::milliseconds kShipOnExit{5000};
 
 // The secret keys shipped in config/bedrock-profiles.hcl. Listening beyond
 // loopback with any of them configured would publish an open door.
@@ -189,6 +192,35 @@ Status AddLedgerMetrics(metering::Metrics& metrics, const storage::sqlite::Sqlit
       metering::MetricType::kCounter, stat([](const Stats& s) { return double(s.dropped); }));
 }
 
+// The shipping of the local ledger to PostgreSQL, read at each scrape.
+Status AddShipperMetrics(metering::Metrics& metrics,
+                         const storage::PostgresLedgerShipper& shipper) {
+  using metering::Sample;
+  auto stat = [&shipper](auto value) {
+    return [&shipper, value] { return std::vector<Sample>{{{}, value(shipper.stats())}}; };
+  };
+  using Stats = storage::LedgerShipperStats;
+  BP_RETURN_IF_ERROR(metrics.AddCallback(
+      "bedrock_profiles_ledger_records_shipped_total",
+      "Usage records this instance copied from its local ledger to the shared PostgreSQL one.",
+      metering::MetricType::kCounter, stat([](const Stats& s) { return double(s.shipped); })));
+  BP_RETURN_IF_ERROR(metrics.AddCallback(
+      "bedrock_profiles_ledger_ship_failures_total",
+      "Attempts to ship usage records to PostgreSQL that did not commit (the records wait).",
+      metering::MetricType::kCounter,
+      stat([](const Stats& s) { return double(s.failed_batches); })));
+  return metrics.AddGauge("bedrock_profiles_ledger_ship_lag_seconds",
+                          "Time since the shipper last found nothing left to ship to PostgreSQL.",
+                          stat([](const Stats& s) {
+                            if (s.caught_up_at_ms == 0) return -1.0;
+                            const int64_t now =
+                                std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now().time_since_epoch())
+                                    .count();
+                            return double(std::max<int64_t>(0, now - s.caught_up_at_ms)) / 1000.0;
+                          }));
+}
+
 Status AddRouterMetrics(metering::Metrics& metrics, const SnapshotHandler& handler) {
   using metering::Sample;
   auto per_region = [&handler](auto value) {
@@ -284,8 +316,9 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
 
   // The profiles: SQLite in the state directory (the default) or a
   // PostgreSQL database several instances share (docs/storage.md
-  // "PostgreSQL"). The usage ledger, quotas and budgets stay in the state
-  // directory either way (per instance, for now).
+  // "PostgreSQL"). The usage ledger is in the state directory either way;
+  // on PostgreSQL it is shipped to a shared one (below). Quotas and budgets
+  // are per instance (for now).
   const bool on_postgres = cfg.storage.backend == config::StorageConfig::Backend::kPostgres;
   std::unique_ptr<storage::ProfileStore> durable;
   std::string profiles_where = "profiles and usage ledger in " + options.state_dir.string();
@@ -295,8 +328,7 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   std::unique_ptr<storage::PostgresStartupLock> startup_lock;
   if (on_postgres) {
     BP_ASSIGN_OR_RETURN(auto postgres, storage::PostgresProfileStore::Open(cfg.storage.url));
-    profiles_where = "profiles on PostgreSQL " + postgres->display_name() + "; usage ledger in " +
-                     options.state_dir.string() + " (per instance)";
+    profiles_where = "profiles on PostgreSQL " + postgres->display_name();
     BP_ASSIGN_OR_RETURN(startup_lock, storage::PostgresStartupLock::Acquire(cfg.storage.url));
     durable = std::move(postgres);
   } else {
@@ -355,6 +387,24 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
            .clock = &clock}));
   // Each runtime call's record is counted by the metrics, then kept by the ledger.
   MeteredSinks usage(metrics, *ledger);
+  // On PostgreSQL the local ledger is also the queue of the shared one: its
+  // records are shipped from there (docs/storage.md "The usage ledger on
+  // PostgreSQL"), and GET /usage reads the shared one.
+  std::unique_ptr<storage::sqlite::LedgerTail> ledger_tail;
+  std::unique_ptr<storage::PostgresLedgerShipper> shipper;
+  if (on_postgres) {
+    BP_ASSIGN_OR_RETURN(ledger_tail, storage::sqlite::LedgerTail::Open(options.state_dir));
+    shipper = storage::PostgresLedgerShipper::Start(
+        cfg.storage.url, ledger->instance_id(),
+        [tail = ledger_tail.get()](
+            int64_t after, size_t limit,
+            const std::function<void(int64_t, const metering::UsageRecord&)>& fn) {
+          return tail->Read(after, limit, fn);
+        });
+    profiles_where = "profiles and usage ledger on PostgreSQL " + shipper->display_name() +
+                     " (this instance's records queue in " + options.state_dir.string() +
+                     ", instance " + ledger->instance_id() + ")";
+  }
   // GET /usage reads the ledger (blocking SQLite) on its own small pool,
   // never on a loop (api/usage_route.h); stopped right after the server
   // drains, before the loops it posts answers to are destroyed.
@@ -390,7 +440,11 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
       .metrics = &metrics,
       .loopback_listener = IsLoopbackHost(listen.host),
       .usage_source =
-          [state_dir = options.state_dir](const api::UsageQuery& q) {
+          [state_dir = options.state_dir, on_postgres,
+           url = cfg.storage.url](const api::UsageQuery& q) {
+            if (on_postgres) {
+              return storage::QueryPostgresUsage(url, q.dimensions, q.from_ms, q.to_ms);
+            }
             return storage::sqlite::QueryUsage(state_dir, q.dimensions, q.from_ms, q.to_ms);
           },
       .usage_worker = &usage_worker,
@@ -406,6 +460,7 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   current = &handler;
   BP_RETURN_IF_ERROR(AddRouterMetrics(metrics, handler));
   BP_RETURN_IF_ERROR(AddLedgerMetrics(metrics, *ledger));
+  if (shipper != nullptr) BP_RETURN_IF_ERROR(AddShipperMetrics(metrics, *shipper));
   // Quota and budget gauges, from the snapshot current at each scrape.
   BP_RETURN_IF_ERROR(metering::AddLimitMetrics(metrics, [&handler] {
     std::shared_ptr<const RuntimeSnapshot> snapshot = handler.Current();
@@ -461,6 +516,17 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   const storage::sqlite::LedgerStats metered = ledger->stats();
   spdlog::info("usage ledger: {} record(s) written{}", metered.written,
                metered.dropped > 0 ? ", " + std::to_string(metered.dropped) + " dropped" : "");
+  if (shipper != nullptr) {
+    // What is not shipped now waits in the local ledger for the next start.
+    if (Status shipped = shipper->Drain(kShipOnExit); !shipped.ok()) {
+      spdlog::warn(
+          "usage ledger: not all records reached PostgreSQL ({}); they are shipped at "
+          "the next start",
+          shipped.message());
+    }
+    shipper->Stop();
+    spdlog::info("usage ledger: {} record(s) shipped to PostgreSQL", shipper->stats().shipped);
+  }
   spdlog::info("drained; bye");
   return Status::Ok();
 }

@@ -47,6 +47,54 @@ CREATE TABLE idempotency_tokens (
   CONSTRAINT idempotency_tokens_pkey PRIMARY KEY (token)
 );
 )sql"},
+    // The usage ledger shared by the instances (docs/storage.md "The usage
+    // ledger on PostgreSQL"): each instance's records, shipped from its
+    // local ledger in batches, keyed by where they came from, so a batch
+    // shipped twice is kept once. The columns are the SQLite ledger's;
+    // tags and request_metadata are JSON objects as text (a tag value may
+    // hold a NUL, which jsonb refuses; cast with ::jsonb where none does).
+    // ledger_cursors: the last local id of each instance already here,
+    // moved in the same transaction as its records.
+    {3, "the usage ledger and its shipping cursors", R"sql(
+CREATE TABLE usage_records (
+  instance_id           TEXT COLLATE "C" NOT NULL,
+  local_id              BIGINT  NOT NULL,
+  time_ms               BIGINT  NOT NULL,
+  request_id            TEXT    NOT NULL,
+  principal             TEXT    NOT NULL,
+  profile_name          TEXT    NOT NULL,
+  profile_arn           TEXT    NOT NULL,
+  model_id              TEXT    NOT NULL,
+  source_region         TEXT    NOT NULL,
+  serving_region        TEXT    NOT NULL,
+  attempts              BIGINT  NOT NULL,
+  operation             TEXT    NOT NULL,
+  status                BIGINT  NOT NULL,
+  error_code            TEXT    NOT NULL,
+  cut_short             BOOLEAN NOT NULL,
+  input_tokens          BIGINT  NOT NULL,
+  output_tokens         BIGINT  NOT NULL,
+  cache_read_tokens     BIGINT  NOT NULL,
+  cache_write_5m_tokens BIGINT  NOT NULL,
+  cache_write_1h_tokens BIGINT  NOT NULL,
+  latency_ms            BIGINT  NOT NULL,
+  ttft_ms               BIGINT  NOT NULL,
+  service_tier          TEXT    NOT NULL,
+  request_metadata      TEXT    NOT NULL,
+  tags                  TEXT    NOT NULL,
+  cost_micro_usd        BIGINT  NOT NULL,
+  price_version         TEXT    NOT NULL,
+  tokens_estimated      BOOLEAN NOT NULL,
+  CONSTRAINT usage_records_pkey PRIMARY KEY (instance_id, local_id)
+);
+CREATE INDEX usage_records_time ON usage_records (time_ms);
+CREATE TABLE ledger_cursors (
+  instance_id   TEXT COLLATE "C" NOT NULL,
+  shipped_id    BIGINT NOT NULL,
+  shipped_at_ms BIGINT NOT NULL,
+  CONSTRAINT ledger_cursors_pkey PRIMARY KEY (instance_id)
+);
+)sql"},
 };
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

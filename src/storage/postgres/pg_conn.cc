@@ -11,6 +11,7 @@ namespace bp::storage::postgres {
 namespace {
 
 // Type OIDs of the parameters (pg_type.dat); stable across releases.
+constexpr unsigned kBool = 16;
 constexpr unsigned kBytea = 17;
 constexpr unsigned kInt8 = 20;
 constexpr unsigned kText = 25;
@@ -102,6 +103,12 @@ Params& Params::Int(int64_t value) {
   return Add(kInt8, slot.data(), slot.size());
 }
 
+Params& Params::Bool(bool value) {
+  static constexpr char kFalse = 0;
+  static constexpr char kTrue = 1;
+  return Add(kBool, value ? &kTrue : &kFalse, 1);
+}
+
 Rows::Rows(pg_result* result) : result_(result) {}
 
 Rows::~Rows() {
@@ -129,6 +136,11 @@ int64_t Rows::Int(int row, int column) const {
   uint64_t big_endian = 0;
   std::memcpy(&big_endian, PQgetvalue(result_, row, column), sizeof(big_endian));
   return static_cast<int64_t>(be64toh(big_endian));
+}
+
+bool Rows::Bool(int row, int column) const {
+  BP_ASSERT(PQgetlength(result_, row, column) == 1);
+  return *PQgetvalue(result_, row, column) != 0;
 }
 
 int32_t Rows::Int4(int row, int column) const {

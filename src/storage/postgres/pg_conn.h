@@ -38,6 +38,7 @@ class Params {
   Params& Bytes(std::string_view value);                           // a BYTEA column (any bytes)
   Params& OptionalBytes(const std::optional<std::string>& value);  // NULL when absent
   Params& Int(int64_t value);                                      // a BIGINT column
+  Params& Bool(bool value);                                        // a BOOLEAN column
 
   int size() const { return static_cast<int>(values_.size()); }
   const unsigned* types() const { return types_.data(); }
@@ -70,7 +71,8 @@ class Rows {
   std::optional<std::string> OptionalBytes(int row, int column) const;
   int64_t Int(int row, int column) const;  // BIGINT (int8)
   int32_t Int4(int row, int column) const;
-  int64_t AffectedRows() const;  // INSERT/UPDATE/DELETE
+  bool Bool(int row, int column) const;  // BOOLEAN
+  int64_t AffectedRows() const;          // INSERT/UPDATE/DELETE
 
  private:
   friend class Connection;

@@ -58,13 +58,18 @@ Result<std::unique_ptr<SqliteLedger>> SqliteLedger::Open(const std::filesystem::
   BP_RETURN_IF_ERROR(ConfigureLedgerConnection(*db));
   BP_RETURN_IF_ERROR(ApplyMigrations(*db, LedgerMigrations()));
   BP_RETURN_IF_ERROR(SyncDirectory(state_dir));
+  BP_ASSIGN_OR_RETURN(std::string instance_id, ReadInstanceId(*db));
   if (options.max_batch == 0) options.max_batch = 1;
   if (options.retention_chunk == 0) options.retention_chunk = 1;
-  return std::make_unique<SqliteLedger>(Passkey{}, std::move(db), options);
+  return std::make_unique<SqliteLedger>(Passkey{}, std::move(db), options, std::move(instance_id));
 }
 
-SqliteLedger::SqliteLedger(Passkey, std::unique_ptr<Database> db, LedgerOptions options)
-    : options_(options), db_(std::move(db)), writer_([this] { WriterLoop(); }) {}
+SqliteLedger::SqliteLedger(Passkey, std::unique_ptr<Database> db, LedgerOptions options,
+                           std::string instance_id)
+    : options_(options),
+      instance_id_(std::move(instance_id)),
+      db_(std::move(db)),
+      writer_([this] { WriterLoop(); }) {}
 
 SqliteLedger::~SqliteLedger() {
   {
@@ -258,8 +263,12 @@ Status SqliteLedger::WriteBatch(std::string_view batch, size_t count) {
 // True when none is left.
 Result<bool> SqliteLedger::DeleteRawChunk(int64_t cutoff_ms) {
   BP_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_, Transaction::Kind::kWrite));
+  // The newest row is never deleted, so SQLite (which gives a new row the
+  // largest id + 1) never hands out an id again: a shipper's cursor
+  // (LedgerTail) would skip a reused one.
   BP_ASSIGN_OR_RETURN(Query q, db_->Prepare("DELETE FROM usage_records WHERE id IN (SELECT id FROM "
-                                            "usage_records WHERE time_ms < ?1 ORDER BY time_ms "
+                                            "usage_records WHERE time_ms < ?1 AND id < (SELECT "
+                                            "max(id) FROM usage_records) ORDER BY time_ms "
                                             "LIMIT ?2)"));
   BP_RETURN_IF_ERROR(
       q.Bind(1, cutoff_ms).Bind(2, static_cast<int64_t>(options_.retention_chunk)).Run());

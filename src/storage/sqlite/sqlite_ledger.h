@@ -113,11 +113,16 @@ class SqliteLedger final : public metering::UsageSink {
 
   LedgerStats stats() const;
 
+  // The ledger file's identity: 32 hex digits made when the file was
+  // created, kept for its life (a new state directory, a new id).
+  const std::string& instance_id() const { return instance_id_; }
+
  private:
   struct Passkey {};
 
  public:
-  SqliteLedger(Passkey, std::unique_ptr<Database> db, LedgerOptions options);
+  SqliteLedger(Passkey, std::unique_ptr<Database> db, LedgerOptions options,
+               std::string instance_id);
 
  private:
   // A retention pass in progress: its cutoffs (hour starts; 0: nothing
@@ -142,6 +147,7 @@ class SqliteLedger final : public metering::UsageSink {
   Result<bool> DeleteRollupChunk(int64_t cutoff_ms);
 
   const LedgerOptions options_;
+  const std::string instance_id_;
   std::unique_ptr<Database> db_;  // the writer thread's only
 
   mutable Mutex mu_;
@@ -170,6 +176,37 @@ class SqliteLedger final : public metering::UsageSink {
   metering::UsageRecord scratch_;  // the writer thread's only: WriteBatch decodes into it
 
   std::thread writer_;  // last: started once everything above exists
+};
+
+// The ledger's records in the order they were written, read from a cursor
+// on: how a shipper copies them elsewhere (storage/postgres's ledger). Its
+// own read-only connection, one short read transaction per call, so it
+// works beside the writer. Records the retention deleted before they were
+// read are not seen (the id sequence has a gap there). Not thread-safe.
+class LedgerTail final {
+ public:
+  // kResourceNotFound when there is no ledger; kIo for one older than
+  // schema version 4 (open it with SqliteLedger first) or damaged.
+  static Result<std::unique_ptr<LedgerTail>> Open(const std::filesystem::path& state_dir);
+  ~LedgerTail();
+  LedgerTail(const LedgerTail&) = delete;
+  LedgerTail& operator=(const LedgerTail&) = delete;
+
+  const std::string& instance_id() const { return instance_id_; }
+
+  // Calls `fn(id, record)` for at most `limit` records with id > after_id,
+  // in id order (ids only grow); returns how many.
+  Result<size_t> Read(int64_t after_id, size_t limit,
+                      const std::function<void(int64_t, const metering::UsageRecord&)>& fn);
+  // The largest id written so far (0: none).
+  Result<int64_t> MaxId();
+
+ private:
+  LedgerTail(std::unique_ptr<Database> db, std::string instance_id);
+
+  std::unique_ptr<Database> db_;
+  const std::string instance_id_;
+  metering::UsageRecord scratch_;
 };
 
 // Calls `fn` for every record of `<state_dir>/usage.db` with from_ms <=

@@ -263,3 +263,51 @@ Result<metering::UsageReport> QueryUsage(const std::filesystem::path& state_dir,
 }
 
 }  // namespace bp::storage::sqlite
+
+namespace bp::storage::sqlite {
+
+Result<std::unique_ptr<LedgerTail>> LedgerTail::Open(const std::filesystem::path& state_dir) {
+  const std::filesystem::path path = state_dir / SqliteLedger::kFileName;
+  BP_ASSIGN_OR_RETURN(std::unique_ptr<Database> db,
+                      Database::OpenReadOnly(path, std::chrono::milliseconds(5000)));
+  BP_ASSIGN_OR_RETURN(int version, CurrentSchemaVersion(*db));
+  if (version < kLedgerMetaVersion || version > LatestVersion(LedgerMigrations())) {
+    return IoError("usage ledger " + path.string() + " has schema version " +
+                   std::to_string(version) + "; reading it from a cursor needs version " +
+                   std::to_string(kLedgerMetaVersion));
+  }
+  BP_ASSIGN_OR_RETURN(std::string instance_id, ReadInstanceId(*db));
+  return std::unique_ptr<LedgerTail>(new LedgerTail(std::move(db), std::move(instance_id)));
+}
+
+LedgerTail::LedgerTail(std::unique_ptr<Database> db, std::string instance_id)
+    : db_(std::move(db)), instance_id_(std::move(instance_id)) {}
+
+LedgerTail::~LedgerTail() = default;
+
+Result<size_t> LedgerTail::Read(
+    int64_t after_id, size_t limit,
+    const std::function<void(int64_t, const metering::UsageRecord&)>& fn) {
+  BP_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_, Transaction::Kind::kRead));
+  BP_ASSIGN_OR_RETURN(Query q, db_->Prepare("SELECT " + RecordColumns() +
+                                            ", id FROM usage_records WHERE id > ?1 "
+                                            "ORDER BY id LIMIT ?2"));
+  q.Bind(1, after_id).Bind(2, static_cast<int64_t>(limit));
+  size_t n = 0;
+  for (;;) {
+    BP_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    ReadRecord(q, /*tags=*/true, /*metadata=*/true, scratch_);
+    fn(q.Int(kRecordColumnCount), scratch_);
+    ++n;
+  }
+  return n;
+}
+
+Result<int64_t> LedgerTail::MaxId() {
+  BP_ASSIGN_OR_RETURN(Query q, db_->Prepare("SELECT coalesce(max(id), 0) FROM usage_records"));
+  BP_ASSIGN_OR_RETURN(bool row, q.Step());
+  return row ? q.Int(0) : int64_t{0};
+}
+
+}  // namespace bp::storage::sqlite

@@ -463,7 +463,7 @@ TEST(LedgerMigrationTest, AVersionTwoLedgerReadsItsCallsAsNotEstimated) {
     ASSERT_OK(db);
     auto version = CurrentSchemaVersion(**db);
     ASSERT_OK(version);
-    EXPECT_EQ(*version, kLedgerEstimatedVersion);
+    EXPECT_EQ(*version, kLedgerLatestVersion);
   }
   expect_none_estimated("migrated");
 

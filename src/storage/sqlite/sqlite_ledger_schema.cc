@@ -4,8 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "json/json.h"
-#include "json/writer.h"
+#include "metering/record_json.h"
 
 namespace bp::storage::sqlite {
 namespace {
@@ -84,6 +83,17 @@ CREATE TABLE ledger_horizons (
 ALTER TABLE usage_records ADD COLUMN tokens_estimated INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE usage_hourly ADD COLUMN estimated INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    // The ledger's identity, made once with the file: a ledger shipped to a
+    // shared PostgreSQL is told apart from the other instances' by it
+    // (docs/storage.md "The usage ledger on PostgreSQL"). randomblob() is
+    // SQLite's own generator, seeded from the operating system.
+    {4, "the ledger's instance id", R"sql(
+CREATE TABLE ledger_meta (
+  name  TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+INSERT INTO ledger_meta (name, value) VALUES ('instance_id', lower(hex(randomblob(16))));
+)sql"},
 };
 
 constexpr std::string_view kInsertRecord =
@@ -121,50 +131,6 @@ constexpr std::string_view kKeyWhere =
     " WHERE hour_ms = ?1 AND profile_name = ?2 AND principal = ?3 AND model_id = ?4 AND "
     "serving_region = ?5 AND operation = ?6 AND tags = ?7";
 
-// A tag set as a JSON object, written directly (json/writer.h): one text
-// per set, since a roll-up's tags column is part of its key (a Tags map's
-// keys are unique and ordered).
-std::string TagsJson(const Tags& tags) {
-  std::string out = "{";
-  for (const auto& [key, value] : tags) {
-    if (out.size() > 1) out += ',';
-    json::AppendString(out, key);
-    out += ':';
-    json::AppendString(out, value);
-  }
-  out += '}';
-  return out;
-}
-
-// Request metadata (usually none) through Boost.JSON, which also settles
-// repeated keys (the last value wins).
-std::string MetadataJson(const std::vector<std::pair<std::string, std::string>>& pairs) {
-  if (pairs.empty()) return "{}";
-  json::Object obj;
-  for (const auto& [key, value] : pairs) obj[key] = value;
-  return json::Serialize(json::Value(std::move(obj)));
-}
-
-// A JSON object column back into pairs; anything else reads as none.
-std::vector<std::pair<std::string, std::string>> PairsOf(std::string_view text) {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (text == "{}") return out;
-  Result<json::Value> v = json::Parse(text);
-  if (!v.ok() || !v->is_object()) return out;
-  for (const auto& member : v->get_object()) {
-    if (member.value().is_string()) {
-      out.emplace_back(std::string(member.key()), std::string(member.value().get_string()));
-    }
-  }
-  return out;
-}
-
-Tags TagsOf(std::string_view text) {
-  Tags tags;
-  for (auto& [key, value] : PairsOf(text)) tags.emplace(std::move(key), std::move(value));
-  return tags;
-}
-
 Query& BindKey(Query& q, const metering::UsageRollupKey& k, const std::string& tags_json) {
   return q.Bind(1, k.hour_ms)
       .Bind(2, k.profile_name)
@@ -182,6 +148,14 @@ Status DamagedRollup(int64_t hour_ms, std::string_view what) {
 
 }  // namespace
 
+Result<std::string> ReadInstanceId(Database& db) {
+  BP_ASSIGN_OR_RETURN(std::string id,
+                      db.QueryText("SELECT value FROM ledger_meta WHERE name = 'instance_id'",
+                                   "reading the ledger's instance id"));
+  if (id.empty()) return IoError("usage ledger " + db.path().string() + " has no instance id");
+  return id;
+}
+
 std::string RecordColumns(int version) {
   return std::string(kRecordColumnsV1) +
          (version >= kLedgerEstimatedVersion ? ", tokens_estimated" : ", 0");
@@ -196,8 +170,8 @@ std::span<const Migration> LedgerMigrations() { return kLedgerMigrations; }
 
 Status InsertRecord(Database& db, const UsageRecord& r, int version) {
   // Every text outlives the query (BindKept: SQLite copies none of them).
-  const std::string metadata = MetadataJson(r.request_metadata);
-  const std::string tags = TagsJson(r.tags);
+  const std::string metadata = metering::MetadataToJson(r.request_metadata);
+  const std::string tags = metering::TagsToJson(r.tags);
   const bool with_estimated = version >= kLedgerEstimatedVersion;
   BP_ASSIGN_OR_RETURN(Query q, db.Prepare(with_estimated ? kInsertRecord : kInsertRecordV1));
   q.Bind(1, r.time_ms)
@@ -230,7 +204,7 @@ Status InsertRecord(Database& db, const UsageRecord& r, int version) {
 }
 
 Status UpsertRollup(Database& db, const UsageRollup& rollup, int version) {
-  const std::string tags_json = TagsJson(rollup.key.tags);
+  const std::string tags_json = metering::TagsToJson(rollup.key.tags);
   UsageRollup merged = rollup;
   {
     BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT " + RollupColumns(version) +
@@ -321,8 +295,9 @@ void ReadRecord(const Query& q, bool tags, bool metadata, UsageRecord& r) {
   r.latency_ms = q.Int(18);
   r.ttft_ms = q.Int(19);
   r.service_tier = q.View(20);
-  r.request_metadata = metadata ? PairsOf(q.View(21)) : decltype(r.request_metadata){};
-  r.tags = tags ? TagsOf(q.View(22)) : Tags{};
+  r.request_metadata =
+      metadata ? metering::MetadataFromJson(q.View(21)) : decltype(r.request_metadata){};
+  r.tags = tags ? metering::TagsFromJson(q.View(22)) : Tags{};
   r.cost_micro_usd = q.Int(23);
   r.price_version = q.View(24);
   r.tokens_estimated = q.Int(25) != 0;
@@ -345,7 +320,7 @@ Status ReadRollup(const Query& q, const RollupFields& fields, UsageRollup& out) 
   std::optional<metering::Operation> op = metering::OperationFromName(q.View(5));
   if (!op) return DamagedRollup(k.hour_ms, "an unknown operation");
   k.operation = *op;
-  k.tags = fields.tags ? TagsOf(q.View(6)) : Tags{};
+  k.tags = fields.tags ? metering::TagsFromJson(q.View(6)) : Tags{};
   out.requests = q.Int(7);
   out.errors = q.Int(8);
   out.throttles = q.Int(9);

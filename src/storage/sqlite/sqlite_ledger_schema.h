@@ -5,7 +5,7 @@
 // deleted rows. Private to storage/sqlite (SqliteLedger, the ledger's
 // queries and their tests).
 //
-// Tables (schema version 3):
+// Tables (schema version 4):
 //   usage_records     one row per call (v1; v3 added tokens_estimated), indexed by time_ms
 //   usage_hourly      one row per (hour, profile, principal, model, serving
 //                     region, operation, tag set): the figures of those calls
@@ -13,6 +13,9 @@
 //                     v3 added estimated, the count of calls with estimated tokens)
 //   ledger_horizons   'raw' / 'rollups' -> from_ms: rows older than this may
 //                     have been deleted by the retention (absent: none were)
+//   ledger_meta       'instance_id' -> 32 hex digits, made with the file (v4)
+// usage_records.id only grows: the retention never deletes the newest row,
+// so SQLite never hands out an id again (a shipper's cursor relies on it).
 // Raw rows and roll-ups are written in the same transaction, so they never
 // disagree, also after a crash.
 //
@@ -34,8 +37,10 @@ namespace bp::storage::sqlite {
 inline constexpr int kLedgerRollupVersion = 2;
 // The first with usage_records.tokens_estimated and usage_hourly.estimated.
 inline constexpr int kLedgerEstimatedVersion = 3;
+// The first with ledger_meta (the instance id).
+inline constexpr int kLedgerMetaVersion = 4;
 // The version this binary writes (the last migration's).
-inline constexpr int kLedgerLatestVersion = kLedgerEstimatedVersion;
+inline constexpr int kLedgerLatestVersion = kLedgerMetaVersion;
 
 std::span<const Migration> LedgerMigrations();
 
@@ -61,6 +66,8 @@ Status BuildRollupsFromRaw(Database& db);
 // 0, so the readers see one shape. `tags` / `metadata`: whether to parse
 // those JSON columns (left empty otherwise, which is cheaper).
 std::string RecordColumns(int version = kLedgerLatestVersion);
+// How many columns RecordColumns lists (a query may select more after them).
+inline constexpr int kRecordColumnCount = 26;
 std::string RollupColumns(int version = kLedgerLatestVersion);
 void ReadRecord(const Query& q, bool tags, bool metadata, metering::UsageRecord& out);
 // Which key columns of a roll-up to read (the others are left empty):
@@ -75,6 +82,10 @@ struct RollupFields {
 // `out` is reused from row to row (its strings and histograms keep their
 // memory). kIo naming the row's hour for a damaged histogram or operation.
 Status ReadRollup(const Query& q, const RollupFields& fields, metering::UsageRollup& out);
+
+// The ledger's instance id (ledger_meta, schema version 4 on). kIo when
+// the row is missing (a damaged file).
+Result<std::string> ReadInstanceId(Database& db);
 
 struct LedgerHorizons {
   int64_t raw_from_ms = 0;      // raw records older than this may be gone; 0: none are

@@ -102,6 +102,88 @@ TEST(SqliteLedgerTest, ScanSelectsTheTimeWindow) {
   EXPECT_EQ(n, 4);
 }
 
+TEST(SqliteLedgerTest, TheInstanceIdIsMadeOnceAndKept) {
+  bp::testing::TempDir dir;
+  bp::testing::TempDir other;
+  std::string id;
+  {
+    auto ledger = SqliteLedger::Open(dir.path());
+    ASSERT_OK(ledger);
+    id = (*ledger)->instance_id();
+  }
+  EXPECT_EQ(id.size(), 32u);
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+  auto reopened = SqliteLedger::Open(dir.path());
+  ASSERT_OK(reopened);
+  EXPECT_EQ((*reopened)->instance_id(), id);
+  auto fresh = SqliteLedger::Open(other.path());
+  ASSERT_OK(fresh);
+  EXPECT_NE((*fresh)->instance_id(), id);
+  auto tail = LedgerTail::Open(dir.path());
+  ASSERT_OK(tail);
+  EXPECT_EQ((*tail)->instance_id(), id);
+}
+
+TEST(SqliteLedgerTest, TheTailReadsFromACursorInWriteOrder) {
+  bp::testing::TempDir dir;
+  auto ledger = SqliteLedger::Open(dir.path());
+  ASSERT_OK(ledger);
+  auto tail = LedgerTail::Open(dir.path());
+  ASSERT_OK(tail);
+  EXPECT_EQ(*(*tail)->MaxId(), 0);
+  for (int i = 0; i < 7; ++i) (*ledger)->Record(Sample(6 - i));  // newest call first
+  ASSERT_OK((*ledger)->Flush());
+  std::vector<std::pair<int64_t, std::string>> seen;
+  auto collect = [&](int64_t id, const UsageRecord& r) { seen.emplace_back(id, r.request_id); };
+  Result<size_t> first = (*tail)->Read(0, 3, collect);
+  ASSERT_OK(first);
+  EXPECT_EQ(*first, 3u);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].second, "req-6");  // write order, not time order
+  EXPECT_EQ(seen[2].second, "req-4");
+  Result<size_t> rest = (*tail)->Read(seen.back().first, 100, collect);
+  ASSERT_OK(rest);
+  EXPECT_EQ(*rest, 4u);
+  ASSERT_EQ(seen.size(), 7u);
+  for (size_t i = 1; i < seen.size(); ++i) EXPECT_GT(seen[i].first, seen[i - 1].first);
+  EXPECT_EQ(*(*tail)->MaxId(), seen.back().first);
+  Result<size_t> none = (*tail)->Read(seen.back().first, 100, collect);
+  ASSERT_OK(none);
+  EXPECT_EQ(*none, 0u);
+}
+
+// SQLite gives a new row the largest id + 1: were the retention to delete
+// every row, ids would start again at 1, under a shipper's cursor.
+TEST(SqliteLedgerTest, TheRetentionNeverLetsAnIdRepeat) {
+  bp::testing::TempDir dir;
+  // "Now" is a day after the samples: all of them have expired.
+  bp::testing::FakeClock clock(std::chrono::system_clock::time_point(
+      std::chrono::milliseconds(Sample(0).time_ms + 24 * 3'600'000)));
+  auto ledger = SqliteLedger::Open(dir.path(), {.raw_retention = std::chrono::hours(1),
+                                                .rollup_retention = std::chrono::hours(1),
+                                                .clock = &clock});
+  ASSERT_OK(ledger);
+  for (int i = 0; i < 5; ++i) (*ledger)->Record(Sample(i));
+  ASSERT_OK((*ledger)->Flush());
+  auto tail = LedgerTail::Open(dir.path());
+  ASSERT_OK(tail);
+  const int64_t last = *(*tail)->MaxId();
+  ASSERT_OK((*ledger)->EnforceRetention());
+  EXPECT_EQ((*ledger)->stats().raw_expired, 4u);  // all but the newest row
+  (*ledger)->Record(Sample(9));
+  ASSERT_OK((*ledger)->Flush());
+  std::vector<int64_t> ids;
+  ASSERT_OK((*tail)->Read(0, 100, [&](int64_t id, const UsageRecord&) { ids.push_back(id); }));
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids[0], last);
+  EXPECT_GT(ids[1], last);
+}
+
+TEST(SqliteLedgerTest, TheTailNeedsALedger) {
+  bp::testing::TempDir dir;
+  EXPECT_THAT(LedgerTail::Open(dir.path()), StatusIs(ErrorCode::kResourceNotFound));
+}
+
 TEST(SqliteLedgerTest, NoLedgerYetIsNotFound) {
   bp::testing::TempDir dir;
   EXPECT_THAT(ScanUsage(dir.path(), 0, 1, [](const UsageRecord&) {}),
