@@ -2,8 +2,12 @@
 // start together (both bootstrap the shipped profiles, one after the other
 // under the startup lock), a profile created through one instance's control
 // plane is listed and answered by the other within a second, and a delete
-// through the second is gone from the first. The server is Debian's
-// PostgreSQL, started by the test (tests/testing/postgres_server.h).
+// through the second is gone from the first. And with the database stopped
+// under a running instance, the runtime still answers from its snapshot,
+// profile changes fail with 503 ServiceUnavailableException, /readyz says
+// which part is degraded, and all is well again once the database is back.
+// The server is Debian's PostgreSQL, started by the test
+// (tests/testing/postgres_server.h).
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -38,6 +42,7 @@ constexpr char kHaikuSystemArn[] =
 struct Answer {
   std::string status;  // "200"; empty when curl failed
   std::string body;
+  std::string headers;
   std::string err;
 };
 
@@ -45,13 +50,23 @@ struct Answer {
 Answer Signed(const TempDir& dir, const std::string& method, const std::string& url,
               const std::string& body = "") {
   const std::string out = (dir.path() / "answer.txt").string();
-  std::vector<std::string> args = {"--silent",    "--show-error",
-                                   "--max-time",  "10",
-                                   "-X",          method,
-                                   "--aws-sigv4", "aws:amz:eu-central-1:bedrock",
-                                   "--user",      std::string(kAdminKey) + ":" + kAdminSecret,
-                                   "--output",    out,
-                                   "--write-out", "%{http_code}"};
+  const std::string head = (dir.path() / "head.txt").string();
+  std::vector<std::string> args = {"--silent",
+                                   "--show-error",
+                                   "--max-time",
+                                   "10",
+                                   "-X",
+                                   method,
+                                   "--aws-sigv4",
+                                   "aws:amz:eu-central-1:bedrock",
+                                   "--user",
+                                   std::string(kAdminKey) + ":" + kAdminSecret,
+                                   "--output",
+                                   out,
+                                   "--dump-header",
+                                   head,
+                                   "--write-out",
+                                   "%{http_code}"};
   if (!body.empty()) {
     const std::string file = (dir.path() / "body.json").string();
     std::ofstream(file) << body;
@@ -66,9 +81,30 @@ Answer Signed(const TempDir& dir, const std::string& method, const std::string& 
   a.err = r.err;
   if (r.exit_code != 0) return a;
   a.status = r.out;
-  std::ifstream in(out);
-  a.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  // Read as streams: curl writes no file for an empty body.
+  std::ifstream body_in(out);
+  a.body.assign(std::istreambuf_iterator<char>(body_in), std::istreambuf_iterator<char>());
+  std::ifstream head_in(head);
+  a.headers.assign(std::istreambuf_iterator<char>(head_in), std::istreambuf_iterator<char>());
   return a;
+}
+
+// GET /readyz (public: no signature); its body parsed, or null.
+boost::json::value Readyz(const std::string& endpoint, std::string* raw = nullptr) {
+  RunResult r =
+      RunProgram("curl", {"--silent", "--show-error", "--max-time", "10", endpoint + "/readyz"});
+  if (raw != nullptr) *raw = r.out;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(r.out, ec);
+  return ec ? boost::json::value() : v;
+}
+
+// /readyz's details.storage, or an empty object.
+boost::json::object StorageState(const std::string& endpoint) {
+  boost::json::value ready = Readyz(endpoint);
+  boost::system::error_code ec;
+  const boost::json::value* storage = ready.find_pointer("/details/storage", ec);
+  return storage != nullptr && storage->is_object() ? storage->as_object() : boost::json::object();
 }
 
 // A serve child on the shared database, with its own state directory.
@@ -207,6 +243,75 @@ TEST_F(PostgresServeTest, TwoInstancesShareTheProfilesWithinOneSecond) {
                                  "--principal", "platform-admin", "--config", config_});
   EXPECT_NE(refused.exit_code, 0) << refused.out;
   EXPECT_THAT(refused.err, HasSubstr("Exception"));
+}
+
+TEST_F(PostgresServeTest, ALostDatabaseFailsProfileChangesWith503WhileTheRuntimeServes) {
+  // A password in the URL (trust authentication ignores it), to look for;
+  // from the environment, as a config file may not hold one.
+  std::string with_password = url_;
+  with_password.replace(with_password.find("postgres@"), 9, "postgres:s3cret-pw@");
+  std::ofstream(config_) << WithRegions(ShippedConfig(), kFastRegions)
+                         << "\nstorage = {\n  backend = \"postgres\"\n  url_env = "
+                            "\"BP_TEST_DATABASE_URL\"\n}\n";
+  ::setenv("BP_TEST_DATABASE_URL", with_password.c_str(), 1);
+  StartTogether(1);
+  ::unsetenv("BP_TEST_DATABASE_URL");
+  ASSERT_FALSE(HasFatalFailure());
+  const std::string endpoint = instances_[0].endpoint;
+  boost::json::object storage = StorageState(endpoint);
+  EXPECT_EQ(storage["backend"], "postgres");
+  EXPECT_EQ(storage["database"], boost::json::value(url_));  // url_ as shown: without the password
+  EXPECT_EQ(storage["state"], "ok");
+  const std::string create_body =
+      R"({"inferenceProfileName":"pg-lost","clientRequestToken":"pg-lost-token-0001",)"
+      R"("modelSource":{"copyFrom":")" +
+      std::string(kHaikuSystemArn) + "\"}}";
+  const std::string converse_body =
+      R"({"messages":[{"role":"user","content":[{"text":"Say: still here"}]}]})";
+
+  server_->Stop();
+  // The runtime answers from the snapshot (rd-haiku-45, pinned in the config).
+  Answer converse = Signed(dir_, "POST", endpoint + "/model/acwt9yee9wzo/converse", converse_body);
+  EXPECT_EQ(converse.status, "200") << converse.body << converse.err;
+  EXPECT_THAT(converse.body, HasSubstr("still here"));
+
+  // A profile change fails at once, saying what and why, without the password.
+  const auto start = std::chrono::steady_clock::now();
+  Answer refused = Signed(dir_, "POST", endpoint + "/inference-profiles", create_body);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_EQ(refused.status, "503") << refused.body << refused.err;
+  EXPECT_THAT(refused.headers, HasSubstr("ServiceUnavailableException"));
+  EXPECT_THAT(refused.body, HasSubstr("profiles database " + url_ + " is unreachable ("));
+  EXPECT_THAT(refused.body, HasSubstr("the change was not made"));
+  EXPECT_THAT(refused.body, Not(HasSubstr("s3cret-pw")));
+  Answer untag = Signed(dir_, "DELETE", endpoint + "/inference-profiles/acwt9yee9wzo");
+  EXPECT_EQ(untag.status, "503") << untag.body;
+
+  // /readyz stays 200 and says which part is degraded.
+  std::string raw;
+  boost::json::value ready = Readyz(endpoint, &raw);
+  ASSERT_TRUE(ready.is_object()) << raw;
+  EXPECT_EQ(ready.at("status"), "ready");
+  storage = StorageState(endpoint);
+  EXPECT_EQ(storage["state"], "unreachable") << raw;
+  EXPECT_TRUE(storage["since_ms"].is_int64()) << raw;
+  EXPECT_TRUE(storage["error"].is_string() && !storage["error"].as_string().empty()) << raw;
+  EXPECT_THAT(raw, Not(HasSubstr("s3cret-pw")));
+
+  // Back: the write succeeds (once the listener or the store has
+  // reconnected) and /readyz says ok.
+  ASSERT_OK(server_->StartAgain());
+  Answer created;
+  std::optional<std::chrono::milliseconds> back = Within(std::chrono::seconds(15), [&] {
+    created = Signed(dir_, "POST", endpoint + "/inference-profiles", create_body);
+    return created.status == "201";
+  });
+  ASSERT_TRUE(back.has_value()) << created.status << " " << created.body << "\n"
+                                << instances_[0].process->Stderr();
+  EXPECT_EQ(StorageState(endpoint)["state"], "ok") << Readyz(endpoint);
+  Answer listed = Signed(dir_, "GET", endpoint + "/inference-profiles?type=APPLICATION");
+  EXPECT_THAT(listed.body, HasSubstr("pg-lost"));
+  EXPECT_THAT(instances_[0].process->Stderr(), Not(HasSubstr("s3cret-pw")));
 }
 
 TEST(PostgresServeStartTest, AnUnreachableDatabaseIsAClearErrorWithoutThePassword) {
