@@ -21,6 +21,7 @@
 #include "core/clock.h"
 #include "core/worker_pool.h"
 #include "http/server.h"
+#include "json/json.h"
 #include "metering/metrics.h"
 #include "metering/metrics_limits.h"
 #include "metering/usage_report.h"
@@ -31,6 +32,7 @@
 #include "server/runtime_parts.h"
 #include "server/runtime_snapshot.h"
 #include "storage/caching_store.h"
+#include "storage/postgres/database_health.h"
 #include "storage/postgres/postgres_ledger.h"
 #include "storage/postgres/postgres_profile_listener.h"
 #include "storage/postgres/postgres_profile_store.h"
@@ -255,6 +257,31 @@ Status AddRouterMetrics(metering::Metrics& metrics, const SnapshotHandler& handl
       });
 }
 
+// /readyz's "storage" member (docs/storage.md "When PostgreSQL is lost"):
+// {"backend":"sqlite","state":"ok"}, or on PostgreSQL the database (without
+// its password), "ok" or "unreachable" since when and why. Still 200 while
+// unreachable: the runtime answers from the snapshot; profile changes fail.
+json::Object StorageReadyDetails(const storage::DatabaseHealth* health) {
+  json::Object out;
+  if (health == nullptr) {
+    out["backend"] = "sqlite";
+    out["state"] = "ok";
+    return out;
+  }
+  const storage::DatabaseHealth::State state = health->Current();
+  out["backend"] = "postgres";
+  out["database"] = health->database();
+  out["state"] = state.reachable ? "ok" : "unreachable";
+  out["since_ms"] = state.since_ms;
+  if (!state.reachable) {
+    out["error"] = state.error;
+    out["message"] =
+        "profile changes fail with ServiceUnavailableException until the database is back; "
+        "runtime calls are answered from this instance's snapshot";
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<ListenAddress> ParseListenAddress(std::string_view text) {
@@ -326,8 +353,13 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   // done: instances starting together take turns, and a later one sees
   // what an earlier one created (so its Bootstrap skips).
   std::unique_ptr<storage::PostgresStartupLock> startup_lock;
+  SystemClock clock;
+  // Whether this instance reaches its database (PostgreSQL only), for /readyz.
+  storage::DatabaseHealth* database_health = nullptr;
   if (on_postgres) {
-    BP_ASSIGN_OR_RETURN(auto postgres, storage::PostgresProfileStore::Open(cfg.storage.url));
+    BP_ASSIGN_OR_RETURN(auto postgres,
+                        storage::PostgresProfileStore::Open(cfg.storage.url, {.clock = &clock}));
+    database_health = &postgres->health();
     profiles_where = "profiles on PostgreSQL " + postgres->display_name();
     BP_ASSIGN_OR_RETURN(startup_lock, storage::PostgresStartupLock::Acquire(cfg.storage.url));
     durable = std::move(postgres);
@@ -338,7 +370,6 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   // to the database first.
   BP_ASSIGN_OR_RETURN(auto store, storage::CachingProfileStore::Create(*durable));
 
-  SystemClock clock;
   SystemRandom random;
   api::control::ControlService control(
       api::control::ControlService::Options{
@@ -354,13 +385,14 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   // stopped (and destroyed) before the store it reloads.
   std::unique_ptr<storage::PostgresProfileListener> listener;
   if (on_postgres) {
-    BP_ASSIGN_OR_RETURN(
-        listener,
-        storage::PostgresProfileListener::Start(cfg.storage.url, {}, [cached = store.get()] {
-          if (Result<bool> reloaded = cached->Reload(); !reloaded.ok()) {
-            spdlog::warn("profiles: reloading from PostgreSQL: {}", reloaded.status().message());
-          }
-        }));
+    BP_ASSIGN_OR_RETURN(listener,
+                        storage::PostgresProfileListener::Start(
+                            cfg.storage.url, {.health = database_health}, [cached = store.get()] {
+                              if (Result<bool> reloaded = cached->Reload(); !reloaded.ok()) {
+                                spdlog::warn("profiles: reloading from PostgreSQL: {}",
+                                             reloaded.status().message());
+                              }
+                            }));
   }
   ConfigDrift drift(catalog, *store, clock);
 
@@ -432,8 +464,11 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
       .clock = clock,
       .random = random,
       .handler_options = {.ready_details =
-                              [&drift, &current] {
-                                return drift.ReadyDetails(current->Current()->shared_config());
+                              [&drift, &current, database_health] {
+                                json::Object details =
+                                    drift.ReadyDetails(current->Current()->shared_config());
+                                details["storage"] = StorageReadyDetails(database_health);
+                                return details;
                               }},
       .prompt_cache = prompt_cache.get(),
       .usage = options.metering ? &usage : nullptr,

@@ -9,7 +9,9 @@
 // - A failed call changes nothing (each call is one transaction).
 // - Thread-safe: calls may come from any thread concurrently.
 // - Errors: kResourceNotFound, kConflict, kTooManyTags as documented per
-//   method; kIo for storage failures (message names the database).
+//   method; kIo for storage failures (message names the database);
+//   kServiceUnavailable when a database server cannot be reached (the
+//   message names it and says whether the change may have been made).
 
 #include <cstdint>
 #include <optional>

@@ -5,7 +5,11 @@
 // rest; the official SDK's calls spread over the three are metered once each
 // in the shared ledger, whichever instance `usage` asks; and a kill -9 of
 // one instance and a database restart during a workload lose and double
-// nothing. The server is Debian's PostgreSQL, started by the test
+// nothing. With the database stopped under a running instance, the runtime
+// still answers from its snapshot, profile changes fail with 503
+// ServiceUnavailableException, /readyz says which part is degraded, and all
+// is well again once the database is back. The server is Debian's
+// PostgreSQL, started by the test
 // (tests/testing/postgres_server.h); the calls are made by
 // tests/sdk/cluster-calls.mjs with the official runtime client.
 #include <atomic>
@@ -44,6 +48,7 @@ constexpr char kHaikuSystemArn[] =
 struct Answer {
   std::string status;  // "200"; empty when curl failed
   std::string body;
+  std::string headers;
   std::string err;
 };
 
@@ -51,13 +56,23 @@ struct Answer {
 Answer Signed(const TempDir& dir, const std::string& method, const std::string& url,
               const std::string& body = "") {
   const std::string out = (dir.path() / "answer.txt").string();
-  std::vector<std::string> args = {"--silent",    "--show-error",
-                                   "--max-time",  "10",
-                                   "-X",          method,
-                                   "--aws-sigv4", "aws:amz:eu-central-1:bedrock",
-                                   "--user",      std::string(kAdminKey) + ":" + kAdminSecret,
-                                   "--output",    out,
-                                   "--write-out", "%{http_code}"};
+  const std::string head = (dir.path() / "head.txt").string();
+  std::vector<std::string> args = {"--silent",
+                                   "--show-error",
+                                   "--max-time",
+                                   "10",
+                                   "-X",
+                                   method,
+                                   "--aws-sigv4",
+                                   "aws:amz:eu-central-1:bedrock",
+                                   "--user",
+                                   std::string(kAdminKey) + ":" + kAdminSecret,
+                                   "--output",
+                                   out,
+                                   "--dump-header",
+                                   head,
+                                   "--write-out",
+                                   "%{http_code}"};
   if (!body.empty()) {
     const std::string file = (dir.path() / "body.json").string();
     std::ofstream(file) << body;
@@ -72,9 +87,30 @@ Answer Signed(const TempDir& dir, const std::string& method, const std::string& 
   a.err = r.err;
   if (r.exit_code != 0) return a;
   a.status = r.out;
-  std::ifstream in(out);
-  a.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  // Read as streams: curl writes no file for an empty body.
+  std::ifstream body_in(out);
+  a.body.assign(std::istreambuf_iterator<char>(body_in), std::istreambuf_iterator<char>());
+  std::ifstream head_in(head);
+  a.headers.assign(std::istreambuf_iterator<char>(head_in), std::istreambuf_iterator<char>());
   return a;
+}
+
+// GET /readyz (public: no signature); its body parsed, or null.
+boost::json::value Readyz(const std::string& endpoint, std::string* raw = nullptr) {
+  RunResult r =
+      RunProgram("curl", {"--silent", "--show-error", "--max-time", "10", endpoint + "/readyz"});
+  if (raw != nullptr) *raw = r.out;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(r.out, ec);
+  return ec ? boost::json::value() : v;
+}
+
+// /readyz's details.storage, or an empty object.
+boost::json::object StorageState(const std::string& endpoint) {
+  boost::json::value ready = Readyz(endpoint);
+  boost::system::error_code ec;
+  const boost::json::value* storage = ready.find_pointer("/details/storage", ec);
+  return storage != nullptr && storage->is_object() ? storage->as_object() : boost::json::object();
 }
 
 // A serve child on the shared database, with its own state directory.
@@ -396,6 +432,16 @@ TEST_F(PostgresServeTest, KillNineAndADatabaseRestartLoseAndDoubleNothing) {
         Signed(dir_, "GET", i.endpoint + "/inference-profiles/" + arn.substr(arn.rfind('/') + 1));
     EXPECT_EQ(got.status, "200") << i.endpoint << got.body << got.err;
   }
+  // The live instances' local ledgers hold every call they answered (their
+  // writers commit within a batch interval of the workload's end).
+  std::vector<int64_t> answered_by(instances_.size(), 0);
+  for (const auto& [endpoint, id] : during.answered) ++answered_by[static_cast<size_t>(endpoint)];
+  for (size_t i : {size_t{0}, size_t{1}}) {
+    auto written =
+        Within(std::chrono::seconds(10), [&] { return LocalTotal(i) >= answered_by[i]; });
+    ASSERT_TRUE(written.has_value()) << "instance " << i << ": " << LocalTotal(i) << " of "
+                                     << answered_by[i] << " calls in its local ledger";
+  }
   // Each local ledger reaches the shared one whole, once.
   std::vector<int64_t> local(instances_.size());
   auto caught_up = Within(std::chrono::seconds(20), [&] {
@@ -421,6 +467,76 @@ TEST_F(PostgresServeTest, KillNineAndADatabaseRestartLoseAndDoubleNothing) {
   EXPECT_EQ(live_metered, static_cast<int64_t>(answered_live.size()));
   const int64_t total = PsqlInt("SELECT count(*) FROM usage_records");
   for (const Instance& i : instances_) EXPECT_EQ(EndpointTotal(i), total) << i.endpoint;
+}
+
+TEST_F(PostgresServeTest, ALostDatabaseFailsProfileChangesWith503WhileTheRuntimeServes) {
+  // A password in the URL (trust authentication ignores it), to look for;
+  // from the environment, as a config file may not hold one.
+  std::string with_password = url_;
+  with_password.replace(with_password.find("postgres@"), 9, "postgres:s3cret-pw@");
+  std::ofstream(config_) << WithRegions(ShippedConfig(), kFastRegions)
+                         << "\nstorage = {\n  backend = \"postgres\"\n  url_env = "
+                            "\"BP_TEST_DATABASE_URL\"\n}\n";
+  ::setenv("BP_TEST_DATABASE_URL", with_password.c_str(), 1);
+  StartTogether(1);
+  ::unsetenv("BP_TEST_DATABASE_URL");
+  ASSERT_FALSE(HasFatalFailure());
+  const std::string endpoint = instances_[0].endpoint;
+  boost::json::object storage = StorageState(endpoint);
+  EXPECT_EQ(storage["backend"], "postgres");
+  EXPECT_EQ(storage["database"],
+            boost::json::value(url_));  // url_ as shown: without the password
+  EXPECT_EQ(storage["state"], "ok");
+  const std::string create_body =
+      R"({"inferenceProfileName":"pg-lost","clientRequestToken":"pg-lost-token-0001",)"
+      R"("modelSource":{"copyFrom":")" +
+      std::string(kHaikuSystemArn) + "\"}}";
+  const std::string converse_body =
+      R"({"messages":[{"role":"user","content":[{"text":"Say: still here"}]}]})";
+
+  server_->Stop();
+  // The runtime answers from the snapshot (rd-haiku-45, pinned in the config).
+  Answer converse = Signed(dir_, "POST", endpoint + "/model/acwt9yee9wzo/converse", converse_body);
+  EXPECT_EQ(converse.status, "200") << converse.body << converse.err;
+  EXPECT_THAT(converse.body, HasSubstr("still here"));
+
+  // A profile change fails at once, saying what and why, without the password.
+  const auto start = std::chrono::steady_clock::now();
+  Answer refused = Signed(dir_, "POST", endpoint + "/inference-profiles", create_body);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_EQ(refused.status, "503") << refused.body << refused.err;
+  EXPECT_THAT(refused.headers, HasSubstr("ServiceUnavailableException"));
+  EXPECT_THAT(refused.body, HasSubstr("profiles database " + url_ + " is unreachable ("));
+  EXPECT_THAT(refused.body, HasSubstr("the change was not made"));
+  EXPECT_THAT(refused.body, Not(HasSubstr("s3cret-pw")));
+  Answer untag = Signed(dir_, "DELETE", endpoint + "/inference-profiles/acwt9yee9wzo");
+  EXPECT_EQ(untag.status, "503") << untag.body;
+
+  // /readyz stays 200 and says which part is degraded.
+  std::string raw;
+  boost::json::value ready = Readyz(endpoint, &raw);
+  ASSERT_TRUE(ready.is_object()) << raw;
+  EXPECT_EQ(ready.at("status"), "ready");
+  storage = StorageState(endpoint);
+  EXPECT_EQ(storage["state"], "unreachable") << raw;
+  EXPECT_TRUE(storage["since_ms"].is_int64()) << raw;
+  EXPECT_TRUE(storage["error"].is_string() && !storage["error"].as_string().empty()) << raw;
+  EXPECT_THAT(raw, Not(HasSubstr("s3cret-pw")));
+
+  // Back: the write succeeds (once the listener or the store has
+  // reconnected) and /readyz says ok.
+  ASSERT_OK(server_->StartAgain());
+  Answer created;
+  std::optional<std::chrono::milliseconds> back = Within(std::chrono::seconds(15), [&] {
+    created = Signed(dir_, "POST", endpoint + "/inference-profiles", create_body);
+    return created.status == "201";
+  });
+  ASSERT_TRUE(back.has_value()) << created.status << " " << created.body << "\n"
+                                << instances_[0].process->Stderr();
+  EXPECT_EQ(StorageState(endpoint)["state"], "ok") << Readyz(endpoint);
+  Answer listed = Signed(dir_, "GET", endpoint + "/inference-profiles?type=APPLICATION");
+  EXPECT_THAT(listed.body, HasSubstr("pg-lost"));
+  EXPECT_THAT(instances_[0].process->Stderr(), Not(HasSubstr("s3cret-pw")));
 }
 
 TEST(PostgresServeStartTest, AnUnreachableDatabaseIsAClearErrorWithoutThePassword) {

@@ -98,7 +98,8 @@ class ServeIntegrationTest : public ::testing::Test {
   static std::string ReadyWithDrift(int profiles, int tags, const std::string& message) {
     return R"({"status":"ready","details":{"config_drift":{"profiles":)" +
            std::to_string(profiles) + R"(,"missing":0,"tags":)" + std::to_string(tags) +
-           R"(,"replaced":0,"unconfigured":0,"message":")" + message + R"("}}})";
+           R"(,"replaced":0,"unconfigured":0,"message":")" + message +
+           R"("},"storage":{"backend":"sqlite","state":"ok"}}})";
   }
 
   TempDir dir_;

@@ -152,19 +152,22 @@ Status PostgresServer::Init() {
   return Status::Ok();
 }
 
+Result<int> PostgresServer::StartOnPort() {
+  // -F: no fsync (a test server); -k: the socket beside the data, not in
+  // /var/run/postgresql; -h: TCP on loopback only.
+  const std::string options = "-k " + dir_.string() + " -p " + std::to_string(port_) +
+                              " -h 127.0.0.1 -F -c shared_buffers=16MB -c max_connections=40";
+  return Run("pg_ctl",
+             {"start", "-D", data_.string(), "-l", (dir_ / "server.log").string(), "-w", "-t", "60",
+              "-s", "-o", options},
+             true);
+}
+
 Status PostgresServer::StartServer() {
   constexpr int kAttempts = 3;
   for (int attempt = 1;; ++attempt) {
     BP_ASSIGN_OR_RETURN(port_, FreePort());
-    // -F: no fsync (a test server); -k: the socket beside the data, not in
-    // /var/run/postgresql; -h: TCP on loopback only.
-    const std::string options = "-k " + dir_.string() + " -p " + std::to_string(port_) +
-                                " -h 127.0.0.1 -F -c shared_buffers=16MB -c max_connections=40";
-    BP_ASSIGN_OR_RETURN(
-        int rc, Run("pg_ctl",
-                    {"start", "-D", data_.string(), "-l", (dir_ / "server.log").string(), "-w",
-                     "-t", "60", "-s", "-o", options},
-                    true));
+    BP_ASSIGN_OR_RETURN(int rc, StartOnPort());
     if (rc == 0) {
       running_ = true;
       return Status::Ok();
@@ -183,6 +186,17 @@ Status PostgresServer::StartServer() {
                      "; server.log: " + log);
     }
   }
+}
+
+Status PostgresServer::StartAgain() {
+  if (running_) return Status::Ok();
+  BP_ASSIGN_OR_RETURN(int rc, StartOnPort());
+  running_ = true;  // so that a half-started server is stopped by the destructor
+  if (rc != 0) {
+    return IoError("pg_ctl start (again, port " + std::to_string(port_) + ") failed (exit " +
+                   std::to_string(rc) + "): " + LogTail("pg_ctl"));
+  }
+  return Status::Ok();
 }
 
 void PostgresServer::Stop() {

@@ -51,6 +51,13 @@ class PostgresServer {
   // closed by the server, as a database restart in production does.
   Status Restart();
 
+  // Stops the server if running (pg_ctl stop -m fast, then -m immediate):
+  // the database is lost, its clients' connections are closed and new ones
+  // are refused until StartAgain(). Idempotent.
+  void Stop();
+  // Starts the stopped server again on the same port, with its databases.
+  Status StartAgain();
+
   // CREATE DATABASE <dbname> (createdb); returns Url(dbname).
   Result<std::string> CreateDatabase(std::string_view dbname);
 
@@ -58,8 +65,8 @@ class PostgresServer {
   PostgresServer() = default;
   Status Init();
   Status StartServer();
-  // Stops the server if running: -m fast, then -m immediate. Idempotent.
-  void Stop();
+  // pg_ctl start on port_; its exit status.
+  Result<int> StartOnPort();
   // Runs bin_dir_/<tool> with `args` in dir_, as the server's user when
   // `as_server_user`; output appended to dir_/<tool>.log. Its exit status.
   Result<int> Run(std::string_view tool, const std::vector<std::string>& args,

@@ -21,6 +21,7 @@
 //                      parameters (or for a deleted profile)
 //   kTooManyTags       more than Options::max_tags tags after the change
 //   kIo / kInternal    from the store
+//   kServiceUnavailable from the store: its database cannot be reached
 // A refused call writes nothing.
 //
 // Thread-safety: every method may be called concurrently, provided the store

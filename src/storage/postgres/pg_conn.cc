@@ -22,12 +22,17 @@ std::string TrimTrailingSpace(std::string s) {
 }
 
 // One line: libpq's connection messages hold a tab-indented hint line.
+// Runs of white space become one space (the text may reach a client).
 std::string OneLine(std::string s) {
   s = TrimTrailingSpace(std::move(s));
-  for (char& c : s) {
-    if (c == '\n' || c == '\t') c = ' ';
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    const bool space = c == '\n' || c == '\t' || c == ' ';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(space ? ' ' : c);
   }
-  return s;
+  return out;
 }
 
 void IgnoreNotice(void*, const char*) {}
@@ -49,6 +54,36 @@ struct ConnInfoOptions {
 
   PQconninfoOption* options;
 };
+
+bool Parses(const std::string& conninfo) {
+  char* error = nullptr;
+  ConnInfoOptions parsed(PQconninfoParse(conninfo.c_str(), &error));
+  // libpq's parse error may quote the string, password included: not shown.
+  if (error != nullptr) PQfreemem(error);
+  return parsed.options != nullptr;
+}
+
+// PQconnectdbParams over `conninfo` (REQUIRES: Parses) with defaults the
+// string may override: a bounded wait for an unreachable host (libpq waits
+// forever otherwise) and a name in pg_stat_activity. Null only without
+// memory; otherwise connected or CONNECTION_BAD with libpq's reason.
+PGconn* ConnectWithDefaults(const std::string& conninfo, int connect_timeout_s) {
+  char* parse_error = nullptr;
+  ConnInfoOptions parsed(PQconninfoParse(conninfo.c_str(), &parse_error));
+  if (parse_error != nullptr) PQfreemem(parse_error);
+  std::vector<const char*> keywords = {"dbname", "fallback_application_name"};
+  std::vector<const char*> values = {conninfo.c_str(), "bedrock-profiles"};
+  const std::string timeout = std::to_string(connect_timeout_s);
+  if (parsed.options != nullptr && parsed.Get("connect_timeout").empty()) {
+    keywords.push_back("connect_timeout");
+    values.push_back(timeout.c_str());
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
+  if (conn != nullptr) PQsetNoticeProcessor(conn, &IgnoreNotice, nullptr);
+  return conn;
+}
 
 }  // namespace
 
@@ -158,52 +193,51 @@ int64_t Rows::AffectedRows() const {
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(std::string_view conninfo,
-                                                     int connect_timeout_s) {
+                                                     int connect_timeout_s,
+                                                     int reconnect_timeout_s) {
   std::string display = RedactedConnInfo(conninfo);
-  const std::string full(conninfo);
-  // Defaults the string may override: a bounded wait for an unreachable
-  // host (libpq waits forever otherwise) and a name in pg_stat_activity.
-  char* parse_error = nullptr;
-  ConnInfoOptions parsed(PQconninfoParse(full.c_str(), &parse_error));
-  if (parse_error != nullptr) PQfreemem(parse_error);
-  if (parsed.options == nullptr) {
+  std::string full(conninfo);
+  if (!Parses(full)) {
     return IoError(
         "cannot connect to PostgreSQL: the connection string is neither a "
         "postgresql:// URL nor key=value pairs");
   }
-  std::vector<const char*> keywords = {"dbname", "fallback_application_name"};
-  std::vector<const char*> values = {full.c_str(), "bedrock-profiles"};
-  const std::string timeout = std::to_string(connect_timeout_s);
-  if (parsed.Get("connect_timeout").empty()) {
-    keywords.push_back("connect_timeout");
-    values.push_back(timeout.c_str());
-  }
-  keywords.push_back(nullptr);
-  values.push_back(nullptr);
-  PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
+  PGconn* conn = ConnectWithDefaults(full, connect_timeout_s);
   if (conn == nullptr) return IoError("cannot connect to PostgreSQL at " + display + ": no memory");
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string reason = OneLine(PQerrorMessage(conn));
     PQfinish(conn);
     return IoError("cannot connect to PostgreSQL at " + display + ": " + reason);
   }
-  PQsetNoticeProcessor(conn, &IgnoreNotice, nullptr);
-  return std::unique_ptr<Connection>(new Connection(conn, std::move(display)));
+  return std::unique_ptr<Connection>(
+      new Connection(conn, std::move(full), std::move(display), reconnect_timeout_s));
 }
 
-Connection::Connection(pg_conn* conn, std::string display_name)
-    : conn_(conn), display_name_(std::move(display_name)) {}
+Connection::Connection(pg_conn* conn, std::string conninfo, std::string display_name,
+                       int reconnect_timeout_s)
+    : conn_(conn),
+      conninfo_(std::move(conninfo)),
+      display_name_(std::move(display_name)),
+      reconnect_timeout_s_(reconnect_timeout_s) {}
 
 Connection::~Connection() { PQfinish(conn_); }
 
 bool Connection::lost() const { return PQstatus(conn_) != CONNECTION_OK; }
 
+std::string Connection::error_message() const { return OneLine(PQerrorMessage(conn_)); }
+
 Status Connection::EnsureConnected() {
   if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
-  PQreset(conn_);
+  // A new session rather than PQreset, which would wait the first connect's
+  // timeout: a reconnect runs on the caller's thread (an event loop's, for
+  // a control-plane write), so it is kept short.
+  PGconn* fresh = ConnectWithDefaults(conninfo_, reconnect_timeout_s_);
+  if (fresh == nullptr) return IoError("PostgreSQL at " + display_name_ + ": no memory");
+  PQfinish(conn_);
+  conn_ = fresh;  // kept when it failed: lost() stays true, error_message() says why
   if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
   return IoError("PostgreSQL at " + display_name_ +
-                 ": connection lost and not re-established: " + OneLine(PQerrorMessage(conn_)));
+                 ": connection lost and not re-established: " + error_message());
 }
 
 Result<Rows> Connection::Exec(std::string_view sql, const Params& params, std::string_view context,

@@ -97,9 +97,11 @@ class Connection {
  public:
   // Connects, waiting at most `connect_timeout_s` for the server unless the
   // string sets connect_timeout. kIo naming RedactedConnInfo(conninfo) and
-  // libpq's reason.
+  // libpq's reason. EnsureConnected's reconnects wait `reconnect_timeout_s`
+  // (libpq counts 1 as 2, its minimum).
   static Result<std::unique_ptr<Connection>> Open(std::string_view conninfo,
-                                                  int connect_timeout_s = 10);
+                                                  int connect_timeout_s = 10,
+                                                  int reconnect_timeout_s = 2);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -107,11 +109,17 @@ class Connection {
   // The connection string without its password, for messages.
   const std::string& display_name() const { return display_name_; }
 
-  // Reconnects if the connection is known lost; kIo if that fails.
+  // Reconnects if the connection is known lost (one attempt, a new session,
+  // waiting at most the reconnect timeout); kIo if that fails, and the
+  // connection stays lost.
   Status EnsureConnected();
   // True once libpq has seen the connection fail (a server restart is
   // noticed only by the next statement sent).
   bool lost() const;
+  // libpq's last error on this connection, on one line (why a statement or
+  // reconnect failed: "connection to server at ... failed: Connection
+  // refused ..."); empty when there was none. Holds no password.
+  std::string error_message() const;
 
   // Runs one statement. kIo "<display name>: <context>: <server message>" on
   // failure (kValidation for text the server refuses as not UTF-8); the
@@ -135,11 +143,14 @@ class Connection {
   int backend_pid() const;
 
  private:
-  Connection(pg_conn* conn, std::string display_name);
+  Connection(pg_conn* conn, std::string conninfo, std::string display_name,
+             int reconnect_timeout_s);
   Result<Rows> Check(Rows rows, std::string_view context, PgError* error);
 
-  pg_conn* conn_;
+  pg_conn* conn_;               // never null; CONNECTION_BAD once lost
+  const std::string conninfo_;  // with its password: for reconnecting, never shown
   const std::string display_name_;
+  const int reconnect_timeout_s_;
 };
 
 // BEGIN ... COMMIT; rolls back in the destructor unless committed.

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "storage/postgres/database_health.h"
 #include "storage/postgres/pg_conn.h"
 #include "storage/postgres/postgres_profile_store.h"
 
@@ -80,6 +81,10 @@ bool PostgresProfileListener::SleepUnlessStopped(std::chrono::milliseconds timeo
   return stopping_.load(std::memory_order_acquire);
 }
 
+void PostgresProfileListener::ReportLost(std::string error) const {
+  if (options_.health != nullptr) options_.health->ReportUnreachable(std::move(error));
+}
+
 void PostgresProfileListener::Run(std::unique_ptr<Connection> conn) {
   std::chrono::milliseconds backoff = kFirstBackoff;
   bool caught_up = false;  // on_change called since the connection was made
@@ -91,6 +96,7 @@ void PostgresProfileListener::Run(std::unique_ptr<Connection> conn) {
       if (!reconnected.ok()) {
         spdlog::warn("profile listener: {}; retrying in {} ms", reconnected.status().message(),
                      backoff.count());
+        ReportLost(reconnected.status().message());
         backoff = std::min(backoff * 2, options_.max_backoff);
         continue;
       }
@@ -98,6 +104,7 @@ void PostgresProfileListener::Run(std::unique_ptr<Connection> conn) {
       backoff = kFirstBackoff;
       caught_up = false;
       reconnects_.fetch_add(1, std::memory_order_relaxed);
+      if (options_.health != nullptr) options_.health->ReportReachable();
       spdlog::info("profile listener: listening again on {}", conn->display_name());
     }
     if (!caught_up || Clock::now() >= next_check) {
@@ -106,6 +113,7 @@ void PostgresProfileListener::Run(std::unique_ptr<Connection> conn) {
       next_check = Clock::now() + options_.check_interval;
     }
     if (conn->socket() < 0) {
+      ReportLost(conn->error_message());
       conn.reset();
       continue;
     }
@@ -122,6 +130,7 @@ void PostgresProfileListener::Run(std::unique_ptr<Connection> conn) {
     Result<std::vector<Notification>> received = conn->TakeNotifications();
     if (!received.ok()) {
       spdlog::warn("profile listener: {}; reconnecting", received.status().message());
+      ReportLost(conn->error_message());
       conn.reset();
       continue;
     }

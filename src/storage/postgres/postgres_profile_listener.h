@@ -17,6 +17,10 @@
 // thread and joins it; it returns at once unless a reconnect attempt is
 // under way (bounded by its 2 s connect timeout) or on_change is running.
 //
+// With Options::health set, each loss and failed reconnect reports the
+// database unreachable there, and each (re)connect reachable: /readyz
+// follows the database while no call reaches the store.
+//
 // Thread-safety: Start/Stop from one thread; on_change runs on the
 // listener's thread only, never concurrently with itself.
 
@@ -37,11 +41,16 @@ namespace postgres {
 class Connection;
 }  // namespace postgres
 
+class DatabaseHealth;
+
 class PostgresProfileListener {
  public:
   struct Options {
     std::chrono::milliseconds check_interval{10'000};
     std::chrono::milliseconds max_backoff{5'000};
+    // Where the connection's state is reported (the store's health()); none
+    // when null. Must outlive the listener.
+    DatabaseHealth* health = nullptr;
   };
 
   // Connects and LISTENs before returning (kIo naming the database without
@@ -71,6 +80,7 @@ class PostgresProfileListener {
   void Run(std::unique_ptr<postgres::Connection> conn);
   // Waits up to `timeout` for Stop(); true when stopping.
   bool SleepUnlessStopped(std::chrono::milliseconds timeout);
+  void ReportLost(std::string error) const;
 
   const std::string conninfo_;
   const Options options_;

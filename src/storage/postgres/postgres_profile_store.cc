@@ -34,6 +34,9 @@ constexpr std::string_view kUniqueViolation = "23505";
 // further loss needs yet another concurrent writer of the same key to
 // commit in between, so a few attempts suffice.
 constexpr int kCreateAttempts = 4;
+// The first connect, at start-up, may wait for a slow server; reconnects
+// wait Options::reconnect_timeout_s.
+constexpr int kFirstConnectTimeoutSeconds = 10;
 
 ProfileRecord ReadProfileRow(const Rows& rows, int row) {
   return ProfileRecord{.id = rows.Bytes(row, 0),
@@ -60,23 +63,93 @@ Status NotifyChange(Connection& conn, std::string_view id) {
 
 Result<std::unique_ptr<PostgresProfileStore>> PostgresProfileStore::Open(
     std::string_view conninfo) {
-  BP_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(conninfo));
+  return Open(conninfo, Options());
+}
+
+Result<std::unique_ptr<PostgresProfileStore>> PostgresProfileStore::Open(std::string_view conninfo,
+                                                                         const Options& options) {
+  BP_ASSIGN_OR_RETURN(
+      std::unique_ptr<Connection> conn,
+      Connection::Open(conninfo, kFirstConnectTimeoutSeconds, options.reconnect_timeout_s));
   BP_RETURN_IF_ERROR(postgres::ApplyMigrations(*conn, postgres::ProfileStoreMigrations()));
-  return std::make_unique<PostgresProfileStore>(Passkey{}, std::move(conn));
+  return std::make_unique<PostgresProfileStore>(Passkey{}, std::move(conn), options);
 }
 
 int PostgresProfileStore::SupportedSchemaVersion() {
   return postgres::LatestVersion(postgres::ProfileStoreMigrations());
 }
 
-PostgresProfileStore::PostgresProfileStore(Passkey, std::unique_ptr<Connection> conn)
-    : display_name_(conn->display_name()), conn_(std::move(conn)) {}
+PostgresProfileStore::PostgresProfileStore(Passkey, std::unique_ptr<Connection> conn,
+                                           const Options& options)
+    : display_name_(conn->display_name()),
+      options_(options),
+      health_(conn->display_name(), options.clock),
+      conn_(std::move(conn)) {}
 
 PostgresProfileStore::~PostgresProfileStore() = default;
+
+std::chrono::steady_clock::time_point PostgresProfileStore::SteadyNow() const {
+  return options_.clock != nullptr ? options_.clock->SteadyNow() : std::chrono::steady_clock::now();
+}
+
+Status PostgresProfileStore::Admit(Call call) {
+  if (!next_attempt_.has_value()) return Status::Ok();
+  // The listener reconnecting is news the interval need not wait for.
+  if (health_.reachable() || SteadyNow() >= *next_attempt_) return Status::Ok();
+  return UnavailableError(call, /*commit_in_doubt=*/false);
+}
+
+Status PostgresProfileStore::Settle(Status status, Call call) {
+  const bool in_doubt = std::exchange(commit_in_doubt_, false);
+  if (status.ok() || !conn_->lost()) {
+    // The server answered, a refusal included: it is reachable.
+    next_attempt_.reset();
+    health_.ReportReachable();
+    return status;
+  }
+  // A refusal decided before the connection went (a conflict found, then
+  // the rollback lost) keeps its code; only the database's own failure
+  // is the database being unreachable.
+  if (status.code() != ErrorCode::kIo) return status;
+  last_reason_ = conn_->error_message();
+  if (last_reason_.empty()) last_reason_ = "connection lost";
+  next_attempt_ = SteadyNow() + options_.reconnect_interval;
+  health_.ReportUnreachable(last_reason_);
+  return UnavailableError(call, in_doubt);
+}
+
+Status PostgresProfileStore::UnavailableError(Call call, bool commit_in_doubt) const {
+  if (commit_in_doubt) {
+    return Status(ErrorCode::kServiceUnavailable,
+                  "profiles database " + display_name_ + " was lost while committing (" +
+                      last_reason_ +
+                      "); the change may have been made: check before trying again (a "
+                      "CreateInferenceProfile retried with its clientRequestToken is "
+                      "replayed, not made twice)");
+  }
+  std::string message = "profiles database " + display_name_ + " is unreachable (" + last_reason_ +
+                        ")" + (call == Call::kWrite ? "; the change was not made" : "") +
+                        "; try again";
+  return Status(ErrorCode::kServiceUnavailable, std::move(message));
+}
+
+Status PostgresProfileStore::CommitWrite(Transaction& txn) {
+  Status committed = txn.Commit();
+  // Sent, and the connection went before the answer came: the server may
+  // have committed.
+  if (!committed.ok() && conn_->lost()) commit_in_doubt_ = true;
+  return committed;
+}
 
 Result<CreateProfileOutcome> PostgresProfileStore::Create(const CreateProfileRequest& request) {
   BP_RETURN_IF_ERROR(ValidateCreateRequest(request));
   MutexLock lock(mu_);
+  BP_RETURN_IF_ERROR(Admit(Call::kWrite));
+  return Settle(CreateLocked(request), Call::kWrite);
+}
+
+Result<CreateProfileOutcome> PostgresProfileStore::CreateLocked(
+    const CreateProfileRequest& request) {
   PgError raced;
   for (int attempt = 0; attempt < kCreateAttempts; ++attempt) {
     raced = PgError();
@@ -128,7 +201,7 @@ Result<CreateProfileOutcome> PostgresProfileStore::CreateOnce(const CreateProfil
                            .status());
   }
   BP_RETURN_IF_ERROR(NotifyChange(*conn_, profile.id));
-  BP_RETURN_IF_ERROR(txn.Commit());
+  BP_RETURN_IF_ERROR(CommitWrite(txn));
   return CreateProfileOutcome{.profile = profile, .replayed = false};
 }
 
@@ -219,6 +292,11 @@ Status PostgresProfileStore::WriteTagChanges(std::string_view id, const Tags& be
 
 Result<ProfileRecord> PostgresProfileStore::Get(std::string_view id) {
   MutexLock lock(mu_);
+  BP_RETURN_IF_ERROR(Admit(Call::kRead));
+  return Settle(GetLocked(id), Call::kRead);
+}
+
+Result<ProfileRecord> PostgresProfileStore::GetLocked(std::string_view id) {
   BP_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn_, Transaction::Kind::kRead));
   BP_ASSIGN_OR_RETURN(std::optional<ProfileRecord> profile, LoadProfile(id, false));
   BP_RETURN_IF_ERROR(txn.Commit());
@@ -228,6 +306,11 @@ Result<ProfileRecord> PostgresProfileStore::Get(std::string_view id) {
 
 Result<std::vector<ProfileRecord>> PostgresProfileStore::List() {
   MutexLock lock(mu_);
+  BP_RETURN_IF_ERROR(Admit(Call::kRead));
+  return Settle(ListLocked(), Call::kRead);
+}
+
+Result<std::vector<ProfileRecord>> PostgresProfileStore::ListLocked() {
   BP_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn_, Transaction::Kind::kRead));
   std::vector<ProfileRecord> profiles;
   std::unordered_map<std::string, size_t> index;
@@ -264,19 +347,32 @@ Result<std::vector<ProfileRecord>> PostgresProfileStore::List() {
 
 Status PostgresProfileStore::Delete(std::string_view id) {
   MutexLock lock(mu_);
+  BP_RETURN_IF_ERROR(Admit(Call::kWrite));
+  return Settle(DeleteLocked(id), Call::kWrite);
+}
+
+Status PostgresProfileStore::DeleteLocked(std::string_view id) {
   BP_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn_));
   // Models and tags go by ON DELETE CASCADE; the idempotency token stays.
   BP_ASSIGN_OR_RETURN(Rows rows, conn_->Exec("DELETE FROM profiles WHERE id = $1",
                                              Params().Text(id), "deleting a profile"));
   if (rows.AffectedRows() == 0) return ProfileNotFoundError(id);
   BP_RETURN_IF_ERROR(NotifyChange(*conn_, id));
-  return txn.Commit();
+  return CommitWrite(txn);
 }
 
 Result<ProfileRecord> PostgresProfileStore::UpdateTags(std::string_view id, const Tags& upsert,
                                                        const std::vector<std::string>& remove,
                                                        size_t max_tags, int64_t now_ms) {
   MutexLock lock(mu_);
+  BP_RETURN_IF_ERROR(Admit(Call::kWrite));
+  return Settle(UpdateTagsLocked(id, upsert, remove, max_tags, now_ms), Call::kWrite);
+}
+
+Result<ProfileRecord> PostgresProfileStore::UpdateTagsLocked(std::string_view id,
+                                                             const Tags& upsert,
+                                                             const std::vector<std::string>& remove,
+                                                             size_t max_tags, int64_t now_ms) {
   BP_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*conn_));
   // FOR UPDATE: another instance's update of this profile waits for ours,
   // then reads the tags we leave.
@@ -289,7 +385,7 @@ Result<ProfileRecord> PostgresProfileStore::UpdateTags(std::string_view id, cons
                                 Params().Text(id).Int(now_ms), "updating a profile")
                          .status());
   BP_RETURN_IF_ERROR(NotifyChange(*conn_, id));
-  BP_RETURN_IF_ERROR(txn.Commit());
+  BP_RETURN_IF_ERROR(CommitWrite(txn));
   profile->tags = std::move(tags);
   profile->updated_at_ms = now_ms;
   return std::move(*profile);

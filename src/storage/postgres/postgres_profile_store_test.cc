@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <netinet/in.h>
@@ -26,6 +27,7 @@
 namespace bp::storage {
 namespace {
 
+using ::bp::testing::FakeClock;
 using ::bp::testing::PostgresServer;
 using ::bp::testing::StatusIs;
 using ::testing::AllOf;
@@ -315,6 +317,138 @@ TEST_F(PostgresProfileStoreTest, TextColumnsRefuseBytesPostgresCannotHold) {
   EXPECT_THAT(*listed, SizeIs(0));
 }
 
+// Starts the shared server again when a test that stopped it ends, however
+// it ends: every later test needs it.
+class ServerBackAtExit {
+ public:
+  ServerBackAtExit() = default;
+  ~ServerBackAtExit() {
+    if (g_server != nullptr) EXPECT_OK(g_server->StartAgain());
+  }
+  ServerBackAtExit(const ServerBackAtExit&) = delete;
+  ServerBackAtExit& operator=(const ServerBackAtExit&) = delete;
+};
+
+// The URL with a password in it (trust authentication never asks for it),
+// so that the tests can look for it in messages.
+std::string WithPassword(const std::string& url) {
+  std::string out = url;
+  out.replace(out.find("postgres@"), std::string("postgres@").size(), "postgres:s3cret-pw@");
+  return out;
+}
+
+std::chrono::milliseconds Since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start);
+}
+
+TEST_F(PostgresProfileStoreTest, ALostDatabaseFailsCallsFastAsServiceUnavailableUntilItIsBack) {
+  FakeClock clock;
+  auto store = PostgresProfileStore::Open(WithPassword(url_), {.clock = &clock});
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->Create({.profile = SampleProfile("aaaaaaaaaaaa")}));
+  EXPECT_TRUE((*store)->health().Current().reachable);
+  ServerBackAtExit back;
+  g_server->Stop();
+  const std::string database = (*store)->display_name();
+  ASSERT_EQ(database, postgres::RedactedConnInfo(url_));
+
+  // Found lost at BEGIN; the one reconnect is refused at once.
+  clock.Advance(std::chrono::milliseconds(5));
+  auto start = std::chrono::steady_clock::now();
+  auto created = (*store)->Create({.profile = SampleProfile("bbbbbbbbbbbb")});
+  EXPECT_LT(Since(start), std::chrono::milliseconds(1500));
+  EXPECT_THAT(created, StatusIs(ErrorCode::kServiceUnavailable));
+  EXPECT_THAT(
+      created.status().message(),
+      AllOf(HasSubstr("profiles database " + database + " is unreachable ("),
+            HasSubstr("; the change was not made; try again"), Not(HasSubstr("s3cret-pw"))));
+  const DatabaseHealth::State down = (*store)->health().Current();
+  EXPECT_FALSE(down.reachable);
+  EXPECT_EQ(down.since_ms, ToUnixMillis(clock.Now()));
+  EXPECT_FALSE(down.error.empty());
+  EXPECT_THAT(down.error, Not(HasSubstr("s3cret-pw")));
+
+  // Within the interval every call fails the same way without trying: the
+  // server is back, yet nothing reaches it until the interval has passed.
+  ASSERT_OK(g_server->StartAgain());
+  clock.Advance(std::chrono::milliseconds(990));
+  EXPECT_THAT((*store)->Delete("aaaaaaaaaaaa"), StatusIs(ErrorCode::kServiceUnavailable));
+  auto tagged = (*store)->UpdateTags("aaaaaaaaaaaa", {{"team", "x"}}, {}, 50, 42);
+  EXPECT_THAT(tagged, StatusIs(ErrorCode::kServiceUnavailable));
+  EXPECT_EQ(tagged.status().message(), created.status().message());
+  auto read = (*store)->Get("aaaaaaaaaaaa");
+  EXPECT_THAT(read, StatusIs(ErrorCode::kServiceUnavailable));
+  EXPECT_THAT(read.status().message(), Not(HasSubstr("the change was not made")));
+  EXPECT_EQ((*store)->health().Current().since_ms, down.since_ms);
+
+  // Then the next call reconnects, and the database is reachable again.
+  clock.Advance(std::chrono::milliseconds(10));
+  ASSERT_OK((*store)->UpdateTags("aaaaaaaaaaaa", {{"team", "x"}}, {}, 50, 42));
+  EXPECT_TRUE((*store)->health().Current().reachable);
+  EXPECT_TRUE((*store)->health().Current().error.empty());
+  ASSERT_OK((*store)->Create({.profile = SampleProfile("bbbbbbbbbbbb")}));
+  // Refusals keep their codes.
+  EXPECT_THAT((*store)->Create({.profile = SampleProfile("bbbbbbbbbbbb")}),
+              StatusIs(ErrorCode::kConflict));
+  EXPECT_THAT((*store)->Delete("zzzzzzzzzzzz"), StatusIs(ErrorCode::kResourceNotFound));
+}
+
+TEST_F(PostgresProfileStoreTest, AReconnectWaitsAtMostTheShortReconnectTimeout) {
+  auto store = Open();
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->Create({.profile = SampleProfile("aaaaaaaaaaaa")}));
+  ServerBackAtExit back;
+  g_server->Stop();
+  // In the server's place, a socket that takes connections and never
+  // answers: a reconnect waits for it until its connect timeout.
+  int silent = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(silent, 0);
+  int one = 1;
+  setsockopt(silent, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(g_server->port()));
+  ASSERT_EQ(bind(silent, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(silent, 8), 0);
+  const auto start = std::chrono::steady_clock::now();
+  Status deleted = (*store)->Delete("aaaaaaaaaaaa");
+  const std::chrono::milliseconds took = Since(start);
+  close(silent);
+  EXPECT_THAT(deleted, StatusIs(ErrorCode::kServiceUnavailable));
+  EXPECT_THAT(deleted.message(), HasSubstr("timeout"));
+  // 2 s (Options::reconnect_timeout_s), not the first connect's 10 s.
+  EXPECT_GE(took, std::chrono::milliseconds(1500));
+  EXPECT_LT(took, std::chrono::milliseconds(4000));
+}
+
+// A deferred trigger ends the session at COMMIT: the connection is lost with
+// the COMMIT sent and unanswered.
+TEST_F(PostgresProfileStoreTest, AConnectionLostAtCommitSaysTheChangeMayHaveBeenMade) {
+  FakeClock clock;
+  auto store = PostgresProfileStore::Open(url_, {.clock = &clock});
+  ASSERT_OK(store);
+  auto raw = Raw();
+  ASSERT_NE(raw, nullptr);
+  ASSERT_OK(raw->ExecScript(
+      "CREATE FUNCTION die_at_commit() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$; "
+      "CREATE CONSTRAINT TRIGGER die_at_commit AFTER INSERT ON profiles "
+      "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION die_at_commit()",
+      "arming"));
+  auto created = (*store)->Create({.profile = SampleProfile("aaaaaaaaaaaa")});
+  EXPECT_THAT(created, StatusIs(ErrorCode::kServiceUnavailable));
+  EXPECT_THAT(created.status().message(),
+              AllOf(HasSubstr("was lost while committing"), HasSubstr("may have been made")));
+  ASSERT_OK(raw->ExecScript("DROP TRIGGER die_at_commit ON profiles", "disarming"));
+  // The server was there all along: once the interval has passed, the next
+  // call reconnects (here the session died before its commit).
+  clock.Advance(std::chrono::seconds(1));
+  EXPECT_THAT((*store)->Get("aaaaaaaaaaaa"), StatusIs(ErrorCode::kResourceNotFound));
+  ASSERT_OK((*store)->Create({.profile = SampleProfile("aaaaaaaaaaaa")}));
+}
+
 // Counts on_change calls; waits for the count to pass a mark.
 class ChangeCounter {
  public:
@@ -430,6 +564,40 @@ TEST_F(PostgresProfileStoreTest, AListenerWhoseServerRestartsReconnectsAndHearsL
   const int mark = changes.count();
   ASSERT_OK((*writer)->Create({.profile = SampleProfile("aaaaaaaaaaaa")}));
   EXPECT_TRUE(changes.WaitPast(mark, std::chrono::seconds(1)));
+}
+
+// Waits up to `limit` for `health` to say `reachable`.
+bool WaitForHealth(const DatabaseHealth& health, bool reachable, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (health.reachable() != reachable) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+TEST_F(PostgresProfileStoreTest, TheListenerReportsTheDatabaseAndItsReconnectLetsWritesThrough) {
+  FakeClock clock;  // never advanced: only the listener can end the interval
+  auto store = PostgresProfileStore::Open(url_, {.clock = &clock});
+  ASSERT_OK(store);
+  ChangeCounter changes;
+  PostgresProfileListener::Options options = kNotifyOnly;
+  options.health = &(*store)->health();
+  auto listener = PostgresProfileListener::Start(url_, options, changes.Callback());
+  ASSERT_OK(listener);
+  ASSERT_TRUE(changes.WaitPast(0, std::chrono::seconds(5)));
+  {
+    ServerBackAtExit back;
+    g_server->Stop();
+    // No call reaches the store: the listener alone notices.
+    ASSERT_TRUE(WaitForHealth((*store)->health(), false, std::chrono::seconds(5)));
+    EXPECT_FALSE((*store)->health().Current().error.empty());
+    EXPECT_THAT((*store)->Create({.profile = SampleProfile("aaaaaaaaaaaa")}),
+                StatusIs(ErrorCode::kServiceUnavailable));
+  }
+  ASSERT_TRUE(WaitForHealth((*store)->health(), true, std::chrono::seconds(10)));
+  ASSERT_OK((*store)->Create({.profile = SampleProfile("aaaaaaaaaaaa")}));
+  (*listener)->Stop();
 }
 
 TEST_F(PostgresProfileStoreTest, TheStartupLockIsHeldByOneInstanceAtATime) {
