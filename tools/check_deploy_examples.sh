@@ -23,7 +23,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-[ -n "${BP_KEEP_WORK:-}" ] && trap - EXIT
 fail() {
   echo "FAIL: $*"
   exit 1
