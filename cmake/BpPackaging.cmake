@@ -24,9 +24,18 @@ install(FILES ${PROJECT_BINARY_DIR}/packaging/_bedrock-profiles
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/deploy.md
               ${PROJECT_SOURCE_DIR}/docs/config.md ${PROJECT_SOURCE_DIR}/docs/auth.md
               ${PROJECT_SOURCE_DIR}/docs/management.md ${PROJECT_SOURCE_DIR}/docs/runtime.md
+              ${PROJECT_SOURCE_DIR}/docs/storage.md ${PROJECT_SOURCE_DIR}/docs/metering.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Several instances on one PostgreSQL (docs/deploy.md): starting points to copy
+# into /etc, not live config.
+install(FILES ${PROJECT_SOURCE_DIR}/config/examples/postgres.hcl
+              ${PROJECT_SOURCE_DIR}/config/examples/postgres.env
+              ${PROJECT_SOURCE_DIR}/config/examples/instance-1.env
+              ${PROJECT_SOURCE_DIR}/config/examples/nginx.conf
+              ${PROJECT_SOURCE_DIR}/config/examples/haproxy.cfg
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
-# The config and the unit depend on the prefix chosen at install time
+# The config and the units depend on the prefix chosen at install time
 # (`cmake --install --prefix`, or /usr for the package): with /usr they go
 # where Debian keeps them (/etc/bedrock-profiles, /lib/systemd/system), with
 # any other prefix under it. An existing config is never overwritten by
@@ -42,10 +51,12 @@ install(CODE "
   set(BP_BIN_DIR \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}\")
   set(BP_CONFIG_DIR \"\${bp_etc}\")
   set(BP_DOC_DIR \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DOCDIR}\")
-  configure_file(\"${PROJECT_SOURCE_DIR}/packaging/bedrock-profiles.service\"
-                 \"${PROJECT_BINARY_DIR}/packaging/bedrock-profiles.service\" @ONLY)
-  file(INSTALL DESTINATION \"\${bp_unit}\" TYPE FILE
-       FILES \"${PROJECT_BINARY_DIR}/packaging/bedrock-profiles.service\")
+  foreach(unit bedrock-profiles.service bedrock-profiles@.service)
+    configure_file(\"${PROJECT_SOURCE_DIR}/packaging/\${unit}\"
+                   \"${PROJECT_BINARY_DIR}/packaging/\${unit}\" @ONLY)
+    file(INSTALL DESTINATION \"\${bp_unit}\" TYPE FILE
+         FILES \"${PROJECT_BINARY_DIR}/packaging/\${unit}\")
+  endforeach()
   if(EXISTS \"\$ENV{DESTDIR}\${bp_etc}/bedrock-profiles.hcl\")
     message(STATUS \"Keeping: \$ENV{DESTDIR}\${bp_etc}/bedrock-profiles.hcl\")
   else()

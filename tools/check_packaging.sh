@@ -16,11 +16,15 @@ DESTDIR="$stage" cmake --install "$build" --prefix /usr/local --strip >"$work/in
 p="$stage/usr/local"
 for f in bin/bedrock-profiles etc/bedrock-profiles/bedrock-profiles.hcl \
   lib/systemd/system/bedrock-profiles.service share/bash-completion/completions/bedrock-profiles \
-  share/zsh/vendor-completions/_bedrock-profiles share/doc/bedrock-profiles/deploy.md; do
+  share/zsh/vendor-completions/_bedrock-profiles share/doc/bedrock-profiles/deploy.md \
+  lib/systemd/system/bedrock-profiles@.service share/doc/bedrock-profiles/examples/postgres.hcl; do
   need "$p/$f"
 done
 grep -qx 'ExecStart=/usr/local/bin/bedrock-profiles serve --config /usr/local/etc/bedrock-profiles/bedrock-profiles.hcl --state /var/lib/bedrock-profiles --listen ${BP_LISTEN}' \
   "$p/lib/systemd/system/bedrock-profiles.service" || fail "unit ExecStart does not name the installed paths"
+grep -qx 'ExecStart=/usr/local/bin/bedrock-profiles serve --config /usr/local/etc/bedrock-profiles/postgres.hcl --state /var/lib/bedrock-profiles/%i --listen ${BP_LISTEN}' \
+  "$p/lib/systemd/system/bedrock-profiles@.service" || fail "template unit ExecStart does not name the installed paths"
+if grep -n '@[A-Z_]*@' "$p"/lib/systemd/system/*.service; then fail "a unit kept a @VAR@ placeholder"; fi
 [ "$(stat -c %a "$p/etc/bedrock-profiles/bedrock-profiles.hcl")" = 640 ] || fail "config mode is not 0640"
 "$p/bin/bedrock-profiles" validate --config "$p/etc/bedrock-profiles/bedrock-profiles.hcl" >/dev/null ||
   fail "the installed binary does not validate the installed config"
@@ -51,7 +55,8 @@ root="$work/root"
 dpkg -x "$deb" "$root"
 for f in usr/bin/bedrock-profiles etc/bedrock-profiles/bedrock-profiles.hcl \
   lib/systemd/system/bedrock-profiles.service usr/share/bash-completion/completions/bedrock-profiles \
-  usr/share/doc/bedrock-profiles/deploy.md; do
+  usr/share/doc/bedrock-profiles/deploy.md lib/systemd/system/bedrock-profiles@.service \
+  usr/share/doc/bedrock-profiles/examples/postgres.hcl usr/share/doc/bedrock-profiles/examples/nginx.conf; do
   need "$root/$f"
 done
 if dpkg-deb --contents "$deb" | awk '{print $6}' | grep -q '^\./usr/local/'; then
@@ -65,11 +70,20 @@ grep -q -- '--config /etc/bedrock-profiles/bedrock-profiles.hcl --state /var/lib
   fail "unit does not use /etc and /var/lib"
 "$root/usr/bin/bedrock-profiles" validate --config "$root/etc/bedrock-profiles/bedrock-profiles.hcl" >/dev/null ||
   fail "the packaged binary does not validate the packaged config"
+template="$root/lib/systemd/system/bedrock-profiles@.service"
+grep -q -- '--config /etc/bedrock-profiles/postgres.hcl --state /var/lib/bedrock-profiles/%i' "$template" ||
+  fail "template unit does not use /etc and /var/lib"
+grep -q '^EnvironmentFile=/etc/bedrock-profiles/instance-%i.env$' "$template" ||
+  fail "template unit does not read its instance's environment file"
 if command -v systemd-analyze >/dev/null; then
-  # Verify a copy whose commands point into the extracted root (verify checks
-  # that they exist); any warning counts as a failure.
-  sed "s|/usr/bin/bedrock-profiles|$root/usr/bin/bedrock-profiles|g" "$unit" >"$work/bedrock-profiles.service"
-  out=$(systemd-analyze verify "$work/bedrock-profiles.service" 2>&1) || fail "systemd-analyze: $out"
-  [ -z "$out" ] || fail "systemd-analyze: $out"
+  # Verify copies whose commands point into the extracted root (verify checks
+  # that they exist); any warning counts as a failure. A template is verified
+  # as such (systemd-analyze instantiates it).
+  for u in "$unit" "$template"; do
+    copy="$work/$(basename "$u")"
+    sed "s|/usr/bin/bedrock-profiles|$root/usr/bin/bedrock-profiles|g" "$u" >"$copy"
+    out=$(systemd-analyze verify "$copy" 2>&1) || fail "systemd-analyze $(basename "$u"): $out"
+    [ -z "$out" ] || fail "systemd-analyze $(basename "$u"): $out"
+  done
 fi
 echo "packaging: OK ($(basename "$deb"))"

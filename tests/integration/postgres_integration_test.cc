@@ -539,6 +539,45 @@ TEST_F(PostgresServeTest, ALostDatabaseFailsProfileChangesWith503WhileTheRuntime
   EXPECT_THAT(instances_[0].process->Stderr(), Not(HasSubstr("s3cret-pw")));
 }
 
+// docs/deploy.md sizes max_connections by this count: a serving instance
+// holds its store's connection, its listener's and its usage shipper's (the
+// startup lock's is closed before it listens), a control-plane write and the
+// reload it causes elsewhere open no more, and an instance that exits closes
+// its own.
+TEST_F(PostgresServeTest, EachServingInstanceHoldsThreeConnections) {
+  ASSERT_NO_FATAL_FAILURE(StartTogether(2));
+  // psql names itself "psql", so only serve's sessions are counted.
+  auto sessions = [&] {
+    RunResult r =
+        RunProgram("psql", {"-X", "-A", "-t", "-d", url_, "-c",
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = 'bp_serve' AND "
+                            "application_name = 'bedrock-profiles'"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out.substr(0, r.out.find('\n'));
+  };
+  // The shipper connects on its own thread, right after the start.
+  EXPECT_TRUE(Within(std::chrono::seconds(2), [&] { return sessions() == "6"; }))
+      << "sessions of two instances: " << sessions();
+
+  Answer created = Signed(dir_, "POST", instances_[0].endpoint + "/inference-profiles",
+                          R"({"inferenceProfileName":"pg-count","modelSource":{"copyFrom":")" +
+                              std::string(kHaikuSystemArn) + "\"}}");
+  ASSERT_EQ(created.status, "201") << created.body << created.err;
+  ASSERT_TRUE(Within(std::chrono::milliseconds(1500), [&] {
+    return Signed(dir_, "GET", instances_[1].endpoint + "/inference-profiles?type=APPLICATION")
+               .body.find("pg-count") != std::string::npos;
+  }));
+  EXPECT_EQ(sessions(), "6");
+
+  instances_[1].process->Signal(SIGTERM);
+  EXPECT_EQ(instances_[1].process->Wait(std::chrono::seconds(20)), 0)
+      << instances_[1].process->Stderr();
+  instances_[1].process.reset();
+  // The server ends a session when it sees the socket close: allow a moment.
+  EXPECT_TRUE(Within(std::chrono::seconds(2), [&] { return sessions() == "3"; }))
+      << "sessions after one instance stopped: " << sessions();
+}
+
 TEST(PostgresServeStartTest, AnUnreachableDatabaseIsAClearErrorWithoutThePassword) {
   TempDir dir;
   // A port nothing listens on: a server started and stopped again.
