@@ -19,6 +19,24 @@
 // naming the budget ("Budget exhausted: profile rd-haiku-45 allows $100.00
 // per month; $99.99 spent or reserved, this call may cost up to $0.05.").
 //
+// Shared budgets (settings.shared; docs/metering.md "Budgets across
+// instances"). Admission is local, against this instance's LEASE of each
+// budget: a call is admitted when its reservation fits in what the lease
+// still holds (lease - unreported spend - reservations). A leaser thread
+// (BudgetLeaser) exchanges every budget's lease with the database a few
+// times a second: it reports the spend settled since (which leaves the
+// lease), shrinks an unneeded lease here first (never below the calls in
+// flight), and grows it there only from what no instance holds, so the
+// leases plus the reported spend never exceed a budget. A call that does
+// not fit is refused with kServiceQuotaExceeded when the budget itself is
+// used up as this instance last saw it, else with kThrottling ("this
+// instance's share is in use; try again in 1 s"): the SDKs retry that, and
+// the refusal asks the leaser for a bigger lease at once. A lease not
+// renewed for lease_validity (the database unreachable) admits nothing more:
+// budgets fail closed. Overshoot: at most what calls' actual costs exceed
+// their reservations, as on one instance; an instance that dies takes the
+// spend it had not reported (at most one exchange interval) with it.
+//
 // Restart: Restore() adds a ledger record's cost (this month's records,
 // read at start) to the budgets it matches, so a restart keeps the spend up
 // to the ledger's durability bound (docs/metering.md).
@@ -31,6 +49,7 @@
 // two, so it adds no lock to the request path. Public header of bp_metering.
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -62,8 +81,34 @@ struct BudgetSettings {
   // carry the ARN).
   std::map<std::string, std::string, std::less<>> principal_arns;
   std::map<std::string, LimitMap, std::less<>> tags;  // tag key -> tag value ->
+  // Several instances share the budgets through leases (see "Shared
+  // budgets" below); set by the composition root, not the config.
+  bool shared = false;
   bool operator==(const BudgetSettings&) const = default;
 };
+
+// Shared budgets: one lease exchange of a budget with the database (what
+// BeginLeaseExchange hands the leaser and EndLeaseExchange takes back).
+struct BudgetLeaseRequest {
+  size_t counter = 0;  // which budget (an index into this Budgets)
+  std::string key;     // stable across instances: "profile/rd-haiku-45", "tag/team/ml"
+  int64_t month = 0;   // year * 12 + month - 1 (the database's period)
+  int64_t limit = 0;   // micro-USD
+  int64_t report = 0;  // spend settled here since the last exchange, to add to the shared spend
+  int64_t keep = 0;    // the lease this instance keeps at least (already shrunk to it here)
+  int64_t want = 0;    // the lease it would like (>= keep); granted as far as the budget allows
+};
+struct BudgetLease {
+  int64_t granted = 0;       // >= keep: this instance's lease from now on
+  int64_t shared_spent = 0;  // every instance's reported spend of the month
+};
+
+// The database's side of one exchange, as arithmetic (the store runs it
+// inside its transaction, with the budget's row locked): `spent` is the
+// shared spend with this report added, `others` the live leases of the
+// other instances. The lease keeps `keep` and grows toward `want` only from
+// what neither the spend nor another lease holds.
+int64_t GrantBudgetLease(int64_t limit, int64_t spent, int64_t others, int64_t keep, int64_t want);
 
 // "$12.35" (cents, rounded up).
 std::string FormatDollars(int64_t micro_usd);
@@ -131,6 +176,27 @@ class Budgets final {
   };
   std::vector<State> States() const;
 
+  // Shared budgets: the leaser's side (see above). `now_ms`: a steady
+  // clock's milliseconds, the same the validity is measured in.
+  bool shared() const { return settings_.shared; }
+  static constexpr int64_t kLeaseValidityMs = 25'000;
+  // An instance with no call for this long gives its whole lease back once
+  // less than kLowBudgetCalls of its largest call are left of the budget.
+  static constexpr int64_t kLeaseIdleMs = 2'000;
+  static constexpr int64_t kLowBudgetCalls = 16;
+  // `release`: keep and ask for no more than the calls in flight (a clean
+  // shutdown gives its leases back).
+  std::vector<BudgetLeaseRequest> BeginLeaseExchange(bool release = false) const;
+  // `lease`: what the database granted, or its error (the report is kept
+  // for the next exchange and the lease is not renewed). `exchanged_at_ms`:
+  // steady ms when the exchange began (the lease is valid for
+  // kLeaseValidityMs from then).
+  void EndLeaseExchange(const BudgetLeaseRequest& request, const Result<BudgetLease>& lease,
+                        int64_t exchanged_at_ms) const;
+  // True (once) when a call was refused for want of lease since the last
+  // call: the leaser exchanges at once.
+  bool TakeLeaseWanted() const { return lease_wanted_.exchange(false); }
+
  private:
   using CounterMap = std::map<std::string, Counter*, std::less<>>;
 
@@ -152,6 +218,7 @@ class Budgets final {
   CounterMap principals_;
   CounterMap principals_by_arn_;
   std::map<std::string, CounterMap, std::less<>> tags_;
+  mutable std::atomic<bool> lease_wanted_{false};
 };
 
 }  // namespace bp::metering

@@ -141,7 +141,7 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
                                        backends::simulated::PromptCache* prompt_cache,
                                        const metering::Quotas* carry_quotas_from,
                                        const metering::Budgets* carry_budgets_from,
-                                       const UpstreamEnvironment* upstreams) {
+                                       const UpstreamEnvironment* upstreams, bool shared_budgets) {
   RuntimeParts parts;
   std::vector<std::string> names;
   for (const config::RegionConfig& region : config.regions) {
@@ -196,6 +196,7 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
         std::make_unique<const metering::Quotas>(std::move(quotas), clock, carry_quotas_from);
   }
   metering::BudgetSettings budgets = BudgetSettingsOf(config);
+  budgets.shared = shared_budgets;
   if (!budgets.profiles.empty() || !budgets.principals.empty() || !budgets.tags.empty()) {
     parts.budgets =
         std::make_unique<const metering::Budgets>(std::move(budgets), clock, carry_budgets_from);

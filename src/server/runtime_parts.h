@@ -92,7 +92,8 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
                                        backends::simulated::PromptCache* prompt_cache = nullptr,
                                        const metering::Quotas* carry_quotas_from = nullptr,
                                        const metering::Budgets* carry_budgets_from = nullptr,
-                                       const UpstreamEnvironment* upstreams = nullptr);
+                                       const UpstreamEnvironment* upstreams = nullptr,
+                                       bool shared_budgets = false);
 
 // The upstream client's options for a region's `limits` (and, for https, the
 // CA bundle named by AWS_CA_BUNDLE).

@@ -22,6 +22,7 @@
 #include "core/worker_pool.h"
 #include "http/server.h"
 #include "json/json.h"
+#include "metering/budget_leaser.h"
 #include "metering/metrics.h"
 #include "metering/metrics_limits.h"
 #include "metering/usage_report.h"
@@ -33,6 +34,7 @@
 #include "server/runtime_snapshot.h"
 #include "storage/caching_store.h"
 #include "storage/postgres/database_health.h"
+#include "storage/postgres/postgres_budget_leases.h"
 #include "storage/postgres/postgres_ledger.h"
 #include "storage/postgres/postgres_profile_listener.h"
 #include "storage/postgres/postgres_profile_store.h"
@@ -483,16 +485,41 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
             return storage::sqlite::QueryUsage(state_dir, q.dimensions, q.from_ms, q.to_ms);
           },
       .usage_worker = &usage_worker,
-      .upstreams = &upstreams};
+      .upstreams = &upstreams,
+      .shared_budgets = on_postgres};
   BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
                       RuntimeSnapshot::Build(shared_cfg, environment, nullptr));
   // Budget state survives a restart: this month's spend is rebuilt from the
-  // ledger before the first call (docs/metering.md "Budgets").
-  if (const metering::Budgets* budgets = first->budgets()) {
+  // ledger before the first call (docs/metering.md "Budgets"); on PostgreSQL
+  // it is the database's, read with the first leases below.
+  if (const metering::Budgets* budgets = first->budgets(); budgets != nullptr && !on_postgres) {
     BP_RETURN_IF_ERROR(RestoreBudgets(*budgets, options.state_dir, *ledger, clock));
   }
   SnapshotHandler handler(std::move(first));
   current = &handler;
+  // On PostgreSQL the budgets are shared through leases (metering/budgets.h
+  // "Shared budgets"), exchanged by their own thread; the first exchange
+  // happens before the server listens, so the first calls have leases.
+  std::unique_ptr<storage::PostgresBudgetLeases> budget_leases;
+  std::unique_ptr<metering::BudgetLeaser> budget_leaser;
+  if (on_postgres) {
+    budget_leases =
+        std::make_unique<storage::PostgresBudgetLeases>(cfg.storage.url, ledger->instance_id());
+    budget_leaser = std::make_unique<metering::BudgetLeaser>(
+        [leases = budget_leases.get()](const std::vector<metering::BudgetLeaseRequest>& requests) {
+          return leases->Exchange(requests);
+        },
+        [&handler] {
+          std::shared_ptr<const RuntimeSnapshot> snapshot = handler.Current();
+          return metering::LimitsView{
+              .quotas = snapshot->quotas(), .budgets = snapshot->budgets(), .keep_alive = snapshot};
+        },
+        metering::BudgetLeaser::Options{});
+    if (Status leased = budget_leaser->ExchangeNow(); !leased.ok()) {
+      spdlog::warn("budgets: {}; budgeted calls are refused until the leases are exchanged",
+                   leased.message());
+    }
+  }
   BP_RETURN_IF_ERROR(AddRouterMetrics(metrics, handler));
   BP_RETURN_IF_ERROR(AddLedgerMetrics(metrics, *ledger));
   if (shipper != nullptr) BP_RETURN_IF_ERROR(AddShipperMetrics(metrics, *shipper));
@@ -542,6 +569,11 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   spdlog::info("SIGHUP reloads the config (kill -HUP {})", ::getpid());
   server->Run(/*handle_signals=*/true);
   if (listener != nullptr) listener->Stop();
+  if (budget_leaser != nullptr) {
+    if (Status released = budget_leaser->StopAndRelease(); !released.ok()) {
+      spdlog::warn("budgets: the last spend was not reported ({})", released.message());
+    }
+  }
   // Queued usage queries are answered 503 on loops that no longer run (their
   // streams go with the server); a running one finishes first.
   usage_worker.Stop();

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -130,7 +131,8 @@ struct Workload {
 
 // Converse calls spread round-robin over `endpoints` (comma-separated) with
 // the official SDK, as the shipped consumer, `concurrency` at a time.
-Workload RunWorkload(const std::string& endpoints, int count, int concurrency, bool stream) {
+Workload RunWorkload(const std::string& endpoints, int count, int concurrency, bool stream,
+                     const std::vector<std::string>& extra = {}) {
   const std::string sdk = std::string(std::getenv("BP_SOURCE_DIR")) + "/tests/sdk";
   std::vector<std::string> args = {sdk + "/cluster-calls.mjs",
                                    "--endpoints",
@@ -143,6 +145,7 @@ Workload RunWorkload(const std::string& endpoints, int count, int concurrency, b
                                    "--concurrency",
                                    std::to_string(concurrency)};
   if (stream) args.push_back("--stream");
+  args.insert(args.end(), extra.begin(), extra.end());
   RunResult r = RunProgram("node", args, std::chrono::seconds(180), sdk);
   Workload w;
   w.raw = r.out + r.err;
@@ -467,6 +470,55 @@ TEST_F(PostgresServeTest, KillNineAndADatabaseRestartLoseAndDoubleNothing) {
   EXPECT_EQ(live_metered, static_cast<int64_t>(answered_live.size()));
   const int64_t total = PsqlInt("SELECT count(*) FROM usage_records");
   for (const Instance& i : instances_) EXPECT_EQ(EndpointTotal(i), total) << i.endpoint;
+}
+
+// A budget that fits about ten calls, shared by three instances through
+// leases: calls spread over all three (the SDK retrying "busy" as it retries
+// any throttling) are admitted until the budget is spent, and all of them
+// together cost no more than the budget plus one call's reservation.
+TEST_F(PostgresServeTest, ABudgetHoldsAcrossThreeInstances) {
+  std::ofstream(config_) << WithRegions(ShippedConfig(), kFastRegions)
+                         << "\nbudgets = { profiles = { rd-haiku-45 = { monthly_usd = 0.005 } } }\n"
+                         << "storage = {\n  backend = \"postgres\"\n  url     = \"" << url_
+                         << "\"\n}\n";
+  ASSERT_NO_FATAL_FAILURE(StartTogether(3));
+  std::string words;
+  for (int i = 0; i < 80; ++i) words += " word" + std::to_string(i);
+  Workload w = RunWorkload(Endpoints(), 60, 3, /*stream=*/false,
+                           {"--text", "Say:" + words, "--max-tokens", "100", "--attempts", "4"});
+  // Every refusal, once the SDK's retries are spent, is the budget's.
+  int exhausted = 0;
+  for (const auto& [endpoint, name] : w.refused) {
+    EXPECT_THAT(name, ::testing::AnyOf("ServiceQuotaExceededException", "ThrottlingException"))
+        << w.raw;
+    exhausted += name == "ServiceQuotaExceededException";
+  }
+  EXPECT_GT(exhausted, 0) << "the budget never ran out: " << w.answered.size() << " calls";
+  std::set<int> serving;
+  for (const auto& [endpoint, id] : w.answered) serving.insert(endpoint);
+  EXPECT_EQ(serving.size(), 3u) << "every instance admitted some of the budget's calls";
+  auto shipped = Within(std::chrono::seconds(10), [&] {
+    return PsqlInt("SELECT count(*) FROM usage_records WHERE status = 200") ==
+           static_cast<int64_t>(w.answered.size());
+  });
+  ASSERT_TRUE(shipped.has_value());
+  const int64_t spent = PsqlInt(
+      "SELECT coalesce(sum(cost_micro_usd), 0)::bigint FROM usage_records WHERE status = 200");
+  const int64_t largest = PsqlInt(
+      "SELECT coalesce(max(cost_micro_usd), 0)::bigint FROM usage_records WHERE status = 200");
+  const int64_t budget = 5'000;  // micro-USD
+  std::cout << "budget: " << w.answered.size() << " call(s) admitted, " << w.refused.size()
+            << " refused, " << spent << " micro-USD spent, largest call " << largest << "\n";
+  // The budget fits budget / largest calls: no more than that plus one.
+  EXPECT_LE(static_cast<int64_t>(w.answered.size()), budget / largest + 1);
+  // A call's reservation (its worst case: input + 100 output tokens) is at
+  // most twice its cost here; the budget may be passed by at most one.
+  EXPECT_LE(spent, budget + 2 * largest)
+      << w.answered.size() << " calls admitted at up to " << largest << " micro-USD each";
+  EXPECT_GE(static_cast<int64_t>(w.answered.size()) * largest, budget / 2)
+      << "the leases starved the calls: only " << w.answered.size() << " admitted";
+  // The instances agree on the spend: the database's.
+  EXPECT_EQ(PsqlInt("SELECT spent FROM budget_spend WHERE key = 'profile/rd-haiku-45'"), spent);
 }
 
 TEST_F(PostgresServeTest, ALostDatabaseFailsProfileChangesWith503WhileTheRuntimeServes) {

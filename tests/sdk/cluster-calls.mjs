@@ -5,7 +5,8 @@
 // and checks what the instances metered.
 //
 //   node cluster-calls.mjs --endpoints URL,URL,... --model ARN --count N [--stream]
-//     [--concurrency K] [--principal rd-e2e|platform-admin]
+//     [--concurrency K] [--principal rd-e2e|platform-admin] [--text TEXT] [--max-tokens N]
+//     [--attempts N]   (the SDK's own retries, as users configure them; default 1: none)
 import { parseArgs } from 'node:util';
 
 import { ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
@@ -20,6 +21,9 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1' },
     stream: { type: 'boolean', default: false },
     principal: { type: 'string', default: 'rd-e2e' },
+    text: { type: 'string' },
+    'max-tokens': { type: 'string' },
+    attempts: { type: 'string', default: '1' },
   },
 });
 if (!values.endpoints || !values.model) {
@@ -27,9 +31,12 @@ if (!values.endpoints || !values.model) {
   process.exit(2);
 }
 const credentials = values.principal === 'platform-admin' ? ADMIN : RD_E2E;
-const clients = values.endpoints.split(',').map((endpoint) => runtimeClient(endpoint, { credentials: { ...credentials } }));
+const clients = values.endpoints
+  .split(',')
+  .map((endpoint) => runtimeClient(endpoint, { credentials: { ...credentials }, maxAttempts: Number(values.attempts) }));
 const count = Number(values.count);
-const messages = (i) => [{ role: 'user', content: [{ text: `Say: call ${i}` }] }];
+const messages = (i) => [{ role: 'user', content: [{ text: values.text ?? `Say: call ${i}` }] }];
+const inferenceConfig = values['max-tokens'] ? { maxTokens: Number(values['max-tokens']) } : undefined;
 // An instance killed mid-call may leave its HTTP/2 session open on our side: each call gives
 // up after this long rather than waiting for ever.
 const CALL_TIMEOUT_MS = 10_000;
@@ -43,11 +50,11 @@ async function worker() {
     const client = clients[i % clients.length];
     try {
       if (values.stream) {
-        const out = await client.send(new ConverseStreamCommand({ modelId: values.model, messages: messages(i) }), { abortSignal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+        const out = await client.send(new ConverseStreamCommand({ modelId: values.model, messages: messages(i), inferenceConfig }), { abortSignal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
         for await (const _event of out.stream) { /* drain */ }
         answered.push({ endpoint: i % clients.length, requestId: out.$metadata.requestId });
       } else {
-        const out = await client.send(new ConverseCommand({ modelId: values.model, messages: messages(i) }), { abortSignal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+        const out = await client.send(new ConverseCommand({ modelId: values.model, messages: messages(i), inferenceConfig }), { abortSignal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
         answered.push({ endpoint: i % clients.length, requestId: out.$metadata.requestId });
       }
     } catch (e) {

@@ -95,6 +95,26 @@ CREATE TABLE ledger_cursors (
   CONSTRAINT ledger_cursors_pkey PRIMARY KEY (instance_id)
 );
 )sql"},
+    // Budgets shared by the instances (metering/budgets.h "Shared budgets";
+    // docs/metering.md "Budgets across instances"): each budget's month's
+    // reported spend, and each instance's lease of what is left, live until
+    // expires_at_ms (the database's clock).
+    {4, "budget spend and leases", R"sql(
+CREATE TABLE budget_spend (
+  key   TEXT COLLATE "C" NOT NULL,
+  month BIGINT NOT NULL,
+  spent BIGINT NOT NULL,
+  CONSTRAINT budget_spend_pkey PRIMARY KEY (key, month)
+);
+CREATE TABLE budget_leases (
+  key           TEXT COLLATE "C" NOT NULL,
+  month         BIGINT NOT NULL,
+  instance_id   TEXT COLLATE "C" NOT NULL,
+  granted       BIGINT NOT NULL,
+  expires_at_ms BIGINT NOT NULL,
+  CONSTRAINT budget_leases_pkey PRIMARY KEY (key, month, instance_id)
+);
+)sql"},
 };
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(
