@@ -22,15 +22,9 @@ struct Budgets::Counter {
   int64_t spent = 0;
   int64_t reserved = 0;
   bool warned = false;
-  // Shared budgets only. `spent` is then shared_spent + unreported.
-  int64_t granted = 0;       // the lease: what this instance may still spend
-  int64_t unreported = 0;    // settled here, not yet reported (consumes the lease)
-  int64_t shared_spent = 0;  // every instance's reported spend, as last exchanged
-  int64_t valid_until = 0;   // steady ms; the lease admits nothing after it
-  int64_t shortfall = 0;     // largest reservation refused for want of lease since the exchange
-  int64_t admitted = 0;      // reservations admitted since the exchange
-  int64_t largest = 0;       // largest reservation admitted or refused so far this month
-  int64_t last_active = 0;   // steady ms of the last exchange with calls to lease for
+  // Shared budgets only: this instance's lease of the month (its settled
+  // spend is the slot's use; `spent` is then shared_used + unreported).
+  LeaseSlot lease;
 
   void Roll(int64_t month_now) {
     if (month == month_now) return;
@@ -38,29 +32,9 @@ struct Budgets::Counter {
     spent = 0;
     reserved = 0;
     warned = false;
-    granted = 0;
-    unreported = 0;
-    shared_spent = 0;
-    shortfall = 0;
-    admitted = 0;
-    largest = 0;
+    lease = LeaseSlot{};
   }
 };
-
-namespace {
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
-int64_t GrantBudgetLease(int64_t limit, int64_t spent, int64_t others, int64_t keep, int64_t want) {
-  const int64_t free = limit - spent - others - keep;
-  return keep + std::clamp<int64_t>(want - keep, 0, std::max<int64_t>(0, free));
-}
 
 std::string FormatDollars(int64_t micro_usd) {
   const int64_t cents = (std::max<int64_t>(0, micro_usd) + 9'999) / 10'000;
@@ -86,11 +60,7 @@ Budgets::Budgets(BudgetSettings settings, const Clock& clock, const Budgets* car
       c->spent = from->spent;
       c->reserved = from->reserved;
       c->warned = from->warned;
-      c->granted = from->granted;
-      c->unreported = from->unreported;
-      c->shared_spent = from->shared_spent;
-      c->valid_until = from->valid_until;
-      c->largest = from->largest;
+      c->lease = from->lease;
       from->mu.Unlock();
     }
     return c;
@@ -172,22 +142,20 @@ Result<Budgets::Reservation> Budgets::Admit(std::string_view principal, std::str
   if (r.empty()) return r;
   r.micro_usd = std::max<int64_t>(0, micro_usd);
   r.month = MonthNow();
-  const int64_t now_ms = settings_.shared ? SteadyMs() : 0;
+  const int64_t now_ms = settings_.shared ? LeaseNowMs() : 0;
   LockAll(r);
   for (size_t i = 0; i < r.count; ++i) {
     Counter& c = *r.counters[i];
     c.Roll(r.month);
     if (settings_.shared) {
-      c.largest = std::max(c.largest, r.micro_usd);
-      const int64_t lease = now_ms < c.valid_until ? c.granted : 0;
-      if (c.unreported + c.reserved + r.micro_usd <= lease) continue;
+      if (c.lease.Fits(r.micro_usd, c.reserved, now_ms)) continue;
       const bool used_up = c.spent + c.reserved + r.micro_usd > c.limit.monthly_micro_usd;
       if (!used_up) {
-        c.shortfall = std::max(c.shortfall, r.micro_usd);
+        c.lease.Refused(r.micro_usd);
         std::string message =
             "Budget busy: " + c.label + " (" + FormatDollars(c.limit.monthly_micro_usd) +
             " per month) is shared by several instances and this one's share is in use" +
-            (now_ms < c.valid_until ? "" : " (its lease lapsed: the database is unreachable)") +
+            (c.lease.valid(now_ms) ? "" : " (its lease lapsed: the database is unreachable)") +
             "; try again in 1 s.";
         UnlockAll(r);
         lease_wanted_.store(true);
@@ -205,7 +173,7 @@ Result<Budgets::Reservation> Budgets::Admit(std::string_view principal, std::str
   }
   for (size_t i = 0; i < r.count; ++i) {
     r.counters[i]->reserved += r.micro_usd;
-    r.counters[i]->admitted += r.micro_usd;
+    if (settings_.shared) r.counters[i]->lease.Admitted(r.micro_usd);
   }
   UnlockAll(r);
   return r;
@@ -225,7 +193,7 @@ std::vector<std::string> Budgets::Settle(Reservation& r, int64_t actual_micro_us
       c.Roll(MonthNow());
     }
     c.spent += actual;
-    if (settings_.shared) c.unreported += actual;
+    if (settings_.shared) c.lease.Use(actual);
     const bool warn = !c.warned && c.limit.warn_ppm > 0 &&
                       static_cast<__int128>(c.spent) * 1'000'000 >=
                           static_cast<__int128>(c.limit.monthly_micro_usd) * c.limit.warn_ppm;
@@ -269,79 +237,43 @@ void Budgets::Restore(const UsageRecord& record) const {
   }
 }
 
-// Per budget: the spend settled since the last exchange leaves the lease
-// (it is reported); the lease shrinks here, now, to what the calls in flight
-// and the expected demand need, so that the database may hand the rest to
-// other instances; the wish is the calls in flight plus room for what came
-// since the last exchange (twice over), for the largest refused call, and
-// for one call as large as the largest seen (so an idle instance admits its
-// next call without waiting).
-std::vector<BudgetLeaseRequest> Budgets::BeginLeaseExchange(bool release_all) const {
-  std::vector<BudgetLeaseRequest> out;
+std::vector<LeaseRequest> Budgets::BeginLeaseExchange(bool release) const {
+  std::vector<LeaseRequest> out;
   if (!settings_.shared) return out;
   const int64_t month = MonthNow();
-  const int64_t now_ms = SteadyMs();
+  const int64_t now_ms = LeaseNowMs();
   out.reserve(owned_.size());
   for (size_t i = 0; i < owned_.size(); ++i) {
     Counter& c = *owned_[i];
-    BudgetLeaseRequest q{.counter = i,
-                         .key = {},
-                         .month = month,
-                         .limit = c.limit.monthly_micro_usd,
-                         .report = 0,
-                         .keep = 0,
-                         .want = 0};
+    LeaseRequest q{.slot = i, .key = {}, .period = month, .limit = c.limit.monthly_micro_usd};
     switch (c.scope) {
       case Scope::kProfile:
-        q.key = "profile/" + std::string(c.name);
+        q.key = "budget/profile/" + std::string(c.name);
         break;
       case Scope::kPrincipal:
-        q.key = "principal/" + std::string(c.name);
+        q.key = "budget/principal/" + std::string(c.name);
         break;
       case Scope::kTag:
-        q.key = "tag/" + std::string(c.name) + "/" + std::string(c.value);
+        q.key = "budget/tag/" + std::string(c.name) + "/" + std::string(c.value);
         break;
     }
     c.mu.Lock();
     c.Roll(month);
-    q.report = c.unreported;
-    c.unreported = 0;
-    c.granted = std::max<int64_t>(0, c.granted - q.report);
-    // An instance idle for a while keeps no room once the budget runs low:
-    // what it holds goes back to the others, so a budget's last calls are not
-    // stranded on it. (While plenty is left it keeps room for one call, so
-    // its next call needs no exchange first.)
-    if (c.admitted > 0 || c.shortfall > 0 || c.reserved > 0) c.last_active = now_ms;
-    const bool release = now_ms - c.last_active > kLeaseIdleMs &&
-                         c.limit.monthly_micro_usd - c.shared_spent < kLowBudgetCalls * c.largest;
-    const int64_t headroom = std::max({2 * c.admitted, c.shortfall, release ? 0 : c.largest});
-    q.want = c.reserved + (release_all ? 0 : headroom);
-    c.granted = std::min(c.granted, std::max(q.want, c.reserved));
-    q.keep = c.granted;
-    q.want = std::max(q.want, q.keep);
-    c.admitted = 0;
-    c.shortfall = 0;
+    c.lease.Begin(q, c.reserved, release, now_ms);
     c.mu.Unlock();
     out.push_back(std::move(q));
   }
   return out;
 }
 
-void Budgets::EndLeaseExchange(const BudgetLeaseRequest& q, const Result<BudgetLease>& lease,
+void Budgets::EndLeaseExchange(const LeaseRequest& q, const Result<Lease>& lease,
                                int64_t exchanged_at_ms) const {
-  if (q.counter >= owned_.size()) return;
-  Counter& c = *owned_[q.counter];
+  if (q.slot >= owned_.size()) return;
+  Counter& c = *owned_[q.slot];
   c.mu.Lock();
-  if (c.month == q.month) {
-    if (lease.ok()) {
-      c.granted += std::max<int64_t>(0, lease->granted - q.keep);
-      c.shared_spent = lease->shared_spent;
-      c.spent = c.shared_spent + c.unreported;
-      c.valid_until = exchanged_at_ms + kLeaseValidityMs;
-    } else {  // not reported: kept for the next exchange
-      c.unreported += q.report;
-      c.granted += q.report;
-    }
+  if (c.month == q.period) {
+    c.lease.End(q, lease, exchanged_at_ms);
+    c.spent = c.lease.shared_used + c.lease.unreported;
   }
   c.mu.Unlock();
 }

@@ -23,7 +23,7 @@
 // instances"). Admission is local, against this instance's LEASE of each
 // budget: a call is admitted when its reservation fits in what the lease
 // still holds (lease - unreported spend - reservations). A leaser thread
-// (BudgetLeaser) exchanges every budget's lease with the database a few
+// (metering/leaser.h) exchanges every budget's lease with the database a few
 // times a second: it reports the spend settled since (which leaves the
 // lease), shrinks an unneeded lease here first (never below the calls in
 // flight), and grows it there only from what no instance holds, so the
@@ -61,6 +61,7 @@
 #include "core/mutex.h"
 #include "core/status.h"
 #include "core/tags.h"
+#include "metering/lease_slot.h"
 #include "metering/usage_record.h"
 
 namespace bp::metering {
@@ -86,29 +87,6 @@ struct BudgetSettings {
   bool shared = false;
   bool operator==(const BudgetSettings&) const = default;
 };
-
-// Shared budgets: one lease exchange of a budget with the database (what
-// BeginLeaseExchange hands the leaser and EndLeaseExchange takes back).
-struct BudgetLeaseRequest {
-  size_t counter = 0;  // which budget (an index into this Budgets)
-  std::string key;     // stable across instances: "profile/rd-haiku-45", "tag/team/ml"
-  int64_t month = 0;   // year * 12 + month - 1 (the database's period)
-  int64_t limit = 0;   // micro-USD
-  int64_t report = 0;  // spend settled here since the last exchange, to add to the shared spend
-  int64_t keep = 0;    // the lease this instance keeps at least (already shrunk to it here)
-  int64_t want = 0;    // the lease it would like (>= keep); granted as far as the budget allows
-};
-struct BudgetLease {
-  int64_t granted = 0;       // >= keep: this instance's lease from now on
-  int64_t shared_spent = 0;  // every instance's reported spend of the month
-};
-
-// The database's side of one exchange, as arithmetic (the store runs it
-// inside its transaction, with the budget's row locked): `spent` is the
-// shared spend with this report added, `others` the live leases of the
-// other instances. The lease keeps `keep` and grows toward `want` only from
-// what neither the spend nor another lease holds.
-int64_t GrantBudgetLease(int64_t limit, int64_t spent, int64_t others, int64_t keep, int64_t want);
 
 // "$12.35" (cents, rounded up).
 std::string FormatDollars(int64_t micro_usd);
@@ -179,19 +157,14 @@ class Budgets final {
   // Shared budgets: the leaser's side (see above). `now_ms`: a steady
   // clock's milliseconds, the same the validity is measured in.
   bool shared() const { return settings_.shared; }
-  static constexpr int64_t kLeaseValidityMs = 25'000;
-  // An instance with no call for this long gives its whole lease back once
-  // less than kLowBudgetCalls of its largest call are left of the budget.
-  static constexpr int64_t kLeaseIdleMs = 2'000;
-  static constexpr int64_t kLowBudgetCalls = 16;
   // `release`: keep and ask for no more than the calls in flight (a clean
   // shutdown gives its leases back).
-  std::vector<BudgetLeaseRequest> BeginLeaseExchange(bool release = false) const;
+  std::vector<LeaseRequest> BeginLeaseExchange(bool release = false) const;
   // `lease`: what the database granted, or its error (the report is kept
   // for the next exchange and the lease is not renewed). `exchanged_at_ms`:
   // steady ms when the exchange began (the lease is valid for
   // kLeaseValidityMs from then).
-  void EndLeaseExchange(const BudgetLeaseRequest& request, const Result<BudgetLease>& lease,
+  void EndLeaseExchange(const LeaseRequest& request, const Result<Lease>& lease,
                         int64_t exchanged_at_ms) const;
   // True (once) when a call was refused for want of lease since the last
   // call: the leaser exchanges at once.

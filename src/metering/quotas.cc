@@ -8,6 +8,10 @@ namespace bp::metering {
 namespace {
 
 constexpr int64_t kMinuteMs = 60'000;
+// A counter's leases (Counter::leases).
+constexpr int kRpm = 0;
+constexpr int kTpm = 1;
+constexpr int kTpd = 2;
 constexpr int64_t kDayMs = 86'400'000;
 
 int64_t CeilSeconds(int64_t ms) { return std::max<int64_t>(1, (ms + 999) / 1000); }
@@ -33,6 +37,9 @@ struct Quotas::Counter {
   int64_t minute_tokens = 0;
   int64_t day = -1;  // the UTC day's index
   int64_t day_tokens = 0;
+  // Shared quotas only: this instance's lease of each limit's current
+  // window (metering/lease_slot.h), indexed by Kind.
+  LeaseSlot leases[3];
 
   // Opens the windows `now_ms` is in when they are not the current ones.
   void Roll(int64_t minute_now, int64_t day_now) {
@@ -40,10 +47,13 @@ struct Quotas::Counter {
       minute = minute_now;
       requests = 0;
       minute_tokens = 0;
+      leases[kRpm] = LeaseSlot{};
+      leases[kTpm] = LeaseSlot{};
     }
     if (day != day_now) {
       day = day_now;
       day_tokens = 0;
+      leases[kTpd] = LeaseSlot{};
     }
   }
 };
@@ -74,6 +84,7 @@ Quotas::Quotas(QuotaSettings settings, const Clock& clock, const Quotas* carry_f
     to->minute_tokens = from->minute_tokens;
     to->day = from->day;
     to->day_tokens = from->day_tokens;
+    for (int k = 0; k < 3; ++k) to->leases[k] = from->leases[k];
     from->mu.Unlock();
   };
   for (const auto& [name, limits] : settings_.profiles) {
@@ -158,7 +169,10 @@ Result<Quotas::Reservation> Quotas::Admit(std::string_view principal, std::strin
     c.Roll(r.minute, r.day);
     const QuotaLimits& l = c.limits;
     std::string refusal;
-    if (l.requests_per_minute > 0 && c.requests + 1 > l.requests_per_minute) {
+    if (settings_.shared) refusal = SharedRefusal(c, tokens, minute_left_ms, day_left_ms);
+    if (!refusal.empty()) {
+      // the shared windows refused (above)
+    } else if (l.requests_per_minute > 0 && c.requests + 1 > l.requests_per_minute) {
       refusal = "Rate exceeded: " + c.label + " allows " + std::to_string(l.requests_per_minute) +
                 " requests per minute; try again in " +
                 std::to_string(CeilSeconds(minute_left_ms)) + " s.";
@@ -189,9 +203,100 @@ Result<Quotas::Reservation> Quotas::Admit(std::string_view principal, std::strin
     c.requests += 1;
     c.minute_tokens += tokens;
     c.day_tokens += tokens;
+    if (settings_.shared) {
+      for (int k : {kRpm, kTpm, kTpd}) {
+        const int64_t amount = k == kRpm ? 1 : tokens;
+        c.leases[k].Admitted(amount);
+        c.leases[k].Use(amount);
+      }
+    }
   }
   unlock();
   return r;
+}
+
+// The shared windows' check (metering/lease_slot.h): the call's request and
+// tokens must fit this instance's lease of each limited window. When one
+// does not, the window as every instance used it decides the words: used up
+// ("Rate exceeded ... across the instances"), or only this instance's share
+// in use ("busy"; the leaser is asked for more at once). Both throttle.
+std::string Quotas::SharedRefusal(Counter& c, int64_t tokens, int64_t minute_left_ms,
+                                  int64_t day_left_ms) const {
+  const int64_t now_ms = LeaseNowMs();
+  const QuotaLimits& l = c.limits;
+  const int64_t limits[3] = {l.requests_per_minute, l.tokens_per_minute, l.tokens_per_day};
+  static constexpr const char* kWhat[3] = {"requests per minute", "tokens per minute",
+                                           "tokens per day"};
+  for (int k : {kRpm, kTpm, kTpd}) {
+    if (limits[k] <= 0) continue;
+    LeaseSlot& slot = c.leases[k];
+    const int64_t amount = k == kRpm ? 1 : tokens;
+    if (slot.Fits(amount, 0, now_ms)) continue;
+    if (amount > limits[k]) return "";  // never fits: the local check says why
+    const int64_t left_ms = k == kTpd ? day_left_ms : minute_left_ms;
+    if (slot.shared_used + slot.unreported + amount > limits[k]) {
+      return "Rate exceeded: " + c.label + " allows " + std::to_string(limits[k]) + " " + kWhat[k] +
+             " across the instances; try again in " + std::to_string(CeilSeconds(left_ms)) + " s.";
+    }
+    slot.Refused(amount);
+    lease_wanted_.store(true);
+    return "Rate busy: " + c.label + " (" + std::to_string(limits[k]) + " " + kWhat[k] +
+           ") is shared by several instances and this one's share is in use" +
+           (slot.valid(now_ms) ? "" : " (its lease lapsed: the database is unreachable)") +
+           "; try again in 1 s.";
+  }
+  return "";
+}
+
+std::vector<LeaseRequest> Quotas::BeginLeaseExchange(bool release) const {
+  std::vector<LeaseRequest> out;
+  if (!settings_.shared) return out;
+  const int64_t now_ms = ToUnixMillis(clock_.Now());
+  const int64_t minute = now_ms / kMinuteMs;
+  const int64_t day = now_ms / kDayMs;
+  const int64_t steady_ms = LeaseNowMs();
+  for (size_t i = 0; i < owned_.size(); ++i) {
+    Counter& c = *owned_[i];
+    std::string key;
+    switch (c.scope) {
+      case Scope::kProfile:
+        key = "profile/" + std::string(c.profile);
+        break;
+      case Scope::kPrincipal:
+        key = "principal/" + std::string(c.principal);
+        break;
+      case Scope::kPair:
+        key = "pair/" + std::string(c.principal) + "/" + std::string(c.profile);
+        break;
+    }
+    const QuotaLimits& l = c.limits;
+    const int64_t limits[3] = {l.requests_per_minute, l.tokens_per_minute, l.tokens_per_day};
+    static constexpr const char* kPrefix[3] = {"rpm/", "tpm/", "tpd/"};
+    c.mu.Lock();
+    c.Roll(minute, day);
+    for (int k : {kRpm, kTpm, kTpd}) {
+      if (limits[k] <= 0) continue;
+      LeaseRequest q{.slot = i * 3 + static_cast<size_t>(k),
+                     .key = std::string(kPrefix[k]) + key,
+                     .period = k == kTpd ? day : minute,
+                     .limit = limits[k]};
+      c.leases[k].Begin(q, 0, release, steady_ms);
+      out.push_back(std::move(q));
+    }
+    c.mu.Unlock();
+  }
+  return out;
+}
+
+void Quotas::EndLeaseExchange(const LeaseRequest& q, const Result<Lease>& lease,
+                              int64_t exchanged_at_ms) const {
+  const size_t i = q.slot / 3;
+  const int k = static_cast<int>(q.slot % 3);
+  if (i >= owned_.size()) return;
+  Counter& c = *owned_[i];
+  c.mu.Lock();
+  if ((k == kTpd ? c.day : c.minute) == q.period) c.leases[k].End(q, lease, exchanged_at_ms);
+  c.mu.Unlock();
 }
 
 void Quotas::Settle(Reservation& r, int64_t actual_tokens) const {
@@ -202,8 +307,14 @@ void Quotas::Settle(Reservation& r, int64_t actual_tokens) const {
   for (Counter* c : r.counters) {
     if (c == nullptr) break;
     c->mu.Lock();
-    if (c->minute == r.minute) c->minute_tokens = std::max<int64_t>(0, c->minute_tokens + delta);
-    if (c->day == r.day) c->day_tokens = std::max<int64_t>(0, c->day_tokens + delta);
+    if (c->minute == r.minute) {
+      c->minute_tokens = std::max<int64_t>(0, c->minute_tokens + delta);
+      if (settings_.shared) c->leases[kTpm].Use(delta);
+    }
+    if (c->day == r.day) {
+      c->day_tokens = std::max<int64_t>(0, c->day_tokens + delta);
+      if (settings_.shared) c->leases[kTpd].Use(delta);
+    }
     c->mu.Unlock();
   }
 }

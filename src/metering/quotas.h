@@ -25,6 +25,19 @@
 // exceeded: profile rd-haiku-45 allows 60 requests per minute; try again in
 // 12 s."). A refused call reserves nothing.
 //
+// Shared quotas (settings.shared; docs/metering.md "Limits across
+// instances"): besides the counts above, each limited window is leased
+// (metering/lease_slot.h): a call is admitted only when its request and its
+// reserved tokens fit this instance's lease of every limited window, which a
+// leaser thread exchanges with the database a few times a second (and just
+// after each minute starts, when every minute window's lease begins at 0).
+// So all instances together admit no more than each limit, up to what
+// calls' actual tokens exceed their reservations. A call that does not fit
+// is throttled: "Rate exceeded ... across the instances" when the window is
+// used up as this instance last saw it, else "Rate busy" (this instance's
+// share is in use; the SDKs retry, and the leaser is asked for more at once).
+// A lease not renewed in time admits nothing (fail closed).
+//
 // Thread-safety: every method may be called from any thread at once. The
 // set of limited keys is fixed at construction (a key with no configured
 // limit is never counted), so lookups are in immutable maps, no allocation
@@ -35,6 +48,7 @@
 // at most one such copy and adds no lock to the request path.
 // Public header of bp_metering.
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -45,6 +59,7 @@
 #include "core/clock.h"
 #include "core/mutex.h"
 #include "core/status.h"
+#include "metering/lease_slot.h"
 #include "metering/usage_record.h"
 
 namespace bp::metering {
@@ -68,6 +83,9 @@ struct QuotaSettings {
   std::map<std::string, LimitMap, std::less<>> pairs;
   // The output a call is assumed to produce when it sets no maxTokens.
   int64_t default_max_tokens = 1024;
+  // Several instances share the quotas through leases (see "Shared quotas"
+  // below); set by the composition root, not the config.
+  bool shared = false;
   bool operator==(const QuotaSettings&) const = default;
 };
 
@@ -136,6 +154,13 @@ class Quotas final {
   std::vector<State> States() const;
 
   const QuotaSettings& settings() const { return settings_; }
+
+  // Shared quotas: the leaser's side (as Budgets'; metering/lease_slot.h).
+  bool shared() const { return settings_.shared; }
+  std::vector<LeaseRequest> BeginLeaseExchange(bool release = false) const;
+  void EndLeaseExchange(const LeaseRequest& request, const Result<Lease>& lease,
+                        int64_t exchanged_at_ms) const;
+  bool TakeLeaseWanted() const { return lease_wanted_.exchange(false); }
   int64_t default_max_tokens() const { return settings_.default_max_tokens; }
 
  private:
@@ -145,6 +170,9 @@ class Quotas final {
   Counter* FindPrincipal(std::string_view principal) const;
   Counter* FindPair(std::string_view principal, std::string_view profile) const;
   Usage UsageOf(Counter* counter) const;
+  // REQUIRES: c.mu held. "" when the shared windows admit the call.
+  std::string SharedRefusal(Counter& c, int64_t tokens, int64_t minute_left_ms,
+                            int64_t day_left_ms) const;
   static void LockAll(Counter* const* counters, size_t n);
   static void UnlockAll(Counter* const* counters, size_t n);
 
@@ -154,6 +182,7 @@ class Quotas final {
   CounterMap profiles_;
   CounterMap principals_;
   std::map<std::string, CounterMap, std::less<>> pairs_;
+  mutable std::atomic<bool> lease_wanted_{false};
 };
 
 }  // namespace bp::metering

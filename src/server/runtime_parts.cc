@@ -141,7 +141,7 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
                                        backends::simulated::PromptCache* prompt_cache,
                                        const metering::Quotas* carry_quotas_from,
                                        const metering::Budgets* carry_budgets_from,
-                                       const UpstreamEnvironment* upstreams, bool shared_budgets) {
+                                       const UpstreamEnvironment* upstreams, bool shared_limits) {
   RuntimeParts parts;
   std::vector<std::string> names;
   for (const config::RegionConfig& region : config.regions) {
@@ -191,12 +191,13 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
   parts.guardrails = std::make_unique<const guardrails::GuardrailSet>(std::move(guardrails));
   BP_ASSIGN_OR_RETURN(parts.prices, BuildPriceTable(config.prices));
   metering::QuotaSettings quotas = QuotaSettingsOf(config.quotas);
+  quotas.shared = shared_limits;
   if (!quotas.profiles.empty() || !quotas.principals.empty() || !quotas.pairs.empty()) {
     parts.quotas =
         std::make_unique<const metering::Quotas>(std::move(quotas), clock, carry_quotas_from);
   }
   metering::BudgetSettings budgets = BudgetSettingsOf(config);
-  budgets.shared = shared_budgets;
+  budgets.shared = shared_limits;
   if (!budgets.profiles.empty() || !budgets.principals.empty() || !budgets.tags.empty()) {
     parts.budgets =
         std::make_unique<const metering::Budgets>(std::move(budgets), clock, carry_budgets_from);

@@ -93,7 +93,7 @@ Result<RuntimeParts> BuildRuntimeParts(const config::Config& config, const Clock
                                        const metering::Quotas* carry_quotas_from = nullptr,
                                        const metering::Budgets* carry_budgets_from = nullptr,
                                        const UpstreamEnvironment* upstreams = nullptr,
-                                       bool shared_budgets = false);
+                                       bool shared_limits = false);
 
 // The upstream client's options for a region's `limits` (and, for https, the
 // CA bundle named by AWS_CA_BUNDLE).

@@ -44,7 +44,7 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
       BuildRuntimeParts(cfg, env.clock, previous != nullptr ? &previous->router() : nullptr,
                         env.prompt_cache, previous != nullptr ? previous->quotas() : nullptr,
                         previous != nullptr ? previous->budgets() : nullptr, env.upstreams,
-                        env.shared_budgets));
+                        env.shared_limits));
   s->gate_ = std::make_unique<api::runtime::InvokeGate>(
       api::runtime::InvokeGate::Options{.account_id = cfg.account_id, .region = cfg.region},
       env.store, *s->authorizer_, s->runtime_.guardrails.get());

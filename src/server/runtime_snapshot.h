@@ -87,9 +87,9 @@ struct SnapshotEnvironment {
   // What the bedrock and openai regions read from the process (null: every
   // region must be simulated).
   const UpstreamEnvironment* upstreams = nullptr;
-  // Several instances share the budgets through leases from the database
-  // (metering/budgets.h "Shared budgets"; serve on PostgreSQL).
-  bool shared_budgets = false;
+  // Several instances share the budgets and quotas through leases from the
+  // database (metering/lease_slot.h; serve on PostgreSQL).
+  bool shared_limits = false;
 };
 
 class RuntimeSnapshot final {

@@ -22,7 +22,7 @@
 #include "core/worker_pool.h"
 #include "http/server.h"
 #include "json/json.h"
-#include "metering/budget_leaser.h"
+#include "metering/leaser.h"
 #include "metering/metrics.h"
 #include "metering/metrics_limits.h"
 #include "metering/usage_report.h"
@@ -34,7 +34,7 @@
 #include "server/runtime_snapshot.h"
 #include "storage/caching_store.h"
 #include "storage/postgres/database_health.h"
-#include "storage/postgres/postgres_budget_leases.h"
+#include "storage/postgres/postgres_leases.h"
 #include "storage/postgres/postgres_ledger.h"
 #include "storage/postgres/postgres_profile_listener.h"
 #include "storage/postgres/postgres_profile_store.h"
@@ -486,7 +486,7 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
           },
       .usage_worker = &usage_worker,
       .upstreams = &upstreams,
-      .shared_budgets = on_postgres};
+      .shared_limits = on_postgres};
   BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
                       RuntimeSnapshot::Build(shared_cfg, environment, nullptr));
   // Budget state survives a restart: this month's spend is rebuilt from the
@@ -497,16 +497,17 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   }
   SnapshotHandler handler(std::move(first));
   current = &handler;
-  // On PostgreSQL the budgets are shared through leases (metering/budgets.h
-  // "Shared budgets"), exchanged by their own thread; the first exchange
-  // happens before the server listens, so the first calls have leases.
-  std::unique_ptr<storage::PostgresBudgetLeases> budget_leases;
-  std::unique_ptr<metering::BudgetLeaser> budget_leaser;
+  // On PostgreSQL the budgets and quotas are shared through leases
+  // (metering/lease_slot.h), exchanged by their own thread; the first
+  // exchange happens before the server listens, so the first calls have
+  // leases.
+  std::unique_ptr<storage::PostgresLeases> limit_leases;
+  std::unique_ptr<metering::Leaser> leaser;
   if (on_postgres) {
-    budget_leases =
-        std::make_unique<storage::PostgresBudgetLeases>(cfg.storage.url, ledger->instance_id());
-    budget_leaser = std::make_unique<metering::BudgetLeaser>(
-        [leases = budget_leases.get()](const std::vector<metering::BudgetLeaseRequest>& requests) {
+    limit_leases =
+        std::make_unique<storage::PostgresLeases>(cfg.storage.url, ledger->instance_id());
+    leaser = std::make_unique<metering::Leaser>(
+        [leases = limit_leases.get()](const std::vector<metering::LeaseRequest>& requests) {
           return leases->Exchange(requests);
         },
         [&handler] {
@@ -514,10 +515,12 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
           return metering::LimitsView{
               .quotas = snapshot->quotas(), .budgets = snapshot->budgets(), .keep_alive = snapshot};
         },
-        metering::BudgetLeaser::Options{});
-    if (Status leased = budget_leaser->ExchangeNow(); !leased.ok()) {
-      spdlog::warn("budgets: {}; budgeted calls are refused until the leases are exchanged",
-                   leased.message());
+        clock, metering::Leaser::Options{});
+    if (Status leased = leaser->ExchangeNow(); !leased.ok()) {
+      spdlog::warn(
+          "limits: {}; budgeted and rate-limited calls are refused until the leases are "
+          "exchanged",
+          leased.message());
     }
   }
   BP_RETURN_IF_ERROR(AddRouterMetrics(metrics, handler));
@@ -569,9 +572,9 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   spdlog::info("SIGHUP reloads the config (kill -HUP {})", ::getpid());
   server->Run(/*handle_signals=*/true);
   if (listener != nullptr) listener->Stop();
-  if (budget_leaser != nullptr) {
-    if (Status released = budget_leaser->StopAndRelease(); !released.ok()) {
-      spdlog::warn("budgets: the last spend was not reported ({})", released.message());
+  if (leaser != nullptr) {
+    if (Status released = leaser->StopAndRelease(); !released.ok()) {
+      spdlog::warn("limits: the last use was not reported ({})", released.message());
     }
   }
   // Queued usage queries are answered 503 on loops that no longer run (their

@@ -518,7 +518,35 @@ TEST_F(PostgresServeTest, ABudgetHoldsAcrossThreeInstances) {
   EXPECT_GE(static_cast<int64_t>(w.answered.size()) * largest, budget / 2)
       << "the leases starved the calls: only " << w.answered.size() << " admitted";
   // The instances agree on the spend: the database's.
-  EXPECT_EQ(PsqlInt("SELECT spent FROM budget_spend WHERE key = 'profile/rd-haiku-45'"), spent);
+  EXPECT_EQ(PsqlInt("SELECT used FROM limit_usage WHERE key = 'budget/profile/rd-haiku-45'"),
+            spent);
+}
+
+// A requests-per-minute quota shared by three instances through leases:
+// however the calls spread, each minute admits no more than the limit.
+TEST_F(PostgresServeTest, AQuotaHoldsAcrossThreeInstances) {
+  std::ofstream(config_) << WithRegions(ShippedConfig(), kFastRegions)
+                         << "\nquotas = {\n  profiles = { rd-haiku-45 = { requests_per_minute = 12 "
+                            "} }\n  default_max_tokens = 256\n}\n"
+                         << "storage = {\n  backend = \"postgres\"\n  url     = \"" << url_
+                         << "\"\n}\n";
+  ASSERT_NO_FATAL_FAILURE(StartTogether(3));
+  Workload w = RunWorkload(Endpoints(), 30, 3, /*stream=*/false, {"--attempts", "3"});
+  for (const auto& [endpoint, name] : w.refused) EXPECT_EQ(name, "ThrottlingException") << w.raw;
+  EXPECT_FALSE(w.refused.empty()) << "the quota never refused: " << w.answered.size();
+  auto shipped = Within(std::chrono::seconds(10), [&] {
+    return PsqlInt("SELECT count(*) FROM usage_records WHERE status = 200") ==
+           static_cast<int64_t>(w.answered.size());
+  });
+  ASSERT_TRUE(shipped.has_value());
+  // Per minute window (the quota's), across the instances.
+  EXPECT_LE(PsqlInt("SELECT coalesce(max(n), 0)::bigint FROM (SELECT count(*) AS n FROM "
+                    "usage_records WHERE status = 200 GROUP BY time_ms / 60000) m"),
+            12)
+      << w.answered.size() << " admitted";
+  EXPECT_GE(w.answered.size(), 6u) << "the leases starved the calls";
+  std::cout << "quota: " << w.answered.size() << " call(s) admitted, " << w.refused.size()
+            << " refused\n";
 }
 
 TEST_F(PostgresServeTest, ALostDatabaseFailsProfileChangesWith503WhileTheRuntimeServes) {

@@ -95,25 +95,31 @@ CREATE TABLE ledger_cursors (
   CONSTRAINT ledger_cursors_pkey PRIMARY KEY (instance_id)
 );
 )sql"},
-    // Budgets shared by the instances (metering/budgets.h "Shared budgets";
-    // docs/metering.md "Budgets across instances"): each budget's month's
-    // reported spend, and each instance's lease of what is left, live until
-    // expires_at_ms (the database's clock).
-    {4, "budget spend and leases", R"sql(
-CREATE TABLE budget_spend (
-  key   TEXT COLLATE "C" NOT NULL,
-  month BIGINT NOT NULL,
-  spent BIGINT NOT NULL,
-  CONSTRAINT budget_spend_pkey PRIMARY KEY (key, month)
+    // Limits shared by the instances (metering/lease_slot.h; docs/metering.md
+    // "Limits across instances"): each limit's use in a period (a budget's
+    // month, a quota's minute or day; keys like "budget/profile/NAME",
+    // "rpm/principal/NAME"), and each instance's lease of what is left, live
+    // until expires_at_ms (the database's clock). The instances delete
+    // leases a day after they expired, and the quotas' use two days after
+    // its last change (the budgets' monthly rows are kept).
+    {4, "shared limits: use and leases", R"sql(
+CREATE TABLE limit_usage (
+  key    TEXT COLLATE "C" NOT NULL,
+  period BIGINT NOT NULL,
+  used   BIGINT NOT NULL,
+  updated_at_ms BIGINT NOT NULL,
+  CONSTRAINT limit_usage_pkey PRIMARY KEY (key, period)
 );
-CREATE TABLE budget_leases (
+CREATE TABLE limit_leases (
   key           TEXT COLLATE "C" NOT NULL,
-  month         BIGINT NOT NULL,
+  period        BIGINT NOT NULL,
   instance_id   TEXT COLLATE "C" NOT NULL,
   granted       BIGINT NOT NULL,
   expires_at_ms BIGINT NOT NULL,
-  CONSTRAINT budget_leases_pkey PRIMARY KEY (key, month, instance_id)
+  CONSTRAINT limit_leases_pkey PRIMARY KEY (key, period, instance_id)
 );
+CREATE INDEX limit_leases_expiry ON limit_leases (expires_at_ms);
+CREATE INDEX limit_usage_updated ON limit_usage (updated_at_ms);
 )sql"},
 };
 

@@ -14,7 +14,7 @@
 #include "core/mutex.h"
 #include "storage/postgres/migrations.h"
 #include "storage/postgres/pg_conn.h"
-#include "storage/postgres/postgres_budget_leases.h"
+#include "storage/postgres/postgres_leases.h"
 #include "testing/postgres_server.h"
 #include "testing/testing.h"
 
@@ -308,20 +308,20 @@ TEST(PostgresLedgerTest, RecordsWaitThroughARestartAndShipOnce) {
 
 // The shared budgets' leases (postgres_budget_leases.h): spend plus live
 // leases never exceed the budget, whatever the instances ask.
-metering::BudgetLeaseRequest Ask(std::string key, int64_t report, int64_t keep, int64_t want) {
-  return {.counter = 0,
+metering::LeaseRequest Ask(std::string key, int64_t report, int64_t keep, int64_t want) {
+  return {.slot = 0,
           .key = std::move(key),
-          .month = 24'323,
+          .period = 24'323,
           .limit = 10'000,
           .report = report,
           .keep = keep,
           .want = want};
 }
 
-TEST(PostgresBudgetLeasesTest, LeasesComeOnlyFromWhatNoOneHolds) {
+TEST(PostgresLeasesTest, LeasesComeOnlyFromWhatNoOneHolds) {
   const std::string url = FreshDatabase();
-  PostgresBudgetLeases a(url, "instance-a");
-  PostgresBudgetLeases b(url, "instance-b");
+  PostgresLeases a(url, "instance-a");
+  PostgresLeases b(url, "instance-b");
   auto first = a.Exchange({Ask("profile/p", 0, 0, 6'000)});
   ASSERT_OK(first);
   EXPECT_EQ((*first)[0].granted, 6'000);
@@ -334,19 +334,19 @@ TEST(PostgresBudgetLeasesTest, LeasesComeOnlyFromWhatNoOneHolds) {
   auto reported = a.Exchange({Ask("profile/p", 5'000, 1'000, 1'000)});
   ASSERT_OK(reported);
   EXPECT_EQ((*reported)[0].granted, 1'000);
-  EXPECT_EQ((*reported)[0].shared_spent, 5'000);
+  EXPECT_EQ((*reported)[0].shared_used, 5'000);
   auto grown = b.Exchange({Ask("profile/p", 0, 4'000, 9'000), Ask("tag/team/ml", 0, 500, 500)});
   ASSERT_OK(grown);
   EXPECT_EQ((*grown)[0].granted, 4'000);
-  EXPECT_EQ((*grown)[0].shared_spent, 5'000);
-  EXPECT_EQ(Count(url, "SELECT sum(granted)::bigint FROM budget_leases WHERE key = 'profile/p'") +
-                Count(url, "SELECT spent FROM budget_spend WHERE key = 'profile/p'"),
+  EXPECT_EQ((*grown)[0].shared_used, 5'000);
+  EXPECT_EQ(Count(url, "SELECT sum(granted)::bigint FROM limit_leases WHERE key = 'profile/p'") +
+                Count(url, "SELECT used FROM limit_usage WHERE key = 'profile/p'"),
             10'000);
   // An expired lease is free again (as the database's clock says).
   auto conn = postgres::Connection::Open(url);
   ASSERT_OK(conn);
   ASSERT_OK(
-      (*conn)->Exec("UPDATE budget_leases SET expires_at_ms = 0 WHERE instance_id = "
+      (*conn)->Exec("UPDATE limit_leases SET expires_at_ms = 0 WHERE instance_id = "
                     "'instance-b' AND key = 'profile/p'",
                     "expiring"));
   auto taken = a.Exchange({Ask("profile/p", 0, 1'000, 9'000)});
@@ -354,8 +354,8 @@ TEST(PostgresBudgetLeasesTest, LeasesComeOnlyFromWhatNoOneHolds) {
   EXPECT_EQ((*taken)[0].granted, 5'000);
 }
 
-TEST(PostgresBudgetLeasesTest, AnUnreachableDatabaseIsUnavailable) {
-  PostgresBudgetLeases leases(
+TEST(PostgresLeasesTest, AnUnreachableDatabaseIsUnavailable) {
+  PostgresLeases leases(
       "postgresql://alice:s3cret-pw@127.0.0.1:" + std::to_string(ClosedPort()) + "/bp", "i");
   auto r = leases.Exchange({Ask("profile/p", 0, 0, 1)});
   EXPECT_THAT(r, StatusIs(ErrorCode::kServiceUnavailable));

@@ -1,4 +1,4 @@
-#include "metering/budget_leaser.h"
+#include "metering/leaser.h"
 
 #include <atomic>
 #include <map>
@@ -9,6 +9,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "metering/budgets.h"
+#include "metering/quotas.h"
 #include "testing/testing.h"
 
 namespace bp::metering {
@@ -28,25 +30,24 @@ BudgetSettings Shared() {
 }
 
 // The database's side in memory, by the same arithmetic the PostgreSQL
-// store runs (GrantBudgetLease), one exchange at a time as its row lock
+// store runs (GrantLease), one exchange at a time as its row lock
 // makes it. Leases never expire here.
 class FakeLeaseDb {
  public:
-  BudgetLeaser::Exchange For(int instance) {
+  Leaser::Exchange For(int instance) {
     return
-        [this, instance](
-            const std::vector<BudgetLeaseRequest>& requests) -> Result<std::vector<BudgetLease>> {
+        [this, instance](const std::vector<LeaseRequest>& requests) -> Result<std::vector<Lease>> {
           MutexLock lock(mu_);
           if (down_) return Status(ErrorCode::kServiceUnavailable, "database down");
-          std::vector<BudgetLease> out;
-          for (const BudgetLeaseRequest& q : requests) {
-            Row& row = rows_[{q.key, q.month}];
+          std::vector<Lease> out;
+          for (const LeaseRequest& q : requests) {
+            Row& row = rows_[{q.key, q.period}];
             row.spent += q.report;
             int64_t others = 0;
             for (const auto& [who, lease] : row.leases) others += who == instance ? 0 : lease;
-            const int64_t granted = GrantBudgetLease(q.limit, row.spent, others, q.keep, q.want);
+            const int64_t granted = GrantLease(q.limit, row.spent, others, q.keep, q.want);
             row.leases[instance] = granted;
-            out.push_back({.granted = granted, .shared_spent = row.spent});
+            out.push_back({.granted = granted, .shared_used = row.spent});
           }
           return out;
         };
@@ -79,21 +80,21 @@ class FakeLeaseDb {
 struct Instance {
   Instance(FakeLeaseDb& db, int id, const Clock& clock)
       : budgets(std::make_unique<Budgets>(Shared(), clock)),
-        leaser(db.For(id), [this] { return LimitsView{.budgets = budgets.get()}; },
+        leaser(db.For(id), [this] { return LimitsView{.budgets = budgets.get()}; }, clock,
                {.interval = milliseconds(5), .poll = milliseconds(1)}) {}
   std::unique_ptr<Budgets> budgets;
-  BudgetLeaser leaser;
+  Leaser leaser;
 };
 
-TEST(BudgetLeaseTest, GrantsOnlyWhatNoOneHolds) {
-  EXPECT_EQ(GrantBudgetLease(100, 0, 0, 0, 30), 30);
-  EXPECT_EQ(GrantBudgetLease(100, 50, 40, 0, 30), 10);   // 10 free
-  EXPECT_EQ(GrantBudgetLease(100, 50, 40, 5, 30), 10);   // keeps 5, grows by the 5 free
-  EXPECT_EQ(GrantBudgetLease(100, 90, 40, 20, 30), 20);  // over-committed: keeps, never grows
-  EXPECT_EQ(GrantBudgetLease(100, 0, 0, 20, 10), 20);    // want below keep: keep
+TEST(LeaseTest, GrantsOnlyWhatNoOneHolds) {
+  EXPECT_EQ(GrantLease(100, 0, 0, 0, 30), 30);
+  EXPECT_EQ(GrantLease(100, 50, 40, 0, 30), 10);   // 10 free
+  EXPECT_EQ(GrantLease(100, 50, 40, 5, 30), 10);   // keeps 5, grows by the 5 free
+  EXPECT_EQ(GrantLease(100, 90, 40, 20, 30), 20);  // over-committed: keeps, never grows
+  EXPECT_EQ(GrantLease(100, 0, 0, 20, 10), 20);    // want below keep: keep
 }
 
-TEST(BudgetLeaseTest, AnInstanceWithoutALeaseSaysBusyAndAsksForOne) {
+TEST(LeaseTest, AnInstanceWithoutALeaseSaysBusyAndAsksForOne) {
   testing::FakeClock clock;
   FakeLeaseDb db;
   Budgets budgets(Shared(), clock);
@@ -106,8 +107,8 @@ TEST(BudgetLeaseTest, AnInstanceWithoutALeaseSaysBusyAndAsksForOne) {
   EXPECT_TRUE(budgets.TakeLeaseWanted());
   EXPECT_FALSE(budgets.TakeLeaseWanted());  // once
   // One exchange: the refused call's size is granted, and then it fits.
-  BudgetLeaser leaser(db.For(1), [&] { return LimitsView{.budgets = &budgets}; },
-                      {.interval = std::chrono::hours(1), .poll = std::chrono::hours(1)});
+  Leaser leaser(db.For(1), [&] { return LimitsView{.budgets = &budgets}; }, clock,
+                {.interval = std::chrono::hours(1), .poll = std::chrono::hours(1)});
   ASSERT_OK(leaser.ExchangeNow());
   Result<Budgets::Reservation> admitted = budgets.Admit("u", "rd-haiku-45", {}, kCall);
   ASSERT_OK(admitted);
@@ -116,7 +117,7 @@ TEST(BudgetLeaseTest, AnInstanceWithoutALeaseSaysBusyAndAsksForOne) {
   EXPECT_EQ(budgets.ProfileUsage("rd-haiku-45").spent, kCall);
 }
 
-TEST(BudgetLeaseTest, ThreeInstancesNeverAdmitMoreThanTheBudget) {
+TEST(LeaseTest, ThreeInstancesNeverAdmitMoreThanTheBudget) {
   testing::FakeClock clock;
   FakeLeaseDb db;
   std::vector<std::unique_ptr<Instance>> instances;
@@ -150,19 +151,19 @@ TEST(BudgetLeaseTest, ThreeInstancesNeverAdmitMoreThanTheBudget) {
   EXPECT_LE(db.Committed(), kLimit);
 }
 
-TEST(BudgetLeaseTest, ALeaseNotRenewedAdmitsNothingMore) {
+TEST(LeaseTest, ALeaseNotRenewedAdmitsNothingMore) {
   testing::FakeClock clock;
   FakeLeaseDb db;
   Budgets budgets(Shared(), clock);
-  BudgetLeaser leaser(db.For(1), [&] { return LimitsView{.budgets = &budgets}; },
-                      {.interval = std::chrono::hours(1), .poll = std::chrono::hours(1)});
+  Leaser leaser(db.For(1), [&] { return LimitsView{.budgets = &budgets}; }, clock,
+                {.interval = std::chrono::hours(1), .poll = std::chrono::hours(1)});
   (void)budgets.Admit("u", "rd-haiku-45", {}, kCall);  // asks for a call's lease
   ASSERT_OK(leaser.ExchangeNow());
   // The same lease, as if exchanged longer ago than its validity.
-  const std::vector<BudgetLeaseRequest> requests = budgets.BeginLeaseExchange();
+  const std::vector<LeaseRequest> requests = budgets.BeginLeaseExchange();
   ASSERT_EQ(requests.size(), 1u);
-  budgets.EndLeaseExchange(requests[0], BudgetLease{.granted = kCall, .shared_spent = 0},
-                           -Budgets::kLeaseValidityMs - 1);
+  budgets.EndLeaseExchange(requests[0], Lease{.granted = kCall, .shared_used = 0},
+                           -kLeaseValidityMs - 1);
   Result<Budgets::Reservation> lapsed = budgets.Admit("u", "rd-haiku-45", {}, kCall);
   ASSERT_FALSE(lapsed.ok());
   EXPECT_EQ(lapsed.status().code(), ErrorCode::kThrottling);
@@ -174,6 +175,52 @@ TEST(BudgetLeaseTest, ALeaseNotRenewedAdmitsNothingMore) {
   db.SetDown(false);
   ASSERT_OK(leaser.ExchangeNow());
   EXPECT_OK(budgets.Admit("u", "rd-haiku-45", {}, kCall));
+}
+
+TEST(LeaseTest, ThreeInstancesShareARequestsPerMinuteQuota) {
+  // A fixed wall time: the whole test is one minute window.
+  testing::FakeClock clock(
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'767'225'600'000)));
+  FakeLeaseDb db;
+  QuotaSettings settings;
+  settings.profiles["rd-haiku-45"] = {.requests_per_minute = 30, .tokens_per_minute = 0};
+  settings.shared = true;
+  struct Node {
+    Node(FakeLeaseDb& db, int id, const QuotaSettings& s, const Clock& clock)
+        : quotas(s, clock),
+          leaser(db.For(id), [this] { return LimitsView{.quotas = &quotas}; }, clock,
+                 {.interval = milliseconds(5), .poll = milliseconds(1)}) {}
+    Quotas quotas;
+    Leaser leaser;
+  };
+  std::vector<std::unique_ptr<Node>> nodes;
+  for (int i = 0; i < 3; ++i) nodes.push_back(std::make_unique<Node>(db, i, settings, clock));
+  std::atomic<int> admitted{0};
+  std::atomic<int> exceeded{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 6; ++t) {
+    callers.emplace_back([&, t] {
+      const Quotas& q = nodes[static_cast<size_t>(t % 3)]->quotas;
+      for (int attempt = 0; attempt < 5'000; ++attempt) {
+        Result<Quotas::Reservation> r = q.Admit("u", "rd-haiku-45", 10);
+        if (r.ok()) {
+          admitted.fetch_add(1);
+          continue;
+        }
+        EXPECT_EQ(r.status().code(), ErrorCode::kThrottling);
+        if (r.status().message().find("across the instances") != std::string::npos) {
+          exceeded.fetch_add(1);
+          return;
+        }
+        std::this_thread::sleep_for(milliseconds(1));
+      }
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  EXPECT_LE(admitted.load(), 30);
+  EXPECT_GE(admitted.load(), 24) << "the leases starved the calls";
+  EXPECT_EQ(exceeded.load(), 6);
+  EXPECT_LE(db.Committed(), 30);
 }
 
 }  // namespace
