@@ -284,6 +284,30 @@ json::Object StorageReadyDetails(const storage::DatabaseHealth* health) {
   return out;
 }
 
+// /readyz's "usage_ledger" member on PostgreSQL: how the shipping of this
+// instance's records goes ("state": "ok" or "behind", with the error).
+json::Object ShipperReadyDetails(const storage::PostgresLedgerShipper& shipper) {
+  const storage::LedgerShipperStats stats = shipper.stats();
+  json::Object out;
+  out["state"] = stats.last_error.empty() && stats.caught_up_at_ms > 0 ? "ok" : "behind";
+  out["shipped"] = stats.shipped;
+  out["cursor"] = stats.cursor;
+  if (!stats.last_error.empty()) out["error"] = stats.last_error;
+  return out;
+}
+
+// /readyz's "limits" member on PostgreSQL: the lease exchanges of the shared
+// quotas and budgets ("state": "ok" or "failing": limited calls are refused
+// once the leases lapse).
+json::Object LeaserReadyDetails(const metering::Leaser& leaser) {
+  const metering::Leaser::Stats stats = leaser.stats();
+  json::Object out;
+  out["state"] = stats.last_error.empty() ? "ok" : "failing";
+  out["exchanges"] = stats.exchanges;
+  if (!stats.last_error.empty()) out["error"] = stats.last_error;
+  return out;
+}
+
 }  // namespace
 
 Result<ListenAddress> ParseListenAddress(std::string_view text) {
@@ -426,6 +450,8 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   // PostgreSQL"), and GET /usage reads the shared one.
   std::unique_ptr<storage::sqlite::LedgerTail> ledger_tail;
   std::unique_ptr<storage::PostgresLedgerShipper> shipper;
+  // Declared here for /readyz's details; made once the first snapshot is (below).
+  std::unique_ptr<metering::Leaser> leaser;
   if (on_postgres) {
     BP_ASSIGN_OR_RETURN(ledger_tail, storage::sqlite::LedgerTail::Open(options.state_dir));
     shipper = storage::PostgresLedgerShipper::Start(
@@ -466,10 +492,16 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
       .clock = clock,
       .random = random,
       .handler_options = {.ready_details =
-                              [&drift, &current, database_health] {
+                              [&drift, &current, database_health, &shipper, &leaser] {
                                 json::Object details =
                                     drift.ReadyDetails(current->Current()->shared_config());
                                 details["storage"] = StorageReadyDetails(database_health);
+                                if (shipper != nullptr) {
+                                  details["usage_ledger"] = ShipperReadyDetails(*shipper);
+                                }
+                                if (leaser != nullptr) {
+                                  details["limits"] = LeaserReadyDetails(*leaser);
+                                }
                                 return details;
                               }},
       .prompt_cache = prompt_cache.get(),
@@ -502,7 +534,6 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   // exchange happens before the server listens, so the first calls have
   // leases.
   std::unique_ptr<storage::PostgresLeases> limit_leases;
-  std::unique_ptr<metering::Leaser> leaser;
   if (on_postgres) {
     limit_leases =
         std::make_unique<storage::PostgresLeases>(cfg.storage.url, ledger->instance_id());

@@ -394,6 +394,20 @@ TEST_F(PostgresServeTest, CallsSpreadOverThreeInstancesAreMeteredOnceEach) {
   int64_t local = 0;
   for (size_t i = 0; i < instances_.size(); ++i) local += LocalTotal(i);
   EXPECT_EQ(local, 36) << "--state shows one instance's calls; together they are all";
+  // /readyz and /metrics say how the shipping goes.
+  boost::system::error_code ec;
+  int64_t shipped_total = 0;
+  for (const Instance& i : instances_) {
+    std::string raw;
+    boost::json::value ready = Readyz(i.endpoint, &raw);
+    const boost::json::value* ledger = ready.find_pointer("/details/usage_ledger", ec);
+    ASSERT_NE(ledger, nullptr) << raw;
+    EXPECT_EQ(ledger->at("state"), "ok") << raw;
+    shipped_total += ledger->at("shipped").to_number<int64_t>();
+    RunResult metrics = RunProgram("curl", {"--silent", i.endpoint + "/metrics"});
+    EXPECT_THAT(metrics.out, HasSubstr("bedrock_profiles_ledger_records_shipped_total "));
+  }
+  EXPECT_EQ(shipped_total, 36);
 }
 
 // kill -9 of one instance and a restart of the database, both during a
@@ -507,6 +521,12 @@ TEST_F(PostgresServeTest, ABudgetHoldsAcrossThreeInstances) {
   const int64_t largest = PsqlInt(
       "SELECT coalesce(max(cost_micro_usd), 0)::bigint FROM usage_records WHERE status = 200");
   const int64_t budget = 5'000;  // micro-USD
+  boost::system::error_code ec;
+  std::string raw;
+  const boost::json::value ready = Readyz(instances_[0].endpoint, &raw);
+  const boost::json::value* limits = ready.find_pointer("/details/limits", ec);
+  ASSERT_NE(limits, nullptr) << raw;
+  EXPECT_EQ(limits->at("state"), "ok") << raw;
   std::cout << "budget: " << w.answered.size() << " call(s) admitted, " << w.refused.size()
             << " refused, " << spent << " micro-USD spent, largest call " << largest << "\n";
   // The budget fits budget / largest calls: no more than that plus one.
