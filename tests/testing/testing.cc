@@ -1,9 +1,14 @@
 #include "testing/testing.h"
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cstdlib>
 #include <fstream>
+#include <netinet/in.h>
 #include <sstream>
+#include <sys/socket.h>
+
+#include <unistd.h>
 
 namespace bp::testing {
 
@@ -37,6 +42,18 @@ uint64_t SeededRandom::Next() {
   state_ ^= state_ >> 7;
   state_ ^= state_ << 17;
   return state_;
+}
+
+int ClosedLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  close(fd);
+  return ntohs(addr.sin_port);
 }
 
 std::filesystem::path SourceDir() {

@@ -73,6 +73,10 @@ class SeededRandom final : public Random {
   uint64_t state_;
 };
 
+// A port on 127.0.0.1 that nothing listens on (bound, read and closed
+// again), for a connection that must be refused.
+int ClosedLoopbackPort();
+
 // The repository root (BP_SOURCE_DIR, set by ctest, else the working
 // directory) and the golden data copied into it (tests/testdata, see its
 // README.md).

@@ -1,15 +1,10 @@
 #include "storage/postgres/postgres_ledger.h"
 
-#include <arpa/inet.h>
 #include <chrono>
 #include <memory>
-#include <netinet/in.h>
 #include <string>
-#include <sys/socket.h>
 #include <thread>
 #include <vector>
-
-#include <unistd.h>
 
 #include "core/mutex.h"
 #include "storage/postgres/migrations.h"
@@ -247,22 +242,9 @@ TEST(PostgresLedgerTest, PagesThroughLargeWindows) {
   EXPECT_EQ(Total(url), 10'050);
 }
 
-// A loopback port nothing listens on (bound, read, closed).
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST(PostgresLedgerTest, AnUnreachableDatabaseIsSaidWithoutThePassword) {
-  const std::string url =
-      "postgresql://alice:s3cret-pw@127.0.0.1:" + std::to_string(ClosedPort()) + "/bp";
+  const std::string url = "postgresql://alice:s3cret-pw@127.0.0.1:" +
+                          std::to_string(::bp::testing::ClosedLoopbackPort()) + "/bp";
   LocalLedger local;
   local.Add(Call(0));
   auto shipper = PostgresLedgerShipper::Start(url, "instance-a", local.Reader());
@@ -355,8 +337,9 @@ TEST(PostgresLeasesTest, LeasesComeOnlyFromWhatNoOneHolds) {
 }
 
 TEST(PostgresLeasesTest, AnUnreachableDatabaseIsUnavailable) {
-  PostgresLeases leases(
-      "postgresql://alice:s3cret-pw@127.0.0.1:" + std::to_string(ClosedPort()) + "/bp", "i");
+  PostgresLeases leases("postgresql://alice:s3cret-pw@127.0.0.1:" +
+                            std::to_string(::bp::testing::ClosedLoopbackPort()) + "/bp",
+                        "i");
   auto r = leases.Exchange({Ask("profile/p", 0, 0, 1)});
   EXPECT_THAT(r, StatusIs(ErrorCode::kServiceUnavailable));
   EXPECT_THAT(r.status().message(), Not(HasSubstr("s3cret")));

@@ -77,19 +77,6 @@ INSTANTIATE_TEST_SUITE_P(Postgres, ProfileStoreContractTest,
                          ::testing::Values(StoreFactory{"Postgres", &MakePostgresStore}),
                          StoreFactoryName);
 
-// A loopback port nothing listens on (bound, read, closed).
-int ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 class PostgresProfileStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -127,7 +114,7 @@ TEST(RedactedConnInfoTest, DropsThePasswordFromUrlsAndKeyValueStrings) {
 }
 
 TEST_F(PostgresProfileStoreTest, ConnectionErrorNamesTheUrlWithoutItsPassword) {
-  const std::string port = std::to_string(ClosedPort());
+  const std::string port = std::to_string(::bp::testing::ClosedLoopbackPort());
   auto store =
       PostgresProfileStore::Open("postgresql://alice:s3cret-pw@127.0.0.1:" + port + "/profiles");
   EXPECT_THAT(store, StatusIs(ErrorCode::kIo));
@@ -541,7 +528,8 @@ TEST_F(PostgresProfileStoreTest, StopReturnsPromptly) {
 
 TEST_F(PostgresProfileStoreTest, AnUnreachableDatabaseIsAnErrorWithoutThePassword) {
   auto listener = PostgresProfileListener::Start(
-      "postgresql://alice:s3cret-pw@127.0.0.1:" + std::to_string(ClosedPort()) + "/profiles",
+      "postgresql://alice:s3cret-pw@127.0.0.1:" +
+          std::to_string(::bp::testing::ClosedLoopbackPort()) + "/profiles",
       kNotifyOnly, [] {});
   EXPECT_THAT(listener, StatusIs(ErrorCode::kIo));
   EXPECT_THAT(listener.status().message(),
