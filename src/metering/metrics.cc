@@ -239,6 +239,14 @@ Metrics::Metrics(MetricsOptions options)
 
 Metrics::~Metrics() = default;
 
+Metrics::SeriesNames Metrics::LabelsFor(std::string_view profile, std::string_view model,
+                                        std::string_view region) const {
+  std::shared_lock lock(labels_mu_);
+  return {.profile = profiles_.names[profiles_.Find(profile)],
+          .model = models_.names[models_.Find(model)],
+          .region = regions_.names[regions_.Find(region)]};
+}
+
 void Metrics::Allow(const AllowedLabels& allowed) {
   std::unique_lock lock(labels_mu_);
   for (const std::string& p : allowed.profiles) profiles_.Add(p);

@@ -115,6 +115,17 @@ class Metrics final : public UsageSink {
   // Adds names to the allowed label values (empty names are ignored).
   void Allow(const AllowedLabels& allowed);
 
+  // The profile, model and region label values a call with these names is
+  // counted under ("-" for a name not allowed): for families registered
+  // with AddCallback that follow the per-call series' labels.
+  struct SeriesNames {
+    std::string profile;
+    std::string model;
+    std::string region;
+  };
+  SeriesNames LabelsFor(std::string_view profile, std::string_view model,
+                        std::string_view region) const;
+
   // UsageSink: Observe(record).
   void Record(const UsageRecord& record) override;
   // Counts `record` (it is not kept): what a sink that also stores the

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
@@ -213,6 +214,58 @@ Status AddShipperMetrics(metering::Metrics& metrics,
       "Attempts to ship usage records to PostgreSQL that did not commit (the records wait).",
       metering::MetricType::kCounter,
       stat([](const Stats& s) { return double(s.failed_batches); })));
+  // Every instance's calls, from the shared ledger's totals, under the
+  // per-call series' labels (names the config and catalog do not know are
+  // "-"): the same on every instance, so take max(), never sum(), across them.
+  auto cluster = [&shipper, &metrics](auto value) {
+    return [&shipper, &metrics, value] {
+      std::map<metering::Labels, double> merged;
+      for (const storage::UsageTotal& t : shipper.Totals()) {
+        const metering::Metrics::SeriesNames names =
+            metrics.LabelsFor(t.profile, t.model, t.region);
+        const metering::Labels key = {{"profile", names.profile},
+                                      {"model", names.model},
+                                      {"operation", t.operation},
+                                      {"region", names.region},
+                                      {"status_class", t.status_class}};
+        value(t, key, merged);
+      }
+      std::vector<Sample> out;
+      out.reserve(merged.size());
+      for (auto& [labels, v] : merged) out.push_back({labels, v});
+      return out;
+    };
+  };
+  using Merged = std::map<metering::Labels, double>;
+  BP_RETURN_IF_ERROR(metrics.AddCallback(
+      "bedrock_profiles_cluster_requests_total",
+      "Runtime calls of every instance on the shared database (the same on each instance).",
+      metering::MetricType::kCounter,
+      cluster([](const storage::UsageTotal& t, const metering::Labels& key, Merged& out) {
+        out[key] += static_cast<double>(t.requests);
+      })));
+  BP_RETURN_IF_ERROR(metrics.AddCallback(
+      "bedrock_profiles_cluster_tokens_total",
+      "Tokens of every instance's calls on the shared database (the same on each instance).",
+      metering::MetricType::kCounter,
+      cluster([](const storage::UsageTotal& t, const metering::Labels& key, Merged& out) {
+        const std::pair<const char*, int64_t> kinds[] = {{"input", t.tokens.input},
+                                                         {"output", t.tokens.output},
+                                                         {"cache_read", t.tokens.cache_read},
+                                                         {"cache_write", t.tokens.cache_write()}};
+        for (const auto& [type, n] : kinds) {
+          metering::Labels labels = key;
+          labels.emplace_back("type", type);
+          out[labels] += static_cast<double>(n);
+        }
+      })));
+  BP_RETURN_IF_ERROR(metrics.AddCallback(
+      "bedrock_profiles_cluster_cost_usd_total",
+      "Cost of every instance's calls on the shared database, USD (the same on each instance).",
+      metering::MetricType::kCounter,
+      cluster([](const storage::UsageTotal& t, const metering::Labels& key, Merged& out) {
+        out[key] += static_cast<double>(t.cost_micro_usd) / 1e6;
+      })));
   return metrics.AddGauge("bedrock_profiles_ledger_ship_lag_seconds",
                           "Time since the shipper last found nothing left to ship to PostgreSQL.",
                           stat([](const Stats& s) {

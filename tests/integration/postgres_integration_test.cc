@@ -21,6 +21,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -408,6 +409,21 @@ TEST_F(PostgresServeTest, CallsSpreadOverThreeInstancesAreMeteredOnceEach) {
     EXPECT_THAT(metrics.out, HasSubstr("bedrock_profiles_ledger_records_shipped_total "));
   }
   EXPECT_EQ(shipped_total, 36);
+  // /metrics' cluster totals: every instance's calls, the same on each.
+  for (const Instance& i : instances_) {
+    double cluster = 0;
+    auto counted = Within(std::chrono::seconds(5), [&] {
+      RunResult metrics = RunProgram("curl", {"--silent", i.endpoint + "/metrics"});
+      cluster = 0;
+      std::istringstream lines(metrics.out);
+      for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("bedrock_profiles_cluster_requests_total{", 0) != 0) continue;
+        cluster += std::stod(line.substr(line.rfind(' ') + 1));
+      }
+      return cluster == 36;
+    });
+    EXPECT_TRUE(counted.has_value()) << i.endpoint << " counts " << cluster;
+  }
 }
 
 // kill -9 of one instance and a restart of the database, both during a
@@ -473,6 +489,8 @@ TEST_F(PostgresServeTest, KillNineAndADatabaseRestartLoseAndDoubleNothing) {
   ASSERT_TRUE(caught_up.has_value()) << instances_[2].process->Stderr();
   EXPECT_EQ(PsqlInt("SELECT count(*) FROM usage_records"),
             PsqlInt("SELECT count(DISTINCT request_id) FROM usage_records"));
+  EXPECT_EQ(PsqlInt("SELECT count(*) FROM usage_records"),
+            PsqlInt("SELECT sum(requests)::bigint FROM usage_totals"));
   // Every call the live instances answered is metered.
   std::set<std::string> answered_live;
   for (const auto& [endpoint, id] : during.answered) {

@@ -121,6 +121,26 @@ CREATE TABLE limit_leases (
 CREATE INDEX limit_leases_expiry ON limit_leases (expires_at_ms);
 CREATE INDEX limit_usage_updated ON limit_usage (updated_at_ms);
 )sql"},
+    // Every instance's calls summed by the per-call metrics' labels, moved
+    // by the usage shipper in the transaction of the records it inserts, so
+    // each instance's /metrics can show the same cluster totals.
+    {5, "usage totals of all instances", R"sql(
+CREATE TABLE usage_totals (
+  profile_name       TEXT COLLATE "C" NOT NULL,
+  model_id           TEXT COLLATE "C" NOT NULL,
+  operation          TEXT COLLATE "C" NOT NULL,
+  serving_region     TEXT COLLATE "C" NOT NULL,
+  status_class       TEXT COLLATE "C" NOT NULL,
+  requests           BIGINT NOT NULL,
+  input_tokens       BIGINT NOT NULL,
+  output_tokens      BIGINT NOT NULL,
+  cache_read_tokens  BIGINT NOT NULL,
+  cache_write_tokens BIGINT NOT NULL,
+  cost_micro_usd     BIGINT NOT NULL,
+  CONSTRAINT usage_totals_pkey
+    PRIMARY KEY (profile_name, model_id, operation, serving_region, status_class)
+);
+)sql"},
 };
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(

@@ -1,11 +1,15 @@
 #include "storage/postgres/postgres_ledger.h"
 
 #include <algorithm>
+#include <array>
+#include <map>
+#include <unordered_set>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
 #include "core/utf8.h"
+#include "metering/metrics.h"
 #include "metering/record_json.h"
 #include "storage/postgres/pg_conn.h"
 
@@ -123,8 +127,58 @@ std::string InsertSql(size_t rows) {
     }
     sql += ')';
   }
-  sql += " ON CONFLICT (instance_id, local_id) DO NOTHING";
+  sql += " ON CONFLICT (instance_id, local_id) DO NOTHING RETURNING local_id";
   return sql;
+}
+
+// The calls a batch actually inserted, summed by the metrics' labels, added
+// to usage_totals in the same transaction (so the totals count each record
+// exactly once, as usage_records holds it).
+Status AddTotals(Connection& conn, const std::vector<Row>& rows,
+                 const std::unordered_set<int64_t>& inserted, std::string_view context) {
+  std::map<std::array<std::string, 5>, UsageTotal> sums;
+  for (const Row& row : rows) {
+    if (!inserted.contains(row.local_id)) continue;
+    const UsageRecord& r = row.record;
+    std::array<std::string, 5> key = {r.profile_name, r.model_id, row.operation, r.serving_region,
+                                      std::string(metering::StatusClass(r))};
+    UsageTotal& t = sums[key];
+    t.requests += 1;
+    t.tokens.input += r.tokens.input;
+    t.tokens.output += r.tokens.output;
+    t.tokens.cache_read += r.tokens.cache_read;
+    t.tokens.cache_write_5m += r.tokens.cache_write();
+    t.cost_micro_usd += std::max<int64_t>(0, r.cost_micro_usd);
+  }
+  for (const auto& [key, t] : sums) {
+    BP_RETURN_IF_ERROR(
+        conn.Exec("INSERT INTO usage_totals (profile_name, model_id, operation, serving_region, "
+                  "status_class, requests, input_tokens, output_tokens, cache_read_tokens, "
+                  "cache_write_tokens, cost_micro_usd) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                  "$9, $10, $11) ON CONFLICT (profile_name, model_id, operation, serving_region, "
+                  "status_class) DO UPDATE SET requests = usage_totals.requests + "
+                  "EXCLUDED.requests, input_tokens = usage_totals.input_tokens + "
+                  "EXCLUDED.input_tokens, output_tokens = usage_totals.output_tokens + "
+                  "EXCLUDED.output_tokens, cache_read_tokens = usage_totals.cache_read_tokens + "
+                  "EXCLUDED.cache_read_tokens, cache_write_tokens = "
+                  "usage_totals.cache_write_tokens + EXCLUDED.cache_write_tokens, "
+                  "cost_micro_usd = usage_totals.cost_micro_usd + EXCLUDED.cost_micro_usd",
+                  Params()
+                      .Text(key[0])
+                      .Text(key[1])
+                      .Text(key[2])
+                      .Text(key[3])
+                      .Text(key[4])
+                      .Int(t.requests)
+                      .Int(t.tokens.input)
+                      .Int(t.tokens.output)
+                      .Int(t.tokens.cache_read)
+                      .Int(t.tokens.cache_write_5m)
+                      .Int(t.cost_micro_usd),
+                  context)
+            .status());
+  }
+  return Status::Ok();
 }
 
 void ReadRow(const Rows& rows, int i, UsageRecord& r) {
@@ -240,6 +294,9 @@ void PostgresLedgerShipper::Run() {
     }
     if (conn != nullptr) {
       Result<size_t> shipped = ShipAll(*conn);
+      if (shipped.ok()) {
+        if (Status read = ReadTotals(*conn); !read.ok()) shipped = read;
+      }
       if (!shipped.ok()) {
         outcome = shipped.status();
         if (conn->lost()) conn.reset();
@@ -314,12 +371,15 @@ Result<size_t> PostgresLedgerShipper::ShipBatch(Connection& conn) {
     stats_.cursor = cursor;
     return size_t{0};
   }
+  std::unordered_set<int64_t> inserted;
   for (size_t at = 0; at < rows.size(); at += kRowsPerStatement) {
     const size_t n = std::min(kRowsPerStatement, rows.size() - at);
     Params params;
     for (size_t i = at; i < at + n; ++i) AddRow(params, instance_id_, rows[i]);
-    BP_RETURN_IF_ERROR(conn.Exec(InsertSql(n), params, context).status());
+    BP_ASSIGN_OR_RETURN(Rows ids, conn.Exec(InsertSql(n), params, context));
+    for (int i = 0; i < ids.size(); ++i) inserted.insert(ids.Int(i, 0));
   }
+  BP_RETURN_IF_ERROR(AddTotals(conn, rows, inserted, context));
   const int64_t last = rows.back().local_id;
   BP_RETURN_IF_ERROR(conn.Exec("UPDATE ledger_cursors SET shipped_id = $2, shipped_at_ms = $3 "
                                "WHERE instance_id = $1",
@@ -336,6 +396,39 @@ Result<size_t> PostgresLedgerShipper::ShipBatch(Connection& conn) {
   stats_.shipped += rows.size();
   stats_.cursor = last;
   return rows.size();
+}
+
+Status PostgresLedgerShipper::ReadTotals(Connection& conn) {
+  BP_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn.Exec("SELECT profile_name, model_id, operation, serving_region, status_class, "
+                "requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, "
+                "cost_micro_usd FROM usage_totals ORDER BY requests DESC LIMIT $1",
+                Params().Int(static_cast<int64_t>(kMaxTotals)), "reading the usage totals"));
+  std::vector<UsageTotal> totals(static_cast<size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) {
+    UsageTotal& t = totals[static_cast<size_t>(i)];
+    t.profile = rows.Bytes(i, 0);
+    t.model = rows.Bytes(i, 1);
+    t.operation = rows.Bytes(i, 2);
+    t.region = rows.Bytes(i, 3);
+    t.status_class = rows.Bytes(i, 4);
+    t.requests = rows.Int(i, 5);
+    t.tokens = {.input = rows.Int(i, 6),
+                .output = rows.Int(i, 7),
+                .cache_read = rows.Int(i, 8),
+                .cache_write_5m = rows.Int(i, 9),
+                .cache_write_1h = 0};
+    t.cost_micro_usd = rows.Int(i, 10);
+  }
+  MutexLock lock(mu_);
+  totals_ = std::move(totals);
+  return Status::Ok();
+}
+
+std::vector<UsageTotal> PostgresLedgerShipper::Totals() const {
+  MutexLock lock(mu_);
+  return totals_;
 }
 
 Result<metering::UsageReport> QueryPostgresUsage(std::string_view conninfo,

@@ -60,6 +60,19 @@ struct LedgerShipperOptions {
   int connect_timeout_s = 2;
 };
 
+// One row of usage_totals: every instance's shipped calls with these
+// labels (the per-call metrics' series key, raw names).
+struct UsageTotal {
+  std::string profile;
+  std::string model;
+  std::string operation;
+  std::string region;
+  std::string status_class;
+  int64_t requests = 0;
+  metering::TokenCounts tokens;  // cache writes in cache_write_5m
+  int64_t cost_micro_usd = 0;
+};
+
 struct LedgerShipperStats {
   uint64_t shipped = 0;         // records this process committed to the database
   uint64_t failed_batches = 0;  // attempts that did not commit
@@ -94,6 +107,11 @@ class PostgresLedgerShipper final {
 
   LedgerShipperStats stats() const;
   const std::string& instance_id() const { return instance_id_; }
+
+  // Every instance's totals as the shipper last read them (after each pass
+  // that reached the database; at most kMaxTotals rows): for /metrics.
+  static constexpr size_t kMaxTotals = 10'000;
+  std::vector<UsageTotal> Totals() const;
   const std::string& display_name() const { return display_name_; }
 
  private:
@@ -109,6 +127,7 @@ class PostgresLedgerShipper final {
   Result<size_t> ShipAll(postgres::Connection& conn);
   // One transaction: at most options_.batch records after the cursor.
   Result<size_t> ShipBatch(postgres::Connection& conn);
+  Status ReadTotals(postgres::Connection& conn);
 
   const std::string conninfo_;
   const std::string display_name_;
@@ -124,6 +143,7 @@ class PostgresLedgerShipper final {
   uint64_t drain_served_ BP_GUARDED_BY(mu_) = 0;  // ... answered by a finished pass
   Status drain_status_ BP_GUARDED_BY(mu_);        // that pass's outcome
   LedgerShipperStats stats_ BP_GUARDED_BY(mu_);
+  std::vector<UsageTotal> totals_ BP_GUARDED_BY(mu_);
 
   std::thread thread_;  // last: started once everything above exists
 };

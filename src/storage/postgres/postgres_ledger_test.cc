@@ -172,6 +172,15 @@ TEST(PostgresLedgerTest, ARestartOrALostCommitAnswerShipsNothingTwice) {
   ASSERT_OK(second->Drain(milliseconds(10'000)));
   EXPECT_EQ(Total(url), 6);
   EXPECT_EQ(Count(url, "SELECT count(*) FROM usage_records"), 6);
+  // The totals count what was inserted, not what was sent again.
+  EXPECT_EQ(Count(url, "SELECT sum(requests)::bigint FROM usage_totals"), 6);
+  const std::vector<UsageTotal> totals = second->Totals();
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals[0].requests, 6);
+  EXPECT_EQ(totals[0].profile, "rd-haiku-45");
+  EXPECT_EQ(totals[0].status_class, "2xx");
+  EXPECT_EQ(totals[0].tokens.cache_write_5m, 6 * 4);
+  EXPECT_EQ(totals[0].cost_micro_usd, 6 * 1000);
 }
 
 TEST(PostgresLedgerTest, TheReportCountsEveryInstanceAndKeepsEveryField) {
