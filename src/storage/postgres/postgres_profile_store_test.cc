@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
@@ -111,6 +112,29 @@ TEST(RedactedConnInfoTest, DropsThePasswordFromUrlsAndKeyValueStrings) {
   // Unparsable: libpq's own message would quote the string.
   EXPECT_THAT(postgres::RedactedConnInfo("host=x password=s3cret bogus"),
               AllOf(HasSubstr("unparsable"), Not(HasSubstr("s3cret"))));
+}
+
+// A dead network path (no reset) ends a connection within seconds: the
+// socket carries keepalives and a TCP user timeout unless the URL says
+// otherwise.
+TEST_F(PostgresProfileStoreTest, ConnectionsDetectADeadPathWithinSeconds) {
+  auto conn = postgres::Connection::Open(url_);
+  ASSERT_OK(conn);
+  const int fd = (*conn)->socket();
+  ASSERT_GE(fd, 0);
+  int value = 0;
+  socklen_t len = sizeof(value);
+  ASSERT_EQ(getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &value, &len), 0);
+  EXPECT_EQ(value, 1);
+  ASSERT_EQ(getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &value, &len), 0);
+  EXPECT_EQ(value, 10'000);
+  ASSERT_EQ(getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &value, &len), 0);
+  EXPECT_EQ(value, 5);
+  // The URL's own setting wins.
+  auto own = postgres::Connection::Open(url_ + "?tcp_user_timeout=3000");
+  ASSERT_OK(own);
+  ASSERT_EQ(getsockopt((*own)->socket(), IPPROTO_TCP, TCP_USER_TIMEOUT, &value, &len), 0);
+  EXPECT_EQ(value, 3'000);
 }
 
 TEST_F(PostgresProfileStoreTest, ConnectionErrorNamesTheUrlWithoutItsPassword) {
