@@ -24,6 +24,8 @@ void AssignLower(std::string& out, beast::string_view s) {
 
 bool IsInterim(unsigned status) { return status >= 100 && status < 200 && status != 101; }
 
+constexpr size_t kMinChunkReentry = 5;
+
 }  // namespace
 
 // Beast's parse events, written straight into the decoder's head and pieces.
@@ -112,6 +114,7 @@ void ResponseDecoder::Reset(bool head_request) {
   started_ = false;
   header_done_ = false;
   eof_done_ = false;
+  awaiting_more_ = false;
   error_ = DecodeError::kNone;
   error_message_.clear();
   impl_->Start(*this, max_header_bytes_, head_request);
@@ -132,10 +135,19 @@ size_t ResponseDecoder::Feed(std::string_view data) {
   if (!data.empty()) started_ = true;
   size_t used = 0;
   while (used < data.size()) {
+    // Beast re-parses a last chunk it stopped in from its start and asserts
+    // (debug builds) that it then has at least 5 bytes ("0\r\n\r\n"); so
+    // a chunk header or trailer it is waiting on gets fed again only once
+    // that much is there. A message cannot end in fewer, so none is held up.
+    if (awaiting_more_ && header_done_ && impl_->parser->chunked() &&
+        data.size() - used < kMinChunkReentry) {
+      break;
+    }
     beast::error_code ec;
     const size_t n =
         impl_->parser->put(boost::asio::const_buffer(data.data() + used, data.size() - used), ec);
     used += n;
+    awaiting_more_ = ec == bhttp::error::need_more && used < data.size();
     if (ec == bhttp::error::need_more) break;
     if (ec == bhttp::error::header_limit) {
       SetError(DecodeError::kHeaderTooLarge,

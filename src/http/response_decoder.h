@@ -84,6 +84,9 @@ class ResponseDecoder final {
   bool started_ = false;
   bool header_done_ = false;
   bool eof_done_ = false;
+  // The last put() stopped for more input with bytes left unconsumed (a
+  // chunk header or the trailer section in progress).
+  bool awaiting_more_ = false;
   DecodeError error_ = DecodeError::kNone;
   std::string error_message_;
 };
