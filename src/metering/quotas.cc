@@ -38,7 +38,7 @@ struct Quotas::Counter {
   int64_t day = -1;  // the UTC day's index
   int64_t day_tokens = 0;
   // Shared quotas only: this instance's lease of each limit's current
-  // window (metering/lease_slot.h), indexed by Kind.
+  // window (metering/lease_slot.h), indexed by kRpm, kTpm, kTpd.
   LeaseSlot leases[3];
 
   // Opens the windows `now_ms` is in when they are not the current ones.
