@@ -3,7 +3,9 @@
 // in the metrics, and the SQLite ledger (the queue push on the request
 // path, plus its writer thread's batched insert). The ledger benchmark
 // reports the whole process's CPU per record, writer thread included, and
-// flushes before the clock stops so every record is paid for.
+// flushes before the clock stops so every record is paid for. And a
+// budget's admission and settlement, on one instance and shared through a
+// lease (several instances on PostgreSQL; metering/lease_slot.h).
 
 #include <filesystem>
 #include <memory>
@@ -13,6 +15,8 @@
 #include <unistd.h>
 
 #include "bench/bench_util.h"
+#include "core/clock.h"
+#include "metering/budgets.h"
 #include "metering/metrics.h"
 #include "metering/usage_record.h"
 #include "storage/sqlite/sqlite_ledger.h"
@@ -91,6 +95,34 @@ void Piece_LedgerRecord(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(Piece_LedgerRecord)->MeasureProcessCPUTime()->UseRealTime()->Unit(benchmark::kNanosecond);
+
+// Budgets::Admit + Settle of one call against a profile budget: alone
+// (arg 0), and shared (arg 1) with a lease that never runs out, granted by
+// one exchange as the leaser makes it (the database's side is not timed:
+// it is the leaser thread's, off the request path).
+void Piece_BudgetAdmitSettle(benchmark::State& state) {
+  const bool shared = state.range(0) == 1;
+  SystemClock clock;
+  metering::BudgetSettings settings;
+  settings.profiles["rd-haiku-45"] = {.monthly_micro_usd = int64_t{1} << 60};
+  settings.shared = shared;
+  metering::Budgets budgets(settings, clock);
+  if (shared) {
+    for (const metering::LeaseRequest& q : budgets.BeginLeaseExchange()) {
+      budgets.EndLeaseExchange(q, metering::Lease{.granted = int64_t{1} << 59, .shared_used = 0},
+                               metering::LeaseNowMs());
+    }
+  }
+  const Tags tags = ConverseRecord().tags;
+  const uint64_t allocations = ThreadAllocations();
+  for (auto _ : state) {
+    Result<metering::Budgets::Reservation> r = budgets.Admit("rd-e2e", "rd-haiku-45", tags, 500);
+    if (!r.ok()) Die("the budget refused: " + r.status().message());
+    budgets.Settle(*r, 66);
+  }
+  ReportAllocations(state, allocations);
+}
+BENCHMARK(Piece_BudgetAdmitSettle)->Arg(0)->Arg(1)->Unit(benchmark::kNanosecond);
 
 }  // namespace
 }  // namespace bp::bench
