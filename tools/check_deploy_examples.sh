@@ -187,15 +187,30 @@ NGINX
   "$nginx" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -g 'daemon off;' 2>>"$dir/start.log" &
   pids+=($!)
 }
+# Starts nginx ($1, $2 as start_nginx's) on a free port until its /readyz
+# answers: another test running beside this one may take the port between
+# free_port and nginx's bind. Sets $port.
+start_nginx_ready() {
+  local attempt
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    start_nginx "$1" "$port" "${2:-}"
+    wait_ready "$port" && return 0
+    kill "${pids[-1]}" 2>/dev/null || true
+    wait "${pids[-1]}" 2>/dev/null || true
+    echo "nginx ($1) on port $port: not ready (attempt $attempt):" >&2
+    tail -5 "$work/nginx-$1/error.log" "$work/nginx-$1/start.log" >&2 2>/dev/null || true
+    rm -f "$work/nginx-$1/nginx.pid"
+  done
+  return 1
+}
 if [ -n "$nginx" ]; then
-  port=$(free_port)
-  start_nginx good "$port"
+  start_nginx_ready good || fail "nginx did not start"
   check_through nginx "$port"
   # The reason for `proxy_set_header Host $http_host`: with nginx's default
   # (the upstream's name) the signature no longer matches.
-  port=$(free_port)
-  start_nginx rewritten "$port" 's|proxy_set_header Host \$http_host;|proxy_set_header Host $proxy_host;|'
-  wait_ready "$port" || fail "nginx (Host rewritten) did not start"
+  start_nginx_ready rewritten 's|proxy_set_header Host \$http_host;|proxy_set_header Host $proxy_host;|' ||
+    fail "nginx (Host rewritten) did not start"
   if out=$("$bin" invoke rd-haiku-45 "Say hello" --max-tokens 16 --endpoint "http://127.0.0.1:$port" \
     --config "$shipped" --principal rd-e2e 2>&1); then
     fail "a call through nginx with the Host header rewritten succeeded: the doc's reason is wrong"
