@@ -423,10 +423,11 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   // The profiles: SQLite in the state directory (the default) or a
   // PostgreSQL database several instances share (docs/storage.md
   // "PostgreSQL"). The usage ledger is in the state directory either way;
-  // on PostgreSQL it is shipped to a shared one (below). Quotas and budgets
-  // are per instance (for now).
+  // on PostgreSQL it is shipped to a shared one, and quotas and budgets are
+  // shared through leases (both below).
   const bool on_postgres = cfg.storage.backend == config::StorageConfig::Backend::kPostgres;
   std::unique_ptr<storage::ProfileStore> durable;
+  // The banner's storage line (on PostgreSQL: set once the shipper exists).
   std::string profiles_where = "profiles and usage ledger in " + options.state_dir.string();
   // Held from before the snapshot is loaded until Bootstrap/Reconcile is
   // done: instances starting together take turns, and a later one sees
@@ -439,7 +440,6 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
     BP_ASSIGN_OR_RETURN(auto postgres,
                         storage::PostgresProfileStore::Open(cfg.storage.url, {.clock = &clock}));
     database_health = &postgres->health();
-    profiles_where = "profiles on PostgreSQL " + postgres->display_name();
     BP_ASSIGN_OR_RETURN(startup_lock, storage::PostgresStartupLock::Acquire(cfg.storage.url));
     durable = std::move(postgres);
   } else {
