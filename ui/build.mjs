@@ -1,29 +1,50 @@
 // Builds the dashboard into exactly three files, index.html, app.js and app.css, which the C++
 // build embeds into `serve` (ui/CMakeLists.txt, docs/dashboard.md):
-//   node ui/build.mjs --out DIR
+//   node ui/build.mjs --out DIR [--depfile FILE]
+// --depfile writes every file the bundles read (sources and packages) as a Make/Ninja depfile,
+// so CMake's custom command reruns exactly when one of them changes.
 // app.js bundles src/main.ts with uPlot (an IIFE: no module loading, no eval); app.css bundles
 // uPlot's stylesheet with src/app.css. The output depends only on the sources and the locked
 // packages (no timestamps, no source maps), so an unchanged input embeds the same bytes.
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 function usage(message) {
-  console.error(`build.mjs: ${message}\nusage: node ui/build.mjs --out DIR`);
+  console.error(`build.mjs: ${message}\nusage: node ui/build.mjs --out DIR [--depfile FILE]`);
   process.exit(2);
 }
 
 const args = process.argv.slice(2);
-let out = null;
+const opts = { out: null, depfile: null };
 for (let i = 0; i < args.length; i += 1) {
-  if (args[i] === '--out' && i + 1 < args.length) out = args[(i += 1)];
-  else if (args[i].startsWith('--out=')) out = args[i].slice('--out='.length);
-  else usage(`unknown argument ${JSON.stringify(args[i])}`);
+  const m = /^--(out|depfile)(?:=(.*))?$/.exec(args[i]);
+  if (!m) usage(`unknown argument ${JSON.stringify(args[i])}`);
+  const value = m[2] ?? args[(i += 1)];
+  if (value === undefined || value === '') usage(`--${m[1]} needs a value`);
+  opts[m[1]] = path.resolve(value);
 }
-if (!out) usage('--out DIR is required');
-out = path.resolve(out);
+if (!opts.out) usage('--out DIR is required');
+const out = opts.out;
+
+// node_modules must hold what package.json pins (a pull may have moved a pin since the last
+// `npm ci`): a stale esbuild or uPlot would build something else than the lock says.
+const pinned = JSON.parse(await readFile(path.join(here, 'package.json'), 'utf8')).devDependencies;
+const stale = [];
+for (const [name, want] of Object.entries(pinned)) {
+  try {
+    const { version } = JSON.parse(await readFile(path.join(here, 'node_modules', name, 'package.json'), 'utf8'));
+    if (version !== want) stale.push(`${name} ${version} installed, ${want} pinned`);
+  } catch {
+    stale.push(`${name} not installed`);
+  }
+}
+if (stale.length) {
+  console.error(`build.mjs: ui/node_modules is missing or stale (${stale.join('; ')}); run scripts/setup (it runs \`npm ci\` in ui/)`);
+  process.exit(1);
+}
 
 let esbuild;
 try {
@@ -50,11 +71,13 @@ const common = {
   charset: 'ascii',
   logLevel: 'warning',
   write: true,
+  metafile: true,
 };
 
 await mkdir(out, { recursive: true });
+const inputs = new Set(['build.mjs', 'package.json', 'package-lock.json', 'src/index.html']);
 try {
-  await esbuild.build({
+  const js = await esbuild.build({
     ...common,
     entryPoints: ['src/main.ts'],
     outfile: path.join(out, 'app.js'),
@@ -62,15 +85,22 @@ try {
     platform: 'browser',
     banner: { js: banner },
   });
-  await esbuild.build({
+  const css = await esbuild.build({
     ...common,
     entryPoints: ['src/app.css'],
     outfile: path.join(out, 'app.css'),
     banner: { css: banner },
   });
+  for (const r of [js, css]) for (const f of Object.keys(r.metafile.inputs)) inputs.add(f);
 } catch {
   // esbuild has printed the errors with their file:line.
   process.exit(1);
 }
 await copyFile(path.join(here, 'src/index.html'), path.join(out, 'index.html'));
+if (opts.depfile) {
+  // One target (Ninja reads one per depfile); CMake's other outputs come from the same command.
+  const esc = (f) => path.resolve(here, f).replace(/([ #$])/g, '\\$1');
+  const deps = [...inputs].sort().map(esc);
+  await writeFile(opts.depfile, `${esc(path.join(out, 'app.js'))}: \\\n  ${deps.join(' \\\n  ')}\n`);
+}
 console.log(`build.mjs: wrote index.html, app.js, app.css to ${out}`);
