@@ -83,8 +83,10 @@ principals = {
   # Platform engineers: manage profiles (the control plane) and call them, and
   # read what was used and the endpoint's metrics. `bedrock:*` covers no
   # bedrock-profiles:* action: GetUsage (GET /usage, on this endpoint's usage
-  # ARN) and GetMetrics (GET /metrics from a non-loopback peer, on "*") are
-  # granted by name (docs/auth.md).
+  # ARN), GetMetrics (GET /metrics from a non-loopback peer, on "*"), and the
+  # dashboard's GetHealth and SimulatePrincipalPolicy (/ui/, on the health ARN
+  # and on the principals' ARNs) are granted by name (docs/auth.md,
+  # docs/dashboard.md).
   platform-admin = {
     arn               = "arn:aws:iam::123456789012:role/platform-admin"
     access_key_id     = "AKIABPLOCALADMIN0001"
@@ -100,13 +102,26 @@ principals = {
             "Action": "bedrock-profiles:GetUsage",
             "Resource": "arn:aws:bedrock-profiles:eu-central-1:123456789012:usage"
           },
-          { "Sid": "ReadMetrics", "Effect": "Allow", "Action": "bedrock-profiles:GetMetrics", "Resource": "*" }
+          { "Sid": "ReadMetrics", "Effect": "Allow", "Action": "bedrock-profiles:GetMetrics", "Resource": "*" },
+          {
+            "Sid": "ReadHealth",
+            "Effect": "Allow",
+            "Action": "bedrock-profiles:GetHealth",
+            "Resource": "arn:aws:bedrock-profiles:eu-central-1:123456789012:health"
+          },
+          {
+            "Sid": "SimulatePrincipals",
+            "Effect": "Allow",
+            "Action": "bedrock-profiles:SimulatePrincipalPolicy",
+            "Resource": "arn:aws:iam::123456789012:role/*"
+          }
         ]
       }
     EOT
   }
 
-  # An R&D consumer holding exactly the seed's required policy, for both profiles.
+  # An R&D consumer holding the seed's required policy for both profiles, and
+  # the right to see its own calls on the dashboard (/ui/, GetOwnUsage).
   rd-e2e = {
     arn               = "arn:aws:iam::123456789012:role/rd-e2e"
     access_key_id     = "AKIABPLOCALRDE2E0001"
@@ -138,6 +153,12 @@ principals = {
               "arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
               "arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0"
             ]
+          },
+          {
+            "Sid": "ReadOwnUsage",
+            "Effect": "Allow",
+            "Action": "bedrock-profiles:GetOwnUsage",
+            "Resource": "arn:aws:bedrock-profiles:eu-central-1:123456789012:usage"
           }
         ]
       }

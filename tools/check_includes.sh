@@ -38,6 +38,7 @@ declare -A allowed=(
   [api/client]="core json catalog planner http auth auth/sigv4 auth/credentials api/client"
   [api/control]="core json http auth api api/control storage catalog config"
   [api/runtime]="core json catalog http eventstream auth api api/runtime storage backends routing guardrails metering"
+  [api/dashboard]="core json http auth auth/sigv4 auth/iam api api/dashboard storage routing metering"
   [server]="*"
   [cli]="*"
 )

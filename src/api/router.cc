@@ -23,6 +23,12 @@ struct ApiHandler::Match {
 
 namespace {
 
+// Public routes and those with their own authenticator are found by their
+// exact raw path, before (and instead of) the handler's authentication.
+bool MatchedOnRawPath(const RouteOptions& options) {
+  return !options.authenticate || options.authenticator != nullptr;
+}
+
 bool IsCaptureName(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
@@ -84,7 +90,11 @@ Status ApiHandler::AddRoute(Route route) {
         return InternalError("route pattern '" + route.pattern + "' has a bad capture");
       }
       segment.capture = true;
-    } else if (seg.empty() || seg.find_first_of("{}%") != std::string_view::npos) {
+    } else if ((seg.empty() &&
+                !(slash == std::string_view::npos && MatchedOnRawPath(route.options))) ||
+               seg.find_first_of("{}%") != std::string_view::npos) {
+      // (An empty last segment, "/ui/", only for a route matched on its
+      // raw path: the segments of a request path are never empty.)
       return InternalError("route pattern '" + route.pattern + "' has a bad segment");
     } else {
       segment.literal = std::string(seg);
@@ -93,7 +103,7 @@ Status ApiHandler::AddRoute(Route route) {
     if (slash == std::string_view::npos) break;
     p.remove_prefix(slash + 1);
   }
-  if (!route.options.authenticate) {
+  if (MatchedOnRawPath(route.options)) {
     for (const Segment& s : route.segments) {
       if (s.capture) return InternalError("public route '" + route.pattern + "' has a capture");
     }
@@ -110,14 +120,20 @@ Status ApiHandler::AddRoute(Route route) {
                            other.operation);
     }
   }
+  if (MatchedOnRawPath(route.options)) {
+    raw_path_routes_[route.pattern].push_back(routes_.size());
+  }
   routes_.push_back(std::move(route));
   return Status::Ok();
 }
 
 const ApiHandler::Route* ApiHandler::FindPublic(std::string_view method,
                                                 std::string_view raw_path) const {
-  for (const Route& r : routes_) {
-    if (!r.options.authenticate && r.method == method && r.pattern == raw_path) return &r;
+  // One hash lookup, however many such routes (the dashboard has a dozen).
+  auto it = raw_path_routes_.find(raw_path);
+  if (it == raw_path_routes_.end()) return nullptr;
+  for (size_t index : it->second) {
+    if (routes_[index].method == method) return &routes_[index];
   }
   return nullptr;
 }
@@ -232,7 +248,12 @@ void ApiHandler::Dispatch(http::Request&& request,
 std::variant<const ApiHandler::Route*, http::Response> ApiHandler::Admit(ApiCall& call,
                                                                          AccessEntry& entry) const {
   const Route* route = FindPublic(entry.method, entry.path);
-  if (route == nullptr) {
+  if (route != nullptr && route->options.authenticator != nullptr) {
+    Result<auth::Principal> principal = route->options.authenticator->Authenticate(call.request);
+    if (!principal.ok()) return api::ErrorResponse(principal.status(), entry.request_id);
+    call.principal = std::move(principal).value();
+    entry.principal = call.principal.name;
+  } else if (route == nullptr) {
     Result<auth::Principal> principal = authenticator_.Authenticate(call.request);
     if (!principal.ok()) return api::ErrorResponse(principal.status(), entry.request_id);
     call.principal = std::move(principal).value();

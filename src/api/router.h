@@ -41,6 +41,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -93,6 +94,12 @@ struct RouteOptions {
   size_t max_body_bytes = size_t{1024} * 1024;
   // false only for public routes (health, metrics); they must reveal no secret.
   bool authenticate = true;
+  // Set: the route authenticates with this instead of the handler's
+  // authenticator (the dashboard's session cookie, api/dashboard). Such a
+  // route is matched on its exact raw path, as a public one, and takes no
+  // `{param}`; its failure answers the authenticator's error. Must outlive
+  // the handler.
+  const auth::Authenticator* authenticator = nullptr;
   // The operation attaches every call's usage to ApiCall::access (the
   // runtime's metered calls): the access line waits for it, so it is one
   // line with the answer's and the usage's fields.
@@ -174,6 +181,13 @@ class ApiHandler final : public http::Handler {
   const auth::Authenticator& authenticator_;
   const Clock& clock_;
   std::vector<Route> routes_;  // written only before serving
+  // The routes matched on their raw path (MatchedOnRawPath), by that path:
+  // indices into routes_.
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<size_t>, PathHash, std::equal_to<>> raw_path_routes_;
 };
 
 }  // namespace bp::api

@@ -350,3 +350,54 @@ TEST(RawTargetTest, SplitsPathAndQuery) {
 
 }  // namespace
 }  // namespace bp::api
+
+namespace bp::api {
+namespace {
+
+// A route with its own authenticator (the dashboard's session cookie) is
+// found by its raw path and authenticated by that one only; its body limit
+// still holds.
+TEST(RouterOwnAuthenticatorTest, AuthenticatesWithTheRoutesOwnAuthenticator) {
+  FakeAuthenticator api;
+  api.refusal = Status(ErrorCode::kMissingAuthenticationToken, "Missing Authentication Token");
+  FakeAuthenticator session;
+  bp::testing::FakeClock clock;
+  ApiHandler handler(api, clock);
+  std::string seen;
+  ASSERT_OK(handler.Register(
+      "POST", "/ui/api/thing", "Thing",
+      [&seen](const ApiCall& call) {
+        seen = call.principal.name;
+        return Result(JsonResponse(200, json::Object{}));
+      },
+      RouteOptions{.max_body_bytes = 4, .authenticate = true, .authenticator = &session}));
+  ASSERT_OK(handler.Register(
+      "GET", "/ui/", "Page", [](const ApiCall&) { return Result(JsonResponse(200, {})); },
+      RouteOptions{.max_body_bytes = 0, .authenticate = false}));
+  auto send = [&handler](http::Request r) {
+    auto stream = std::make_shared<FakeResponseStream>();
+    handler.Handle(std::move(r), stream);
+    return stream->response;
+  };
+  EXPECT_EQ(send(MakeRequest("POST", "/ui/api/thing?x=1", "{}")).status, 200u);
+  EXPECT_EQ(seen, "alice");
+  EXPECT_EQ(session.calls, 1);
+  EXPECT_EQ(api.calls, 0);
+  EXPECT_EQ(send(MakeRequest("POST", "/ui/api/thing", "12345")).status, 413u);
+  EXPECT_EQ(send(MakeRequest("GET", "/ui/")).status, 200u);  // a trailing-slash public path
+  session.refusal = Status(ErrorCode::kAccessDenied, "no");
+  EXPECT_EQ(send(MakeRequest("POST", "/ui/api/thing", "{}")).status, 403u);
+  // Another method on that path is not the route: the API's own authentication answers.
+  EXPECT_EQ(send(MakeRequest("GET", "/ui/api/thing")).status, 403u);
+  EXPECT_EQ(api.calls, 1);
+  // A route with its own authenticator takes no capture.
+  EXPECT_FALSE(handler
+                   .Register(
+                       "GET", "/ui/{x}", "Bad",
+                       [](const ApiCall&) { return Result(JsonResponse(200, {})); },
+                       RouteOptions{.authenticator = &session})
+                   .ok());
+}
+
+}  // namespace
+}  // namespace bp::api

@@ -1,12 +1,12 @@
 #include "api/usage_route.h"
 
-#include <exception>
 #include <memory>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
 #include "api/errors.h"
+#include "api/worker_answer.h"
 #include "core/uri.h"
 
 namespace bp::api {
@@ -82,23 +82,16 @@ http::Response ReportResponse(std::string&& body) {
 }
 
 // The worker's side of one request: the ledger's report as the response to
-// send. The one catch-all of this entry point (STYLE.md D.16).
+// send.
 http::Response Answer(const UsageSource& source, UsageQuery&& query, std::string_view request_id) {
-  try {
-    Result<metering::UsageReport> report = source(query);
-    if (!report.ok() && report.status().code() == ErrorCode::kResourceNotFound) {
-      // No ledger yet: nothing was metered, which is a report too.
-      report =
-          metering::UsageAggregator(std::move(query.dimensions)).Finish(query.from_ms, query.to_ms);
-    }
-    if (!report.ok()) return ErrorResponse(report.status(), request_id);
-    return ReportResponse(metering::RenderJson(*report));
-  } catch (const std::exception& e) {
-    spdlog::error("request {}: GetUsage threw: {}", request_id, e.what());
-  } catch (...) {
-    spdlog::error("request {}: GetUsage threw a non-standard exception", request_id);
+  Result<metering::UsageReport> report = source(query);
+  if (!report.ok() && report.status().code() == ErrorCode::kResourceNotFound) {
+    // No ledger yet: nothing was metered, which is a report too.
+    report =
+        metering::UsageAggregator(std::move(query.dimensions)).Finish(query.from_ms, query.to_ms);
   }
-  return ErrorResponse(InternalError("unhandled exception"), request_id);
+  if (!report.ok()) return ErrorResponse(report.status(), request_id);
+  return ReportResponse(metering::RenderJson(*report));
 }
 
 }  // namespace
@@ -156,33 +149,12 @@ Status RegisterUsageRoute(ApiHandler& handler, UsageRouteOptions options, UsageR
                                                 .resource = options.resource_arn,
                                                 .context = {std::move(dimensions)}});
     if (!allowed.ok()) return stream->Respond(ErrorResponse(allowed, request_id));
-    // Everything the job touches after this function returns: the source
-    // (it lives in the handler, which `keep_alive` keeps), the stream and its
-    // loop. The stream and `keep_alive` are handed back to the loop, never
-    // released on the worker.
-    EventLoop& loop = stream->loop();
-    auto job = [&source = deps.source, &loop, stream, keep_alive = std::move(call.keep_alive),
-                query = std::move(query).value(), request_id](bool run) mutable {
-      http::Response response =
-          run ? Answer(source, std::move(query), request_id)
-              : ErrorResponse(Status(ErrorCode::kServiceUnavailable,
-                                     "The endpoint is shutting down; retry the usage query."),
-                              request_id);
-      loop.Post([stream = std::move(stream), keep_alive = std::move(keep_alive),
-                 response = std::move(response), request_id]() mutable {
-        if (stream->Closed()) {
-          spdlog::debug("request {}: GetUsage answer dropped: the client is gone", request_id);
-          return;
-        }
-        stream->Respond(std::move(response));
-      });
-    };
-    if (!deps.worker.TrySubmit(std::move(job))) {
-      stream->Respond(ErrorResponse(
-          Status(ErrorCode::kThrottling,
-                 "Too many usage queries are in progress on this endpoint; retry later."),
-          request_id));
-    }
+    // The source lives in the handler, which `keep_alive` keeps.
+    AnswerOnWorker(deps.worker, std::move(stream), std::move(call.keep_alive), request_id,
+                   "usage query",
+                   [&source = deps.source, query = std::move(query).value(), request_id]() mutable {
+                     return Answer(source, std::move(query), request_id);
+                   });
   };
   return handler.RegisterAsync("GET", "/usage", "GetUsage", std::move(route),
                                RouteOptions{.max_body_bytes = 0, .authenticate = true});

@@ -6,6 +6,7 @@
 // Authorizer is pure logic over what the API layer tells it.
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,17 @@ struct AuthorizationRequest {
   std::vector<ContextEntry> context;
 };
 
+// Why a question is decided as it is (the dashboard's Access page, like
+// `simulate`).
+struct Explanation {
+  enum class Outcome : uint8_t { kAllow, kImplicitDeny, kExplicitDeny };
+  Outcome outcome = Outcome::kImplicitDeny;
+  // "allowed by statement InvokeBedrockProfile of policy 0
+  // (bedrock-profiles.hcl:40:14)", "implicitly denied: no statement allows it".
+  std::string reason;
+  bool allowed() const { return outcome == Outcome::kAllow; }
+};
+
 class Authorizer {
  public:
   virtual ~Authorizer() = default;
@@ -54,6 +66,17 @@ class Authorizer {
   // Never reveals a secret. Thread-safe.
   virtual Status Authorize(const Principal& principal, const RequestFacts& facts,
                            const AuthorizationRequest& question) const = 0;
+
+  // The decision Authorize makes, with the statement that made it. The
+  // default knows only the outcome (Authorize's status; an explicit deny
+  // looks like an implicit one). Never reveals a secret. Thread-safe.
+  virtual Explanation Explain(const Principal& principal, const RequestFacts& facts,
+                              const AuthorizationRequest& question) const {
+    Status s = Authorize(principal, facts, question);
+    return s.ok()
+               ? Explanation{.outcome = Explanation::Outcome::kAllow, .reason = "allowed"}
+               : Explanation{.outcome = Explanation::Outcome::kImplicitDeny, .reason = s.message()};
+  }
 };
 
 // Allows everything. For unit tests of operations only; never used by serve.

@@ -49,10 +49,6 @@ std::string ValueOfKeyed(const Dimension& d, const Keyed& x) {
   return std::string(kNone);
 }
 
-std::string ValueOf(const Dimension& d, const UsageRecord& r) { return ValueOfKeyed(d, r); }
-
-std::string ValueOf(const Dimension& d, const UsageRollupKey& k) { return ValueOfKeyed(d, k); }
-
 // Nearest-rank percentile of sorted `v` (p in 0..100); -1 when empty.
 int64_t Percentile(const std::vector<int64_t>& v, int p) {
   if (v.empty()) return -1;
@@ -134,6 +130,14 @@ std::string CsvField(std::string_view s) {
 }
 
 }  // namespace
+
+std::string DimensionValue(const Dimension& d, const UsageRecord& record) {
+  return ValueOfKeyed(d, record);
+}
+
+std::string DimensionValue(const Dimension& d, const UsageRollupKey& key) {
+  return ValueOfKeyed(d, key);
+}
 
 std::string Dimension::Name() const {
   switch (kind) {
@@ -242,7 +246,7 @@ void UsageAggregator::Add(const UsageRecord& record) {
   if (dimensions_.empty()) return;
   std::vector<std::string> keys;
   keys.reserve(dimensions_.size());
-  for (const Dimension& d : dimensions_) keys.push_back(ValueOf(d, record));
+  for (const Dimension& d : dimensions_) keys.push_back(DimensionValue(d, record));
   Acc& acc = groups_[keys];
   if (acc.group.keys.empty()) acc.group.keys = std::move(keys);
   AddTo(acc, record);
@@ -253,7 +257,7 @@ void UsageAggregator::AddRollup(const UsageRollup& rollup) {
   if (dimensions_.empty()) return;
   std::vector<std::string> keys;
   keys.reserve(dimensions_.size());
-  for (const Dimension& d : dimensions_) keys.push_back(ValueOf(d, rollup.key));
+  for (const Dimension& d : dimensions_) keys.push_back(DimensionValue(d, rollup.key));
   Acc& acc = groups_[keys];
   if (acc.group.keys.empty()) acc.group.keys = std::move(keys);
   AddTo(acc, rollup);

@@ -48,6 +48,11 @@ struct Dimension {
 // "metadata:KEY". kValidation naming the choices otherwise.
 Result<Dimension> ParseDimension(std::string_view text);
 
+// The group `d` puts a record or a roll-up in: its value of the dimension,
+// "-" when it has none (a roll-up has no metadata: always "-").
+std::string DimensionValue(const Dimension& d, const UsageRecord& record);
+std::string DimensionValue(const Dimension& d, const UsageRollupKey& key);
+
 struct UsageGroup {
   std::vector<std::string> keys;  // one per dimension, in --by order
   int64_t requests = 0;

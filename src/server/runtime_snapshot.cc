@@ -91,6 +91,26 @@ Result<std::shared_ptr<const RuntimeSnapshot>> RuntimeSnapshot::Build(
          .parse_time = [](std::string_view t) { return auth::iam::ParseTimestampMicros(t); }},
         {.source = env.usage_source, .worker = *env.usage_worker, .authorizer = *s->authorizer_}));
   }
+  if (env.dashboard != nullptr) {
+    api::dashboard::DashboardOptions dashboard{
+        .region = cfg.region,
+        .account_id = cfg.account_id,
+        .principals = {},
+        .usage_arn = api::UsageResourceArn(cfg.region, cfg.account_id)};
+    for (const config::PrincipalConfig& p : cfg.principals) {
+      dashboard.principals.push_back({.name = p.name, .arn = p.arn});
+    }
+    BP_RETURN_IF_ERROR(api::dashboard::RegisterDashboard(*s->handler_, std::move(dashboard),
+                                                         {.sessions = *env.dashboard,
+                                                          .authenticator = *s->authenticator_,
+                                                          .authorizer = *s->authorizer_,
+                                                          .profiles = env.store,
+                                                          .router = *s->runtime_.router,
+                                                          .budgets = s->runtime_.budgets.get(),
+                                                          .clock = env.clock,
+                                                          .ledger = env.dashboard_ledger,
+                                                          .worker = env.usage_worker}));
+  }
   return std::shared_ptr<const RuntimeSnapshot>(std::move(s));
 }
 

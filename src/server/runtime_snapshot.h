@@ -26,6 +26,7 @@
 #include <memory>
 #include <string_view>
 
+#include "api/dashboard/dashboard.h"
 #include "api/router.h"
 #include "api/usage_route.h"
 #include "auth/authorizer.h"
@@ -90,6 +91,11 @@ struct SnapshotEnvironment {
   // Several instances share the budgets and quotas through leases from the
   // database (metering/lease_slot.h; serve on PostgreSQL).
   bool shared_limits = false;
+  // The dashboard under /ui/ (api/dashboard/dashboard.h): its sessions,
+  // kept across reloads, and the ledger reads of its pages (run on
+  // `usage_worker`). Null: no dashboard.
+  api::dashboard::DashboardSessions* dashboard = nullptr;
+  api::dashboard::LedgerReads dashboard_ledger;
 };
 
 class RuntimeSnapshot final {

@@ -99,6 +99,22 @@ TEST(BuiltinPoliciesTest, AdminReadsUsageAndMetricsTheConsumerDoesNot) {
   EXPECT_EQ(Evaluate(admin, elsewhere).outcome, Outcome::kImplicitDeny);
   EXPECT_EQ(Evaluate(rd, usage).outcome, Outcome::kImplicitDeny);
   EXPECT_EQ(Evaluate(rd, metrics).outcome, Outcome::kImplicitDeny);
+
+  // The dashboard (api/dashboard/dashboard.h): the admin sees the regions'
+  // health and may simulate any principal; the consumer sees its own calls
+  // and nothing else.
+  const Request own{"bedrock-profiles:GetOwnUsage", usage_arn, {}};
+  const Request health{"bedrock-profiles:GetHealth",
+                       "arn:aws:bedrock-profiles:" + cfg.region + ":" + cfg.account_id + ":health",
+                       {}};
+  const Request simulate{"bedrock-profiles:SimulatePrincipalPolicy",
+                         "arn:aws:iam::" + cfg.account_id + ":role/rd-e2e",
+                         {}};
+  EXPECT_TRUE(Evaluate(admin, health).allowed());
+  EXPECT_TRUE(Evaluate(admin, simulate).allowed());
+  EXPECT_TRUE(Evaluate(rd, own).allowed());
+  EXPECT_EQ(Evaluate(rd, health).outcome, Outcome::kImplicitDeny);
+  EXPECT_EQ(Evaluate(rd, simulate).outcome, Outcome::kImplicitDeny);
 }
 
 }  // namespace

@@ -125,15 +125,8 @@ Status IamAuthorizer::AddPrincipal(PrincipalPolicies principal) {
   return Status::Ok();
 }
 
-Status IamAuthorizer::Authorize(const Principal& principal, const RequestFacts& facts,
-                                const AuthorizationRequest& question) const {
-  auto it = principals_.find(principal.name);
-  if (it == principals_.end()) {
-    spdlog::info("authz: {} {} on {}: implicitly denied: unknown principal", principal.name,
-                 question.action, question.resource);
-    return Deny(principal, question, /*explicit_deny=*/false);
-  }
-  const Entry& entry = it->second;
+Result<Decision> IamAuthorizer::Decide(const Entry& entry, const RequestFacts& facts,
+                                       const AuthorizationRequest& question) const {
   for (const ContextEntry& e : question.context) {
     if (!e.multi && e.values.size() != 1) {
       return InternalError("context key " + e.key + " is single-valued but has " +
@@ -158,8 +151,18 @@ Status IamAuthorizer::Authorize(const Principal& principal, const RequestFacts& 
       }
     }
   }
+  return Evaluate(entry.policy_ptrs, question.action, question.resource, ctx);
+}
 
-  const Decision decision = Evaluate(entry.policy_ptrs, question.action, question.resource, ctx);
+Status IamAuthorizer::Authorize(const Principal& principal, const RequestFacts& facts,
+                                const AuthorizationRequest& question) const {
+  auto it = principals_.find(principal.name);
+  if (it == principals_.end()) {
+    spdlog::info("authz: {} {} on {}: implicitly denied: unknown principal", principal.name,
+                 question.action, question.resource);
+    return Deny(principal, question, /*explicit_deny=*/false);
+  }
+  BP_ASSIGN_OR_RETURN(const Decision decision, Decide(it->second, facts, question));
   // Denials at info (an operator needs the deciding statement); allows at
   // debug: a runtime call makes several decisions and the access log already
   // says it succeeded.
@@ -170,6 +173,25 @@ Status IamAuthorizer::Authorize(const Principal& principal, const RequestFacts& 
   }
   if (decision.allowed()) return Status::Ok();
   return Deny(principal, question, decision.outcome == Outcome::kExplicitDeny);
+}
+
+Explanation IamAuthorizer::Explain(const Principal& principal, const RequestFacts& facts,
+                                   const AuthorizationRequest& question) const {
+  auto it = principals_.find(principal.name);
+  if (it == principals_.end()) {
+    return {.outcome = Explanation::Outcome::kImplicitDeny,
+            .reason = "implicitly denied: unknown principal"};
+  }
+  Result<Decision> decision = Decide(it->second, facts, question);
+  if (!decision.ok()) {
+    return {.outcome = Explanation::Outcome::kImplicitDeny,
+            .reason = "not evaluated: " + decision.status().message()};
+  }
+  const Explanation::Outcome outcome =
+      decision->outcome == Outcome::kAllow          ? Explanation::Outcome::kAllow
+      : decision->outcome == Outcome::kExplicitDeny ? Explanation::Outcome::kExplicitDeny
+                                                    : Explanation::Outcome::kImplicitDeny;
+  return {.outcome = outcome, .reason = decision->Describe()};
 }
 
 Status IamAuthorizer::Deny(const Principal& principal, const AuthorizationRequest& question,

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "auth/authorizer.h"
+#include "auth/iam/evaluator.h"
 #include "auth/iam/policy.h"
 #include "auth/iam/request.h"
 #include "core/status.h"
@@ -69,6 +70,11 @@ class IamAuthorizer final : public Authorizer {
   // (principal name, action, resource, deciding statement). Thread-safe.
   Status Authorize(const Principal& principal, const RequestFacts& facts,
                    const AuthorizationRequest& question) const override;
+  // The same decision with its deciding statement (Decision::Describe());
+  // logs nothing. A caller bug Authorize reports as kInternal is an implicit
+  // deny here, its reason saying so.
+  Explanation Explain(const Principal& principal, const RequestFacts& facts,
+                      const AuthorizationRequest& question) const override;
 
  private:
   struct Entry {
@@ -82,6 +88,10 @@ class IamAuthorizer final : public Authorizer {
   };
 
   explicit IamAuthorizer(Options options);
+  // The decision of `question` for `entry`, or kInternal for a malformed
+  // question (a single-valued key without exactly one value).
+  Result<Decision> Decide(const Entry& entry, const RequestFacts& facts,
+                          const AuthorizationRequest& question) const;
   Status AddPrincipal(PrincipalPolicies principal);
   Status Deny(const Principal& principal, const AuthorizationRequest& question,
               bool explicit_deny) const;
