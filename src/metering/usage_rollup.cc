@@ -32,11 +32,13 @@ std::optional<uint64_t> GetVarint(std::string_view in, size_t& pos) {
 
 }  // namespace
 
-int64_t HourStart(int64_t time_ms) {
-  int64_t q = time_ms / kHourMs;
-  if (time_ms % kHourMs < 0) --q;
-  return q * kHourMs;
+int64_t BucketStart(int64_t time_ms, int64_t width_ms) {
+  int64_t q = time_ms / width_ms;
+  if (time_ms % width_ms < 0) --q;
+  return q * width_ms;
 }
+
+int64_t HourStart(int64_t time_ms) { return BucketStart(time_ms, kHourMs); }
 
 int LatencyHistogram::BucketOf(int64_t value) {
   if (value < kSub) return value < 0 ? 0 : static_cast<int>(value);
@@ -170,8 +172,8 @@ int64_t HistogramAccumulator::Percentile(int p) const {
   return -1;
 }
 
-UsageRollupKey RollupKeyOf(const UsageRecord& record) {
-  return UsageRollupKey{.hour_ms = HourStart(record.time_ms),
+UsageRollupKey RollupKeyOf(const UsageRecord& record, int64_t width_ms) {
+  return UsageRollupKey{.start_ms = BucketStart(record.time_ms, width_ms),
                         .profile_name = record.profile_name,
                         .principal = record.principal,
                         .model_id = record.model_id,
@@ -180,11 +182,11 @@ UsageRollupKey RollupKeyOf(const UsageRecord& record) {
                         .tags = record.tags};
 }
 
-bool RollupKeyMatches(const UsageRollupKey& key, const UsageRecord& record) {
-  return key.hour_ms == HourStart(record.time_ms) && key.operation == record.operation &&
-         key.profile_name == record.profile_name && key.principal == record.principal &&
-         key.model_id == record.model_id && key.serving_region == record.serving_region &&
-         key.tags == record.tags;
+bool RollupKeyMatches(const UsageRollupKey& key, const UsageRecord& record, int64_t width_ms) {
+  return key.start_ms == BucketStart(record.time_ms, width_ms) &&
+         key.operation == record.operation && key.profile_name == record.profile_name &&
+         key.principal == record.principal && key.model_id == record.model_id &&
+         key.serving_region == record.serving_region && key.tags == record.tags;
 }
 
 void UsageRollup::Add(const UsageRecord& r) {
@@ -219,12 +221,27 @@ void UsageRollup::Merge(const UsageRollup& other) {
 
 UsageRecord UsageRollup::SpendRecord() const {
   UsageRecord r;
-  r.time_ms = key.hour_ms;
+  r.time_ms = key.start_ms;
   r.profile_name = key.profile_name;
   r.principal = key.principal;
   r.tags = key.tags;
   r.cost_micro_usd = cost_micro_usd;
   return r;
+}
+
+void RollupSums::Add(const UsageRecord& record) {
+  if (last_ == rollups_.end() || !RollupKeyMatches(last_->first, record, width_ms_)) {
+    UsageRollupKey key = RollupKeyOf(record, width_ms_);
+    auto [it, inserted] = rollups_.try_emplace(key);
+    if (inserted) it->second.key = std::move(key);
+    last_ = it;
+  }
+  last_->second.Add(record);
+}
+
+void RollupSums::Clear() {
+  rollups_.clear();
+  last_ = rollups_.end();
 }
 
 }  // namespace bp::metering

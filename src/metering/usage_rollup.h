@@ -1,15 +1,15 @@
 #pragma once
-// Hourly roll-ups of usage records (issue 15): the figures of every call of
-// one UTC hour that share a key, so that `usage --since 90d` reads a few rows
-// per hour instead of every record. Pure values, no storage: the ledger
+// Roll-ups of usage records (issue 15): the figures of every call of one
+// UTC hour (or minute) that share a key, so that `usage --since 90d` reads a
+// few rows per hour instead of every record, and the dashboard a few rows
+// per minute. Pure values, no storage: the ledger
 // (storage/sqlite) keeps them beside the raw records and the report
 // (usage_report.h) adds them up. Public header of bp_metering.
 //
-// Key: the hour's start and every value `usage --by` can group on except the
-// caller's requestMetadata: profile name, principal ARN, foundation model,
-// serving region, operation and the profile's merged tag set as recorded.
-// Figures: requests, errors (any error code), throttles
-// (ThrottlingException), estimated (calls whose tokens are local estimates,
+// Key: the bucket's start (the hour's or the minute's) and every value `usage --by` can group on
+// except the caller's requestMetadata: profile name, principal ARN, foundation model, serving
+// region, operation and the profile's merged tag set as recorded. Figures: requests, errors (any
+// error code), throttles (ThrottlingException), estimated (calls whose tokens are local estimates,
 // UsageRecord::tokens_estimated), the five token counts, cost (micro-USD, as the
 // report sums it: a negative record cost counts 0), and histograms of the
 // latency and of the time to first token (calls that produced one).
@@ -17,6 +17,7 @@
 // Thread-compatible values.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,9 +29,13 @@
 
 namespace bp::metering {
 
+inline constexpr int64_t kMinuteMs = 60'000;
 inline constexpr int64_t kHourMs = 3'600'000;
 
-// The start of the UTC hour holding `time_ms` (floor, also before 1970).
+// The start of the bucket `width_ms` wide holding `time_ms`, buckets counted
+// from the epoch (floor, also before 1970). REQUIRES: width_ms > 0.
+int64_t BucketStart(int64_t time_ms, int64_t width_ms);
+// The start of the UTC hour holding `time_ms`: BucketStart(time_ms, kHourMs).
 int64_t HourStart(int64_t time_ms);
 
 // A histogram of millisecond durations with fixed log-linear buckets:
@@ -106,7 +111,9 @@ class HistogramAccumulator final {
 };
 
 struct UsageRollupKey {
-  int64_t hour_ms = 0;
+  // The bucket's start: the UTC hour's for hourly roll-ups, the minute's for
+  // minute ones (the width is the table's, never part of the key).
+  int64_t start_ms = 0;
   std::string profile_name;
   std::string principal;
   std::string model_id;
@@ -115,16 +122,17 @@ struct UsageRollupKey {
   Tags tags;
 
   auto Tie() const {
-    return std::tie(hour_ms, profile_name, principal, model_id, serving_region, operation, tags);
+    return std::tie(start_ms, profile_name, principal, model_id, serving_region, operation, tags);
   }
   bool operator<(const UsageRollupKey& other) const { return Tie() < other.Tie(); }
   bool operator==(const UsageRollupKey& other) const { return Tie() == other.Tie(); }
 };
 
-// The key of the roll-up `record` counts in.
-UsageRollupKey RollupKeyOf(const UsageRecord& record);
-// RollupKeyOf(record) == key, without building the key.
-bool RollupKeyMatches(const UsageRollupKey& key, const UsageRecord& record);
+// The key of the roll-up `record` counts in, with buckets `width_ms` wide.
+UsageRollupKey RollupKeyOf(const UsageRecord& record, int64_t width_ms = kHourMs);
+// RollupKeyOf(record, width_ms) == key, without building the key.
+bool RollupKeyMatches(const UsageRollupKey& key, const UsageRecord& record,
+                      int64_t width_ms = kHourMs);
 
 struct UsageRollup {
   UsageRollupKey key;
@@ -137,15 +145,44 @@ struct UsageRollup {
   LatencyHistogram latency;
   LatencyHistogram ttft;
 
-  // Counts `record` (REQUIRES: RollupKeyOf(record) == key).
+  // Counts `record` (REQUIRES: RollupKeyOf(record, width) == key for the
+  // roll-up's width).
   void Add(const UsageRecord& record);
   // Adds the figures of `other` (same key).
   void Merge(const UsageRollup& other);
 
-  // The roll-up's spend as one record for Budgets::Restore(): the hour's
+  // The roll-up's spend as one record for Budgets::Restore(): the bucket's
   // start, its profile, principal and tags, its whole cost (tokens and
   // counts are not carried).
   UsageRecord SpendRecord() const;
+};
+
+// The roll-ups of many records at one bucket width, summed in memory before
+// they are written: a ledger batch's (one per width the ledger keeps), a
+// bucket's when a migration builds them from raw records. Records mostly
+// come in runs of one key, so the last key is tried before a lookup.
+class RollupSums final {
+ public:
+  using Map = std::map<UsageRollupKey, UsageRollup>;
+
+  explicit RollupSums(int64_t width_ms) : width_ms_(width_ms) {}
+  // Not copyable: it keeps an iterator into its own map.
+  RollupSums(const RollupSums&) = delete;
+  RollupSums& operator=(const RollupSums&) = delete;
+
+  // Counts `record` in the roll-up of its key (creating it).
+  void Add(const UsageRecord& record);
+  void Clear();
+
+  int64_t width_ms() const { return width_ms_; }
+  bool empty() const { return rollups_.empty(); }
+  // By key: by bucket start first.
+  const Map& rollups() const { return rollups_; }
+
+ private:
+  const int64_t width_ms_;
+  Map rollups_;
+  Map::iterator last_ = rollups_.end();  // the roll-up Add() counted in last
 };
 
 }  // namespace bp::metering

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <random>
 #include <vector>
 
@@ -17,6 +18,14 @@ TEST(HourStartTest, FloorsAlsoBeforeTheEpoch) {
   EXPECT_EQ(HourStart(kHourMs), kHourMs);
   EXPECT_EQ(HourStart(-1), -kHourMs);
   EXPECT_EQ(HourStart(-kHourMs), -kHourMs);
+}
+
+TEST(HourStartTest, BucketsOfAnyWidthFloorTheSameWay) {
+  EXPECT_EQ(BucketStart(kMinuteMs - 1, kMinuteMs), 0);
+  EXPECT_EQ(BucketStart(kHourMs + kMinuteMs + 5, kMinuteMs), kHourMs + kMinuteMs);
+  EXPECT_EQ(BucketStart(-1, kMinuteMs), -kMinuteMs);
+  EXPECT_EQ(BucketStart(-kMinuteMs, kMinuteMs), -kMinuteMs);
+  EXPECT_EQ(BucketStart(kHourMs + 5, kHourMs), HourStart(kHourMs + 5));
 }
 
 TEST(LatencyHistogramTest, BucketsTileTheValuesInOrder) {
@@ -158,7 +167,7 @@ TEST(UsageRollupTest, CountsLikeTheReportAndMerges) {
   UsageRecord negative = Call(7, "rd-a", 50, 10, "ValidationException");
   negative.cost_micro_usd = -3;  // counts 0, as in the report
   a.Add(negative);
-  EXPECT_EQ(a.key.hour_ms, 0);
+  EXPECT_EQ(a.key.start_ms, 0);
   EXPECT_EQ(a.requests, 3);
   EXPECT_EQ(a.errors, 2);
   EXPECT_EQ(a.throttles, 1);
@@ -171,6 +180,64 @@ TEST(UsageRollupTest, CountsLikeTheReportAndMerges) {
   EXPECT_EQ(b.requests, 6);
   EXPECT_EQ(b.cost_micro_usd, 28);
   EXPECT_EQ(b.latency.count(), 6u);
+}
+
+// A minute's key differs from its hour's only by the start.
+TEST(UsageRollupTest, MinuteKeysStartOnTheMinute) {
+  const UsageRecord r = Call(3 * kHourMs + 7 * kMinuteMs + 5, "a", 1, 1);
+  const UsageRollupKey minute = RollupKeyOf(r, kMinuteMs);
+  UsageRollupKey hour = RollupKeyOf(r);
+  EXPECT_EQ(minute.start_ms, 3 * kHourMs + 7 * kMinuteMs);
+  EXPECT_EQ(hour.start_ms, 3 * kHourMs);
+  hour.start_ms = minute.start_ms;
+  EXPECT_EQ(hour, minute);
+  UsageRecord next_minute = r;
+  next_minute.time_ms += kMinuteMs;
+  EXPECT_TRUE(RollupKeyMatches(RollupKeyOf(r), next_minute));  // same hour
+  EXPECT_FALSE(RollupKeyMatches(minute, next_minute, kMinuteMs));
+  EXPECT_TRUE(RollupKeyMatches(minute, r, kMinuteMs));
+}
+
+// RollupSums at two widths over the same records: each keeps one roll-up
+// per key and bucket, and both add up to the same figures.
+TEST(UsageRollupTest, SumsKeepOneRollupPerKeyAndBucket) {
+  RollupSums hours(kHourMs);
+  RollupSums minutes(kMinuteMs);
+  std::mt19937_64 rng(5);
+  std::map<UsageRollupKey, int64_t> want_minutes;
+  int64_t cost = 0;
+  for (int i = 0; i < 400; ++i) {
+    // Runs of one key broken up now and then, as a batch's records are.
+    const UsageRecord r = Call(static_cast<int64_t>(i) * 20'000, i % 17 == 0 ? "b" : "a",
+                               static_cast<int64_t>(rng() % 900), -1);
+    hours.Add(r);
+    minutes.Add(r);
+    ++want_minutes[RollupKeyOf(r, kMinuteMs)];
+    cost += r.cost_micro_usd;
+  }
+  EXPECT_EQ(hours.width_ms(), kHourMs);
+  ASSERT_EQ(minutes.rollups().size(), want_minutes.size());
+  for (const auto& [key, rollup] : minutes.rollups()) {
+    EXPECT_EQ(rollup.key, key);
+    EXPECT_EQ(rollup.requests, want_minutes[key]);
+  }
+  auto totals = [](const RollupSums& sums) {
+    int64_t requests = 0, micro_usd = 0;
+    for (const auto& [key, rollup] : sums.rollups()) {
+      EXPECT_EQ(BucketStart(key.start_ms, sums.width_ms()), key.start_ms);
+      requests += rollup.requests;
+      micro_usd += rollup.cost_micro_usd;
+    }
+    return std::pair(requests, micro_usd);
+  };
+  const std::pair<int64_t, int64_t> want(400, cost);
+  EXPECT_EQ(totals(hours), want);
+  EXPECT_EQ(totals(minutes), want);
+  EXPECT_EQ(hours.rollups().size(), 6u);  // 400 calls 20 s apart: 3 hours x 2 profiles
+  minutes.Clear();
+  EXPECT_TRUE(minutes.empty());
+  minutes.Add(Call(0, "a", 1, 1));
+  EXPECT_EQ(minutes.rollups().size(), 1u);
 }
 
 // A report over roll-ups plus raw records equals one over the raw records

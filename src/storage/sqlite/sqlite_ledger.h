@@ -18,20 +18,24 @@
 // are dropped and counted (stats().dropped, logged once per batch), rather
 // than the server running out of memory when the disk stalls.
 //
-// Roll-ups: with each batch the writer adds its records to the hourly
-// roll-ups (metering/usage_rollup.h) in the SAME transaction, so raw records
-// and roll-ups never disagree, also after a crash. A ledger of schema
-// version 1 gets its roll-ups built from its raw records when it is opened
-// (the v2 migration, one transaction).
+// Roll-ups: with each batch the writer adds its records to the hourly and
+// the minute roll-ups (metering/usage_rollup.h) in the SAME transaction, so
+// raw records and roll-ups never disagree, also after a crash. A ledger of
+// schema version 1 gets its hourly roll-ups built from its raw records when
+// it is opened (the v2 migration, one transaction); one older than v5 its
+// minute roll-ups of the last kMinuteRollupRetention of raw records (v5).
 // Retention: with raw_retention / rollup_retention set, the writer deletes
-// raw records (and roll-ups) older than that, rounded down to the hour, at
-// most every retention_interval, in chunks of retention_chunk rows (a day
-// of roll-ups) per transaction, between batches: never one long write
-// transaction, never on the request path. What was deleted is recorded as a
-// horizon, so readers know from when raw detail exists.
+// raw records (and hourly roll-ups) older than that, rounded down to the
+// hour; with a clock set, minute roll-ups older than kMinuteRollupRetention,
+// rounded down to the minute. At most every retention_interval, in chunks of
+// retention_chunk raw rows (a day of hourly, an hour of minute roll-ups) per
+// transaction, between batches: never one long write transaction, never on
+// the request path. What was deleted of the raw records and the hourly
+// roll-ups is recorded as a horizon, so readers know from when detail exists.
 //
-// Reading (ScanUsage, QueryUsage): a separate read-only connection, so
-// `usage` works on the state directory while `serve` writes it.
+// Reading (ScanUsage, QueryUsage, ScanUsageRollups, LatestUsageRecords): a
+// separate read-only connection, so `usage` and the dashboard work on the
+// state directory while `serve` writes it.
 
 #include <chrono>
 #include <cstdint>
@@ -54,6 +58,12 @@ namespace bp::storage::sqlite {
 
 class Database;
 
+// How long minute roll-ups are kept: the dashboard's short windows (up to
+// 6 h by the minute) with room to spare; longer windows read hourly ones.
+// Pruned by the retention pass whenever the ledger has a clock, whatever
+// raw_retention / rollup_retention say (docs/metering.md "Minute roll-ups").
+inline constexpr std::chrono::hours kMinuteRollupRetention{48};
+
 struct LedgerOptions {
   std::chrono::milliseconds flush_interval{1000};
   size_t max_batch = 10'000;      // a batch this big is written without waiting
@@ -67,7 +77,8 @@ struct LedgerOptions {
   std::chrono::milliseconds retention_interval{std::chrono::minutes(5)};
   size_t retention_chunk = 5'000;  // raw rows deleted per transaction
   // The wall clock retention measures against. REQUIRES: set (and
-  // outliving the ledger) when a retention is.
+  // outliving the ledger) when a retention is. Without one, minute roll-ups
+  // are never pruned either (tools and tests; serve always sets it).
   const Clock* clock = nullptr;
 };
 
@@ -81,8 +92,9 @@ struct LedgerStats {
   // Write lag: how long the oldest record not yet committed (queued, or in
   // the batch being written) has waited, ms; 0 when none waits.
   int64_t oldest_pending_ms = 0;
-  uint64_t raw_expired = 0;      // raw records deleted by the retention
-  uint64_t rollups_expired = 0;  // roll-up rows deleted by the retention
+  uint64_t raw_expired = 0;             // raw records deleted by the retention
+  uint64_t rollups_expired = 0;         // hourly roll-up rows deleted by the retention
+  uint64_t minute_rollups_expired = 0;  // minute roll-up rows deleted by the retention
   uint64_t retention_passes = 0;
 };
 
@@ -108,7 +120,7 @@ class SqliteLedger final : public metering::UsageSink {
 
   // Runs a whole retention pass now on the writer thread (as the interval
   // would) and returns once it is over: its error, if any. Ok at once when
-  // no retention is set.
+  // the ledger has no clock (then no retention is set).
   Status EnforceRetention();
 
   LedgerStats stats() const;
@@ -125,12 +137,14 @@ class SqliteLedger final : public metering::UsageSink {
                std::string instance_id);
 
  private:
-  // A retention pass in progress: its cutoffs (hour starts; 0: nothing
-  // to delete) and which request of EnforceRetention() it serves.
+  // A retention pass in progress: its cutoffs (hour starts, a minute's for
+  // the minute roll-ups; 0: nothing to delete) and which request of
+  // EnforceRetention() it serves.
   struct RetentionPass {
     bool active = false;
     int64_t raw_cutoff_ms = 0;
     int64_t rollup_cutoff_ms = 0;
+    int64_t minute_cutoff_ms = 0;
     uint64_t serves = 0;
   };
 
@@ -144,7 +158,7 @@ class SqliteLedger final : public metering::UsageSink {
   // is left (or on error).
   void RetentionStep();
   Result<bool> DeleteRawChunk(int64_t cutoff_ms);
-  Result<bool> DeleteRollupChunk(int64_t cutoff_ms);
+  Result<bool> DeleteRollupChunk(bool minutes, int64_t cutoff_ms);
 
   const LedgerOptions options_;
   const std::string instance_id_;
@@ -174,6 +188,9 @@ class SqliteLedger final : public metering::UsageSink {
   std::chrono::steady_clock::time_point next_retention_ BP_GUARDED_BY(mu_);
   RetentionPass pass_;             // the writer thread's only
   metering::UsageRecord scratch_;  // the writer thread's only: WriteBatch decodes into it
+  // The writer thread's only: a batch's roll-ups, emptied as each starts.
+  metering::RollupSums hourly_{metering::kHourMs};
+  metering::RollupSums minutely_{metering::kMinuteMs};
 
   std::thread writer_;  // last: started once everything above exists
 };
@@ -227,6 +244,52 @@ Result<std::vector<std::string>> ScanUsageHourly(
     const std::filesystem::path& state_dir, int64_t from_ms, int64_t to_ms,
     const std::function<void(const metering::UsageRecord&)>& on_record,
     const std::function<void(const metering::UsageRollup&)>& on_rollup);
+
+// The width of the roll-ups ScanUsageRollups reads.
+enum class RollupGrain : uint8_t {
+  kMinute,  // usage_minutely: the last kMinuteRollupRetention only
+  kHour,    // usage_hourly: as long as metering.rollup_retention
+};
+
+// Calls `fn` for every roll-up of `grain` whose bucket start is in
+// [from_ms, to_ms), oldest first (by start, then by key); with principal_arn
+// non-empty only that principal's (an index on (principal, start) reads just
+// those rows). Roll-ups only, never a raw record: a bucket counts whole when
+// its start is in the window (align the window to the grain for exact
+// figures), and the bucket still running (this minute, this hour) holds the
+// calls committed so far. What the retention deleted is
+// not seen; for kMinute that is anything older than kMinuteRollupRetention
+// (give or take the retention interval), for kHour see QueryUsage's notes.
+// `fn` sees each roll-up with every key field and its histograms; the value
+// is reused, so copy what you keep. Read-only connection, one read
+// transaction: works beside the writer. kResourceNotFound when there is no
+// ledger yet; kIo for a damaged file, a schema newer than this binary knows,
+// or one older than the grain (hourly: v2, minute: v5; open the ledger with
+// SqliteLedger to migrate it). Blocking.
+Status ScanUsageRollups(const std::filesystem::path& state_dir, RollupGrain grain, int64_t from_ms,
+                        int64_t to_ms, std::string_view principal_arn,
+                        const std::function<void(const metering::UsageRollup&)>& fn);
+
+// Which raw records LatestUsageRecords returns; every field set must match.
+struct RecordFilter {
+  std::string profile_name, principal_arn, serving_region;  // empty: any
+  enum class Outcome : uint8_t {
+    kAny,
+    kOk,         // no error code
+    kError,      // any error code (throttles included)
+    kThrottled,  // ThrottlingException
+  } outcome = Outcome::kAny;
+};
+
+// At most `limit` raw records matching `filter`, newest (highest id) first,
+// whole (tags and request metadata included). Only the `scan_cap` latest
+// ids are examined, so a rare filter cannot make it read the whole ledger:
+// fewer than `limit` come back when fewer match among those. Filters are
+// applied in SQL. Read-only connection, as ScanUsageRollups.
+// kResourceNotFound when there is no ledger yet; kIo as ScanUsage. Blocking.
+Result<std::vector<metering::UsageRecord>> LatestUsageRecords(
+    const std::filesystem::path& state_dir, const RecordFilter& filter, size_t limit,
+    size_t scan_cap = 200'000);
 
 // Where QueryUsage takes a report's figures from.
 struct UsageQueryOptions {

@@ -1,6 +1,7 @@
-// The ledger's readers (sqlite_ledger.h): ScanUsage, ScanUsageHourly and
-// QueryUsage, over a read-only connection and one read transaction, so raw
-// records and roll-ups come from the same snapshot.
+// The ledger's readers (sqlite_ledger.h): ScanUsage, ScanUsageHourly,
+// QueryUsage, ScanUsageRollups and LatestUsageRecords, over a read-only
+// connection and one read transaction, so raw records and roll-ups come from
+// the same snapshot.
 
 #include <algorithm>
 #include <optional>
@@ -129,12 +130,21 @@ Status ScanRaw(const Snapshot& s, Interval window, bool tags, bool metadata,
   }
 }
 
-Status ScanRollups(const Snapshot& s, Interval hours, const RollupFields& fields,
+// The roll-ups of `table` whose start is in `window`, oldest first; only
+// `principal`'s when it is not empty.
+Status ScanRollups(const Snapshot& s, const RollupTable& table, Interval window,
+                   std::string_view principal, const RollupFields& fields,
                    const std::function<void(const UsageRollup&)>& fn) {
-  BP_ASSIGN_OR_RETURN(Query q, s.db->Prepare("SELECT " + RollupColumns(s.version) +
-                                             " FROM usage_hourly WHERE hour_ms >= ?1 AND "
-                                             "hour_ms < ?2 ORDER BY hour_ms"));
-  q.Bind(1, hours.from).Bind(2, hours.to);
+  const std::string time(table.time_column);
+  // Two statements rather than "(?3 = '' OR principal = ?3)", which would
+  // keep SQLite from using the principal index.
+  BP_ASSIGN_OR_RETURN(
+      Query q,
+      s.db->Prepare("SELECT " + RollupColumns(table, s.version) + " FROM " +
+                    std::string(table.name) + " WHERE " + time + " >= ?1 AND " + time + " < ?2" +
+                    (principal.empty() ? "" : " AND principal = ?3") + " ORDER BY " + time));
+  q.Bind(1, window.from).Bind(2, window.to);
+  if (!principal.empty()) q.Bind(3, principal);
   UsageRollup r;
   for (;;) {
     BP_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -219,7 +229,7 @@ Result<std::vector<std::string>> ScanUsageHourly(
     BP_RETURN_IF_ERROR(ScanRaw(s, raw, /*tags=*/true, /*metadata=*/true, on_record));
   }
   if (!plan.rollups.empty()) {
-    BP_RETURN_IF_ERROR(ScanRollups(s, plan.rollups, RollupFields{}, on_rollup));
+    BP_RETURN_IF_ERROR(ScanRollups(s, kHourlyRollups, plan.rollups, "", RollupFields{}, on_rollup));
   }
   return std::move(plan.notes);
 }
@@ -253,13 +263,71 @@ Result<metering::UsageReport> QueryUsage(const std::filesystem::path& state_dir,
         ScanRaw(s, raw, tags, metadata, [&](const UsageRecord& r) { aggregator.Add(r); }));
   }
   if (!plan.rollups.empty()) {
-    BP_RETURN_IF_ERROR(ScanRollups(s, plan.rollups, fields,
+    BP_RETURN_IF_ERROR(ScanRollups(s, kHourlyRollups, plan.rollups, "", fields,
                                    [&](const UsageRollup& r) { aggregator.AddRollup(r); }));
   }
   metering::UsageReport report = std::move(aggregator).Finish(from_ms, to_ms);
   report.raw_from_ms = s.horizons.raw_from_ms;
   report.notes = std::move(plan.notes);
   return report;
+}
+
+Status ScanUsageRollups(const std::filesystem::path& state_dir, RollupGrain grain, int64_t from_ms,
+                        int64_t to_ms, std::string_view principal_arn,
+                        const std::function<void(const UsageRollup&)>& fn) {
+  BP_ASSIGN_OR_RETURN(Snapshot s, OpenSnapshot(state_dir));
+  if (s.version == 0) return Status::Ok();  // created, never migrated: no calls
+  const bool minutes = grain == RollupGrain::kMinute;
+  const int needs = minutes ? kLedgerMinuteVersion : kLedgerRollupVersion;
+  if (s.version < needs) {
+    return IoError("usage ledger " + s.db->path().string() + " has schema version " +
+                   std::to_string(s.version) + "; its " + (minutes ? "minute" : "hourly") +
+                   " roll-ups need version " + std::to_string(needs) +
+                   " (serve migrates it when it starts)");
+  }
+  return ScanRollups(s, minutes ? kMinuteRollups : kHourlyRollups, {from_ms, to_ms}, principal_arn,
+                     RollupFields{}, fn);
+}
+
+Result<std::vector<UsageRecord>> LatestUsageRecords(const std::filesystem::path& state_dir,
+                                                    const RecordFilter& filter, size_t limit,
+                                                    size_t scan_cap) {
+  BP_ASSIGN_OR_RETURN(Snapshot s, OpenSnapshot(state_dir));
+  std::vector<UsageRecord> out;
+  if (s.version == 0 || limit == 0 || scan_cap == 0) return out;
+  // The cap is a range of ids, the newest scan_cap of them: ids only grow
+  // and the retention deletes the oldest rows, so the range is the latest
+  // rows (fewer where a batch failed and left a gap), read backwards on the
+  // rowid b-tree. One statement whatever the filter: an empty field (or
+  // kAny) matches every row.
+  BP_ASSIGN_OR_RETURN(
+      Query q,
+      s.db->Prepare("SELECT " + RecordColumns(s.version) +
+                    " FROM usage_records WHERE id > (SELECT coalesce(max(id), 0) FROM "
+                    "usage_records) - ?1 AND (?2 = '' OR profile_name = ?2) AND "
+                    "(?3 = '' OR principal = ?3) AND (?4 = '' OR serving_region = ?4) AND "
+                    "(?5 = 0 OR (?5 = 1 AND error_code = '') OR (?5 = 2 AND error_code <> '') "
+                    "OR (?5 = 3 AND error_code = 'ThrottlingException')) ORDER BY id DESC "
+                    "LIMIT ?6"));
+  using Outcome = RecordFilter::Outcome;
+  static_assert(static_cast<int>(Outcome::kAny) == 0 && static_cast<int>(Outcome::kOk) == 1 &&
+                    static_cast<int>(Outcome::kError) == 2 &&
+                    static_cast<int>(Outcome::kThrottled) == 3,
+                "the statement above tests ?5 by these numbers");
+  const auto clamp = [](size_t n) {
+    return static_cast<int64_t>(std::min<size_t>(n, size_t{INT64_MAX}));
+  };
+  q.Bind(1, clamp(scan_cap))
+      .Bind(2, filter.profile_name)
+      .Bind(3, filter.principal_arn)
+      .Bind(4, filter.serving_region)
+      .Bind(5, static_cast<int64_t>(filter.outcome))
+      .Bind(6, clamp(limit));
+  for (;;) {
+    BP_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return out;
+    ReadRecord(q, /*tags=*/true, /*metadata=*/true, out.emplace_back());
+  }
 }
 
 }  // namespace bp::storage::sqlite

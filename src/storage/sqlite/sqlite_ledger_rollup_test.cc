@@ -202,8 +202,8 @@ TEST(LedgerRollupTest, ScanUsageHourlyHandsOutRollupsAndEdgeRecords) {
         cost += std::max<int64_t>(0, r.cost_micro_usd);
       },
       [&](const metering::UsageRollup& u) {
-        EXPECT_GE(u.key.hour_ms, kStart + kHourMs);
-        EXPECT_LT(u.key.hour_ms, kStart + 5 * kHourMs);
+        EXPECT_GE(u.key.start_ms, kStart + kHourMs);
+        EXPECT_LT(u.key.start_ms, kStart + 5 * kHourMs);
         EXPECT_EQ(u.key.profile_name.empty(), u.key.tags.empty());  // tags parsed
         rollup_calls += u.requests;
         cost += u.cost_micro_usd;
@@ -435,7 +435,7 @@ TEST(LedgerMigrationTest, AVersionTwoLedgerReadsItsCallsAsNotEstimated) {
       metering::UsageRollup rollup;
       rollup.key = metering::RollupKeyOf(r);
       rollup.Add(r);
-      ASSERT_OK(UpsertRollup(**db, rollup, /*version=*/2));
+      ASSERT_OK(UpsertRollup(**db, kHourlyRollups, rollup, /*version=*/2));
     }
     ASSERT_OK(txn->Commit());
   }
@@ -538,6 +538,19 @@ TEST(LedgerRollupTest, RawAndRollupsAgreeAfterKillDashNine) {
     EXPECT_GE(raw.total.requests, 500);
     ExpectSameFigures(Query(dir.path(), by, kStart - kHourMs, to, Source::kRollups), raw);
   }
+  // The minute roll-ups are written in the same transactions.
+  int64_t raw_calls = 0, minute_calls = 0, raw_cost = 0, minute_cost = 0;
+  ASSERT_OK(ScanUsage(dir.path(), 0, INT64_MAX, [&](const UsageRecord& r) {
+    ++raw_calls;
+    raw_cost += std::max<int64_t>(0, r.cost_micro_usd);
+  }));
+  ASSERT_OK(ScanUsageRollups(dir.path(), RollupGrain::kMinute, 0, INT64_MAX, "",
+                             [&](const metering::UsageRollup& u) {
+                               minute_calls += u.requests;
+                               minute_cost += u.cost_micro_usd;
+                             }));
+  EXPECT_EQ(minute_calls, raw_calls);
+  EXPECT_EQ(minute_cost, raw_cost);
 }
 
 }  // namespace

@@ -1,16 +1,42 @@
 #include "storage/sqlite/sqlite_ledger_schema.h"
 
-#include <map>
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
 
 #include "metering/record_json.h"
+#include "storage/sqlite/sqlite_ledger.h"
 
 namespace bp::storage::sqlite {
 namespace {
 
 using metering::UsageRecord;
 using metering::UsageRollup;
+
+// Migration 2's step: every raw record's hourly roll-ups.
+Status BuildHourlyRollups(Database& db) {
+  return BuildRollupsFromRaw(db, kHourlyRollups, INT64_MIN, kLedgerRollupVersion);
+}
+
+// Migration 5's step: the minute roll-ups of the raw records of the last
+// kMinuteRollupRetention before the newest one (a migration has no clock,
+// and the newest call is as near to now as the ledger knows), so that a
+// ledger has its recent minutes at once rather than 48 hours later.
+Status BuildRecentMinuteRollups(Database& db) {
+  int64_t newest = 0;
+  {
+    BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT max(time_ms) FROM usage_records"));
+    BP_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row || !q.OptionalText(0).has_value()) return Status::Ok();  // no records
+    newest = q.Int(0);
+  }
+  const int64_t keep_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(kMinuteRollupRetention).count();
+  return BuildRollupsFromRaw(db, kMinuteRollups,
+                             metering::BucketStart(newest - keep_ms, metering::kMinuteMs),
+                             kLedgerMinuteVersion);
+}
 
 // The ledger's schema history (the same append-only policy as the profile
 // store's, docs/storage.md), in its own file and schema_migrations table.
@@ -75,7 +101,7 @@ CREATE TABLE ledger_horizons (
   from_ms INTEGER NOT NULL
 ) STRICT;
 )sql",
-     &BuildRollupsFromRaw},
+     &BuildHourlyRollups},
     // Calls whose token counts are the endpoint's local estimate (an
     // OpenAI-compatible upstream that reported no usage). Older rows were
     // all reported figures: 0, in the raw rows and the roll-ups alike.
@@ -94,6 +120,39 @@ CREATE TABLE ledger_meta (
 ) STRICT;
 INSERT INTO ledger_meta (name, value) VALUES ('instance_id', lower(hex(randomblob(16))));
 )sql"},
+    // Roll-ups by the minute, for the dashboard's short windows (kept 48 h,
+    // kMinuteRollupRetention): usage_hourly's columns as they are now, the
+    // minute's start in place of the hour's. The principal indexes serve a
+    // reader of one principal's roll-ups (the dashboard's "own" view)
+    // without reading everyone's rows of the window (docs/performance.md
+    // "Dashboard reads").
+    {5, "minute roll-ups and principal indexes", R"sql(
+CREATE TABLE usage_minutely (
+  minute_ms             INTEGER NOT NULL,
+  profile_name          TEXT    NOT NULL,
+  principal             TEXT    NOT NULL,
+  model_id              TEXT    NOT NULL,
+  serving_region        TEXT    NOT NULL,
+  operation             TEXT    NOT NULL,
+  tags                  TEXT    NOT NULL,
+  requests              INTEGER NOT NULL,
+  errors                INTEGER NOT NULL,
+  throttles             INTEGER NOT NULL,
+  input_tokens          INTEGER NOT NULL,
+  output_tokens         INTEGER NOT NULL,
+  cache_read_tokens     INTEGER NOT NULL,
+  cache_write_5m_tokens INTEGER NOT NULL,
+  cache_write_1h_tokens INTEGER NOT NULL,
+  cost_micro_usd        INTEGER NOT NULL,
+  latency_histogram     BLOB    NOT NULL,
+  ttft_histogram        BLOB    NOT NULL,
+  estimated             INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (minute_ms, profile_name, principal, model_id, serving_region, operation, tags)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX usage_hourly_by_principal ON usage_hourly (principal, hour_ms);
+CREATE INDEX usage_minutely_by_principal ON usage_minutely (principal, minute_ms);
+)sql",
+     &BuildRecentMinuteRollups},
 };
 
 constexpr std::string_view kInsertRecord =
@@ -115,7 +174,8 @@ constexpr std::string_view kInsertRecordV1 =
 
 // The columns of each table as migrations 1 and 2 made them; migration 3
 // appended one to each (kRecordColumnsV1 + tokens_estimated,
-// kRollupColumnsV2 + estimated).
+// kRollupColumnsV2 + estimated). A roll-up table's columns follow its time
+// column (hour_ms, minute_ms).
 constexpr std::string_view kRecordColumnsV1 =
     "time_ms, request_id, principal, profile_name, profile_arn, model_id, source_region, "
     "serving_region, attempts, operation, status, error_code, cut_short, input_tokens, "
@@ -123,16 +183,18 @@ constexpr std::string_view kRecordColumnsV1 =
     "ttft_ms, service_tier, request_metadata, tags, cost_micro_usd, price_version";
 
 constexpr std::string_view kRollupColumnsV2 =
-    "hour_ms, profile_name, principal, model_id, serving_region, operation, tags, requests, "
-    "errors, throttles, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, "
+    "profile_name, principal, model_id, serving_region, operation, tags, requests, errors, "
+    "throttles, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, "
     "cache_write_1h_tokens, cost_micro_usd, latency_histogram, ttft_histogram";
 
-constexpr std::string_view kKeyWhere =
-    " WHERE hour_ms = ?1 AND profile_name = ?2 AND principal = ?3 AND model_id = ?4 AND "
-    "serving_region = ?5 AND operation = ?6 AND tags = ?7";
+std::string KeyWhere(const RollupTable& table) {
+  return " WHERE " + std::string(table.time_column) +
+         " = ?1 AND profile_name = ?2 AND principal = ?3 AND model_id = ?4 AND "
+         "serving_region = ?5 AND operation = ?6 AND tags = ?7";
+}
 
 Query& BindKey(Query& q, const metering::UsageRollupKey& k, const std::string& tags_json) {
-  return q.Bind(1, k.hour_ms)
+  return q.Bind(1, k.start_ms)
       .Bind(2, k.profile_name)
       .Bind(3, k.principal)
       .Bind(4, k.model_id)
@@ -141,8 +203,8 @@ Query& BindKey(Query& q, const metering::UsageRollupKey& k, const std::string& t
       .Bind(7, tags_json);
 }
 
-Status DamagedRollup(int64_t hour_ms, std::string_view what) {
-  return IoError("usage ledger: the roll-up of hour " + std::to_string(hour_ms) + " has " +
+Status DamagedRollup(int64_t start_ms, std::string_view what) {
+  return IoError("usage ledger: the roll-up starting at " + std::to_string(start_ms) + " has " +
                  std::string(what) + " (a damaged row)");
 }
 
@@ -161,8 +223,8 @@ std::string RecordColumns(int version) {
          (version >= kLedgerEstimatedVersion ? ", tokens_estimated" : ", 0");
 }
 
-std::string RollupColumns(int version) {
-  return std::string(kRollupColumnsV2) +
+std::string RollupColumns(const RollupTable& table, int version) {
+  return std::string(table.time_column) + ", " + std::string(kRollupColumnsV2) +
          (version >= kLedgerEstimatedVersion ? ", estimated" : ", 0");
 }
 
@@ -203,12 +265,13 @@ Status InsertRecord(Database& db, const UsageRecord& r, int version) {
   return q.Run();
 }
 
-Status UpsertRollup(Database& db, const UsageRollup& rollup, int version) {
+Status UpsertRollup(Database& db, const RollupTable& table, const UsageRollup& rollup,
+                    int version) {
   const std::string tags_json = metering::TagsToJson(rollup.key.tags);
   UsageRollup merged = rollup;
   {
-    BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT " + RollupColumns(version) +
-                                            " FROM usage_hourly" + std::string(kKeyWhere)));
+    BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT " + RollupColumns(table, version) + " FROM " +
+                                            std::string(table.name) + KeyWhere(table)));
     BindKey(q, rollup.key, tags_json);
     BP_ASSIGN_OR_RETURN(bool found, q.Step());
     if (found) {
@@ -221,12 +284,12 @@ Status UpsertRollup(Database& db, const UsageRollup& rollup, int version) {
   // there is no estimated column, and no estimated call to count.
   const bool with_estimated = version >= kLedgerEstimatedVersion;
   BP_ASSIGN_OR_RETURN(
-      Query q,
-      db.Prepare("INSERT OR REPLACE INTO usage_hourly (" + std::string(kRollupColumnsV2) +
-                 (with_estimated ? ", estimated" : "") +
-                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                 "?17, ?18" +
-                 (with_estimated ? ", ?19)" : ")")));
+      Query q, db.Prepare("INSERT OR REPLACE INTO " + std::string(table.name) + " (" +
+                          std::string(table.time_column) + ", " + std::string(kRollupColumnsV2) +
+                          (with_estimated ? ", estimated" : "") +
+                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                          "?15, ?16, ?17, ?18" +
+                          (with_estimated ? ", ?19)" : ")")));
   BindKey(q, rollup.key, tags_json)
       .Bind(8, merged.requests)
       .Bind(9, merged.errors)
@@ -243,19 +306,20 @@ Status UpsertRollup(Database& db, const UsageRollup& rollup, int version) {
   return q.Run();
 }
 
-Status BuildRollupsFromRaw(Database& db) {
-  // Raw rows in time order, so the roll-ups of one hour are complete (and
-  // written) before the next hour starts: memory holds one hour's keys.
-  // Migration 2's step: the ledger is at version 1 until it commits.
-  BP_ASSIGN_OR_RETURN(
-      Query q, db.Prepare("SELECT " + RecordColumns(1) + " FROM usage_records ORDER BY time_ms"));
-  std::map<metering::UsageRollupKey, UsageRollup> hour;
-  int64_t current_hour = 0;
+Status BuildRollupsFromRaw(Database& db, const RollupTable& table, int64_t from_ms, int version) {
+  // Raw rows in time order, so the roll-ups of one bucket are complete (and
+  // written) before the next bucket starts.
+  BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT " + RecordColumns(version) +
+                                          " FROM usage_records WHERE time_ms >= ?1 "
+                                          "ORDER BY time_ms"));
+  q.Bind(1, from_ms);
+  metering::RollupSums bucket(table.width_ms);
+  int64_t current = 0;
   auto flush = [&]() -> Status {
-    for (auto& [key, rollup] : hour) {
-      BP_RETURN_IF_ERROR(UpsertRollup(db, rollup, kLedgerRollupVersion));
+    for (const auto& [key, rollup] : bucket.rollups()) {
+      BP_RETURN_IF_ERROR(UpsertRollup(db, table, rollup, version));
     }
-    hour.clear();
+    bucket.Clear();
     return Status::Ok();
   };
   UsageRecord r;
@@ -263,12 +327,10 @@ Status BuildRollupsFromRaw(Database& db) {
     BP_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     ReadRecord(q, /*tags=*/true, /*metadata=*/false, r);
-    metering::UsageRollupKey key = metering::RollupKeyOf(r);
-    if (!hour.empty() && key.hour_ms != current_hour) BP_RETURN_IF_ERROR(flush());
-    current_hour = key.hour_ms;
-    auto [it, inserted] = hour.try_emplace(key);
-    if (inserted) it->second.key = std::move(key);
-    it->second.Add(r);
+    const int64_t start = metering::BucketStart(r.time_ms, table.width_ms);
+    if (!bucket.empty() && start != current) BP_RETURN_IF_ERROR(flush());
+    current = start;
+    bucket.Add(r);
   }
   return flush();
 }
@@ -305,7 +367,7 @@ void ReadRecord(const Query& q, bool tags, bool metadata, UsageRecord& r) {
 
 Status ReadRollup(const Query& q, const RollupFields& fields, UsageRollup& out) {
   metering::UsageRollupKey& k = out.key;
-  k.hour_ms = q.Int(0);
+  k.start_ms = q.Int(0);
   auto text = [&q](bool wanted, int column, std::string& into) {
     if (wanted) {
       into.assign(q.View(column));
@@ -318,7 +380,7 @@ Status ReadRollup(const Query& q, const RollupFields& fields, UsageRollup& out) 
   text(fields.model, 3, k.model_id);
   text(fields.region, 4, k.serving_region);
   std::optional<metering::Operation> op = metering::OperationFromName(q.View(5));
-  if (!op) return DamagedRollup(k.hour_ms, "an unknown operation");
+  if (!op) return DamagedRollup(k.start_ms, "an unknown operation");
   k.operation = *op;
   k.tags = fields.tags ? metering::TagsFromJson(q.View(6)) : Tags{};
   out.requests = q.Int(7);
@@ -332,7 +394,7 @@ Status ReadRollup(const Query& q, const RollupFields& fields, UsageRollup& out) 
   out.cost_micro_usd = q.Int(15);
   if (!metering::LatencyHistogram::DecodeInto(q.View(16), out.latency) ||
       !metering::LatencyHistogram::DecodeInto(q.View(17), out.ttft)) {
-    return DamagedRollup(k.hour_ms, "a damaged histogram");
+    return DamagedRollup(k.start_ms, "a damaged histogram");
   }
   out.estimated = q.Int(18);
   return Status::Ok();

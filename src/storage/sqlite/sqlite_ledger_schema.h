@@ -1,19 +1,23 @@
 #pragma once
 // The usage ledger's schema and row mapping (docs/metering.md "The ledger"):
-// its migrations, how a UsageRecord and an hourly UsageRollup are written to
-// and read from their tables, and the horizons below which the retention
-// deleted rows. Private to storage/sqlite (SqliteLedger, the ledger's
-// queries and their tests).
+// its migrations, how a UsageRecord and a UsageRollup (hourly or by the
+// minute) are written to and read from their tables, and the horizons below
+// which the retention deleted rows. Private to storage/sqlite (SqliteLedger,
+// the ledger's queries and their tests).
 //
-// Tables (schema version 4):
+// Tables (schema version 5):
 //   usage_records     one row per call (v1; v3 added tokens_estimated), indexed by time_ms
 //   usage_hourly      one row per (hour, profile, principal, model, serving
 //                     region, operation, tag set): the figures of those calls
 //                     and their latency / TTFT histograms (metering/usage_rollup.h;
 //                     v3 added estimated, the count of calls with estimated tokens)
+//   usage_minutely    the same per minute (v5; minute_ms, the minute's start,
+//                     in place of hour_ms), kept for kMinuteRollupRetention
 //   ledger_horizons   'raw' / 'rollups' -> from_ms: rows older than this may
 //                     have been deleted by the retention (absent: none were)
 //   ledger_meta       'instance_id' -> 32 hex digits, made with the file (v4)
+// Both roll-up tables are also indexed by (principal, time) (v5), for a
+// reader of one principal's roll-ups.
 // usage_records.id only grows: the retention never deletes the newest row,
 // so SQLite never hands out an id again (a shipper's cursor relies on it).
 // Raw rows and roll-ups are written in the same transaction, so they never
@@ -39,8 +43,20 @@ inline constexpr int kLedgerRollupVersion = 2;
 inline constexpr int kLedgerEstimatedVersion = 3;
 // The first with ledger_meta (the instance id).
 inline constexpr int kLedgerMetaVersion = 4;
+// The first with usage_minutely and the principal indexes.
+inline constexpr int kLedgerMinuteVersion = 5;
 // The version this binary writes (the last migration's).
-inline constexpr int kLedgerLatestVersion = kLedgerMetaVersion;
+inline constexpr int kLedgerLatestVersion = kLedgerMinuteVersion;
+
+// One roll-up table: its name, its key's time column and how wide its
+// buckets are. The two tables have the same columns but the time's name.
+struct RollupTable {
+  std::string_view name;
+  std::string_view time_column;
+  int64_t width_ms;
+};
+inline constexpr RollupTable kHourlyRollups{"usage_hourly", "hour_ms", metering::kHourMs};
+inline constexpr RollupTable kMinuteRollups{"usage_minutely", "minute_ms", metering::kMinuteMs};
 
 std::span<const Migration> LedgerMigrations();
 
@@ -49,16 +65,20 @@ std::span<const Migration> LedgerMigrations();
 Status InsertRecord(Database& db, const metering::UsageRecord& record,
                     int version = kLedgerLatestVersion);
 
-// Adds `rollup` to the row of its key (creating it): counts and tokens
-// summed, histograms merged. kIo when the stored row's histograms are
+// Adds `rollup` to the row of its key in `table` (creating it): counts and
+// tokens summed, histograms merged. kIo when the stored row's histograms are
 // damaged. `version`: the ledger's schema version (before v3 the estimated
-// count is neither read nor written). REQUIRES: inside a write transaction.
-Status UpsertRollup(Database& db, const metering::UsageRollup& rollup,
+// count is neither read nor written). REQUIRES: inside a write transaction;
+// rollup.key.start_ms on one of the table's bucket starts.
+Status UpsertRollup(Database& db, const RollupTable& table, const metering::UsageRollup& rollup,
                     int version = kLedgerLatestVersion);
 
-// Adds every raw record to the roll-ups, hour by hour (the v2 migration;
-// usable on a ledger whose usage_hourly is empty).
-Status BuildRollupsFromRaw(Database& db);
+// Adds every raw record with time_ms >= from_ms to the roll-ups of `table`,
+// bucket by bucket in time order (memory: one bucket's keys). The ledger is
+// read and written at schema `version`. The v2 migration's step (every
+// record, hourly) and the v5 one's (the last kMinuteRollupRetention, by the
+// minute); meant for a table that holds none of those buckets yet.
+Status BuildRollupsFromRaw(Database& db, const RollupTable& table, int64_t from_ms, int version);
 
 // SELECT lists and readers of the two tables. The lists are those of a
 // ledger at schema `version` (a reader opens an older ledger unmigrated, and
@@ -68,7 +88,7 @@ Status BuildRollupsFromRaw(Database& db);
 std::string RecordColumns(int version = kLedgerLatestVersion);
 // How many columns RecordColumns lists (a query may select more after them).
 inline constexpr int kRecordColumnCount = 26;
-std::string RollupColumns(int version = kLedgerLatestVersion);
+std::string RollupColumns(const RollupTable& table, int version = kLedgerLatestVersion);
 void ReadRecord(const Query& q, bool tags, bool metadata, metering::UsageRecord& out);
 // Which key columns of a roll-up to read (the others are left empty):
 // reading is most of what a long report costs.
