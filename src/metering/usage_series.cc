@@ -8,7 +8,6 @@ namespace bp::metering {
 
 namespace {
 
-constexpr int64_t kMinuteMs = 60'000;
 constexpr int64_t kDayMs = 24 * kHourMs;
 
 bool Busier(const SeriesFigures& a, std::string_view a_key, const SeriesFigures& b,
@@ -59,7 +58,7 @@ SeriesAggregator::Acc& SeriesAggregator::AccOf(const UsageRollupKey& key) {
 }
 
 void SeriesAggregator::Add(const UsageRollup& rollup) {
-  const int64_t t = rollup.key.hour_ms;
+  const int64_t t = rollup.key.start_ms;
   if (t < options_.from_ms || t >= options_.to_ms) return;
   Acc& acc = AccOf(rollup.key);
   acc.total.Add(rollup);

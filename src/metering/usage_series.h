@@ -6,7 +6,7 @@
 // figures in the period before, for the change. Pure: the caller reads the
 // ledger. Public header of bp_metering.
 //
-// A roll-up counts in the bucket holding its key's start (hour_ms, which
+// A roll-up counts in the bucket holding its key's start (start_ms, which
 // for a minute roll-up is the minute's start); one outside [from, to) is
 // ignored. Lines and ranking are sorted by cost, then requests (both
 // descending), then key. Thread-compatible.

@@ -8,7 +8,7 @@ namespace {
 UsageRollup Rollup(int64_t t, std::string profile, int64_t requests, int64_t cost,
                    int64_t errors = 0) {
   UsageRollup r;
-  r.key.hour_ms = t;
+  r.key.start_ms = t;
   r.key.profile_name = std::move(profile);
   r.key.principal = "arn:aws:iam::123456789012:role/rd-e2e";
   r.requests = requests;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "api/control/control_service.h"
+#include "api/dashboard/dashboard.h"
 #include "api/metrics_route.h"
 #include "auth/credentials/credentials.h"
 #include "auth/credentials/provider.h"
@@ -51,6 +52,10 @@ namespace {
 // starving the rest without letting a burst pile up (429 beyond that).
 constexpr int kUsageWorkerThreads = 2;
 constexpr size_t kUsageQueueCapacity = 8;
+// Dashboard sessions: signed out after 30 idle minutes; at most 10,000 at
+// once (the least recently used goes first).
+constexpr std::chrono::seconds kDashboardIdleTimeout{1800};
+constexpr size_t kDashboardMaxSessions = 10'000;
 // A clean shutdown waits this long for the last records to reach PostgreSQL.
 constexpr std::chrono::milliseconds kShipOnExit{5000};
 
@@ -118,6 +123,40 @@ void PrintBanner(std::ostream& out, const std::string& url, const config::Config
 // The routers' per-region state as gauges and counters of `metrics`: read at
 // each scrape from the snapshot current then (a reload's router carries the
 // health of the regions it keeps, so the counters stay monotonic).
+// The dashboard's pages read the local ledger's roll-ups and latest calls
+// (storage/sqlite), on the usage worker.
+api::dashboard::LedgerReads DashboardLedger(const std::filesystem::path& state_dir) {
+  return {
+      .rollups =
+          [state_dir](api::dashboard::RollupGrain grain, int64_t from_ms, int64_t to_ms,
+                      std::string_view principal_arn,
+                      const std::function<void(const metering::UsageRollup&)>& fn) {
+            return storage::sqlite::ScanUsageRollups(state_dir,
+                                                     grain == api::dashboard::RollupGrain::kMinute
+                                                         ? storage::sqlite::RollupGrain::kMinute
+                                                         : storage::sqlite::RollupGrain::kHour,
+                                                     from_ms, to_ms, principal_arn, fn);
+          },
+      .latest =
+          [state_dir](const api::dashboard::RecordFilter& f, size_t limit) {
+            using Outcome = storage::sqlite::RecordFilter::Outcome;
+            storage::sqlite::RecordFilter filter{
+                .profile_name = f.profile_name,
+                .principal_arn = f.principal_arn,
+                .serving_region = f.serving_region,
+                .outcome = f.outcome == api::dashboard::RecordFilter::Outcome::kOk ? Outcome::kOk
+                           : f.outcome == api::dashboard::RecordFilter::Outcome::kError
+                               ? Outcome::kError
+                           : f.outcome == api::dashboard::RecordFilter::Outcome::kThrottled
+                               ? Outcome::kThrottled
+                               : Outcome::kAny};
+            return storage::sqlite::LatestUsageRecords(state_dir, filter, limit);
+          },
+      .minute_rollups_kept_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    storage::sqlite::kMinuteRollupRetention)
+                                    .count()};
+}
+
 // The runtime's usage sink: the metrics count a record, then the ledger
 // keeps it (encoded into the ledger's queue).
 class MeteredSinks final : public metering::UsageSink {
@@ -522,6 +561,10 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
   // never on a loop (api/usage_route.h); stopped right after the server
   // drains, before the loops it posts answers to are destroyed.
   WorkerPool usage_worker({.threads = kUsageWorkerThreads, .queue_capacity = kUsageQueueCapacity});
+  // The dashboard's sessions outlive every snapshot (a reload signs no one
+  // out); its pages read this instance's ledger (docs/dashboard.md).
+  api::dashboard::DashboardSessions dashboard(
+      {.idle_timeout = kDashboardIdleTimeout, .max_sessions = kDashboardMaxSessions}, clock);
   // The proxying regions' view of the process: API keys and AWS_CA_BUNDLE
   // from the environment (read when a snapshot is built, so a reload sees a
   // changed key file only through a restart).
@@ -571,7 +614,9 @@ Status Serve(const ServeOptions& options, std::ostream& out, std::ostream& err) 
           },
       .usage_worker = &usage_worker,
       .upstreams = &upstreams,
-      .shared_limits = on_postgres};
+      .shared_limits = on_postgres,
+      .dashboard = &dashboard,
+      .dashboard_ledger = DashboardLedger(options.state_dir)};
   BP_ASSIGN_OR_RETURN(std::shared_ptr<const RuntimeSnapshot> first,
                       RuntimeSnapshot::Build(shared_cfg, environment, nullptr));
   // Budget state survives a restart: this month's spend is rebuilt from the

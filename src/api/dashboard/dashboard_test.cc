@@ -52,7 +52,7 @@ struct FakeLedger {
                                   " " + std::to_string(from) + " " + std::to_string(to) + " " +
                                   std::string(principal));
                   for (const metering::UsageRollup& r : rollups) {
-                    if (r.key.hour_ms >= from && r.key.hour_ms < to &&
+                    if (r.key.start_ms >= from && r.key.start_ms < to &&
                         (principal.empty() || r.key.principal == principal)) {
                       fn(r);
                     }
@@ -349,7 +349,7 @@ TEST_F(DashboardTest, AConsumerIsRefusedTheAdminPagesAndSeesOnlyItsOwnUsage) {
 metering::UsageRollup Rollup(int64_t t, std::string_view principal, std::string region,
                              int64_t requests, int64_t cost) {
   metering::UsageRollup r;
-  r.key.hour_ms = t;
+  r.key.start_ms = t;
   r.key.profile_name = "rd-haiku-45";
   r.key.principal = std::string(principal);
   r.key.serving_region = std::move(region);

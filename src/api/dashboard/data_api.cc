@@ -167,7 +167,7 @@ Result<json::Array> BudgetsJson(const Context& ctx, const Scope& scope, int64_t 
   std::vector<std::vector<int64_t>> daily(shown.size(), std::vector<int64_t>(days, 0));
   BP_RETURN_IF_ERROR(ReadRollups(
       ctx, RollupGrain::kHour, start, end, Scope{.all = true}, [&](const metering::UsageRollup& r) {
-        const size_t day = static_cast<size_t>((r.key.hour_ms - start) / kDayMs);
+        const size_t day = static_cast<size_t>((r.key.start_ms - start) / kDayMs);
         if (day >= days) return;
         for (size_t i = 0; i < shown.size(); ++i) {
           if (Counts(*shown[i], r.key, ctx)) {
