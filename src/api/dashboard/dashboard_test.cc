@@ -137,6 +137,12 @@ class DashboardTest : public ::testing::Test {
     authorizer_ = std::move(authorizer).value();
     router_ = std::make_unique<routing::Router>(
         routing::Options{}, std::vector<std::string>{"eu-central-1", "eu-west-1"}, clock_);
+    metering::BudgetSettings budgets;
+    budgets.profiles["rd-haiku-45"] = {.monthly_micro_usd = 10'000'000, .warn_ppm = 0};
+    budgets.principals["rd-e2e"] = {.monthly_micro_usd = 4'000'000, .warn_ppm = 0};
+    budgets.principal_arns["rd-e2e"] = std::string(kConsumerArn);
+    budgets.tags["team"]["search"] = {.monthly_micro_usd = 20'000'000, .warn_ppm = 0};
+    budgets_ = std::make_unique<metering::Budgets>(budgets, clock_);
     handler_ = std::make_unique<ApiHandler>(authenticator_, clock_);
     ASSERT_OK(
         RegisterDashboard(*handler_,
@@ -150,7 +156,7 @@ class DashboardTest : public ::testing::Test {
                            .authorizer = *authorizer_,
                            .profiles = *store_,
                            .router = *router_,
-                           .budgets = nullptr,
+                           .budgets = budgets_.get(),
                            .clock = clock_,
                            .ledger = ledger_.Reads(),
                            .worker = &worker_}));
@@ -228,6 +234,7 @@ class DashboardTest : public ::testing::Test {
                                                  {.region = "eu-central-1"}};
   std::unique_ptr<auth::iam::IamAuthorizer> authorizer_;
   std::unique_ptr<routing::Router> router_;
+  std::unique_ptr<metering::Budgets> budgets_;
   DashboardSessions sessions_{{}, clock_};
   FakeLedger ledger_;
   WorkerPool worker_{{.threads = 2, .queue_capacity = 8}};
@@ -484,6 +491,46 @@ TEST_F(DashboardTest, AccessExplainsTheDecisionAndNamesTheMissingGrant) {
   json::Value list = Doc(last_.response);
   EXPECT_EQ(list.as_object().at("principals").as_array().size(), 2u);
   EXPECT_EQ(json::Serialize(list.as_object().at("profiles")), R"(["rd-haiku-45"])");
+}
+
+TEST_F(DashboardTest, BudgetsBurnDownDayByDayAndProjectTheMonthsEnd) {
+  // Ten days into January 2026 (the fake clock starts on the 1st).
+  clock_.Advance(std::chrono::hours(24 * 10));
+  const int64_t jan1 = ToUnixMillis(clock_.Now()) - 10 * 24 * metering::kHourMs;
+  ledger_.rollups = {Rollup(jan1 + metering::kHourMs, kConsumerArn, "eu-central-1", 2, 1'000'000),
+                     Rollup(jan1 + 5 * 24 * metering::kHourMs, kConsumerArn, "eu-west-1", 2,
+                            1'000'000),
+                     Rollup(jan1 + 5 * 24 * metering::kHourMs, kAdminArn, "eu-west-1", 1, 500'000)};
+  for (const metering::UsageRollup& r : ledger_.rollups) budgets_->Restore(r.SpendRecord());
+
+  http::Response r = Get(Admin(), "/ui/api/usage?window=30d");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  json::Value doc = Doc(r);
+  const json::Array& budgets = doc.as_object().at("budgets").as_array();
+  ASSERT_EQ(budgets.size(), 3u);  // profile, principal and tag budgets, in that order
+  const json::Value& profile = budgets[0];
+  EXPECT_EQ(json::StringOrEmpty(json::Find(&profile, {"name"})), "profile rd-haiku-45");
+  EXPECT_DOUBLE_EQ(json::Find(&profile, {"limitUsd"})->to_number<double>(), 10.0);
+  EXPECT_DOUBLE_EQ(json::Find(&profile, {"spentUsd"})->to_number<double>(), 2.5);
+  // 2.5 in 10 of 31 days: 7.75 by the month's end at this pace.
+  EXPECT_NEAR(json::Find(&profile, {"projectedUsd"})->to_number<double>(), 7.75, 1e-6);
+  EXPECT_EQ(*json::AsInt64(json::Find(&profile, {"periodStart"})), jan1);
+  const json::Array& burn = profile.as_object().at("burn").as_array();
+  ASSERT_EQ(burn.size(), 11u);  // Jan 1 .. Jan 11 (today)
+  EXPECT_DOUBLE_EQ(burn[0].as_array()[1].to_number<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(burn[4].as_array()[1].to_number<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(burn[5].as_array()[1].to_number<double>(), 2.5);
+  EXPECT_DOUBLE_EQ(burn[10].as_array()[1].to_number<double>(), 2.5);
+  EXPECT_EQ(json::StringOrEmpty(json::Find(&budgets[1], {"name"})), "principal rd-e2e");
+  EXPECT_DOUBLE_EQ(json::Find(&budgets[1], {"spentUsd"})->to_number<double>(), 2.0);
+  EXPECT_EQ(json::StringOrEmpty(json::Find(&budgets[2], {"name"})), "tag team = search");
+
+  // The consumer sees its own budget only.
+  ASSERT_EQ(Get(Consumer(), "/ui/api/usage?window=30d").status, 200u);
+  json::Value own = Doc(last_.response);
+  const json::Array& own_budgets = own.as_object().at("budgets").as_array();
+  ASSERT_EQ(own_budgets.size(), 1u);
+  EXPECT_EQ(json::StringOrEmpty(json::Find(&own_budgets[0], {"name"})), "principal rd-e2e");
 }
 
 }  // namespace

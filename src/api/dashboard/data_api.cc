@@ -165,8 +165,10 @@ Result<json::Array> BudgetsJson(const Context& ctx, const Scope& scope, int64_t 
   const int64_t end = MonthStart(now_ms, 1);
   const size_t days = static_cast<size_t>((end - start) / kDayMs);
   std::vector<std::vector<int64_t>> daily(shown.size(), std::vector<int64_t>(days, 0));
-  BP_RETURN_IF_ERROR(ReadRollups(
-      ctx, RollupGrain::kHour, start, end, Scope{.all = true}, [&](const metering::UsageRollup& r) {
+  // Own scope shows only the caller's own budget, which counts only the
+  // caller's calls: read just those.
+  BP_RETURN_IF_ERROR(
+      ReadRollups(ctx, RollupGrain::kHour, start, end, scope, [&](const metering::UsageRollup& r) {
         const size_t day = static_cast<size_t>((r.key.start_ms - start) / kDayMs);
         if (day >= days) return;
         for (size_t i = 0; i < shown.size(); ++i) {
