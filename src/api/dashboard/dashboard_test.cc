@@ -497,10 +497,10 @@ TEST_F(DashboardTest, BudgetsBurnDownDayByDayAndProjectTheMonthsEnd) {
   // Ten days into January 2026 (the fake clock starts on the 1st).
   clock_.Advance(std::chrono::hours(24 * 10));
   const int64_t jan1 = ToUnixMillis(clock_.Now()) - 10 * 24 * metering::kHourMs;
-  ledger_.rollups = {Rollup(jan1 + metering::kHourMs, kConsumerArn, "eu-central-1", 2, 1'000'000),
-                     Rollup(jan1 + 5 * 24 * metering::kHourMs, kConsumerArn, "eu-west-1", 2,
-                            1'000'000),
-                     Rollup(jan1 + 5 * 24 * metering::kHourMs, kAdminArn, "eu-west-1", 1, 500'000)};
+  ledger_.rollups = {
+      Rollup(jan1 + metering::kHourMs, kConsumerArn, "eu-central-1", 2, 1'000'000),
+      Rollup(jan1 + 5 * 24 * metering::kHourMs, kConsumerArn, "eu-west-1", 2, 1'000'000),
+      Rollup(jan1 + 5 * 24 * metering::kHourMs, kAdminArn, "eu-west-1", 1, 500'000)};
   for (const metering::UsageRollup& r : ledger_.rollups) budgets_->Restore(r.SpendRecord());
 
   http::Response r = Get(Admin(), "/ui/api/usage?window=30d");
