@@ -10,6 +10,7 @@
 #include "auth/sigv4/sigv4_authenticator.h"
 #include "json/json.h"
 #include "storage/memory/memory_profile_store.h"
+#include "storage/sqlite/sqlite_ledger.h"
 #include "testing/manual_event_loop.h"
 #include "testing/testing.h"
 
@@ -158,10 +159,12 @@ class DashboardTest : public ::testing::Test {
                            .router = *router_,
                            .budgets = budgets_.get(),
                            .clock = clock_,
-                           .ledger = ledger_.Reads(),
+                           .ledger = Reads(),
                            .worker = &worker_}));
   }
   void TearDown() override { worker_.Stop(); }
+  // The ledger the pages read: the fake, unless a test reads a real one.
+  virtual LedgerReads Reads() { return ledger_.Reads(); }
 
   // Sends a request and waits for its answer (the worker's answers are
   // posted to the loop, run here).
@@ -531,6 +534,119 @@ TEST_F(DashboardTest, BudgetsBurnDownDayByDayAndProjectTheMonthsEnd) {
   const json::Array& own_budgets = own.as_object().at("budgets").as_array();
   ASSERT_EQ(own_budgets.size(), 1u);
   EXPECT_EQ(json::StringOrEmpty(json::Find(&own_budgets[0], {"name"})), "principal rd-e2e");
+}
+
+// The pages' figures against a real ledger: the records SqliteLedger wrote,
+// rolled up by its writer, read back through the roll-ups, must add up to
+// what `usage` (QueryUsage over the raw records) reports for the same window.
+class DashboardLedgerTest : public DashboardTest {
+ protected:
+  LedgerReads Reads() override {
+    const std::filesystem::path dir = dir_.path();
+    return {.rollups =
+                [dir](RollupGrain grain, int64_t from, int64_t to, std::string_view principal,
+                      const std::function<void(const metering::UsageRollup&)>& fn) {
+                  return storage::sqlite::ScanUsageRollups(
+                      dir,
+                      grain == RollupGrain::kMinute ? storage::sqlite::RollupGrain::kMinute
+                                                    : storage::sqlite::RollupGrain::kHour,
+                      from, to, principal, fn);
+                },
+            .latest =
+                [dir](const RecordFilter& f, size_t limit) {
+                  storage::sqlite::RecordFilter filter{.profile_name = f.profile_name,
+                                                       .principal_arn = f.principal_arn,
+                                                       .serving_region = f.serving_region};
+                  return storage::sqlite::LatestUsageRecords(dir, filter, limit);
+                },
+            .minute_rollups_kept_ms = 48 * metering::kHourMs};
+  }
+  bp::testing::TempDir dir_;
+};
+
+TEST_F(DashboardLedgerTest, FiguresEqualTheUsageReportOfTheRawRecords) {
+  auto ledger = storage::sqlite::SqliteLedger::Open(dir_.path(), {});
+  ASSERT_OK(ledger);
+  const int64_t now = ToUnixMillis(clock_.Now());
+  const std::string_view principals[] = {kAdminArn, kConsumerArn};
+  const std::string_view regions[] = {"eu-central-1", "eu-west-1"};
+  for (int i = 0; i < 300; ++i) {
+    metering::UsageRecord r;
+    r.time_ms = now - 20 * 3'600'000 + i * 4 * 60'000;  // every 4 minutes over the last 20 h
+    r.request_id = "r-" + std::to_string(i);
+    r.principal = std::string(principals[i % 2]);
+    r.profile_name = i % 3 == 0 ? "rd-sonnet-4" : "rd-haiku-45";
+    r.model_id = std::string(kModel);
+    r.serving_region = std::string(regions[i % 2]);
+    r.status = i % 7 == 0 ? 429 : 200;
+    r.error_code = i % 7 == 0 ? "ThrottlingException" : "";
+    r.tokens.input = 10 + i;
+    r.tokens.output = 2 * i;
+    r.latency_ms = 100 + i;
+    r.ttft_ms = 20;
+    r.tags = {{"team", i % 2 == 0 ? "search" : "ads"}};
+    r.cost_micro_usd = 1000 + i;
+    (*ledger)->Record(r);
+  }
+  ASSERT_OK((*ledger)->Flush());
+
+  http::Response r = Get(Admin(), "/ui/api/usage?window=24h&by=tag:team");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  json::Value doc = Doc(r);
+  const int64_t from = *json::AsInt64(json::Find(&doc, {"from"}));
+  const int64_t to = *json::AsInt64(json::Find(&doc, {"to"}));
+  auto report = storage::sqlite::QueryUsage(
+      dir_.path(), {{.kind = metering::Dimension::Kind::kTag, .key = "team"}}, from, to,
+      {.source = storage::sqlite::UsageQueryOptions::Source::kRaw});
+  ASSERT_OK(report);
+  EXPECT_EQ(*json::AsInt64(json::Find(&doc, {"total", "requests"})), report->total.requests);
+  EXPECT_EQ(report->total.requests, 300);
+  EXPECT_EQ(*json::AsInt64(json::Find(&doc, {"total", "throttles"})), report->total.throttles);
+  EXPECT_EQ(*json::AsInt64(json::Find(&doc, {"total", "inputTokens"})), report->total.tokens.input);
+  EXPECT_NEAR(json::Find(&doc, {"total", "costUsd"})->to_number<double>(),
+              static_cast<double>(report->total.cost_micro_usd) / 1e6, 1e-9);
+  const json::Array& ranking = doc.as_object().at("ranking").as_array();
+  ASSERT_EQ(ranking.size(), report->groups.size());
+  for (const metering::UsageGroup& g : report->groups) {
+    bool found = false;
+    for (const json::Value& row : ranking) {
+      if (json::StringOrEmpty(json::Find(&row, {"key"})) != g.keys[0]) continue;
+      found = true;
+      EXPECT_EQ(*json::AsInt64(json::Find(&row, {"requests"})), g.requests) << g.keys[0];
+      EXPECT_EQ(*json::AsInt64(json::Find(&row, {"outputTokens"})), g.tokens.output) << g.keys[0];
+    }
+    EXPECT_TRUE(found) << g.keys[0];
+  }
+  // The hourly points add up to the total.
+  int64_t sum = 0;
+  for (const json::Value& line : doc.as_object().at("series").as_array()) {
+    for (const json::Value& v : line.as_object().at("requests").as_array()) sum += v.as_int64();
+  }
+  EXPECT_EQ(sum, 300);
+
+  // The last hour by the minute, from minute roll-ups, and the consumer's own share.
+  ASSERT_EQ(Get(Consumer(), "/ui/api/usage?window=1h").status, 200u);
+  json::Value own = Doc(last_.response);
+  auto own_report = storage::sqlite::QueryUsage(
+      dir_.path(), {{.kind = metering::Dimension::Kind::kPrincipal, .key = {}}},
+      *json::AsInt64(json::Find(&own, {"from"})), *json::AsInt64(json::Find(&own, {"to"})),
+      {.source = storage::sqlite::UsageQueryOptions::Source::kRaw});
+  ASSERT_OK(own_report);
+  int64_t consumer_calls = 0;
+  for (const metering::UsageGroup& g : own_report->groups) {
+    if (g.keys[0] == kConsumerArn) consumer_calls = g.requests;
+  }
+  EXPECT_GT(consumer_calls, 0);
+  EXPECT_EQ(*json::AsInt64(json::Find(&own, {"total", "requests"})), consumer_calls);
+
+  // The latest calls, newest first, filtered in the ledger.
+  ASSERT_EQ(Get(Admin(), "/ui/api/requests?limit=3&region=eu-west-1").status, 200u);
+  json::Value latest = Doc(last_.response);
+  const json::Array& rows = latest.as_object().at("requests").as_array();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(json::StringOrEmpty(json::Find(&rows[0], {"requestId"})), "r-299");
+  EXPECT_EQ(json::StringOrEmpty(json::Find(&rows[1], {"requestId"})), "r-297");
+  EXPECT_EQ(json::StringOrEmpty(json::Find(&rows[0], {"servingRegion"})), "eu-west-1");
 }
 
 }  // namespace
