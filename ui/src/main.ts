@@ -239,7 +239,9 @@ async function refresh(): Promise<void> {
     s.updated.textContent = `updated ${fmt.clock()}`;
   } catch (e) {
     if (signal.aborted || shell !== s || s.page !== page) return;
-    if (e instanceof ApiError && e.status === 403 && !(await api.currentSession())) {
+    // A 403 is either this page's refusal or a session that ended (idle timeout, signed out in
+    // another tab): GET /ui/api/session tells them apart.
+    if (e instanceof ApiError && e.status === 403 && (await api.currentSession().catch(() => s.session)) === null) {
       showSignIn('Your session has ended; sign in again.');
       return;
     }
