@@ -266,11 +266,11 @@ test('admin: Usage follows the calls without a reload (totals and charts)', asyn
   for (const name of SEED_PROFILES) assert.ok(ranked.includes(name), `${name} ranked: ${ranked}`);
   await screenshot(page, 'usage');
 
-  // Grouped by principal: both callers.
+  // Grouped by principal: both callers (keys are their ARNs, shown by name).
   await page.select('#usage-by', 'principal');
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=ranking-row]')]
-    .some((tr) => tr.dataset.key === 'rd-e2e'), { polling: 250 });
-  const principals = await page.$$eval('[data-testid=ranking-row]', (trs) => trs.map((tr) => tr.dataset.key));
+    .some((tr) => tr.dataset.label === 'rd-e2e'), { polling: 250 });
+  const principals = await page.$$eval('[data-testid=ranking-row]', (trs) => trs.map((tr) => tr.dataset.label));
   assert.ok(principals.includes('platform-admin'), `platform-admin ranked: ${principals}`);
   assert.match(page.url(), /#\/usage\?.*by=principal/);
   await screenshot(page, 'usage-by-principal');
@@ -359,7 +359,7 @@ test('rd-e2e: a wrong secret is refused; sees only its own usage; is refused Acc
     await page.waitForSelector('[data-testid=usage-scope][data-scope="own"]');
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=usage-total-requests]')?.dataset.value) === n,
       { timeout: LIVE_TIMEOUT_MS, polling: 250 }, rdCalls.length);
-    const ranked = await page.$$eval('[data-testid=ranking-row]', (trs) => trs.map((tr) => tr.dataset.key));
+    const ranked = await page.$$eval('[data-testid=ranking-row]', (trs) => trs.map((tr) => tr.dataset.label));
     assert.deepEqual(ranked, ['rd-e2e']);
     await screenshot(page, 'consumer-usage');
 

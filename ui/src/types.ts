@@ -81,7 +81,8 @@ export interface Usage {
 
 export interface RegionHealth {
   region: string;
-  circuit: 'closed' | 'open';
+  /** null: calls that no configured region served. */
+  circuit: 'closed' | 'open' | null;
   consecutiveFailures: number;
   outstanding: number;
   requests: number;
@@ -110,8 +111,12 @@ export interface RequestRecord {
   profileArn: string;
   model: string;
   operation: string;
-  status: string;
+  /** The HTTP status the caller got. */
+  status: number;
+  /** The AWS error code; empty for a call that succeeded. */
   errorCode: string;
+  /** A stream that ended early (status 200, errorCode set). */
+  cutShort?: boolean;
   sourceRegion: string;
   servingRegion: string;
   attempts: number;

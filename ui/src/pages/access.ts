@@ -5,7 +5,8 @@ import { field, h, replace, select, setOptions, table } from '../dom';
 import type { Page, PageContext } from '../page';
 import type { Access, Principals } from '../types';
 
-const ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:GetInferenceProfile'];
+// The actions GET /ui/api/access accepts.
+const ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:CountTokens', 'bedrock:GetInferenceProfile'];
 
 export function accessPage(ctx: PageContext): Page {
   const p = ctx.params;
@@ -79,7 +80,7 @@ function render(result: HTMLElement, a: Access): void {
     a.missingGrants.length
       ? [h('h2', {}, 'Missing grants'),
         h('p', { class: 'muted' }, 'Statements the principal\'s policy would need:'),
-        h('pre', { class: 'policy', testid: 'access-missing' }, JSON.stringify(a.missingGrants, null, 2))]
+        h('pre', { class: 'policy wide', testid: 'access-missing' }, JSON.stringify(a.missingGrants, null, 2))]
       : h('p', { class: 'muted', testid: 'access-missing-none' }, 'Nothing is missing.'),
   );
 }

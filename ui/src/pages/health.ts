@@ -30,10 +30,12 @@ export function healthPage(ctx: PageContext): Page {
         ['region', 'circuit', 'failures in a row', 'outstanding', 'requests', 'errors', 'error rate',
           'throttles', 'throttle rate', 'latency p50', 'latency p99', 'TTFT p50', 'TTFT p99'],
         data.regions.map((r) => ({
-          attrs: { testid: 'health-row', data: { region: r.region, circuit: r.circuit } },
+          attrs: { testid: 'health-row', data: { region: r.region, circuit: r.circuit ?? 'none' } },
           cells: [
             h('strong', {}, r.region),
-            h('span', { class: `circuit circuit-${r.circuit}`, testid: 'circuit' }, r.circuit),
+            r.circuit
+              ? h('span', { class: `circuit circuit-${r.circuit}`, testid: 'circuit' }, r.circuit)
+              : h('span', { class: 'muted', title: 'calls no configured region served' }, '—'),
             fmt.int(r.consecutiveFailures),
             fmt.int(r.outstanding),
             fmt.int(r.requests),

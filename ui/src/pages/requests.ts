@@ -6,6 +6,12 @@ import * as fmt from '../format';
 import type { Page, PageContext } from '../page';
 import type { RequestRecord } from '../types';
 
+/** ok, error or throttled: what the status filter calls them (the error code decides). */
+function outcome(r: RequestRecord): string {
+  if (!r.errorCode) return 'ok';
+  return r.errorCode === 'ThrottlingException' ? 'throttled' : 'error';
+}
+
 export function requestsPage(ctx: PageContext): Page {
   const p = ctx.params;
   const text = (id: string, name: string, placeholder: string) =>
@@ -57,15 +63,18 @@ export function requestsPage(ctx: PageContext): Page {
         ['time', 'principal', 'profile', 'model', 'operation', 'status', 'region', 'attempts',
           'input tok', 'output tok', 'cache r/w', 'latency', 'TTFT', 'cost', 'tier', 'request id'],
         data.requests.map((r) => ({
-          attrs: { testid: 'request-row', data: { requestId: r.requestId, status: r.status, profile: r.profile, principal: r.principal } },
+          attrs: {
+            testid: 'request-row',
+            data: { requestId: r.requestId, status: outcome(r), httpStatus: String(r.status), profile: r.profile, principal: r.principal },
+          },
           cells: [
             h('span', { class: 'nowrap' }, fmt.dateTime(r.time)),
-            h('span', { title: r.principalArn }, r.principal),
+            h('span', { title: r.principalArn }, r.principal || r.principalArn),
             h('span', { title: r.profileArn }, r.profile),
             h('code', { class: 'small' }, r.model),
             r.operation,
-            h('span', { class: `status status-${r.status}`, title: r.errorCode || undefined },
-              r.status, r.errorCode ? ` (${r.errorCode})` : ''),
+            h('span', { class: `status status-${outcome(r)}` },
+              String(r.status), r.errorCode ? ` ${r.errorCode}` : '', r.cutShort ? ' (cut short)' : ''),
             r.servingRegion && r.servingRegion !== r.sourceRegion ? `${r.sourceRegion} → ${r.servingRegion}` : r.servingRegion || r.sourceRegion,
             fmt.int(r.attempts),
             fmt.int(r.inputTokens),

@@ -132,7 +132,7 @@ export function usagePage(ctx: PageContext): Page {
         ` · ${fmt.dateTime(data.from)} – ${fmt.dateTime(data.to)} · buckets of ${fmt.duration(data.bucketMs)} · by ${data.by}`,
       );
       replace(totals, figures(data.total));
-      drawSeries(charts, data.buckets, data.series);
+      drawSeries(charts, data.by, data.buckets, data.series);
       replace(ranking, rankingTable(data));
       budgets.update(data.budgets);
     },
@@ -182,13 +182,20 @@ function figures(t: UsageFigures): HTMLElement[] {
   ];
 }
 
+/** A key as shown: a principal's ARN by its name (role/NAME), the full ARN in the title. */
+export function shortKey(by: string, key: string): string {
+  if (by !== 'principal') return key;
+  const m = /^arn:aws:(?:iam|sts)::\d*:[^/]+\/(?:.*\/)?([^/]+)$/.exec(key);
+  return m ? m[1] : key;
+}
+
 function colorOf(s: UsageSeries, i: number): string {
   return s.key === '(other)' ? PALETTE[PALETTE.length - 1] : PALETTE[i % (PALETTE.length - 1)];
 }
 
-function drawSeries(charts: Record<'requests' | 'tokens' | 'cost', LineChart>, buckets: number[], series: UsageSeries[]): void {
+function drawSeries(charts: Record<'requests' | 'tokens' | 'cost', LineChart>, by: string, buckets: number[], series: UsageSeries[]): void {
   const lines = (pick: (s: UsageSeries) => number[]): Line[] =>
-    series.map((s, i) => ({ label: s.key, values: pick(s), color: colorOf(s, i) }));
+    series.map((s, i) => ({ label: shortKey(by, s.key), values: pick(s), color: colorOf(s, i) }));
   charts.requests.update(buckets, lines((s) => s.requests));
   charts.tokens.update(buckets, lines((s) => s.tokens));
   charts.cost.update(buckets, lines((s) => s.costUsd));
@@ -200,9 +207,9 @@ function rankingTable(data: Usage): HTMLElement {
     { testid: 'usage-ranking', class: 'data numeric' },
     [data.by, 'requests', 'errors', 'throttles', 'input tok', 'output tok', 'cache read', 'cache write', 'cost', 'previous cost', 'change'],
     data.ranking.map((r) => ({
-      attrs: { testid: 'ranking-row', data: { key: r.key } },
+      attrs: { testid: 'ranking-row', data: { key: r.key, label: shortKey(data.by, r.key) } },
       cells: [
-        h('span', { class: 'key' }, r.key),
+        h('span', { class: 'key', title: r.key }, shortKey(data.by, r.key)),
         fmt.int(r.requests),
         fmt.int(r.errors),
         fmt.int(r.throttles),
