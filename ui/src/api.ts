@@ -45,6 +45,9 @@ export class Api {
     await this.call<void>('DELETE', '/session');
   }
 
+  /** Set while the automatic refresh runs (see call()). */
+  polling = false;
+
   get<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
     return this.call<T>('GET', path, { query, signal });
   }
@@ -62,6 +65,9 @@ export class Api {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     if (opts.csrf !== false && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
+    // The 5 s refresh is not the person using the page: the server does not count it as
+    // activity, so an open but unattended tab still reaches the idle timeout.
+    if (this.polling) headers['x-bp-poll'] = '1';
     let res: Response;
     try {
       res = await fetch(`${BASE}${path}${qs ? `?${qs}` : ''}`, {

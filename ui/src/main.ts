@@ -259,7 +259,12 @@ function schedule(): void {
   if (!shell) return;
   window.clearTimeout(shell.timer);
   shell.timer = window.setTimeout(() => {
-    if (document.visibilityState === 'visible') void refresh();
+    if (document.visibilityState === 'visible') {
+      api.polling = true;
+      void refresh().finally(() => {
+        api.polling = false;
+      });
+    }
     schedule();
   }, REFRESH_MS);
 }

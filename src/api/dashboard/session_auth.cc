@@ -55,7 +55,8 @@ std::string SessionCookie(std::string_view token, bool secure) {
 Result<auth::Principal> SessionAuthenticator::Authenticate(const http::Request& request) const {
   std::optional<std::string_view> token = CookieValue(request, kSessionCookie);
   if (!token || token->empty()) return NoSession();
-  std::optional<Session> session = sessions_.Touch(*token);
+  const bool activity = http::FindHeader(request.headers, kPollHeader) == nullptr;
+  std::optional<Session> session = sessions_.Touch(*token, activity);
   if (!session) return NoSession();
   if (require_csrf_) {
     const std::string* csrf = http::FindHeader(request.headers, kCsrfHeader);

@@ -23,6 +23,9 @@ namespace bp::api::dashboard {
 
 inline constexpr std::string_view kSessionCookie = "bp_session";
 inline constexpr std::string_view kCsrfHeader = "x-csrf-token";
+// Sent by the page's automatic refresh: the request does not count as
+// activity for the idle timeout (SessionStore::Touch).
+inline constexpr std::string_view kPollHeader = "x-bp-poll";
 
 // The value of cookie `name` in the request's Cookie headers (RFC 6265
 // §5.4 form "a=1; b=2"), or nullopt.

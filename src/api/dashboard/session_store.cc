@@ -47,7 +47,7 @@ Result<SessionStore::Created> SessionStore::Create(auth::Principal principal) {
   return created;
 }
 
-std::optional<Session> SessionStore::Touch(std::string_view token) {
+std::optional<Session> SessionStore::Touch(std::string_view token, bool activity) {
   const std::string key = Sha256Hex(token);
   const auto now = clock_.SteadyNow();
   MutexLock lock(mu_);
@@ -59,8 +59,10 @@ std::optional<Session> SessionStore::Touch(std::string_view token) {
     sessions_.erase(it);
     return std::nullopt;
   }
-  entry.last_used = now;
-  lru_.splice(lru_.begin(), lru_, entry.lru);
+  if (activity) {
+    entry.last_used = now;
+    lru_.splice(lru_.begin(), lru_, entry.lru);
+  }
   return entry.session;
 }
 

@@ -56,9 +56,11 @@ class SessionStore final {
   // A new session for `principal`. kInternal when the CSPRNG fails.
   Result<Created> Create(auth::Principal principal);
 
-  // The session of `token`, its idle clock restarted; nullopt when there is
-  // none or it has been idle longer than the timeout (then it is removed).
-  std::optional<Session> Touch(std::string_view token);
+  // The session of `token`, its idle clock restarted unless `activity` is
+  // false (the page's automatic refresh, which is not a person using it);
+  // nullopt when there is none or it has been idle longer than the timeout
+  // (then it is removed).
+  std::optional<Session> Touch(std::string_view token, bool activity = true);
 
   // Ends the session of `token` (no-op when there is none).
   void Remove(std::string_view token);

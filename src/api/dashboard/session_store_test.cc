@@ -49,6 +49,19 @@ TEST(SessionStoreTest, ExpiresAfterTheIdleTimeoutAndUseKeepsItAlive) {
   EXPECT_EQ(store.size(), 0u);  // removed once found expired
 }
 
+TEST(SessionStoreTest, AnAutomaticRefreshDoesNotKeepItAlive) {
+  testing::FakeClock clock;
+  SessionStore store({.idle_timeout = seconds(60), .max_sessions = 10}, clock);
+  Result<SessionStore::Created> s = store.Create(Admin());
+  ASSERT_OK(s);
+  for (int i = 0; i < 11; ++i) {
+    clock.Advance(seconds(5));
+    EXPECT_TRUE(store.Touch(s->token, /*activity=*/false).has_value()) << i;
+  }
+  clock.Advance(seconds(6));  // 61 s since the last real use
+  EXPECT_FALSE(store.Touch(s->token, /*activity=*/false).has_value());
+}
+
 TEST(SessionStoreTest, EvictsTheLeastRecentlyUsedBeyondTheCap) {
   testing::FakeClock clock;
   SessionStore store({.idle_timeout = seconds(600), .max_sessions = 2}, clock);
