@@ -20,8 +20,8 @@
 
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
+#include "bench/ledger_bench_util.h"
 #include "core/clock.h"
 #include "metering/usage_report.h"
 #include "storage/sqlite/sqlite_ledger.h"
@@ -120,21 +120,6 @@ bool BuildLedger() {
   return true;
 }
 
-int64_t ScalarQuery(const std::filesystem::path& db_path, const char* sql) {
-  sqlite3* db = nullptr;
-  int64_t out = -1;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      out = sqlite3_column_int64(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return out;
-}
-
 void UsageByProfile90d(benchmark::State& state, storage::sqlite::UsageQueryOptions::Source source) {
   const std::vector<metering::Dimension> by = {{.kind = metering::Dimension::Kind::kProfile}};
   int64_t requests = 0;
@@ -164,15 +149,16 @@ BENCHMARK(BM_UsageByProfile90d_Rollups)->Unit(benchmark::kMillisecond)->UseRealT
 BENCHMARK(BM_UsageByProfile90d_RawScan)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The writer's cost per record (records and their roll-ups, one
-// transaction per batch of 10,000) when a batch falls in one hour (a busy
-// endpoint: a few hundred keys per batch) and when it spreads over 20 hours
-// (this ledger's own mix: nearly one roll-up key per record, the worst case).
-void LedgerWrite(benchmark::State& state, int64_t span_ms) {
+// transaction per batch of `count`) when a batch falls in one hour (a few
+// hundred keys per batch), when it spreads over 20 hours (this ledger's own
+// mix: nearly one roll-up key per record, the worst case), and as a busy
+// endpoint writes: one second of 100 calls/s per batch (the flush interval).
+void LedgerWrite(benchmark::State& state, int64_t span_ms, int64_t count) {
   const std::filesystem::path dir = g_setup.dir.string() + "-write";
   std::mt19937_64 rng(7);
   std::vector<metering::UsageRecord> calls;
-  for (int64_t i = 0; i < 10'000; ++i) {
-    calls.push_back(SyntheticCall(rng, g_setup.now_ms - span_ms + span_ms * i / 10'000, i));
+  for (int64_t i = 0; i < count; ++i) {
+    calls.push_back(SyntheticCall(rng, g_setup.now_ms - span_ms + span_ms * i / count, i));
   }
   std::filesystem::remove_all(dir);
   auto ledger = storage::sqlite::SqliteLedger::Open(
@@ -188,14 +174,16 @@ void LedgerWrite(benchmark::State& state, int64_t span_ms) {
     for (metering::UsageRecord& r : batch) (*ledger)->Record(r);
     if (!(*ledger)->Flush().ok()) state.SkipWithError("flush failed");
   }
-  state.SetItemsProcessed(state.iterations() * 10'000);
+  state.SetItemsProcessed(state.iterations() * count);
   ledger->reset();
   std::filesystem::remove_all(dir);
 }
-void BM_LedgerWrite_OneHour(benchmark::State& state) { LedgerWrite(state, 3'600'000); }
-void BM_LedgerWrite_20Hours(benchmark::State& state) { LedgerWrite(state, 20 * 3'600'000); }
+void BM_LedgerWrite_OneHour(benchmark::State& state) { LedgerWrite(state, 3'600'000, 10'000); }
+void BM_LedgerWrite_20Hours(benchmark::State& state) { LedgerWrite(state, 20 * 3'600'000, 10'000); }
+void BM_LedgerWrite_OneSecond(benchmark::State& state) { LedgerWrite(state, 1'000, 100); }
 BENCHMARK(BM_LedgerWrite_OneHour)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_LedgerWrite_20Hours)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LedgerWrite_OneSecond)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The v2 migration on a copy of the ledger turned back into a v1 one.
 void BM_MigrateV1Ledger(benchmark::State& state) {
@@ -245,12 +233,8 @@ int main(int argc, char** argv) {
       rest.push_back(argv[i]);
     }
   }
-  const bool keep = !dir.empty();
-  if (!keep) {
-    dir = (std::filesystem::temp_directory_path() / ("bp-usage-bench-" + std::to_string(getpid())))
-              .string();
-  }
-  g_setup.dir = dir;
+  const bp::bench::LedgerDir ledger_dir = bp::bench::ChooseLedgerDir(dir, "bp-usage-bench");
+  g_setup.dir = ledger_dir.path;
   bp::SystemClock clock;
   g_setup.now_ms = bp::ToUnixMillis(clock.Now());
   if (g_setup.records < 1 || !bp::bench::BuildLedger()) return 1;
@@ -260,10 +244,5 @@ int main(int argc, char** argv) {
       static_cast<long long>(bp::bench::ScalarQuery(db, "SELECT count(*) FROM usage_records")),
       static_cast<long long>(bp::bench::ScalarQuery(db, "SELECT count(*) FROM usage_hourly")),
       static_cast<long long>(std::filesystem::file_size(db) >> 20));
-  int n = static_cast<int>(rest.size());
-  benchmark::Initialize(&n, rest.data());
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  if (!keep) std::filesystem::remove_all(g_setup.dir);
-  return 0;
+  return bp::bench::RunBenchmarks(rest, ledger_dir);
 }
