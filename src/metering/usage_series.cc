@@ -111,8 +111,8 @@ UsageSeries SeriesAggregator::Finish() && {
 }
 
 int64_t BucketFor(int64_t window_ms) {
-  if (window_ms <= 6 * kHourMs) return kMinuteMs;
-  if (window_ms <= 14 * kDayMs) return kHourMs;
+  if (window_ms <= 3 * kHourMs) return kMinuteMs;
+  if (window_ms <= 7 * kDayMs) return kHourMs;
   return kDayMs;
 }
 

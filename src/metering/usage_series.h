@@ -87,7 +87,9 @@ class SeriesAggregator final {
 };
 
 // The bucket width the dashboard charts a window of `window_ms` with: a
-// minute up to 6 hours, an hour up to 14 days, a day beyond.
+// minute up to 3 hours, an hour up to 7 days, a day beyond (so that no
+// window reads more than about a week of hourly or 3 hours of minute
+// roll-ups, docs/performance.md "Dashboard reads").
 int64_t BucketFor(int64_t window_ms);
 
 }  // namespace bp::metering

@@ -89,9 +89,11 @@ TEST(UsageSeriesTest, NegativeCostsCountZero) {
 
 TEST(UsageSeriesTest, BucketWidthFollowsTheWindow) {
   EXPECT_EQ(BucketFor(kHourMs), 60'000);
-  EXPECT_EQ(BucketFor(6 * kHourMs), 60'000);
+  EXPECT_EQ(BucketFor(3 * kHourMs), 60'000);
+  EXPECT_EQ(BucketFor(6 * kHourMs), kHourMs);
   EXPECT_EQ(BucketFor(24 * kHourMs), kHourMs);
   EXPECT_EQ(BucketFor(7 * 24 * kHourMs), kHourMs);
+  EXPECT_EQ(BucketFor(8 * 24 * kHourMs), 24 * kHourMs);
   EXPECT_EQ(BucketFor(30 * 24 * kHourMs), 24 * kHourMs);
 }
 

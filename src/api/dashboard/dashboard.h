@@ -63,7 +63,7 @@ class DashboardSessions final {
   SessionAuthenticator without_csrf_;
 };
 
-enum class RollupGrain : uint8_t { kMinute, kHour };
+enum class RollupGrain : uint8_t { kMinute, kHour, kDay };
 
 // Which of the ledger's latest calls the Requests page asks for.
 struct RecordFilter {

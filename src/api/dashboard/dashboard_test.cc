@@ -49,7 +49,9 @@ struct FakeLedger {
                 [this](RollupGrain grain, int64_t from, int64_t to, std::string_view principal,
                        const std::function<void(const metering::UsageRollup&)>& fn) {
                   std::lock_guard<std::mutex> lock(mu);
-                  asked.push_back(std::string(grain == RollupGrain::kMinute ? "minute" : "hour") +
+                  asked.push_back(std::string(grain == RollupGrain::kMinute ? "minute"
+                                              : grain == RollupGrain::kHour ? "hour"
+                                                                            : "day") +
                                   " " + std::to_string(from) + " " + std::to_string(to) + " " +
                                   std::string(principal));
                   for (const metering::UsageRollup& r : rollups) {

@@ -71,13 +71,27 @@ Result<Window> ParseWindow(const QueryParams& params, int64_t now_ms, std::strin
       .from_ms = end - (*length + bucket - 1) / bucket * bucket, .to_ms = end, .bucket_ms = bucket};
 }
 
-// Minute roll-ups when the window's buckets are finer than an hour and
-// they are still kept; hourly ones otherwise.
-RollupGrain GrainFor(const Context& ctx, const Window& w, int64_t now_ms) {
-  return w.bucket_ms < metering::kHourMs &&
-                 w.from_ms >= now_ms - ctx.deps.ledger.minute_rollups_kept_ms
-             ? RollupGrain::kMinute
-             : RollupGrain::kHour;
+// The coarsest roll-ups that still fill buckets of `bucket_ms` (fewer rows
+// to read: a 30-day window is 30 days, not 720 hours, of rows): daily for
+// day buckets, hourly for hour ones, minute ones for finer buckets while
+// they are kept (from `from_ms` on), else hourly.
+RollupGrain GrainFor(const Context& ctx, int64_t from_ms, int64_t bucket_ms, int64_t now_ms) {
+  if (bucket_ms >= kDayMs) return RollupGrain::kDay;
+  if (bucket_ms >= metering::kHourMs) return RollupGrain::kHour;
+  return from_ms >= now_ms - ctx.deps.ledger.minute_rollups_kept_ms ? RollupGrain::kMinute
+                                                                    : RollupGrain::kHour;
+}
+
+std::string_view GrainName(RollupGrain grain) {
+  switch (grain) {
+    case RollupGrain::kMinute:
+      return "minute";
+    case RollupGrain::kHour:
+      return "hour";
+    case RollupGrain::kDay:
+      return "day";
+  }
+  return "hour";
 }
 
 // Reads roll-ups; no ledger yet is no roll-up.
@@ -168,7 +182,7 @@ Result<json::Array> BudgetsJson(const Context& ctx, const Scope& scope, int64_t 
   // Own scope shows only the caller's own budget, which counts only the
   // caller's calls: read just those.
   BP_RETURN_IF_ERROR(
-      ReadRollups(ctx, RollupGrain::kHour, start, end, scope, [&](const metering::UsageRollup& r) {
+      ReadRollups(ctx, RollupGrain::kDay, start, end, scope, [&](const metering::UsageRollup& r) {
         const size_t day = static_cast<size_t>((r.key.start_ms - start) / kDayMs);
         if (day >= days) return;
         for (size_t i = 0; i < shown.size(); ++i) {
@@ -205,17 +219,13 @@ Result<json::Array> BudgetsJson(const Context& ctx, const Scope& scope, int64_t 
 
 Result<http::Response> UsageAnswer(const Context& ctx, const Scope& scope, const Window& w,
                                    const metering::Dimension& by, int64_t now_ms) {
-  const RollupGrain grain = GrainFor(ctx, w, now_ms);
+  const RollupGrain grain = GrainFor(ctx, w.from_ms, w.bucket_ms, now_ms);
   metering::SeriesAggregator agg(
       {.by = by, .from_ms = w.from_ms, .to_ms = w.to_ms, .bucket_ms = w.bucket_ms, .top = 8});
   BP_RETURN_IF_ERROR(ReadRollups(ctx, grain, w.from_ms, w.to_ms, scope,
                                  [&](const metering::UsageRollup& r) { agg.Add(r); }));
   const int64_t length = w.to_ms - w.from_ms;
-  const RollupGrain before_grain =
-      grain == RollupGrain::kMinute &&
-              w.from_ms - length >= now_ms - ctx.deps.ledger.minute_rollups_kept_ms
-          ? RollupGrain::kMinute
-          : RollupGrain::kHour;
+  const RollupGrain before_grain = GrainFor(ctx, w.from_ms - length, w.bucket_ms, now_ms);
   BP_RETURN_IF_ERROR(ReadRollups(ctx, before_grain, w.from_ms - length, w.from_ms, scope,
                                  [&](const metering::UsageRollup& r) { agg.AddPrevious(r); }));
   metering::UsageSeries s = std::move(agg).Finish();
@@ -252,7 +262,7 @@ Result<http::Response> UsageAnswer(const Context& ctx, const Scope& scope, const
                                  {"bucketMs", w.bucket_ms},
                                  {"by", by.Name()},
                                  {"scope", scope.all ? "all" : "own"},
-                                 {"grain", grain == RollupGrain::kMinute ? "minute" : "hour"},
+                                 {"grain", GrainName(grain)},
                                  {"buckets", std::move(buckets)},
                                  {"series", std::move(series)},
                                  {"ranking", std::move(ranking)},
@@ -272,8 +282,8 @@ Result<http::Response> HealthAnswer(const Context& ctx, const Window& w, int64_t
     metering::HistogramAccumulator latency, ttft;
   };
   std::map<std::string, Acc> by_region;
-  BP_RETURN_IF_ERROR(ReadRollups(ctx, GrainFor(ctx, w, now_ms), w.from_ms, w.to_ms,
-                                 Scope{.all = true}, [&](const metering::UsageRollup& r) {
+  BP_RETURN_IF_ERROR(ReadRollups(ctx, GrainFor(ctx, w.from_ms, w.bucket_ms, now_ms), w.from_ms,
+                                 w.to_ms, Scope{.all = true}, [&](const metering::UsageRollup& r) {
                                    Acc& a = by_region[r.key.serving_region];
                                    a.requests += r.requests;
                                    a.errors += r.errors;
