@@ -38,6 +38,11 @@ class ManualLoop final : public EventLoop {
 
 class FakeResponseStream final : public http::ResponseStream {
  public:
+  FakeResponseStream() = default;
+  // Answers on `loop` (which must outlive the stream) instead of its own
+  // ManualLoop: for routes whose answers a worker posts from its threads.
+  explicit FakeResponseStream(EventLoop& loop) : external_loop_(&loop) {}
+
   void Respond(http::Response&& response) override {
     ++answers;
     this->response = std::move(response);
@@ -52,7 +57,7 @@ class FakeResponseStream final : public http::ResponseStream {
   void Finish() override { finished = true; }
   bool Closed() const override { return false; }
   size_t BufferedBytes() const override { return 0; }
-  EventLoop& loop() override { return loop_; }
+  EventLoop& loop() override { return external_loop_ != nullptr ? *external_loop_ : loop_; }
 
   // The value of the first header named `name` (lower-case), or "".
   std::string Header(std::string_view name) const {
@@ -68,6 +73,7 @@ class FakeResponseStream final : public http::ResponseStream {
 
  private:
   ManualLoop loop_;
+  EventLoop* external_loop_ = nullptr;
 };
 
 inline http::Request MakeRequest(std::string method, std::string target, std::string body = "") {

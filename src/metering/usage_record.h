@@ -42,6 +42,14 @@ struct TokenCounts {
   int64_t cache_write_1h = 0;
 
   int64_t cache_write() const { return cache_write_5m + cache_write_1h; }
+  TokenCounts& operator+=(const TokenCounts& other) {
+    input += other.input;
+    output += other.output;
+    cache_read += other.cache_read;
+    cache_write_5m += other.cache_write_5m;
+    cache_write_1h += other.cache_write_1h;
+    return *this;
+  }
 };
 
 struct UsageRecord {

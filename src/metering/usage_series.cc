@@ -22,11 +22,7 @@ void SeriesFigures::Add(const UsageRollup& r) {
   requests += r.requests;
   errors += r.errors;
   throttles += r.throttles;
-  tokens.input += r.tokens.input;
-  tokens.output += r.tokens.output;
-  tokens.cache_read += r.tokens.cache_read;
-  tokens.cache_write_5m += r.tokens.cache_write_5m;
-  tokens.cache_write_1h += r.tokens.cache_write_1h;
+  tokens += r.tokens;
   cost_micro_usd += std::max<int64_t>(r.cost_micro_usd, 0);
 }
 
@@ -34,11 +30,7 @@ void SeriesFigures::Add(const SeriesFigures& f) {
   requests += f.requests;
   errors += f.errors;
   throttles += f.throttles;
-  tokens.input += f.tokens.input;
-  tokens.output += f.tokens.output;
-  tokens.cache_read += f.tokens.cache_read;
-  tokens.cache_write_5m += f.tokens.cache_write_5m;
-  tokens.cache_write_1h += f.tokens.cache_write_1h;
+  tokens += f.tokens;
   cost_micro_usd += f.cost_micro_usd;
 }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "api/dashboard/ui_assets.h"
+#include "api/fake_response_stream.h"
 #include "auth/iam/iam_authorizer.h"
 #include "auth/sigv4/sigv4_authenticator.h"
 #include "json/json.h"
@@ -79,31 +80,7 @@ struct FakeLedger {
   }
 };
 
-class Stream final : public http::ResponseStream {
- public:
-  explicit Stream(EventLoop& loop) : loop_(loop) {}
-  void Respond(http::Response&& r) override {
-    ++answers;
-    response = std::move(r);
-  }
-  void StartStream(unsigned, http::Headers&&) override { ADD_FAILURE() << "no stream expected"; }
-  void Write(std::string&&) override {}
-  void Finish() override {}
-  bool Closed() const override { return false; }
-  size_t BufferedBytes() const override { return 0; }
-  EventLoop& loop() override { return loop_; }
-  std::string Header(std::string_view name) const {
-    for (const auto& h : response.headers) {
-      if (h.name == name) return h.value;
-    }
-    return "";
-  }
-  http::Response response;
-  int answers = 0;
-
- private:
-  EventLoop& loop_;
-};
+using Stream = bp::api::testing::FakeResponseStream;
 
 class DashboardTest : public ::testing::Test {
  protected:
@@ -220,7 +197,7 @@ class DashboardTest : public ::testing::Test {
     return doc.ok() ? std::move(doc).value() : json::Value();
   }
 
-  testing::FakeClock clock_;
+  bp::testing::FakeClock clock_;
   storage::MemoryProfileStore inner_;
   std::unique_ptr<storage::CachingProfileStore> store_;
   auth::sigv4::SigV4Authenticator authenticator_{{{.principal_name = "platform-admin",
