@@ -50,6 +50,7 @@ struct TokenCounts {
     cache_write_1h += other.cache_write_1h;
     return *this;
   }
+  bool operator==(const TokenCounts&) const = default;
 };
 
 struct UsageRecord {

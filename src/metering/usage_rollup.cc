@@ -194,11 +194,7 @@ void UsageRollup::Add(const UsageRecord& r) {
   if (!r.error_code.empty()) ++errors;
   if (r.error_code == "ThrottlingException") ++throttles;
   if (r.tokens_estimated) ++estimated;
-  tokens.input += r.tokens.input;
-  tokens.output += r.tokens.output;
-  tokens.cache_read += r.tokens.cache_read;
-  tokens.cache_write_5m += r.tokens.cache_write_5m;
-  tokens.cache_write_1h += r.tokens.cache_write_1h;
+  tokens += r.tokens;
   cost_micro_usd += std::max<int64_t>(0, r.cost_micro_usd);
   latency.Add(r.latency_ms);
   if (r.ttft_ms >= 0) ttft.Add(r.ttft_ms);
@@ -209,11 +205,7 @@ void UsageRollup::Merge(const UsageRollup& other) {
   errors += other.errors;
   throttles += other.throttles;
   estimated += other.estimated;
-  tokens.input += other.tokens.input;
-  tokens.output += other.tokens.output;
-  tokens.cache_read += other.tokens.cache_read;
-  tokens.cache_write_5m += other.tokens.cache_write_5m;
-  tokens.cache_write_1h += other.tokens.cache_write_1h;
+  tokens += other.tokens;
   cost_micro_usd += other.cost_micro_usd;
   latency.Merge(other.latency);
   ttft.Merge(other.ttft);
@@ -229,14 +221,24 @@ UsageRecord UsageRollup::SpendRecord() const {
   return r;
 }
 
+RollupSums::Map::iterator RollupSums::Slot(UsageRollupKey key) {
+  auto [it, inserted] = rollups_.try_emplace(key);
+  if (inserted) it->second.key = std::move(key);
+  return it;
+}
+
 void RollupSums::Add(const UsageRecord& record) {
   if (last_ == rollups_.end() || !RollupKeyMatches(last_->first, record, width_ms_)) {
-    UsageRollupKey key = RollupKeyOf(record, width_ms_);
-    auto [it, inserted] = rollups_.try_emplace(key);
-    if (inserted) it->second.key = std::move(key);
-    last_ = it;
+    last_ = Slot(RollupKeyOf(record, width_ms_));
   }
   last_->second.Add(record);
+}
+
+void RollupSums::Merge(const UsageRollup& rollup) {
+  UsageRollupKey key = rollup.key;
+  key.start_ms = BucketStart(key.start_ms, width_ms_);
+  last_ = Slot(std::move(key));
+  last_->second.Merge(rollup);
 }
 
 void RollupSums::Clear() {

@@ -1,18 +1,18 @@
 #pragma once
 // Roll-ups of usage records (issue 15): the figures of every call of one
-// UTC hour (or minute) that share a key, so that `usage --since 90d` reads a
-// few rows per hour instead of every record, and the dashboard a few rows
-// per minute. Pure values, no storage: the ledger
+// UTC hour (or minute, or day) that share a key, so that `usage --since 90d`
+// reads a few rows per hour instead of every record, and the dashboard a few
+// rows per minute or day. Pure values, no storage: the ledger
 // (storage/sqlite) keeps them beside the raw records and the report
 // (usage_report.h) adds them up. Public header of bp_metering.
 //
-// Key: the bucket's start (the hour's or the minute's) and every value `usage --by` can group on
-// except the caller's requestMetadata: profile name, principal ARN, foundation model, serving
-// region, operation and the profile's merged tag set as recorded. Figures: requests, errors (any
-// error code), throttles (ThrottlingException), estimated (calls whose tokens are local estimates,
-// UsageRecord::tokens_estimated), the five token counts, cost (micro-USD, as the
-// report sums it: a negative record cost counts 0), and histograms of the
-// latency and of the time to first token (calls that produced one).
+// Key: the bucket's start (the hour's, the minute's or the day's) and every value `usage --by` can
+// group on except the caller's requestMetadata: profile name, principal ARN, foundation model,
+// serving region, operation and the profile's merged tag set as recorded. Figures: requests, errors
+// (any error code), throttles (ThrottlingException), estimated (calls whose tokens are local
+// estimates, UsageRecord::tokens_estimated), the five token counts, cost (micro-USD, as the report
+// sums it: a negative record cost counts 0), and histograms of the latency and of the time to first
+// token (calls that produced one).
 //
 // Thread-compatible values.
 
@@ -31,6 +31,9 @@ namespace bp::metering {
 
 inline constexpr int64_t kMinuteMs = 60'000;
 inline constexpr int64_t kHourMs = 3'600'000;
+// A UTC day: the epoch is a UTC midnight and Unix time has no leap seconds,
+// so BucketStart(t, kDayMs) is the start of t's UTC day.
+inline constexpr int64_t kDayMs = 86'400'000;
 
 // The start of the bucket `width_ms` wide holding `time_ms`, buckets counted
 // from the epoch (floor, also before 1970). REQUIRES: width_ms > 0.
@@ -112,7 +115,8 @@ class HistogramAccumulator final {
 
 struct UsageRollupKey {
   // The bucket's start: the UTC hour's for hourly roll-ups, the minute's for
-  // minute ones (the width is the table's, never part of the key).
+  // minute ones, the UTC day's for daily ones (the width is the table's,
+  // never part of the key).
   int64_t start_ms = 0;
   std::string profile_name;
   std::string principal;
@@ -155,12 +159,15 @@ struct UsageRollup {
   // start, its profile, principal and tags, its whole cost (tokens and
   // counts are not carried).
   UsageRecord SpendRecord() const;
+
+  bool operator==(const UsageRollup& other) const = default;
 };
 
 // The roll-ups of many records at one bucket width, summed in memory before
 // they are written: a ledger batch's (one per width the ledger keeps), a
-// bucket's when a migration builds them from raw records. Records mostly
-// come in runs of one key, so the last key is tried before a lookup.
+// bucket's when a migration builds them from raw records or from narrower
+// roll-ups. Records mostly come in runs of one key, so the last key is
+// tried before a lookup.
 class RollupSums final {
  public:
   using Map = std::map<UsageRollupKey, UsageRollup>;
@@ -172,6 +179,11 @@ class RollupSums final {
 
   // Counts `record` in the roll-up of its key (creating it).
   void Add(const UsageRecord& record);
+  // Adds the figures of `rollup`, a roll-up of a narrower width that divides
+  // this one (an hour's into its day), to the roll-up of the same key whose
+  // bucket holds rollup.key.start_ms (creating it): counts and tokens
+  // summed, histograms merged.
+  void Merge(const UsageRollup& rollup);
   void Clear();
 
   int64_t width_ms() const { return width_ms_; }
@@ -180,6 +192,9 @@ class RollupSums final {
   const Map& rollups() const { return rollups_; }
 
  private:
+  // The roll-up of `key` (creating it with that key).
+  Map::iterator Slot(UsageRollupKey key);
+
   const int64_t width_ms_;
   Map rollups_;
   Map::iterator last_ = rollups_.end();  // the roll-up Add() counted in last

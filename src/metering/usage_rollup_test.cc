@@ -28,6 +28,16 @@ TEST(HourStartTest, BucketsOfAnyWidthFloorTheSameWay) {
   EXPECT_EQ(BucketStart(kHourMs + 5, kHourMs), HourStart(kHourMs + 5));
 }
 
+// Days are UTC days: 2026-01-01T00:00:00Z is a day's start, its last
+// millisecond is in it, and a day before the epoch floors too.
+TEST(HourStartTest, DaysStartAtUtcMidnight) {
+  constexpr int64_t kNewYear = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
+  EXPECT_EQ(BucketStart(kNewYear, kDayMs), kNewYear);
+  EXPECT_EQ(BucketStart(kNewYear + kDayMs - 1, kDayMs), kNewYear);
+  EXPECT_EQ(BucketStart(kNewYear - 1, kDayMs), kNewYear - kDayMs);
+  EXPECT_EQ(BucketStart(-1, kDayMs), -kDayMs);
+}
+
 TEST(LatencyHistogramTest, BucketsTileTheValuesInOrder) {
   int64_t expected_low = 0;
   for (int i = 0; i < LatencyHistogram::kBuckets; ++i) {
@@ -238,6 +248,30 @@ TEST(UsageRollupTest, SumsKeepOneRollupPerKeyAndBucket) {
   EXPECT_TRUE(minutes.empty());
   minutes.Add(Call(0, "a", 1, 1));
   EXPECT_EQ(minutes.rollups().size(), 1u);
+}
+
+// Hourly roll-ups merged into days equal the records summed by the day
+// directly: every figure and both histograms.
+TEST(UsageRollupTest, HoursMergedIntoDaysEqualDaysSummedFromRecords) {
+  RollupSums hours(kHourMs);
+  RollupSums days(kDayMs);
+  std::mt19937_64 rng(29);
+  for (int i = 0; i < 900; ++i) {
+    const UsageRecord r = Call(static_cast<int64_t>(i) * 7 * kMinuteMs, i % 5 == 0 ? "b" : "a",
+                               static_cast<int64_t>(rng() % 9000),
+                               i % 4 == 0 ? -1 : static_cast<int64_t>(rng() % 900),
+                               i % 11 == 0 ? "ThrottlingException" : "");
+    hours.Add(r);
+    days.Add(r);
+  }
+  RollupSums merged(kDayMs);
+  for (const auto& [key, rollup] : hours.rollups()) merged.Merge(rollup);
+  EXPECT_EQ(days.rollups().size(), 10u);  // 900 calls 7 min apart: 5 days x 2 profiles
+  // Every figure, both histograms and the key (day start included).
+  EXPECT_TRUE(merged.rollups() == days.rollups());
+  RollupSums::Map one_off = days.rollups();
+  one_off.begin()->second.ttft.Add(1);
+  EXPECT_FALSE(merged.rollups() == one_off);
 }
 
 // A report over roll-ups plus raw records equals one over the raw records

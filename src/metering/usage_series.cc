@@ -8,8 +8,6 @@ namespace bp::metering {
 
 namespace {
 
-constexpr int64_t kDayMs = 24 * kHourMs;
-
 bool Busier(const SeriesFigures& a, std::string_view a_key, const SeriesFigures& b,
             std::string_view b_key) {
   return std::tie(b.cost_micro_usd, b.requests, a_key) <
