@@ -1,6 +1,10 @@
 #include "storage/sqlite/sqlite_ledger.h"
 
 #include <algorithm>
+#include <array>
+#include <iterator>
+#include <string_view>
+#include <tuple>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -17,10 +21,29 @@ namespace {
 using metering::UsageRecord;
 using metering::UsageRollup;
 
-// Roll-ups deleted per transaction: a day of hourly ones, an hour of minute
-// ones (about 2.5 times as many rows at a steady set of keys).
-constexpr int64_t kHourlyRollupChunkMs = 24 * metering::kHourMs;
-constexpr int64_t kMinuteRollupChunkMs = metering::kHourMs;
+// The roll-up tables each batch adds to, in the order of rollups_.
+constexpr std::array<const RollupTable*, 3> kWrittenRollups = {&kHourlyRollups, &kMinuteRollups,
+                                                               &kDailyRollups};
+
+// How the retention prunes each roll-up table, in the order of
+// RetentionPass::rollup_cutoff_ms: the rows of `chunk_ms` of bucket starts
+// per transaction (a day of hourly ones, an hour of minute ones: about 2.5
+// times as many rows at a steady set of keys; 30 days of daily ones: about
+// as many as a day of hourly ones), the horizon raised with them (empty:
+// none; minute and daily rows are documented without one) and the counter
+// of rows deleted.
+struct RollupPruning {
+  const RollupTable& table;
+  int64_t chunk_ms;
+  std::string_view horizon;
+  uint64_t LedgerStats::*expired;
+};
+constexpr RollupPruning kPrunedRollups[] = {
+    {kHourlyRollups, 24 * metering::kHourMs, "rollups", &LedgerStats::rollups_expired},
+    {kMinuteRollups, metering::kHourMs, "", &LedgerStats::minute_rollups_expired},
+    {kDailyRollups, 30 * metering::kDayMs, "", &LedgerStats::daily_rollups_expired},
+};
+
 constexpr size_t kKeptBatchBytes = size_t{8} << 20;  // a buffer capacity kept (a full batch)
 
 Status ConfigureLedgerConnection(Database& db) {
@@ -71,6 +94,9 @@ SqliteLedger::SqliteLedger(Passkey, std::unique_ptr<Database> db, LedgerOptions 
     : options_(options),
       instance_id_(std::move(instance_id)),
       db_(std::move(db)),
+      rollups_{metering::RollupSums(kWrittenRollups[0]->width_ms),
+               metering::RollupSums(kWrittenRollups[1]->width_ms),
+               metering::RollupSums(kWrittenRollups[2]->width_ms)},
       writer_([this] { WriterLoop(); }) {}
 
 SqliteLedger::~SqliteLedger() {
@@ -151,10 +177,14 @@ void SqliteLedger::MaybeStartRetention(std::chrono::steady_clock::time_point now
   auto cutoff = [now_ms](std::chrono::milliseconds keep, int64_t width_ms) {
     return keep.count() > 0 ? metering::BucketStart(now_ms - keep.count(), width_ms) : int64_t{0};
   };
+  static_assert(std::size(kPrunedRollups) == std::tuple_size_v<decltype(pass_.rollup_cutoff_ms)>);
+  const int64_t hourly = cutoff(options_.rollup_retention, metering::kHourMs);
+  // A day goes once it ended before the hourly cutoff: the day holding the
+  // cutoff is kept whole, although its first hours' hourly rows are gone.
   pass_ = {.active = true,
            .raw_cutoff_ms = cutoff(options_.raw_retention, metering::kHourMs),
-           .rollup_cutoff_ms = cutoff(options_.rollup_retention, metering::kHourMs),
-           .minute_cutoff_ms = cutoff(kMinuteRollupRetention, metering::kMinuteMs),
+           .rollup_cutoff_ms = {hourly, cutoff(kMinuteRollupRetention, metering::kMinuteMs),
+                                metering::BucketStart(hourly, metering::kDayMs)},
            .serves = retention_asked_};
   retention_error_ = Status::Ok();
 }
@@ -239,8 +269,7 @@ Status SqliteLedger::WriteBatch(std::string_view batch, size_t count) {
   BP_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_, Transaction::Kind::kWrite));
   // The batch's roll-ups, summed in memory first: one upsert per key and
   // width, in the same transaction as the raw rows.
-  hourly_.Clear();
-  minutely_.Clear();
+  for (metering::RollupSums& sums : rollups_) sums.Clear();
   UsageRecord& r = scratch_;  // decoded into, its strings' capacity reused
   for (size_t i = 0; i < count; ++i) {
     if (!ReadRecord(batch, r)) {
@@ -248,15 +277,13 @@ Status SqliteLedger::WriteBatch(std::string_view batch, size_t count) {
                            std::to_string(count) + " does not decode");
     }
     BP_RETURN_IF_ERROR(InsertRecord(*db_, r));
-    hourly_.Add(r);
-    minutely_.Add(r);
+    for (metering::RollupSums& sums : rollups_) sums.Add(r);
   }
   if (!batch.empty()) return InternalError("usage ledger: bytes left after a batch's records");
-  for (const auto& [key, rollup] : hourly_.rollups()) {
-    BP_RETURN_IF_ERROR(UpsertRollup(*db_, kHourlyRollups, rollup));
-  }
-  for (const auto& [key, rollup] : minutely_.rollups()) {
-    BP_RETURN_IF_ERROR(UpsertRollup(*db_, kMinuteRollups, rollup));
+  for (size_t i = 0; i < rollups_.size(); ++i) {
+    for (const auto& [key, rollup] : rollups_[i].rollups()) {
+      BP_RETURN_IF_ERROR(UpsertRollup(*db_, *kWrittenRollups[i], rollup));
+    }
   }
   return txn.Commit();
 }
@@ -284,12 +311,12 @@ Result<bool> SqliteLedger::DeleteRawChunk(int64_t cutoff_ms) {
   return deleted < static_cast<int64_t>(options_.retention_chunk);
 }
 
-// One transaction: the hourly roll-ups of the oldest day before the cutoff
-// (minutes: the minute roll-ups of the oldest hour). True when none is left.
-Result<bool> SqliteLedger::DeleteRollupChunk(bool minutes, int64_t cutoff_ms) {
-  const RollupTable& table = minutes ? kMinuteRollups : kHourlyRollups;
-  const std::string name(table.name);
-  const std::string time(table.time_column);
+// One transaction: the roll-ups of kPrunedRollups[table] in its oldest
+// chunk before the cutoff. True when none is left.
+Result<bool> SqliteLedger::DeleteRollupChunk(size_t table, int64_t cutoff_ms) {
+  const RollupPruning& pruning = kPrunedRollups[table];
+  const std::string name(pruning.table.name);
+  const std::string time(pruning.table.time_column);
   BP_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*db_, Transaction::Kind::kWrite));
   int64_t first = 0;
   {
@@ -299,35 +326,32 @@ Result<bool> SqliteLedger::DeleteRollupChunk(bool minutes, int64_t cutoff_ms) {
     first = oldest.Int(0);
   }
   if (first >= cutoff_ms) return true;
-  const int64_t end =
-      std::min(cutoff_ms, first + (minutes ? kMinuteRollupChunkMs : kHourlyRollupChunkMs));
+  const int64_t end = std::min(cutoff_ms, first + pruning.chunk_ms);
   BP_ASSIGN_OR_RETURN(Query q, db_->Prepare("DELETE FROM " + name + " WHERE " + time + " < ?1"));
   BP_RETURN_IF_ERROR(q.Bind(1, end).Run());
   const int64_t deleted = db_->Changes();
-  // Minute roll-ups have no horizon: they are documented as the last
-  // kMinuteRollupRetention only.
-  if (!minutes) BP_RETURN_IF_ERROR(RaiseHorizon(*db_, "rollups", cutoff_ms));
+  if (!pruning.horizon.empty()) BP_RETURN_IF_ERROR(RaiseHorizon(*db_, pruning.horizon, cutoff_ms));
   BP_RETURN_IF_ERROR(txn.Commit());
   MutexLock lock(mu_);
-  (minutes ? stats_.minute_rollups_expired : stats_.rollups_expired) +=
-      static_cast<uint64_t>(deleted);
+  stats_.*pruning.expired += static_cast<uint64_t>(deleted);
   return end >= cutoff_ms;
 }
 
 void SqliteLedger::RetentionStep() {
+  // One chunk: of the raw records first, then of each roll-up table in turn.
   Result<bool> done = true;
+  auto& rollups = pass_.rollup_cutoff_ms;
+  const auto next = std::find_if(rollups.begin(), rollups.end(), [](int64_t c) { return c != 0; });
   if (pass_.raw_cutoff_ms != 0) {
     done = DeleteRawChunk(pass_.raw_cutoff_ms);
     if (done.ok() && *done) pass_.raw_cutoff_ms = 0;
-  } else if (pass_.rollup_cutoff_ms != 0) {
-    done = DeleteRollupChunk(/*minutes=*/false, pass_.rollup_cutoff_ms);
-    if (done.ok() && *done) pass_.rollup_cutoff_ms = 0;
-  } else if (pass_.minute_cutoff_ms != 0) {
-    done = DeleteRollupChunk(/*minutes=*/true, pass_.minute_cutoff_ms);
-    if (done.ok() && *done) pass_.minute_cutoff_ms = 0;
+  } else if (next != rollups.end()) {
+    done = DeleteRollupChunk(static_cast<size_t>(next - rollups.begin()), *next);
+    if (done.ok() && *done) *next = 0;
   }
-  const bool over = !done.ok() || (pass_.raw_cutoff_ms == 0 && pass_.rollup_cutoff_ms == 0 &&
-                                   pass_.minute_cutoff_ms == 0);
+  const bool over =
+      !done.ok() || (pass_.raw_cutoff_ms == 0 &&
+                     std::all_of(rollups.begin(), rollups.end(), [](int64_t c) { return c == 0; }));
   if (!over) return;
   pass_.active = false;
   MutexLock lock(mu_);

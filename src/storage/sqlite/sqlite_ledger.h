@@ -18,25 +18,29 @@
 // are dropped and counted (stats().dropped, logged once per batch), rather
 // than the server running out of memory when the disk stalls.
 //
-// Roll-ups: with each batch the writer adds its records to the hourly and
-// the minute roll-ups (metering/usage_rollup.h) in the SAME transaction, so
-// raw records and roll-ups never disagree, also after a crash. A ledger of
-// schema version 1 gets its hourly roll-ups built from its raw records when
-// it is opened (the v2 migration, one transaction); one older than v5 its
-// minute roll-ups of the last kMinuteRollupRetention of raw records (v5).
+// Roll-ups: with each batch the writer adds its records to the hourly, the
+// minute and the daily roll-ups (metering/usage_rollup.h) in the SAME
+// transaction, so raw records and roll-ups never disagree, also after a
+// crash. A ledger of schema version 1 gets its hourly roll-ups built from its
+// raw records when it is opened (the v2 migration, one transaction); one
+// older than v5 its minute roll-ups of the last kMinuteRollupRetention of raw
+// records (v5); one older than v6 its daily roll-ups from its hourly ones.
 // Retention: with raw_retention / rollup_retention set, the writer deletes
 // raw records (and hourly roll-ups) older than that, rounded down to the
-// hour; with a clock set, minute roll-ups older than kMinuteRollupRetention,
-// rounded down to the minute. At most every retention_interval, in chunks of
-// retention_chunk raw rows (a day of hourly, an hour of minute roll-ups) per
-// transaction, between batches: never one long write transaction, never on
-// the request path. What was deleted of the raw records and the hourly
-// roll-ups is recorded as a horizon, so readers know from when detail exists.
+// hour, and the daily roll-ups of the days that ended before the hourly
+// cutoff (the day holding it is kept whole); with a clock set, minute
+// roll-ups older than kMinuteRollupRetention, rounded down to the minute. At
+// most every retention_interval, in chunks of retention_chunk raw rows (a day
+// of hourly, an hour of minute, 30 days of daily roll-ups) per transaction,
+// between batches: never one long write transaction, never on the request
+// path. What was deleted of the raw records and the hourly roll-ups is
+// recorded as a horizon, so readers know from when detail exists.
 //
 // Reading (ScanUsage, QueryUsage, ScanUsageRollups, LatestUsageRecords): a
 // separate read-only connection, so `usage` and the dashboard work on the
 // state directory while `serve` writes it.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -95,6 +99,7 @@ struct LedgerStats {
   uint64_t raw_expired = 0;             // raw records deleted by the retention
   uint64_t rollups_expired = 0;         // hourly roll-up rows deleted by the retention
   uint64_t minute_rollups_expired = 0;  // minute roll-up rows deleted by the retention
+  uint64_t daily_rollups_expired = 0;   // daily roll-up rows deleted by the retention
   uint64_t retention_passes = 0;
 };
 
@@ -137,14 +142,15 @@ class SqliteLedger final : public metering::UsageSink {
                std::string instance_id);
 
  private:
-  // A retention pass in progress: its cutoffs (hour starts, a minute's for
-  // the minute roll-ups; 0: nothing to delete) and which request of
-  // EnforceRetention() it serves.
+  // A retention pass in progress: its cutoffs (bucket starts: raw records
+  // deleted before an hour's, each roll-up table before one of its own
+  // buckets; 0: nothing to delete) and which request of EnforceRetention()
+  // it serves.
   struct RetentionPass {
     bool active = false;
     int64_t raw_cutoff_ms = 0;
-    int64_t rollup_cutoff_ms = 0;
-    int64_t minute_cutoff_ms = 0;
+    // By the order of the pruned roll-up tables (sqlite_ledger.cc).
+    std::array<int64_t, 3> rollup_cutoff_ms{};
     uint64_t serves = 0;
   };
 
@@ -158,7 +164,8 @@ class SqliteLedger final : public metering::UsageSink {
   // is left (or on error).
   void RetentionStep();
   Result<bool> DeleteRawChunk(int64_t cutoff_ms);
-  Result<bool> DeleteRollupChunk(bool minutes, int64_t cutoff_ms);
+  // `table`: an index into the pruned roll-up tables.
+  Result<bool> DeleteRollupChunk(size_t table, int64_t cutoff_ms);
 
   const LedgerOptions options_;
   const std::string instance_id_;
@@ -188,9 +195,10 @@ class SqliteLedger final : public metering::UsageSink {
   std::chrono::steady_clock::time_point next_retention_ BP_GUARDED_BY(mu_);
   RetentionPass pass_;             // the writer thread's only
   metering::UsageRecord scratch_;  // the writer thread's only: WriteBatch decodes into it
-  // The writer thread's only: a batch's roll-ups, emptied as each starts.
-  metering::RollupSums hourly_{metering::kHourMs};
-  metering::RollupSums minutely_{metering::kMinuteMs};
+  // The writer thread's only: a batch's roll-ups at each width the ledger
+  // keeps (by the order of the written roll-up tables, sqlite_ledger.cc),
+  // emptied as each batch starts.
+  std::array<metering::RollupSums, 3> rollups_;
 
   std::thread writer_;  // last: started once everything above exists
 };
@@ -249,6 +257,7 @@ Result<std::vector<std::string>> ScanUsageHourly(
 enum class RollupGrain : uint8_t {
   kMinute,  // usage_minutely: the last kMinuteRollupRetention only
   kHour,    // usage_hourly: as long as metering.rollup_retention
+  kDay,     // usage_daily (UTC days): as long as the hourly ones, whole days
 };
 
 // Calls `fn` for every roll-up of `grain` whose bucket start is in
@@ -256,16 +265,19 @@ enum class RollupGrain : uint8_t {
 // non-empty only that principal's (an index on (principal, start) reads just
 // those rows). Roll-ups only, never a raw record: a bucket counts whole when
 // its start is in the window (align the window to the grain for exact
-// figures), and the bucket still running (this minute, this hour) holds the
-// calls committed so far. What the retention deleted is
+// figures), and the bucket still running (this minute, hour or day) holds
+// the calls committed so far. What the retention deleted is
 // not seen; for kMinute that is anything older than kMinuteRollupRetention
-// (give or take the retention interval), for kHour see QueryUsage's notes.
+// (give or take the retention interval), for kHour see QueryUsage's notes;
+// kDay keeps each day whole until it ended before the hourly cutoff (a
+// ledger migrated to v6 has its days from the first one whose hours were
+// all still there).
 // `fn` sees each roll-up with every key field and its histograms; the value
 // is reused, so copy what you keep. Read-only connection, one read
 // transaction: works beside the writer. kResourceNotFound when there is no
 // ledger yet; kIo for a damaged file, a schema newer than this binary knows,
-// or one older than the grain (hourly: v2, minute: v5; open the ledger with
-// SqliteLedger to migrate it). Blocking.
+// or one older than the grain (hourly: v2, minute: v5, daily: v6; open the
+// ledger with SqliteLedger to migrate it). Blocking.
 Status ScanUsageRollups(const std::filesystem::path& state_dir, RollupGrain grain, int64_t from_ms,
                         int64_t to_ms, std::string_view principal_arn,
                         const std::function<void(const metering::UsageRollup&)>& fn);

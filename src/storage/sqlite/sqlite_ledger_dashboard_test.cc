@@ -1,127 +1,32 @@
 // The ledger's reads for the dashboard: minute roll-ups (written with each
 // batch, built for the last 48 h when a v4 ledger migrates, pruned to
-// kMinuteRollupRetention), ScanUsageRollups over either grain with or without
-// a principal, and LatestUsageRecords with its filters and scan cap.
-#include <algorithm>
-#include <map>
-#include <random>
+// kMinuteRollupRetention), ScanUsageRollups over each grain with or without
+// a principal, and LatestUsageRecords with its filters and scan cap. The
+// daily roll-ups have their own file (sqlite_ledger_daily_test.cc).
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "metering/usage_rollup.h"
 #include "storage/sqlite/sqlite_db.h"
 #include "storage/sqlite/sqlite_ledger.h"
 #include "storage/sqlite/sqlite_ledger_schema.h"
+#include "storage/sqlite/sqlite_ledger_test_util.h"
 #include "testing/testing.h"
 
 namespace bp::storage::sqlite {
 namespace {
 
 using ::bp::testing::StatusIs;
+using namespace ledger_test;  // the fixtures the ledger's tests share
+using metering::kDayMs;
 using metering::kHourMs;
 using metering::kMinuteMs;
-using metering::RollupSums;
 using metering::UsageRecord;
 using metering::UsageRollup;
 using Outcome = RecordFilter::Outcome;
 
-constexpr int64_t kStart = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
-constexpr int64_t kKeepMs = 48 * kHourMs;      // kMinuteRollupRetention
-
-const char* const kPrincipals[] = {"arn:aws:iam::123456789012:user/p0",
-                                   "arn:aws:iam::123456789012:user/p1",
-                                   "arn:aws:iam::123456789012:role/p2"};
-
-// `n` calls from `from_ms` on, `step_ms` apart, over 2 profiles, 3
-// principals, 2 regions and 2 operations; every 9th throttled, every 13th
-// an other error.
-std::vector<UsageRecord> Calls(int n, int64_t from_ms, int64_t step_ms, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<UsageRecord> out;
-  for (int i = 0; i < n; ++i) {
-    UsageRecord r;
-    r.time_ms = from_ms + i * step_ms;
-    r.request_id = "req-" + std::to_string(i);
-    r.principal = kPrincipals[rng() % 3];
-    const int profile = static_cast<int>(rng() % 2);
-    r.profile_name = "rd-p" + std::to_string(profile);
-    r.profile_arn = "arn:aws:bedrock:eu-central-1:123456789012:application-inference-profile/p" +
-                    std::to_string(profile);
-    r.model_id = "model-" + std::to_string(profile);
-    r.source_region = "eu-central-1";
-    r.serving_region = rng() % 2 ? "eu-west-1" : "eu-central-1";
-    r.operation = rng() % 2 ? metering::Operation::kConverse : metering::Operation::kConverseStream;
-    r.status = 200;
-    if (i % 9 == 4) r.status = 429, r.error_code = "ThrottlingException";
-    if (i % 13 == 6) r.status = 400, r.error_code = "ValidationException";
-    r.tokens = {.input = static_cast<int64_t>(rng() % 3000),
-                .output = static_cast<int64_t>(rng() % 700)};
-    r.latency_ms = static_cast<int64_t>(rng() % 9000);
-    r.ttft_ms = rng() % 5 == 0 ? -1 : static_cast<int64_t>(rng() % 2000);
-    r.request_metadata = {{"run", "r" + std::to_string(i % 4)}};
-    r.tags = {{"team", profile == 0 ? "ml" : "search"}};
-    r.cost_micro_usd = static_cast<int64_t>(rng() % 50'000);
-    r.price_version = "p1";
-    r.tokens_estimated = i % 11 == 2;
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-void Write(const std::filesystem::path& dir, const std::vector<UsageRecord>& records,
-           LedgerOptions options = {}) {
-  auto ledger = SqliteLedger::Open(dir, options);
-  ASSERT_OK(ledger);
-  for (const UsageRecord& r : records) (*ledger)->Record(r);
-  ASSERT_OK((*ledger)->Flush());
-}
-
-std::vector<UsageRollup> Scan(const std::filesystem::path& dir, RollupGrain grain, int64_t from,
-                              int64_t to, std::string_view principal = "") {
-  std::vector<UsageRollup> out;
-  EXPECT_OK(ScanUsageRollups(dir, grain, from, to, principal,
-                             [&](const UsageRollup& u) { out.push_back(u); }));
-  return out;
-}
-
-// The roll-ups at `width_ms` of the records with start in [from, to).
-std::map<metering::UsageRollupKey, UsageRollup> Expected(const std::vector<UsageRecord>& records,
-                                                         int64_t width_ms, int64_t from,
-                                                         int64_t to) {
-  RollupSums sums(width_ms);
-  for (const UsageRecord& r : records) {
-    const int64_t start = metering::BucketStart(r.time_ms, width_ms);
-    if (start >= from && start < to) sums.Add(r);
-  }
-  return sums.rollups();
-}
-
-// Every figure of each roll-up equal to the one summed from raw records.
-void ExpectSame(const std::vector<UsageRollup>& got,
-                const std::map<metering::UsageRollupKey, UsageRollup>& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (const UsageRollup& g : got) {
-    auto it = want.find(g.key);
-    ASSERT_NE(it, want.end()) << g.key.start_ms << " " << g.key.principal;
-    const UsageRollup& w = it->second;
-    EXPECT_EQ(g.requests, w.requests);
-    EXPECT_EQ(g.errors, w.errors);
-    EXPECT_EQ(g.throttles, w.throttles);
-    EXPECT_EQ(g.estimated, w.estimated);
-    EXPECT_EQ(g.tokens.input, w.tokens.input);
-    EXPECT_EQ(g.tokens.output, w.tokens.output);
-    EXPECT_EQ(g.cost_micro_usd, w.cost_micro_usd);
-    EXPECT_EQ(g.latency, w.latency);
-    EXPECT_EQ(g.ttft, w.ttft);
-    EXPECT_EQ(g.key.tags, w.key.tags);
-  }
-}
-
-void ExpectOldestFirst(const std::vector<UsageRollup>& rollups) {
-  EXPECT_TRUE(std::is_sorted(
-      rollups.begin(), rollups.end(),
-      [](const UsageRollup& a, const UsageRollup& b) { return a.key.start_ms < b.key.start_ms; }));
-}
+constexpr int64_t kKeepMs = 48 * kHourMs;  // kMinuteRollupRetention
 
 // Batches that cut across minutes and hours: the writer's minute and hourly
 // roll-ups both equal the raw records summed per key and bucket.
@@ -160,8 +65,9 @@ TEST(MinuteRollupTest, APrincipalFilterKeepsThatPrincipalsRowsOnly) {
   const std::vector<UsageRecord> records = Calls(4'000, kStart, 5'000, 7);  // ~5.5 h
   Write(dir.path(), records);
   const int64_t to = kStart + 6 * kHourMs;
-  for (RollupGrain grain : {RollupGrain::kMinute, RollupGrain::kHour}) {
-    const int64_t width = grain == RollupGrain::kMinute ? kMinuteMs : kHourMs;
+  for (const auto& [grain, width] :
+       {std::pair(RollupGrain::kMinute, kMinuteMs), std::pair(RollupGrain::kHour, kHourMs),
+        std::pair(RollupGrain::kDay, kDayMs)}) {
     const std::vector<UsageRollup> all = Scan(dir.path(), grain, kStart, to);
     size_t seen = 0;
     for (const char* principal : kPrincipals) {
@@ -315,26 +221,12 @@ TEST_F(LatestRecordsTest, TheScanCapBoundsTheRowsExamined) {
 
 // A ledger of schema v4 (hourly roll-ups only): read unmigrated, its minute
 // roll-ups are an error; opened, it gets the minute roll-ups of the last
-// 48 h of raw records before its newest one, and nothing older.
+// 48 h of raw records before its newest one, and nothing older (and its
+// daily ones, v6, from all its hours).
 TEST(MinuteRollupMigrationTest, AVersionFourLedgerGetsItsRecentMinutes) {
   bp::testing::TempDir dir;
   const std::vector<UsageRecord> records = Calls(2'000, kStart + 5, 72 * kHourMs / 2'000, 17);
-  {
-    auto db = Database::Open(dir.path() / SqliteLedger::kFileName, std::chrono::seconds(5));
-    ASSERT_OK(db);
-    ASSERT_OK(ApplyMigrations(**db, LedgerMigrations().first(4)));
-    auto txn = Transaction::Begin(**db, Transaction::Kind::kWrite);
-    ASSERT_OK(txn);
-    RollupSums hours(kHourMs);
-    for (const UsageRecord& r : records) {
-      ASSERT_OK(InsertRecord(**db, r, /*version=*/4));
-      hours.Add(r);
-    }
-    for (const auto& [key, rollup] : hours.rollups()) {
-      ASSERT_OK(UpsertRollup(**db, kHourlyRollups, rollup, /*version=*/4));
-    }
-    ASSERT_OK(txn->Commit());
-  }
+  ASSERT_NO_FATAL_FAILURE(ledger_test::WriteAtVersion(dir.path(), records, /*version=*/4));
   EXPECT_THAT(ScanUsageRollups(dir.path(), RollupGrain::kMinute, 0, INT64_MAX, "",
                                [](const UsageRollup&) {}),
               StatusIs(ErrorCode::kIo));
@@ -357,11 +249,9 @@ TEST(MinuteRollupMigrationTest, AVersionFourLedgerGetsItsRecentMinutes) {
   all.insert(all.end(), more.begin(), more.end());
   ExpectSame(Scan(dir.path(), RollupGrain::kMinute, 0, INT64_MAX),
              Expected(all, kMinuteMs, from, INT64_MAX));
-  auto db = Database::Open(dir.path() / SqliteLedger::kFileName, std::chrono::seconds(5));
-  ASSERT_OK(db);
-  auto version = CurrentSchemaVersion(**db);
-  ASSERT_OK(version);
-  EXPECT_EQ(*version, kLedgerMinuteVersion);
+  ExpectSame(Scan(dir.path(), RollupGrain::kDay, 0, INT64_MAX),
+             Expected(all, kDayMs, 0, INT64_MAX));
+  EXPECT_EQ(ledger_test::VersionOf(dir.path()), kLedgerLatestVersion);
 }
 
 TEST(MinuteRollupMigrationTest, AnEmptyLedgerMigratesToNoMinutes) {

@@ -154,6 +154,28 @@ Status ScanRollups(const Snapshot& s, const RollupTable& table, Interval window,
   }
 }
 
+// The table ScanUsageRollups reads for a grain, the schema version that
+// made it and its name in messages.
+struct GrainTable {
+  const RollupTable& table;
+  int version;
+  std::string_view what;
+};
+const GrainTable& GrainTableOf(RollupGrain grain) {
+  static constexpr GrainTable kMinute{kMinuteRollups, kLedgerMinuteVersion, "minute"};
+  static constexpr GrainTable kHour{kHourlyRollups, kLedgerRollupVersion, "hourly"};
+  static constexpr GrainTable kDay{kDailyRollups, kLedgerDailyVersion, "daily"};
+  switch (grain) {
+    case RollupGrain::kMinute:
+      return kMinute;
+    case RollupGrain::kHour:
+      return kHour;
+    case RollupGrain::kDay:
+      return kDay;
+  }
+  return kHour;  // unreachable: every grain is named above
+}
+
 // The calls the roll-ups of `hours` count, reading at most max_rows rows
 // (each counts at least one call, so a sum above max_rows - 1 is enough to
 // know "more than").
@@ -277,16 +299,14 @@ Status ScanUsageRollups(const std::filesystem::path& state_dir, RollupGrain grai
                         const std::function<void(const UsageRollup&)>& fn) {
   BP_ASSIGN_OR_RETURN(Snapshot s, OpenSnapshot(state_dir));
   if (s.version == 0) return Status::Ok();  // created, never migrated: no calls
-  const bool minutes = grain == RollupGrain::kMinute;
-  const int needs = minutes ? kLedgerMinuteVersion : kLedgerRollupVersion;
-  if (s.version < needs) {
+  const GrainTable& g = GrainTableOf(grain);
+  if (s.version < g.version) {
     return IoError("usage ledger " + s.db->path().string() + " has schema version " +
-                   std::to_string(s.version) + "; its " + (minutes ? "minute" : "hourly") +
-                   " roll-ups need version " + std::to_string(needs) +
+                   std::to_string(s.version) + "; its " + std::string(g.what) +
+                   " roll-ups need version " + std::to_string(g.version) +
                    " (serve migrates it when it starts)");
   }
-  return ScanRollups(s, minutes ? kMinuteRollups : kHourlyRollups, {from_ms, to_ms}, principal_arn,
-                     RollupFields{}, fn);
+  return ScanRollups(s, g.table, {from_ms, to_ms}, principal_arn, RollupFields{}, fn);
 }
 
 Result<std::vector<UsageRecord>> LatestUsageRecords(const std::filesystem::path& state_dir,

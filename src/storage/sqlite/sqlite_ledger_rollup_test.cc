@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 #include <sys/wait.h>
+#include <utility>
 #include <vector>
 
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include "storage/sqlite/sqlite_db.h"
 #include "storage/sqlite/sqlite_ledger.h"
 #include "storage/sqlite/sqlite_ledger_schema.h"
+#include "storage/sqlite/sqlite_ledger_test_util.h"
 #include "testing/testing.h"
 
 namespace bp::storage::sqlite {
@@ -22,6 +24,7 @@ namespace {
 
 using ::bp::testing::StatusIs;
 using metering::Dimension;
+using metering::kDayMs;
 using metering::kHourMs;
 using metering::UsageGroup;
 using metering::UsageRecord;
@@ -29,7 +32,6 @@ using metering::UsageReport;
 using Source = UsageQueryOptions::Source;
 
 constexpr int64_t kStart = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
-constexpr int64_t kDayMs = 24 * kHourMs;
 
 // Random calls over `hours` hours from kStart, in time order, over a few
 // profiles, principals, regions, operations, tag sets and metadata values.
@@ -378,7 +380,8 @@ TEST(LedgerOptionsTest, RetentionNeedsAClockAndOrderedValues) {
 }
 
 // A ledger written by a binary that knew only schema v1: opening it builds
-// the roll-ups from its raw records, in the migration's transaction.
+// the roll-ups from its raw records, in the migration's transaction (the
+// hourly ones, v2; the daily ones from those, v6).
 TEST(LedgerMigrationTest, AVersionOneLedgerGetsItsRollups) {
   bp::testing::TempDir dir;
   const std::vector<UsageRecord> records = RandomCalls(2'000, 30, 41);
@@ -406,11 +409,13 @@ TEST(LedgerMigrationTest, AVersionOneLedgerGetsItsRollups) {
     EXPECT_TRUE(rolled.percentiles_estimated);
     ExpectSameFigures(rolled, Query(dir.path(), by, kStart, kStart + 30 * kHourMs, Source::kRaw));
   }
-  auto db = Database::Open(dir.path() / SqliteLedger::kFileName, std::chrono::seconds(5));
-  ASSERT_OK(db);
-  auto version = CurrentSchemaVersion(**db);
-  ASSERT_OK(version);
-  EXPECT_EQ(*version, kLedgerLatestVersion);
+  // The records as stored: a v1 row has no tokens_estimated (read false).
+  std::vector<UsageRecord> stored;
+  ASSERT_OK(
+      ScanUsage(dir.path(), 0, INT64_MAX, [&](const UsageRecord& r) { stored.push_back(r); }));
+  ledger_test::ExpectSame(ledger_test::Scan(dir.path(), RollupGrain::kDay, 0, INT64_MAX),
+                          ledger_test::Expected(stored, kDayMs, 0, INT64_MAX));
+  EXPECT_EQ(ledger_test::VersionOf(dir.path()), kLedgerLatestVersion);
 }
 
 TEST(LedgerMigrationTest, TheLatestVersionIsTheLastMigrations) {
@@ -538,19 +543,17 @@ TEST(LedgerRollupTest, RawAndRollupsAgreeAfterKillDashNine) {
     EXPECT_GE(raw.total.requests, 500);
     ExpectSameFigures(Query(dir.path(), by, kStart - kHourMs, to, Source::kRollups), raw);
   }
-  // The minute roll-ups are written in the same transactions.
-  int64_t raw_calls = 0, minute_calls = 0, raw_cost = 0, minute_cost = 0;
-  ASSERT_OK(ScanUsage(dir.path(), 0, INT64_MAX, [&](const UsageRecord& r) {
-    ++raw_calls;
-    raw_cost += std::max<int64_t>(0, r.cost_micro_usd);
-  }));
-  ASSERT_OK(ScanUsageRollups(dir.path(), RollupGrain::kMinute, 0, INT64_MAX, "",
-                             [&](const metering::UsageRollup& u) {
-                               minute_calls += u.requests;
-                               minute_cost += u.cost_micro_usd;
-                             }));
-  EXPECT_EQ(minute_calls, raw_calls);
-  EXPECT_EQ(minute_cost, raw_cost);
+  // The minute and daily roll-ups are written in the same transactions:
+  // each equals the raw records on disk summed at its width.
+  std::vector<UsageRecord> on_disk;
+  ASSERT_OK(
+      ScanUsage(dir.path(), 0, INT64_MAX, [&](const UsageRecord& r) { on_disk.push_back(r); }));
+  for (const auto& [grain, width] : {std::pair(RollupGrain::kMinute, metering::kMinuteMs),
+                                     std::pair(RollupGrain::kDay, kDayMs)}) {
+    SCOPED_TRACE(width);
+    ledger_test::ExpectSame(ledger_test::Scan(dir.path(), grain, 0, INT64_MAX),
+                            ledger_test::Expected(on_disk, width, 0, INT64_MAX));
+  }
 }
 
 }  // namespace

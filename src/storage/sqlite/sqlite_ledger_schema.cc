@@ -1,9 +1,12 @@
 #include "storage/sqlite/sqlite_ledger_schema.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "metering/record_json.h"
 #include "storage/sqlite/sqlite_ledger.h"
@@ -36,6 +39,59 @@ Status BuildRecentMinuteRollups(Database& db) {
   return BuildRollupsFromRaw(db, kMinuteRollups,
                              metering::BucketStart(newest - keep_ms, metering::kMinuteMs),
                              kLedgerMinuteVersion);
+}
+
+// Creates the roll-up table `to` with the columns of `like` as the file has
+// them now (types, NOT NULL, defaults, the primary key in its order),
+// to.time_column in place of like's, STRICT and WITHOUT ROWID as every
+// roll-up table, and its (principal, time) index. Read from the file rather
+// than written out again so that the two tables cannot differ, including
+// the columns later migrations added with ALTER TABLE (v3's estimated).
+Status CreateRollupTableLike(Database& db, const RollupTable& like, const RollupTable& to) {
+  BP_ASSIGN_OR_RETURN(Query q, db.Prepare("SELECT name, type, \"notnull\", dflt_value, pk FROM "
+                                          "pragma_table_info(?1) ORDER BY cid"));
+  q.Bind(1, like.name);
+  std::string columns;
+  std::vector<std::pair<int64_t, std::string>> key;  // (position in the key, column)
+  for (;;) {
+    BP_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    std::string name(q.View(0));
+    if (name == like.time_column) name = to.time_column;
+    columns += "  " + name + " " + std::string(q.View(1)) + (q.Int(2) != 0 ? " NOT NULL" : "");
+    if (std::optional<std::string> value = q.OptionalText(3)) columns += " DEFAULT " + *value;
+    columns += ",\n";
+    if (q.Int(4) > 0) key.emplace_back(q.Int(4), std::move(name));
+  }
+  if (key.empty()) {
+    return IoError("usage ledger: " + std::string(like.name) + " has no primary key to copy");
+  }
+  std::sort(key.begin(), key.end());
+  std::string key_list;
+  for (const auto& [position, column] : key) {
+    key_list += (key_list.empty() ? "" : ", ") + column;
+  }
+  const std::string name(to.name);
+  const std::string time(to.time_column);
+  return db.Exec("CREATE TABLE " + name + " (\n" + columns + "  PRIMARY KEY (" + key_list +
+                     ")\n) STRICT, WITHOUT ROWID;\nCREATE INDEX " + name + "_by_principal ON " +
+                     name + " (principal, " + time + ");",
+                 "creating " + name);
+}
+
+// Migration 6's step: usage_daily, made like usage_hourly, and filled from
+// its rows: the days whose hours are all there, so from the first day that
+// starts at or after the roll-ups' horizon (the day holding it has lost
+// hours to the retention, and a partial day would pass for a whole one).
+Status CreateDailyRollups(Database& db) {
+  BP_RETURN_IF_ERROR(CreateRollupTableLike(db, kHourlyRollups, kDailyRollups));
+  BP_ASSIGN_OR_RETURN(LedgerHorizons horizons, ReadHorizons(db));
+  int64_t from = INT64_MIN;
+  if (const int64_t h = horizons.rollups_from_ms; h != 0) {
+    const int64_t day = metering::BucketStart(h, metering::kDayMs);
+    from = day == h ? h : day + metering::kDayMs;
+  }
+  return BuildRollupsFromRollups(db, kHourlyRollups, kDailyRollups, from, kLedgerDailyVersion);
 }
 
 // The ledger's schema history (the same append-only policy as the profile
@@ -153,6 +209,11 @@ CREATE INDEX usage_hourly_by_principal ON usage_hourly (principal, hour_ms);
 CREATE INDEX usage_minutely_by_principal ON usage_minutely (principal, minute_ms);
 )sql",
      &BuildRecentMinuteRollups},
+    // Roll-ups by the UTC day, for the dashboard's long windows: 30 days are
+    // 30 rows a key instead of 720 (docs/performance.md "Dashboard reads").
+    // No SQL of its own: the step makes the table like usage_hourly and
+    // fills it from usage_hourly's rows (histograms merged).
+    {6, "daily roll-ups", "", &CreateDailyRollups},
 };
 
 constexpr std::string_view kInsertRecord =
@@ -202,6 +263,40 @@ Query& BindKey(Query& q, const metering::UsageRollupKey& k, const std::string& t
       .Bind(6, metering::OperationName(k.operation))
       .Bind(7, tags_json);
 }
+
+// Sums rows that come in time order into the buckets of `table` and
+// writes each bucket's roll-ups once a row of a later bucket comes: a
+// migration holds one bucket's keys at a time.
+class BucketWriter final {
+ public:
+  BucketWriter(Database& db, const RollupTable& table, int version)
+      : db_(db), table_(table), version_(version), sums_(table.width_ms) {}
+
+  // Call before adding a row that starts at `time_ms` to sums(): writes the
+  // bucket summed so far when the row is of a later one.
+  Status Next(int64_t time_ms) {
+    const int64_t start = metering::BucketStart(time_ms, table_.width_ms);
+    if (!sums_.empty() && start != current_) BP_RETURN_IF_ERROR(Flush());
+    current_ = start;
+    return Status::Ok();
+  }
+  metering::RollupSums& sums() { return sums_; }
+  // Writes what is summed.
+  Status Flush() {
+    for (const auto& [key, rollup] : sums_.rollups()) {
+      BP_RETURN_IF_ERROR(UpsertRollup(db_, table_, rollup, version_));
+    }
+    sums_.Clear();
+    return Status::Ok();
+  }
+
+ private:
+  Database& db_;
+  const RollupTable& table_;
+  const int version_;
+  metering::RollupSums sums_;
+  int64_t current_ = 0;
+};
 
 Status DamagedRollup(int64_t start_ms, std::string_view what) {
   return IoError("usage ledger: the roll-up starting at " + std::to_string(start_ms) + " has " +
@@ -313,26 +408,37 @@ Status BuildRollupsFromRaw(Database& db, const RollupTable& table, int64_t from_
                                           " FROM usage_records WHERE time_ms >= ?1 "
                                           "ORDER BY time_ms"));
   q.Bind(1, from_ms);
-  metering::RollupSums bucket(table.width_ms);
-  int64_t current = 0;
-  auto flush = [&]() -> Status {
-    for (const auto& [key, rollup] : bucket.rollups()) {
-      BP_RETURN_IF_ERROR(UpsertRollup(db, table, rollup, version));
-    }
-    bucket.Clear();
-    return Status::Ok();
-  };
+  BucketWriter out(db, table, version);
   UsageRecord r;
   for (;;) {
     BP_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     ReadRecord(q, /*tags=*/true, /*metadata=*/false, r);
-    const int64_t start = metering::BucketStart(r.time_ms, table.width_ms);
-    if (!bucket.empty() && start != current) BP_RETURN_IF_ERROR(flush());
-    current = start;
-    bucket.Add(r);
+    BP_RETURN_IF_ERROR(out.Next(r.time_ms));
+    out.sums().Add(r);
   }
-  return flush();
+  return out.Flush();
+}
+
+Status BuildRollupsFromRollups(Database& db, const RollupTable& from, const RollupTable& to,
+                               int64_t from_ms, int version) {
+  // In from's key order, which starts with the time: no sort, and each of
+  // to's buckets is complete before the next one starts.
+  const std::string time(from.time_column);
+  BP_ASSIGN_OR_RETURN(
+      Query q, db.Prepare("SELECT " + RollupColumns(from, version) + " FROM " +
+                          std::string(from.name) + " WHERE " + time + " >= ?1 ORDER BY " + time));
+  q.Bind(1, from_ms);
+  BucketWriter out(db, to, version);
+  UsageRollup u;
+  for (;;) {
+    BP_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    BP_RETURN_IF_ERROR(ReadRollup(q, RollupFields{}, u));
+    BP_RETURN_IF_ERROR(out.Next(u.key.start_ms));
+    out.sums().Merge(u);
+  }
+  return out.Flush();
 }
 
 void ReadRecord(const Query& q, bool tags, bool metadata, UsageRecord& r) {

@@ -1,11 +1,11 @@
 #pragma once
 // The usage ledger's schema and row mapping (docs/metering.md "The ledger"):
-// its migrations, how a UsageRecord and a UsageRollup (hourly or by the
-// minute) are written to and read from their tables, and the horizons below
-// which the retention deleted rows. Private to storage/sqlite (SqliteLedger,
-// the ledger's queries and their tests).
+// its migrations, how a UsageRecord and a UsageRollup (hourly, by the minute
+// or daily) are written to and read from their tables, and the horizons
+// below which the retention deleted rows. Private to storage/sqlite
+// (SqliteLedger, the ledger's queries and their tests).
 //
-// Tables (schema version 5):
+// Tables (schema version 6):
 //   usage_records     one row per call (v1; v3 added tokens_estimated), indexed by time_ms
 //   usage_hourly      one row per (hour, profile, principal, model, serving
 //                     region, operation, tag set): the figures of those calls
@@ -13,10 +13,12 @@
 //                     v3 added estimated, the count of calls with estimated tokens)
 //   usage_minutely    the same per minute (v5; minute_ms, the minute's start,
 //                     in place of hour_ms), kept for kMinuteRollupRetention
+//   usage_daily       the same per UTC day (v6; day_ms, the day's start), made
+//                     with usage_hourly's columns and built from its rows
 //   ledger_horizons   'raw' / 'rollups' -> from_ms: rows older than this may
 //                     have been deleted by the retention (absent: none were)
 //   ledger_meta       'instance_id' -> 32 hex digits, made with the file (v4)
-// Both roll-up tables are also indexed by (principal, time) (v5), for a
+// Every roll-up table is also indexed by (principal, time) (v5, v6), for a
 // reader of one principal's roll-ups.
 // usage_records.id only grows: the retention never deletes the newest row,
 // so SQLite never hands out an id again (a shipper's cursor relies on it).
@@ -45,11 +47,13 @@ inline constexpr int kLedgerEstimatedVersion = 3;
 inline constexpr int kLedgerMetaVersion = 4;
 // The first with usage_minutely and the principal indexes.
 inline constexpr int kLedgerMinuteVersion = 5;
+// The first with usage_daily.
+inline constexpr int kLedgerDailyVersion = 6;
 // The version this binary writes (the last migration's).
-inline constexpr int kLedgerLatestVersion = kLedgerMinuteVersion;
+inline constexpr int kLedgerLatestVersion = kLedgerDailyVersion;
 
 // One roll-up table: its name, its key's time column and how wide its
-// buckets are. The two tables have the same columns but the time's name.
+// buckets are. The tables have the same columns but the time's name.
 struct RollupTable {
   std::string_view name;
   std::string_view time_column;
@@ -57,6 +61,7 @@ struct RollupTable {
 };
 inline constexpr RollupTable kHourlyRollups{"usage_hourly", "hour_ms", metering::kHourMs};
 inline constexpr RollupTable kMinuteRollups{"usage_minutely", "minute_ms", metering::kMinuteMs};
+inline constexpr RollupTable kDailyRollups{"usage_daily", "day_ms", metering::kDayMs};
 
 std::span<const Migration> LedgerMigrations();
 
@@ -80,7 +85,15 @@ Status UpsertRollup(Database& db, const RollupTable& table, const metering::Usag
 // minute); meant for a table that holds none of those buckets yet.
 Status BuildRollupsFromRaw(Database& db, const RollupTable& table, int64_t from_ms, int version);
 
-// SELECT lists and readers of the two tables. The lists are those of a
+// Adds every roll-up of `from` whose start is >= from_ms to the roll-ups of
+// `to`, whose buckets are wider (a multiple of from's): bucket by bucket of
+// `to` in time order, figures summed and histograms merged (memory: one of
+// to's buckets' keys). The v6 migration's step (hourly into daily); meant
+// for a table that holds none of those buckets yet.
+Status BuildRollupsFromRollups(Database& db, const RollupTable& from, const RollupTable& to,
+                               int64_t from_ms, int version);
+
+// SELECT lists and readers of the tables. The lists are those of a
 // ledger at schema `version` (a reader opens an older ledger unmigrated, and
 // migration 2 runs on a v1 one): a column added later reads as its default,
 // 0, so the readers see one shape. `tags` / `metadata`: whether to parse
