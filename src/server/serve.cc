@@ -123,38 +123,47 @@ void PrintBanner(std::ostream& out, const std::string& url, const config::Config
 // The routers' per-region state as gauges and counters of `metrics`: read at
 // each scrape from the snapshot current then (a reload's router carries the
 // health of the regions it keeps, so the counters stay monotonic).
+storage::sqlite::RollupGrain SqliteGrain(api::dashboard::RollupGrain grain) {
+  switch (grain) {
+    case api::dashboard::RollupGrain::kMinute:
+      return storage::sqlite::RollupGrain::kMinute;
+    case api::dashboard::RollupGrain::kHour:
+      return storage::sqlite::RollupGrain::kHour;
+    case api::dashboard::RollupGrain::kDay:
+      return storage::sqlite::RollupGrain::kDay;
+  }
+  return storage::sqlite::RollupGrain::kHour;
+}
+
 // The dashboard's pages read the local ledger's roll-ups and latest calls
 // (storage/sqlite), on the usage worker.
 api::dashboard::LedgerReads DashboardLedger(const std::filesystem::path& state_dir) {
-  return {
-      .rollups =
-          [state_dir](api::dashboard::RollupGrain grain, int64_t from_ms, int64_t to_ms,
-                      std::string_view principal_arn,
-                      const std::function<void(const metering::UsageRollup&)>& fn) {
-            return storage::sqlite::ScanUsageRollups(state_dir,
-                                                     grain == api::dashboard::RollupGrain::kMinute
-                                                         ? storage::sqlite::RollupGrain::kMinute
-                                                         : storage::sqlite::RollupGrain::kHour,
-                                                     from_ms, to_ms, principal_arn, fn);
-          },
-      .latest =
-          [state_dir](const api::dashboard::RecordFilter& f, size_t limit) {
-            using Outcome = storage::sqlite::RecordFilter::Outcome;
-            storage::sqlite::RecordFilter filter{
-                .profile_name = f.profile_name,
-                .principal_arn = f.principal_arn,
-                .serving_region = f.serving_region,
-                .outcome = f.outcome == api::dashboard::RecordFilter::Outcome::kOk ? Outcome::kOk
-                           : f.outcome == api::dashboard::RecordFilter::Outcome::kError
-                               ? Outcome::kError
-                           : f.outcome == api::dashboard::RecordFilter::Outcome::kThrottled
-                               ? Outcome::kThrottled
-                               : Outcome::kAny};
-            return storage::sqlite::LatestUsageRecords(state_dir, filter, limit);
-          },
-      .minute_rollups_kept_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    storage::sqlite::kMinuteRollupRetention)
-                                    .count()};
+  return {.rollups =
+              [state_dir](api::dashboard::RollupGrain grain, int64_t from_ms, int64_t to_ms,
+                          std::string_view principal_arn,
+                          const std::function<void(const metering::UsageRollup&)>& fn) {
+                return storage::sqlite::ScanUsageRollups(state_dir, SqliteGrain(grain), from_ms,
+                                                         to_ms, principal_arn, fn);
+              },
+          .latest =
+              [state_dir](const api::dashboard::RecordFilter& f, size_t limit) {
+                using Outcome = storage::sqlite::RecordFilter::Outcome;
+                storage::sqlite::RecordFilter filter{
+                    .profile_name = f.profile_name,
+                    .principal_arn = f.principal_arn,
+                    .serving_region = f.serving_region,
+                    .outcome = f.outcome == api::dashboard::RecordFilter::Outcome::kOk
+                                   ? Outcome::kOk
+                               : f.outcome == api::dashboard::RecordFilter::Outcome::kError
+                                   ? Outcome::kError
+                               : f.outcome == api::dashboard::RecordFilter::Outcome::kThrottled
+                                   ? Outcome::kThrottled
+                                   : Outcome::kAny};
+                return storage::sqlite::LatestUsageRecords(state_dir, filter, limit);
+              },
+          .minute_rollups_kept_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        storage::sqlite::kMinuteRollupRetention)
+                                        .count()};
 }
 
 // The runtime's usage sink: the metrics count a record, then the ledger

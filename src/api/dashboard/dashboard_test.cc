@@ -528,7 +528,8 @@ class DashboardLedgerTest : public DashboardTest {
                   return storage::sqlite::ScanUsageRollups(
                       dir,
                       grain == RollupGrain::kMinute ? storage::sqlite::RollupGrain::kMinute
-                                                    : storage::sqlite::RollupGrain::kHour,
+                      : grain == RollupGrain::kHour ? storage::sqlite::RollupGrain::kHour
+                                                    : storage::sqlite::RollupGrain::kDay,
                       from, to, principal, fn);
                 },
             .latest =
@@ -602,6 +603,14 @@ TEST_F(DashboardLedgerTest, FiguresEqualTheUsageReportOfTheRawRecords) {
     for (const json::Value& v : line.as_object().at("requests").as_array()) sum += v.as_int64();
   }
   EXPECT_EQ(sum, 300);
+
+  // 30 days by the day, from daily roll-ups: the same calls.
+  ASSERT_EQ(Get(Admin(), "/ui/api/usage?window=30d").status, 200u);
+  json::Value month = Doc(last_.response);
+  EXPECT_EQ(json::StringOrEmpty(json::Find(&month, {"grain"})), "day");
+  EXPECT_EQ(*json::AsInt64(json::Find(&month, {"total", "requests"})), 300);
+  EXPECT_NEAR(json::Find(&month, {"total", "costUsd"})->to_number<double>(),
+              static_cast<double>(report->total.cost_micro_usd) / 1e6, 1e-9);
 
   // The last hour by the minute, from minute roll-ups, and the consumer's own share.
   ASSERT_EQ(Get(Consumer(), "/ui/api/usage?window=1h").status, 200u);

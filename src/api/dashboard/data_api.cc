@@ -19,7 +19,7 @@ namespace bp::api::dashboard {
 
 namespace {
 
-constexpr int64_t kDayMs = 24 * metering::kHourMs;
+using metering::kDayMs;
 constexpr size_t kDefaultRequests = 100;
 constexpr size_t kMaxRequests = 500;
 
