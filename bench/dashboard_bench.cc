@@ -1,21 +1,24 @@
 // bp_dashboard_bench: the ledger reads behind the dashboard's data API
 // (docs/dashboard.md, docs/performance.md "Dashboard reads"): roll-ups over
-// 30 days by the hour, 24 h by the hour, 1 h and 6 h by the minute, with and
-// without a principal filter (ScanUsageRollups), and the latest calls with
-// and without a filter (LatestUsageRecords), on a ledger holding 30 days of
-// an endpoint serving 100 calls/s.
+// 30 and 60 days by the day, 30 days and 24 h by the hour, 1 h and 6 h by
+// the minute, with and without a principal filter (ScanUsageRollups), and
+// the latest calls with and without a filter (LatestUsageRecords), on a
+// ledger holding 30 days of an endpoint serving 100 calls/s; the writer's
+// cost per one-second batch (raw records and three roll-up tables); the v5
+// and v6 migrations.
 //
 //   bp_dashboard_bench [--days=N] [--rate=R] [--principals=P] [--dir=PATH]
 //                      [--no-principal-index] [benchmark flags]
 // The ledger as the writer would have left it: the last hour written through
 // SqliteLedger (R calls/s of raw records, default 100: 360,000, with their
-// hourly and minute roll-ups), and before it the roll-ups alone, inserted
-// directly: hourly ones for N days (default 30), minute ones for the rest of
-// kMinuteRollupRetention. 12 P keys per bucket: 2 profiles x 3 serving
-// regions x P principals (default 3: 36 keys) x 2 operations, the calls
-// spread evenly. --no-principal-index drops the (principal, time) indexes
-// first, to price them (with more principals the filter reads fewer rows).
-// --dir keeps the ledger there.
+// hourly, minute and daily roll-ups), and before it the roll-ups alone,
+// inserted directly: hourly ones for N days (default 30), daily ones for 2 N
+// days (the window and the one before it, which the usage page reads too),
+// minute ones for the rest of kMinuteRollupRetention. 12 P keys per bucket:
+// 2 profiles x 3 serving regions x P principals (default 3: 36 keys) x 2
+// operations, the calls spread evenly. --no-principal-index drops the
+// (principal, time) indexes first, to price them (with more principals the
+// filter reads fewer rows). --dir keeps the ledger there.
 
 #include <chrono>
 #include <cstdio>
@@ -38,6 +41,7 @@
 namespace bp::bench {
 namespace {
 
+using metering::kDayMs;
 using metering::kHourMs;
 using metering::kMinuteMs;
 using storage::sqlite::RecordFilter;
@@ -137,7 +141,7 @@ bool Exec(sqlite3* db, const char* sql) {
 }
 
 // Inserts the roll-ups of every bucket in [from_ms, to_ms) of `table`, the
-// way the writer stores them (a test fixture: it knows the schema, v5).
+// way the writer stores them (a test fixture: it knows the schema, v6).
 bool InsertRollups(sqlite3* db, std::string_view table, std::string_view time_column,
                    int64_t width_ms, int64_t from_ms, int64_t to_ms, std::mt19937_64& rng) {
   const std::string sql =
@@ -221,10 +225,14 @@ bool BuildLedger() {
                           g_setup.now_ms - g_setup.days * 24 * kHourMs, raw_from, rng) &&
             InsertRollups(db, "usage_minutely", "minute_ms", kMinuteMs, g_setup.now_ms - keep_ms,
                           raw_from, rng) &&
+            InsertRollups(db, "usage_daily", "day_ms", kDayMs,
+                          metering::BucketStart(g_setup.now_ms - 2 * g_setup.days * kDayMs, kDayMs),
+                          metering::BucketStart(raw_from, kDayMs), rng) &&
             Exec(db, "COMMIT");
   if (ok && g_setup.drop_index) {
     ok = Exec(db, "DROP INDEX usage_hourly_by_principal") &&
-         Exec(db, "DROP INDEX usage_minutely_by_principal");
+         Exec(db, "DROP INDEX usage_minutely_by_principal") &&
+         Exec(db, "DROP INDEX usage_daily_by_principal");
   }
   sqlite3_close(db);
   std::fprintf(stderr, "dashboard bench: built the ledger in %.1f s\n",
@@ -284,6 +292,16 @@ void BM_Rollups_Minute6h(benchmark::State& state) {
 }
 BENCHMARK(BM_Rollups_Minute1h)->ArgName("principal")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Rollups_Minute6h)->ArgName("principal")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+// By the day: the usage page's 30-day window, and 60 days (the window and
+// the one before it, which the page reads for its change column).
+void BM_Rollups_Daily30d(benchmark::State& state) {
+  ScanRollups(state, RollupGrain::kDay, 30 * kDayMs);
+}
+void BM_Rollups_Daily60d(benchmark::State& state) {
+  ScanRollups(state, RollupGrain::kDay, 60 * kDayMs);
+}
+BENCHMARK(BM_Rollups_Daily30d)->ArgName("principal")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Rollups_Daily60d)->ArgName("principal")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // LatestUsageRecords(limit 100); state.range(0): 0 no filter, 1 one
 // principal (with 3: a third of the calls), 2 one principal's throttled
@@ -314,11 +332,29 @@ BENCHMARK(BM_LatestRecords100)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond);
 
-// The v5 migration (minute roll-ups built from the raw records of the last
-// 48 h: here the raw hour's) on a copy of the ledger turned back into a v4
-// one. Per raw record, so that it scales to a ledger's 48 hours.
-void BM_MigrateV4Ledger(benchmark::State& state) {
-  const std::filesystem::path copy = g_setup.dir.string() + "-v4";
+// The writer's cost per batch with its three roll-up tables: one second of
+// `rate` calls (what a busy endpoint commits per flush) over this mix's
+// keys, second after second into one ledger, so most batches update
+// existing hourly and daily rows and a minute's first batch makes its rows.
+void BM_LedgerWrite_OneSecond(benchmark::State& state) {
+  std::mt19937_64 rng(11);
+  int64_t second = 0;
+  TimeLedgerBatches(state, g_setup.dir.string() + "-write", g_setup.rate, [&] {
+    std::vector<metering::UsageRecord> batch;
+    for (int64_t i = 0; i < g_setup.rate; ++i) {
+      batch.push_back(Call(rng, static_cast<int>(rng() % static_cast<uint64_t>(Keys())),
+                           g_setup.now_ms + second * 1000 + 1000 * i / g_setup.rate, i));
+    }
+    ++second;
+    return batch;
+  });
+}
+BENCHMARK(BM_LedgerWrite_OneSecond)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A migration timed on a copy of the ledger turned back into an older
+// version by `downgrade` (SQL). Items: `items` per iteration.
+void Migrate(benchmark::State& state, const char* downgrade, int64_t items) {
+  const std::filesystem::path copy = g_setup.dir.string() + "-old";
   const std::filesystem::path file = storage::sqlite::SqliteLedger::kFileName;
   for (auto _ : state) {
     state.PauseTiming();
@@ -326,13 +362,10 @@ void BM_MigrateV4Ledger(benchmark::State& state) {
     std::filesystem::create_directories(copy);
     std::filesystem::copy_file(g_setup.dir / file, copy / file);
     sqlite3* db = nullptr;
-    bool ok = sqlite3_open((copy / file).c_str(), &db) == SQLITE_OK &&
-              Exec(db,
-                   "DROP TABLE usage_minutely; DROP INDEX IF EXISTS usage_hourly_by_principal; "
-                   "DELETE FROM schema_migrations WHERE version >= 5");
+    bool ok = sqlite3_open((copy / file).c_str(), &db) == SQLITE_OK && Exec(db, downgrade);
     sqlite3_close(db);
     if (!ok) {
-      state.SkipWithError("could not turn the copy into a v4 ledger");
+      state.SkipWithError("could not turn the copy into an older ledger");
       return;
     }
     state.ResumeTiming();
@@ -342,10 +375,30 @@ void BM_MigrateV4Ledger(benchmark::State& state) {
       return;
     }
   }
-  state.SetItemsProcessed(state.iterations() * g_setup.rate * 3600);
+  state.SetItemsProcessed(state.iterations() * items);
   std::filesystem::remove_all(copy);
 }
+
+// The v5 and v6 migrations from a v4 ledger: the minute roll-ups built
+// from the raw records of the last 48 h (here the raw hour's), then the
+// daily ones from the hourly ones. Per raw record, so that it scales to a
+// ledger's 48 hours (v6's share: BM_MigrateV5Ledger).
+void BM_MigrateV4Ledger(benchmark::State& state) {
+  Migrate(state,
+          "DROP TABLE usage_minutely; DROP TABLE usage_daily; "
+          "DROP INDEX IF EXISTS usage_hourly_by_principal; "
+          "DELETE FROM schema_migrations WHERE version >= 5",
+          g_setup.rate * 3600);
+}
 BENCHMARK(BM_MigrateV4Ledger)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+// The v6 migration from a v5 ledger: the daily roll-ups built from the
+// hourly ones (N days of them). Per hourly row.
+void BM_MigrateV5Ledger(benchmark::State& state) {
+  Migrate(state, "DROP TABLE usage_daily; DELETE FROM schema_migrations WHERE version >= 6",
+          LedgerScalar("SELECT count(*) FROM usage_hourly"));
+}
+BENCHMARK(BM_MigrateV5Ledger)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 }  // namespace
 }  // namespace bp::bench
@@ -379,10 +432,12 @@ int main(int argc, char** argv) {
   }
   std::fprintf(
       stderr,
-      "dashboard bench: %lld raw records, %lld hourly and %lld minute roll-up rows, %lld MiB%s\n",
+      "dashboard bench: %lld raw records, %lld hourly, %lld minute and %lld daily roll-up rows, "
+      "%lld MiB%s\n",
       static_cast<long long>(bp::bench::LedgerScalar("SELECT count(*) FROM usage_records")),
       static_cast<long long>(bp::bench::LedgerScalar("SELECT count(*) FROM usage_hourly")),
       static_cast<long long>(bp::bench::LedgerScalar("SELECT count(*) FROM usage_minutely")),
+      static_cast<long long>(bp::bench::LedgerScalar("SELECT count(*) FROM usage_daily")),
       static_cast<long long>(
           std::filesystem::file_size(g_setup.dir / bp::storage::sqlite::SqliteLedger::kFileName) >>
           20),

@@ -1,10 +1,13 @@
 #include "bench/ledger_bench_util.h"
 
+#include <chrono>
 #include <string>
 
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 #include <unistd.h>
+
+#include "storage/sqlite/sqlite_ledger.h"
 
 namespace bp::bench {
 
@@ -37,6 +40,27 @@ int64_t ScalarQuery(const std::filesystem::path& db_path, const char* sql) {
   }
   sqlite3_close(db);
   return out;
+}
+
+void TimeLedgerBatches(benchmark::State& state, const std::filesystem::path& dir, int64_t per_batch,
+                       const std::function<std::vector<metering::UsageRecord>()>& next_batch) {
+  std::filesystem::remove_all(dir);
+  auto ledger = storage::sqlite::SqliteLedger::Open(
+      dir, {.flush_interval = std::chrono::hours(1), .max_batch = 20'000});
+  if (!ledger.ok()) {
+    state.SkipWithError(ledger.status().message().c_str());
+    return;
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    const std::vector<metering::UsageRecord> batch = next_batch();
+    state.ResumeTiming();
+    for (const metering::UsageRecord& r : batch) (*ledger)->Record(r);
+    if (!(*ledger)->Flush().ok()) state.SkipWithError("flush failed");
+  }
+  state.SetItemsProcessed(state.iterations() * per_batch);
+  ledger->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace bp::bench

@@ -1,12 +1,17 @@
 #pragma once
 // Shared by the ledger benchmarks (bp_usage_bench, bp_dashboard_bench): where
-// a run keeps its ledger, and single values read from the ledger's file.
-// Private to bench/.
+// a run keeps its ledger, single values read from the ledger's file, and
+// the writer's cost per batch. Private to bench/.
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string_view>
 #include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "metering/usage_record.h"
 
 namespace bp::bench {
 
@@ -26,5 +31,12 @@ int RunBenchmarks(std::vector<char*> args, const LedgerDir& dir);
 // The first column of the first row of `sql` on the SQLite file `db_path`,
 // opened read-only; -1 when anything fails (the numbers are only printed).
 int64_t ScalarQuery(const std::filesystem::path& db_path, const char* sql);
+
+// Times the ledger's writer: each iteration records the batch `next_batch`
+// makes (outside the timing) into one SqliteLedger on `dir` (made empty
+// first, removed after) and flushes it, one transaction a batch, as the
+// writer commits a flush interval's calls. Items: `per_batch` a batch.
+void TimeLedgerBatches(benchmark::State& state, const std::filesystem::path& dir, int64_t per_batch,
+                       const std::function<std::vector<metering::UsageRecord>()>& next_batch);
 
 }  // namespace bp::bench

@@ -154,29 +154,12 @@ BENCHMARK(BM_UsageByProfile90d_RawScan)->Unit(benchmark::kMillisecond)->UseRealT
 // mix: nearly one roll-up key per record, the worst case), and as a busy
 // endpoint writes: one second of 100 calls/s per batch (the flush interval).
 void LedgerWrite(benchmark::State& state, int64_t span_ms, int64_t count) {
-  const std::filesystem::path dir = g_setup.dir.string() + "-write";
   std::mt19937_64 rng(7);
   std::vector<metering::UsageRecord> calls;
   for (int64_t i = 0; i < count; ++i) {
     calls.push_back(SyntheticCall(rng, g_setup.now_ms - span_ms + span_ms * i / count, i));
   }
-  std::filesystem::remove_all(dir);
-  auto ledger = storage::sqlite::SqliteLedger::Open(
-      dir, {.flush_interval = std::chrono::hours(1), .max_batch = 20'000});
-  if (!ledger.ok()) {
-    state.SkipWithError(ledger.status().message().c_str());
-    return;
-  }
-  for (auto _ : state) {
-    state.PauseTiming();
-    std::vector<metering::UsageRecord> batch = calls;
-    state.ResumeTiming();
-    for (metering::UsageRecord& r : batch) (*ledger)->Record(r);
-    if (!(*ledger)->Flush().ok()) state.SkipWithError("flush failed");
-  }
-  state.SetItemsProcessed(state.iterations() * count);
-  ledger->reset();
-  std::filesystem::remove_all(dir);
+  TimeLedgerBatches(state, g_setup.dir.string() + "-write", count, [&] { return calls; });
 }
 void BM_LedgerWrite_OneHour(benchmark::State& state) { LedgerWrite(state, 3'600'000, 10'000); }
 void BM_LedgerWrite_20Hours(benchmark::State& state) { LedgerWrite(state, 20 * 3'600'000, 10'000); }

@@ -179,8 +179,9 @@ void SqliteLedger::MaybeStartRetention(std::chrono::steady_clock::time_point now
   };
   static_assert(std::size(kPrunedRollups) == std::tuple_size_v<decltype(pass_.rollup_cutoff_ms)>);
   const int64_t hourly = cutoff(options_.rollup_retention, metering::kHourMs);
-  // A day goes once it ended before the hourly cutoff: the day holding the
-  // cutoff is kept whole, although its first hours' hourly rows are gone.
+  // A day goes once all of it is older than the hourly cutoff (it ended at
+  // or before it): the day holding the cutoff is kept whole, although its
+  // first hours' hourly rows are gone.
   pass_ = {.active = true,
            .raw_cutoff_ms = cutoff(options_.raw_retention, metering::kHourMs),
            .rollup_cutoff_ms = {hourly, cutoff(kMinuteRollupRetention, metering::kMinuteMs),

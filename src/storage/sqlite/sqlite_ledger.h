@@ -27,7 +27,7 @@
 // records (v5); one older than v6 its daily roll-ups from its hourly ones.
 // Retention: with raw_retention / rollup_retention set, the writer deletes
 // raw records (and hourly roll-ups) older than that, rounded down to the
-// hour, and the daily roll-ups of the days that ended before the hourly
+// hour, and the daily roll-ups of the days wholly older than the hourly
 // cutoff (the day holding it is kept whole); with a clock set, minute
 // roll-ups older than kMinuteRollupRetention, rounded down to the minute. At
 // most every retention_interval, in chunks of retention_chunk raw rows (a day
@@ -269,7 +269,7 @@ enum class RollupGrain : uint8_t {
 // the calls committed so far. What the retention deleted is
 // not seen; for kMinute that is anything older than kMinuteRollupRetention
 // (give or take the retention interval), for kHour see QueryUsage's notes;
-// kDay keeps each day whole until it ended before the hourly cutoff (a
+// kDay keeps each day whole until all of it is older than the hourly cutoff (a
 // ledger migrated to v6 has its days from the first one whose hours were
 // all still there).
 // `fn` sees each roll-up with every key field and its histograms; the value
