@@ -32,10 +32,18 @@
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 
+#include "api/dashboard/dashboard.h"
+#include "api/router.h"
+#include "auth/authenticator.h"
 #include "bench/ledger_bench_util.h"
 #include "core/clock.h"
+#include "core/event_loop.h"
+#include "core/mutex.h"
+#include "core/worker_pool.h"
 #include "metering/record_json.h"
 #include "metering/usage_rollup.h"
+#include "storage/caching_store.h"
+#include "storage/memory/memory_profile_store.h"
 #include "storage/sqlite/sqlite_ledger.h"
 
 namespace bp::bench {
@@ -399,6 +407,186 @@ void BM_MigrateV5Ledger(benchmark::State& state) {
           LedgerScalar("SELECT count(*) FROM usage_hourly"));
 }
 BENCHMARK(BM_MigrateV5Ledger)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+// The whole data API, as a page asks it: GET /ui/api/usage through the
+// ApiHandler and the dashboard's routes (session cookie and CSRF token,
+// authorization, the worker hand-off, the roll-up reads of the window, the
+// period before and the month's budgets, the series and ranking, the JSON
+// answer), on the ledger above. The clock stands just before `now_ms`, the
+// end of the data. arg 0: every principal's calls (GetUsage); 1: one
+// principal's own (GetOwnUsage only).
+class FixedClock final : public Clock {
+ public:
+  explicit FixedClock(int64_t ms) : now_(FromUnixMillis(ms)) {}
+  std::chrono::system_clock::time_point Now() const override { return now_; }
+  std::chrono::steady_clock::time_point SteadyNow() const override {
+    return std::chrono::steady_clock::now();
+  }
+
+ private:
+  const std::chrono::system_clock::time_point now_;
+};
+
+// Allows everything but GetUsage when `own`: the shipped consumer's case.
+class BenchAuthorizer final : public auth::Authorizer {
+ public:
+  explicit BenchAuthorizer(bool own) : own_(own) {}
+  Status Authorize(const auth::Principal&, const auth::RequestFacts&,
+                   const auth::AuthorizationRequest& q) const override {
+    if (own_ && q.action == "bedrock-profiles:GetUsage") {
+      return Status(ErrorCode::kAccessDenied, "not authorized to perform: GetUsage");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const bool own_;
+};
+
+// Posted work, run by the bench's thread when it waits for an answer.
+class WaitLoop final : public EventLoop {
+ public:
+  void Post(std::function<void()> fn) override {
+    MutexLock lock(mu_);
+    posted_.push_back(std::move(fn));
+    cv_.NotifyAll();
+  }
+  std::unique_ptr<TimerHandle> After(std::chrono::milliseconds, std::function<void()>) override {
+    return std::make_unique<TimerHandle>();
+  }
+  void RunOne() {
+    std::function<void()> fn;
+    {
+      MutexLock lock(mu_);
+      while (posted_.empty()) cv_.Wait(mu_);
+      fn = std::move(posted_.front());
+      posted_.erase(posted_.begin());
+    }
+    fn();
+  }
+
+ private:
+  Mutex mu_;
+  CondVar cv_;
+  std::vector<std::function<void()>> posted_ BP_GUARDED_BY(mu_);
+};
+
+class AnswerStream final : public http::ResponseStream {
+ public:
+  explicit AnswerStream(EventLoop& loop) : loop_(loop) {}
+  void Respond(http::Response&& r) override {
+    response = std::move(r);
+    answered = true;
+  }
+  void StartStream(unsigned, http::Headers&&) override {}
+  void Write(std::string&&) override {}
+  void Finish() override {}
+  bool Closed() const override { return false; }
+  size_t BufferedBytes() const override { return 0; }
+  EventLoop& loop() override { return loop_; }
+  http::Response response;
+  bool answered = false;
+
+ private:
+  EventLoop& loop_;
+};
+
+void DataApiUsage(benchmark::State& state, std::string_view window) {
+  const bool own = state.range(0) != 0;
+  FixedClock clock(g_setup.now_ms - 1);
+  storage::MemoryProfileStore inner;
+  auto store = storage::CachingProfileStore::Create(inner);
+  auth::AnonymousAuthenticator api;
+  BenchAuthorizer authorizer(own);
+  routing::Router router({}, {kRegions[0], kRegions[1], kRegions[2]}, clock);
+  api::dashboard::DashboardSessions sessions({}, clock);
+  WorkerPool worker({.threads = 2, .queue_capacity = 8});
+  api::ApiHandler handler(api, clock);
+  const std::filesystem::path dir = g_setup.dir;
+  Status registered = api::dashboard::RegisterDashboard(
+      handler,
+      {.region = "eu-central-1",
+       .account_id = "123456789012",
+       .principals = {},
+       .usage_arn = "arn:aws:bedrock-profiles:eu-central-1:123456789012:usage"},
+      {.sessions = sessions,
+       .authenticator = api,
+       .authorizer = authorizer,
+       .profiles = **store,
+       .router = router,
+       .budgets = nullptr,
+       .clock = clock,
+       .ledger = {.rollups =
+                      [dir](api::dashboard::RollupGrain grain, int64_t from, int64_t to,
+                            std::string_view principal,
+                            const std::function<void(const metering::UsageRollup&)>& fn) {
+                        return storage::sqlite::ScanUsageRollups(
+                            dir,
+                            grain == api::dashboard::RollupGrain::kMinute ? RollupGrain::kMinute
+                            : grain == api::dashboard::RollupGrain::kHour ? RollupGrain::kHour
+                                                                          : RollupGrain::kDay,
+                            from, to, principal, fn);
+                      },
+                  .latest = {},
+                  .minute_rollups_kept_ms = 48 * kHourMs},
+       .worker = &worker});
+  auto session =
+      sessions.store().Create({.name = "bench", .arn = Principal(0), .access_key_id = {}});
+  if (!registered.ok() || !session.ok()) {
+    state.SkipWithError("could not set the dashboard up");
+    return;
+  }
+  WaitLoop loop;
+  const std::string target = "/ui/api/usage?window=" + std::string(window);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    http::Request r;
+    r.method = "GET";
+    r.target = target;
+    r.request_id = "bench";
+    r.remote_address = "127.0.0.1";
+    r.headers = {{"cookie", "bp_session=" + session->token},
+                 {"x-csrf-token", session->session.csrf_token}};
+    auto stream = std::make_shared<AnswerStream>(loop);
+    handler.Handle(std::move(r), stream);
+    while (!stream->answered) loop.RunOne();
+    if (stream->response.status != 200) {
+      state.SkipWithError(stream->response.body.c_str());
+      break;
+    }
+    bytes = stream->response.body.size();
+  }
+  state.counters["answer_bytes"] = static_cast<double>(bytes);
+  worker.Stop();
+}
+void BM_DataApi_Usage1h(benchmark::State& state) { DataApiUsage(state, "1h"); }
+void BM_DataApi_Usage24h(benchmark::State& state) { DataApiUsage(state, "24h"); }
+void BM_DataApi_Usage7d(benchmark::State& state) { DataApiUsage(state, "7d"); }
+void BM_DataApi_Usage30d(benchmark::State& state) { DataApiUsage(state, "30d"); }
+BENCHMARK(BM_DataApi_Usage1h)
+    ->ArgName("own")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_DataApi_Usage24h)
+    ->ArgName("own")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_DataApi_Usage7d)
+    ->ArgName("own")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_DataApi_Usage30d)
+    ->ArgName("own")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace bp::bench

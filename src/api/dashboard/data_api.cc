@@ -103,6 +103,19 @@ Status ReadRollups(const Context& ctx, RollupGrain grain, int64_t from_ms, int64
   return s.code() == ErrorCode::kResourceNotFound ? Status::Ok() : s;
 }
 
+// [from_ms, to_ms) (whole hours) from the fewest rows: the whole UTC days
+// in it from daily roll-ups, the hours before and after them from hourly
+// ones. For figures that need no finer buckets than the span.
+Status ReadCoarsest(const Context& ctx, int64_t from_ms, int64_t to_ms, const Scope& scope,
+                    const std::function<void(const metering::UsageRollup&)>& fn) {
+  const int64_t first_day = FloorTo(from_ms + kDayMs - 1, kDayMs);
+  const int64_t end_day = FloorTo(to_ms, kDayMs);
+  if (first_day >= end_day) return ReadRollups(ctx, RollupGrain::kHour, from_ms, to_ms, scope, fn);
+  BP_RETURN_IF_ERROR(ReadRollups(ctx, RollupGrain::kHour, from_ms, first_day, scope, fn));
+  BP_RETURN_IF_ERROR(ReadRollups(ctx, RollupGrain::kDay, first_day, end_day, scope, fn));
+  return ReadRollups(ctx, RollupGrain::kHour, end_day, to_ms, scope, fn);
+}
+
 json::Object FiguresJson(const metering::SeriesFigures& f) {
   return json::Object{{"requests", f.requests},
                       {"errors", f.errors},
@@ -225,9 +238,14 @@ Result<http::Response> UsageAnswer(const Context& ctx, const Scope& scope, const
   BP_RETURN_IF_ERROR(ReadRollups(ctx, grain, w.from_ms, w.to_ms, scope,
                                  [&](const metering::UsageRollup& r) { agg.Add(r); }));
   const int64_t length = w.to_ms - w.from_ms;
-  const RollupGrain before_grain = GrainFor(ctx, w.from_ms - length, w.bucket_ms, now_ms);
-  BP_RETURN_IF_ERROR(ReadRollups(ctx, before_grain, w.from_ms - length, w.from_ms, scope,
-                                 [&](const metering::UsageRollup& r) { agg.AddPrevious(r); }));
+  // The period before needs totals only: its whole days from daily roll-ups.
+  auto previous = [&](const metering::UsageRollup& r) { agg.AddPrevious(r); };
+  if (w.bucket_ms >= metering::kHourMs) {
+    BP_RETURN_IF_ERROR(ReadCoarsest(ctx, w.from_ms - length, w.from_ms, scope, previous));
+  } else {
+    BP_RETURN_IF_ERROR(ReadRollups(ctx, GrainFor(ctx, w.from_ms - length, w.bucket_ms, now_ms),
+                                   w.from_ms - length, w.from_ms, scope, previous));
+  }
   metering::UsageSeries s = std::move(agg).Finish();
   json::Array buckets(s.buckets.begin(), s.buckets.end());
   json::Array series;
