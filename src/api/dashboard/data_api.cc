@@ -30,16 +30,10 @@ struct Window {
   int64_t bucket_ms = 0;
 };
 
-int64_t FloorTo(int64_t t, int64_t step) {
-  int64_t q = t / step;
-  if (t % step != 0 && t < 0) --q;
-  return q * step;
-}
-
 Window Aligned(int64_t from_ms, int64_t to_ms) {
   const int64_t bucket = metering::BucketFor(to_ms - from_ms);
-  Window w{.from_ms = FloorTo(from_ms, bucket),
-           .to_ms = FloorTo(to_ms - 1, bucket) + bucket,
+  Window w{.from_ms = metering::BucketStart(from_ms, bucket),
+           .to_ms = metering::BucketStart(to_ms - 1, bucket) + bucket,
            .bucket_ms = bucket};
   return w;
 }
@@ -66,7 +60,7 @@ Result<Window> ParseWindow(const QueryParams& params, int64_t now_ms, std::strin
   if (*length > 400 * kDayMs) return ValidationError("At most 400 days at once");
   // As many whole buckets as the window holds, the last one holding now.
   const int64_t bucket = metering::BucketFor(*length);
-  const int64_t end = FloorTo(now_ms, bucket) + bucket;
+  const int64_t end = metering::BucketStart(now_ms, bucket) + bucket;
   return Window{
       .from_ms = end - (*length + bucket - 1) / bucket * bucket, .to_ms = end, .bucket_ms = bucket};
 }
@@ -108,8 +102,8 @@ Status ReadRollups(const Context& ctx, RollupGrain grain, int64_t from_ms, int64
 // ones. For figures that need no finer buckets than the span.
 Status ReadCoarsest(const Context& ctx, int64_t from_ms, int64_t to_ms, const Scope& scope,
                     const std::function<void(const metering::UsageRollup&)>& fn) {
-  const int64_t first_day = FloorTo(from_ms + kDayMs - 1, kDayMs);
-  const int64_t end_day = FloorTo(to_ms, kDayMs);
+  const int64_t first_day = metering::BucketStart(from_ms + kDayMs - 1, kDayMs);
+  const int64_t end_day = metering::BucketStart(to_ms, kDayMs);
   if (first_day >= end_day) return ReadRollups(ctx, RollupGrain::kHour, from_ms, to_ms, scope, fn);
   BP_RETURN_IF_ERROR(ReadRollups(ctx, RollupGrain::kHour, from_ms, first_day, scope, fn));
   BP_RETURN_IF_ERROR(ReadRollups(ctx, RollupGrain::kDay, first_day, end_day, scope, fn));
