@@ -3,8 +3,6 @@
 #include <memory>
 #include <utility>
 
-#include <spdlog/spdlog.h>
-
 #include "api/errors.h"
 #include "api/worker_answer.h"
 #include "core/uri.h"

@@ -39,7 +39,8 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       {.examples = "bedrock-profiles serve                      # the shipped default config\n"
                    "bedrock-profiles serve --config org.hcl --listen 127.0.0.1:9000\n"
                    "bedrock-profiles serve --reconcile         # reset the store to the config",
-       .notes = "Logs (one access line per request) go to stderr; --log-level debug (or "
+       .notes = "The dashboard is at http://HOST:PORT/ui/ (docs/dashboard.md). "
+                "Logs (one access line per request) go to stderr; --log-level debug (or "
                 "SPDLOG_LEVEL=debug) shows more. SIGHUP (kill -HUP PID) reloads the config "
                 "file without a restart; an invalid file is refused with its errors logged and "
                 "the running config stays.",

@@ -97,6 +97,7 @@ void PrintBanner(std::ostream& out, const std::string& url, const config::Config
                  const api::control::ControlService& control, const std::string& reconcile_note,
                  const auth::credentials::CredentialProvider* aws_credentials) {
   out << "bedrock-profiles listening on " << url << "\n";
+  out << "dashboard: " << url << "/ui/  (sign in with a principal's access key or API key)\n";
   out << "config: " << cfg.source << "  (" << reconcile_note << ")\n";
   size_t name_width = 4;
   for (const auto& p : cfg.profiles) name_width = std::max(name_width, p.name.size());

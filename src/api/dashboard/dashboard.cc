@@ -1,5 +1,6 @@
 #include "api/dashboard/dashboard.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 

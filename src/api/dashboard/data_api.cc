@@ -32,10 +32,9 @@ struct Window {
 
 Window Aligned(int64_t from_ms, int64_t to_ms) {
   const int64_t bucket = metering::BucketFor(to_ms - from_ms);
-  Window w{.from_ms = metering::BucketStart(from_ms, bucket),
-           .to_ms = metering::BucketStart(to_ms - 1, bucket) + bucket,
-           .bucket_ms = bucket};
-  return w;
+  return Window{.from_ms = metering::BucketStart(from_ms, bucket),
+                .to_ms = metering::BucketStart(to_ms - 1, bucket) + bucket,
+                .bucket_ms = bucket};
 }
 
 // window=1h|24h|7d|30d (any duration `usage --since` takes), or from & to.
